@@ -1,0 +1,12 @@
+/**
+ * @file servscore.hpp
+ * @brief Everything servscore offers: include this one header, or the header of one area.
+ */
+#pragma once
+
+#include "servscore/version.hpp"
+#include "servscore/errors.hpp"
+#include "servscore/types.hpp"
+#include "servscore/model.hpp"
+#include "servscore/encounters.hpp"
+// areas: add one include per new area below this line

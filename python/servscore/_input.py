@@ -1,0 +1,139 @@
+"""Input coercion shared by every area: lenient at the edge, strict inside.
+
+Data arrive as numpy arrays, lists, pandas / polars DataFrames or Series, or Arrow
+tables and arrays; they are coerced once here into C-contiguous numpy arrays for
+the compiled core. Missing values (NaN, None, ``pandas.NA``) become NaN; a value
+that is not a number is an :class:`InputError` naming the column, row and value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._core import ConfigError, InputError
+
+
+def is_frame_like(data: Any) -> bool:
+    """True for pandas / polars DataFrames and Arrow tables (anything with named columns)."""
+    return isinstance(data, pd.DataFrame) or _is_polars_frame(data) or _is_arrow_table(data)
+
+
+def _is_polars_frame(data: Any) -> bool:
+    return type(data).__module__.startswith("polars") and hasattr(data, "columns") and hasattr(data, "to_pandas")
+
+
+def _is_arrow_table(data: Any) -> bool:
+    return type(data).__module__.startswith("pyarrow") and hasattr(data, "column_names")
+
+
+def to_frame(data: Any, *, name: str = "data") -> pd.DataFrame:
+    """A pandas DataFrame view of frame-like input (pandas returned as is)."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    if _is_polars_frame(data) or _is_arrow_table(data):
+        return data.to_pandas()
+    if hasattr(data, "__arrow_c_stream__"):
+        try:
+            import pyarrow as pa
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise InputError(f"{name}: an Arrow stream needs pyarrow to be read as a table") from e
+        return pa.table(data).to_pandas()
+    if isinstance(data, dict):
+        return pd.DataFrame(data)
+    raise InputError(f"{name}: expected a DataFrame (pandas, polars or Arrow), got {type(data).__name__}")
+
+
+def numeric_column(frame: pd.DataFrame, column: str, *, name: str = "data") -> np.ndarray:
+    """One column as float64 with NaN for missing; InputError for the first non-numeric value."""
+    if column not in frame.columns:
+        available = ", ".join(map(str, frame.columns[:30]))
+        raise InputError(f"{name}: no column {column!r}; columns present: {available}")
+    s = frame[column]
+    if isinstance(s, pd.DataFrame):
+        raise InputError(f"{name}: column {column!r} appears more than once")
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    coerced = pd.to_numeric(s, errors="coerce")
+    bad = coerced.isna().to_numpy() & s.notna().to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{name}: column {column!r}, row {frame.index[pos]!r}: value {s.iloc[pos]!r} is not a number"
+            f" ({int(bad.sum())} non-numeric value(s) in the column)"
+        )
+    return coerced.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str], *, name: str = "data") -> np.ndarray:
+    """Columns by name as a C-contiguous (rows x columns) float64 matrix; NaN for missing."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        available = ", ".join(map(str, frame.columns[:30]))
+        raise InputError(
+            f"{name}: missing column(s) {', '.join(map(repr, missing))}; columns present: {available}"
+        )
+    out = np.empty((len(frame), len(columns)), dtype=np.float64)
+    for j, c in enumerate(columns):
+        out[:, j] = numeric_column(frame, c, name=name)
+    return out
+
+
+def as_matrix(data: Any, *, name: str = "data", ncols: int | None = None) -> np.ndarray:
+    """Array-like input as a C-contiguous 2-D float64 array (None and pandas.NA become NaN)."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
+        arr = data
+    else:
+        try:
+            arr = np.asarray(pd.DataFrame(data).to_numpy(dtype=np.float64, na_value=np.nan))
+        except (TypeError, ValueError) as e:
+            raise InputError(f"{name}: expected a 2-D array of numbers ({e})") from e
+    if arr.ndim != 2:
+        raise InputError(f"{name}: expected a 2-D array (records x items), got {arr.ndim} dimension(s)")
+    if arr.shape[0] == 0:
+        raise InputError(f"{name}: the input is empty (0 rows)")
+    if ncols is not None and arr.shape[1] != ncols:
+        raise InputError(f"{name}: expected {ncols} columns, got {arr.shape[1]}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def group_codes(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np.ndarray, pd.Index | None]:
+    """Integer group codes (int32, in [0, n_groups)) and the group keys for ``by`` columns.
+
+    Missing keys form their own group (never dropped). Without ``by``: all zeros, no keys.
+    """
+    if by is None:
+        return np.zeros(len(frame), dtype=np.int32), None
+    cols = [by] if isinstance(by, str) else list(by)
+    for c in cols:
+        if c not in frame.columns:
+            raise InputError(f"by: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
+    g = frame.groupby(cols if len(cols) > 1 else cols[0], sort=True, dropna=False, observed=True)
+    codes = g.ngroup().to_numpy(dtype=np.int32)
+    keys = g.size().index
+    return codes, keys
+
+
+def resolve_config(config: Any, cls: type, *, name: str = "config") -> Any:
+    """None (defaults), an instance, a dict of keys, a JSON string or a path to a JSON file."""
+    if config is None:
+        return cls()
+    if isinstance(config, cls):
+        return config
+    if isinstance(config, dict):
+        return cls.from_dict(config)
+    if isinstance(config, str):
+        text = config
+        if not config.lstrip().startswith("{"):
+            try:
+                with open(config, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError as e:
+                raise ConfigError(f"{name}: {config!r} is neither a JSON object nor a readable file ({e})") from e
+        return cls.from_json(text)
+    raise ConfigError(f"{name}: expected {cls.__name__}, a dict, JSON text or a file path; got {type(config).__name__}")

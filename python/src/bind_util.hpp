@@ -1,0 +1,85 @@
+// Helpers shared by the bind_<area>.cpp files.
+#pragma once
+
+#include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+
+#include "servscore/errors.hpp"
+#include "servscore/types.hpp"
+
+namespace servscore::bind {
+
+namespace py = pybind11;
+
+/// Inputs are coerced once to C-contiguous arrays of T (a copy only when needed).
+template <class T>
+using CArray = py::array_t<T, py::array::c_style | py::array::forcecast>;
+
+/// View a 2-D C-contiguous float64 array as a row-major Eigen matrix without a copy.
+inline Eigen::Map<const RowMatrixXd> as_records(const CArray<double>& a, const char* what) {
+  if (a.ndim() != 2)
+    throw input_error(std::string(what) + ": expected a 2-D array (records x items), got " + std::to_string(a.ndim()) +
+                      " dimension(s)");
+  return {a.data(), a.shape(0), a.shape(1)};
+}
+
+/// View a 1-D C-contiguous array as an Eigen column vector without a copy.
+template <class T>
+Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> as_vector(const CArray<T>& a, const char* what) {
+  if (a.ndim() != 1)
+    throw input_error(std::string(what) + ": expected a 1-D array, got " + std::to_string(a.ndim()) + " dimension(s)");
+  return {a.data(), a.shape(0)};
+}
+
+/// Move an Eigen object into a numpy array without copying its data.
+template <class M>
+py::object to_numpy(M&& m) {
+  return py::cast(std::forward<M>(m), py::return_value_policy::move);
+}
+
+/// json.dumps(obj), turning objects with to_dict() into dicts.
+inline std::string dumps(const py::handle& obj) {
+  py::module_ json = py::module_::import("json");
+  py::cpp_function fallback([](py::object o) -> py::object {
+    if (py::hasattr(o, "to_dict")) return o.attr("to_dict")();
+    if (py::hasattr(o, "value")) return o.attr("value");  // enum.Enum members
+    throw py::type_error("cannot convert " + std::string(py::str(py::type::of(o))) + " to configuration JSON");
+  });
+  return json.attr("dumps")(obj, py::arg("default") = fallback).cast<std::string>();
+}
+
+/**
+ * Give a configuration class the common Python protocol: keyword constructor
+ * (starting from the defaults), from_json / to_json, from_dict / to_dict,
+ * equality, repr and pickling. `from_json` and `to_json` are the area's C++
+ * conversion functions; JSON is the one conversion path, so Python validates
+ * exactly like C++.
+ */
+template <class C, class FromJson, class ToJson>
+void def_config(py::class_<C>& cls, FromJson from_json, ToJson to_json) {
+  cls.def(py::init([from_json](const py::kwargs& kw) { return from_json(dumps(kw)); }),
+          "Build from keyword arguments; keys not given keep their documented defaults.");
+  cls.def_static("from_json", [from_json](const std::string& s) { return from_json(s); }, py::arg("text"),
+                 "Parse a JSON object; unknown keys and invalid values raise ConfigError.");
+  cls.def("to_json", [to_json](const C& c) { return to_json(c); }, "Serialise every key as a JSON object.");
+  cls.def_static("from_dict", [from_json](const py::dict& d) { return from_json(dumps(d)); }, py::arg("data"),
+                 "Build from a dict of keys (as in JSON).");
+  cls.def("to_dict", [to_json](const C& c) { return py::module_::import("json").attr("loads")(to_json(c)); },
+          "Every key as a plain dict.");
+  cls.def("validate", [](const C& c) { c.validate(); }, "Raise ConfigError if any value is invalid.");
+  cls.def("__eq__", [](const C& a, const C& b) { return a == b; }, py::is_operator());
+  cls.def("__repr__", [to_json](const C& c) {
+    return std::string(py::str(py::type::of(py::cast(c)).attr("__name__"))) + ".from_json('" + to_json(c) + "')";
+  });
+  cls.def("__copy__", [](const C& c) { return C(c); });
+  cls.def("__deepcopy__", [](const C& c, const py::dict&) { return C(c); }, py::arg("memo"));
+  cls.def(py::pickle([to_json](const C& c) { return py::make_tuple(to_json(c)); },
+                     [from_json](const py::tuple& t) { return from_json(t[0].cast<std::string>()); }));
+  cls.attr("__hash__") = py::none();
+}
+
+}  // namespace servscore::bind
