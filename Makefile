@@ -60,8 +60,9 @@ consumers: build
 examples: build
 	tests/examples.sh $(CURDIR)/$(INSTALL) $(CURDIR)/build/examples $(CURDIR)/$(PY)
 
+# Tests run against the installed package; its modules' docstring examples run too (--pyargs).
 pytest: build
-	cd tests/python && ../../$(PY) -m pytest -q -c ../../pyproject.toml --rootdir ../.. ../../tests/python ../../python/servscore
+	$(PY) -m pytest -q -p no:cacheprovider tests/python --pyargs servscore
 
 test: ctest consumers examples pytest
 

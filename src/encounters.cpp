@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "json_util.hpp"
 #include "servscore/detail/parallel.hpp"
@@ -22,24 +21,14 @@ std::vector<Indicator> default_encounter_indicators() {
   return v;
 }
 
-namespace {
-
-std::string num(double x) {
-  std::ostringstream os;
-  os << x;
-  return os.str();
-}
-
-}  // namespace
-
 void EncounterConfig::validate() const {
   if (!std::isfinite(scale_min) || !std::isfinite(scale_max) || !(scale_min < scale_max))
-    throw config_error("scale_min/scale_max: expected finite numbers with scale_min < scale_max, got " + num(scale_min) +
-                       " and " + num(scale_max));
+    throw config_error("scale_min/scale_max: expected finite numbers with scale_min < scale_max, got " + detail::format_number(scale_min) +
+                       " and " + detail::format_number(scale_max));
   for (auto [key, v] : {std::pair{"procedural_threshold", procedural_threshold}, {"personal_threshold", personal_threshold}})
-    if (!(v >= 0.0 && v <= 100.0)) throw config_error(std::string(key) + ": " + num(v) + " is out of range; expected [0, 100]");
+    if (!(v >= 0.0 && v <= 100.0)) throw config_error(std::string(key) + ": " + detail::format_number(v) + " is out of range; expected [0, 100]");
   if (!(min_coverage > 0.0 && min_coverage <= 1.0))
-    throw config_error("min_coverage: " + num(min_coverage) + " is out of range; expected (0, 1]");
+    throw config_error("min_coverage: " + detail::format_number(min_coverage) + " is out of range; expected (0, 1]");
   if (indicators.empty()) throw config_error("indicators: expected at least one indicator per side, got none");
   bool has[2] = {false, false};
   for (std::size_t i = 0; i < indicators.size(); ++i) {
@@ -47,7 +36,7 @@ void EncounterConfig::validate() const {
     std::string where = "indicators[" + std::to_string(i) + "]";
     if (ind.name.empty()) throw config_error(where + ".name: expected a non-empty name");
     if (!(std::isfinite(ind.weight) && ind.weight > 0.0))
-      throw config_error(where + ".weight: " + num(ind.weight) + " for '" + ind.name + "'; expected a finite number > 0");
+      throw config_error(where + ".weight: " + detail::format_number(ind.weight) + " for '" + ind.name + "'; expected a finite number > 0");
     for (std::size_t j = 0; j < i; ++j)
       if (indicators[j].name == ind.name) throw config_error(where + ".name: duplicate indicator '" + ind.name + "'");
     has[static_cast<int>(ind.side)] = true;
@@ -162,7 +151,7 @@ EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& conf
         }
         if (!(r >= lo && r <= hi))
           throw input_error("row " + std::to_string(i) + ", column '" + inds[static_cast<std::size_t>(j)].name +
-                            "': rating " + num(r) + " is outside the scale [" + num(lo) + ", " + num(hi) + "]");
+                            "': rating " + detail::format_number(r) + " is outside the scale [" + detail::format_number(lo) + ", " + detail::format_number(hi) + "]");
         const int s = side[static_cast<std::size_t>(j)];
         const double wj = w[static_cast<std::size_t>(j)];
         sum[s] += wj * r;

@@ -1,10 +1,23 @@
 #include "json_util.hpp"
 
+#include <cstdio>
+
 // Boost.JSON in header-only mode: compiled once here, so neither users of the
 // library nor its CMake package need the Boost.JSON binary.
 #include <boost/json/src.hpp>
 
 namespace servscore::detail {
+
+std::string format_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", x);
+  return buf;
+}
+
+std::string format_json(const json::value& v) {
+  if (v.is_double()) return format_number(v.get_double());
+  return json::serialize(v);
+}
 
 json::value parse_json(std::string_view text, std::string_view what) {
   boost::system::error_code ec;
@@ -50,8 +63,8 @@ void ObjectReader::number(std::string_view key, double& out, double lo, double h
   if (!v->is_number()) throw config_error(key_path(key) + ": expected a number, got " + json_kind(*v));
   double x = v->to_number<double>();
   if (!std::isfinite(x) || x < lo || x > hi)
-    throw config_error(key_path(key) + ": " + json::serialize(*v) + " is out of range; expected a number in [" +
-                       json::serialize(json::value(lo)) + ", " + json::serialize(json::value(hi)) + "]");
+    throw config_error(key_path(key) + ": " + format_json(*v) + " is out of range; expected a number in [" +
+                       format_number(lo) + ", " + format_number(hi) + "]");
   out = x;
 }
 
@@ -61,7 +74,7 @@ void ObjectReader::integer(std::string_view key, long long& out, long long lo, l
   boost::system::error_code ec;
   long long x = v->is_number() ? v->to_number<long long>(ec) : 0;
   if (!v->is_number() || ec)
-    throw config_error(key_path(key) + ": expected an integer, got " + json::serialize(*v));
+    throw config_error(key_path(key) + ": expected an integer, got " + format_json(*v));
   if (x < lo || x > hi)
     throw config_error(key_path(key) + ": " + std::to_string(x) + " is out of range; expected an integer in [" +
                        std::to_string(lo) + ", " + std::to_string(hi) + "]");

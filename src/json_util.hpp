@@ -25,6 +25,10 @@ namespace json = boost::json;
 json::value parse_json(std::string_view text, std::string_view what);
 /** Compact serialisation. */
 std::string dump_json(const json::value& v);
+/** A number as people write it ("1.5", "100", "1e-06"), for messages. */
+std::string format_number(double x);
+/** A JSON value as people write it (numbers via format_number), for messages. */
+std::string format_json(const json::value& v);
 /** Human-readable type name of a JSON value, for messages. */
 const char* json_kind(const json::value& v);
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Build and run the consumer projects: find_package against an install prefix, and add_subdirectory.
+# usage: run.sh INSTALL_PREFIX WORK_DIR
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+prefix="$1"; work="$2"
+gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
+for c in find_package add_subdirectory; do
+  cmake -S "$here/$c" -B "$work/$c" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+  cmake --build "$work/$c" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+  echo -n "consumer $c: "
+  "$work/$c/consumer"
+done

@@ -1,0 +1,241 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "servscore/encounters.hpp"
+#include "servscore/errors.hpp"
+
+using namespace servscore;
+using Catch::Matchers::Contains;
+
+namespace {
+const double NaN = std::numeric_limits<double>::quiet_NaN();
+
+EncounterConfig two_by_two() {
+  // procedural: a (weight 3), b (weight 1); personal: c (weight 1), d (weight 1)
+  EncounterConfig c;
+  c.indicators = {{"a", ServiceSide::procedural, 3.0},
+                  {"b", ServiceSide::procedural, 1.0},
+                  {"c", ServiceSide::personal, 1.0},
+                  {"d", ServiceSide::personal, 1.0}};
+  return c;
+}
+}  // namespace
+
+TEST_CASE("hand-computed scores, quadrants and distances", "[encounters]") {
+  EncounterConfig cfg = two_by_two();
+  RowMatrixXd x(4, 4);
+  x << 5, 1, 4, 4,   // proc (15+1)/4 = 4 -> 75; pers 4 -> 75: quality
+      2, 2, 5, 5,    // proc 2 -> 25; pers 5 -> 100: friendly
+      5, 5, 1, 2,    // proc 100; pers 1.5 -> 12.5: factory
+      1, 1, 1, 1;    // 0, 0: freezer
+  auto s = score_encounters(x, cfg);
+  CHECK(s.procedural[0] == Approx(75.0));
+  CHECK(s.personal[0] == Approx(75.0));
+  CHECK(s.quadrant[0] == static_cast<int>(Quadrant::quality));
+  CHECK(s.quality_distance[0] == Approx(std::sqrt(25.0 * 25.0 * 2)));
+  CHECK(s.quality_gap[0] == 0.0);
+  CHECK(s.procedural[1] == Approx(25.0));
+  CHECK(s.personal[1] == Approx(100.0));
+  CHECK(s.quadrant[1] == static_cast<int>(Quadrant::friendly));
+  CHECK(s.quality_distance[1] == Approx(75.0));
+  CHECK(s.quality_gap[1] == Approx(62.5 - 25.0));
+  CHECK(s.quadrant[2] == static_cast<int>(Quadrant::factory));
+  CHECK(s.personal[2] == Approx(12.5));
+  CHECK(s.quality_gap[2] == Approx(50.0));
+  CHECK(s.quadrant[3] == static_cast<int>(Quadrant::freezer));
+  CHECK(s.quality_gap[3] == Approx(std::hypot(62.5, 62.5)));
+  // weakest: row 0 procedural b (rating 1); personal tie c = d at 4, equal weights -> first (c)
+  CHECK(s.weakest_procedural[0] == 1);
+  CHECK(s.weakest_personal[0] == 2);
+  // row 1: a = b = 2, a has the larger weight -> a
+  CHECK(s.weakest_procedural[1] == 0);
+  CHECK(s.n_missing[0] == 0);
+}
+
+TEST_CASE("threshold boundary: a score equal to the threshold is high", "[encounters]") {
+  EncounterConfig cfg = two_by_two();
+  RowMatrixXd x(2, 4);
+  x << 3.5, 3.5, 3.5, 3.5,   // 62.5 exactly on both sides
+      3.49, 3.5, 3.5, 3.5;   // procedural (3*3.49+3.5)/4 = 3.4925 -> 62.3125 < 62.5
+  auto s = score_encounters(x, cfg);
+  CHECK(s.procedural[0] == Approx(62.5));
+  CHECK(s.quadrant[0] == static_cast<int>(Quadrant::quality));
+  CHECK(s.procedural[1] == Approx(62.3125));
+  CHECK(s.quadrant[1] == static_cast<int>(Quadrant::friendly));
+  cfg.procedural_threshold = 62.0;
+  CHECK(score_encounters(x, cfg).quadrant[1] == static_cast<int>(Quadrant::quality));
+}
+
+TEST_CASE("missing ratings and the coverage rule", "[encounters]") {
+  EncounterConfig cfg = two_by_two();
+  RowMatrixXd x(4, 4);
+  x << NaN, 1, 4, 4,    // procedural coverage 1/4 < 0.5 -> missing, unknown
+      5, NaN, 4, NaN,   // procedural coverage 3/4 -> 100; personal 1/2 >= 0.5 -> 75
+      NaN, NaN, NaN, NaN,
+      5, 5, 5, 5;
+  auto s = score_encounters(x, cfg);
+  CHECK(std::isnan(s.procedural[0]));
+  CHECK(s.personal[0] == Approx(75.0));
+  CHECK(s.quadrant[0] == static_cast<int>(Quadrant::unknown));
+  CHECK(std::isnan(s.quality_distance[0]));
+  CHECK(s.n_missing[0] == 1);
+  CHECK(s.procedural[1] == Approx(100.0));
+  CHECK(s.personal[1] == Approx(75.0));
+  CHECK(s.quadrant[1] == static_cast<int>(Quadrant::quality));
+  CHECK(s.n_missing[1] == 2);
+  CHECK(s.quadrant[2] == static_cast<int>(Quadrant::unknown));
+  CHECK(s.weakest_procedural[2] == -1);
+  CHECK(s.n_missing[2] == 4);
+  cfg.min_coverage = 0.8;  // now 3/4 is not enough
+  CHECK(std::isnan(score_encounters(x, cfg).procedural[1]));
+  cfg.min_coverage = 0.25;  // and 1/4 is
+  CHECK(score_encounters(x, cfg).procedural[0] == Approx(0.0));
+}
+
+TEST_CASE("other scales rescale to 0-100", "[encounters]") {
+  EncounterConfig cfg = two_by_two();
+  cfg.scale_min = 0;
+  cfg.scale_max = 10;
+  RowMatrixXd x(1, 4);
+  x << 8, 4, 7, 9;  // proc (24 + 4)/4 = 7 -> 70; pers 8 -> 80
+  auto s = score_encounters(x, cfg);
+  CHECK(s.procedural[0] == Approx(70.0));
+  CHECK(s.personal[0] == Approx(80.0));
+}
+
+TEST_CASE("bad input names the row, column and value", "[encounters]") {
+  EncounterConfig cfg = two_by_two();
+  RowMatrixXd x(3, 4);
+  x << 1, 2, 3, 4, 5, 5, 5, 5, 1, 1, 6, 1;
+  REQUIRE_THROWS_AS(score_encounters(x, cfg), input_error);
+  CHECK_THROWS_WITH(score_encounters(x, cfg), Contains("row 2, column 'c': rating 6 is outside the scale [1, 5]"));
+  x(2, 2) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(score_encounters(x, cfg), Contains("row 2, column 'c': rating inf"));
+  RowMatrixXd wrong(2, 3);
+  wrong.setOnes();
+  CHECK_THROWS_WITH(score_encounters(wrong, cfg), Contains("expected 4 columns"));
+  // the first bad row is reported whatever the number of workers
+  RowMatrixXd big = RowMatrixXd::Constant(100000, 4, 3.0);
+  big(70000, 1) = 0.0;
+  big(90000, 0) = 9.0;
+  CHECK_THROWS_WITH(score_encounters(big, cfg, 4), Contains("row 70000, column 'b'"));
+}
+
+TEST_CASE("empty batch gives empty results", "[encounters]") {
+  RowMatrixXd x(0, 16);
+  auto s = score_encounters(x, EncounterConfig{});
+  CHECK(s.size() == 0);
+  auto sum = summarize_encounters(s, EncounterConfig{});
+  CHECK(sum.counts.sum() == 0);
+  CHECK(std::isnan(sum.mean_scores()(0, 0)));
+}
+
+TEST_CASE("results do not depend on the number of workers", "[encounters]") {
+  std::mt19937 gen(42);
+  std::uniform_int_distribution<int> r(1, 5);
+  std::bernoulli_distribution miss(0.05);
+  RowMatrixXd x(50000, 16);
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    for (Eigen::Index j = 0; j < x.cols(); ++j) x(i, j) = miss(gen) ? NaN : r(gen);
+  EncounterConfig cfg;
+  auto a = score_encounters(x, cfg, 1);
+  auto b = score_encounters(x, cfg, 3);
+  CHECK(a.quadrant == b.quadrant);
+  CHECK(a.weakest_personal == b.weakest_personal);
+  CHECK(a.procedural.cwiseEqual(b.procedural).count() + a.procedural.array().isNaN().count() == x.rows());
+}
+
+TEST_CASE("configuration validation names the key", "[encounters]") {
+  EncounterConfig c;
+  c.scale_min = 5;
+  CHECK_THROWS_WITH(c.validate(), Contains("scale_min/scale_max"));
+  c = EncounterConfig{};
+  c.personal_threshold = 120;
+  CHECK_THROWS_WITH(c.validate(), Contains("personal_threshold: 120"));
+  c = EncounterConfig{};
+  c.min_coverage = 0;
+  CHECK_THROWS_WITH(c.validate(), Contains("min_coverage"));
+  c = EncounterConfig{};
+  c.indicators[3].weight = -1;
+  CHECK_THROWS_WITH(c.validate(), Contains("indicators[3].weight: -1 for 'anticipation'"));
+  c = EncounterConfig{};
+  c.indicators[4].name = "timeliness";
+  CHECK_THROWS_WITH(c.validate(), Contains("duplicate indicator 'timeliness'"));
+  c.indicators = {{"x", ServiceSide::procedural, 1}};
+  CHECK_THROWS_WITH(c.validate(), Contains("no personal indicator"));
+}
+
+TEST_CASE("JSON: defaults, overrides, round trip and errors", "[encounters]") {
+  EncounterConfig d = encounter_config_from_json("{}");
+  CHECK(d == EncounterConfig{});
+  CHECK(d.indicators.size() == 16);
+  EncounterConfig c = encounter_config_from_json(
+      R"({"scale_max": 7, "personal_threshold": 70,
+          "indicators": [{"name": "wait", "side": "procedural", "weight": 2},
+                         {"name": "smile", "side": "personal"}]})");
+  CHECK(c.scale_max == 7);
+  CHECK(c.personal_threshold == 70);
+  CHECK(c.procedural_threshold == 62.5);
+  REQUIRE(c.indicators.size() == 2);
+  CHECK(c.indicators[0].weight == 2);
+  CHECK(c.indicators[1].weight == 1);
+  CHECK(encounter_config_from_json(to_json(c)) == c);
+  CHECK_THROWS_WITH(encounter_config_from_json(R"({"treshold": 3})"),
+                    Contains("unknown key(s) 'treshold'") && Contains("procedural_threshold"));
+  CHECK_THROWS_WITH(encounter_config_from_json(R"({"min_coverage": 2})"), Contains("config.min_coverage: 2 is out of range"));
+  CHECK_THROWS_WITH(encounter_config_from_json(R"({"scale_max": "7"})"), Contains("config.scale_max: expected a number"));
+  CHECK_THROWS_WITH(encounter_config_from_json(R"({"indicators": [{"name": "x", "side": "emotional"}]})"),
+                    Contains("config.indicators[0].side") && Contains("procedural, personal"));
+  CHECK_THROWS_WITH(encounter_config_from_json(R"({"indicators": [{"side": "personal"}]})"),
+                    Contains("config.indicators[0].name: required"));
+  CHECK_THROWS_WITH(encounter_config_from_json("{not json"), Contains("invalid JSON"));
+  CHECK_THROWS_AS(encounter_config_from_json("[]"), config_error);
+}
+
+TEST_CASE("summary: counts, means, pullers with split credit, groups and merge", "[encounters]") {
+  EncounterConfig cfg = two_by_two();
+  RowMatrixXd x(5, 4);
+  x << 5, 5, 5, 5,   // quality, group 0
+      1, 1, 5, 5,    // friendly, group 0: procedural low, a and b tied at 1 -> 0.5 each
+      5, 5, 2, 1,    // factory, group 1: personal low, d weakest -> 1
+      1, 2, 1, 1,    // freezer, group 1: procedural a -> 1; personal c, d tied -> 0.5 each
+      NaN, NaN, 5, 5;  // unknown, group 1
+  auto s = score_encounters(x, cfg);
+  VectorXi32 g(5);
+  g << 0, 0, 1, 1, 1;
+  auto sum = summarize_encounters(s, cfg, g, 2, x);
+  CHECK(sum.counts(0, static_cast<int>(Quadrant::quality)) == 1);
+  CHECK(sum.counts(0, static_cast<int>(Quadrant::friendly)) == 1);
+  CHECK(sum.counts(1, static_cast<int>(Quadrant::factory)) == 1);
+  CHECK(sum.counts(1, static_cast<int>(Quadrant::freezer)) == 1);
+  CHECK(sum.counts(1, static_cast<int>(Quadrant::unknown)) == 1);
+  CHECK(sum.n_outside_quality[0] == 1);
+  CHECK(sum.n_outside_quality[1] == 2);
+  CHECK(sum.pullers(0, 0) == Approx(0.5));
+  CHECK(sum.pullers(0, 1) == Approx(0.5));
+  CHECK(sum.pullers(1, 0) == Approx(1.0));
+  CHECK(sum.pullers(1, 2) == Approx(0.5));
+  CHECK(sum.pullers(1, 3) == Approx(1.5));
+  // means: group 0 procedural (100 + 0)/2, group 1 personal (12.5 + 0 + 100)/3
+  auto m = sum.mean_scores();
+  CHECK(m(0, 0) == Approx(50.0));
+  CHECK(m(1, 1) == Approx(112.5 / 3));
+  CHECK(sum.n_scored(1, 0) == 2);
+  // without ratings the reported weakest gets the whole credit (first of ties: a)
+  auto plain = summarize_encounters(s, cfg, g, 2);
+  CHECK(plain.pullers(0, 0) == Approx(1.0));
+  CHECK(plain.pullers(0, 1) == Approx(0.0));
+  // merging two halves equals the whole
+  VectorXi32 g1 = g.head(2), g2 = g.tail(3);
+  EncounterScores s1 = score_encounters(x.topRows(2), cfg), s2 = score_encounters(x.bottomRows(3), cfg);
+  auto a = summarize_encounters(s1, cfg, g1, 2, x.topRows(2));
+  a.merge(summarize_encounters(s2, cfg, g2, 2, x.bottomRows(3)));
+  CHECK(a.counts == sum.counts);
+  CHECK(a.pullers.isApprox(sum.pullers));
+  CHECK(a.sum_scores.isApprox(sum.sum_scores));
+  // bad group codes
+  g(3) = 2;
+  CHECK_THROWS_WITH(summarize_encounters(s, cfg, g, 2), Contains("row 3 has group code 2"));
+}
