@@ -1,9 +1,12 @@
 #include "servscore/encounters.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "json_util.hpp"
+#include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
@@ -109,6 +112,104 @@ EncounterConfig encounter_config_from_json(std::string_view text) {
 
 std::string to_json(const EncounterConfig& config) { return detail::dump_json(json::value_from(config)); }
 
+namespace {
+
+constexpr int kTile = 64;  // rows per transposed block
+
+struct TileKernel {
+  const int* cols[2];
+  const double* w0;
+  const double* w1;
+  int m0, m1;
+  double lo, hi, to100, need0, need1, tp, tq;
+};
+
+struct TileOut {
+  double *proc, *pers, *dist, *gap;
+  std::int8_t* quad;
+  std::int32_t *weak0, *weak1, *miss;
+};
+
+// Scores one transposed block (columns of kTile contiguous rows). Every lane is a
+// double, so the row loops vectorise; target_clones adds an AVX2 version chosen at
+// run time. Returns true when a rating is outside the scale (the caller reports it).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+bool score_tile(const TileKernel& kp, const double* tile, int rows, const TileOut& o) {
+  // Four rows per vector (GCC/Clang vector extensions; two SSE2 halves in the default
+  // clone); the accumulators stay in registers while the row's columns stream by.
+  typedef double v4d __attribute__((vector_size(32)));
+  typedef long long v4l __attribute__((vector_size(32)));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  double score[2][kTile], weakest[2][kTile], missing[kTile], bad[kTile];
+  const v4d zero = {0, 0, 0, 0}, one = {1, 1, 1, 1}, inf = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
+  const v4d lo = zero + kp.lo, hi = zero + kp.hi;
+  for (int g = 0; g < kTile; g += 4) {
+    v4d miss = zero, nbad = zero;
+    for (int sd = 0; sd < 2; ++sd) {
+      const int* c = kp.cols[sd];
+      const double* w = sd == 0 ? kp.w0 : kp.w1;
+      const int m = sd == 0 ? kp.m0 : kp.m1;
+      v4d sum = zero, wsum = zero, low = inf, loww = zero, weak = zero - 1.0;
+      for (int t = 0; t < m; ++t) {
+        v4d v;
+        __builtin_memcpy(&v, tile + static_cast<std::size_t>(c[t]) * kTile + g, sizeof v);
+        const v4d wj = zero + w[t], cj = zero + static_cast<double>(c[t]);
+        // comparisons give all-ones masks; comparisons with NaN are false
+        const v4l present = v == v;
+        nbad += ((v < lo) | (v > hi)) ? one : zero;
+        miss += present ? zero : one;
+        const v4d wz = present ? wj : zero;
+        sum += wz * (present ? v : zero);
+        wsum += wz;
+        // the lowest rating; ties to the larger weight, then the earlier column
+        const v4l better = (v < low) | ((v == low) & (wj > loww));
+        low = better ? v : low;
+        loww = better ? wj : loww;
+        weak = better ? cj : weak;
+      }
+      const double need = sd == 0 ? kp.need0 : kp.need1;
+      const v4l ok = (wsum > zero) & (wsum >= zero + need);
+      const v4d sc = ok ? (sum / (ok ? wsum : one) - lo) * kp.to100 : zero + nan;
+      __builtin_memcpy(&score[sd][g], &sc, sizeof sc);
+      __builtin_memcpy(&weakest[sd][g], &weak, sizeof weak);
+    }
+    __builtin_memcpy(&missing[g], &miss, sizeof miss);
+    __builtin_memcpy(&bad[g], &nbad, sizeof nbad);
+  }
+  double any_bad = 0.0;
+  for (int r = 0; r < rows; ++r) any_bad += bad[r];
+  // Per-row results in two branch-free passes (both vectorise): doubles, then the integer codes.
+  static_assert(static_cast<int>(Quadrant::freezer) == 0 && static_cast<int>(Quadrant::factory) == 1 &&
+                    static_cast<int>(Quadrant::friendly) == 2 && static_cast<int>(Quadrant::quality) == 3 &&
+                    static_cast<int>(Quadrant::unknown) == 4,
+                "quadrant codes");
+  double quad[kTile];
+  for (int r = 0; r < rows; ++r) {
+    const double p = score[0][r], q = score[1][r];
+    const bool known = (p == p) & (q == q);
+    const bool ph = p >= kp.tp, qh = q >= kp.tq;
+    quad[r] = known ? (ph ? (qh ? 3.0 : 1.0) : (qh ? 2.0 : 0.0)) : 4.0;
+    // sqrt, not std::hypot: scores are bounded, and hypot's overflow care costs more than the rest.
+    const double dp = 100.0 - p, dq = 100.0 - q;
+    const double gp = ph ? 0.0 : kp.tp - p, gq = qh ? 0.0 : kp.tq - q;
+    o.proc[r] = p;
+    o.pers[r] = q;
+    o.dist[r] = std::sqrt(dp * dp + dq * dq);  // NaN when a side is missing
+    o.gap[r] = known ? std::sqrt(gp * gp + gq * gq) : std::numeric_limits<double>::quiet_NaN();
+  }
+  for (int r = 0; r < rows; ++r) {
+    o.quad[r] = static_cast<std::int8_t>(quad[r]);
+    o.weak0[r] = static_cast<std::int32_t>(weakest[0][r]);
+    o.weak1[r] = static_cast<std::int32_t>(weakest[1][r]);
+    o.miss[r] = static_cast<std::int32_t>(missing[r]);
+  }
+  return any_bad > 0.0;
+}
+
+}  // namespace
+
 EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& config, int workers) {
   config.validate();
   const Eigen::Index n = ratings.rows(), k = ratings.cols();
@@ -117,16 +218,22 @@ EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& conf
     throw input_error("ratings: expected " + std::to_string(inds.size()) + " columns (one per indicator), got " +
                       std::to_string(k));
   const double lo = config.scale_min, hi = config.scale_max, to100 = 100.0 / (hi - lo);
-  std::vector<int> side(inds.size());
-  std::vector<double> w(inds.size());
+  // Column indices and weights per side: each side is scored by its own loop, so the
+  // accumulators stay in registers (indexing them by a per-column side would not).
+  std::vector<int> cols[2];
+  std::vector<double> wts[2];
   double side_total[2] = {0.0, 0.0};
   for (std::size_t j = 0; j < inds.size(); ++j) {
-    side[j] = static_cast<int>(inds[j].side);
-    w[j] = inds[j].weight;
-    side_total[side[j]] += w[j];
+    const int sd = static_cast<int>(inds[j].side);
+    cols[sd].push_back(static_cast<int>(j));
+    wts[sd].push_back(inds[j].weight);
+    side_total[sd] += inds[j].weight;
   }
-  const double tp = config.procedural_threshold, tq = config.personal_threshold, cov = config.min_coverage;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double need[2] = {config.min_coverage * side_total[0] * (1 - 1e-12),
+                          config.min_coverage * side_total[1] * (1 - 1e-12)};
+  const double tp = config.procedural_threshold, tq = config.personal_threshold;
+  const std::ptrdiff_t stride = ratings.outerStride();
+  const double* base = ratings.data();
 
   EncounterScores out;
   out.procedural.resize(n);
@@ -137,51 +244,46 @@ EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& conf
   out.weakest_procedural.resize(n);
   out.weakest_personal.resize(n);
   out.n_missing.resize(n);
+  detail::advise_huge_pages(out.procedural);
+  detail::advise_huge_pages(out.personal);
+  detail::advise_huge_pages(out.quality_distance);
+  detail::advise_huge_pages(out.quality_gap);
+  detail::advise_huge_pages(out.quadrant);
+  detail::advise_huge_pages(out.weakest_procedural);
+  detail::advise_huge_pages(out.weakest_personal);
+  detail::advise_huge_pages(out.n_missing);
+  double* o_proc = out.procedural.data();
+  double* o_pers = out.personal.data();
+  double* o_dist = out.quality_distance.data();
+  double* o_gap = out.quality_gap.data();
+  std::int8_t* o_quad = out.quadrant.data();
+  std::int32_t* o_weak[2] = {out.weakest_procedural.data(), out.weakest_personal.data()};
+  std::int32_t* o_miss = out.n_missing.data();
 
+  const TileKernel kern{cols[0].data(), cols[1].data(), wts[0].data(), wts[1].data(),
+                        static_cast<int>(cols[0].size()), static_cast<int>(cols[1].size()),
+                        lo, hi, to100, need[0], need[1], tp, tq};
   detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
-    for (std::ptrdiff_t i = b; i < e; ++i) {
-      const double* row = ratings.data() + i * ratings.outerStride();
-      double sum[2] = {0, 0}, wsum[2] = {0, 0}, low[2] = {HUGE_VAL, HUGE_VAL}, loww[2] = {0, 0};
-      int weakest[2] = {-1, -1}, missing = 0;
-      for (Eigen::Index j = 0; j < k; ++j) {
-        const double r = row[j];
-        if (std::isnan(r)) {
-          ++missing;
-          continue;
-        }
-        if (!(r >= lo && r <= hi))
-          throw input_error("row " + std::to_string(i) + ", column '" + inds[static_cast<std::size_t>(j)].name +
-                            "': rating " + detail::format_number(r) + " is outside the scale [" + detail::format_number(lo) + ", " + detail::format_number(hi) + "]");
-        const int s = side[static_cast<std::size_t>(j)];
-        const double wj = w[static_cast<std::size_t>(j)];
-        sum[s] += wj * r;
-        wsum[s] += wj;
-        if (r < low[s] || (r == low[s] && wj > loww[s])) {
-          low[s] = r;
-          loww[s] = wj;
-          weakest[s] = static_cast<int>(j);
-        }
+    std::vector<double> tile(static_cast<std::size_t>(k) * kTile);
+    for (std::ptrdiff_t i0 = b; i0 < e; i0 += kTile) {
+      const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kTile, e - i0));
+      // transpose the block so that every column is a contiguous run of kTile rows
+      for (int r = 0; r < rows; ++r)
+        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = base[(i0 + r) * stride + j];
+      for (int r = rows; r < kTile; ++r)
+        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = lo;
+      TileOut o{o_proc + i0, o_pers + i0, o_dist + i0, o_gap + i0, o_quad + i0, o_weak[0] + i0, o_weak[1] + i0,
+                o_miss + i0};
+      if (score_tile(kern, tile.data(), rows, o)) {
+        for (int r = 0; r < rows; ++r)
+          for (Eigen::Index j = 0; j < k; ++j) {
+            const double x = base[(i0 + r) * stride + j];
+            if (!std::isnan(x) && !(x >= lo && x <= hi))
+              throw input_error("row " + std::to_string(i0 + r) + ", column '" + inds[static_cast<std::size_t>(j)].name +
+                                "': rating " + detail::format_number(x) + " is outside the scale [" +
+                                detail::format_number(lo) + ", " + detail::format_number(hi) + "]");
+          }
       }
-      double score[2];
-      for (int s = 0; s < 2; ++s)
-        score[s] = (wsum[s] > 0 && wsum[s] >= cov * side_total[s] * (1 - 1e-12)) ? (sum[s] / wsum[s] - lo) * to100 : nan;
-      const double p = score[0], q = score[1];
-      out.procedural[i] = p;
-      out.personal[i] = q;
-      out.weakest_procedural[i] = weakest[0];
-      out.weakest_personal[i] = weakest[1];
-      out.n_missing[i] = missing;
-      if (std::isnan(p) || std::isnan(q)) {
-        out.quadrant[i] = static_cast<std::int8_t>(Quadrant::unknown);
-        out.quality_distance[i] = nan;
-        out.quality_gap[i] = nan;
-        continue;
-      }
-      const bool ph = p >= tp, qh = q >= tq;
-      const Quadrant quad = ph ? (qh ? Quadrant::quality : Quadrant::factory) : (qh ? Quadrant::friendly : Quadrant::freezer);
-      out.quadrant[i] = static_cast<std::int8_t>(quad);
-      out.quality_distance[i] = std::hypot(100.0 - p, 100.0 - q);
-      out.quality_gap[i] = std::hypot(ph ? 0.0 : tp - p, qh ? 0.0 : tq - q);
     }
   });
   return out;
