@@ -16,22 +16,31 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 BUILD := build/py
 INSTALL := build/install
 APT_PACKAGES := g++ libeigen3-dev libboost-json1.81-dev catch2
+# only for `make test`: the report is opened in a real browser; CJK fonts for Chinese plots
+APT_TEST_PACKAGES := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test build sysdeps venv ctest consumers examples pytest dev clean help
+.PHONY: demo test build sysdeps testdeps venv ctest consumers examples pytest dev clean help
 
 help:
 	@echo "make demo | make test | make build | make dev DEV=build/dev-NAME | make clean"
 
 # System packages: installed with apt-get only when one is missing.
-sysdeps: build/.sysdeps
-build/.sysdeps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+sysdeps: build/.sysdeps
+build/.sysdeps:
+	$(call apt_install,$(APT_PACKAGES))
+	@mkdir -p build && touch $@
+testdeps: build/.testdeps
+build/.testdeps:
+	$(call apt_install,$(APT_TEST_PACKAGES))
 	@mkdir -p build && touch $@
 
 venv: $(VENV)/.stamp
@@ -48,8 +57,9 @@ build: sysdeps venv
 	cmake --build $(BUILD) --target servscore_tests -j $(JOBS)
 	cmake --install $(BUILD) --prefix $(INSTALL) >/dev/null
 
+# The main job on the bundled sample data: the HTML report and its text summary.
 demo: build
-	cd examples/python && ../../$(PY) demo.py
+	$(VENV)/bin/servscore report examples/data -o build/report.html
 
 ctest: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -61,8 +71,8 @@ examples: build
 	tests/examples.sh $(CURDIR)/$(INSTALL) $(CURDIR)/build/examples $(CURDIR)/$(PY)
 
 # Tests run against the installed package; its modules' docstring examples run too (--pyargs).
-pytest: build
-	$(PY) -m pytest -q -p no:cacheprovider tests/python --pyargs servscore
+pytest: build testdeps
+	SERVSCORE_REQUIRE_BROWSER=1 $(PY) -m pytest -q -p no:cacheprovider tests/python --pyargs servscore
 
 test: ctest consumers examples pytest
 

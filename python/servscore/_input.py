@@ -8,6 +8,7 @@ that is not a number is an :class:`InputError` naming the column, row and value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -100,6 +101,20 @@ def as_matrix(data: Any, *, name: str = "data", ncols: int | None = None) -> np.
     if ncols is not None and arr.shape[1] != ncols:
         raise InputError(f"{name}: expected {ncols} columns, got {arr.shape[1]}")
     return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+_ROW = re.compile(r"\brow (\d+)\b")
+
+
+def relabel_rows(error: Exception, index: pd.Index) -> Exception:
+    """The same error with 'row N' (a 0-based position from the core) replaced by the row's index label."""
+    msg = str(error)
+    m = _ROW.search(msg)
+    if not m or int(m.group(1)) >= len(index):
+        return error
+    label = index[int(m.group(1))]
+    new = type(error)(msg[: m.start()] + f"row {label!r}" + msg[m.end():])
+    return new
 
 
 def group_codes(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np.ndarray, pd.Index | None]:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from . import _core
 from ._core import EncounterConfig, Indicator, InputError
-from ._input import as_matrix, group_codes, is_frame_like, numeric_matrix, resolve_config, to_frame
+from ._input import as_matrix, group_codes, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
 from ._result import Result
 from .model import Quadrant
 
@@ -115,14 +115,19 @@ def score_encounters(data: Any, config: Any = None, *, workers: int = 1) -> pd.D
         if len(frame) == 0:
             raise InputError("data: the input is empty (0 rows)")
         ratings = numeric_matrix(frame, names, name="data")
+        index = frame.index
         out = frame.copy()
         for c in SCORE_COLUMNS:
             if c in out.columns:
                 raise InputError(f"data: column {c!r} would be overwritten by a score column; rename it")
     else:
         ratings = as_matrix(data, name="data", ncols=len(names))
-        out = pd.DataFrame(index=pd.RangeIndex(ratings.shape[0]))
-    r = _core.score_encounters(ratings, cfg, int(workers))
+        index = pd.RangeIndex(ratings.shape[0])
+        out = pd.DataFrame(index=index)
+    try:
+        r = _core.score_encounters(ratings, cfg, int(workers))
+    except InputError as e:
+        raise relabel_rows(e, index) from None
     out["procedural"] = r["procedural"]
     out["personal"] = r["personal"]
     out["quadrant"] = _quadrant_categorical(r["quadrant"])
@@ -167,6 +172,12 @@ class EncounterSummary(Result):
     def to_frame(self) -> pd.DataFrame:
         """The per-group table."""
         return self.table
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Stacked bars of quadrant shares per group; returns the matplotlib Axes."""
+        from .plotting import encounter_shares
+
+        return encounter_shares(self, ax=ax, **kwargs)
 
     def _summary_lines(self) -> list[str]:
         t = self.table

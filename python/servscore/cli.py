@@ -1,0 +1,184 @@
+"""The ``servscore`` command line.
+
+    servscore encounters INPUT [-o OUT] [--config CFG.json] [--by COL ...] [--summary]
+    servscore report DATA_DIR_OR_FILES ... -o report.html [--lang zh]
+
+Input: CSV, Parquet or JSON Lines (from the extension, or ``--format``); output: CSV,
+JSON or Parquet (from the extension of ``-o``, or ``--output-format``); without ``-o``
+a readable summary goes to standard output. Exit codes: 0 ok, 2 usage or configuration
+error, 1 data error; errors are one line on standard error naming the file, row and
+column. Rows are numbered from 1, the first record after the header.
+
+Subcommands live in :mod:`servscore.commands`, one module per engine, each with
+``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from ._core import ConfigError, InputError
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
+           ".ndjson": "jsonl", ".json": "json"}
+
+
+class UsageError(Exception):
+    """A command-line usage problem (exit code 2)."""
+
+
+def detect_format(path: str, given: str | None = None) -> str:
+    if given:
+        return given
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise UsageError(f"{path}: cannot tell the format from '{ext or 'no extension'}'; use --format "
+                         f"({', '.join(sorted(set(FORMATS.values())))})")
+    return FORMATS[ext]
+
+
+def read_table(path: str, fmt: str | None = None) -> pd.DataFrame:
+    """Read a CSV, TSV, Parquet or JSON Lines file; records are numbered from 1."""
+    fmt = detect_format(path, fmt)
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such file")
+    try:
+        if fmt == "csv":
+            df = pd.read_csv(path)
+        elif fmt == "tsv":
+            df = pd.read_csv(path, sep="\t")
+        elif fmt == "parquet":
+            df = pd.read_parquet(path)
+        elif fmt in ("jsonl", "json"):
+            df = pd.read_json(path, lines=(fmt == "jsonl"))
+        else:
+            raise UsageError(f"{path}: unknown format {fmt!r}")
+    except ImportError as e:
+        raise UsageError(f"{path}: reading {fmt} needs an optional package ({e}); e.g. pip install pyarrow") from e
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read {fmt}: {str(e).splitlines()[0]}") from e
+    df.index = pd.RangeIndex(1, len(df) + 1)
+    return df
+
+
+def write_table(df: pd.DataFrame, path: str, fmt: str | None = None) -> None:
+    """Write a table as CSV, JSON (records), JSON Lines or Parquet."""
+    fmt = detect_format(path, fmt)
+    out = df.copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype("object")
+    if fmt == "csv":
+        out.to_csv(path, index=False)
+    elif fmt == "tsv":
+        out.to_csv(path, index=False, sep="\t")
+    elif fmt == "json":
+        out.to_json(path, orient="records", force_ascii=False, indent=1)
+    elif fmt == "jsonl":
+        out.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif fmt == "parquet":
+        try:
+            out.to_parquet(path, index=False)
+        except ImportError as e:
+            raise UsageError(f"{path}: writing parquet needs pyarrow (pip install pyarrow)") from e
+    else:
+        raise UsageError(f"{path}: unknown format {fmt!r}")
+
+
+def progress(total: int, label: str = "", chunk: int = 1_000_000) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, stop)`` chunks of at most ``chunk`` rows covering ``total`` rows, drawing a
+    progress bar on stderr when it is a terminal."""
+    step = max(1, chunk)
+    show = sys.stderr.isatty() and total > step
+    for start in range(0, total, step):
+        if show:
+            done = min(total, start + step) / total
+            bar = "#" * int(30 * done)
+            sys.stderr.write(f"\r{label} [{bar:<30}] {100 * done:5.1f}%")
+            sys.stderr.flush()
+        yield start, min(total, start + step)
+    if show:
+        sys.stderr.write("\n")
+
+
+def add_io_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """The common options: input(s), -o, formats, --config, --by, --lang, --workers."""
+    if many:
+        p.add_argument("inputs", nargs="+", help="data files (CSV, Parquet, JSON Lines) or directories of them")
+    else:
+        p.add_argument("input", help="data file (CSV, Parquet, JSON Lines)")
+    p.add_argument("-o", "--output", help="output file; format from the extension (csv, json, jsonl, parquet)")
+    p.add_argument("--format", help="input format when the extension does not say (csv, tsv, parquet, jsonl)")
+    p.add_argument("--output-format", help="output format when the extension does not say")
+    p.add_argument("--config", help="JSON configuration file of the engine")
+    p.add_argument("--by", nargs="+", help="column(s) to group by")
+    p.add_argument("--lang", choices=["en", "zh"], help="label language (default: en)")
+    p.add_argument("--workers", type=int, default=0, help="threads (0 = all cores)")
+
+
+def _commands() -> dict[str, Any]:
+    from . import commands
+
+    found = {}
+    for m in pkgutil.iter_modules(commands.__path__):
+        if not m.name.startswith("_"):
+            mod = importlib.import_module(f"{commands.__name__}.{m.name}")
+            found[mod.NAME] = mod
+    return dict(sorted(found.items()))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="servscore",
+        description="Service-quality scores, classifications and indices from customer-service data.",
+        epilog="Exit codes: 0 ok, 2 usage or configuration error, 1 data error.",
+    )
+    parser.add_argument("--version", action="version", version=f"servscore {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, mod in _commands().items():
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``servscore`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "lang", None):
+        from .model import set_language
+
+        set_language(args.lang)
+    try:
+        return int(args._run(args))
+    except UsageError as e:
+        print(f"servscore {args.command}: {e}", file=sys.stderr)
+        return 2
+    except ConfigError as e:
+        where = f"{args.config}: " if getattr(args, "config", None) else ""
+        print(f"servscore {args.command}: {where}{e}", file=sys.stderr)
+        return 2
+    except InputError as e:
+        src = getattr(args, "input", None) or ", ".join(getattr(args, "inputs", []) or [])
+        print(f"servscore {args.command}: {src}: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""``servscore report``: one self-contained HTML report of every analysis the data support."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from ..cli import FORMATS, UsageError, read_table
+
+NAME = "report"
+HELP = "write a self-contained HTML report of every analysis the data support, and print its summary"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", help="data files (CSV, Parquet, JSON Lines) or directories of them")
+    p.add_argument("-o", "--output", default="report.html", help="the HTML file to write (default: report.html)")
+    p.add_argument("--format", help="input format when the extension does not say")
+    p.add_argument("--title", help="report title")
+    p.add_argument("--lang", choices=["en", "zh"], help="label language (default: en)")
+    p.add_argument("--quiet", action="store_true", help="do not print the text summary")
+
+
+def collect(inputs: list[str]) -> list[str]:
+    files = []
+    for path in inputs:
+        if os.path.isdir(path):
+            files += sorted(os.path.join(path, f) for f in os.listdir(path)
+                            if os.path.splitext(f)[1].lower() in FORMATS)
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    if not files:
+        raise UsageError(f"no data files (CSV, Parquet, JSON Lines) in {', '.join(inputs)}")
+    return files
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..report import build_report
+
+    files = collect(args.inputs)
+    tables = {os.path.splitext(os.path.basename(f))[0]: read_table(f, args.format) for f in files}
+    report = build_report(tables, lang=args.lang, title=args.title, sources=files)
+    report.save(args.output)
+    if not args.quiet:
+        print(report.text())
+        print(f"\nreport written to {args.output}")
+    return 0

@@ -1,0 +1,144 @@
+"""A self-contained HTML report of every analysis the data support.
+
+``build_report(tables)`` runs each registered section on the tables it recognises
+(by their columns) and returns a :class:`Report`; ``Report.to_html()`` is one HTML
+file with the plots embedded as PNG data URIs, so it needs no network to be viewed,
+and ``Report.text()`` the plain-text summary. Sections live in
+:mod:`servscore.report_sections`, one module per engine, found automatically; each
+defines ``ORDER`` (int) and ``build(tables, lang) -> Section | None``.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as _dt
+import html
+import importlib
+import io
+import os
+import pkgutil
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .model import get_language
+
+
+@dataclasses.dataclass
+class Section:
+    """One analysis in the report: findings, figures, tables and warnings."""
+
+    key: str
+    title: str
+    findings: list[str] = dataclasses.field(default_factory=list)
+    figures: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (caption, PNG base64)
+    tables: list[tuple[str, pd.DataFrame]] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def add_figure(self, fig: Any, caption: str) -> None:
+        """Embed a matplotlib figure as PNG (and close it)."""
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        self.figures.append((caption, base64.b64encode(buf.getvalue()).decode("ascii")))
+
+
+@dataclasses.dataclass
+class Report:
+    """The sections built from the data, with HTML and text renderings."""
+
+    title: str
+    sections: list[Section]
+    sources: list[str]
+    lang: str = "en"
+
+    def text(self) -> str:
+        """Plain-text summary: the findings and warnings of every section."""
+        lines = [self.title, "=" * len(self.title)]
+        for s in self.sections:
+            lines += ["", s.title, "-" * len(s.title)]
+            lines += [f"- {f}" for f in s.findings]
+            lines += [f"! {w}" for w in s.warnings]
+        if not self.sections:
+            lines.append("No analysis recognised the data: see `servscore --help` for the expected columns.")
+        return "\n".join(lines)
+
+    def to_html(self) -> str:
+        """One self-contained HTML document (no external resources)."""
+        e = html.escape
+        nav = "".join(f'<li><a href="#{e(s.key)}">{e(s.title)}</a></li>' for s in self.sections)
+        body = []
+        for s in self.sections:
+            parts = [f'<section id="{e(s.key)}" class="analysis"><h2>{e(s.title)}</h2>']
+            if s.findings:
+                parts.append('<ul class="findings">' + "".join(f"<li>{e(f)}</li>" for f in s.findings) + "</ul>")
+            if s.warnings:
+                parts.append('<ul class="warnings">' + "".join(f"<li>{e(w)}</li>" for w in s.warnings) + "</ul>")
+            for caption, png in s.figures:
+                parts.append(f'<figure><img alt="{e(caption)}" src="data:image/png;base64,{png}">'
+                             f"<figcaption>{e(caption)}</figcaption></figure>")
+            for caption, table in s.tables:
+                parts.append(f"<h3>{e(caption)}</h3>" + table.to_html(classes="data", float_format=lambda v: f"{v:.3g}",
+                                                                         border=0))
+            parts.append("</section>")
+            body.append("".join(parts))
+        generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        sources = ", ".join(e(os.path.basename(s)) for s in self.sources)
+        return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if self.lang == 'zh' else 'en'}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(self.title)}</title>
+<style>
+body{{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:0;color:#222;background:#fafafa}}
+header{{background:#23395d;color:#fff;padding:1.2em 2em}} header h1{{margin:0 0 .2em 0}}
+nav ul{{list-style:none;padding:0;margin:.5em 0 0 0;display:flex;flex-wrap:wrap;gap:1em}} nav a{{color:#cfe0ff}}
+main{{max-width:1100px;margin:auto;padding:1em 2em}}
+section.analysis{{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1em 1.5em;margin:1.2em 0}}
+ul.findings li{{margin:.3em 0}} ul.warnings li{{color:#8a4b00}} ul.warnings li::before{{content:"\\26A0  "}}
+figure{{display:inline-block;margin:.5em 1em .5em 0}} figure img{{max-width:100%}} figcaption{{font-size:.85em;color:#555}}
+table.data{{border-collapse:collapse;font-size:.85em}} table.data td,table.data th{{padding:.2em .6em;border-bottom:1px solid #eee;text-align:right}}
+footer{{color:#777;font-size:.8em;padding:1em 2em}}
+</style></head>
+<body><header><h1>{e(self.title)}</h1><div>servscore {e(__version__)} &middot; {e(generated)} &middot; {sources}</div>
+<nav><ul>{nav}</ul></nav></header>
+<main>{''.join(body) or '<p>No analysis recognised the data.</p>'}</main>
+<footer>Generated by servscore. Methods and references: see the servscore documentation.</footer>
+</body></html>
+"""
+
+    def save(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(self.to_html())
+
+
+def _sections() -> list[Any]:
+    from . import report_sections
+
+    mods = []
+    for m in pkgutil.iter_modules(report_sections.__path__):
+        if not m.name.startswith("_"):
+            mods.append(importlib.import_module(f"{report_sections.__name__}.{m.name}"))
+    return sorted(mods, key=lambda mod: (mod.ORDER, mod.__name__))
+
+
+def build_report(tables: Mapping[str, pd.DataFrame], *, lang: str | None = None, title: str | None = None,
+                 sources: list[str] | None = None) -> Report:
+    """Run every section that recognises one of ``tables`` (name -> DataFrame)."""
+    from .plotting import require_matplotlib, use_language_fonts
+
+    plt = require_matplotlib()
+    plt.switch_backend("Agg")
+    lang = lang or get_language()
+    use_language_fonts(lang)
+    sections = []
+    for mod in _sections():
+        sec = mod.build(dict(tables), lang)
+        if sec is not None:
+            sections.append(sec)
+    default_title = "服务质量报告" if lang == "zh" else "Service quality report"
+    return Report(title or default_title, sections, sources or sorted(tables), lang)
