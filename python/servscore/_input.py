@@ -15,37 +15,75 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _core
 from ._core import ConfigError, InputError
 
 
 def is_frame_like(data: Any) -> bool:
-    """True for pandas / polars DataFrames and Arrow tables (anything with named columns)."""
-    return isinstance(data, pd.DataFrame) or _is_polars_frame(data) or _is_arrow_table(data)
+    """True for tables with named columns: pandas, polars, Arrow tables and record batches,
+    or any object offering an Arrow stream (``__arrow_c_stream__``)."""
+    if isinstance(data, pd.DataFrame):
+        return True
+    if isinstance(data, (np.ndarray, list, tuple, pd.Series)):
+        return False
+    if _is_polars(data, "DataFrame") or _is_arrow_table(data):
+        return True
+    # other Arrow producers (DuckDB relations, ...) offer a stream; Series and arrays are not tables
+    return hasattr(data, "__arrow_c_stream__") and not (_is_polars(data, "Series") or hasattr(data, "type"))
 
 
-def _is_polars_frame(data: Any) -> bool:
-    return type(data).__module__.startswith("polars") and hasattr(data, "columns") and hasattr(data, "to_pandas")
+def _is_polars(data: Any, kind: str) -> bool:
+    return type(data).__module__.startswith("polars") and type(data).__name__ == kind
 
 
 def _is_arrow_table(data: Any) -> bool:
     return type(data).__module__.startswith("pyarrow") and hasattr(data, "column_names")
 
 
+def _from_arrow(data: Any) -> pd.DataFrame:
+    # The compiled core reads the Arrow C Data Interface: no pyarrow or polars needed here.
+    return pd.DataFrame(_core.arrow_columns(data))
+
+
 def to_frame(data: Any, *, name: str = "data") -> pd.DataFrame:
-    """A pandas DataFrame view of frame-like input (pandas returned as is)."""
+    """A pandas DataFrame of frame-like input (pandas returned as is).
+
+    polars DataFrames, pyarrow Tables and RecordBatches and any object with
+    ``__arrow_c_stream__`` / ``__arrow_c_array__`` are read through the Arrow C Data
+    Interface by the compiled core, column by column, without a Python row loop and
+    without requiring pyarrow or polars. A dict of columns is accepted too.
+    """
     if isinstance(data, pd.DataFrame):
         return data
-    if _is_polars_frame(data) or _is_arrow_table(data):
-        return data.to_pandas()
-    if hasattr(data, "__arrow_c_stream__"):
-        try:
-            import pyarrow as pa
-        except ImportError as e:  # pragma: no cover - depends on the environment
-            raise InputError(f"{name}: an Arrow stream needs pyarrow to be read as a table") from e
-        return pa.table(data).to_pandas()
+    if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
+        return _from_arrow(data)
+    if _is_polars(data, "DataFrame"):  # an old polars without the PyCapsule interface
+        return data.to_pandas()  # pragma: no cover - depends on the polars version
     if isinstance(data, dict):
         return pd.DataFrame(data)
     raise InputError(f"{name}: expected a DataFrame (pandas, polars or Arrow), got {type(data).__name__}")
+
+
+def to_array(data: Any, *, name: str = "data", dtype: Any = np.float64) -> np.ndarray:
+    """1-D input (list, numpy, pandas / polars Series, Arrow array) as a contiguous numpy array.
+
+    Missing values (None, NaN, ``pandas.NA``, Arrow nulls) become NaN for float dtypes;
+    a value that is not a number is an InputError naming its position.
+    """
+    if isinstance(data, pd.DataFrame) or (isinstance(data, np.ndarray) and data.ndim != 1):
+        raise InputError(f"{name}: expected one column (1-D), got a table or {getattr(data, 'ndim', 2)}-D array")
+    if not isinstance(data, (np.ndarray, pd.Series, list, tuple)) and (
+        hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__")
+    ):
+        cols = _core.arrow_columns(data)
+        if len(cols) != 1:
+            raise InputError(f"{name}: expected one column, got {len(cols)}")
+        data = next(iter(cols.values()))
+    s = data if isinstance(data, pd.Series) else pd.Series(np.asarray(data, dtype=object) if not isinstance(
+        data, np.ndarray) else data)
+    frame = pd.DataFrame({name: s.reset_index(drop=True)})
+    values = numeric_column(frame, name, name=name)
+    return np.ascontiguousarray(values, dtype=dtype)
 
 
 def numeric_column(frame: pd.DataFrame, column: str, *, name: str = "data") -> np.ndarray:
