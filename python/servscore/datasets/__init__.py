@@ -21,9 +21,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ._registry import SampleData, options, sample, table, tables
+from ._registry import SampleData, export, options, sample, table, tables
 
-__all__ = ["SampleData", "options", "sample", "table", "tables"]
+__all__ = ["SampleData", "export", "options", "sample", "table", "tables"]
 
 for _m in pkgutil.iter_modules(__path__):
     if _m.name.startswith("_gen_"):

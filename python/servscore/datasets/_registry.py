@@ -123,3 +123,20 @@ def sample(seed: int = 2026, **opts: Any) -> SampleData:
         raise ConfigError(f"sample: unknown option(s) {unknown}; expected some of: {', '.join(sorted(known))}")
     merged = {**known, **opts}
     return SampleData(seed, merged)
+
+
+def export(directory: str, seed: int = 2026, *, names: list[str] | None = None, **opts: Any) -> list[str]:
+    """Write every sample table (or ``names``) as ``<directory>/<table>.csv``; returns the paths.
+
+    This is how ``examples/data`` is made: ``python -m servscore.datasets examples/data``.
+    """
+    import os
+
+    data = sample(seed, **opts)
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+    for name in names or tables():
+        path = os.path.join(directory, f"{name}.csv")
+        data[name].to_csv(path, index=False)
+        paths.append(path)
+    return paths
