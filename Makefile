@@ -21,7 +21,7 @@ APT_TEST_PACKAGES := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test build sysdeps testdeps venv ctest consumers examples pytest dev clean help
+.PHONY: lint demo test build sysdeps testdeps venv ctest consumers examples pytest dev clean help
 
 help:
 	@echo "make demo | make test | make build | make dev DEV=build/dev-NAME | make clean"
@@ -86,3 +86,10 @@ dev: sysdeps venv
 
 clean:
 	rm -rf build
+
+# Style: ruff (lint and format) and clang-format, as CI could run them.
+lint: venv
+	$(VENV)/bin/ruff check python tests benchmarks tools examples
+	$(VENV)/bin/ruff format --check python tests benchmarks tools examples
+	clang-format --dry-run --Werror include/servscore/*.hpp include/servscore/detail/*.hpp src/*.cpp src/*.hpp \
+	  python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/consumers/*.cpp examples/cpp/*.cpp

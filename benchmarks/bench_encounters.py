@@ -13,7 +13,6 @@ import os
 import time
 
 import numpy as np
-
 import servscore as ss
 
 
@@ -30,7 +29,7 @@ def numpy_scores(x: np.ndarray, cfg: ss.EncounterConfig) -> tuple[np.ndarray, np
         cols = side == s
         ws = w[cols]
         wp = present[:, cols] @ ws
-        total = (xz[:, cols] @ ws)
+        total = xz[:, cols] @ ws
         ok = wp >= cfg.min_coverage * ws.sum()
         with np.errstate(invalid="ignore", divide="ignore"):
             sc = np.where(ok, (total / wp - lo) / (hi - lo) * 100.0, np.nan)
@@ -38,9 +37,15 @@ def numpy_scores(x: np.ndarray, cfg: ss.EncounterConfig) -> tuple[np.ndarray, np
         sub = np.where(present[:, cols], x[:, cols], np.inf)
         weakest.append(np.argmin(sub, axis=1))
     p, q = scores
-    quad = np.where(np.isnan(p) | np.isnan(q), 4,
-                    np.where(p >= cfg.procedural_threshold, np.where(q >= cfg.personal_threshold, 3, 1),
-                             np.where(q >= cfg.personal_threshold, 2, 0)))
+    quad = np.where(
+        np.isnan(p) | np.isnan(q),
+        4,
+        np.where(
+            p >= cfg.procedural_threshold,
+            np.where(q >= cfg.personal_threshold, 3, 1),
+            np.where(q >= cfg.personal_threshold, 2, 0),
+        ),
+    )
     dist = np.hypot(100 - p, 100 - q)
     missing = (~present).sum(axis=1)
     return p, q, quad, dist, weakest[0], weakest[1], missing
@@ -74,7 +79,7 @@ def main() -> None:
 
     # the two implementations agree
     r = ss._core.score_encounters(x[:100_000], cfg, 0)
-    p, q, quad, *_ = numpy_scores(x[:100_000], cfg)
+    p, _q, quad, *_ = numpy_scores(x[:100_000], cfg)
     np.testing.assert_allclose(r["procedural"], p, equal_nan=True)
     np.testing.assert_array_equal(r["quadrant"], quad)
 
@@ -87,8 +92,10 @@ def main() -> None:
     ]
     for name, t in rows:
         print(f"  {name:<36} {t:8.3f} s   {t / t_sum:6.2f}x streaming   {args.n / t / 1e6:7.1f} M rows/s")
-    print(f"servscore (all cores) vs streaming pass: {t_ss / t_sum:.2f}x (goal <= 3x); "
-          f"numpy / servscore: {t_np / t_ss:.1f}x faster (goal > 1x)")
+    print(
+        f"servscore (all cores) vs streaming pass: {t_ss / t_sum:.2f}x (goal <= 3x); "
+        f"numpy / servscore: {t_np / t_ss:.1f}x faster (goal > 1x)"
+    )
 
 
 if __name__ == "__main__":

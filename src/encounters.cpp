@@ -16,20 +16,23 @@ namespace json = boost::json;
 
 std::vector<Indicator> default_encounter_indicators() {
   std::vector<Indicator> v;
-  for (const char* n : {"timeliness", "flow", "flexibility", "anticipation", "communication", "feedback", "supervision"})
+  for (const char* n :
+       {"timeliness", "flow", "flexibility", "anticipation", "communication", "feedback", "supervision"})
     v.push_back({n, ServiceSide::procedural, 1.0});
-  for (const char* n : {"appearance", "body_language", "tone_of_voice", "tact", "naming_names", "attentiveness", "guidance",
-                        "suggestive_selling", "problem_solving"})
+  for (const char* n : {"appearance", "body_language", "tone_of_voice", "tact", "naming_names", "attentiveness",
+                        "guidance", "suggestive_selling", "problem_solving"})
     v.push_back({n, ServiceSide::personal, 1.0});
   return v;
 }
 
 void EncounterConfig::validate() const {
   if (!std::isfinite(scale_min) || !std::isfinite(scale_max) || !(scale_min < scale_max))
-    throw config_error("scale_min/scale_max: expected finite numbers with scale_min < scale_max, got " + detail::format_number(scale_min) +
-                       " and " + detail::format_number(scale_max));
-  for (auto [key, v] : {std::pair{"procedural_threshold", procedural_threshold}, {"personal_threshold", personal_threshold}})
-    if (!(v >= 0.0 && v <= 100.0)) throw config_error(std::string(key) + ": " + detail::format_number(v) + " is out of range; expected [0, 100]");
+    throw config_error("scale_min/scale_max: expected finite numbers with scale_min < scale_max, got " +
+                       detail::format_number(scale_min) + " and " + detail::format_number(scale_max));
+  for (auto [key, v] :
+       {std::pair{"procedural_threshold", procedural_threshold}, {"personal_threshold", personal_threshold}})
+    if (!(v >= 0.0 && v <= 100.0))
+      throw config_error(std::string(key) + ": " + detail::format_number(v) + " is out of range; expected [0, 100]");
   if (!(min_coverage > 0.0 && min_coverage <= 1.0))
     throw config_error("min_coverage: " + detail::format_number(min_coverage) + " is out of range; expected (0, 1]");
   if (indicators.empty()) throw config_error("indicators: expected at least one indicator per side, got none");
@@ -39,7 +42,8 @@ void EncounterConfig::validate() const {
     std::string where = "indicators[" + std::to_string(i) + "]";
     if (ind.name.empty()) throw config_error(where + ".name: expected a non-empty name");
     if (!(std::isfinite(ind.weight) && ind.weight > 0.0))
-      throw config_error(where + ".weight: " + detail::format_number(ind.weight) + " for '" + ind.name + "'; expected a finite number > 0");
+      throw config_error(where + ".weight: " + detail::format_number(ind.weight) + " for '" + ind.name +
+                         "'; expected a finite number > 0");
     for (std::size_t j = 0; j < i; ++j)
       if (indicators[j].name == ind.name) throw config_error(where + ".name: duplicate indicator '" + ind.name + "'");
     has[static_cast<int>(ind.side)] = true;
@@ -85,7 +89,8 @@ EncounterConfig tag_invoke(json::value_to_tag<EncounterConfig>, const json::valu
   r.number("personal_threshold", c.personal_threshold, 0, 100);
   r.number("min_coverage", c.min_coverage, 0, 1);
   if (const json::value* v = r.raw("indicators")) {
-    if (!v->is_array()) throw config_error("config.indicators: expected a list of indicators, got " + std::string(detail::json_kind(*v)));
+    if (!v->is_array())
+      throw config_error("config.indicators: expected a list of indicators, got " + std::string(detail::json_kind(*v)));
     c.indicators.clear();
     std::size_t i = 0;
     for (const auto& item : v->get_array()) {
@@ -110,7 +115,9 @@ EncounterConfig encounter_config_from_json(std::string_view text) {
   return json::value_to<EncounterConfig>(detail::parse_json(text, "encounter config"));
 }
 
-std::string to_json(const EncounterConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const EncounterConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 namespace {
 
@@ -260,28 +267,40 @@ EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& conf
   std::int32_t* o_weak[2] = {out.weakest_procedural.data(), out.weakest_personal.data()};
   std::int32_t* o_miss = out.n_missing.data();
 
-  const TileKernel kern{cols[0].data(), cols[1].data(), wts[0].data(), wts[1].data(),
-                        static_cast<int>(cols[0].size()), static_cast<int>(cols[1].size()),
-                        lo, hi, to100, need[0], need[1], tp, tq};
+  const TileKernel kern{cols[0].data(),
+                        cols[1].data(),
+                        wts[0].data(),
+                        wts[1].data(),
+                        static_cast<int>(cols[0].size()),
+                        static_cast<int>(cols[1].size()),
+                        lo,
+                        hi,
+                        to100,
+                        need[0],
+                        need[1],
+                        tp,
+                        tq};
   detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
     std::vector<double> tile(static_cast<std::size_t>(k) * kTile);
     for (std::ptrdiff_t i0 = b; i0 < e; i0 += kTile) {
       const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kTile, e - i0));
       // transpose the block so that every column is a contiguous run of kTile rows
       for (int r = 0; r < rows; ++r)
-        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = base[(i0 + r) * stride + j];
+        for (Eigen::Index j = 0; j < k; ++j)
+          tile[static_cast<std::size_t>(j) * kTile + r] = base[(i0 + r) * stride + j];
       for (int r = rows; r < kTile; ++r)
         for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = lo;
-      TileOut o{o_proc + i0, o_pers + i0, o_dist + i0, o_gap + i0, o_quad + i0, o_weak[0] + i0, o_weak[1] + i0,
-                o_miss + i0};
+      TileOut o{o_proc + i0, o_pers + i0,    o_dist + i0,    o_gap + i0,
+                o_quad + i0, o_weak[0] + i0, o_weak[1] + i0, o_miss + i0};
       if (score_tile(kern, tile.data(), rows, o)) {
         for (int r = 0; r < rows; ++r)
           for (Eigen::Index j = 0; j < k; ++j) {
             const double x = base[(i0 + r) * stride + j];
             if (!std::isnan(x) && !(x >= lo && x <= hi))
-              throw input_error("row " + std::to_string(i0 + r) + ", column '" + inds[static_cast<std::size_t>(j)].name +
-                                "': rating " + detail::format_number(x) + " is outside the scale [" +
-                                detail::format_number(lo) + ", " + detail::format_number(hi) + "]");
+              throw input_error("row " + std::to_string(i0 + r) + ", column '" +
+                                inds[static_cast<std::size_t>(j)].name + "': rating " + detail::format_number(x) +
+                                " is outside the scale [" + detail::format_number(lo) + ", " +
+                                detail::format_number(hi) + "]");
           }
       }
     }
@@ -328,7 +347,8 @@ EncounterSummary summarize_encounters(const EncounterScores& sc, const Encounter
     throw input_error("ratings: expected " + std::to_string(n) + " x " + std::to_string(k) + ", got " +
                       std::to_string(ratings.rows()) + " x " + std::to_string(ratings.cols()));
   std::vector<int> side(static_cast<std::size_t>(k));
-  for (Eigen::Index j = 0; j < k; ++j) side[static_cast<std::size_t>(j)] = static_cast<int>(config.indicators[static_cast<std::size_t>(j)].side);
+  for (Eigen::Index j = 0; j < k; ++j)
+    side[static_cast<std::size_t>(j)] = static_cast<int>(config.indicators[static_cast<std::size_t>(j)].side);
   EncounterSummary s;
   s.counts.setZero(n_groups, 5);
   s.sum_scores.setZero(n_groups, 2);
@@ -339,10 +359,11 @@ EncounterSummary summarize_encounters(const EncounterScores& sc, const Encounter
   for (Eigen::Index i = 0; i < n; ++i) {
     const int g = grouped ? groups[i] : 0;
     if (g < 0 || g >= n_groups)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) + "; expected [0, " +
-                        std::to_string(n_groups) + ")");
+      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
+                        "; expected [0, " + std::to_string(n_groups) + ")");
     const int q = sc.quadrant[i];
-    if (q < 0 || q > 4) throw input_error("quadrant: row " + std::to_string(i) + " has invalid code " + std::to_string(q));
+    if (q < 0 || q > 4)
+      throw input_error("quadrant: row " + std::to_string(i) + " has invalid code " + std::to_string(q));
     ++s.counts(g, q);
     const double p = sc.procedural[i], r = sc.personal[i];
     if (!std::isnan(p)) s.sum_scores(g, 0) += p, ++s.n_scored(g, 0);
@@ -358,8 +379,10 @@ EncounterSummary summarize_encounters(const EncounterScores& sc, const Encounter
         for (Eigen::Index j = 0; j < k; ++j) {
           const double x = ratings(i, j);
           if (side[static_cast<std::size_t>(j)] != sd || std::isnan(x)) continue;
-          if (x < lowest) lowest = x, ties = 1;
-          else if (x == lowest) ++ties;
+          if (x < lowest)
+            lowest = x, ties = 1;
+          else if (x == lowest)
+            ++ties;
         }
         for (Eigen::Index j = 0; ties > 0 && j < k; ++j)
           if (side[static_cast<std::size_t>(j)] == sd && ratings(i, j) == lowest) s.pullers(g, j) += 1.0 / ties;

@@ -26,18 +26,26 @@ json::value parse_json(std::string_view text, std::string_view what) {
   return v;
 }
 
-std::string dump_json(const json::value& v) { return json::serialize(v); }
+std::string dump_json(const json::value& v) {
+  return json::serialize(v);
+}
 
 const char* json_kind(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -73,8 +81,7 @@ void ObjectReader::integer(std::string_view key, long long& out, long long lo, l
   if (!v) return;
   boost::system::error_code ec;
   long long x = v->is_number() ? v->to_number<long long>(ec) : 0;
-  if (!v->is_number() || ec)
-    throw config_error(key_path(key) + ": expected an integer, got " + format_json(*v));
+  if (!v->is_number() || ec) throw config_error(key_path(key) + ": expected an integer, got " + format_json(*v));
   if (x < lo || x > hi)
     throw config_error(key_path(key) + ": " + std::to_string(x) + " is out of range; expected an integer in [" +
                        std::to_string(lo) + ", " + std::to_string(hi) + "]");
@@ -104,7 +111,8 @@ void ObjectReader::string(std::string_view key, std::string& out) {
 void ObjectReader::finish() const {
   std::string unknown;
   for (const auto& kv : *obj_) {
-    if (used_.count(std::string_view(kv.key())) == 0) unknown += (unknown.empty() ? "'" : ", '") + std::string(kv.key()) + "'";
+    if (used_.count(std::string_view(kv.key())) == 0)
+      unknown += (unknown.empty() ? "'" : ", '") + std::string(kv.key()) + "'";
   }
   if (unknown.empty()) return;
   std::string known;

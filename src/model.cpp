@@ -185,9 +185,8 @@ std::size_t parse_enum_index(const EnumInfo* table, std::size_t n, std::string_v
 
 const std::vector<std::string>& enum_kinds() {
   static const std::vector<std::string> kinds{
-      "quadrant",        "service_side",    "social_style",    "expectation_level",
-      "human_need",      "rater_dimension", "loyalty_segment", "kano_category",
-      "lifecycle_stage", "time_element",    "lost_sale_reason"};
+      "quadrant",        "service_side",  "social_style",    "expectation_level", "human_need",      "rater_dimension",
+      "loyalty_segment", "kano_category", "lifecycle_stage", "time_element",      "lost_sale_reason"};
   return kinds;
 }
 

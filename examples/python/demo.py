@@ -1,7 +1,6 @@
 """The demo: the main job on the bundled sample data, with a readable summary."""
 
 import pandas as pd
-
 import servscore as ss
 
 pd.set_option("display.width", 120)

@@ -3,7 +3,6 @@
 import sys
 
 import pandas as pd
-
 import servscore as ss
 
 path = sys.argv[1] if len(sys.argv) > 1 else "../data/encounters.csv"

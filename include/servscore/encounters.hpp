@@ -21,9 +21,9 @@ namespace servscore {
 
 /** @brief One rated indicator of an encounter: its column name, side and weight. */
 struct Indicator {
-  std::string name;                           ///< column name in the input
+  std::string name;                            ///< column name in the input
   ServiceSide side = ServiceSide::procedural;  ///< which side of service it measures
-  double weight = 1.0;                        ///< relative weight within its side (> 0)
+  double weight = 1.0;                         ///< relative weight within its side (> 0)
   bool operator==(const Indicator& o) const { return name == o.name && side == o.side && weight == o.weight; }
 };
 
@@ -62,14 +62,14 @@ std::string to_json(const EncounterConfig& config);
 
 /** @brief Per-encounter results of `score_encounters`, one entry per input row. */
 struct EncounterScores {
-  Eigen::VectorXd procedural;         ///< 0-100, NaN when coverage is too low
-  Eigen::VectorXd personal;           ///< 0-100, NaN when coverage is too low
-  Eigen::VectorXd quality_distance;   ///< Euclidean distance to the quality corner (100, 100)
-  Eigen::VectorXd quality_gap;        ///< distance to the quality quadrant (0 inside it)
-  VectorXi8 quadrant;                 ///< `Quadrant` codes; `unknown` when a side is missing
-  VectorXi32 weakest_procedural;      ///< indicator index of the lowest-rated procedural indicator, or -1
-  VectorXi32 weakest_personal;        ///< same on the personal side
-  VectorXi32 n_missing;               ///< number of unrated (NaN) indicators
+  Eigen::VectorXd procedural;        ///< 0-100, NaN when coverage is too low
+  Eigen::VectorXd personal;          ///< 0-100, NaN when coverage is too low
+  Eigen::VectorXd quality_distance;  ///< Euclidean distance to the quality corner (100, 100)
+  Eigen::VectorXd quality_gap;       ///< distance to the quality quadrant (0 inside it)
+  VectorXi8 quadrant;                ///< `Quadrant` codes; `unknown` when a side is missing
+  VectorXi32 weakest_procedural;     ///< indicator index of the lowest-rated procedural indicator, or -1
+  VectorXi32 weakest_personal;       ///< same on the personal side
+  VectorXi32 n_missing;              ///< number of unrated (NaN) indicators
   Eigen::Index size() const { return procedural.size(); }
 };
 
@@ -89,7 +89,7 @@ EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& conf
 /** @brief Batch summary of scored encounters, one row per group. */
 struct EncounterSummary {
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> counts;  ///< groups x 5 quadrant counts (Quadrant order)
-  Eigen::MatrixXd sum_scores;        ///< groups x 2: sum of procedural, personal scores (over non-missing)
+  Eigen::MatrixXd sum_scores;  ///< groups x 2: sum of procedural, personal scores (over non-missing)
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> n_scored;  ///< groups x 2: non-missing side scores
   /// groups x k: how often each indicator was the weakest one of a low side in an
   /// encounter outside the quality quadrant ("pulled it out of quality"). With the

@@ -93,11 +93,11 @@ enum class LostSaleReason {
 template <class E>
 struct enum_traits;
 
-#define SERVSCORE_ENUM_TRAITS(E, KIND, N)                 \
-  template <>                                            \
-  struct enum_traits<E> {                                \
-    static constexpr const char* kind = KIND;            \
-    static const std::array<EnumInfo, N>& table();       \
+#define SERVSCORE_ENUM_TRAITS(E, KIND, N)          \
+  template <>                                      \
+  struct enum_traits<E> {                          \
+    static constexpr const char* kind = KIND;      \
+    static const std::array<EnumInfo, N>& table(); \
   };
 
 SERVSCORE_ENUM_TRAITS(Quadrant, "quadrant", 5)

@@ -4,9 +4,9 @@
  */
 #pragma once
 
-#include "servscore/version.hpp"
-#include "servscore/errors.hpp"
-#include "servscore/types.hpp"
-#include "servscore/model.hpp"
 #include "servscore/encounters.hpp"
+#include "servscore/errors.hpp"
+#include "servscore/model.hpp"
+#include "servscore/types.hpp"
+#include "servscore/version.hpp"
 // areas: add one include per new area below this line

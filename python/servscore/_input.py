@@ -79,8 +79,11 @@ def to_array(data: Any, *, name: str = "data", dtype: Any = np.float64) -> np.nd
         if len(cols) != 1:
             raise InputError(f"{name}: expected one column, got {len(cols)}")
         data = next(iter(cols.values()))
-    s = data if isinstance(data, pd.Series) else pd.Series(np.asarray(data, dtype=object) if not isinstance(
-        data, np.ndarray) else data)
+    s = (
+        data
+        if isinstance(data, pd.Series)
+        else pd.Series(np.asarray(data, dtype=object) if not isinstance(data, np.ndarray) else data)
+    )
     frame = pd.DataFrame({name: s.reset_index(drop=True)})
     values = numeric_column(frame, name, name=name)
     return np.ascontiguousarray(values, dtype=dtype)
@@ -114,9 +117,7 @@ def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str], *, name: str = "
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         available = ", ".join(map(str, frame.columns[:30]))
-        raise InputError(
-            f"{name}: missing column(s) {', '.join(map(repr, missing))}; columns present: {available}"
-        )
+        raise InputError(f"{name}: missing column(s) {', '.join(map(repr, missing))}; columns present: {available}")
     out = np.empty((len(frame), len(columns)), dtype=np.float64)
     for j, c in enumerate(columns):
         out[:, j] = numeric_column(frame, c, name=name)
@@ -151,7 +152,7 @@ def relabel_rows(error: Exception, index: pd.Index) -> Exception:
     if not m or int(m.group(1)) >= len(index):
         return error
     label = index[int(m.group(1))]
-    new = type(error)(msg[: m.start()] + f"row {label!r}" + msg[m.end():])
+    new = type(error)(msg[: m.start()] + f"row {label!r}" + msg[m.end() :])
     return new
 
 

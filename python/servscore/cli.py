@@ -28,8 +28,15 @@ import pandas as pd
 from . import __version__
 from ._core import ConfigError, InputError
 
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
-           ".ndjson": "jsonl", ".json": "json"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+}
 
 
 class UsageError(Exception):
@@ -41,8 +48,10 @@ def detect_format(path: str, given: str | None = None) -> str:
         return given
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
-        raise UsageError(f"{path}: cannot tell the format from '{ext or 'no extension'}'; use --format "
-                         f"({', '.join(sorted(set(FORMATS.values())))})")
+        raise UsageError(
+            f"{path}: cannot tell the format from '{ext or 'no extension'}'; use --format "
+            f"({', '.join(sorted(set(FORMATS.values())))})"
+        )
     return FORMATS[ext]
 
 

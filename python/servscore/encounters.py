@@ -217,8 +217,11 @@ def summarize_encounters(
     400
     """
     frame = to_frame(scored, name="scored")
-    missing = [c for c in ("procedural", "personal", "quadrant", "weakest_procedural", "weakest_personal")
-               if c not in frame.columns]
+    missing = [
+        c
+        for c in ("procedural", "personal", "quadrant", "weakest_procedural", "weakest_personal")
+        if c not in frame.columns
+    ]
     if missing:
         raise InputError(f"scored: missing column(s) {missing}; pass the output of score_encounters")
     if config is None and _ATTR in frame.attrs:

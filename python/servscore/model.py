@@ -25,7 +25,7 @@ _language: Language = "en"
 
 def set_language(lang: str) -> None:
     """Set the default label language, ``"en"`` or ``"zh"``, for labels, plots and reports."""
-    global _language
+    global _language  # noqa: PLW0603 - one process-wide default, set by the user
     if lang not in ("en", "zh"):
         raise _core.ConfigError(f"language: {lang!r} is not supported; expected 'en' or 'zh'")
     _language = lang  # type: ignore[assignment]

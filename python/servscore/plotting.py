@@ -24,8 +24,12 @@ QUADRANT_COLOURS = {
 }
 
 _TEXT = {
-    "en": {"procedural": "Procedural score", "personal": "Personal score", "share": "Share of encounters (%)",
-           "quadrants": "Service quadrants"},
+    "en": {
+        "procedural": "Procedural score",
+        "personal": "Personal score",
+        "share": "Share of encounters (%)",
+        "quadrants": "Service quadrants",
+    },
     "zh": {"procedural": "程序面得分", "personal": "个人面得分", "share": "接触占比 (%)", "quadrants": "服务四象限"},
 }
 
@@ -33,13 +37,9 @@ _TEXT = {
 def require_matplotlib() -> Any:
     """Import matplotlib.pyplot, or raise an ImportError saying what to install."""
     try:
-        import matplotlib
-
         import matplotlib.pyplot as plt
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "plotting needs matplotlib: pip install 'servscore[plot]' (or pip install matplotlib)"
-        ) from e
+        raise ImportError("plotting needs matplotlib: pip install 'servscore[plot]' (or pip install matplotlib)") from e
     return plt
 
 
@@ -53,8 +53,18 @@ def use_language_fonts(lang: str) -> None:
     plt = require_matplotlib()
     from matplotlib import font_manager
 
-    candidates = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-                  "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN"]
+    candidates = [
+        "Noto Sans CJK SC",
+        "Noto Sans CJK JP",
+        "Noto Sans SC",
+        "WenQuanYi Zen Hei",
+        "WenQuanYi Micro Hei",
+        "Source Han Sans SC",
+        "SimHei",
+        "Microsoft YaHei",
+        "PingFang SC",
+        "AR PL UMing CN",
+    ]
     installed = {f.name for f in font_manager.fontManager.ttflist}
     found = [c for c in candidates if c in installed]
     if not found:
@@ -86,8 +96,13 @@ def _lang(lang: str | None) -> str:
 
 
 def encounter_quadrants(
-    scored: pd.DataFrame, *, ax: Any = None, lang: str | None = None, sample: int | None = 5000,
-    seed: int = 0, **kwargs: Any
+    scored: pd.DataFrame,
+    *,
+    ax: Any = None,
+    lang: str | None = None,
+    sample: int | None = 5000,
+    seed: int = 0,
+    **kwargs: Any,
 ) -> Any:
     """Scatter of procedural vs personal scores with the cut-off lines, coloured by quadrant.
 
@@ -112,9 +127,15 @@ def encounter_quadrants(
         m = (data["quadrant"].astype(str) == q).to_numpy()
         if not m.any() or q == "unknown":
             continue
-        ax.scatter(data["procedural"].to_numpy()[m] + jitter[m, 0], data["personal"].to_numpy()[m] + jitter[m, 1],
-                   s=kwargs.pop("s", 8), alpha=kwargs.pop("alpha", 0.5), color=QUADRANT_COLOURS[q],
-                   label=f"{Quadrant(q).label(lang)} ({int((scored['quadrant'].astype(str) == q).sum())})", **kwargs)
+        ax.scatter(
+            data["procedural"].to_numpy()[m] + jitter[m, 0],
+            data["personal"].to_numpy()[m] + jitter[m, 1],
+            s=kwargs.pop("s", 8),
+            alpha=kwargs.pop("alpha", 0.5),
+            color=QUADRANT_COLOURS[q],
+            label=f"{Quadrant(q).label(lang)} ({int((scored['quadrant'].astype(str) == q).sum())})",
+            **kwargs,
+        )
     ax.axvline(cfg.procedural_threshold, color="0.3", lw=1, ls="--")
     ax.axhline(cfg.personal_threshold, color="0.3", lw=1, ls="--")
     ax.set_xlim(-3, 103)

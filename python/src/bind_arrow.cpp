@@ -103,7 +103,9 @@ bool get_text(const ArrowSchema* s, const ArrowArray* a, int64_t i, std::string_
   return true;
 }
 
-bool is_text(const std::string& f) { return f == "u" || f == "U" || f == "vu" || f == "z" || f == "Z" || f == "vz"; }
+bool is_text(const std::string& f) {
+  return f == "u" || f == "U" || f == "vu" || f == "z" || f == "Z" || f == "vz";
+}
 
 // Index i of a dictionary-encoded array (the index type is the schema's format).
 int64_t get_index(const ArrowSchema* s, const ArrowArray* a, int64_t i) {
@@ -134,7 +136,7 @@ void append(Column& col, const ArrowSchema* s, const ArrowArray* a) {
     for (int64_t k = 0; k < a->dictionary->length; ++k) {
       std::string_view t;
       values.push_back(get_text(s->dictionary, a->dictionary, k, t) ? py::object(py::str(t.data(), t.size()))
-                                                                     : py::object(py::none()));
+                                                                    : py::object(py::none()));
     }
     for (int64_t i = 0; i < n; ++i) {
       if (!valid(a, i)) {
@@ -175,16 +177,26 @@ void append(Column& col, const ArrowSchema* s, const ArrowArray* a) {
   }
   double (*get)(const ArrowArray*, int64_t) = nullptr;
   bool integral = true;
-  if (f == "c") get = get_num<int8_t>;
-  else if (f == "C") get = get_num<uint8_t>;
-  else if (f == "s") get = get_num<int16_t>;
-  else if (f == "S") get = get_num<uint16_t>;
-  else if (f == "i") get = get_num<int32_t>;
-  else if (f == "I") get = get_num<uint32_t>;
-  else if (f == "l") get = get_num<int64_t>;
-  else if (f == "L") get = get_num<uint64_t>;
-  else if (f == "f") get = get_num<float>, integral = false;
-  else if (f == "g") get = get_num<double>, integral = false;
+  if (f == "c")
+    get = get_num<int8_t>;
+  else if (f == "C")
+    get = get_num<uint8_t>;
+  else if (f == "s")
+    get = get_num<int16_t>;
+  else if (f == "S")
+    get = get_num<uint16_t>;
+  else if (f == "i")
+    get = get_num<int32_t>;
+  else if (f == "I")
+    get = get_num<uint32_t>;
+  else if (f == "l")
+    get = get_num<int64_t>;
+  else if (f == "L")
+    get = get_num<uint64_t>;
+  else if (f == "f")
+    get = get_num<float>, integral = false;
+  else if (f == "g")
+    get = get_num<double>, integral = false;
   else if (f == "n") {  // null type: all missing
     col.has_null = true;
     col.num.insert(col.num.end(), static_cast<std::size_t>(n), nan);
@@ -198,9 +210,9 @@ void append(Column& col, const ArrowSchema* s, const ArrowArray* a) {
     col.has_null |= !ok;
     const double v = ok ? get(a, i) : nan;
     col.num.push_back(v);
-    if (integral) col.ints.push_back(ok ? (f == "l" ? static_cast<const int64_t*>(a->buffers[1])[a->offset + i]
-                                                    : static_cast<int64_t>(v))
-                                        : 0);
+    if (integral)
+      col.ints.push_back(
+          ok ? (f == "l" ? static_cast<const int64_t*>(a->buffers[1])[a->offset + i] : static_cast<int64_t>(v)) : 0);
   }
 }
 
@@ -326,6 +338,5 @@ void register_arrow(py::module_& m) {
         }
         throw input_error("arrow: the object has neither __arrow_c_stream__ nor __arrow_c_array__");
       },
-      py::arg("obj"),
-      "Columns of an Arrow-compatible object (PyCapsule interface) as a dict of numpy arrays.");
+      py::arg("obj"), "Columns of an Arrow-compatible object (PyCapsule interface) as a dict of numpy arrays.");
 }

@@ -1,6 +1,6 @@
-#include "bind_util.hpp"
 #include <optional>
 
+#include "bind_util.hpp"
 #include "servscore/encounters.hpp"
 
 namespace py = pybind11;
@@ -26,13 +26,15 @@ void register_encounters(py::module_& m) {
              d["weight"] = i.weight;
              return d;
            })
-      .def("__eq__", [](const Indicator& a, const Indicator& b) { return a == b; }, py::is_operator())
+      .def(
+          "__eq__", [](const Indicator& a, const Indicator& b) { return a == b; }, py::is_operator())
       .def("__repr__", [](const Indicator& i) {
-        return "Indicator(name='" + i.name + "', side='" + to_string(i.side) + "', weight=" +
-               std::string(py::str(py::float_(i.weight))) + ")";
+        return "Indicator(name='" + i.name + "', side='" + to_string(i.side) +
+               "', weight=" + std::string(py::str(py::float_(i.weight))) + ")";
       });
 
-  py::class_<EncounterConfig> cfg(m, "EncounterConfig", "Configuration of encounter scoring (see servscore.encounters).");
+  py::class_<EncounterConfig> cfg(m, "EncounterConfig",
+                                  "Configuration of encounter scoring (see servscore.encounters).");
   bind::def_config(cfg, &encounter_config_from_json, [](const EncounterConfig& c) { return to_json(c); });
   cfg.def_readwrite("scale_min", &EncounterConfig::scale_min)
       .def_readwrite("scale_max", &EncounterConfig::scale_max)
@@ -81,8 +83,8 @@ void register_encounters(py::module_& m) {
         s.weakest_personal = bind::as_vector(weakest_personal, "weakest_personal");
         VectorXi32 g = bind::as_vector(groups, "groups");
         RowMatrixXd none;
-        Eigen::Map<const RowMatrixXd> x = ratings ? bind::as_records(*ratings, "ratings")
-                                                  : Eigen::Map<const RowMatrixXd>(none.data(), 0, 0);
+        Eigen::Map<const RowMatrixXd> x =
+            ratings ? bind::as_records(*ratings, "ratings") : Eigen::Map<const RowMatrixXd>(none.data(), 0, 0);
         EncounterSummary r;
         {
           py::gil_scoped_release release;  // pure C++ on copies and a borrowed array

@@ -20,5 +20,6 @@ void register_model(py::module_& m) {
         auto t = servscore::enum_table(kind);
         return t[servscore::detail::parse_enum_index(t.data(), t.size(), kind, name)].name;
       },
-      py::arg("kind"), py::arg("name"), "Stable name for a name or alias; ConfigError listing the valid names otherwise.");
+      py::arg("kind"), py::arg("name"),
+      "Stable name for a name or alias; ConfigError listing the valid names otherwise.");
 }

@@ -63,20 +63,27 @@ template <class C, class FromJson, class ToJson>
 void def_config(py::class_<C>& cls, FromJson from_json, ToJson to_json) {
   cls.def(py::init([from_json](const py::kwargs& kw) { return from_json(dumps(kw)); }),
           "Build from keyword arguments; keys not given keep their documented defaults.");
-  cls.def_static("from_json", [from_json](const std::string& s) { return from_json(s); }, py::arg("text"),
-                 "Parse a JSON object; unknown keys and invalid values raise ConfigError.");
-  cls.def("to_json", [to_json](const C& c) { return to_json(c); }, "Serialise every key as a JSON object.");
-  cls.def_static("from_dict", [from_json](const py::dict& d) { return from_json(dumps(d)); }, py::arg("data"),
-                 "Build from a dict of keys (as in JSON).");
-  cls.def("to_dict", [to_json](const C& c) { return py::module_::import("json").attr("loads")(to_json(c)); },
-          "Every key as a plain dict.");
-  cls.def("validate", [](const C& c) { c.validate(); }, "Raise ConfigError if any value is invalid.");
-  cls.def("__eq__", [](const C& a, const C& b) { return a == b; }, py::is_operator());
+  cls.def_static(
+      "from_json", [from_json](const std::string& s) { return from_json(s); }, py::arg("text"),
+      "Parse a JSON object; unknown keys and invalid values raise ConfigError.");
+  cls.def(
+      "to_json", [to_json](const C& c) { return to_json(c); }, "Serialise every key as a JSON object.");
+  cls.def_static(
+      "from_dict", [from_json](const py::dict& d) { return from_json(dumps(d)); }, py::arg("data"),
+      "Build from a dict of keys (as in JSON).");
+  cls.def(
+      "to_dict", [to_json](const C& c) { return py::module_::import("json").attr("loads")(to_json(c)); },
+      "Every key as a plain dict.");
+  cls.def(
+      "validate", [](const C& c) { c.validate(); }, "Raise ConfigError if any value is invalid.");
+  cls.def(
+      "__eq__", [](const C& a, const C& b) { return a == b; }, py::is_operator());
   cls.def("__repr__", [to_json](const C& c) {
     return std::string(py::str(py::type::of(py::cast(c)).attr("__name__"))) + ".from_json('" + to_json(c) + "')";
   });
   cls.def("__copy__", [](const C& c) { return C(c); });
-  cls.def("__deepcopy__", [](const C& c, const py::dict&) { return C(c); }, py::arg("memo"));
+  cls.def(
+      "__deepcopy__", [](const C& c, const py::dict&) { return C(c); }, py::arg("memo"));
   cls.def(py::pickle([to_json](const C& c) { return py::make_tuple(to_json(c)); },
                      [from_json](const py::tuple& t) { return from_json(t[0].cast<std::string>()); }));
   cls.attr("__hash__") = py::none();

@@ -26,10 +26,10 @@ EncounterConfig two_by_two() {
 TEST_CASE("hand-computed scores, quadrants and distances", "[encounters]") {
   EncounterConfig cfg = two_by_two();
   RowMatrixXd x(4, 4);
-  x << 5, 1, 4, 4,   // proc (15+1)/4 = 4 -> 75; pers 4 -> 75: quality
-      2, 2, 5, 5,    // proc 2 -> 25; pers 5 -> 100: friendly
-      5, 5, 1, 2,    // proc 100; pers 1.5 -> 12.5: factory
-      1, 1, 1, 1;    // 0, 0: freezer
+  x << 5, 1, 4, 4,  // proc (15+1)/4 = 4 -> 75; pers 4 -> 75: quality
+      2, 2, 5, 5,   // proc 2 -> 25; pers 5 -> 100: friendly
+      5, 5, 1, 2,   // proc 100; pers 1.5 -> 12.5: factory
+      1, 1, 1, 1;   // 0, 0: freezer
   auto s = score_encounters(x, cfg);
   CHECK(s.procedural[0] == Approx(75.0));
   CHECK(s.personal[0] == Approx(75.0));
@@ -57,8 +57,8 @@ TEST_CASE("hand-computed scores, quadrants and distances", "[encounters]") {
 TEST_CASE("threshold boundary: a score equal to the threshold is high", "[encounters]") {
   EncounterConfig cfg = two_by_two();
   RowMatrixXd x(2, 4);
-  x << 3.5, 3.5, 3.5, 3.5,   // 62.5 exactly on both sides
-      3.49, 3.5, 3.5, 3.5;   // procedural (3*3.49+3.5)/4 = 3.4925 -> 62.3125 < 62.5
+  x << 3.5, 3.5, 3.5, 3.5,  // 62.5 exactly on both sides
+      3.49, 3.5, 3.5, 3.5;  // procedural (3*3.49+3.5)/4 = 3.4925 -> 62.3125 < 62.5
   auto s = score_encounters(x, cfg);
   CHECK(s.procedural[0] == Approx(62.5));
   CHECK(s.quadrant[0] == static_cast<int>(Quadrant::quality));
@@ -71,10 +71,9 @@ TEST_CASE("threshold boundary: a score equal to the threshold is high", "[encoun
 TEST_CASE("missing ratings and the coverage rule", "[encounters]") {
   EncounterConfig cfg = two_by_two();
   RowMatrixXd x(4, 4);
-  x << NaN, 1, 4, 4,    // procedural coverage 1/4 < 0.5 -> missing, unknown
-      5, NaN, 4, NaN,   // procedural coverage 3/4 -> 100; personal 1/2 >= 0.5 -> 75
-      NaN, NaN, NaN, NaN,
-      5, 5, 5, 5;
+  x << NaN, 1, 4, 4,   // procedural coverage 1/4 < 0.5 -> missing, unknown
+      5, NaN, 4, NaN,  // procedural coverage 3/4 -> 100; personal 1/2 >= 0.5 -> 75
+      NaN, NaN, NaN, NaN, 5, 5, 5, 5;
   auto s = score_encounters(x, cfg);
   CHECK(std::isnan(s.procedural[0]));
   CHECK(s.personal[0] == Approx(75.0));
@@ -184,8 +183,10 @@ TEST_CASE("JSON: defaults, overrides, round trip and errors", "[encounters]") {
   CHECK(encounter_config_from_json(to_json(c)) == c);
   CHECK_THROWS_WITH(encounter_config_from_json(R"({"treshold": 3})"),
                     Contains("unknown key(s) 'treshold'") && Contains("procedural_threshold"));
-  CHECK_THROWS_WITH(encounter_config_from_json(R"({"min_coverage": 2})"), Contains("config.min_coverage: 2 is out of range"));
-  CHECK_THROWS_WITH(encounter_config_from_json(R"({"scale_max": "7"})"), Contains("config.scale_max: expected a number"));
+  CHECK_THROWS_WITH(encounter_config_from_json(R"({"min_coverage": 2})"),
+                    Contains("config.min_coverage: 2 is out of range"));
+  CHECK_THROWS_WITH(encounter_config_from_json(R"({"scale_max": "7"})"),
+                    Contains("config.scale_max: expected a number"));
   CHECK_THROWS_WITH(encounter_config_from_json(R"({"indicators": [{"name": "x", "side": "emotional"}]})"),
                     Contains("config.indicators[0].side") && Contains("procedural, personal"));
   CHECK_THROWS_WITH(encounter_config_from_json(R"({"indicators": [{"side": "personal"}]})"),
@@ -197,10 +198,10 @@ TEST_CASE("JSON: defaults, overrides, round trip and errors", "[encounters]") {
 TEST_CASE("summary: counts, means, pullers with split credit, groups and merge", "[encounters]") {
   EncounterConfig cfg = two_by_two();
   RowMatrixXd x(5, 4);
-  x << 5, 5, 5, 5,   // quality, group 0
-      1, 1, 5, 5,    // friendly, group 0: procedural low, a and b tied at 1 -> 0.5 each
-      5, 5, 2, 1,    // factory, group 1: personal low, d weakest -> 1
-      1, 2, 1, 1,    // freezer, group 1: procedural a -> 1; personal c, d tied -> 0.5 each
+  x << 5, 5, 5, 5,     // quality, group 0
+      1, 1, 5, 5,      // friendly, group 0: procedural low, a and b tied at 1 -> 0.5 each
+      5, 5, 2, 1,      // factory, group 1: personal low, d weakest -> 1
+      1, 2, 1, 1,      // freezer, group 1: procedural a -> 1; personal c, d tied -> 0.5 each
       NaN, NaN, 5, 5;  // unknown, group 1
   auto s = score_encounters(x, cfg);
   VectorXi32 g(5);

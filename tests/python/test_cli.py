@@ -4,7 +4,6 @@ import sys
 
 import pandas as pd
 import pytest
-
 import servscore as ss
 from servscore.cli import main
 

@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 import servscore as ss
 
 
@@ -41,4 +40,5 @@ def test_bundled_csvs_match_the_generator(root, tmp_path):
     assert bundled == ss.datasets.tables()
     for path in ss.datasets.export(str(tmp_path)):
         name = path.rsplit("/", 1)[-1]
-        assert (root / "examples" / "data" / name).read_bytes() == open(path, "rb").read(), name
+        with open(path, "rb") as fresh:
+            assert (root / "examples" / "data" / name).read_bytes() == fresh.read(), name

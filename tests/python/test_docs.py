@@ -1,7 +1,6 @@
 """The documentation: every ```python block of docs/*.md runs, and the site builds without warnings."""
 
 import re
-import shutil
 import subprocess
 import sys
 
@@ -17,7 +16,7 @@ def test_docs_examples_run(root, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ran = 0
     for page in doc_pages(root):
-        for i, code in enumerate(re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)):
+        for i, code in enumerate(re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.DOTALL)):
             try:
                 exec(compile(code, f"{page.name} block {i}", "exec"), {})
             except Exception as e:
@@ -28,8 +27,22 @@ def test_docs_examples_run(root, tmp_path, monkeypatch):
 
 def test_site_builds_without_warnings(root, tmp_path):
     pytest.importorskip("mkdocs")
-    r = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(root / "mkdocs.yml"),
-                        "-d", str(tmp_path / "site")], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-q",
+            "-f",
+            str(root / "mkdocs.yml"),
+            "-d",
+            str(tmp_path / "site"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "site" / "index.html").exists()
 

@@ -5,7 +5,6 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
-
 import servscore as ss
 
 TWO = ss.EncounterConfig(
@@ -37,8 +36,12 @@ def reference_scores(x, cfg):
         if np.isnan(p) or np.isnan(q):
             quad = "unknown"
         else:
-            quad = {(False, False): "freezer", (True, False): "factory", (False, True): "friendly",
-                    (True, True): "quality"}[(p >= cfg.procedural_threshold, q >= cfg.personal_threshold)]
+            quad = {
+                (False, False): "freezer",
+                (True, False): "factory",
+                (False, True): "friendly",
+                (True, True): "quality",
+            }[(p >= cfg.procedural_threshold, q >= cfg.personal_threshold)]
         out.append((p, q, quad))
     return out
 
@@ -77,8 +80,14 @@ def test_matches_numpy_reference_with_missing_values():
 
 
 def test_missing_values_of_every_kind_are_counted():
-    df = pd.DataFrame({"a": pd.array([5, None, 4], dtype="Int64"), "b": [1.0, np.nan, 4], "c": [4, 4, None],
-                       "d": pd.array([4, 4, pd.NA], dtype="Float64")})
+    df = pd.DataFrame(
+        {
+            "a": pd.array([5, None, 4], dtype="Int64"),
+            "b": [1.0, np.nan, 4],
+            "c": [4, 4, None],
+            "d": pd.array([4, 4, pd.NA], dtype="Float64"),
+        }
+    )
     out = ss.score_encounters(df, TWO)
     assert list(out["n_missing"]) == [0, 2, 2]
     assert out["quadrant"].astype(str).tolist() == ["quality", "unknown", "unknown"]
@@ -138,8 +147,11 @@ def test_bad_config_errors_name_the_key():
 
 
 def test_config_json_dict_pickle_round_trip(tmp_path):
-    cfg = ss.EncounterConfig(scale_max=7, personal_threshold=70,
-                             indicators=[ss.Indicator("wait", ss.ServiceSide.procedural, 2), ss.Indicator("smile", "personal")])
+    cfg = ss.EncounterConfig(
+        scale_max=7,
+        personal_threshold=70,
+        indicators=[ss.Indicator("wait", ss.ServiceSide.procedural, 2), ss.Indicator("smile", "personal")],
+    )
     assert ss.EncounterConfig.from_json(cfg.to_json()) == cfg
     assert ss.EncounterConfig.from_dict(cfg.to_dict()) == cfg
     assert pickle.loads(pickle.dumps(cfg)) == cfg
@@ -175,8 +187,13 @@ def test_releases_the_gil_and_is_thread_safe():
 
 def test_summary_hand_computed_groups_and_split_credit():
     df = pd.DataFrame(
-        {"a": [5, 1, 5, 1, np.nan], "b": [5, 1, 5, 2, np.nan], "c": [5, 5, 2, 1, 5], "d": [5, 5, 1, 1, 5],
-         "g": ["x", "x", "y", "y", "y"]}
+        {
+            "a": [5, 1, 5, 1, np.nan],
+            "b": [5, 1, 5, 2, np.nan],
+            "c": [5, 5, 2, 1, 5],
+            "d": [5, 5, 1, 1, 5],
+            "g": ["x", "x", "y", "y", "y"],
+        }
     )
     s = ss.summarize_encounters(ss.score_encounters(df, TWO), by="g")
     t = s.table

@@ -3,7 +3,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 import servscore as ss
 from servscore import _core
 from servscore._input import to_array, to_frame
@@ -18,15 +17,17 @@ def encounters():
 
 
 def test_arrow_columns_types_nulls_and_slices():
-    t = pa.table({
-        "i8": pa.array([1, None, 3], pa.int8()),
-        "u32": pa.array([1, 2, 3], pa.uint32()),
-        "f32": pa.array([1.5, None, -2.0], pa.float32()),
-        "s": pa.array(["a", None, "ccc"]),
-        "ls": pa.array(["x", "y", None], pa.large_string()),
-        "d": pa.array(["p", "q", "p"]).dictionary_encode(),
-        "b": pa.array([True, None, False]),
-    })
+    t = pa.table(
+        {
+            "i8": pa.array([1, None, 3], pa.int8()),
+            "u32": pa.array([1, 2, 3], pa.uint32()),
+            "f32": pa.array([1.5, None, -2.0], pa.float32()),
+            "s": pa.array(["a", None, "ccc"]),
+            "ls": pa.array(["x", "y", None], pa.large_string()),
+            "d": pa.array(["p", "q", "p"]).dictionary_encode(),
+            "b": pa.array([True, None, False]),
+        }
+    )
     cols = _core.arrow_columns(t)
     np.testing.assert_array_equal(cols["i8"], [1, np.nan, 3])
     assert cols["u32"].dtype == np.int64 and cols["u32"].tolist() == [1, 2, 3]
@@ -43,9 +44,13 @@ def test_arrow_columns_types_nulls_and_slices():
 
 
 def test_polars_string_views_and_categoricals():
-    df = pl.DataFrame({"s": ["short", None, "a string longer than twelve bytes", "中文字符串也可以很长很长很长"],
-                       "k": pl.Series(["u", "v", "u", None], dtype=pl.Categorical),
-                       "x": [1, 2, None, 4]})
+    df = pl.DataFrame(
+        {
+            "s": ["short", None, "a string longer than twelve bytes", "中文字符串也可以很长很长很长"],
+            "k": pl.Series(["u", "v", "u", None], dtype=pl.Categorical),
+            "x": [1, 2, None, 4],
+        }
+    )
     cols = _core.arrow_columns(df)
     assert cols["s"].tolist() == ["short", None, "a string longer than twelve bytes", "中文字符串也可以很长很长很长"]
     assert cols["k"].tolist() == ["u", "v", "u", None]
@@ -76,6 +81,7 @@ def test_score_encounters_accepts_every_frame_kind(encounters, kind):
     elif kind == "arrow_batch":
         data = pa.RecordBatch.from_pandas(encounters, preserve_index=False)
     else:
+
         class Stream:  # any producer of the PyCapsule stream interface
             def __init__(self, t):
                 self.t = t
@@ -94,8 +100,14 @@ def test_score_encounters_accepts_every_frame_kind(encounters, kind):
 
 def test_to_array_one_column_inputs():
     expected = [1.0, np.nan, 3.0]
-    for data in ([1, None, 3], np.array([1, np.nan, 3]), pd.Series([1, pd.NA, 3], dtype="Int64"),
-                 pl.Series("x", [1, None, 3]), pa.array([1, None, 3]), pa.chunked_array([[1], [None, 3]])):
+    for data in (
+        [1, None, 3],
+        np.array([1, np.nan, 3]),
+        pd.Series([1, pd.NA, 3], dtype="Int64"),
+        pl.Series("x", [1, None, 3]),
+        pa.array([1, None, 3]),
+        pa.chunked_array([[1], [None, 3]]),
+    ):
         np.testing.assert_array_equal(to_array(data), expected)
     with pytest.raises(ss.InputError, match="row 1: value 'x' is not a number"):
         to_array(["1", "x"])

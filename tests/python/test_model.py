@@ -1,5 +1,4 @@
 import pytest
-
 import servscore as ss
 from servscore import _core
 from servscore.model import ENUMS

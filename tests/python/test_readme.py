@@ -7,7 +7,7 @@ import pytest
 
 def blocks(root):
     text = (root / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
 
 
 def test_readme_has_python_examples(root):

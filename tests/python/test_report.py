@@ -1,9 +1,10 @@
+from __future__ import annotations
+
 import os
 import pathlib
 import shutil
 
 import pytest
-
 import servscore as ss
 from servscore.cli import main
 from servscore.report import build_report

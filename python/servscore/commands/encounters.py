@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 
+from .._input import resolve_config
 from ..cli import add_io_arguments, progress, read_table, write_table
 from ..encounters import EncounterConfig, score_encounters, summarize_encounters
 
@@ -15,13 +16,14 @@ HELP = "score service encounters on the procedural and personal sides (Martin's 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_io_arguments(p)
-    p.add_argument("--summary", action="store_true",
-                   help="write the per-group summary instead of one row per encounter")
+    p.add_argument(
+        "--summary", action="store_true", help="write the per-group summary instead of one row per encounter"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
-    cfg = EncounterConfig.from_json(open(args.config, encoding="utf-8").read()) if args.config else EncounterConfig()
+    cfg = resolve_config(args.config, EncounterConfig)
     if len(df) == 0:
         scored = score_encounters(df, cfg)  # raises the empty-input error
     parts = [score_encounters(df.iloc[a:b], cfg, workers=args.workers) for a, b in progress(len(df), "scoring")]

@@ -24,8 +24,9 @@ def collect(inputs: list[str]) -> list[str]:
     files = []
     for path in inputs:
         if os.path.isdir(path):
-            files += sorted(os.path.join(path, f) for f in os.listdir(path)
-                            if os.path.splitext(f)[1].lower() in FORMATS)
+            files += sorted(
+                os.path.join(path, f) for f in os.listdir(path) if os.path.splitext(f)[1].lower() in FORMATS
+            )
         elif os.path.exists(path):
             files.append(path)
         else:

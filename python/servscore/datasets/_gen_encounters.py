@@ -17,7 +17,9 @@ _CHANNELS = ["counter", "phone", "chat"]
 
 
 @table("encounters", n_encounters=3000, encounter_missing_rate=0.02)
-def encounters(data: Any, rng: np.random.Generator, *, n_encounters: int, encounter_missing_rate: float) -> pd.DataFrame:
+def encounters(
+    data: Any, rng: np.random.Generator, *, n_encounters: int, encounter_missing_rate: float
+) -> pd.DataFrame:
     """One row per encounter: id, branch, staff, channel, month, and a 1-5 rating per indicator."""
     n = int(n_encounters)
     if n < 0:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from ..encounters import EncounterConfig, score_encounters, summarize_encounters
@@ -39,10 +38,11 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     n = int(t["n"])
     q = Quadrant
     sec.findings.append(
-        (f"{n} 次服务接触中 {100 * t['share_quality']:.1f}% 属于{q.quality.label('zh')}" if zh else
-         f"{n} encounters ({key}); {100 * t['share_quality']:.1f}% in the quality quadrant, "
-         f"{100 * t['share_friendly']:.1f}% friendly, {100 * t['share_factory']:.1f}% factory, "
-         f"{100 * t['share_freezer']:.1f}% freezer")
+        f"{n} 次服务接触中 {100 * t['share_quality']:.1f}% 属于{q.quality.label('zh')}"
+        if zh
+        else f"{n} encounters ({key}); {100 * t['share_quality']:.1f}% in the quality quadrant, "
+        f"{100 * t['share_friendly']:.1f}% friendly, {100 * t['share_factory']:.1f}% factory, "
+        f"{100 * t['share_freezer']:.1f}% freezer"
     )
     if t["unknown"] > 0:
         sec.warnings.append(f"{int(t['unknown'])} encounters have too few ratings for a quadrant (unknown)")
@@ -62,10 +62,21 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
         for g, grp in grouped.top_pullers.groupby("group", sort=True):
             if len(grp):
                 r = grp.iloc[0]
-                sec.findings.append(f"{by} {g}: most often pulled out of quality by {r['indicator']} "
-                                    f"({100 * r['share']:.0f}% of its non-quality encounters)")
-        table = gt[["n", "share_quality", "share_friendly", "share_factory", "share_freezer", "mean_procedural",
-                    "mean_personal"]]
+                sec.findings.append(
+                    f"{by} {g}: most often pulled out of quality by {r['indicator']} "
+                    f"({100 * r['share']:.0f}% of its non-quality encounters)"
+                )
+        table = gt[
+            [
+                "n",
+                "share_quality",
+                "share_friendly",
+                "share_factory",
+                "share_freezer",
+                "mean_procedural",
+                "mean_personal",
+            ]
+        ]
         sec.tables.append((f"Quadrant shares and mean scores by {by}", table))
         fig, ax = plt.subplots(figsize=(7, 0.45 * len(gt) + 1.6))
         encounter_shares(grouped, ax=ax, lang=lang)
@@ -74,5 +85,3 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     encounter_quadrants(scored, ax=ax, lang=lang)
     sec.add_figure(fig, "Procedural vs personal scores")
     return sec
-
-
