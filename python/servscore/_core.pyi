@@ -2,13 +2,11 @@
 """
 servscore compiled core (use the servscore package, not this module)
 """
-
 from __future__ import annotations
 import collections.abc
 import numpy
 import numpy.typing
 import typing
-
 class Error(Exception):
     """Base of every servscore error."""
 
@@ -18,45 +16,32 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = [
-    "ConfigError",
-    "EncounterConfig",
-    "Error",
-    "Indicator",
-    "InputError",
-    "arrow_columns",
-    "default_encounter_indicators",
-    "enum_kinds",
-    "enum_table",
-    "parse_enum",
-    "score_encounters",
-    "summarize_encounters",
-]
-
+__all__: list[str] = ['ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'arrow_columns', 'default_encounter_indicators', 'enum_kinds', 'enum_table', 'parse_enum', 'score_encounters', 'summarize_encounters']
 class Indicator:
     """
     One rated indicator: column name, side and weight.
     """
-
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
     name: str
     side: str
-    def __eq__(self, other: object) -> bool: ...
-    def __init__(
-        self, name: str, side: str = "procedural", weight: typing.SupportsFloat | typing.SupportsIndex = 1.0
-    ) -> None: ...
-    def __repr__(self) -> str: ...
-    def to_dict(self) -> dict[str, typing.Any]: ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __init__(self, name: str, side: str = 'procedural', weight: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict[str, typing.Any]:
+        ...
     @property
-    def weight(self) -> float: ...
+    def weight(self) -> float:
+        ...
     @weight.setter
-    def weight(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-
+    def weight(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
 class EncounterConfig:
     """
     Configuration of encounter scoring (see servscore.encounters).
     """
-
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
     @staticmethod
     def from_dict(data: dict[str, typing.Any]) -> EncounterConfig:
@@ -68,17 +53,24 @@ class EncounterConfig:
         """
         Parse a JSON object; unknown keys and invalid values raise ConfigError.
         """
-    def __copy__(self) -> EncounterConfig: ...
-    def __deepcopy__(self, memo: dict[str, typing.Any]) -> EncounterConfig: ...
-    def __eq__(self, other: object) -> bool: ...
-    def __getstate__(self) -> tuple[str]: ...
+    def __copy__(self) -> EncounterConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> EncounterConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
     def __init__(self, **kwargs: typing.Any) -> None:
         """
         Build from keyword arguments; keys not given keep their documented defaults.
         """
-    def __repr__(self) -> str: ...
-    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None: ...
-    def index_of(self, name: str) -> int: ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def index_of(self, name: str) -> int:
+        ...
     def to_dict(self) -> typing.Any:
         """
         Every key as a plain dict.
@@ -92,66 +84,61 @@ class EncounterConfig:
         Raise ConfigError if any value is invalid.
         """
     @property
-    def indicators(self) -> tuple[typing.Any, ...]: ...
+    def indicators(self) -> tuple[typing.Any, ...]:
+        ...
     @indicators.setter
-    def indicators(self, arg1: collections.abc.Sequence[Indicator]) -> None: ...
+    def indicators(self, arg1: collections.abc.Sequence[Indicator]) -> None:
+        ...
     @property
-    def min_coverage(self) -> float: ...
+    def min_coverage(self) -> float:
+        ...
     @min_coverage.setter
-    def min_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def min_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
     @property
-    def personal_threshold(self) -> float: ...
+    def personal_threshold(self) -> float:
+        ...
     @personal_threshold.setter
-    def personal_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def personal_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
     @property
-    def procedural_threshold(self) -> float: ...
+    def procedural_threshold(self) -> float:
+        ...
     @procedural_threshold.setter
-    def procedural_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def procedural_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
     @property
-    def scale_max(self) -> float: ...
+    def scale_max(self) -> float:
+        ...
     @scale_max.setter
-    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
     @property
-    def scale_min(self) -> float: ...
+    def scale_min(self) -> float:
+        ...
     @scale_min.setter
-    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
 def arrow_columns(obj: typing.Any) -> dict[str, typing.Any]:
     """
     Columns of an Arrow-compatible object (PyCapsule interface) as a dict[str, typing.Any] of numpy arrays.
     """
-
-def default_encounter_indicators() -> list[Indicator]: ...
+def default_encounter_indicators() -> list[Indicator]:
+    ...
 def enum_kinds() -> list[str]:
     """
     Names of every enum kind of the domain model.
     """
-
 def enum_table(kind: str) -> list[typing.Any]:
     """
     Rows (name, English label, Chinese label, '|'-separated aliases) of one enum kind.
     """
-
 def parse_enum(kind: str, name: str) -> str:
     """
     Stable name for a name or alias; ConfigError listing the valid names otherwise.
     """
-
-def score_encounters(
-    ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    config: EncounterConfig,
-    workers: typing.SupportsInt | typing.SupportsIndex = 1,
-) -> dict[str, typing.Any]: ...
-def summarize_encounters(
-    procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8],
-    weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
-    weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
-    groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
-    n_groups: typing.SupportsInt | typing.SupportsIndex,
-    config: EncounterConfig,
-    ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None,
-) -> dict[str, typing.Any]: ...
-
+def score_encounters(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def summarize_encounters(procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: EncounterConfig, ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None) -> dict[str, typing.Any]:
+    ...
 __version__: str
