@@ -35,6 +35,7 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from .moments import Moments
 
 __all__ = [
     "ConfigError",
@@ -49,6 +50,7 @@ __all__ = [
     "LifecycleStage",
     "LostSaleReason",
     "LoyaltySegment",
+    "Moments",
     "Quadrant",
     "RaterDimension",
     "ServiceSide",
