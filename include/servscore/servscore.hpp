@@ -11,3 +11,4 @@
 #include "servscore/version.hpp"
 // areas: add one include per new area below this line
 #include "servscore/moments.hpp"
+#include "servscore/reliability.hpp"

@@ -36,8 +36,15 @@ from .model import (
 
 # areas: add one import line per new area below this line
 from .moments import Moments
+from .reliability import AlphaAccumulator, AlphaResult, average_variance_extracted, cronbach_alpha, dillon_goldstein_rho
 
 __all__ = [
+    "reliability",
+    "dillon_goldstein_rho",
+    "cronbach_alpha",
+    "average_variance_extracted",
+    "AlphaResult",
+    "AlphaAccumulator",
     "ConfigError",
     "EncounterConfig",
     "EncounterSummary",
