@@ -12,3 +12,4 @@
 // areas: add one include per new area below this line
 #include "servscore/moments.hpp"
 #include "servscore/reliability.hpp"
+#include "servscore/servqual.hpp"

@@ -69,3 +69,56 @@ def alpha_bars(result: Any, *, ax: Any = None, lang: str | None = None, **kwargs
     ax.invert_yaxis()
     ax.legend(loc="lower right", fontsize="small")
     return ax
+
+
+def servqual_bars(result: Any, *, ax: Any = None, by: str = "dimension", lang: str | None = None, **kwargs: Any) -> Any:
+    """Bars of the mean gap (SERVPERF: mean perception) per dimension or item; negative gaps in orange."""
+    plt = require_matplotlib()
+    lang, t = _text(lang)
+    if by not in ("dimension", "item"):
+        raise ValueError(f"by: {by!r}; expected 'dimension' or 'item'")
+    table = result.dimensions if by == "dimension" else result.items
+    col = "gap" if result.kind == "servqual" else "perception"
+    vals = table[col].to_numpy(dtype=float)
+    labels = (
+        [dimension_label(str(i), lang) for i in table.index] if by == "dimension" else [str(i) for i in table.index]
+    )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.3 * len(labels) + 2) if by == "item" else (7, 4))
+    colours = np.where(vals < 0, "#D55E00", "#009E73") if col == "gap" else "#0072B2"
+    ax.barh(labels, vals, color=colours, **kwargs)
+    if col == "gap":
+        ax.axvline(0, color="0.2", lw=1)
+    ax.set_xlabel(t["gap"] if col == "gap" else t["score"])
+    ax.set_title(t["gaps"] if col == "gap" else "SERVPERF")
+    ax.invert_yaxis()
+    return ax
+
+
+def zot_ranges(result: Any, *, ax: Any = None, by: str = "dimension", lang: str | None = None, **kwargs: Any) -> Any:
+    """Zone of tolerance per dimension or item: a bar from adequate to desired, the perceived mean as a dot."""
+    plt = require_matplotlib()
+    lang, t = _text(lang)
+    if by not in ("dimension", "item"):
+        raise ValueError(f"by: {by!r}; expected 'dimension' or 'item'")
+    table = result.dimensions if by == "dimension" else result.items
+    labels = (
+        [dimension_label(str(i), lang) for i in table.index] if by == "dimension" else [str(i) for i in table.index]
+    )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.3 * len(labels) + 2) if by == "item" else (7, 4))
+    a = table["adequate"].to_numpy(dtype=float)
+    d = table["desired"].to_numpy(dtype=float)
+    p = table["perceived"].to_numpy(dtype=float)
+    y = np.arange(len(labels))
+    ax.barh(y, d - a, left=a, height=0.5, color="#56B4E9", alpha=0.6, label=t["zone"], **kwargs)
+    colours = np.where(p < a, "#D55E00", np.where(p > d, "#009E73", "0.1"))
+    ax.scatter(p, y, color=colours, zorder=3, label=t["perceived"])
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.set_xlim(result.config.zot_scale_min - 0.5, result.config.zot_scale_max + 0.5)
+    ax.set_xlabel(t["score"])
+    ax.set_title(t["zot"])
+    ax.invert_yaxis()
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
