@@ -10,3 +10,6 @@
 #include "servscore/types.hpp"
 #include "servscore/version.hpp"
 // areas: add one include per new area below this line
+#include "servscore/moments.hpp"
+#include "servscore/reliability.hpp"
+#include "servscore/servqual.hpp"

@@ -35,8 +35,38 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from .moments import Moments
+from .reliability import AlphaAccumulator, AlphaResult, average_variance_extracted, cronbach_alpha, dillon_goldstein_rho
+from .servqual import (
+    ServqualAccumulator,
+    ServqualConfig,
+    ServqualItem,
+    ServqualResult,
+    ZotAccumulator,
+    ZotResult,
+    servperf,
+    servqual,
+    servqual_form,
+    zone_of_tolerance,
+)
 
 __all__ = [
+    "zone_of_tolerance",
+    "servqual_form",
+    "servqual",
+    "servperf",
+    "ZotResult",
+    "ZotAccumulator",
+    "ServqualResult",
+    "ServqualItem",
+    "ServqualConfig",
+    "ServqualAccumulator",
+    "reliability",
+    "dillon_goldstein_rho",
+    "cronbach_alpha",
+    "average_variance_extracted",
+    "AlphaResult",
+    "AlphaAccumulator",
     "ConfigError",
     "EncounterConfig",
     "EncounterSummary",
@@ -49,6 +79,7 @@ __all__ = [
     "LifecycleStage",
     "LostSaleReason",
     "LoyaltySegment",
+    "Moments",
     "Quadrant",
     "RaterDimension",
     "ServiceSide",
