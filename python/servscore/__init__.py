@@ -35,6 +35,7 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from . import kano
 
 __all__ = [
     "ConfigError",
@@ -57,6 +58,7 @@ __all__ = [
     "__version__",
     "datasets",
     "get_language",
+    "kano",
     "score_encounters",
     "set_language",
     "summarize_encounters",
