@@ -71,7 +71,9 @@ def table(name: str | dict[str, Any] = "cqm") -> pd.DataFrame:
     """
     t = json.loads(_core.kano_table_json(json.dumps(name)))
     levels = range(1, len(t["rows"]) + 1)
-    df = pd.DataFrame(t["rows"], index=pd.Index(levels, name="functional"), columns=pd.Index(levels, name="dysfunctional"))
+    df = pd.DataFrame(
+        t["rows"], index=pd.Index(levels, name="functional"), columns=pd.Index(levels, name="dysfunctional")
+    )
     df.attrs["name"] = t["name"]
     return df
 
@@ -90,7 +92,9 @@ def _table_json(table: Any) -> str:
             with open(table, encoding="utf-8") as fh:
                 return fh.read()
         except OSError as e:
-            raise ConfigError(f"table: {table!r} is neither a built-in table (cqm, pouliot, short) nor a file ({e})")
+            raise ConfigError(
+                f"table: {table!r} is neither a built-in table (cqm, pouliot, short) nor a file ({e})"
+            ) from e
     return json.dumps(table)
 
 
@@ -107,7 +111,9 @@ def _config(config: Any, table: Any = None) -> KanoConfig:
 # ---- answer coercion -----------------------------------------------------------------------------
 
 
-def _answers(values: Any, *, name: str, index: pd.Index | None = None, columns: Sequence[str] | None = None) -> np.ndarray:
+def _answers(
+    values: Any, *, name: str, index: pd.Index | None = None, columns: Sequence[str] | None = None
+) -> np.ndarray:
     """Answers as int8 codes (0 = not answered); int8 numpy input passes through without a copy."""
     if isinstance(values, np.ndarray) and values.dtype == np.int8:
         return values
@@ -144,8 +150,14 @@ def _coerce_object(arr: np.ndarray, *, name: str, index: pd.Index | None, column
     num = flat.apply(pd.to_numeric, errors="coerce")
     badm = (num.isna() & flat.notna()).to_numpy()
     if badm.any():
-        _raise_bad(arr.reshape(len(arr), -1) if arr.ndim > 1 else arr, badm.reshape(arr.shape) if arr.ndim > 1 else badm[:, 0],
-                   name=name, index=index, columns=columns, what="is not a number")
+        _raise_bad(
+            arr.reshape(len(arr), -1) if arr.ndim > 1 else arr,
+            badm.reshape(arr.shape) if arr.ndim > 1 else badm[:, 0],
+            name=name,
+            index=index,
+            columns=columns,
+            what="is not a number",
+        )
     return num.to_numpy(dtype=np.float64, na_value=np.nan).reshape(arr.shape)
 
 
@@ -165,7 +177,11 @@ def _raise_bad(
     if arr.ndim == 2:
         col = int(pos[1])
         where += f", column {columns[col]!r}" if columns is not None else f", column {col}"
+    elif columns is not None and len(columns) == 1:
+        where += f", column {columns[0]!r}"
     value = arr[tuple(pos)]
+    if isinstance(value, np.generic):
+        value = value.item()
     raise InputError(f"{name}: {where}: value {value!r} {what} ({int(bad.sum())} such value(s))")
 
 
@@ -550,8 +566,8 @@ class Accumulator:
         if body.size != size * len(h["keys"]):
             raise InputError(f"from_bytes: expected {size * len(h['keys'])} counts, got {body.size}")
         for i, (key, is_t) in enumerate(zip(h["keys"], h["tuple_keys"])):
-            acc._counts[tuple(key) if is_t else key] = body[i * size : (i + 1) * size].reshape(k, acc.cells).astype(
-                np.int64
+            acc._counts[tuple(key) if is_t else key] = (
+                body[i * size : (i + 1) * size].reshape(k, acc.cells).astype(np.int64)
             )
         return acc
 
@@ -749,11 +765,14 @@ def _summarise(acc: Accumulator, *, ci: str, n_boot: int, seed: int) -> KanoResu
             f"{idx}: {100 * row['q_share']:.1f}% questionable answers (> {100 * cfg.q_warning_share:.0f}%): "
             "check the wording of the question pair"
         )
-    for idx, row in table[table["n"] == 0].iterrows():
+    for idx in table.index[table["n"] == 0]:
         warnings.append(f"{idx}: no classified answer pair")
     return KanoResult(
-        table=table, ci_method=ci if ci == "wilson" else f"bootstrap (n_boot={n_boot}, seed={seed})", config=cfg,
-        grouped=grouped, warnings=tuple(warnings)
+        table=table,
+        ci_method=ci if ci == "wilson" else f"bootstrap (n_boot={n_boot}, seed={seed})",
+        config=cfg,
+        grouped=grouped,
+        warnings=tuple(warnings),
     )
 
 
@@ -908,11 +927,23 @@ def _plot_better_worse(result: KanoResult, *, ax: Any = None, lang: str | None =
         ax.annotate(lab, (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize="small")
     ax.axvline(0.5, color="0.3", lw=1, ls="--")
     ax.axhline(0.5, color="0.3", lw=1, ls="--")
-    corner = {"attractive": (0.02, 0.98), "one_dimensional": (0.98, 0.98), "must_be": (0.98, 0.02),
-              "indifferent": (0.02, 0.02)}
+    corner = {
+        "attractive": (0.02, 0.98),
+        "one_dimensional": (0.98, 0.98),
+        "must_be": (0.98, 0.02),
+        "indifferent": (0.02, 0.02),
+    }
     for cat, (cx, cy) in corner.items():
-        ax.text(cx, cy, KanoCategory(cat).label(lang), transform=ax.transAxes, ha="left" if cx < 0.5 else "right",
-                va="top" if cy > 0.5 else "bottom", color=CATEGORY_COLOURS[cat], fontsize="small")
+        ax.text(
+            cx,
+            cy,
+            KanoCategory(cat).label(lang),
+            transform=ax.transAxes,
+            ha="left" if cx < 0.5 else "right",
+            va="top" if cy > 0.5 else "bottom",
+            color=CATEGORY_COLOURS[cat],
+            fontsize="small",
+        )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel(t["worse"])
@@ -929,8 +960,16 @@ def _plot_continuous(result: KanoResult, *, ax: Any = None, lang: str | None = N
     tab = result.table
     x, y = tab["dysfunctional_mean"].to_numpy(dtype=float), tab["functional_mean"].to_numpy(dtype=float)
     colours = [CATEGORY_COLOURS.get(str(c), "#999999") for c in tab["category"].astype(str)]
-    ax.errorbar(x, y, xerr=tab["dysfunctional_sd"].to_numpy(dtype=float), yerr=tab["functional_sd"].to_numpy(dtype=float),
-                fmt="none", ecolor="0.8", lw=0.8, zorder=1)
+    ax.errorbar(
+        x,
+        y,
+        xerr=tab["dysfunctional_sd"].to_numpy(dtype=float),
+        yerr=tab["functional_sd"].to_numpy(dtype=float),
+        fmt="none",
+        ecolor="0.8",
+        lw=0.8,
+        zorder=1,
+    )
     ax.scatter(x, y, c=colours, s=kwargs.pop("s", 50), zorder=2, **kwargs)
     for xi, yi, lab in zip(x, y, _labels(result)):
         ax.annotate(lab, (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize="small")

@@ -46,9 +46,7 @@ def kano(data: Any, rng: np.random.Generator, *, n_kano: int, kano_missing_rate:
         raise ValueError("n_kano must be >= 0")
     seg = rng.integers(0, 2, size=n)
     branch = data.branches["branch"].to_numpy()[rng.integers(0, len(data.branches), size=n)]
-    df = pd.DataFrame(
-        {"respondent": np.arange(1, n + 1), "segment": np.array(_SEGMENTS)[seg], "branch": branch}
-    )
+    df = pd.DataFrame({"respondent": np.arange(1, n + 1), "segment": np.array(_SEGMENTS)[seg], "branch": branch})
     for attr, planted in _PLANTED.items():
         true = np.array([planted[s] for s in seg], dtype=object)
         u = rng.random(n)
