@@ -340,3 +340,62 @@ def test_config_json_roundtrip_and_table_override():
     r = ss.kano.analyze(data, table="short")
     assert r.table.loc["x", ["A", "O", "M"]].tolist() == [1, 1, 1]
     assert r.config.table_name == "short"
+
+
+# ---- command line and report -------------------------------------------------------------------
+
+
+@pytest.fixture()
+def kano_csv(tmp_path):
+    path = tmp_path / "kano.csv"
+    ss.datasets.sample(seed=8, n_kano=300).kano.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("ext", ["csv", "json", "parquet"])
+def test_cli_outputs(kano_csv, tmp_path, ext):
+    from servscore.cli import main
+
+    out = tmp_path / f"result.{ext}"
+    assert main(["kano", str(kano_csv), "--by", "segment", "-o", str(out)]) == 0
+    df = pd.read_csv(out) if ext == "csv" else pd.read_parquet(out) if ext == "parquet" else pd.read_json(out)
+    exp = ss.kano.analyze(pd.read_csv(kano_csv), by="segment").table.reset_index()
+    assert df["category"].tolist() == exp["category"].astype(str).tolist()
+    assert df["better"].to_numpy() == pytest.approx(exp["better"].to_numpy())
+
+
+def test_cli_stdout_compare_config_and_exit_codes(kano_csv, tmp_path, capsys):
+    from servscore.cli import main
+
+    assert main(["kano", str(kano_csv), "--by", "segment", "--compare"]) == 0
+    assert "chi2" in capsys.readouterr().out
+    assert main(["kano", str(kano_csv), "--lang", "zh"]) == 0
+    assert "必备" in capsys.readouterr().out
+    ss.set_language("en")
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"near_tie_threshold": 0.5}))
+    out = tmp_path / "o.csv"
+    assert main(["kano", str(kano_csv), "--config", str(cfg), "-o", str(out)]) == 0
+    assert pd.read_csv(out)["near_tie"].sum() > 0
+    bad = tmp_path / "bad.csv"
+    df = pd.read_csv(kano_csv)
+    df.loc[4, "short_wait_d"] = 9
+    df.to_csv(bad, index=False)
+    assert main(["kano", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "row 5" in err and "short_wait_d" in err and "answer 9" in err and err.count("\n") == 0
+    cfg.write_text(json.dumps({"fong": 1}))
+    assert main(["kano", str(kano_csv), "--config", str(cfg)]) == 2
+    assert main(["kano", str(tmp_path / "none.csv")]) == 2
+
+
+def test_report_section_recognises_kano_table():
+    pytest.importorskip("matplotlib")
+    from servscore.report import build_report
+
+    d = ss.datasets.sample(seed=9, n_kano=400)
+    rep = build_report({"kano": d.kano})
+    text = rep.text()
+    assert "Kano" in text and "free_wifi" in text
+    assert "kano" in [s.key for s in rep.sections]
+    assert "data:image/png" in rep.to_html()
