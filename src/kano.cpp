@@ -307,31 +307,39 @@ RowMatrixXi8 kano_classify(AnswersRef functional, AnswersRef dysfunctional, cons
   table.validate();
   check_same_shape(functional, dysfunctional);
   const int L = table.levels, S = L + 1;
-  // lookup by f * S + d; row/column 0 (not answered) -> kano_missing
-  std::int8_t lut[(kMaxLevels + 1) * (kMaxLevels + 1)];
-  for (int f = 0; f <= L; ++f)
-    for (int d = 0; d <= L; ++d)
-      lut[f * S + d] = (f == 0 || d == 0) ? kano_missing : static_cast<std::int8_t>(table.at(f, d));
+  // Category by lf[f] + ld[d] (two 256-entry tables, as in the counting kernel): 0 (not
+  // answered) -> kano_missing; an invalid answer lands on a cell marked 0x40 and is reported.
+  const int C = S * S;
+  constexpr std::int8_t kBad = 0x40;
+  std::uint16_t lf[256], ld[256];
+  for (int v = 0; v < 256; ++v) {
+    lf[v] = static_cast<std::uint16_t>(v <= L ? v * S : C);
+    ld[v] = static_cast<std::uint16_t>(v <= L ? v : C);
+  }
+  std::int8_t lut[2 * (kMaxLevels + 1) * (kMaxLevels + 1) + 1];
+  for (int c = 0; c <= 2 * C; ++c) {
+    const int f = c / S, d = c % S;
+    lut[c] = c >= C ? kBad : (f == 0 || d == 0) ? kano_missing : static_cast<std::int8_t>(table.at(f, d));
+  }
   const Eigen::Index n = functional.rows(), k = functional.cols();
   RowMatrixXi8 out(n, k);
   const std::ptrdiff_t fs = functional.outerStride(), ds = dysfunctional.outerStride();
-  const std::int8_t* F = functional.data();
-  const std::int8_t* D = dysfunctional.data();
+  const auto* F = reinterpret_cast<const std::uint8_t*>(functional.data());
+  const auto* D = reinterpret_cast<const std::uint8_t*>(dysfunctional.data());
   std::int8_t* O = out.data();
-  detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
-    unsigned bad = 0;
+  detail::parallel_for(n, workers, 1 << 15, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
+    std::int8_t bad = 0;
     for (std::ptrdiff_t i = b; i < e; ++i) {
-      const std::int8_t* fr = F + i * fs;
-      const std::int8_t* dr = D + i * ds;
+      const std::uint8_t* fr = F + i * fs;
+      const std::uint8_t* dr = D + i * ds;
       std::int8_t* o = O + i * k;
       for (Eigen::Index j = 0; j < k; ++j) {
-        const unsigned f = static_cast<std::uint8_t>(fr[j]), d = static_cast<std::uint8_t>(dr[j]);
-        const unsigned fb = f > static_cast<unsigned>(L), db = d > static_cast<unsigned>(L);
-        bad |= fb | db;
-        o[j] = lut[(fb ? 0 : f) * S + (db ? 0 : d)];
+        const std::int8_t v = lut[lf[fr[j]] + ld[dr[j]]];
+        bad |= v;  // kBad is the only code with bit 6 set (codes are -1..5)
+        o[j] = v;
       }
     }
-    if (bad) report_bad(functional, dysfunctional, b, e, L, 0);
+    if (bad & kBad) report_bad(functional, dysfunctional, b, e, L, 0);
   });
   return out;
 }
@@ -367,32 +375,54 @@ void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Ei
   const int T = static_cast<int>(std::min<std::ptrdiff_t>(detail::resolve_workers(workers),
                                                           std::max<std::ptrdiff_t>(1, n / (1 << 15))));
   // One private histogram per worker; integer sums make the result independent of the split.
+  // Cell index = lf[f] + ld[d] through two 256-entry tables: an invalid answer maps past the
+  // C real cells into padding cells (P per attribute), so the hot loop has no comparison; a
+  // nonzero padding cell afterwards means an invalid answer, which is then located and reported.
+  const int P = 2 * C + 1;
+  std::uint16_t lf[256], ld[256];
+  for (int v = 0; v < 256; ++v) {
+    lf[v] = static_cast<std::uint16_t>(v <= L ? v * S : C);
+    ld[v] = static_cast<std::uint16_t>(v <= L ? v : C);
+  }
+  // Counters are 32-bit (half the cache footprint) and flushed to 64-bit every 2^31 rows.
+  constexpr std::ptrdiff_t kFlush = std::ptrdiff_t{1} << 31;
   std::vector<std::vector<std::int64_t>> local(static_cast<std::size_t>(T));
   detail::parallel_for(n, T, 1 << 15, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
     auto& h = local[static_cast<std::size_t>(w)];
     h.assign(static_cast<std::size_t>(counts_.size()), 0);
-    std::int64_t* H = h.data();
-    unsigned bad = 0;
-    for (std::ptrdiff_t i = b; i < e; ++i) {
-      const std::int8_t* fr = F + i * fs;
-      const std::int8_t* dr = D + i * ds;
-      std::int64_t g = 0;
-      if (G) {
-        g = G[i];
-        if (g < 0 || g >= G_n)
-          throw input_error("groups: row " + std::to_string(row_offset + i) + " has group code " + std::to_string(g) +
-                            "; expected [0, " + std::to_string(G_n) + ")");
+    std::vector<std::uint32_t> h32(static_cast<std::size_t>(G_n) * static_cast<std::size_t>(k) * P, 0);
+    std::uint32_t* H = h32.data();
+    auto flush = [&] {
+      for (std::int64_t gj = 0; gj < static_cast<std::int64_t>(G_n) * k; ++gj) {
+        for (int c = 0; c < C; ++c) h[static_cast<std::size_t>(gj * C + c)] += H[gj * P + c];
+        for (int c = C; c < P; ++c)
+          if (H[gj * P + c]) report_bad(functional, dysfunctional, b, e, L, row_offset);
       }
-      std::int64_t* hg = H + g * k * C;
-      for (Eigen::Index j = 0; j < k; ++j) {
-        const unsigned f = static_cast<std::uint8_t>(fr[j]), d = static_cast<std::uint8_t>(dr[j]);
-        bad |= static_cast<unsigned>(f > static_cast<unsigned>(L)) | static_cast<unsigned>(d > static_cast<unsigned>(L));
-        // an invalid answer is counted in cell 0 here and reported below (the state is then discarded)
-        const unsigned idx = (f > static_cast<unsigned>(L) || d > static_cast<unsigned>(L)) ? 0u : f * S + d;
-        ++hg[j * C + idx];
+      std::fill(h32.begin(), h32.end(), 0u);
+    };
+    for (std::ptrdiff_t b0 = b; b0 < e; b0 += kFlush) {
+      const std::ptrdiff_t e0 = std::min(e, b0 + kFlush);
+      if (!G) {
+        for (std::ptrdiff_t i = b0; i < e0; ++i) {
+          const std::uint8_t* fr = reinterpret_cast<const std::uint8_t*>(F + i * fs);
+          const std::uint8_t* dr = reinterpret_cast<const std::uint8_t*>(D + i * ds);
+          std::uint32_t* hj = H;
+          for (Eigen::Index j = 0; j < k; ++j, hj += P) ++hj[lf[fr[j]] + ld[dr[j]]];
+        }
+      } else {
+        for (std::ptrdiff_t i = b0; i < e0; ++i) {
+          const std::int64_t g = G[i];
+          if (g < 0 || g >= G_n)
+            throw input_error("groups: row " + std::to_string(row_offset + i) + " has group code " +
+                              std::to_string(g) + "; expected [0, " + std::to_string(G_n) + ")");
+          const std::uint8_t* fr = reinterpret_cast<const std::uint8_t*>(F + i * fs);
+          const std::uint8_t* dr = reinterpret_cast<const std::uint8_t*>(D + i * ds);
+          std::uint32_t* hj = H + g * k * P;
+          for (Eigen::Index j = 0; j < k; ++j, hj += P) ++hj[lf[fr[j]] + ld[dr[j]]];
+        }
       }
+      flush();
     }
-    if (bad) report_bad(functional, dysfunctional, b, e, L, row_offset);
   });
   std::int64_t* out = counts_.data();
   for (const auto& h : local)

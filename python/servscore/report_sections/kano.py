@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..kano import LONG_COLUMNS, DEFAULT_SUFFIXES, _is_long, _wide_attributes, analyze
+from ..kano import DEFAULT_SUFFIXES, LONG_COLUMNS, _is_long, _wide_attributes, analyze
 from ..model import ExpectationLevel, KanoCategory
 from ..report import Section
 
