@@ -134,7 +134,7 @@ def _answers(
         bad = (a < 0) | (a > 127)
         if bad.any():
             _raise_bad(arr, bad, name=name, index=index, columns=columns)
-        return a.astype(np.int8)
+        return np.asarray(a, dtype=np.int8)
     if arr.dtype.kind != "f":
         raise InputError(f"{name}: expected answer codes (numbers), got dtype {arr.dtype}")
     a = arr.astype(np.float64, copy=False)
@@ -158,7 +158,8 @@ def _coerce_object(arr: np.ndarray, *, name: str, index: pd.Index | None, column
             columns=columns,
             what="is not a number",
         )
-    return num.to_numpy(dtype=np.float64, na_value=np.nan).reshape(arr.shape)
+    out: np.ndarray = num.to_numpy(dtype=np.float64, na_value=np.nan).reshape(arr.shape)
+    return out
 
 
 def _raise_bad(
