@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "json_util.hpp"
 #include "servscore/detail/parallel.hpp"
@@ -324,21 +325,29 @@ RowMatrixXi8 kano_classify(AnswersRef functional, AnswersRef dysfunctional, cons
   const Eigen::Index n = functional.rows(), k = functional.cols();
   RowMatrixXi8 out(n, k);
   const std::ptrdiff_t fs = functional.outerStride(), ds = dysfunctional.outerStride();
+  const std::ptrdiff_t fi = functional.innerStride(), di = dysfunctional.innerStride();
   const auto* F = reinterpret_cast<const std::uint8_t*>(functional.data());
   const auto* D = reinterpret_cast<const std::uint8_t*>(dysfunctional.data());
   std::int8_t* O = out.data();
   detail::parallel_for(n, workers, 1 << 15, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
     std::int8_t bad = 0;
-    for (std::ptrdiff_t i = b; i < e; ++i) {
-      const std::uint8_t* fr = F + i * fs;
-      const std::uint8_t* dr = D + i * ds;
-      std::int8_t* o = O + i * k;
-      for (Eigen::Index j = 0; j < k; ++j) {
-        const std::int8_t v = lut[lf[fr[j]] + ld[dr[j]]];
-        bad |= v;  // kBad is the only code with bit 6 set (codes are -1..5)
-        o[j] = v;
+    // contiguous rows get their own instantiation (column stride 1 known at compile time)
+    auto rows = [&](auto fis, auto dis) {
+      for (std::ptrdiff_t i = b; i < e; ++i) {
+        const std::uint8_t* fr = F + i * fs;
+        const std::uint8_t* dr = D + i * ds;
+        std::int8_t* o = O + i * k;
+        for (Eigen::Index j = 0; j < k; ++j) {
+          const std::int8_t v = lut[lf[fr[j * fis]] + ld[dr[j * dis]]];
+          bad |= v;  // kBad is the only code with bit 6 set (codes are -1..5)
+          o[j] = v;
+        }
       }
-    }
+    };
+    if (fi == 1 && di == 1)
+      rows(std::integral_constant<std::ptrdiff_t, 1>{}, std::integral_constant<std::ptrdiff_t, 1>{});
+    else
+      rows(fi, di);
     if (bad & kBad) report_bad(functional, dysfunctional, b, e, L, 0);
   });
   return out;
@@ -368,8 +377,9 @@ void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Ei
   if (n == 0) return;
   const int L = levels_, S = L + 1, C = cells();
   const std::ptrdiff_t fs = functional.outerStride(), ds = dysfunctional.outerStride();
-  const std::int8_t* F = functional.data();
-  const std::int8_t* D = dysfunctional.data();
+  const std::ptrdiff_t fi = functional.innerStride(), di = dysfunctional.innerStride();
+  const auto* F = reinterpret_cast<const std::uint8_t*>(functional.data());
+  const auto* D = reinterpret_cast<const std::uint8_t*>(dysfunctional.data());
   const std::int32_t* G = grouped ? groups.data() : nullptr;
   const int G_n = groups_;
   const int T = static_cast<int>(std::min<std::ptrdiff_t>(detail::resolve_workers(workers),
@@ -400,14 +410,14 @@ void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Ei
       }
       std::fill(h32.begin(), h32.end(), 0u);
     };
-    for (std::ptrdiff_t b0 = b; b0 < e; b0 += kFlush) {
-      const std::ptrdiff_t e0 = std::min(e, b0 + kFlush);
+    // contiguous rows get their own instantiation (column stride 1 known at compile time)
+    auto rows = [&](std::ptrdiff_t b0, std::ptrdiff_t e0, auto fis, auto dis) {
       if (!G) {
         for (std::ptrdiff_t i = b0; i < e0; ++i) {
-          const std::uint8_t* fr = reinterpret_cast<const std::uint8_t*>(F + i * fs);
-          const std::uint8_t* dr = reinterpret_cast<const std::uint8_t*>(D + i * ds);
+          const std::uint8_t* fr = F + i * fs;
+          const std::uint8_t* dr = D + i * ds;
           std::uint32_t* hj = H;
-          for (Eigen::Index j = 0; j < k; ++j, hj += P) ++hj[lf[fr[j]] + ld[dr[j]]];
+          for (Eigen::Index j = 0; j < k; ++j, hj += P) ++hj[lf[fr[j * fis]] + ld[dr[j * dis]]];
         }
       } else {
         for (std::ptrdiff_t i = b0; i < e0; ++i) {
@@ -415,12 +425,19 @@ void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Ei
           if (g < 0 || g >= G_n)
             throw input_error("groups: row " + std::to_string(row_offset + i) + " has group code " +
                               std::to_string(g) + "; expected [0, " + std::to_string(G_n) + ")");
-          const std::uint8_t* fr = reinterpret_cast<const std::uint8_t*>(F + i * fs);
-          const std::uint8_t* dr = reinterpret_cast<const std::uint8_t*>(D + i * ds);
+          const std::uint8_t* fr = F + i * fs;
+          const std::uint8_t* dr = D + i * ds;
           std::uint32_t* hj = H + g * k * P;
-          for (Eigen::Index j = 0; j < k; ++j, hj += P) ++hj[lf[fr[j]] + ld[dr[j]]];
+          for (Eigen::Index j = 0; j < k; ++j, hj += P) ++hj[lf[fr[j * fis]] + ld[dr[j * dis]]];
         }
       }
+    };
+    for (std::ptrdiff_t b0 = b; b0 < e; b0 += kFlush) {
+      const std::ptrdiff_t e0 = std::min(e, b0 + kFlush);
+      if (fi == 1 && di == 1)
+        rows(b0, e0, std::integral_constant<std::ptrdiff_t, 1>{}, std::integral_constant<std::ptrdiff_t, 1>{});
+      else
+        rows(b0, e0, fi, di);
       flush();
     }
   });

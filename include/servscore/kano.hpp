@@ -109,8 +109,11 @@ KanoTable kano_table_from_json(std::string_view json);
 /** @brief Serialise a table as `{"name": ..., "rows": [[...], ...]}` with one-letter codes. */
 std::string to_json(const KanoTable& table);
 
-/** @brief Row-major int8 answer matrix view (respondents x attributes). */
-using AnswersRef = Eigen::Ref<const RowMatrixXi8>;
+/**
+ * @brief Read-only int8 answer matrix view (respondents x attributes) with any row and column
+ * strides, so row-major, column-major and sliced arrays are read in place, without a copy.
+ */
+using AnswersRef = Eigen::Ref<const RowMatrixXi8, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
 
 /**
  * @brief Classify answer pairs.

@@ -238,8 +238,9 @@ def classify(functional: Any, dysfunctional: Any, *, table: Any = None, workers:
     if f.shape != d.shape:
         raise InputError(f"dysfunctional: expected the shape of functional {f.shape}, got {d.shape}")
     one_d = f.ndim == 1
-    f2 = np.ascontiguousarray(f.reshape(-1, 1) if one_d else f)
-    d2 = np.ascontiguousarray(d.reshape(-1, 1) if one_d else d)
+    # int8 arrays of any layout (C, Fortran, sliced) are read in place by the kernel
+    f2 = f.reshape(-1, 1) if one_d else f
+    d2 = d.reshape(-1, 1) if one_d else d
     if f2.ndim != 2:
         raise InputError(f"functional: expected a 1-D or 2-D array, got {f.ndim} dimensions")
     try:
@@ -410,7 +411,7 @@ class Accumulator:
                 raise InputError(f"groups: expected {f.shape[0]} labels (one per row), got {len(g)}")
             fr = pd.DataFrame({"_g": g})
             codes, keys = _group_keys(fr, "_g")
-        self._count_wide(np.ascontiguousarray(f), np.ascontiguousarray(d), codes, keys, None)
+        self._count_wide(f, d, codes, keys, None)  # read in place whatever the layout
 
     def _count_wide(
         self, f: np.ndarray, d: np.ndarray, codes: np.ndarray, keys: list[Any], index: pd.Index | None

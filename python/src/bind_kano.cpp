@@ -9,11 +9,20 @@ namespace {
 
 using CountsMatrix = Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-Eigen::Map<const RowMatrixXi8> as_answers(const CArray<std::int8_t>& a, const char* what) {
+using StridedAnswers = Eigen::Map<const RowMatrixXi8, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+
+/// An int8 2-D array as a strided view, read in place whatever its layout (C order, Fortran
+/// order, sliced); other dtypes and negative strides are converted once (a copy). `keep` holds
+/// the array the view points into.
+StridedAnswers as_answers(const py::array& a, const char* what, py::array& keep) {
   if (a.ndim() != 2)
     throw input_error(std::string(what) + ": expected a 2-D array (respondents x attributes), got " +
                       std::to_string(a.ndim()) + " dimension(s)");
-  return {a.data(), a.shape(0), a.shape(1)};
+  keep = a;
+  if (!py::array_t<std::int8_t>::check_(a) || a.strides(0) < 0 || a.strides(1) < 0)
+    keep = py::cast<CArray<std::int8_t>>(a);
+  const auto* p = static_cast<const std::int8_t*>(keep.data());
+  return {p, keep.shape(0), keep.shape(1), Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(keep.strides(0), keep.strides(1))};
 }
 
 py::dict summary_to_dict(KanoSummary&& s) {
@@ -82,11 +91,11 @@ void register_kano(py::module_& m) {
 
   m.def(
       "kano_classify",
-      [](const CArray<std::int8_t>& functional, const CArray<std::int8_t>& dysfunctional, const std::string& table,
-         int workers) {
+      [](const py::array& functional, const py::array& dysfunctional, const std::string& table, int workers) {
         KanoTable t = kano_table_from_json(table);
-        auto f = as_answers(functional, "functional");
-        auto d = as_answers(dysfunctional, "dysfunctional");
+        py::array kf, kd;
+        auto f = as_answers(functional, "functional", kf);
+        auto d = as_answers(dysfunctional, "dysfunctional", kd);
         RowMatrixXi8 out;
         {
           py::gil_scoped_release release;  // pure C++ over the borrowed arrays
@@ -103,10 +112,11 @@ void register_kano(py::module_& m) {
       .def_property_readonly("levels", &KanoAccumulator::levels)
       .def(
           "update",
-          [](KanoAccumulator& a, const CArray<std::int8_t>& functional, const CArray<std::int8_t>& dysfunctional,
+          [](KanoAccumulator& a, const py::array& functional, const py::array& dysfunctional,
              const CArray<std::int32_t>& groups, int workers, std::int64_t row_offset) {
-            auto f = as_answers(functional, "functional");
-            auto d = as_answers(dysfunctional, "dysfunctional");
+            py::array kf, kd;
+            auto f = as_answers(functional, "functional", kf);
+            auto d = as_answers(dysfunctional, "dysfunctional", kd);
             auto g = bind::as_vector(groups, "groups");
             py::gil_scoped_release release;  // pure C++ over the borrowed arrays
             a.update(f, d, g, workers, row_offset);

@@ -184,6 +184,15 @@ TEST_CASE("classify and count wide data, missing answers, groups and workers", "
   a.update(F.topRows(30000), D.topRows(30000), G.head(30000));
   b.update(F.bottomRows(70000), D.bottomRows(70000), G.tail(70000));
   CHECK((b + a) == one);
+  // strided views (a column-major copy, every other column of a wider matrix) are read in place
+  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> Fc = F, Dc = D;  // column-major
+  using Strided = Eigen::Map<const RowMatrixXi8, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+  Strided Fs(Fc.data(), Fc.rows(), Fc.cols(), Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(1, Fc.rows()));
+  Strided Ds(Dc.data(), Dc.rows(), Dc.cols(), Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(1, Dc.rows()));
+  KanoAccumulator cm(3, 3, 5);
+  cm.update(Fs, Ds, G, 2);
+  CHECK(cm == one);
+  CHECK(kano_classify(Fs, Ds, kano_table_cqm()) == kano_classify(F, D, kano_table_cqm()));
   CHECK(KanoAccumulator::from_bytes(one.to_bytes()) == one);
   CHECK(one.counts().sum() == 300000);
 }

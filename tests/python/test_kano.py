@@ -332,6 +332,26 @@ def test_int8_arrays_workers_and_threads():
     assert results[0] == results[1] == results[2]
 
 
+def test_int8_layouts_are_read_in_place():
+    rng = np.random.default_rng(2)
+    both = rng.integers(0, 6, size=(1000, 8)).astype(np.int8)
+    f, d = both[:, :4], both[:, 4:]  # row stride 8: not C-contiguous
+    fo, do = np.asfortranarray(f), np.asfortranarray(d)
+    fc, dc = np.ascontiguousarray(f), np.ascontiguousarray(d)
+    expected = ss.kano.classify(fc, dc)
+    pd.testing.assert_frame_equal(ss.kano.classify(f, d), expected)
+    pd.testing.assert_frame_equal(ss.kano.classify(fo, do, workers=2), expected)
+    pd.testing.assert_frame_equal(ss.kano.classify(f[::-1], d[::-1]).iloc[::-1].reset_index(drop=True), expected)
+    one = ss.kano.Accumulator().update(fc, dc)
+    assert ss.kano.Accumulator().update(f, d) == one
+    assert ss.kano.Accumulator().update(fo, do) == one
+    # the C++ view of a sliced array: an invalid answer is reported at its row and column
+    bad = both.copy()
+    bad[7, 6] = 9
+    with pytest.raises(ss.InputError, match="dysfunctional: row 7, column 2: answer 9"):
+        ss._core.kano_classify(bad[:, :4], bad[:, 4:], '"cqm"', 1)
+
+
 def test_config_json_roundtrip_and_table_override():
     cfg = ss.kano.KanoConfig(table="short", fong_z=1.96, precedence=["O", "M", "A", "I"])
     assert ss.kano.KanoConfig.from_json(cfg.to_json()) == cfg
