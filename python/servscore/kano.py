@@ -119,7 +119,9 @@ def _answers(
         return values
     if isinstance(values, (pd.Series, pd.DataFrame)):
         frame = values.to_frame() if isinstance(values, pd.Series) else values
-        if all(pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
+        if all(isinstance(t, np.dtype) and t.kind in "iu" for t in frame.dtypes):
+            arr = frame.to_numpy()  # plain integer columns (int8 stays int8): no float detour
+        elif all(pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
             arr = frame.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             arr = _coerce_object(frame.to_numpy(dtype=object), name=name, index=index, columns=columns)
@@ -173,7 +175,7 @@ def _raise_bad(
 ) -> None:
     pos = np.argwhere(bad)[0]
     row = int(pos[0])
-    label = index[row] if index is not None else row
+    label = _key(index[row]) if index is not None else row
     where = f"row {label!r}"
     if arr.ndim == 2:
         col = int(pos[1])
@@ -195,7 +197,7 @@ def _relabel(e: Exception, index: pd.Index | None, columns: Sequence[str] | None
     if not m:
         return e
     row, col = int(m.group(2)), int(m.group(3))
-    label = index[row] if index is not None and row < len(index) else row
+    label = _key(index[row]) if index is not None and row < len(index) else row
     cname = columns[col] if columns is not None and col < len(columns) else col
     return type(e)(f"{m.group(1)}: row {label!r}, column {cname!r}: " + msg[m.end() :])
 
@@ -466,7 +468,7 @@ class Accumulator:
         attr = frame["attribute"].astype("object")
         if attr.isna().any():
             pos = int(np.flatnonzero(attr.isna().to_numpy())[0])
-            raise InputError(f"data: column 'attribute', row {frame.index[pos]!r}: missing attribute name")
+            raise InputError(f"data: column 'attribute', row {_key(frame.index[pos])!r}: missing attribute name")
         names = [str(a) for a in pd.unique(attr.astype(str))]
         if self.attributes is None:
             self.attributes = []
@@ -482,7 +484,12 @@ class Accumulator:
         try:
             state.update_long(f, d, acodes, codes, 0)
         except InputError as e:
-            msg = re.sub(r"row (\d+), column \d+", lambda m: f"row {frame.index[int(m.group(1))]!r}", str(e))
+            names = self.attributes
+
+            def label(m: re.Match[str]) -> str:
+                return f"row {_key(frame.index[int(m.group(1))])!r}, attribute {names[int(m.group(2))]!r}"
+
+            msg = re.sub(r"row (\d+), column (\d+)", label, str(e))
             raise InputError(msg) from None
         self._add(keys, state.counts)
         self.rows += len(frame)

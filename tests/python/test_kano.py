@@ -352,6 +352,34 @@ def test_int8_layouts_are_read_in_place():
         ss._core.kano_classify(bad[:, :4], bad[:, 4:], '"cqm"', 1)
 
 
+def test_long_errors_q_warning_and_missing_attribute_group():
+    long = pd.DataFrame(
+        {
+            "respondent": [1, 1, 2, 2],
+            "attribute": ["wifi", "tv", "wifi", "tv"],
+            "functional": [1, 1, 1, 6],
+            "dysfunctional": [5, 4, 1, 3],
+        },
+        index=[10, 11, 12, 13],
+    )
+    with pytest.raises(ss.InputError, match=r"functional: row 13, attribute 'tv': answer 6"):
+        ss.kano.analyze(long)
+    long.loc[13, "functional"] = 1
+    r = ss.kano.analyze(long)
+    assert r.table.loc["wifi", "Q"] == 1 and r.table.loc["wifi", "q_share"] == 0.5
+    assert bool(r.table.loc["wifi", "q_warning"]) and any("questionable" in w for w in r.warnings)
+    long.loc[10, "attribute"] = None
+    with pytest.raises(ss.InputError, match=r"row 10: missing attribute name"):
+        ss.kano.analyze(long)
+    # a segment whose answers for an attribute are all missing: n 0, a warning, no crash
+    wide = pd.DataFrame({"x_f": [1, 2, np.nan], "x_d": [5, 5, 3], "seg": ["a", "a", "b"]})
+    r = ss.kano.analyze(wide, by="seg")
+    assert r.table.loc[("b", "x"), "n"] == 0 and r.table.loc[("b", "x"), "missing"] == 1
+    assert any("no classified answer pair" in w for w in r.warnings)
+    with pytest.raises(ss.InputError, match="attribute 'x'.*group 1 has no classified answers"):
+        r.compare()
+
+
 def test_config_json_roundtrip_and_table_override():
     cfg = ss.kano.KanoConfig(table="short", fong_z=1.96, precedence=["O", "M", "A", "I"])
     assert ss.kano.KanoConfig.from_json(cfg.to_json()) == cfg

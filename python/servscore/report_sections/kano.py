@@ -13,10 +13,21 @@ SEGMENT_COLUMNS = ("segment", "customer_segment", "group", "channel", "branch")
 MIN_ATTRIBUTES = 2
 
 
+def _looks_like_answers(df: pd.DataFrame, columns: list[str]) -> bool:
+    """Answer codes: numbers, whole, in 0..9 (or missing)."""
+    values = df[columns].apply(pd.to_numeric, errors="coerce")
+    if (values.isna() & df[columns].notna()).to_numpy().any():
+        return False
+    v = values.to_numpy(dtype=float)
+    v = v[~pd.isna(v)]
+    return bool(len(v)) and bool(((v >= 0) & (v <= 9) & (v == v.round())).all())
+
+
 def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame] | None:
     """The first table in the wide Kano layout (>= 2 ``<a>_f`` / ``<a>_d`` pairs) or the long one."""
     for key, df in tables.items():
-        if len(_wide_attributes(df.columns, DEFAULT_SUFFIXES)) >= MIN_ATTRIBUTES:
+        attrs = _wide_attributes(df.columns, DEFAULT_SUFFIXES)
+        if len(attrs) >= MIN_ATTRIBUTES and _looks_like_answers(df, [a + s for a in attrs for s in DEFAULT_SUFFIXES]):
             return key, df
         if all(c in df.columns for c in LONG_COLUMNS) and _is_long(df):
             return key, df
