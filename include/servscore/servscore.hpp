@@ -13,3 +13,4 @@
 #include "servscore/moments.hpp"
 #include "servscore/reliability.hpp"
 #include "servscore/servqual.hpp"
+#include "servscore/kano.hpp"

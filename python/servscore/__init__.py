@@ -49,6 +49,7 @@ from .servqual import (
     servqual_form,
     zone_of_tolerance,
 )
+from . import kano
 
 __all__ = [
     "zone_of_tolerance",
@@ -88,6 +89,7 @@ __all__ = [
     "__version__",
     "datasets",
     "get_language",
+    "kano",
     "score_encounters",
     "set_language",
     "summarize_encounters",
