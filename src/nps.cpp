@@ -684,8 +684,8 @@ std::vector<BoxEstimate> box_estimates(const ResponseCounts& c, const BoxConfig&
       const double t =
           boost::math::quantile(boost::math::students_t_distribution<double>(e.n_eff - 1.0), 0.5 + config.level / 2.0);
       const double h = t * e.sd / std::sqrt(e.n_eff);
-      e.mean_lower = e.mean - h;
-      e.mean_upper = e.mean + h;
+      e.mean_lower = std::max<double>(c.scale_min, e.mean - h);  // clipped to the scale
+      e.mean_upper = std::min<double>(c.scale_max, e.mean + h);
     } else {
       e.sd = e.mean_lower = e.mean_upper = kNaN;
     }

@@ -195,7 +195,7 @@ struct BoxEstimate {
   double bottom_share = 0, bottom_lower = 0, bottom_upper = 0;  ///< same for the bottom box
   double mean = 0;        ///< (weighted) mean answer
   double sd = 0;          ///< standard deviation (denominator n_eff - 1 in effective terms)
-  double mean_lower = 0;  ///< mean +- t(level, n_eff - 1) sd / sqrt(n_eff)
+  double mean_lower = 0;  ///< mean +- t(level, n_eff - 1) sd / sqrt(n_eff), clipped to the scale
   double mean_upper = 0;
 };
 

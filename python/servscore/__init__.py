@@ -35,6 +35,7 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
 
 __all__ = [
     "ConfigError",
@@ -60,4 +61,13 @@ __all__ = [
     "score_encounters",
     "set_language",
     "summarize_encounters",
+    "BoxConfig",
+    "NpsConfig",
+    "ResponseAccumulator",
+    "ces",
+    "csat",
+    "mean_score",
+    "nps",
+    "nps_diff",
+    "nps_sample_size",
 ]
