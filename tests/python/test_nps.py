@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import servscore as ss
-from servscore.nps import ResponseCounts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from servscore.nps import ResponseCounts
 
 # methods.md check: 250 promoters, 675 passives, 75 detractors
 CHECK = np.repeat([10, 9, 8, 7, 6, 0], [125, 125, 400, 275, 50, 25]).astype(np.int8)
