@@ -394,3 +394,71 @@ def test_results_dict_frame_and_plots():
     assert ss.csat([5, 4, 1, 2], by=["a", "a", "b", "b"]).plot() is not None
     assert ss.nps_diff(CHECK, CHECK[::2]).plot() is not None
     json.dumps(ss.nps_diff(CHECK, CHECK[::2]).to_dict())
+
+
+def test_sample_transactions_planted_structure():
+    data = ss.datasets.sample(seed=2026)
+    t = data.transactions
+    truth = data.truth["transactions"]
+    assert set(t.columns) >= {"branch", "channel", "month", "nps", "csat", "ces"}
+    assert set(t["branch"]) == set(ss.datasets.sample().branches["branch"])
+    r = ss.nps(t, by="branch")
+    assert r.nps.idxmax() == truth["best_branch"] and r.nps.idxmin() == truth["worst_branch"]
+    d = ss.nps_diff(t.loc[t.branch == truth["best_branch"], "nps"], t.loc[t.branch == truth["worst_branch"], "nps"])
+    assert d.lower > 0 and d.p_value < 1e-6
+    ces = ss.ces(t, by="channel")
+    assert ces.value.idxmin() == truth["hardest_channel"]
+    assert ces.table["n_missing"].sum() == t["ces"].isna().sum() > 0
+    trend = ss.nps(t[t.branch == truth["improving_branch"]], by="month").nps
+    assert np.corrcoef(np.arange(len(trend)), trend.to_numpy())[0, 1] > 0.8
+    assert ss.csat(t).table["n_missing"].iloc[0] == t["csat"].isna().sum()
+
+
+# ------------------------------------------------------------------ command line
+
+
+@pytest.fixture()
+def tx_csv(tmp_path):
+    path = tmp_path / "tx.csv"
+    ss.datasets.sample(seed=5, n_transactions=600).transactions.to_csv(path, index=False)
+    return path
+
+
+def test_cli_nps_stdout_and_outputs(tx_csv, tmp_path, capsys):
+    from servscore.cli import main
+
+    assert main(["nps", str(tx_csv), "--by", "branch"]) == 0
+    out = capsys.readouterr().out
+    assert "5 groups, 600 answers" in out and "Old Town" in out
+    df = pd.read_csv(tx_csv)
+    for ext in ("csv", "json", "parquet"):
+        path = tmp_path / f"out.{ext}"
+        assert main(["nps", str(tx_csv), "--by", "branch", "--method", "wald", "-o", str(path)]) == 0
+        got = pd.read_csv(path) if ext == "csv" else pd.read_parquet(path) if ext == "parquet" else pd.read_json(path)
+        expected = ss.nps(df, by="branch", method="wald").table
+        assert got["branch"].tolist() == expected.index.tolist()
+        np.testing.assert_allclose(got["lower"], expected["lower"])
+    path = tmp_path / "ces.csv"
+    assert main(["nps", str(tx_csv), "--metric", "ces", "--by", "channel", "-o", str(path)]) == 0
+    np.testing.assert_allclose(pd.read_csv(path)["mean"], ss.ces(df, by="channel").table["mean"])
+    assert main(["nps", str(tx_csv), "--metric", "csat"]) == 0
+    assert "CSAT" in capsys.readouterr().out
+
+
+def test_cli_nps_errors(tx_csv, tmp_path, capsys):
+    from servscore.cli import main
+
+    df = pd.read_csv(tx_csv)
+    df.loc[4, "nps"] = 12  # the 5th record
+    bad = tmp_path / "bad.csv"
+    df.to_csv(bad, index=False)
+    assert main(["nps", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "column 'nps', row 5: value 12 is outside the scale [0, 10]" in err
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text('{"promoter_min": 3, "detractor_max": 5}')
+    assert main(["nps", str(tx_csv), "--config", str(cfg)]) == 2
+    assert "detractor_max: 5 is out of range" in capsys.readouterr().err
+    assert main(["nps", str(tx_csv), "--metric", "csat", "--method", "wald"]) == 2
+    assert main(["nps", str(tx_csv), "--column", "nope"]) == 1
+    assert "no column 'nope'" in capsys.readouterr().err
