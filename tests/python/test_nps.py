@@ -462,3 +462,29 @@ def test_cli_nps_errors(tx_csv, tmp_path, capsys):
     assert main(["nps", str(tx_csv), "--metric", "csat", "--method", "wald"]) == 2
     assert main(["nps", str(tx_csv), "--column", "nope"]) == 1
     assert "no column 'nope'" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ report section
+
+
+def test_report_section_recognises_transactions():
+    pytest.importorskip("matplotlib")
+    from servscore.report import build_report
+
+    data = ss.datasets.sample(seed=2026)
+    rep = build_report({"transactions": data.transactions, "encounters": data.encounters})
+    keys = [s.key for s in rep.sections]
+    assert "nps" in keys and "encounters" in keys
+    sec = rep.sections[keys.index("nps")]
+    truth = data.truth["transactions"]
+    overall = ss.nps(data.transactions)
+    assert sec.findings[0].startswith(f"NPS {overall.nps:.1f} (95% interval {overall.lower:.1f}")
+    assert any(f.startswith(f"branch {truth['best_branch']}:") and "above the rest" in f for f in sec.findings)
+    assert any(f.startswith(f"branch {truth['worst_branch']}:") and "below the rest" in f for f in sec.findings)
+    assert any(f.startswith(f"channel {truth['hardest_channel']}: the hardest") for f in sec.findings)
+    assert any("CSAT (top-2-box)" in f for f in sec.findings)
+    assert len(sec.figures) == 3  # distribution, by branch, by channel
+    assert [t for t, _ in sec.tables] == ["NPS by branch", "NPS by channel", "NPS by month"]
+    zh = build_report({"transactions": data.transactions}, lang="zh")
+    assert "净推荐值" in zh.to_html()
+    assert build_report({"x": pd.DataFrame({"nps": ["a", "b"]})}).sections == []
