@@ -16,7 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'arrow_columns', 'default_encounter_indicators', 'enum_kinds', 'enum_table', 'parse_enum', 'score_encounters', 'summarize_encounters']
+__all__: list[str] = ['BoxConfig', 'ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'NpsConfig', 'ResponseCounts', 'arrow_columns', 'box_estimates', 'count_responses', 'default_encounter_indicators', 'enum_kinds', 'enum_table', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'parse_enum', 'score_encounters', 'summarize_encounters', 'wilson_interval']
 class Indicator:
     """
     One rated indicator: column name, side and weight.
@@ -119,9 +119,228 @@ class EncounterConfig:
     @scale_min.setter
     def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+class ResponseCounts:
+    """
+    Mergeable answer counts per group and scale point (see servscore.nps).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_bytes(data: bytes) -> ResponseCounts:
+        ...
+    def __copy__(self) -> ResponseCounts:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> ResponseCounts:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, scale_min: typing.SupportsInt | typing.SupportsIndex, scale_max: typing.SupportsInt | typing.SupportsIndex, n_groups: typing.SupportsInt | typing.SupportsIndex = 1, weighted: bool = False) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def merge(self, other: ResponseCounts) -> ResponseCounts:
+        """
+        Add another state in place; returns self.
+        """
+    def regroup(self, map: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex) -> ResponseCounts:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    @property
+    def counts(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int64], "[m, n]"]:
+        ...
+    @property
+    def missing(self) -> numpy.ndarray:
+        ...
+    @property
+    def n_groups(self) -> int:
+        ...
+    @property
+    def scale_max(self) -> int:
+        ...
+    @property
+    def scale_min(self) -> int:
+        ...
+    @property
+    def weight_sq_sum(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def weight_sum(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def weighted(self) -> bool:
+        ...
+class NpsConfig:
+    """
+    Configuration of the NPS (see servscore.nps).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    method: str
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> NpsConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> NpsConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> NpsConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> NpsConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def adjusted_each(self) -> float:
+        ...
+    @adjusted_each.setter
+    def adjusted_each(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def adjusted_total(self) -> float:
+        ...
+    @adjusted_total.setter
+    def adjusted_total(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def detractor_max(self) -> int:
+        ...
+    @detractor_max.setter
+    def detractor_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def level(self) -> float:
+        ...
+    @level.setter
+    def level(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def promoter_min(self) -> int:
+        ...
+    @promoter_min.setter
+    def promoter_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> int:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> int:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class BoxConfig:
+    """
+    Configuration of box scores and means (see servscore.nps).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> BoxConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> BoxConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> BoxConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> BoxConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def bottom_max(self) -> int:
+        ...
+    @bottom_max.setter
+    def bottom_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def level(self) -> float:
+        ...
+    @level.setter
+    def level(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> int:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> int:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def top_min(self) -> int:
+        ...
+    @top_min.setter
+    def top_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
 def arrow_columns(obj: typing.Any) -> dict[str, typing.Any]:
     """
     Columns of an Arrow-compatible object (PyCapsule interface) as a dict[str, typing.Any] of numpy arrays.
+    """
+def box_estimates(counts: ResponseCounts, config: BoxConfig) -> dict[str, typing.Any]:
+    ...
+def count_responses(scores: numpy.ndarray, scale_min: typing.SupportsInt | typing.SupportsIndex, scale_max: typing.SupportsInt | typing.SupportsIndex, groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32] | None = None, n_groups: typing.SupportsInt | typing.SupportsIndex = 1, weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1, what: str = 'scores') -> ResponseCounts:
+    """
+    Count answers per group and scale point (int8 arrays: the vector kernel; others as float64, NaN missing).
     """
 def default_encounter_indicators() -> list[Indicator]:
     ...
@@ -133,6 +352,16 @@ def enum_table(kind: str) -> list[typing.Any]:
     """
     Rows (name, English label, Chinese label, '|'-separated aliases) of one enum kind.
     """
+def normal_quantile(p: typing.SupportsFloat | typing.SupportsIndex) -> float:
+    ...
+def nps_difference(a: dict[str, typing.Any], b: dict[str, typing.Any], config: NpsConfig) -> dict[str, typing.Any]:
+    """
+    Difference of two NPS estimates given as dicts with n, n_eff, share_promoters, share_detractors.
+    """
+def nps_estimates(counts: ResponseCounts, config: NpsConfig) -> dict[str, typing.Any]:
+    ...
+def nps_sample_size(margin: typing.SupportsFloat | typing.SupportsIndex, share_promoters: typing.SupportsFloat | typing.SupportsIndex, share_detractors: typing.SupportsFloat | typing.SupportsIndex, config: NpsConfig, design_effect: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> int:
+    ...
 def parse_enum(kind: str, name: str) -> str:
     """
     Stable name for a name or alias; ConfigError listing the valid names otherwise.
@@ -140,5 +369,7 @@ def parse_enum(kind: str, name: str) -> str:
 def score_encounters(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
     ...
 def summarize_encounters(procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: EncounterConfig, ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None) -> dict[str, typing.Any]:
+    ...
+def wilson_interval(p: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
     ...
 __version__: str

@@ -190,9 +190,10 @@ def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: st
                     else "group"
                 )
                 cols[str(label)] = values
-            codes, keys = group_codes(pd.DataFrame(cols), list(cols))
-            if len(cols) == 1:
-                keys = pd.Index(list(keys), name=next(iter(cols)))
+            codes, found = group_codes(pd.DataFrame(cols), list(cols))
+            keys = found
+            if len(cols) == 1 and found is not None:
+                keys = pd.Index(list(found), name=next(iter(cols)))
     w: np.ndarray | None = None
     if weights is not None:
         if isinstance(weights, str):
@@ -468,7 +469,10 @@ class BoxResult(Result):
             ok = t[col].dropna()
             lines = [f"{name}: {len(t)} groups, {int(t['n'].sum())} answers, {int(t['n_missing'].sum())} missing"]
             if len(ok):
-                f = (lambda v: f"{100 * v:.1f}%") if self.metric == "csat" else (lambda v: f"{v:.2f}")
+
+                def f(v: float) -> str:
+                    return f"{100 * v:.1f}%" if self.metric == "csat" else f"{v:.2f}"
+
                 lines.append(f"{col} from {f(ok.min())} ({ok.idxmin()}) to {f(ok.max())} ({ok.idxmax()})")
             return lines
         r = t.iloc[0]
@@ -492,7 +496,8 @@ class BoxResult(Result):
                 cols, scale, label = ("top_share", "top_lower", "top_upper"), 100.0, tx["top"] + " (%)"
             else:
                 cols, scale, label = ("mean", "mean_lower", "mean_upper"), 1.0, tx["mean"]
-            return _forest(ax, [str(i) for i in t.index], *(scale * t[k].to_numpy() for k in cols), label)
+            est, lo, hi = (scale * t[k].to_numpy() for k in cols)
+            return _forest(ax, [str(i) for i in t.index], est, lo, hi, label)
         ax, tx = _setup_plot(ax, lang, (6, 4))
         points = np.arange(c.scale_min, c.scale_max + 1)
         counts = self.distribution.iloc[0].to_numpy()
@@ -847,7 +852,7 @@ def nps_diff(
     >>> import servscore as ss
     >>> d = ss.nps_diff([10] * 60 + [5] * 40, [10] * 40 + [5] * 60, method="wald")
     >>> round(d.difference, 1), round(d.p_value, 4)
-    (40.0, 0.0)
+    (40.0, 0.0039)
     """
     cfg = _config(
         "nps",
