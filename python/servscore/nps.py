@@ -137,6 +137,16 @@ def _is_names(by: Any) -> bool:
     )
 
 
+def _codes_one(values: Any, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Sorted group codes of one key column (missing keys last, as their own group), by factorising."""
+    try:
+        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+    except TypeError:  # keys that do not sort together: pandas' grouping decides
+        c, k = group_codes(pd.DataFrame({name: np.asarray(values, dtype=object)}), name)
+        return c, pd.Index(list(k) if k is not None else [], name=name)
+    return np.ascontiguousarray(codes, dtype=np.int32), pd.Index(uniques, name=name)
+
+
 def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: str) -> _Prepared:
     frame: pd.DataFrame | None = None
     if is_frame_like(data):
@@ -167,7 +177,11 @@ def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: st
         if isinstance(by, str) and frame is None:
             raise InputError(f"by: column name {by!r} needs a DataFrame as data; pass the group values instead")
         if frame is not None and _is_names(by):
-            codes, keys = group_codes(frame, by)
+            names = [by] if isinstance(by, str) else list(by)
+            if len(names) == 1 and names[0] in frame.columns:
+                codes, keys = _codes_one(frame[names[0]], names[0])
+            else:
+                codes, keys = group_codes(frame, by)
         else:
             parts = (
                 list(by)
@@ -179,7 +193,7 @@ def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: st
             )
             cols: dict[str, Any] = {}
             for i, p in enumerate(parts):
-                values = p.to_numpy() if isinstance(p, pd.Series) else np.asarray(p, dtype=object)
+                values = p if isinstance(p, (pd.Series, np.ndarray)) else np.asarray(p, dtype=object)
                 if values.ndim != 1 or len(values) != n:
                     raise InputError(f"by: {len(values) if values.ndim == 1 else values.shape} values for {n} scores")
                 label = (
@@ -190,10 +204,12 @@ def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: st
                     else "group"
                 )
                 cols[str(label)] = values
-            codes, found = group_codes(pd.DataFrame(cols), list(cols))
-            keys = found
-            if len(cols) == 1 and found is not None:
-                keys = pd.Index(list(found), name=next(iter(cols)))
+            if len(cols) == 1:
+                label, values = next(iter(cols.items()))
+                codes, keys = _codes_one(values, label)
+            else:
+                frame_by = pd.DataFrame({k: v.to_numpy() if isinstance(v, pd.Series) else v for k, v in cols.items()})
+                codes, keys = group_codes(frame_by, list(cols))
     w: np.ndarray | None = None
     if weights is not None:
         if isinstance(weights, str):
@@ -1084,10 +1100,15 @@ class ResponseAccumulator:
             order = _sort_keys(list(self._keys))
             pos = {k: i for i, k in enumerate(order)}
             counts = counts.regroup(np.array([pos[k] for k in self._keys], dtype=np.int32), len(order))
-            if order and isinstance(order[0], tuple):
-                keys = pd.MultiIndex.from_tuples(order, names=self._by_name)
+
+            def na(k: Any) -> Any:  # missing keys as NaN, as in the one-pass result
+                return tuple(na(v) for v in k) if isinstance(k, tuple) else (np.nan if k is None else k)
+
+            labels = [na(k) for k in order]
+            if labels and isinstance(labels[0], tuple):
+                keys = pd.MultiIndex.from_tuples(labels, names=self._by_name)
             else:
-                keys = pd.Index(order, name=self._by_name)
+                keys = pd.Index(labels, name=self._by_name)
         what = "accumulator"
         if self.metric == "nps":
             return _nps_result(counts, keys, self.config, empty, what)

@@ -488,3 +488,12 @@ def test_report_section_recognises_transactions():
     zh = build_report({"transactions": data.transactions}, lang="zh")
     assert "净推荐值" in zh.to_html()
     assert build_report({"x": pd.DataFrame({"nps": ["a", "b"]})}).sections == []
+
+
+def test_missing_group_keys_form_a_group_in_both_paths():
+    x = np.array([1, 9, 10, np.nan, 3, 8])
+    g = np.array(["a", None, "b", "a", np.nan, "b"], dtype=object)
+    one = ss.nps(x, by=g, empty="nan")
+    assert one.table["n"].tolist() == [1, 2, 2] and np.isnan(one.table.index[-1])
+    acc = ss.ResponseAccumulator().update(x[:3], by=g[:3]) + ss.ResponseAccumulator().update(x[3:], by=g[3:])
+    pd.testing.assert_frame_equal(acc.result(empty="nan").table, one.table)
