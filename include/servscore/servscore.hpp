@@ -14,3 +14,4 @@
 #include "servscore/reliability.hpp"
 #include "servscore/servqual.hpp"
 #include "servscore/kano.hpp"
+#include "servscore/nps.hpp"

@@ -50,6 +50,7 @@ from .servqual import (
     zone_of_tolerance,
 )
 from . import kano
+from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
 
 __all__ = [
     "zone_of_tolerance",
@@ -93,4 +94,13 @@ __all__ = [
     "score_encounters",
     "set_language",
     "summarize_encounters",
+    "BoxConfig",
+    "NpsConfig",
+    "ResponseAccumulator",
+    "ces",
+    "csat",
+    "mean_score",
+    "nps",
+    "nps_diff",
+    "nps_sample_size",
 ]
