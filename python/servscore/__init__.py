@@ -35,9 +35,13 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from .pls import PathModel, PLSResult, PlsConfig
 
 __all__ = [
     "ConfigError",
+    "PLSResult",
+    "PathModel",
+    "PlsConfig",
     "EncounterConfig",
     "EncounterSummary",
     "Error",
