@@ -158,7 +158,7 @@ class PathModel:
             spec = {"blocks": bl, "paths": _as_paths(paths)}
         if modes:
             names = {b["name"] for b in spec["blocks"]}
-            for k, v in modes.items():
+            for k in modes:
                 if k not in names:
                     raise ConfigError(f"modes: unknown latent {k!r}; latents are {sorted(names)}")
             for b in spec["blocks"]:
@@ -405,7 +405,13 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
         for i, t in enumerate(lv):
             if i != j and (adj[i, j] or abs(total[i, j]) > 0):
                 eff_rows.append(
-                    {"from": f, "to": t, "direct": r["paths"][i, j], "indirect": r["indirect"][i, j], "total": total[i, j]}
+                    {
+                        "from": f,
+                        "to": t,
+                        "direct": r["paths"][i, j],
+                        "indirect": r["indirect"][i, j],
+                        "total": total[i, j],
+                    }
                 )
     effects = pd.DataFrame(eff_rows, columns=["from", "to", "direct", "indirect", "total"])
     latents = pd.DataFrame(
@@ -658,4 +664,3 @@ def _as_model(model: Any) -> PathModel:
         s = model.lstrip()
         return PathModel.from_json(model) if s.startswith("{") else PathModel(model)
     raise ConfigError(f"model: expected a PathModel, syntax text, JSON or a dict, got {type(model).__name__}")
-
