@@ -35,7 +35,7 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
-from .pls import PathModel, PLSResult, PlsConfig
+from .pls import PathModel, PlsConfig, PLSResult
 
 __all__ = [
     "ConfigError",

@@ -585,3 +585,99 @@ def test_property_indices_in_range_and_row_order_invariance(seed: int, n: int) -
     np.testing.assert_allclose(r.outer.groupby("latent")["index_weight"].sum(), 1.0)
     np.testing.assert_allclose(r.paths, r2.paths, atol=1e-9)
     assert r.latents.loc["B", "r2"] == pytest.approx(r.paths.loc["B", "A"] ** 2, abs=1e-12)
+
+
+# ------------------------------------------------------------------ sample data, report, command line
+
+
+def test_index_survey_recovers_the_planted_paths() -> None:
+    data = ss.datasets.sample(seed=2026)
+    df = data.index_survey
+    truth = data.truth["index_survey"]
+    assert len(df) == 1500 and 0 < df.isna().mean().mean() < 0.03
+    values = df.drop(columns=["respondent_id", "segment"]).to_numpy()
+    assert np.nanmin(values) >= 1 and np.nanmax(values) <= 10
+    r = ss.PathModel(truth["model"]).fit(df)
+    err = [r.paths.loc[t, f] - v for (f, t), v in ((k.split(" -> "), v) for k, v in truth["paths"].items())]
+    assert np.abs(err).max() < 0.1  # PLS composites attenuate paths a little; n = 1500
+    assert np.abs(err).mean() < 0.04
+    sat = r.paths.loc["SAT", ["IMAG", "EXPE", "QUAL", "VAL"]]
+    assert sat.idxmax() == "VAL"  # the planted strongest direct driver
+    assert (r.outer["loading"] > 0.8).all()
+    assert r.n_missing > 0 and r.missing == "mean"
+
+
+def test_report_section() -> None:
+    pytest.importorskip("matplotlib")
+    from servscore.report import build_report
+
+    data = ss.datasets.sample(seed=2026)
+    rep = build_report({"index_survey": data.index_survey})
+    keys = [s.key for s in rep.sections]
+    assert "pls" in keys
+    sec = rep.sections[keys.index("pls")]
+    r = ss.PathModel(data.truth["index_survey"]["model"]).fit(data.index_survey)
+    assert any(f"satisfaction index {r.latents.loc['SAT', 'index']:.1f}" in f for f in sec.findings)
+    # planted total effects on SAT: QUAL 0.30 + 0.55 x 0.40 = 0.52 is the largest (EXPE 0.44, IMAG 0.44, VAL 0.40)
+    assert any("strongest driver of satisfaction: QUAL" in f for f in sec.findings)
+    assert len(sec.figures) == 2
+    # the bank data (0-10 scale) are recognised too
+    bank = pd.read_csv(DATA / "satisfaction.csv", index_col=0)
+    rep = build_report({"bank": bank})
+    sec = rep.sections[[s.key for s in rep.sections].index("pls")]
+    assert any("scale 0-10" in f for f in sec.findings)
+    assert build_report({"x": pd.DataFrame({"imag1": [1, 2]})}).sections == [] or all(
+        s.key != "pls" for s in build_report({"x": pd.DataFrame({"imag1": [1, 2]})}).sections
+    )
+
+
+def test_cli(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from servscore.cli import main
+
+    syntax = tmp_path / "model.txt"
+    syntax.write_text(ECSI)
+    data = DATA / "satisfaction.csv"
+    assert main(["pls", str(data), "--model", str(syntax), "--unscaled", "--scale", "0", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "GoF 0.6097" in out and "Latent variables" in out
+    paths_csv = tmp_path / "paths.csv"
+    assert (
+        main(
+            [
+                "pls",
+                str(data),
+                "--model",
+                str(syntax),
+                "--unscaled",
+                "--scale",
+                "0",
+                "10",
+                "--table",
+                "paths",
+                "-o",
+                str(paths_csv),
+            ]
+        )
+        == 0
+    )
+    t = pd.read_csv(paths_csv).set_index(["from", "to"])
+    for (f, to), v in PUBLISHED_PATHS.items():
+        assert t.loc[(f, to), "estimate"] == pytest.approx(v, abs=1e-6)
+    # model and options in one JSON config
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(
+        json.dumps({"model": ss.PathModel(ECSI).to_dict(), "scaled": False, "scale_min": 0, "bootstrap": 20, "seed": 4})
+    )
+    boot = tmp_path / "boot.jsonl"
+    assert main(["pls", str(data), "--config", str(cfg), "--table", "bootstrap", "-o", str(boot)]) == 0
+    b = pd.read_json(boot, lines=True)
+    assert set(b["statistic"]) == {"weight", "loading", "path", "total", "r2"}
+    # exit codes: 2 for usage / configuration, 1 for data errors
+    assert main(["pls", str(data)]) == 2
+    assert "a model is required" in capsys.readouterr().err
+    bad = tmp_path / "bad.txt"
+    bad.write_text("A =~ imag1\nB =~ sat1\nB ~ A\nA ~ B\n")
+    assert main(["pls", str(data), "--model", str(bad)]) == 2
+    assert "cycle" in capsys.readouterr().err
+    assert main(["pls", str(data), "--model", str(syntax)]) == 1  # zeros outside the default 1-10 scale
+    assert "value 0" in capsys.readouterr().err
