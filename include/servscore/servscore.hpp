@@ -15,3 +15,4 @@
 #include "servscore/servqual.hpp"
 #include "servscore/kano.hpp"
 #include "servscore/nps.hpp"
+#include "servscore/pls.hpp"

@@ -51,6 +51,7 @@ from .servqual import (
 )
 from . import kano
 from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
+from .pls import PathModel, PlsConfig, PLSResult
 
 __all__ = [
     "zone_of_tolerance",
@@ -70,6 +71,9 @@ __all__ = [
     "AlphaResult",
     "AlphaAccumulator",
     "ConfigError",
+    "PLSResult",
+    "PathModel",
+    "PlsConfig",
     "EncounterConfig",
     "EncounterSummary",
     "Error",
