@@ -10,3 +10,4 @@
 #include "servscore/types.hpp"
 #include "servscore/version.hpp"
 // areas: add one include per new area below this line
+#include "servscore/drivers.hpp"

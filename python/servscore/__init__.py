@@ -35,6 +35,7 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from .drivers import ipa
 
 __all__ = [
     "ConfigError",
@@ -56,7 +57,9 @@ __all__ = [
     "TimeElement",
     "__version__",
     "datasets",
+    "drivers",
     "get_language",
+    "ipa",
     "score_encounters",
     "set_language",
     "summarize_encounters",
