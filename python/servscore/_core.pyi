@@ -2,13 +2,11 @@
 """
 servscore compiled core (use the servscore package, not this module)
 """
-
 from __future__ import annotations
 import collections.abc
 import numpy
 import numpy.typing
 import typing
-
 class Error(Exception):
     """Base of every servscore error."""
 
@@ -18,67 +16,38 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = [
-    "ConfigError",
-    "EncounterConfig",
-    "Error",
-    "Indicator",
-    "InputError",
-    "arrow_columns",
-    "default_encounter_indicators",
-    "enum_kinds",
-    "enum_table",
-    "parse_enum",
-    "score_encounters",
-    "summarize_encounters",
-]
-
-class Indicator:
+__all__: list[str] = ['ConfigError', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'PenaltyRewardConfig', 'arrow_columns', 'default_encounter_indicators', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'parse_enum', 'score_encounters', 'summarize_encounters']
+class DriverConfig:
     """
-    One rated indicator: column name, side and weight.
+    Configuration of key-driver analysis (see servscore.drivers).
     """
-
-    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
-    name: str
-    side: str
-    def __eq__(self, other: object) -> bool: ...
-    def __init__(
-        self, name: str, side: str = "procedural", weight: typing.SupportsFloat | typing.SupportsIndex = 1.0
-    ) -> None: ...
-    def __repr__(self) -> str: ...
-    def to_dict(self) -> dict[str, typing.Any]: ...
-    @property
-    def weight(self) -> float: ...
-    @weight.setter
-    def weight(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-
-class EncounterConfig:
-    """
-    Configuration of encounter scoring (see servscore.encounters).
-    """
-
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
     @staticmethod
-    def from_dict(data: dict[str, typing.Any]) -> EncounterConfig:
+    def from_dict(data: dict[str, typing.Any]) -> DriverConfig:
         """
         Build from a dict[str, typing.Any] of keys (as in JSON).
         """
     @staticmethod
-    def from_json(text: str) -> EncounterConfig:
+    def from_json(text: str) -> DriverConfig:
         """
         Parse a JSON object; unknown keys and invalid values raise ConfigError.
         """
-    def __copy__(self) -> EncounterConfig: ...
-    def __deepcopy__(self, memo: dict[str, typing.Any]) -> EncounterConfig: ...
-    def __eq__(self, other: object) -> bool: ...
-    def __getstate__(self) -> tuple[str]: ...
+    def __copy__(self) -> DriverConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> DriverConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
     def __init__(self, **kwargs: typing.Any) -> None:
         """
         Build from keyword arguments; keys not given keep their documented defaults.
         """
-    def __repr__(self) -> str: ...
-    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None: ...
-    def index_of(self, name: str) -> int: ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
     def to_dict(self) -> typing.Any:
         """
         Every key as a plain dict.
@@ -92,66 +61,322 @@ class EncounterConfig:
         Raise ConfigError if any value is invalid.
         """
     @property
-    def indicators(self) -> tuple[typing.Any, ...]: ...
-    @indicators.setter
-    def indicators(self, arg1: collections.abc.Sequence[Indicator]) -> None: ...
+    def alpha(self) -> float:
+        ...
+    @alpha.setter
+    def alpha(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
     @property
-    def min_coverage(self) -> float: ...
-    @min_coverage.setter
-    def min_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def collinearity_tol(self) -> float:
+        ...
+    @collinearity_tol.setter
+    def collinearity_tol(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
     @property
-    def personal_threshold(self) -> float: ...
-    @personal_threshold.setter
-    def personal_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def complete_max_predictors(self) -> int:
+        ...
+    @complete_max_predictors.setter
+    def complete_max_predictors(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
     @property
-    def procedural_threshold(self) -> float: ...
-    @procedural_threshold.setter
-    def procedural_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def dominance_tol(self) -> float:
+        ...
+    @dominance_tol.setter
+    def dominance_tol(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
     @property
-    def scale_max(self) -> float: ...
+    def exact_max_predictors(self) -> int:
+        ...
+    @exact_max_predictors.setter
+    def exact_max_predictors(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def missing(self) -> str:
+        ...
+    @property
+    def n_bootstrap(self) -> int:
+        ...
+    @n_bootstrap.setter
+    def n_bootstrap(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def n_permutations(self) -> int:
+        ...
+    @n_permutations.setter
+    def n_permutations(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def seed(self) -> int:
+        ...
+    @seed.setter
+    def seed(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class PenaltyRewardConfig:
+    """
+    Configuration of penalty-reward contrast analysis (see servscore.drivers).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> PenaltyRewardConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> PenaltyRewardConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> PenaltyRewardConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> PenaltyRewardConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def asymmetry_threshold(self) -> float:
+        ...
+    @asymmetry_threshold.setter
+    def asymmetry_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def high_min(self) -> float:
+        ...
+    @high_min.setter
+    def high_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def low_max(self) -> float:
+        ...
+    @low_max.setter
+    def low_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class IpaConfig:
+    """
+    Configuration of importance-performance analysis (see servscore.ipa).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> IpaConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> IpaConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> IpaConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> IpaConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def importance_max(self) -> float:
+        ...
+    @importance_max.setter
+    def importance_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def importance_min(self) -> float:
+        ...
+    @importance_min.setter
+    def importance_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
     @scale_max.setter
-    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
     @property
-    def scale_min(self) -> float: ...
+    def scale_min(self) -> float:
+        ...
     @scale_min.setter
-    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class Indicator:
+    """
+    One rated indicator: column name, side and weight.
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    name: str
+    side: str
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __init__(self, name: str, side: str = 'procedural', weight: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict[str, typing.Any]:
+        ...
+    @property
+    def weight(self) -> float:
+        ...
+    @weight.setter
+    def weight(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class EncounterConfig:
+    """
+    Configuration of encounter scoring (see servscore.encounters).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> EncounterConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> EncounterConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> EncounterConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> EncounterConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def index_of(self, name: str) -> int:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def indicators(self) -> tuple[typing.Any, ...]:
+        ...
+    @indicators.setter
+    def indicators(self, arg1: collections.abc.Sequence[Indicator]) -> None:
+        ...
+    @property
+    def min_coverage(self) -> float:
+        ...
+    @min_coverage.setter
+    def min_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def personal_threshold(self) -> float:
+        ...
+    @personal_threshold.setter
+    def personal_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def procedural_threshold(self) -> float:
+        ...
+    @procedural_threshold.setter
+    def procedural_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> float:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
 def arrow_columns(obj: typing.Any) -> dict[str, typing.Any]:
     """
     Columns of an Arrow-compatible object (PyCapsule interface) as a dict[str, typing.Any] of numpy arrays.
     """
-
-def default_encounter_indicators() -> list[Indicator]: ...
+def default_encounter_indicators() -> list[Indicator]:
+    ...
+def drivers_correlation(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: DriverConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
+    ...
+def drivers_correlation_from_covariance(cov: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], names: collections.abc.Sequence[str]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+    ...
+def drivers_dominance(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: DriverConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1, names: collections.abc.Sequence[str] = []) -> dict[str, typing.Any]:
+    ...
+def drivers_ipa(performance: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], importance: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: IpaConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
+    ...
+def drivers_penalty_reward(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: PenaltyRewardConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
+    ...
+def drivers_relative_weights(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: DriverConfig, names: collections.abc.Sequence[str] = []) -> dict[str, typing.Any]:
+    ...
+def drivers_relative_weights_test(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: DriverConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def drivers_subset_r2(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], mask: typing.SupportsInt | typing.SupportsIndex) -> float:
+    ...
 def enum_kinds() -> list[str]:
     """
     Names of every enum kind of the domain model.
     """
-
 def enum_table(kind: str) -> list[typing.Any]:
     """
     Rows (name, English label, Chinese label, '|'-separated aliases) of one enum kind.
     """
-
 def parse_enum(kind: str, name: str) -> str:
     """
     Stable name for a name or alias; ConfigError listing the valid names otherwise.
     """
-
-def score_encounters(
-    ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    config: EncounterConfig,
-    workers: typing.SupportsInt | typing.SupportsIndex = 1,
-) -> dict[str, typing.Any]: ...
-def summarize_encounters(
-    procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8],
-    weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
-    weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
-    groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
-    n_groups: typing.SupportsInt | typing.SupportsIndex,
-    config: EncounterConfig,
-    ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None,
-) -> dict[str, typing.Any]: ...
-
+def score_encounters(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def summarize_encounters(procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: EncounterConfig, ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None) -> dict[str, typing.Any]:
+    ...
 __version__: str

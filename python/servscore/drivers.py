@@ -210,9 +210,9 @@ def _prepare(
     if len(yv) != x.shape[0]:
         raise InputError(f"y: expected {x.shape[0]} values (one per row of X), got {len(yv)}")
     yv = np.ascontiguousarray(yv, dtype=np.float64)
-    c = _core.drivers_correlation(x, yv, w, cfg, names)
-    info = {k: c[k] for k in ("n_rows", "n_used", "n_dropped", "n_missing", "sum_weights", "effective_n")}
-    return _Prepared(names, y_name, c["corr"], x, yv, w, info)
+    cr = _core.drivers_correlation(x, yv, w, cfg, names)
+    info = {k: cr[k] for k in ("n_rows", "n_used", "n_dropped", "n_missing", "sum_weights", "effective_n")}
+    return _Prepared(names, y_name, cr["corr"], x, yv, w, info)
 
 
 def _config(config: Any, **overrides: Any) -> DriverConfig:
@@ -715,7 +715,10 @@ class IpaResult(Result):
                 fontweight="bold",
             )
         ax.set_xlabel(t["performance"])
-        ax.set_ylabel(t["importance"] + (f" ({self.importance_source})" if self.importance_source != "stated" else ""))
+        src = {"lmg": "LMG", "dominance": "LMG", "relative_weights": "relative weights"}.get(
+            self.importance_source, self.importance_source
+        )
+        ax.set_ylabel(t["importance"] + (f" ({src})" if src != "stated" else ""))
         ax.set_title(t["ipa"])
         return ax
 

@@ -368,3 +368,69 @@ def test_results_pickle_dict_and_plots():
     assert ax.get_xlabel() == "Performance"
     pr = ss.drivers.penalty_reward(np.column_stack([np.tile([1, 3, 5], 10)]), np.tile([1.0, 2.0, 4.0], 10))
     assert pr.plot() is not None
+
+
+# ---------------------------------------------------------------- CLI and report
+
+
+def test_cli_drivers_and_ipa(tmp_path, capsys, survey):
+    from servscore.cli import main
+
+    df, truth = survey
+    path = tmp_path / "survey.csv"
+    df.to_csv(path, index=False)
+    attrs = list(truth["weights"])
+    out = tmp_path / "lmg.csv"
+    assert (
+        main(["drivers", str(path), "-y", "overall", "--columns", *attrs, "--weights", "weight", "-o", str(out)]) == 0
+    )
+    got = pd.read_csv(out).set_index("predictor")
+    ref = ss.drivers.importance(pd.read_csv(path), "overall", columns=attrs, weights="weight")
+    np.testing.assert_allclose(got["importance"], ref.table["importance"], atol=1e-12)
+    assert (
+        main(
+            [
+                "drivers",
+                str(path),
+                "-y",
+                "overall",
+                "--columns",
+                *attrs[:4],
+                "--method",
+                "penalty_reward",
+                "--by",
+                "branch",
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "Harbour" in text and "factor_class" in text
+    png = tmp_path / "ipa.png"
+    out2 = tmp_path / "ipa.json"
+    assert main(["ipa", str(path), "-y", "overall", "--columns", *attrs, "--plot", str(png), "-o", str(out2)]) == 0
+    assert png.stat().st_size > 1000
+    grid = pd.read_json(out2)
+    assert grid.set_index("attribute").loc["wait_time", "quadrant"] == "concentrate_here"
+    stated = tmp_path / "stated.csv"
+    pd.DataFrame({"attribute": ["wait_time", "decor", "parking"], "importance": [9, 3, 5]}).to_csv(stated, index=False)
+    assert main(["ipa", str(path), "--importance", str(stated), "--crosshair", "scale"]) == 0
+    assert "decor" in capsys.readouterr().out
+
+
+def test_report_section_recognises_driver_survey(survey):
+    pytest.importorskip("matplotlib")
+    from servscore.report import build_report
+
+    df, truth = survey
+    rep = build_report({"driver_survey": df})
+    keys = [s.key for s in rep.sections]
+    assert "drivers" in keys
+    sec = rep.sections[keys.index("drivers")]
+    text = " ".join(sec.findings)
+    assert "wait_time" in text and "R² = 0.81" in text
+    assert "basic factors (penalty-reward): accuracy, cleanliness" in text
+    assert len(sec.figures) == 2
+    assert any("left out" in w for w in sec.warnings)
+    zh = build_report({"driver_survey": df}, lang="zh")
+    assert "关键驱动因素" in zh.text()

@@ -58,10 +58,10 @@ def driver_survey(
         latent += w * _effect(r, cls)
     overall = np.clip(np.rint(6.6 + 0.9 * latent + rng.normal(0.0, 0.9, size=n)), 1, 10)
     df["overall"] = overall
-    for name, r in ratings.items():
-        r = r.copy()
-        r[rng.random(n) < float(driver_missing_rate)] = np.nan
-        df[name] = r
+    for name, rated in ratings.items():
+        col = rated.copy()
+        col[rng.random(n) < float(driver_missing_rate)] = np.nan
+        df[name] = col
     data.truth["driver_survey"] = {
         "weights": {k: v[0] for k, v in ATTRIBUTES.items()},
         "classes": {k: v[1] for k, v in ATTRIBUTES.items()},
