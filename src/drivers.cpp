@@ -482,6 +482,53 @@ void check_collinearity(Eigen::Ref<const Eigen::MatrixXd> corr, double tol, cons
     throw input_error("correlation matrix is not positive semi-definite (R2 above 1): check pairwise correlations");
 }
 
+/// Sweep on the lower triangle only (j <= i) of a symmetric m x m row-major matrix:
+/// half the work of `sweep`. `tmp` receives column k (m doubles).
+inline void sweep_lower(double* a, int m, int k, bool forward, double* tmp) {
+  for (int j = 0; j <= k; ++j) tmp[j] = a[k * m + j];
+  for (int i = k + 1; i < m; ++i) tmp[i] = a[i * m + k];
+  const double inv = 1.0 / tmp[k];
+  const double sgn = forward ? 1.0 : -1.0;
+  for (int i = 0; i < m; ++i) {
+    if (i == k) continue;
+    double* ri = a + static_cast<std::ptrdiff_t>(i) * m;
+    const double f = tmp[i] * inv;
+    for (int j = 0; j <= i; ++j) ri[j] -= f * tmp[j];
+  }
+  for (int j = 0; j < k; ++j) a[k * m + j] = sgn * tmp[j] * inv;
+  for (int i = k + 1; i < m; ++i) a[i * m + k] = sgn * tmp[i] * inv;
+  a[k * m + k] = -inv;
+}
+
+/// One block of the Gray-code walk: `count` subsets from Gray index `start`, the first
+/// one swept fresh from `base`. Accumulates into `acc` (p x (p+1) sums of R2 by member
+/// and size, then p+1 sums by size) and stores each R2 in `all` when given.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void walk_block(const double* base, double* a, double* tmp, int p, std::uint64_t start, std::uint64_t count,
+                double* acc, double* all) {
+  const int m = p + 1;
+  double* T = acc + static_cast<std::size_t>(p) * (p + 1);
+  std::uint64_t mask = start ^ (start >> 1);
+  std::copy(base, base + static_cast<std::ptrdiff_t>(m) * m, a);
+  for (int k = 0; k < p; ++k)
+    if (mask >> k & 1U) sweep_lower(a, m, k, true, tmp);
+  const std::size_t yy = static_cast<std::size_t>(p) * m + p;
+  for (std::uint64_t t = start;;) {
+    const double r2 = 1.0 - a[yy];
+    const int s = __builtin_popcountll(mask);
+    T[s] += r2;
+    for (std::uint64_t bits = mask; bits; bits &= bits - 1)
+      acc[static_cast<std::size_t>(__builtin_ctzll(bits)) * (p + 1) + s] += r2;
+    if (all) all[mask] = r2;
+    if (++t == start + count) break;
+    const int k = __builtin_ctzll(t);
+    mask ^= 1ULL << k;
+    sweep_lower(a, m, k, (mask >> k & 1U) != 0, tmp);
+  }
+}
+
 double binom(int n, int k) {
   if (k < 0 || k > n) return 0.0;
   double r = 1.0;
@@ -489,8 +536,6 @@ double binom(int n, int k) {
   return std::round(r);
 }
 
-int popcount64(std::uint64_t x) { return __builtin_popcountll(x); }
-int ctz64(std::uint64_t x) { return __builtin_ctzll(x); }
 
 }  // namespace
 
@@ -538,29 +583,14 @@ DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverCo
     const bool keep = p <= config.complete_max_predictors && p >= 2;
     std::vector<double> all;
     if (keep) all.assign(total, 0.0);
-    detail::parallel_for(static_cast<std::ptrdiff_t>(nblocks), workers, 1, [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
-      std::vector<double> a(base.size()), tmp(static_cast<std::size_t>(m));
-      for (std::ptrdiff_t b = b0; b < b1; ++b) {
-        double* acc = part.data() + static_cast<std::size_t>(b) * stride;
-        double* T = acc + static_cast<std::size_t>(p) * (p + 1);
-        const std::uint64_t start = static_cast<std::uint64_t>(b) * block;
-        std::uint64_t mask = start ^ (start >> 1);
-        std::copy(base.begin(), base.end(), a.begin());
-        for (int k = 0; k < p; ++k)
-          if (mask >> k & 1U) sweep(a.data(), m, k, true, tmp.data());
-        for (std::uint64_t t = start;; ) {
-          const double r2 = 1.0 - a[static_cast<std::size_t>(p * m + p)];
-          const int s = popcount64(mask);
-          T[s] += r2;
-          for (std::uint64_t bits = mask; bits; bits &= bits - 1) acc[static_cast<std::size_t>(ctz64(bits)) * (p + 1) + s] += r2;
-          if (keep) all[mask] = r2;
-          if (++t == start + block) break;
-          const int k = ctz64(t);
-          mask ^= 1ULL << k;
-          sweep(a.data(), m, k, (mask >> k & 1U) != 0, tmp.data());
-        }
-      }
-    });
+    detail::parallel_for(static_cast<std::ptrdiff_t>(nblocks), workers, 1,
+                         [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
+                           std::vector<double> a(base.size()), tmp(static_cast<std::size_t>(m));
+                           for (std::ptrdiff_t b = b0; b < b1; ++b)
+                             walk_block(base.data(), a.data(), tmp.data(), p, static_cast<std::uint64_t>(b) * block,
+                                        block, part.data() + static_cast<std::size_t>(b) * stride,
+                                        keep ? all.data() : nullptr);
+                         });
     std::vector<double> sum(stride, 0.0);
     for (std::uint64_t b = 0; b < nblocks; ++b)
       for (std::size_t i = 0; i < stride; ++i) sum[i] += part[b * stride + i];
