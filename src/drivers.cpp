@@ -484,6 +484,12 @@ void check_collinearity(Eigen::Ref<const Eigen::MatrixXd> corr, double tol, cons
 
 /// Sweep on the lower triangle only (j <= i) of a symmetric m x m row-major matrix:
 /// half the work of `sweep`. `tmp` receives column k (m doubles).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+// GCC cannot see that the buffers hold m * m doubles when inlined into callers with
+// std::vector storage, and warns about a zero-size memcpy source (a false positive).
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
 inline void sweep_lower(double* a, int m, int k, bool forward, double* tmp) {
   for (int j = 0; j <= k; ++j) tmp[j] = a[k * m + j];
   for (int i = k + 1; i < m; ++i) tmp[i] = a[i * m + k];
@@ -499,6 +505,9 @@ inline void sweep_lower(double* a, int m, int k, bool forward, double* tmp) {
   for (int i = k + 1; i < m; ++i) a[i * m + k] = sgn * tmp[i] * inv;
   a[k * m + k] = -inv;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /// One block of the Gray-code walk: `count` subsets from Gray index `start`, the first
 /// one swept fresh from `base`. Accumulates into `acc` (p x (p+1) sums of R2 by member
@@ -656,7 +665,7 @@ DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverCo
         std::copy(base.begin(), base.end(), a.begin());
         double prev = 0.0;
         for (int k : order) {
-          sweep(a.data(), m, k, true, tmp.data());
+          sweep_lower(a.data(), m, k, true, tmp.data());
           const double r2 = 1.0 - a[static_cast<std::size_t>(p * m + p)];
           const double inc = r2 - prev;
           prev = r2;
