@@ -16,3 +16,4 @@
 #include "servscore/kano.hpp"
 #include "servscore/nps.hpp"
 #include "servscore/pls.hpp"
+#include "servscore/drivers.hpp"

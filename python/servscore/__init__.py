@@ -52,6 +52,7 @@ from .servqual import (
 from . import kano
 from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
 from .pls import PathModel, PlsConfig, PLSResult
+from .drivers import ipa
 
 __all__ = [
     "zone_of_tolerance",
@@ -93,8 +94,10 @@ __all__ = [
     "TimeElement",
     "__version__",
     "datasets",
+    "drivers",
     "get_language",
     "kano",
+    "ipa",
     "score_encounters",
     "set_language",
     "summarize_encounters",
