@@ -35,6 +35,7 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from . import interactions, styles, text
 
 __all__ = [
     "ConfigError",
@@ -60,4 +61,7 @@ __all__ = [
     "score_encounters",
     "set_language",
     "summarize_encounters",
+    "interactions",
+    "styles",
+    "text",
 ]
