@@ -402,7 +402,8 @@ struct CueMatcher::Impl {
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
             bool star = false;
-            add_pattern(norm_phrase(ph, star), kCue, static_cast<int>(c), star);
+            std::string text = norm_phrase(ph, star);  // sets star: keep out of the call's arguments
+            add_pattern(std::move(text), kCue, static_cast<int>(c), star);
           }
     }
     for (auto [list, kind] : {std::pair{&lex.negators, kNegator}, {&lex.clause_breaks, kBreak}})
@@ -410,7 +411,8 @@ struct CueMatcher::Impl {
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
             bool star = false;
-            add_pattern(norm_phrase(ph, star), kind, -1, star);
+            std::string text = norm_phrase(ph, star);
+            add_pattern(std::move(text), kind, -1, star);
           }
     // Phrases are numbered in pattern order (the cue patterns only).
     pattern_phrase.assign(patterns.size(), -1);
