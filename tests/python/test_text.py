@@ -21,8 +21,8 @@ def _fold(text: str) -> bytes:
     """The documented normalisation, written independently: per character, in Python."""
     out: list[str] = []
     last_space = False
-    for ch in text:
-        cp = ord(ch)
+    for raw in text:
+        ch, cp = raw, ord(raw)
         if ch in " \t\n\r\v\f" or cp == 0x3000:
             if not last_space:
                 out.append(" ")
