@@ -506,3 +506,62 @@ def test_plots_return_axes(sample, classified):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+# ---------------------------------------------------------------- command line
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = ss.datasets.sample(seed=5, n_interactions=200, n_customers=120)
+    p = tmp_path_factory.mktemp("text")
+    d.interactions.to_csv(p / "interactions.csv", index=False)
+    d.customers.to_csv(p / "customers.csv", index=False)
+    return p
+
+
+def test_cli_interactions(files, tmp_path, capsys):
+    from servscore.cli import main
+
+    assert main(["interactions", str(files / "interactions.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "200 interactions" in out and "arguing" in out
+    dest = tmp_path / "out.parquet"
+    pytest.importorskip("pyarrow")
+    assert main(["interactions", str(files / "interactions.csv"), "-o", str(dest), "--lexicon-lang", "en"]) == 0
+    got = pd.read_parquet(dest)
+    src = pd.read_csv(files / "interactions.csv")
+    expected = ss.interactions.classify(src, lang="en").table
+    assert got["cue_greeting"].tolist() == expected["cue_greeting"].tolist()
+    summ = tmp_path / "summary.csv"
+    assert main(["interactions", str(files / "interactions.csv"), "--summary", "--by", "branch", "-o", str(summ)]) == 0
+    assert len(pd.read_csv(summ)) == 5
+    lex = tmp_path / "lex.json"
+    lex.write_text('{"cues": [{"name": "x", "phrases": ["x"], "actor": "robot"}]}', encoding="utf-8")
+    assert main(["interactions", str(files / "interactions.csv"), "--lexicon", str(lex)]) == 2
+    assert main(["interactions", str(files / "interactions.csv"), "--text", "notes"]) == 1
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text('{"risk_threshold": 2}', encoding="utf-8")
+    assert (
+        main(["interactions", str(files / "interactions.csv"), "--config", str(cfg), "-o", str(tmp_path / "a.json")])
+        == 0
+    )
+
+
+def test_cli_styles(files, tmp_path, capsys):
+    from servscore.cli import main
+
+    assert main(["styles", str(files / "customers.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "120 people by questionnaire" in out and "Be brief, direct" in out
+    assert main(["styles", str(files / "interactions.csv"), "--text", "transcript", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "200 people by cues" in out and "简洁" in out
+    ss.set_language("en")
+    dest = tmp_path / "styles.csv"
+    assert main(["styles", str(files / "customers.csv"), "-o", str(dest)]) == 0
+    assert set(pd.read_csv(dest)["style"]) <= {"analytical", "amiable", "driver", "expressive", "unknown"}
+    assert main(["styles", str(files / "interactions.csv")]) == 1  # no questionnaire items
+    bad = tmp_path / "ins.json"
+    bad.write_text('{"items": [], "cutoff": "median"}', encoding="utf-8")
+    assert main(["styles", str(files / "customers.csv"), "--config", str(bad)]) == 2
