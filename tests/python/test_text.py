@@ -565,3 +565,18 @@ def test_cli_styles(files, tmp_path, capsys):
     bad = tmp_path / "ins.json"
     bad.write_text('{"items": [], "cutoff": "median"}', encoding="utf-8")
     assert main(["styles", str(files / "customers.csv"), "--config", str(bad)]) == 2
+
+
+def test_report_section(sample):
+    pytest.importorskip("matplotlib")
+    from servscore.report import build_report
+
+    rep = build_report({"interactions": sample.interactions, "customers": sample.customers})
+    keys = [s.key for s in rep.sections]
+    sec = rep.sections[keys.index("interactions")]
+    text = " ".join(sec.findings)
+    assert "800 interactions" in text and "lost-sale risk" in text and "questionnaire (customers), 300 people" in text
+    assert len(sec.figures) == 2
+    rep_zh = build_report({"interactions": sample.interactions}, lang="zh")
+    sec_zh = rep_zh.sections[[s.key for s in rep_zh.sections].index("interactions")]
+    assert "丢单风险" in sec_zh.findings[0]
