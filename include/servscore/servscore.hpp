@@ -17,3 +17,5 @@
 #include "servscore/nps.hpp"
 #include "servscore/pls.hpp"
 #include "servscore/drivers.hpp"
+#include "servscore/styles.hpp"
+#include "servscore/text.hpp"

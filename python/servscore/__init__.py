@@ -53,6 +53,7 @@ from . import kano
 from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
 from .pls import PathModel, PlsConfig, PLSResult
 from .drivers import ipa
+from . import interactions, styles, text
 
 __all__ = [
     "zone_of_tolerance",
@@ -110,4 +111,7 @@ __all__ = [
     "nps",
     "nps_diff",
     "nps_sample_size",
+    "interactions",
+    "styles",
+    "text",
 ]
