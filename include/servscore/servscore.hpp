@@ -10,3 +10,5 @@
 #include "servscore/types.hpp"
 #include "servscore/version.hpp"
 // areas: add one include per new area below this line
+#include "servscore/needs.hpp"
+#include "servscore/standards.hpp"
