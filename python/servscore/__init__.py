@@ -35,6 +35,7 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from . import needs, standards
 
 __all__ = [
     "ConfigError",
@@ -56,6 +57,8 @@ __all__ = [
     "TimeElement",
     "__version__",
     "datasets",
+    "needs",
+    "standards",
     "get_language",
     "score_encounters",
     "set_language",
