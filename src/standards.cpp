@@ -69,8 +69,8 @@ PChart p_chart(Eigen::Ref<const Eigen::VectorXd> met, Eigen::Ref<const Eigen::Ve
 void StandardSet::check_schema(const std::vector<std::string>& schema) const {
   std::vector<std::string> names;
   for (const auto& s : standards) names.push_back("standard '" + s.id + "'");
-  applies.check_schema(schema, names);
   met.check_schema(schema, names);
+  applies.check_schema(schema, names);
 }
 
 bool StandardSet::operator==(const StandardSet& o) const {

@@ -66,7 +66,13 @@ def needs_bars(result: Any, *, ax: Any = None, lang: str | None = None, **kwargs
 
 
 def p_chart_plot(
-    result: Any, *, ax: Any = None, standard: str | None = None, group: Any = None, lang: str | None = None, **kwargs: Any
+    result: Any,
+    *,
+    ax: Any = None,
+    standard: str | None = None,
+    group: Any = None,
+    lang: str | None = None,
+    **kwargs: Any,
 ) -> Any:
     """p-chart of one standard: share met per period, centre line, step limits, flagged points."""
     pc = result.pchart
@@ -77,7 +83,9 @@ def p_chart_plot(
         flagged = result.flagged
         standard = str(flagged["standard"].value_counts().index[0]) if len(flagged) else str(pc["standard"].iloc[0])
     d = pc[pc["standard"] == standard]
-    gcol = [c for c in d.columns if c not in ("standard", "period", "n", "met", "p", "center", "lower", "upper", "signal")]
+    gcol = [
+        c for c in d.columns if c not in ("standard", "period", "n", "met", "p", "center", "lower", "upper", "signal")
+    ]
     if gcol:
         g = group if group is not None else d[gcol[0]].iloc[0]
         d = d[d[gcol[0]] == g]
@@ -89,8 +97,16 @@ def p_chart_plot(
     ax.step(x, d["upper"], where="mid", color="#D55E00", ls="--", lw=1)
     bad = (d["signal"] != "").to_numpy()
     if bad.any():
-        ax.scatter(x[bad], d["p"].to_numpy()[bad], s=90, facecolors="none", edgecolors="#D55E00", lw=2, zorder=3,
-                   label=t["flagged"])
+        ax.scatter(
+            x[bad],
+            d["p"].to_numpy()[bad],
+            s=90,
+            facecolors="none",
+            edgecolors="#D55E00",
+            lw=2,
+            zorder=3,
+            label=t["flagged"],
+        )
     ax.set_xticks(x)
     ax.set_xticklabels([str(p) for p in d["period"]], rotation=45, ha="right", fontsize="small")
     ax.set_ylim(max(0.0, float(np.nanmin(d["lower"].to_numpy())) - 0.1), 1.02)
@@ -101,14 +117,18 @@ def p_chart_plot(
     return ax
 
 
-def time_attainment_plot(result: Any, *, ax: Any = None, lang: str | None = None, group: Any = None, **kwargs: Any) -> Any:
+def time_attainment_plot(
+    result: Any, *, ax: Any = None, lang: str | None = None, group: Any = None, **kwargs: Any
+) -> Any:
     """Attainment of each time element's target, with Wilson intervals."""
     ax, t, lang = _setup(ax, lang, (7, 4.5))
     tab = result.table
     if tab.index.nlevels > 1:
         g = group if group is not None else tab.index.get_level_values(0)[0]
         tab = tab.xs(g, level=0)
-    labels = [f"{TimeElement(e).label(lang)} (<= {tt:g} {u})" for e, tt, u in zip(tab.index, tab["target"], tab["unit"])]
+    labels = [
+        f"{TimeElement(e).label(lang)} (<= {tt:g} {u})" for e, tt, u in zip(tab.index, tab["target"], tab["unit"])
+    ]
     att = 100 * tab["attainment"].to_numpy()
     err = np.vstack([att - 100 * tab["low"].to_numpy(), 100 * tab["high"].to_numpy() - att])
     ax.barh(labels, att, xerr=err, color=kwargs.pop("color", "#009E73"), capsize=3, **kwargs)

@@ -68,7 +68,9 @@ def _read_json_arg(spec: Any, what: str) -> str:
                 return fh.read()
         except OSError as e:
             raise ConfigError(f"{what}: {text!r} is neither JSON text nor a readable file ({e})") from e
-    raise ConfigError(f"{what}: expected a rule set, dict, list of rules, JSON text or a file path; got {type(spec).__name__}")
+    raise ConfigError(
+        f"{what}: expected a rule set, dict, list of rules, JSON text or a file path; got {type(spec).__name__}"
+    )
 
 
 def load_rules(rules: Any = None, *, schema: Sequence[str] | None = None) -> NeedRuleSet:
@@ -185,7 +187,9 @@ class NeedsResult(Result):
         top = self.need_counts.sort_values("n", ascending=False)
         top = top[top["n"] > 0]
         if len(top):
-            lines.append("most anticipated needs: " + ", ".join(f"{i} {100 * s:.0f}%" for i, s in top["share"].iloc[:3].items()))
+            lines.append(
+                "most anticipated needs: " + ", ".join(f"{i} {100 * s:.0f}%" for i, s in top["share"].iloc[:3].items())
+            )
         if int(self.n_missing.sum()):
             lines.append(f"{int(self.n_missing.sum())} missing values in the fields the rules read")
         return lines

@@ -225,7 +225,9 @@ class ComplianceResult(Result):
 
     def _summary_lines(self) -> list[str]:
         t = self.table
-        lines = [f"{len(self.codes)} observations, {len(self.table.index.get_level_values('standard').unique())} standards"]
+        lines = [
+            f"{len(self.codes)} observations, {len(self.table.index.get_level_values('standard').unique())} standards"
+        ]
         worst = t.sort_values("share").head(1)
         if len(worst) and not np.isnan(worst["share"].iloc[0]):
             key = worst.index[0]
@@ -307,7 +309,9 @@ def compliance(
     chart_rows: list[pd.DataFrame] = []
     if period is not None:
         if period not in frame.columns:
-            raise InputError(f"period: no column {period!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
+            raise InputError(
+                f"period: no column {period!r}; columns present: {', '.join(map(str, frame.columns[:30]))}"
+            )
         pcodes, pkeys = group_codes(frame, period)
         n_per = 1 if pkeys is None else len(pkeys)
         combined = gcodes.astype(np.int64) * n_per + pcodes
@@ -361,7 +365,9 @@ class TimeResult(Result):
         if not len(t):
             return ["no durations"]
         worst = t.sort_values("attainment").iloc[0]
-        return [f"{len(self.config.columns)} time elements; lowest attainment {worst.name}: {100 * worst['attainment']:.1f}%"]
+        return [
+            f"{len(self.config.columns)} time elements; lowest attainment {worst.name}: {100 * worst['attainment']:.1f}%"
+        ]
 
 
 def time_elements(
@@ -519,8 +525,9 @@ def moments(
     >>> df = pd.DataFrame({"visit_id": [1, 1, 1], "moment": ["park", "pay", "leave"],
     ...                    "order": [1, 2, 3], "score": [5, 4, 2]})
     >>> r = ss.standards.moments(df)
-    >>> r.visits.loc[1, ["weakest", "gap", "peak_end", "bad_ending"]].tolist()
-    ['leave', -3.0, 3.5, True]
+    >>> v = r.visits.loc[1]
+    >>> v["weakest"], float(v["gap"]), float(v["peak_end"]), bool(v["bad_ending"])
+    ('leave', -3.0, 3.5, True)
     """
     frame = to_frame(data)
     if len(frame) == 0:
@@ -534,7 +541,9 @@ def moments(
         pos = int(np.flatnonzero(frame[col].isna().to_numpy())[0])
         raise InputError(f"data: column {col!r}, row {frame.index[pos]!r}: missing value; expected a {col}")
     vcodes, vkeys = pd.factorize(frame[visit], sort=True)
-    mcat = frame[moment].astype("category") if not isinstance(frame[moment].dtype, pd.CategoricalDtype) else frame[moment]
+    mcat = (
+        frame[moment].astype("category") if not isinstance(frame[moment].dtype, pd.CategoricalDtype) else frame[moment]
+    )
     mkeys = list(mcat.cat.categories)
     mcodes = mcat.cat.codes.to_numpy()
     ordv = numeric_column(frame, order, name="data")

@@ -196,7 +196,7 @@ def reference(df, low, high, days):
     """Row-by-row reference of one composite rule."""
     out = []
     for w, watch, kids, d in df[["wait_minutes", "looked_at_watch", "with_children", "days"]].itertuples(index=False):
-        a = (w >= low and w <= high) and not (kids == 1)
+        a = (w >= low and w <= high) and kids != 1
         b = (watch == 1) or np.isnan(d)
         out.append(bool(a or (b and not np.isnan(w))))
     return out
