@@ -61,13 +61,19 @@ def _read_json_arg(spec: Any, what: str) -> str:
         return json.dumps({"rules": list(spec)})
     if isinstance(spec, (str, os.PathLike)):
         text = os.fspath(spec)
-        if text.lstrip().startswith("{"):
-            return text
-        try:
-            with open(text, encoding="utf-8") as fh:
-                return fh.read()
-        except OSError as e:
-            raise ConfigError(f"{what}: {text!r} is neither JSON text nor a readable file ({e})") from e
+        if not text.lstrip().startswith(("{", "[")):
+            try:
+                with open(text, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError as e:
+                raise ConfigError(f"{what}: {text!r} is neither JSON text nor a readable file ({e})") from e
+        if text.lstrip().startswith("["):  # a bare list of rules / standards
+            key = "standards" if what == "standards" else "rules"
+            try:
+                return json.dumps({key: json.loads(text)})
+            except ValueError as e:
+                raise ConfigError(f"{what}: invalid JSON ({e})") from e
+        return text
     raise ConfigError(
         f"{what}: expected a rule set, dict, list of rules, JSON text or a file path; got {type(spec).__name__}"
     )

@@ -330,3 +330,70 @@ def test_plots_return_axes():
         assert ss.standards.moments(data.moments).plot().get_title() == "服务循环：真实一刻"
     finally:
         ss.set_language("en")
+
+
+# ---------------------------------------------------------------- command line
+
+
+@pytest.fixture()
+def sample_csvs(tmp_path):
+    data = ss.datasets.sample(seed=5, n_visits=600, n_moment_visits=120)
+    v, m = tmp_path / "visits.csv", tmp_path / "moments.csv"
+    data.visits.to_csv(v, index=False)
+    data.moments.to_csv(m, index=False)
+    return v, m
+
+
+def test_cli_needs(sample_csvs, tmp_path, capsys):
+    from servscore.cli import main
+
+    v, _ = sample_csvs
+    assert main(["needs", str(v), "--by", "branch"]) == 0
+    out = capsys.readouterr().out
+    assert "600 interactions" in out and "long_wait" in out and "Harbour" in out
+    path = tmp_path / "needs.csv"
+    assert main(["needs", str(v), "-o", str(path)]) == 0
+    got = pd.read_csv(path)
+    expected = ss.needs.evaluate(pd.read_csv(v)).to_frame()
+    assert got["rules"].fillna("").tolist() == expected["rules"].tolist()
+    assert got["need_timely_service"].sum() == ss.needs.evaluate(pd.read_csv(v)).needs["timely_service"].sum()
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps([{"id": "x", "when": {"field": "elderly", "op": "is_true"}, "needs": ["respected"]}]))
+    summary = tmp_path / "rules.csv"
+    assert main(["needs", str(v), "--extra-rules", str(extra), "--summary", "-o", str(summary)]) == 0
+    assert pd.read_csv(summary)["rule"].tolist()[-1] == "x"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"id": "x", "when": {"field": "nope", "op": ">", "value": 1}, "needs": ["help"]}]))
+    assert main(["needs", str(v), "--config", str(bad)]) == 2
+    assert "unknown field 'nope'" in capsys.readouterr().err
+
+
+def test_cli_standards_and_time(sample_csvs, tmp_path, capsys):
+    from servscore.cli import main
+
+    v, _ = sample_csvs
+    assert main(["standards", str(v), "--period", "week"]) == 0
+    out = capsys.readouterr().out
+    assert "greeting_quality" in out and "2026-W08" in out
+    path = tmp_path / "pchart.csv"
+    assert main(["standards", str(v), "--period", "week", "--pchart", "-o", str(path)]) == 0
+    pc = pd.read_csv(path)
+    assert len(pc) == 10 * 12 and {"lower", "upper", "signal"} <= set(pc.columns)
+    assert main(["standards", str(v), "--time", "--by", "branch"]) == 0
+    assert "waiting" in capsys.readouterr().out
+    tpath = tmp_path / "time.json"
+    assert main(["standards", str(v), "--time", "-o", str(tpath)]) == 0
+    assert len(pd.read_json(tpath)) == 9
+
+
+def test_cli_moments(sample_csvs, tmp_path, capsys):
+    from servscore.cli import main
+
+    _, m = sample_csvs
+    assert main(["moments", str(m)]) == 0
+    assert "wait_in_line" in capsys.readouterr().out
+    path = tmp_path / "visits.parquet"
+    assert main(["moments", str(m), "--visits", "-o", str(path)]) == 0
+    assert len(pd.read_parquet(path)) == 120
+    assert main(["moments", str(m), "--score", "nope"]) == 1
+    assert "no column 'nope'" in capsys.readouterr().err
