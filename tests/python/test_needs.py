@@ -299,3 +299,23 @@ def test_plot_returns_axes():
         assert ax.get_title() == "预计的需求"
     finally:
         ss.set_language("en")
+
+
+def test_report_sections_state_the_planted_structure():
+    pytest.importorskip("matplotlib")
+    from servscore.report import build_report
+
+    data = ss.datasets.sample()
+    rep = build_report({"visits": data.visits, "moments": data.moments})
+    keys = [s.key for s in rep.sections]
+    assert keys == ["needs", "standards"]
+    needs, std = rep.sections
+    assert any("branch Harbour: 'long_wait'" in f for f in needs.findings)
+    assert any("branch Airport: 'queue_before_opening'" in f for f in needs.findings)
+    assert any("greeting_quality: out of control in week 2026-W08" in w for w in std.warnings)
+    assert any("branch Harbour: lowest waiting attainment" in f for f in std.findings)
+    assert any("weakest most often: wait_in_line" in f for f in std.findings)
+    assert any("bad ending most often at branch Riverside" in f for f in std.findings)
+    assert len(needs.figures) == 1 and len(std.figures) == 3
+    zh = build_report({"visits": data.visits}, lang="zh")
+    assert zh.sections[0].title == "预计的需求"
