@@ -125,7 +125,7 @@ def join_flags(mask: np.ndarray, names: Sequence[str], sep: str = "; ") -> np.nd
     labels = []
     for u in uniq:
         bits = np.unpackbits(u)[:k]
-        labels.append(sep.join(names[j] for j in np.flatnonzero(bits)))
+        labels.append(sep.join(names[int(j)] for j in np.flatnonzero(bits)))
     return np.asarray(labels, dtype=object)[np.asarray(inv).reshape(-1)]
 
 

@@ -33,7 +33,8 @@ _CYCLE = [
 
 
 def _bern(rng: np.random.Generator, p: Any, n: int) -> np.ndarray:
-    return (rng.random(n) < p).astype(float)
+    out: np.ndarray = (rng.random(n) < p).astype(float)
+    return out
 
 
 @table("visits", n_visits=2000)
