@@ -19,3 +19,5 @@
 #include "servscore/drivers.hpp"
 #include "servscore/styles.hpp"
 #include "servscore/text.hpp"
+#include "servscore/needs.hpp"
+#include "servscore/standards.hpp"

@@ -54,6 +54,7 @@ from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_scor
 from .pls import PathModel, PlsConfig, PLSResult
 from .drivers import ipa
 from . import interactions, styles, text
+from . import needs, standards
 
 __all__ = [
     "zone_of_tolerance",
@@ -96,6 +97,8 @@ __all__ = [
     "__version__",
     "datasets",
     "drivers",
+    "needs",
+    "standards",
     "get_language",
     "kano",
     "ipa",
