@@ -10,3 +10,6 @@
 #include "servscore/types.hpp"
 #include "servscore/version.hpp"
 // areas: add one include per new area below this line
+#include "servscore/lifecycle.hpp"
+#include "servscore/loyalty.hpp"
+#include "servscore/economics.hpp"

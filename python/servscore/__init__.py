@@ -35,6 +35,7 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from . import economics, lifecycle, loyalty
 
 __all__ = [
     "ConfigError",
@@ -56,6 +57,9 @@ __all__ = [
     "TimeElement",
     "__version__",
     "datasets",
+    "economics",
+    "lifecycle",
+    "loyalty",
     "get_language",
     "score_encounters",
     "set_language",
