@@ -95,9 +95,7 @@ def _customers(customers: Any) -> float:
     return n
 
 
-def clv(
-    margin: float = 1.0, *, retention: float = 0.9, discount: float = 0.0, horizon: int | None = None
-) -> float:
+def clv(margin: float = 1.0, *, retention: float = 0.9, discount: float = 0.0, horizon: int | None = None) -> float:
     """Customer lifetime value ``sum_{t=0}^{H-1} m r^t / (1+d)^t``.
 
     Parameters

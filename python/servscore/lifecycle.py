@@ -38,8 +38,9 @@ import pandas as pd
 
 from . import _core
 from ._core import InputError, LifecycleConfig, Touchpoint
-from ._input import as_matrix, group_codes, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
+from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
 from ._result import Result
+from .loyalty import _groups, _labels
 from .model import LifecycleStage
 
 __all__ = ["LifecycleConfig", "LifecycleResult", "Touchpoint", "score_stages", "stages"]
@@ -103,7 +104,7 @@ def score_stages(data: Any, config: Any = None, *, workers: int = 1, **params: A
     try:
         s = _core.score_lifecycle(x, cfg, int(workers))
     except InputError as e:
-        raise relabel_rows(e, index) from None
+        raise relabel_rows(e, _labels(index)) from None
     return pd.DataFrame(np.asarray(s), index=index, columns=STAGES)
 
 
@@ -151,9 +152,7 @@ class LifecycleResult(Result):
         lines = []
         for g, r in self.journey.iterrows():
             weak = ", ".join(r["weak_stages"]) or "none"
-            lines.append(
-                f"{g}: journey index {r['journey']:.1f}, weakest {r['weakest']}, weak stages: {weak}"
-            )
+            lines.append(f"{g}: journey index {r['journey']:.1f}, weakest {r['weakest']}, weak stages: {weak}")
         return lines[:10]
 
 
@@ -176,7 +175,7 @@ def _importance(importance: Any, frame: pd.DataFrame | None, cfg: LifecycleConfi
         try:
             values = list(_core.touchpoint_importance(imp, cfg, float(scale[0]), float(scale[1])))
         except InputError as e:
-            raise relabel_rows(e, frame.index if frame is not None else pd.RangeIndex(len(imp))) from None
+            raise relabel_rows(e, _labels(frame.index if frame is not None else pd.RangeIndex(len(imp)))) from None
     d = cfg.to_dict()
     for t, v in zip(d["touchpoints"], values):
         t["importance"] = v
@@ -227,19 +226,9 @@ def stages(
     try:
         s = np.asarray(_core.score_lifecycle(x, cfg, int(workers)))
     except InputError as e:
-        raise relabel_rows(e, index) from None
+        raise relabel_rows(e, _labels(index)) from None
     n = s.shape[0]
-    if by is None:
-        codes, keys = np.zeros(n, dtype=np.int32), None
-    elif isinstance(by, str) or (isinstance(by, (list, tuple)) and all(isinstance(b, str) for b in by)):
-        if frame is None:
-            raise InputError(f"by: {by!r} names column(s), but data is not a table")
-        codes, keys = group_codes(frame, by)
-    else:
-        labels = np.asarray(by, dtype=object)
-        if len(labels) != n:
-            raise InputError(f"by: expected {n} group labels (one per respondent), got {len(labels)}")
-        codes, keys = group_codes(pd.DataFrame({"group": labels}), "group")
+    codes, keys = _groups(by, frame, n)
     n_groups = 1 if keys is None else len(keys)
     r = _core.summarize_lifecycle(s, cfg, codes, n_groups)
     gindex = keys if keys is not None else pd.Index(["all"], name="group")

@@ -95,20 +95,38 @@ def _complained(x: Any, frame: pd.DataFrame | None, n: int) -> np.ndarray:
 
 
 def _groups(by: Any, frame: pd.DataFrame | None, n: int) -> tuple[np.ndarray, pd.Index | None]:
+    """Group codes from ``by``: column name(s) of ``frame``, or one label per row."""
     if by is None:
         return np.zeros(n, dtype=np.int32), None
-    if isinstance(by, str) or (isinstance(by, (list, tuple)) and all(isinstance(b, str) for b in by)):
+    if isinstance(by, str):
         if frame is None:
-            raise InputError(f"by: {by!r} names column(s), but no data= table was given")
+            raise InputError(f"by: {by!r} names a column, but no data table was given")
         return group_codes(frame, by)
+    if (
+        frame is not None
+        and isinstance(by, (list, tuple))
+        and len(by) > 0
+        and all(isinstance(b, str) and b in frame.columns for b in by)
+    ):
+        return group_codes(frame, list(by))
     labels = pd.Series(np.asarray(by, dtype=object) if not isinstance(by, pd.Series) else by.to_numpy())
     if len(labels) != n:
-        raise InputError(f"by: expected {n} group labels (one per customer), got {len(labels)}")
+        raise InputError(f"by: expected {n} group labels (one per row) or column names of the data, got {len(labels)}")
     return group_codes(pd.DataFrame({"group": labels}), "group")
 
 
-def _index(frame: pd.DataFrame | None, n: int) -> pd.Index:
-    return frame.index if frame is not None else pd.RangeIndex(n)
+def _labels(index: pd.Index) -> pd.Index:
+    """The index with plain Python labels, so messages say 'row 11', not 'row np.int64(11)'."""
+    return pd.Index(index.tolist(), dtype=object)
+
+
+def _index(frame: pd.DataFrame | None, n: int, values: Any = None) -> pd.Index:
+    """Row labels: the table's index, a Series' own index, or positions."""
+    if frame is not None:
+        return frame.index
+    if isinstance(values, pd.Series) and len(values) == n:
+        return values.index
+    return pd.RangeIndex(n)
 
 
 def multinomial_intervals(counts: Sequence[int], *, confidence: float = 0.95, method: str = "goodman") -> np.ndarray:
@@ -226,11 +244,11 @@ def segment(
     loy = _column(loyalty, frame, "loyalty", n)
     p = _column(nps, frame, "nps", n) if nps is not None else np.empty(0)
     c = _complained(complained, frame, n) if complained is not None else np.empty(0)
-    index = _index(frame, n)
+    index = _index(frame, n, satisfaction)
     try:
         r = _core.segment_customers(sat, loy, p, c, cfg, int(workers))
     except InputError as e:
-        raise relabel_rows(e, index) from None
+        raise relabel_rows(e, _labels(index)) from None
     codes, keys = _groups(by, frame, n)
     n_groups = 1 if keys is None else len(keys)
     s = _core.summarize_loyalty(r["segment"], r["advocate"], r["refined"], codes, n_groups, cfg)
@@ -294,8 +312,10 @@ class LoyaltyCurve(Result):
 
     def _summary_lines(self) -> list[str]:
         z = self.zones
-        return [f"{g}: {r['zone']} (loyal below top box {r['loyal_below']:.2f}, top box {r['loyal_top']:.2f})"
-                for g, r in z.iterrows()][:10]
+        return [
+            f"{g}: {r['zone']} (loyal below top box {r['loyal_below']:.2f}, top box {r['loyal_top']:.2f})"
+            for g, r in z.iterrows()
+        ][:10]
 
 
 def curve(
@@ -331,7 +351,7 @@ def curve(
     try:
         r = _core.loyalty_curve(sat, loy, codes, n_groups, cfg)
     except InputError as e:
-        raise relabel_rows(e, _index(frame, n)) from None
+        raise relabel_rows(e, _labels(_index(frame, n, satisfaction))) from None
     gindex = keys if keys is not None else pd.Index(["all"], name="group")
     levels = np.asarray(r["levels"], dtype=float)
     rows = []
@@ -348,8 +368,9 @@ def curve(
                     "loyal_upper": r["loyal_upper"][g, j],
                 }
             )
-    table = pd.DataFrame(rows, columns=["group", "satisfaction", "n", "mean_loyalty", "loyal_share",
-                                        "loyal_lower", "loyal_upper"])
+    table = pd.DataFrame(
+        rows, columns=["group", "satisfaction", "n", "mean_loyalty", "loyal_share", "loyal_lower", "loyal_upper"]
+    )
     ba = r["below_above"]
     zones = pd.DataFrame(
         {
