@@ -209,5 +209,5 @@ ENUMS: dict[str, type[LabelledEnum]] = {
     "lost_sale_reason": LostSaleReason,
 }
 for _k, _cls in ENUMS.items():
-    _cls._kind_ = _k  # type: ignore[misc]
+    _cls._kind_ = _k
 del _k, _cls
