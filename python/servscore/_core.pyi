@@ -16,7 +16,204 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'arrow_columns', 'default_encounter_indicators', 'enum_kinds', 'enum_table', 'parse_enum', 'score_encounters', 'summarize_encounters']
+__all__: list[str] = ['ClvConfig', 'ComplaintConfig', 'ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'LifecycleConfig', 'LoyaltyConfig', 'Touchpoint', 'arrow_columns', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'enum_kinds', 'enum_table', 'loyalty_curve', 'multinomial_intervals', 'parse_enum', 'score_encounters', 'score_lifecycle', 'segment_customers', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'touchpoint_importance']
+class ClvConfig:
+    """
+    Customer lifetime value parameters (see servscore.economics).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> ClvConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> ClvConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> ClvConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> ClvConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def discount(self) -> float:
+        ...
+    @discount.setter
+    def discount(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def horizon(self) -> int:
+        ...
+    @horizon.setter
+    def horizon(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def margin(self) -> float:
+        ...
+    @margin.setter
+    def margin(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def retention(self) -> float:
+        ...
+    @retention.setter
+    def retention(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class ComplaintConfig:
+    """
+    Parameters of the TARP complaint model (see servscore.economics).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    clv: ClvConfig
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> ComplaintConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> ComplaintConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> ComplaintConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> ComplaintConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def tell_unhappy(self) -> float:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def acquisition_cost_ratio(self) -> float:
+        ...
+    @acquisition_cost_ratio.setter
+    def acquisition_cost_ratio(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def complaint_rate(self) -> float:
+        ...
+    @complaint_rate.setter
+    def complaint_rate(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def quick_share(self) -> float:
+        ...
+    @quick_share.setter
+    def quick_share(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def resolution_rate(self) -> float:
+        ...
+    @resolution_rate.setter
+    def resolution_rate(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def retention_cost(self) -> float:
+        ...
+    @retention_cost.setter
+    def retention_cost(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def return_quick(self) -> float:
+        ...
+    @return_quick.setter
+    def return_quick(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def return_resolved(self) -> float:
+        ...
+    @return_resolved.setter
+    def return_resolved(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def return_silent(self) -> float:
+        ...
+    @return_silent.setter
+    def return_silent(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def return_unresolved(self) -> float:
+        ...
+    @return_unresolved.setter
+    def return_unresolved(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tell_satisfied(self) -> float:
+        ...
+    @tell_satisfied.setter
+    def tell_satisfied(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tell_unhappy_high(self) -> float:
+        ...
+    @tell_unhappy_high.setter
+    def tell_unhappy_high(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tell_unhappy_low(self) -> float:
+        ...
+    @tell_unhappy_low.setter
+    def tell_unhappy_low(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tell_wide(self) -> float:
+        ...
+    @tell_wide.setter
+    def tell_wide(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def wide_teller_share(self) -> float:
+        ...
+    @wide_teller_share.setter
+    def wide_teller_share(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
 class Indicator:
     """
     One rated indicator: column name, side and weight.
@@ -119,11 +316,280 @@ class EncounterConfig:
     @scale_min.setter
     def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+class Touchpoint:
+    """
+    One touchpoint: column name, lifecycle stage and importance.
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    name: str
+    stage: str
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __init__(self, name: str, stage: str, importance: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict[str, typing.Any]:
+        ...
+    @property
+    def importance(self) -> float:
+        ...
+    @importance.setter
+    def importance(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class LifecycleConfig:
+    """
+    Configuration of the lifecycle indices (see servscore.lifecycle).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    ipa_rule: bool
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> LifecycleConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> LifecycleConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> LifecycleConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> LifecycleConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def index_of(self, name: str) -> int:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def confidence(self) -> float:
+        ...
+    @confidence.setter
+    def confidence(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def margin(self) -> float:
+        ...
+    @margin.setter
+    def margin(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def min_coverage(self) -> float:
+        ...
+    @min_coverage.setter
+    def min_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def min_n(self) -> int:
+        ...
+    @min_n.setter
+    def min_n(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> float:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def stage_weights(self) -> dict[str, typing.Any]:
+        ...
+    @property
+    def touchpoints(self) -> tuple[typing.Any, ...]:
+        ...
+    @touchpoints.setter
+    def touchpoints(self, arg1: collections.abc.Sequence[Touchpoint]) -> None:
+        ...
+class LoyaltyConfig:
+    """
+    Configuration of the loyalty segments (see servscore.loyalty).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    refine: bool
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> LoyaltyConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> LoyaltyConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> LoyaltyConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> LoyaltyConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def competitive_gap(self) -> float:
+        ...
+    @competitive_gap.setter
+    def competitive_gap(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def competitive_loyalty(self) -> float:
+        ...
+    @competitive_loyalty.setter
+    def competitive_loyalty(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def confidence(self) -> float:
+        ...
+    @confidence.setter
+    def confidence(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def detractor_max(self) -> float:
+        ...
+    @detractor_max.setter
+    def detractor_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def interval(self) -> str:
+        ...
+    @property
+    def loyalty_max(self) -> float:
+        ...
+    @loyalty_max.setter
+    def loyalty_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def loyalty_min(self) -> float:
+        ...
+    @loyalty_min.setter
+    def loyalty_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def loyalty_threshold(self) -> float:
+        ...
+    @loyalty_threshold.setter
+    def loyalty_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_levels(self) -> int:
+        ...
+    @max_levels.setter
+    def max_levels(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def min_curve_n(self) -> int:
+        ...
+    @min_curve_n.setter
+    def min_curve_n(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def noncompetitive_loyalty(self) -> float:
+        ...
+    @noncompetitive_loyalty.setter
+    def noncompetitive_loyalty(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def nps_max(self) -> float:
+        ...
+    @nps_max.setter
+    def nps_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def nps_min(self) -> float:
+        ...
+    @nps_min.setter
+    def nps_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def promoter_min(self) -> float:
+        ...
+    @promoter_min.setter
+    def promoter_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def satisfaction_max(self) -> float:
+        ...
+    @satisfaction_max.setter
+    def satisfaction_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def satisfaction_min(self) -> float:
+        ...
+    @satisfaction_min.setter
+    def satisfaction_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def satisfaction_threshold(self) -> float:
+        ...
+    @satisfaction_threshold.setter
+    def satisfaction_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
 def arrow_columns(obj: typing.Any) -> dict[str, typing.Any]:
     """
     Columns of an Arrow-compatible object (PyCapsule interface) as a dict[str, typing.Any] of numpy arrays.
     """
+def complaint_outcome(customers: typing.SupportsFloat | typing.SupportsIndex, config: ComplaintConfig) -> dict[str, typing.Any]:
+    ...
+def complaint_parameters() -> list[str]:
+    ...
+def complaint_scenario(customers: typing.SupportsFloat | typing.SupportsIndex, baseline: ComplaintConfig, scenario: ComplaintConfig, programme_cost: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> dict[str, typing.Any]:
+    ...
+def complaint_sensitivity(customers: typing.SupportsFloat | typing.SupportsIndex, config: ComplaintConfig, parameter: str, values: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> list[typing.Any]:
+    ...
+def complaint_with_parameter(config: ComplaintConfig, parameter: str, value: typing.SupportsFloat | typing.SupportsIndex) -> ComplaintConfig:
+    ...
+def customer_lifetime_value(config: ClvConfig) -> float:
+    ...
 def default_encounter_indicators() -> list[Indicator]:
+    ...
+def default_touchpoints() -> list[Touchpoint]:
     ...
 def enum_kinds() -> list[str]:
     """
@@ -133,12 +599,26 @@ def enum_table(kind: str) -> list[typing.Any]:
     """
     Rows (name, English label, Chinese label, '|'-separated aliases) of one enum kind.
     """
+def loyalty_curve(satisfaction: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], loyalty: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: LoyaltyConfig) -> dict[str, typing.Any]:
+    ...
+def multinomial_intervals(counts: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95, method: str = 'goodman') -> typing.Any:
+    ...
 def parse_enum(kind: str, name: str) -> str:
     """
     Stable name for a name or alias; ConfigError listing the valid names otherwise.
     """
 def score_encounters(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
     ...
+def score_lifecycle(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
+    ...
+def segment_customers(satisfaction: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], loyalty: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], nps: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], complained: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LoyaltyConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
 def summarize_encounters(procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: EncounterConfig, ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None) -> dict[str, typing.Any]:
+    ...
+def summarize_lifecycle(scores: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex) -> dict[str, typing.Any]:
+    ...
+def summarize_loyalty(segment: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], advocate: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], refined: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: LoyaltyConfig) -> dict[str, typing.Any]:
+    ...
+def touchpoint_importance(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, lo: typing.SupportsFloat | typing.SupportsIndex, hi: typing.SupportsFloat | typing.SupportsIndex) -> typing.Any:
     ...
 __version__: str
