@@ -458,3 +458,62 @@ def test_plots_return_axes(sample):
     finally:
         ss.set_language("en")
     plt.close("all")
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_lifecycle_loyalty_economics(tmp_path, capsys):
+    from servscore.cli import main
+
+    d = ss.datasets.sample(seed=5, n_journey=300, n_loyalty=400)
+    j, lo = tmp_path / "journey.csv", tmp_path / "loyalty.csv"
+    d.journey.to_csv(j, index=False)
+    d.loyalty.to_csv(lo, index=False)
+    assert main(["lifecycle", str(j), "--by", "wave"]) == 0
+    assert "journey index" in capsys.readouterr().out
+    out = tmp_path / "stages.csv"
+    assert main(["lifecycle", str(j), "--importance", "imp_", "-o", str(out)]) == 0
+    t = pd.read_csv(out)
+    expected = ss.lifecycle.stages(pd.read_csv(j), importance="imp_").table
+    np.testing.assert_allclose(t["index"], expected["index"])
+    assert main(["lifecycle", str(j), "--scores", "-o", str(tmp_path / "scores.csv")]) == 0
+    assert "caring" in pd.read_csv(tmp_path / "scores.csv").columns
+
+    assert main(["loyalty", str(lo), "--by", "market"]) == 0
+    printed = capsys.readouterr().out
+    assert "goodman" in printed and "competitive" in printed
+    seg = tmp_path / "seg.csv"
+    assert main(["loyalty", str(lo), "-o", str(seg)]) == 0
+    ref = ss.loyalty.segment("satisfaction", "loyalty", data=pd.read_csv(lo), nps="nps", complained="complained")
+    assert (
+        pd.read_csv(seg)["segment"].fillna("-").tolist() == ref.customers["segment"].astype(object).fillna("-").tolist()
+    )
+    assert main(["loyalty", str(lo), "--curve", "--by", "market", "-o", str(tmp_path / "curve.csv")]) == 0
+    assert main(["loyalty", str(lo), "--summary", "-o", str(tmp_path / "summary.json")]) == 0
+
+    assert main(["economics", "1000", "--set", "margin=20", "--scenario", "resolution_rate=0.9", "--cost", "1000"]) == 0
+    assert "ROI 132%" in capsys.readouterr().out
+    sens = tmp_path / "sens.csv"
+    assert main(["economics", "1000", "--sensitivity", "resolution_rate=0:1:5", "-o", str(sens)]) == 0
+    assert pd.read_csv(sens)["retained"].tolist() == pytest.approx([100, 107.25, 114.5, 121.75, 129])
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    from servscore.cli import main
+
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"satisfaction": [5, 8], "loyalty": [5, 5]}).to_csv(bad, index=False)
+    assert main(["loyalty", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "row 2, column 'satisfaction': value 8" in err and err.count("\n") == 0
+    assert main(["loyalty", str(bad), "--nps", "missing_col"]) == 2
+    assert main(["economics", "100", "--set", "complaint_rate=3"]) == 2
+    assert "complaint_rate" in capsys.readouterr().err
+    assert main(["economics", "100", "--set", "complaint_rate"]) == 2
+    assert main(["economics", "100", "--sensitivity", "nope=0:1:3"]) == 2
+    assert main(["economics", "100", "--sensitivity", "complaint_rate=0:1"]) == 2
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text('{"margin": -3}')
+    assert main(["lifecycle", str(bad), "--config", str(cfg)]) == 2
+    assert "margin" in capsys.readouterr().err
