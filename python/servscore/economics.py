@@ -31,6 +31,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import _core
@@ -263,7 +264,7 @@ class SensitivityResult(Result):
 
 
 def sensitivity(
-    customers: float, parameter: str, values: Sequence[float], *, config: Any = None, **params: Any
+    customers: float, parameter: str, values: Sequence[float] | np.ndarray, *, config: Any = None, **params: Any
 ) -> SensitivityResult:
     """Evaluate the model at each value of one parameter (the others as in ``config`` / ``params``).
 
