@@ -228,7 +228,8 @@ RowMatrixXd score_lifecycle(RecordsRef x, const LifecycleConfig& cfg, int worker
       }
       for (std::size_t s = 0; s < kLifecycleStages; ++s) {
         const bool ok = total[s] > 0 && wsum[s] > 0 && wsum[s] >= cfg.min_coverage * total[s] * (1 - 1e-12);
-        out(i, static_cast<Eigen::Index>(s)) = ok ? (sum[s] / wsum[s] - lo) * to100 : kNaN;
+        // a weighted mean of in-scale ratings is in scale; the clamp only removes rounding (100.00000000000001)
+        out(i, static_cast<Eigen::Index>(s)) = ok ? std::clamp((sum[s] / wsum[s] - lo) * to100, 0.0, 100.0) : kNaN;
       }
     }
   });
@@ -273,7 +274,7 @@ LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& c
         ++r.n_missing(g, s);
         continue;
       }
-      if (!(v >= 0.0 && v <= 100.0))
+      if (!(v >= -1e-9 && v <= 100.0 + 1e-9))
         throw input_error("scores: row " + std::to_string(i) + ", stage '" + to_string(static_cast<LifecycleStage>(s)) +
                           "': " + detail::format_number(v) + " is outside [0, 100]");
       const double c = static_cast<double>(++r.n(g, s));

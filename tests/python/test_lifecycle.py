@@ -517,3 +517,21 @@ def test_cli_exit_codes(tmp_path, capsys):
     cfg.write_text('{"margin": -3}')
     assert main(["lifecycle", str(bad), "--config", str(cfg)]) == 2
     assert "margin" in capsys.readouterr().err
+
+
+def test_report_sections(sample):
+    pytest.importorskip("matplotlib")
+    from servscore.report import build_report
+
+    d = ss.datasets.sample(seed=2, n_journey=500, n_loyalty=600)
+    r = build_report({"journey": d.journey, "loyalty": d.loyalty})
+    keys = [s.key for s in r.sections]
+    assert "lifecycle" in keys and "loyalty" in keys
+    text = r.text()
+    assert "weakest stage Caring" in text
+    assert "competitive zone" in text and "non-competitive zone" in text
+    assert "goodman" in text
+    html = r.to_html()
+    assert 'id="lifecycle"' in html and "data:image/png;base64" in html
+    zh = build_report({"journey": d.journey}, lang="zh").text()
+    assert "嘘寒问暖" in zh
