@@ -150,33 +150,44 @@ LoyaltySegments segment_customers(Eigen::Ref<const Eigen::VectorXd> sat, Eigen::
   out.segment.resize(n);
   out.advocate.resize(n);
   out.refined.resize(n);
-  detail::parallel_for(n, workers, 1 << 15, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
+  const double* ps = sat.data();
+  const double* pl = loy.data();
+  const double* pp = has_nps ? nps.data() : nullptr;
+  const double* pc = has_cmp ? complained.data() : nullptr;
+  std::int8_t* os = out.segment.data();
+  std::int8_t* oa = out.advocate.data();
+  std::int8_t* orf = out.refined.data();
+  const double st = cfg.satisfaction_threshold, lt = cfg.loyalty_threshold, dm = cfg.detractor_max,
+               pm = cfg.promoter_min;
+  const bool refine = cfg.refine;
+  detail::parallel_for(n, workers, 1 << 16, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
+    // Branch-free pass (vectorises): NaN compares false, so missing values are neither
+    // high nor out of range. Invalid values are only counted here and reported below.
+    int bad = 0;
     for (std::ptrdiff_t i = b; i < e; ++i) {
-      const double s = sat[i], l = loy[i];
-      const double p = has_nps ? nps[i] : kNaN, c = has_cmp ? complained[i] : kNaN;
-      check_range("satisfaction", i, s, cfg.satisfaction_min, cfg.satisfaction_max);
-      check_range("loyalty", i, l, cfg.loyalty_min, cfg.loyalty_max);
-      check_range("nps", i, p, cfg.nps_min, cfg.nps_max);
+      const double s = ps[i], l = pl[i];
+      const double p = pp ? pp[i] : kNaN, c = pc ? pc[i] : kNaN;
+      bad += (s < cfg.satisfaction_min) | (s > cfg.satisfaction_max) | (l < cfg.loyalty_min) |
+             (l > cfg.loyalty_max) | (p < cfg.nps_min) | (p > cfg.nps_max) | ((c == c) & (c != 0.0) & (c != 1.0));
+      const bool known = (s == s) & (l == l);
+      const bool hs = s >= st, hl = l >= lt;
+      const bool has_p = p == p, refinable = refine & (has_p | (c == c));
+      // apostle 0, mercenary 1, hostage 2, defector 3, terrorist 4
+      int code = hs ? (hl ? 0 : 1) : (hl ? 2 : 3);
+      code += ((code == 3) & refinable & ((p <= dm) | (c == 1.0))) ? 1 : 0;
+      os[i] = static_cast<std::int8_t>(known ? code : -1);
+      oa[i] = static_cast<std::int8_t>(!known ? -1 : (code != 0 ? 0 : (has_p ? (p >= pm ? 1 : 0) : -1)));
+      orf[i] = static_cast<std::int8_t>(refinable ? 1 : 0);
+    }
+    if (bad == 0) return;
+    for (std::ptrdiff_t i = b; i < e; ++i) {
+      check_range("satisfaction", i, ps[i], cfg.satisfaction_min, cfg.satisfaction_max);
+      check_range("loyalty", i, pl[i], cfg.loyalty_min, cfg.loyalty_max);
+      if (pp) check_range("nps", i, pp[i], cfg.nps_min, cfg.nps_max);
+      const double c = pc ? pc[i] : kNaN;
       if (!std::isnan(c) && c != 0.0 && c != 1.0)
         throw input_error("row " + std::to_string(i) + ", column 'complained': value " + detail::format_number(c) +
                           " is not 0 or 1 (true/false)");
-      const bool refinable = cfg.refine && (!std::isnan(p) || !std::isnan(c));
-      out.refined[i] = refinable ? 1 : 0;
-      if (std::isnan(s) || std::isnan(l)) {
-        out.segment[i] = -1;
-        out.advocate[i] = -1;
-        continue;
-      }
-      const bool hs = s >= cfg.satisfaction_threshold, hl = l >= cfg.loyalty_threshold;
-      LoyaltySegment seg = hs ? (hl ? LoyaltySegment::apostle : LoyaltySegment::mercenary)
-                              : (hl ? LoyaltySegment::hostage : LoyaltySegment::defector);
-      if (seg == LoyaltySegment::defector && refinable && ((!std::isnan(p) && p <= cfg.detractor_max) || c == 1.0))
-        seg = LoyaltySegment::terrorist;
-      out.segment[i] = static_cast<std::int8_t>(seg);
-      if (seg != LoyaltySegment::apostle)
-        out.advocate[i] = 0;
-      else
-        out.advocate[i] = std::isnan(p) ? -1 : (p >= cfg.promoter_min ? 1 : 0);
     }
   });
   return out;

@@ -67,6 +67,8 @@ def _column(x: Any, frame: pd.DataFrame | None, name: str, n: int | None = None)
         if frame is None:
             raise InputError(f"{name}: {x!r} is a column name, but no data= table was given")
         values = numeric_column(frame, x, name=name)
+    elif isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype.kind in "fiub":
+        values = np.ascontiguousarray(x, dtype=np.float64)  # numbers already: no per-value checks needed
     else:
         values = to_array(x, name=name)
     if n is not None and len(values) != n:
@@ -76,6 +78,10 @@ def _column(x: Any, frame: pd.DataFrame | None, name: str, n: int | None = None)
 
 def _complained(x: Any, frame: pd.DataFrame | None, n: int) -> np.ndarray:
     """Complaint flags: booleans, 0/1, or yes/no / true/false strings; missing stays NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype.kind in "fiub":
+        if len(x) != n:
+            raise InputError(f"complained: expected {n} values (one per customer), got {len(x)}")
+        return np.ascontiguousarray(x, dtype=np.float64)
     if isinstance(x, str) and frame is not None and x in frame.columns:
         s = frame[x]
     elif isinstance(x, str):
@@ -261,8 +267,8 @@ def segment(
     customers["satisfaction"] = sat
     customers["loyalty"] = loy
     customers["segment"] = pd.Categorical.from_codes(r["segment"].astype(np.int8), categories=SEGMENTS)
-    adv = r["advocate"].astype(float)
-    customers["advocate"] = pd.array(np.where(adv < 0, None, adv == 1), dtype="boolean")
+    adv = r["advocate"]
+    customers["advocate"] = pd.arrays.BooleanArray(adv == 1, adv < 0)
     gindex = keys if keys is not None else pd.Index(["all"], name="group")
     table = pd.DataFrame({"n": s["counts"].sum(axis=1), "n_missing": s["n_unknown"]}, index=gindex)
     for j, name in enumerate(SEGMENTS):
