@@ -21,3 +21,6 @@
 #include "servscore/text.hpp"
 #include "servscore/needs.hpp"
 #include "servscore/standards.hpp"
+#include "servscore/lifecycle.hpp"
+#include "servscore/loyalty.hpp"
+#include "servscore/economics.hpp"

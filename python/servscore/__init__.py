@@ -55,6 +55,7 @@ from .pls import PathModel, PlsConfig, PLSResult
 from .drivers import ipa
 from . import interactions, styles, text
 from . import needs, standards
+from . import economics, lifecycle, loyalty
 
 __all__ = [
     "zone_of_tolerance",
@@ -99,6 +100,9 @@ __all__ = [
     "drivers",
     "needs",
     "standards",
+    "economics",
+    "lifecycle",
+    "loyalty",
     "get_language",
     "kano",
     "ipa",
