@@ -47,20 +47,6 @@ double z_of(double level) { return normal_quantile(0.5 + level / 2.0); }
 
 }  // namespace
 
-double normal_quantile(double p) {
-  if (!(p > 0.0 && p < 1.0)) throw config_error("normal_quantile: p = " + detail::format_number(p) + "; expected (0, 1)");
-  return boost::math::quantile(boost::math::normal_distribution<double>(), p);
-}
-
-std::pair<double, double> wilson_interval(double p, double n, double level) {
-  if (!(n > 0.0) || std::isnan(p)) return {kNaN, kNaN};
-  const double z = z_of(level), z2 = z * z;
-  const double den = 1.0 + z2 / n;
-  const double centre = (p + z2 / (2.0 * n)) / den;
-  const double half = z / den * std::sqrt(std::max(0.0, p * (1.0 - p) / n + z2 / (4.0 * n * n)));
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
-}
-
 // ---------------------------------------------------------------- ResponseCounts
 
 ResponseCounts ResponseCounts::zeros(int scale_min, int scale_max, int n_groups, bool weighted) {
@@ -531,8 +517,8 @@ Limits nps_limits(const NpsEstimate& e, const NpsConfig& c) {
     }
     case NpsInterval::mover: {
       const double pp = e.share_promoters, pd = e.share_detractors;
-      auto [lp, up] = wilson_interval(pp, e.n_eff, c.level);
-      auto [ld, ud] = wilson_interval(pd, e.n_eff, c.level);
+      auto [lp, up] = wilson_interval(pp * e.n_eff, e.n_eff, c.level);
+      auto [ld, ud] = wilson_interval(pd * e.n_eff, e.n_eff, c.level);
       const double den = (1.0 - pp) * (1.0 - pd);
       const double r = (pp * pd > 0.0 && den > 0.0) ? -std::sqrt(pp * pd / den) : 0.0;
       const double d = pp - pd;
@@ -669,8 +655,10 @@ std::vector<BoxEstimate> box_estimates(const ResponseCounts& c, const BoxConfig&
     }
     e.top_share = wt / s.w;
     e.bottom_share = wb / s.w;
-    std::tie(e.top_lower, e.top_upper) = wilson_interval(e.top_share, e.n_eff, config.level);
-    std::tie(e.bottom_lower, e.bottom_upper) = wilson_interval(e.bottom_share, e.n_eff, config.level);
+    const Interval top = wilson_interval(e.top_share * e.n_eff, e.n_eff, config.level);
+    e.top_lower = top.low, e.top_upper = top.high;
+    const Interval bottom = wilson_interval(e.bottom_share * e.n_eff, e.n_eff, config.level);
+    e.bottom_lower = bottom.low, e.bottom_upper = bottom.high;
     e.mean = sx / s.w;
     double ss = 0;
     for (int p = 0; p < c.n_points(); ++p) {

@@ -22,15 +22,14 @@
 #include <string_view>
 #include <vector>
 
+#include "servscore/moments.hpp"
 #include "servscore/types.hpp"
 
 namespace servscore {
 
-/** @brief How rows with missing values are handled when correlations are computed from raw data. */
-enum class MissingPolicy {
-  listwise,  ///< drop a row when the outcome or any predictor is missing (counted in `n_dropped`)
-  pairwise   ///< each correlation from the rows where both of its variables are present
-};
+// MissingPolicy (listwise: a row with a missing outcome or predictor is dropped and counted in
+// `n_dropped`; pairwise: each correlation from the rows where both variables are present) is
+// declared in moments.hpp.
 
 /** @brief Configuration of importance analysis. JSON keys are the member names. */
 struct DriverConfig {

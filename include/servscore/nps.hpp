@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "servscore/stats.hpp"
 #include "servscore/model.hpp"
 #include "servscore/types.hpp"
 
@@ -202,9 +203,5 @@ struct BoxEstimate {
 /** @brief Box shares and means per group of a state (whose scale must equal the config's). */
 std::vector<BoxEstimate> box_estimates(const ResponseCounts& counts, const BoxConfig& config);
 
-/** @brief Wilson score interval of a share p from n (effective) answers at `level`. */
-std::pair<double, double> wilson_interval(double p, double n, double level);
-/** @brief The standard normal quantile. */
-double normal_quantile(double p);
 
 }  // namespace servscore

@@ -260,8 +260,8 @@ TEST_CASE("chi-square of category distributions and Wilson intervals", "[kano]")
   const double z = 1.959963984540054, n = 296, p = 168.0 / 296;
   const double c = (p + z * z / (2 * n)) / (1 + z * z / n);
   const double h = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
-  CHECK(w[0] == Approx(c - h));
-  CHECK(w[1] == Approx(c + h));
+  CHECK(w.low == Approx(c - h));
+  CHECK(w.high == Approx(c + h));
   auto s = summarize_kano(state_with(45, 123, 95, 33, 0, 0), KanoConfig{});
   CHECK(s.better_lo[0] == Approx(c - h));
   CHECK(s.worse_lo[0] < s.worse[0]);
