@@ -190,3 +190,26 @@ TEST_CASE("box estimates: top box, Wilson and mean", "[nps]") {
   CHECK_THROWS_WITH(nps_config_from_json(R"({"method":"exact"})"), Contains("config.method"));
   CHECK_THROWS_AS(box_estimates(count_responses(x, 0, 10), BoxConfig{}), config_error);
 }
+
+TEST_CASE("grouped int8 kernel equals the general kernel and reports bad rows", "[nps]") {
+  std::mt19937 rng(11);
+  const int n = 50001;
+  VectorXi8 x(n);
+  VectorXi32 g(n);
+  for (int i = 0; i < n; ++i) {
+    x[i] = static_cast<std::int8_t>(rng() % 11);
+    g[i] = static_cast<std::int32_t>(rng() % 4);
+  }
+  Eigen::VectorXd xd = x.cast<double>();
+  auto fast = count_responses(x, 0, 10, g, 4, Eigen::VectorXd(), 1);
+  CHECK(fast == count_responses(xd, 0, 10, g, 4, Eigen::VectorXd(), 1));
+  CHECK(fast == count_responses(x, 0, 10, g, 4, Eigen::VectorXd(), 3));
+  std::int64_t k = 0;
+  for (int i = 0; i < n; ++i) k += (g[i] == 2 && x[i] == 7);
+  CHECK(fast.counts(2, 7) == k);
+  x[30000] = 11;
+  CHECK_THROWS_WITH(count_responses(x, 0, 10, g, 4), Contains("row 30000: value 11 is outside"));
+  x[30000] = 1;
+  g[40000] = 4;
+  CHECK_THROWS_WITH(count_responses(x, 0, 10, g, 4), Contains("groups: row 40000 has group code 4"));
+}
