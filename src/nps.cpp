@@ -43,12 +43,15 @@ void check_level(double level) {
     throw config_error("level: " + detail::format_number(level) + " is out of range; expected (0, 1)");
 }
 
-double z_of(double level) { return normal_quantile(0.5 + level / 2.0); }
+double z_of(double level) {
+  return normal_quantile(0.5 + level / 2.0);
+}
 
 }  // namespace
 
 double normal_quantile(double p) {
-  if (!(p > 0.0 && p < 1.0)) throw config_error("normal_quantile: p = " + detail::format_number(p) + "; expected (0, 1)");
+  if (!(p > 0.0 && p < 1.0))
+    throw config_error("normal_quantile: p = " + detail::format_number(p) + "; expected (0, 1)");
   return boost::math::quantile(boost::math::normal_distribution<double>(), p);
 }
 
@@ -286,8 +289,8 @@ void count_rows(const T* x, std::ptrdiff_t b, std::ptrdiff_t e, int lo, int hi, 
   for (std::ptrdiff_t i = b; i < e; ++i) {
     const int g = groups ? groups[i] : 0;
     if (g < 0 || g >= n_groups)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) + "; expected [0, " +
-                        std::to_string(n_groups) + ")");
+      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
+                        "; expected [0, " + std::to_string(n_groups) + ")");
     double wi = 1.0;
     if (w) {
       wi = w[i];
@@ -439,9 +442,8 @@ bool NpsConfig::operator==(const NpsConfig& o) const {
 }
 
 void tag_invoke(json::value_from_tag, json::value& jv, const NpsConfig& c) {
-  jv = {{"scale_min", c.scale_min},       {"scale_max", c.scale_max},
-        {"promoter_min", c.promoter_min}, {"detractor_max", c.detractor_max},
-        {"method", to_string(c.method)},  {"level", c.level},
+  jv = {{"scale_min", c.scale_min},           {"scale_max", c.scale_max},        {"promoter_min", c.promoter_min},
+        {"detractor_max", c.detractor_max},   {"method", to_string(c.method)},   {"level", c.level},
         {"adjusted_total", c.adjusted_total}, {"adjusted_each", c.adjusted_each}};
 }
 
@@ -465,7 +467,9 @@ NpsConfig nps_config_from_json(std::string_view text) {
   return json::value_to<NpsConfig>(detail::parse_json(text, "NPS config"));
 }
 
-std::string to_json(const NpsConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const NpsConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 void BoxConfig::validate() const {
   check_scale(scale_min, scale_max, "scale_min/scale_max");
@@ -508,7 +512,9 @@ BoxConfig box_config_from_json(std::string_view text) {
   return json::value_to<BoxConfig>(detail::parse_json(text, "box config"));
 }
 
-std::string to_json(const BoxConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const BoxConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 // ---------------------------------------------------------------- estimates
 
@@ -545,7 +551,9 @@ struct Limits {
   double lower, upper;
 };
 
-double nps_variance(double pp, double pd) { return std::max(0.0, pp + pd - (pp - pd) * (pp - pd)); }
+double nps_variance(double pp, double pd) {
+  return std::max(0.0, pp + pd - (pp - pd) * (pp - pd));
+}
 
 // Adjusted shares and n' of the adjusted Wald interval.
 void adjusted(const NpsEstimate& e, const NpsConfig& c, double& pp, double& pd, double& n) {
@@ -572,10 +580,10 @@ Limits nps_limits(const NpsEstimate& e, const NpsConfig& c) {
       const double den = (1.0 - pp) * (1.0 - pd);
       const double r = (pp * pd > 0.0 && den > 0.0) ? -std::sqrt(pp * pd / den) : 0.0;
       const double d = pp - pd;
-      const double lo = d - std::sqrt(std::max(0.0, (pp - lp) * (pp - lp) + (ud - pd) * (ud - pd) -
-                                                         2.0 * r * (pp - lp) * (ud - pd)));
-      const double hi = d + std::sqrt(std::max(0.0, (up - pp) * (up - pp) + (pd - ld) * (pd - ld) -
-                                                         2.0 * r * (up - pp) * (pd - ld)));
+      const double lo =
+          d - std::sqrt(std::max(0.0, (pp - lp) * (pp - lp) + (ud - pd) * (ud - pd) - 2.0 * r * (pp - lp) * (ud - pd)));
+      const double hi =
+          d + std::sqrt(std::max(0.0, (up - pp) * (up - pp) + (pd - ld) * (pd - ld) - 2.0 * r * (up - pp) * (pd - ld)));
       return {100.0 * std::max(-1.0, lo), 100.0 * std::min(1.0, hi)};
     }
   }
@@ -632,8 +640,8 @@ NpsDifference nps_difference(const NpsEstimate& a, const NpsEstimate& b, const N
   d.difference = a.nps - b.nps;
   d.se = 100.0 * std::sqrt(a.variance / a.n_eff + b.variance / b.n_eff);
   d.z = d.se > 0.0 ? d.difference / d.se : (d.difference == 0.0 ? 0.0 : std::copysign(HUGE_VAL, d.difference));
-  d.p_value = 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(),
-                                                             std::fabs(d.z)));
+  d.p_value =
+      2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::fabs(d.z)));
   if (std::isinf(d.z)) d.p_value = 0.0;
   switch (config.method) {
     case NpsInterval::wald:
@@ -666,7 +674,8 @@ std::int64_t nps_sample_size(double margin, double share_promoters, double share
                              double design_effect) {
   config.validate();
   if (!(margin > 0.0 && margin <= 200.0))
-    throw config_error("margin: " + detail::format_number(margin) + " is out of range; expected NPS points in (0, 200]");
+    throw config_error("margin: " + detail::format_number(margin) +
+                       " is out of range; expected NPS points in (0, 200]");
   if (!(share_promoters >= 0.0 && share_detractors >= 0.0 && share_promoters + share_detractors <= 1.0 + 1e-12))
     throw config_error("shares: promoters " + detail::format_number(share_promoters) + " and detractors " +
                        detail::format_number(share_detractors) + "; expected shares >= 0 with a sum <= 1");

@@ -15,7 +15,8 @@ const double NaN = std::numeric_limits<double>::quiet_NaN();
 // methods.md check: 250 promoters, 675 passives, 75 detractors
 VectorXi8 check_sample() {
   VectorXi8 x(1000);
-  for (int i = 0; i < 1000; ++i) x[i] = static_cast<std::int8_t>(i < 250 ? (i % 2 ? 9 : 10) : i < 925 ? 7 + i % 2 : i % 7);
+  for (int i = 0; i < 1000; ++i)
+    x[i] = static_cast<std::int8_t>(i < 250 ? (i % 2 ? 9 : 10) : i < 925 ? 7 + i % 2 : i % 7);
   return x;
 }
 }  // namespace
@@ -57,8 +58,10 @@ TEST_CASE("MOVER interval by hand", "[nps]") {
   auto [lp, up] = wil(0.25, 1000);
   auto [ld, ud] = wil(0.075, 1000);
   const double r = -std::sqrt(0.25 * 0.075 / (0.75 * 0.925));
-  const double lo = 0.175 - std::sqrt(std::pow(0.25 - lp, 2) + std::pow(ud - 0.075, 2) - 2 * r * (0.25 - lp) * (ud - 0.075));
-  const double hi = 0.175 + std::sqrt(std::pow(up - 0.25, 2) + std::pow(0.075 - ld, 2) - 2 * r * (up - 0.25) * (0.075 - ld));
+  const double lo =
+      0.175 - std::sqrt(std::pow(0.25 - lp, 2) + std::pow(ud - 0.075, 2) - 2 * r * (0.25 - lp) * (ud - 0.075));
+  const double hi =
+      0.175 + std::sqrt(std::pow(up - 0.25, 2) + std::pow(0.075 - ld, 2) - 2 * r * (up - 0.25) * (0.075 - ld));
   CHECK(e.lower == Approx(100 * lo).epsilon(1e-12));
   CHECK(e.upper == Approx(100 * hi).epsilon(1e-12));
   CHECK(e.lower > 13.5);
