@@ -44,18 +44,18 @@ void check_level(double level) {
 }
 
 double z_of(double level) {
-  return normal_quantile(0.5 + level / 2.0);
+  return nps_normal_quantile(0.5 + level / 2.0);
 }
 
 }  // namespace
 
-double normal_quantile(double p) {
+double nps_normal_quantile(double p) {
   if (!(p > 0.0 && p < 1.0))
-    throw config_error("normal_quantile: p = " + detail::format_number(p) + "; expected (0, 1)");
+    throw config_error("nps_normal_quantile: p = " + detail::format_number(p) + "; expected (0, 1)");
   return boost::math::quantile(boost::math::normal_distribution<double>(), p);
 }
 
-std::pair<double, double> wilson_interval(double p, double n, double level) {
+std::pair<double, double> wilson_share_interval(double p, double n, double level) {
   if (!(n > 0.0) || std::isnan(p)) return {kNaN, kNaN};
   const double z = z_of(level), z2 = z * z;
   const double den = 1.0 + z2 / n;
@@ -575,8 +575,8 @@ Limits nps_limits(const NpsEstimate& e, const NpsConfig& c) {
     }
     case NpsInterval::mover: {
       const double pp = e.share_promoters, pd = e.share_detractors;
-      auto [lp, up] = wilson_interval(pp, e.n_eff, c.level);
-      auto [ld, ud] = wilson_interval(pd, e.n_eff, c.level);
+      auto [lp, up] = wilson_share_interval(pp, e.n_eff, c.level);
+      auto [ld, ud] = wilson_share_interval(pd, e.n_eff, c.level);
       const double den = (1.0 - pp) * (1.0 - pd);
       const double r = (pp * pd > 0.0 && den > 0.0) ? -std::sqrt(pp * pd / den) : 0.0;
       const double d = pp - pd;
@@ -714,8 +714,8 @@ std::vector<BoxEstimate> box_estimates(const ResponseCounts& c, const BoxConfig&
     }
     e.top_share = wt / s.w;
     e.bottom_share = wb / s.w;
-    std::tie(e.top_lower, e.top_upper) = wilson_interval(e.top_share, e.n_eff, config.level);
-    std::tie(e.bottom_lower, e.bottom_upper) = wilson_interval(e.bottom_share, e.n_eff, config.level);
+    std::tie(e.top_lower, e.top_upper) = wilson_share_interval(e.top_share, e.n_eff, config.level);
+    std::tie(e.bottom_lower, e.bottom_upper) = wilson_share_interval(e.bottom_share, e.n_eff, config.level);
     e.mean = sx / s.w;
     double ss = 0;
     for (int p = 0; p < c.n_points(); ++p) {

@@ -203,8 +203,8 @@ struct BoxEstimate {
 std::vector<BoxEstimate> box_estimates(const ResponseCounts& counts, const BoxConfig& config);
 
 /** @brief Wilson score interval of a share p from n (effective) answers at `level`. */
-std::pair<double, double> wilson_interval(double p, double n, double level);
+std::pair<double, double> wilson_share_interval(double p, double n, double level);
 /** @brief The standard normal quantile. */
-double normal_quantile(double p);
+double nps_normal_quantile(double p);
 
 }  // namespace servscore

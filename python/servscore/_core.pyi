@@ -16,7 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['BoxConfig', 'ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'NpsConfig', 'ResponseCounts', 'arrow_columns', 'box_estimates', 'count_responses', 'default_encounter_indicators', 'enum_kinds', 'enum_table', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'parse_enum', 'score_encounters', 'summarize_encounters', 'wilson_interval']
+__all__: list[str] = ['BoxConfig', 'ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'NpsConfig', 'ResponseCounts', 'arrow_columns', 'box_estimates', 'count_responses', 'default_encounter_indicators', 'enum_kinds', 'enum_table', 'nps_difference', 'nps_estimates', 'nps_normal_quantile', 'nps_sample_size', 'parse_enum', 'score_encounters', 'summarize_encounters', 'wilson_share_interval']
 class Indicator:
     """
     One rated indicator: column name, side and weight.
@@ -352,13 +352,13 @@ def enum_table(kind: str) -> list[typing.Any]:
     """
     Rows (name, English label, Chinese label, '|'-separated aliases) of one enum kind.
     """
-def normal_quantile(p: typing.SupportsFloat | typing.SupportsIndex) -> float:
-    ...
 def nps_difference(a: dict[str, typing.Any], b: dict[str, typing.Any], config: NpsConfig) -> dict[str, typing.Any]:
     """
     Difference of two NPS estimates given as dicts with n, n_eff, share_promoters, share_detractors.
     """
 def nps_estimates(counts: ResponseCounts, config: NpsConfig) -> dict[str, typing.Any]:
+    ...
+def nps_normal_quantile(p: typing.SupportsFloat | typing.SupportsIndex) -> float:
     ...
 def nps_sample_size(margin: typing.SupportsFloat | typing.SupportsIndex, share_promoters: typing.SupportsFloat | typing.SupportsIndex, share_detractors: typing.SupportsFloat | typing.SupportsIndex, config: NpsConfig, design_effect: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> int:
     ...
@@ -370,6 +370,6 @@ def score_encounters(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.flo
     ...
 def summarize_encounters(procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: EncounterConfig, ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None) -> dict[str, typing.Any]:
     ...
-def wilson_interval(p: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
+def wilson_share_interval(p: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
     ...
 __version__: str

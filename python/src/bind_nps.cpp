@@ -193,6 +193,6 @@ void register_nps(py::module_& m) {
       "Difference of two NPS estimates given as dicts with n, n_eff, share_promoters, share_detractors.");
   m.def("nps_sample_size", &nps_sample_size, py::arg("margin"), py::arg("share_promoters"), py::arg("share_detractors"),
         py::arg("config"), py::arg("design_effect") = 1.0);
-  m.def("wilson_interval", &wilson_interval, py::arg("p"), py::arg("n"), py::arg("level") = 0.95);
-  m.def("normal_quantile", &normal_quantile, py::arg("p"));
+  m.def("wilson_share_interval", &wilson_share_interval, py::arg("p"), py::arg("n"), py::arg("level") = 0.95);
+  m.def("nps_normal_quantile", &nps_normal_quantile, py::arg("p"));
 }

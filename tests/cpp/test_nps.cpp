@@ -87,7 +87,7 @@ TEST_CASE("difference, sample size and Wilson", "[nps]") {
   cfg.method = NpsInterval::adjusted_wald;
   CHECK(nps_sample_size(5, 0.5, 0.5, cfg) == 1534);
   CHECK_THROWS_AS(nps_sample_size(0, 0.5, 0.5, cfg), config_error);
-  auto [lo, hi] = wilson_interval(0.5, 100, 0.95);
+  auto [lo, hi] = wilson_share_interval(0.5, 100, 0.95);
   CHECK(lo == Approx(0.4038).margin(1e-4));  // Wilson (1927): 50/100 -> [0.4038, 0.5962]
   CHECK(hi == Approx(0.5962).margin(1e-4));
 }
@@ -174,7 +174,7 @@ TEST_CASE("box estimates: top box, Wilson and mean", "[nps]") {
   CHECK(e.n_missing == 1);
   CHECK(e.top == 6);
   CHECK(e.top_share == Approx(6.0 / 9));
-  auto [lo, hi] = wilson_interval(6.0 / 9, 9, 0.95);
+  auto [lo, hi] = wilson_share_interval(6.0 / 9, 9, 0.95);
   CHECK(e.top_lower == Approx(lo));
   CHECK(e.bottom_share == Approx(2.0 / 9));
   CHECK(e.mean == Approx(33.0 / 9));

@@ -514,3 +514,14 @@ def test_interval_coverage_by_simulation():
     assert cover["wald"] < 0.90
     assert cover["adjusted_wald"] > 0.93
     assert cover["mover"] > 0.93
+
+
+def test_report_prefers_the_transactional_table():
+    from servscore.report_sections.nps import find_table
+
+    data = ss.datasets.sample(seed=1, n_transactions=200)
+    other = pd.DataFrame({"nps": [10, 0, 7], "loyalty": [1, 2, 3]})
+    found = find_table({"a_loyalty": other, "transactions": data.transactions})
+    assert found is not None and found[0] == "transactions" and found[2] == "nps"
+    assert find_table({"a_loyalty": other})[0] == "a_loyalty"
+    assert find_table({"x": pd.DataFrame({"nps": [1, 2, 3]})}) is None  # a 1-5 item is not a 0-10 NPS
