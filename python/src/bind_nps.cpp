@@ -168,12 +168,10 @@ void register_nps(py::module_& m) {
       .def_readwrite("level", &BoxConfig::level);
 
   m.def(
-      "nps_estimates",
-      [](const ResponseCounts& c, const NpsConfig& cfg) { return nps_dict(nps_estimates(c, cfg)); },
+      "nps_estimates", [](const ResponseCounts& c, const NpsConfig& cfg) { return nps_dict(nps_estimates(c, cfg)); },
       py::arg("counts"), py::arg("config"));
   m.def(
-      "box_estimates",
-      [](const ResponseCounts& c, const BoxConfig& cfg) { return box_dict(box_estimates(c, cfg)); },
+      "box_estimates", [](const ResponseCounts& c, const BoxConfig& cfg) { return box_dict(box_estimates(c, cfg)); },
       py::arg("counts"), py::arg("config"));
   m.def(
       "nps_difference",
