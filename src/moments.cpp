@@ -243,22 +243,16 @@ bool transpose_shifted(const double* x, std::ptrdiff_t stride, int p, std::ptrdi
   return !any;
 }
 
-bool fast_block(Part& part, RecordsRef x, std::ptrdiff_t b, std::ptrdiff_t e, std::vector<double>& t) {
-  const int p = static_cast<int>(x.cols());
-  const std::ptrdiff_t r = e - b, r4 = (r + 3) / 4 * 4, ld = r4 + 8;
-  t.assign(static_cast<std::size_t>(ld) * static_cast<std::size_t>(p), 0.0);
-  std::vector<double> shift(x.row(b).data(), x.row(b).data() + p), colsum(static_cast<std::size_t>(p));
-  for (double v : shift)
-    if (!(v - v == 0.0)) return false;
-  if (!transpose_shifted(x.row(b).data(), x.outerStride(), p, r, shift.data(), t.data(), ld, colsum.data()))
-    return false;
+// C, means and counts of r rows held shifted and transposed in t (columns of stride ld, zero padded to r4).
+void finish_dense(Part& part, const double* t, std::ptrdiff_t ld, std::ptrdiff_t r, std::ptrdiff_t r4, int p,
+                  const double* shift, const double* colsum) {
   Eigen::MatrixXd cc(p, p);
-  gram_upper(t.data(), t.data(), p, ld, r4, cc.data());
+  gram_upper(t, t, p, ld, r4, cc.data());
   const double rd = static_cast<double>(r);
   Eigen::VectorXd dm(p), mu(p);
   for (int j = 0; j < p; ++j) {
-    dm(j) = colsum[static_cast<std::size_t>(j)] / rd;
-    mu(j) = shift[static_cast<std::size_t>(j)] + dm(j);
+    dm(j) = colsum[j] / rd;
+    mu(j) = shift[j] + dm(j);
   }
   for (int k = 0; k < p; ++k)
     for (int j = 0; j <= k; ++j) {
@@ -273,17 +267,107 @@ bool fast_block(Part& part, RecordsRef x, std::ptrdiff_t b, std::ptrdiff_t e, st
   part.c = cc;
   part.mean = mu.replicate(1, p);
   part.m2 = cc.diagonal().replicate(1, p);
+}
+
+bool fast_block(Part& part, RecordsRef x, std::ptrdiff_t b, std::ptrdiff_t e, std::vector<double>& t) {
+  const int p = static_cast<int>(x.cols());
+  const std::ptrdiff_t r = e - b, r4 = (r + 3) / 4 * 4, ld = r4 + 8;
+  t.assign(static_cast<std::size_t>(ld) * static_cast<std::size_t>(p), 0.0);
+  std::vector<double> shift(x.row(b).data(), x.row(b).data() + p), colsum(static_cast<std::size_t>(p));
+  for (double v : shift)
+    if (!(v - v == 0.0)) return false;
+  if (!transpose_shifted(x.row(b).data(), x.outerStride(), p, r, shift.data(), t.data(), ld, colsum.data()))
+    return false;
+  finish_dense(part, t.data(), ld, r, r4, p, shift.data(), colsum.data());
+  return true;
+}
+
+// Column-major input: each column's rows are contiguous, so they are copied shifted
+// (no transposition). False when the block has a NaN or an infinity.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+bool copy_shifted(const double* col, std::ptrdiff_t r, double shift, double* out, double* sum) {
+  typedef long long v4l __attribute__((vector_size(32)));
+  const v4d zero = {0, 0, 0, 0};
+  v4d acc = zero, sh = zero + shift;
+  v4l bad = {0, 0, 0, 0};
+  const std::ptrdiff_t r4 = r / 4 * 4;
+  for (std::ptrdiff_t i = 0; i < r4; i += 4) {
+    v4d a;
+    SS_LOAD4(a, col + i);
+    bad |= (a - a) != zero;
+    a -= sh;
+    acc += a;
+    std::memcpy(out + i, &a, sizeof(v4d));
+  }
+  double s = SS_HSUM(acc);
+  bool any = bad[0] | bad[1] | bad[2] | bad[3];
+  for (std::ptrdiff_t i = r4; i < r; ++i) {
+    double v = col[i];
+    any |= !(v - v == 0.0);
+    out[i] = v - shift;
+    s += out[i];
+  }
+  *sum = s;
+  return !any;
+}
+
+bool fast_block_columns(Part& part, Eigen::Ref<const Eigen::MatrixXd> x, std::ptrdiff_t b, std::ptrdiff_t e,
+                        std::vector<double>& t) {
+  const int p = static_cast<int>(x.cols());
+  const std::ptrdiff_t r = e - b, r4 = (r + 3) / 4 * 4, ld = r4 + 8;
+  t.assign(static_cast<std::size_t>(ld) * static_cast<std::size_t>(p), 0.0);
+  std::vector<double> shift(static_cast<std::size_t>(p)), colsum(static_cast<std::size_t>(p));
+  for (int j = 0; j < p; ++j) {
+    shift[static_cast<std::size_t>(j)] = x(b, j);
+    if (!(x(b, j) - x(b, j) == 0.0)) return false;
+    if (!copy_shifted(x.col(j).data() + b, r, shift[static_cast<std::size_t>(j)], t.data() + j * ld,
+                      colsum.data() + j))
+      return false;
+  }
+  finish_dense(part, t.data(), ld, r, r4, p, shift.data(), colsum.data());
   return true;
 }
 
 // Moments of rows [b, e) of x.
-Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdiff_t e, MissingPolicy policy) {
+// `off` is added to row numbers in messages (blocks copied from column-major input).
+Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdiff_t e, MissingPolicy policy,
+                  std::ptrdiff_t off = 0) {
   const int p = static_cast<int>(x.cols());
   Part part(p);
   part.n_rows = e - b;
   if (!wt) {
-    thread_local std::vector<double> buffer;
+    thread_local std::vector<double> buffer, rows;
     if (fast_block(part, x, b, e, buffer)) return part;
+    if (policy == MissingPolicy::listwise) {
+      // compact the complete rows, then the dense kernel
+      rows.resize(static_cast<std::size_t>(e - b) * static_cast<std::size_t>(p));
+      std::ptrdiff_t r = 0;
+      for (std::ptrdiff_t i = b; i < e; ++i) {
+        const double* row = x.row(i).data();
+        bool complete = true;
+        for (int j = 0; j < p; ++j) complete &= std::abs(row[j]) <= std::numeric_limits<double>::max();
+        if (complete) {
+          std::memcpy(rows.data() + r * p, row, sizeof(double) * static_cast<std::size_t>(p));
+          ++r;
+          continue;
+        }
+        for (int j = 0; j < p; ++j) {
+          if (std::isnan(row[j]))
+            ++part.n_missing(j);
+          else if (!std::isfinite(row[j]))
+            bad_value(i + off, j, row[j]);
+        }
+        ++part.n_dropped;
+      }
+      if (r > 0) {
+        Eigen::Map<const RowMatrixXd> compact(rows.data(), r, p);
+        const bool ok = fast_block(part, compact, 0, r, buffer);
+        (void)ok;  // the compacted rows are all finite
+      }
+      return part;
+    }
   }
   // column stride: a multiple of 4 plus one cache line, so the columns do not alias in L1
   const std::ptrdiff_t ld = (e - b + 3) / 4 * 4 + 8;
@@ -307,7 +391,7 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
           if (std::isnan(v))
             ++part.n_missing(j);
           else if (!std::isfinite(v))
-            bad_value(i, j, v);
+            bad_value(i + off, j, v);
         }
         ++part.n_dropped;
         continue;
@@ -332,7 +416,7 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
       }
       if (!ok) {
         for (int j = 0; j < p; ++j)
-          if (!std::isnan(row[j]) && !std::isfinite(row[j])) bad_value(i, j, row[j]);
+          if (!std::isnan(row[j]) && !std::isfinite(row[j])) bad_value(i + off, j, row[j]);
         any_missing = true;
       }
     }
@@ -358,7 +442,7 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
       if (std::isnan(v)) {
         ++part.n_missing(j);
       } else if (!std::isfinite(v)) {
-        bad_value(i, j, v);
+        bad_value(i + off, j, v);
       } else {
         ++present;
       }
@@ -480,43 +564,81 @@ void Moments::combine(const MatrixXi64& n, const Eigen::MatrixXd& w, const Eigen
   combine_into(n_, w_, w2_, mean_, m2_, c_, n, w, w2, mean, m2, c);
 }
 
-Moments& Moments::update(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> weights, int workers) {
-  if (p_ < 1) throw input_error("Moments.update: the state has no variables; construct it with Moments(p)");
-  if (x.cols() != p_)
-    throw input_error("Moments.update: expected " + std::to_string(p_) + " columns, got " + std::to_string(x.cols()));
-  const std::ptrdiff_t n = x.rows();
-  const double* wt = nullptr;
-  if (weights.size() > 0) {
-    if (weights.size() != n)
-      throw input_error("Moments.update: " + std::to_string(weights.size()) + " weights for " + std::to_string(n) +
-                        " rows");
-    for (std::ptrdiff_t i = 0; i < n; ++i)
-      if (!(std::isfinite(weights(i)) && weights(i) >= 0.0))
-        throw input_error("weights: row " + std::to_string(i) + ": value " + detail::format_number(weights(i)) +
-                          " is not valid; expected a finite weight >= 0");
-    wt = weights.data();
-    weighted_ = true;
-  }
-  if (n == 0) return *this;
+namespace {
+// Fixed blocks of rows, merged in order within fixed tasks: the same result for any worker count.
+template <class BlockFn>
+std::vector<Part> run_blocks(std::ptrdiff_t n, int p, int workers, BlockFn&& block) {
   const std::ptrdiff_t n_blocks = (n + kBlockRows - 1) / kBlockRows;
   const std::ptrdiff_t n_tasks = (n_blocks + kBlocksPerTask - 1) / kBlocksPerTask;
-  std::vector<Part> tasks(static_cast<std::size_t>(n_tasks), Part(p_));
+  std::vector<Part> tasks(static_cast<std::size_t>(n_tasks), Part(p));
   detail::parallel_for(n_tasks, workers, 1, [&](std::ptrdiff_t tb, std::ptrdiff_t te, int) {
     for (std::ptrdiff_t t = tb; t < te; ++t) {
       Part& acc = tasks[static_cast<std::size_t>(t)];
       std::ptrdiff_t bb = t * kBlocksPerTask, be = std::min(n_blocks, bb + kBlocksPerTask);
       for (std::ptrdiff_t blk = bb; blk < be; ++blk) {
         std::ptrdiff_t rb = blk * kBlockRows, re = std::min(n, rb + kBlockRows);
-        merge_part(acc, block_moments(x, wt, rb, re, policy_));
+        merge_part(acc, block(rb, re));
       }
     }
   });
+  return tasks;
+}
+}  // namespace
+
+const double* Moments::check_batch(Eigen::Index rows, Eigen::Index cols, Eigen::Ref<const Eigen::VectorXd> weights) {
+  if (p_ < 1) throw input_error("Moments.update: the state has no variables; construct it with Moments(p)");
+  if (cols != p_)
+    throw input_error("Moments.update: expected " + std::to_string(p_) + " columns, got " + std::to_string(cols));
+  if (weights.size() == 0) return nullptr;
+  if (weights.size() != rows)
+    throw input_error("Moments.update: " + std::to_string(weights.size()) + " weights for " + std::to_string(rows) +
+                      " rows");
+  for (Eigen::Index i = 0; i < rows; ++i)
+    if (!(std::isfinite(weights(i)) && weights(i) >= 0.0))
+      throw input_error("weights: row " + std::to_string(i) + ": value " + detail::format_number(weights(i)) +
+                        " is not valid; expected a finite weight >= 0");
+  weighted_ = true;
+  return weights.data();
+}
+
+void Moments::add_parts(const void* parts_ptr) {
+  const auto& tasks = *static_cast<const std::vector<Part>*>(parts_ptr);
   for (const Part& t : tasks) {
     combine(t.n, t.w, t.w2, t.mean, t.m2, t.c);
     n_rows_ += t.n_rows;
     n_dropped_ += t.n_dropped;
     n_missing_ += t.n_missing;
   }
+}
+
+Moments& Moments::update(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> weights, int workers) {
+  const double* wt = check_batch(x.rows(), x.cols(), weights);
+  if (x.rows() == 0) return *this;
+  const MissingPolicy policy = policy_;
+  auto tasks = run_blocks(x.rows(), p_, workers, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
+    return block_moments(x, wt, b, e, policy);
+  });
+  add_parts(&tasks);
+  return *this;
+}
+
+Moments& Moments::update_columns(Eigen::Ref<const Eigen::MatrixXd> x, Eigen::Ref<const Eigen::VectorXd> weights,
+                                 int workers) {
+  const double* wt = check_batch(x.rows(), x.cols(), weights);
+  if (x.rows() == 0) return *this;
+  const MissingPolicy policy = policy_;
+  const int p = p_;
+  auto tasks = run_blocks(x.rows(), p_, workers, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
+    if (!wt) {
+      thread_local std::vector<double> buffer;
+      Part part(p);
+      part.n_rows = e - b;
+      if (fast_block_columns(part, x, b, e, buffer)) return part;
+    }
+    RowMatrixXd rows = x.middleRows(b, e - b);  // a block with missing values: the row-major path
+    return block_moments(rows, wt ? wt + b : nullptr, 0, e - b, policy, b);
+  });
+  add_parts(&tasks);
   return *this;
 }
 
