@@ -313,27 +313,21 @@ class PathModel:
             column without variance, collinear indicators in a Mode B block, or collinear
             predictors of a latent (the message names the column, row, value or block).
         """
-        cfg: PlsConfig = resolve_config(config, PlsConfig)
-        overrides = {
-            k: v
-            for k, v in dict(
-                scheme=scheme,
-                scaled=scaled,
-                tolerance=tolerance,
-                max_iter=max_iter,
-                missing=missing,
-                indices=indices,
-                scale_min=scale_min,
-                scale_max=scale_max,
-                ipma_target=ipma_target,
-                bootstrap=bootstrap,
-                seed=seed,
-                confidence=confidence,
-            ).items()
-            if v is not None
-        }
-        if overrides:
-            cfg = PlsConfig.from_dict({**cfg.to_dict(), **overrides})
+        cfg = _resolve(
+            config,
+            scheme=scheme,
+            scaled=scaled,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            missing=missing,
+            indices=indices,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            ipma_target=ipma_target,
+            bootstrap=bootstrap,
+            seed=seed,
+            confidence=confidence,
+        )
         names = self.indicators
         if is_frame_like(data):
             frame = to_frame(data)
@@ -373,6 +367,69 @@ class PathModel:
         for w in r["warnings"]:
             warnings.warn(w, PlsWarning, stacklevel=2)
         return _build_result(self, cfg, r, index)
+
+    def fit_moments(
+        self,
+        moments: Any,
+        *,
+        config: Any = None,
+        scheme: str | None = None,
+        scaled: bool | None = None,
+        tolerance: float | None = None,
+        max_iter: int | None = None,
+        indices: bool | None = None,
+        scale_min: float | None = None,
+        scale_max: float | None = None,
+        ipma_target: str | None = None,
+    ) -> PLSResult:
+        """Estimate the model from a mergeable co-moment state (:class:`servscore.Moments`).
+
+        Data summarised chunk by chunk, or on several machines and merged, give the same
+        weights, paths, reliability, HTMT, indices and IPMA as :meth:`fit` with
+        ``missing="listwise"`` on all the records. The state must be listwise and name the
+        indicator columns. Latent scores are not available (``scores`` has no rows), values
+        are not checked against the scale, and there is no bootstrap.
+
+        Examples
+        --------
+        >>> import servscore as ss
+        >>> survey = ss.datasets.sample(seed=1, n_respondents=400).index_survey
+        >>> m = ss.PathModel("IMAG =~ imag1 + imag2 + imag3; SAT =~ sat1 + sat2 + sat3; SAT ~ IMAG")
+        >>> acc = ss.Moments(columns=m.indicators)
+        >>> for start in range(0, 400, 100):
+        ...     _ = acc.update(survey.iloc[start:start + 100])
+        >>> a = m.fit_moments(acc)
+        >>> b = m.fit(survey, missing="listwise")
+        >>> bool(abs(a.paths.loc["SAT", "IMAG"] - b.paths.loc["SAT", "IMAG"]) < 1e-10)
+        True
+        """
+        cfg = _resolve(
+            config,
+            scheme=scheme,
+            scaled=scaled,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            indices=indices,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            ipma_target=ipma_target,
+        )
+        state = getattr(moments, "_state", moments)
+        if state is None:
+            raise InputError("moments: the state is empty; update it with data first")
+        r = _core.pls_fit_moments(state, self._json, cfg)
+        for w in r["warnings"]:
+            warnings.warn(w, PlsWarning, stacklevel=2)
+        return _build_result(self, cfg, r, pd.RangeIndex(0))
+
+
+def _resolve(config: Any, **overrides: Any) -> PlsConfig:
+    """The configuration with the keyword options that are not None laid over it."""
+    cfg: PlsConfig = resolve_config(config, PlsConfig)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if given:
+        cfg = PlsConfig.from_dict({**cfg.to_dict(), **given})
+    return cfg
 
 
 def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd.Index) -> PLSResult:
