@@ -447,7 +447,9 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
     outer = pd.DataFrame(
         {
             "latent": lv_cat,
-            "mode": pd.Categorical.from_codes(np.array([modes[b] == "B" for b in block_of], dtype=np.int8), ["A", "B"]),
+            "mode": pd.Categorical.from_codes(
+                np.array([modes[b] == "B" for b in block_of], dtype=np.int64), pd.Index(["A", "B"], dtype=object)
+            ),
             "weight": r["weights"],
             "loading": r["loadings"],
             "communality": r["communalities"],
@@ -496,7 +498,9 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
         {
             "mode": pd.Categorical(modes, categories=["A", "B"]),
             "indicators": count,
-            "type": pd.Categorical.from_codes(endo.astype(np.int8), ["exogenous", "endogenous"]),
+            "type": pd.Categorical.from_codes(
+                endo.astype(np.int64), pd.Index(["exogenous", "endogenous"], dtype=object)
+            ),
             "r2": r["r2"],
             "r2_adj": r["r2_adj"],
             "alpha": r["alpha"],
@@ -699,19 +703,22 @@ class PLSResult(Result):
 
     def summary(self) -> str:
         """A text report: fit, latents, paths (with bootstrap when run), effects, outer model, HTMT, IPMA."""
-        fmt = {"float_format": lambda v: f"{v:.4f}"}
+
+        def ff(v: float) -> str:
+            return f"{v:.4f}"
+
         parts = ["PLS path model", *("  " + s for s in self._summary_lines())]
-        parts += ["", "Latent variables", self.latents.to_string(**fmt)]
+        parts += ["", "Latent variables", self.latents.to_string(float_format=ff)]
         inner = self.inner
         if self.bootstrap is not None:
             bp = self.bootstrap[self.bootstrap["statistic"] == "path"][["from", "to", "se", "lower", "upper"]]
             inner = inner.merge(bp.rename(columns={"se": "boot_se"}), on=["from", "to"], how="left")
-        parts += ["", "Paths", inner.to_string(index=False, **fmt)]
-        parts += ["", "Effects", self.effects.to_string(index=False, **fmt)]
-        parts += ["", "Outer model", self.outer.to_string(**fmt)]
-        parts += ["", "HTMT", self.htmt.to_string(**fmt)]
+        parts += ["", "Paths", inner.to_string(index=False, float_format=ff)]
+        parts += ["", "Effects", self.effects.to_string(index=False, float_format=ff)]
+        parts += ["", "Outer model", self.outer.to_string(float_format=ff)]
+        parts += ["", "HTMT", self.htmt.to_string(float_format=ff)]
         if self.ipma is not None:
-            parts += ["", f"IPMA (target {self.ipma_target})", self.ipma.to_string(**fmt)]
+            parts += ["", f"IPMA (target {self.ipma_target})", self.ipma.to_string(float_format=ff)]
         return "\n".join(parts)
 
     def plot(self, ax: Any = None, *, kind: str = "paths", **kwargs: Any) -> Any:
