@@ -19,6 +19,7 @@ from ..pls import PathModel, PlsWarning
 from ..report import Section
 
 ORDER = 60
+SCALES = ((1.0, 5.0), (1.0, 7.0), (1.0, 10.0), (0.0, 10.0), (1.0, 100.0), (0.0, 100.0))
 BLOCKS = ("IMAG", "EXPE", "QUAL", "VAL", "SAT", "LOY")
 PATHS = [
     ("IMAG", "EXPE"),
@@ -67,7 +68,8 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     )
     values = df[model.indicators].apply(pd.to_numeric, errors="coerce")
     lo, hi = float(values.min().min()), float(values.max().max())
-    scale = (0.0, 10.0) if lo >= 0 and lo < 1 and hi <= 10 else (1.0, 10.0) if hi <= 10 else (lo, hi)
+    # the narrowest usual rating scale that holds every value (1-5, 1-7, 1-10, 0-10, ...)
+    scale = next(((a, b) for a, b in SCALES if lo >= a and hi <= b), (lo, hi))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PlsWarning)
         r = model.fit(df, scale_min=scale[0], scale_max=scale[1], workers=0)
