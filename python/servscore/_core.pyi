@@ -16,229 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['ConfigError', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'PenaltyRewardConfig', 'arrow_columns', 'default_encounter_indicators', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'parse_enum', 'score_encounters', 'summarize_encounters']
-class DriverConfig:
-    """
-    Configuration of key-driver analysis (see servscore.drivers).
-    """
-    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
-    @staticmethod
-    def from_dict(data: dict[str, typing.Any]) -> DriverConfig:
-        """
-        Build from a dict[str, typing.Any] of keys (as in JSON).
-        """
-    @staticmethod
-    def from_json(text: str) -> DriverConfig:
-        """
-        Parse a JSON object; unknown keys and invalid values raise ConfigError.
-        """
-    def __copy__(self) -> DriverConfig:
-        ...
-    def __deepcopy__(self, memo: dict[str, typing.Any]) -> DriverConfig:
-        ...
-    def __eq__(self, other: object) -> bool:
-        ...
-    def __getstate__(self) -> tuple[str]:
-        ...
-    def __init__(self, **kwargs: typing.Any) -> None:
-        """
-        Build from keyword arguments; keys not given keep their documented defaults.
-        """
-    def __repr__(self) -> str:
-        ...
-    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
-        ...
-    def to_dict(self) -> typing.Any:
-        """
-        Every key as a plain dict.
-        """
-    def to_json(self) -> str:
-        """
-        Serialise every key as a JSON object.
-        """
-    def validate(self) -> None:
-        """
-        Raise ConfigError if any value is invalid.
-        """
-    @property
-    def alpha(self) -> float:
-        ...
-    @alpha.setter
-    def alpha(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def collinearity_tol(self) -> float:
-        ...
-    @collinearity_tol.setter
-    def collinearity_tol(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def complete_max_predictors(self) -> int:
-        ...
-    @complete_max_predictors.setter
-    def complete_max_predictors(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def dominance_tol(self) -> float:
-        ...
-    @dominance_tol.setter
-    def dominance_tol(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def exact_max_predictors(self) -> int:
-        ...
-    @exact_max_predictors.setter
-    def exact_max_predictors(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def missing(self) -> str:
-        ...
-    @property
-    def n_bootstrap(self) -> int:
-        ...
-    @n_bootstrap.setter
-    def n_bootstrap(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def n_permutations(self) -> int:
-        ...
-    @n_permutations.setter
-    def n_permutations(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def seed(self) -> int:
-        ...
-    @seed.setter
-    def seed(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-class PenaltyRewardConfig:
-    """
-    Configuration of penalty-reward contrast analysis (see servscore.drivers).
-    """
-    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
-    @staticmethod
-    def from_dict(data: dict[str, typing.Any]) -> PenaltyRewardConfig:
-        """
-        Build from a dict[str, typing.Any] of keys (as in JSON).
-        """
-    @staticmethod
-    def from_json(text: str) -> PenaltyRewardConfig:
-        """
-        Parse a JSON object; unknown keys and invalid values raise ConfigError.
-        """
-    def __copy__(self) -> PenaltyRewardConfig:
-        ...
-    def __deepcopy__(self, memo: dict[str, typing.Any]) -> PenaltyRewardConfig:
-        ...
-    def __eq__(self, other: object) -> bool:
-        ...
-    def __getstate__(self) -> tuple[str]:
-        ...
-    def __init__(self, **kwargs: typing.Any) -> None:
-        """
-        Build from keyword arguments; keys not given keep their documented defaults.
-        """
-    def __repr__(self) -> str:
-        ...
-    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
-        ...
-    def to_dict(self) -> typing.Any:
-        """
-        Every key as a plain dict.
-        """
-    def to_json(self) -> str:
-        """
-        Serialise every key as a JSON object.
-        """
-    def validate(self) -> None:
-        """
-        Raise ConfigError if any value is invalid.
-        """
-    @property
-    def asymmetry_threshold(self) -> float:
-        ...
-    @asymmetry_threshold.setter
-    def asymmetry_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def high_min(self) -> float:
-        ...
-    @high_min.setter
-    def high_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def low_max(self) -> float:
-        ...
-    @low_max.setter
-    def low_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-class IpaConfig:
-    """
-    Configuration of importance-performance analysis (see servscore.ipa).
-    """
-    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
-    @staticmethod
-    def from_dict(data: dict[str, typing.Any]) -> IpaConfig:
-        """
-        Build from a dict[str, typing.Any] of keys (as in JSON).
-        """
-    @staticmethod
-    def from_json(text: str) -> IpaConfig:
-        """
-        Parse a JSON object; unknown keys and invalid values raise ConfigError.
-        """
-    def __copy__(self) -> IpaConfig:
-        ...
-    def __deepcopy__(self, memo: dict[str, typing.Any]) -> IpaConfig:
-        ...
-    def __eq__(self, other: object) -> bool:
-        ...
-    def __getstate__(self) -> tuple[str]:
-        ...
-    def __init__(self, **kwargs: typing.Any) -> None:
-        """
-        Build from keyword arguments; keys not given keep their documented defaults.
-        """
-    def __repr__(self) -> str:
-        ...
-    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
-        ...
-    def to_dict(self) -> typing.Any:
-        """
-        Every key as a plain dict.
-        """
-    def to_json(self) -> str:
-        """
-        Serialise every key as a JSON object.
-        """
-    def validate(self) -> None:
-        """
-        Raise ConfigError if any value is invalid.
-        """
-    @property
-    def importance_max(self) -> float:
-        ...
-    @importance_max.setter
-    def importance_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def importance_min(self) -> float:
-        ...
-    @importance_min.setter
-    def importance_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def scale_max(self) -> float:
-        ...
-    @scale_max.setter
-    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def scale_min(self) -> float:
-        ...
-    @scale_min.setter
-    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
+__all__: list[str] = ['ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'KanoConfig', 'KanoState', 'arrow_columns', 'default_encounter_indicators', 'enum_kinds', 'enum_table', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'parse_enum', 'score_encounters', 'summarize_encounters', 'wilson_interval']
 class Indicator:
     """
     One rated indicator: column name, side and weight.
@@ -341,27 +119,143 @@ class EncounterConfig:
     @scale_min.setter
     def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+class KanoConfig:
+    """
+    Configuration of the Kano analysis (see servscore.kano).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    exclude_questionable: bool
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> KanoConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> KanoConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> KanoConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> KanoConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def basic_better_max(self) -> float:
+        ...
+    @basic_better_max.setter
+    def basic_better_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def ci_level(self) -> float:
+        ...
+    @ci_level.setter
+    def ci_level(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def dysfunctional_points(self) -> list[float]:
+        ...
+    @property
+    def fong_z(self) -> float:
+        ...
+    @fong_z.setter
+    def fong_z(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def functional_points(self) -> list[float]:
+        ...
+    @property
+    def levels(self) -> int:
+        ...
+    @property
+    def near_tie_threshold(self) -> float:
+        ...
+    @near_tie_threshold.setter
+    def near_tie_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def q_warning_share(self) -> float:
+        ...
+    @q_warning_share.setter
+    def q_warning_share(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def table_json(self) -> str:
+        ...
+    @property
+    def table_name(self) -> str:
+        ...
+class KanoState:
+    """
+    Pair histograms per (group, attribute): the mergeable Kano state.
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_bytes(data: bytes) -> KanoState:
+        ...
+    def __add__(self, arg0: KanoState) -> KanoState:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, groups: typing.SupportsInt | typing.SupportsIndex, attributes: typing.SupportsInt | typing.SupportsIndex, levels: typing.SupportsInt | typing.SupportsIndex = 5) -> None:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def merge(self, other: KanoState) -> KanoState:
+        ...
+    def summarize(self, config: KanoConfig) -> dict[str, typing.Any]:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    def update(self, functional: numpy.ndarray, dysfunctional: numpy.ndarray, groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], workers: typing.SupportsInt | typing.SupportsIndex = 1, row_offset: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        ...
+    def update_long(self, functional: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], dysfunctional: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], attribute: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], row_offset: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        ...
+    @property
+    def attributes(self) -> int:
+        ...
+    @property
+    def counts(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int64], "[m, n]"]:
+        ...
+    @counts.setter
+    def counts(self, arg1: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, n]"]) -> None:
+        ...
+    @property
+    def groups(self) -> int:
+        ...
+    @property
+    def levels(self) -> int:
+        ...
 def arrow_columns(obj: typing.Any) -> dict[str, typing.Any]:
     """
     Columns of an Arrow-compatible object (PyCapsule interface) as a dict[str, typing.Any] of numpy arrays.
     """
 def default_encounter_indicators() -> list[Indicator]:
-    ...
-def drivers_correlation(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: DriverConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
-    ...
-def drivers_correlation_from_covariance(cov: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], names: collections.abc.Sequence[str]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
-    ...
-def drivers_dominance(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: DriverConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1, names: collections.abc.Sequence[str] = []) -> dict[str, typing.Any]:
-    ...
-def drivers_ipa(performance: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], importance: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: IpaConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
-    ...
-def drivers_penalty_reward(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: PenaltyRewardConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
-    ...
-def drivers_relative_weights(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: DriverConfig, names: collections.abc.Sequence[str] = []) -> dict[str, typing.Any]:
-    ...
-def drivers_relative_weights_test(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: DriverConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
-    ...
-def drivers_subset_r2(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], mask: typing.SupportsInt | typing.SupportsIndex) -> float:
     ...
 def enum_kinds() -> list[str]:
     """
@@ -371,6 +265,18 @@ def enum_table(kind: str) -> list[typing.Any]:
     """
     Rows (name, English label, Chinese label, '|'-separated aliases) of one enum kind.
     """
+def kano_chi_square(table: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, n]"]) -> tuple[float, int, float]:
+    ...
+def kano_classify(functional: numpy.ndarray, dysfunctional: numpy.ndarray, table: str, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
+    ...
+def kano_summarize_counts(counts: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, n]"], config: KanoConfig) -> dict[str, typing.Any]:
+    """
+    Summarise pair histograms (rows x (L+1)^2).
+    """
+def kano_table_json(text: str) -> str:
+    """
+    Validate a table given as JSON (a built-in name as a JSON string, or an object with rows).
+    """
 def parse_enum(kind: str, name: str) -> str:
     """
     Stable name for a name or alias; ConfigError listing the valid names otherwise.
@@ -378,5 +284,7 @@ def parse_enum(kind: str, name: str) -> str:
 def score_encounters(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
     ...
 def summarize_encounters(procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: EncounterConfig, ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None) -> dict[str, typing.Any]:
+    ...
+def wilson_interval(x: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
     ...
 __version__: str

@@ -128,12 +128,13 @@ class RaterDimension(LabelledEnum):
 
 
 class LoyaltySegment(LabelledEnum):
-    """Jones & Sasser satisfaction x loyalty segment."""
+    """Jones & Sasser satisfaction x loyalty segment; ``terrorist`` is a defector who is a detractor or complained."""
 
     apostle = "apostle"
     mercenary = "mercenary"
     hostage = "hostage"
     defector = "defector"
+    terrorist = "terrorist"
 
 
 class KanoCategory(LabelledEnum):
