@@ -360,7 +360,8 @@ struct CueMatcher::Impl {
   std::vector<int> pattern_phrase;  // pattern -> phrase id, -1 for negators/breaks
   std::uint8_t cls[256] = {};
   int n_classes = 1;
-  std::vector<std::uint32_t> delta;  // states x classes
+  std::vector<std::uint32_t> delta;    // states x classes
+  std::vector<std::uint16_t> delta16;  // the same table when every state id fits 16 bits
   std::vector<std::int32_t> out_head;  // state -> first pattern ending here (own or via suffix), -1
   std::vector<std::int32_t> out_next;  // pattern -> next pattern in its state's output chain
   std::vector<std::int32_t> neg_to;    // cue -> negated_to cue or -1
@@ -493,17 +494,30 @@ struct CueMatcher::Impl {
       return h;
     };
     for (std::size_t s = 0; s < n; ++s) out_head[s] = head(s);
+    if (n <= 65536) {
+      delta16.assign(delta.begin(), delta.end());
+      std::vector<std::uint32_t>().swap(delta);
+    }
   }
 
   // Scan one normalised text; appends the raw hits (boundaries checked).
   void scan(const std::string& t, std::vector<Hit>& hits) const {
+    if (!delta16.empty())
+      scan_with(delta16.data(), t, hits);
+    else
+      scan_with(delta.data(), t, hits);
+  }
+
+  // The transition table is the working set of the scan: 16-bit state ids halve it when
+  // the automaton is small enough (default lexicon: ~3,400 states).
+  template <class State>
+  void scan_with(const State* d, const std::string& t, std::vector<Hit>& hits) const {
     const auto* p = reinterpret_cast<const unsigned char*>(t.data());
     const std::size_t n = t.size(), nc = static_cast<std::size_t>(n_classes);
-    const std::uint32_t* d = delta.data();
     const std::int32_t* oh = out_head.data();
-    std::uint32_t s = 0;
+    std::size_t s = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      s = d[static_cast<std::size_t>(s) * nc + cls[p[i]]];
+      s = d[s * nc + cls[p[i]]];
       std::int32_t k = oh[s];
       while (k >= 0) {
         const Pattern& pat = patterns[static_cast<std::size_t>(k)];
