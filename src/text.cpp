@@ -24,7 +24,8 @@ bool CueDef::operator==(const CueDef& o) const {
 }
 
 bool Lexicon::operator==(const Lexicon& o) const {
-  return cues == o.cues && negators == o.negators && clause_breaks == o.clause_breaks && languages == o.languages &&
+  return cues == o.cues && negators == o.negators && clause_breaks == o.clause_breaks &&
+         staff_markers == o.staff_markers && customer_markers == o.customer_markers && languages == o.languages &&
          negation_window == o.negation_window && fold_case == o.fold_case && fold_width == o.fold_width &&
          max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
 }
@@ -162,6 +163,8 @@ void Lexicon::extend(const Lexicon& other) {
   }
   append_phrases(negators, other.negators);
   append_phrases(clause_breaks, other.clause_breaks);
+  append_phrases(staff_markers, other.staff_markers);
+  append_phrases(customer_markers, other.customer_markers);
   for (const auto& l : other.languages)
     if (!languages.empty() && std::find(languages.begin(), languages.end(), l) == languages.end())
       languages.push_back(l);
@@ -206,6 +209,8 @@ void Lexicon::validate() const {
   }
   check_phrases(negators, "negators");
   check_phrases(clause_breaks, "clause_breaks");
+  check_phrases(staff_markers, "staff_markers");
+  check_phrases(customer_markers, "customer_markers");
 }
 
 // ---- JSON -------------------------------------------------------------------------------
@@ -270,6 +275,8 @@ void tag_invoke(json::value_from_tag, json::value& jv, const Lexicon& l) {
   jv = {{"cues", std::move(cues)},
         {"negators", phrases_to_json(l.negators)},
         {"clause_breaks", phrases_to_json(l.clause_breaks)},
+        {"staff_markers", phrases_to_json(l.staff_markers)},
+        {"customer_markers", phrases_to_json(l.customer_markers)},
         {"languages", json::value_from(l.languages)},
         {"negation_window", l.negation_window},
         {"fold_case", l.fold_case},
@@ -315,6 +322,9 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   }
   if (const json::value* v = r.raw("negators")) l.negators = phrases_from_json(*v, "lexicon.negators");
   if (const json::value* v = r.raw("clause_breaks")) l.clause_breaks = phrases_from_json(*v, "lexicon.clause_breaks");
+  if (const json::value* v = r.raw("staff_markers")) l.staff_markers = phrases_from_json(*v, "lexicon.staff_markers");
+  if (const json::value* v = r.raw("customer_markers"))
+    l.customer_markers = phrases_from_json(*v, "lexicon.customer_markers");
   if (const json::value* v = r.raw("languages")) l.languages = string_list(*v, "lexicon.languages");
   r.integer("negation_window", l.negation_window, 0, 1000000);
   r.boolean("fold_case", l.fold_case);
@@ -339,7 +349,7 @@ std::string to_json(const Lexicon& lexicon) { return detail::dump_json(json::val
 // ---- the automaton ----------------------------------------------------------------------
 
 namespace {
-enum PatternKind : std::uint8_t { kCue = 0, kNegator = 1, kBreak = 2 };
+enum PatternKind : std::uint8_t { kCue = 0, kNegator = 1, kBreak = 2, kStaff = 3, kCustomer = 4 };
 
 struct Pattern {
   std::string text;
@@ -366,6 +376,7 @@ struct CueMatcher::Impl {
   std::vector<std::int32_t> out_next;  // pattern -> next pattern in its state's output chain
   std::vector<std::int32_t> neg_to;    // cue -> negated_to cue or -1
   std::vector<std::uint8_t> negatable;
+  std::vector<std::uint8_t> actor;  // cue -> kStaff or kCustomer
 
   void add_pattern(std::string text, std::uint8_t kind, int cue, bool star) {
     bool right = !star && !text.empty() && is_word(static_cast<unsigned char>(text.back()));
@@ -399,6 +410,7 @@ struct CueMatcher::Impl {
       const auto& cue = lex.cues[c];
       neg_to.push_back(cue.negated_to.empty() ? -1 : lex.index_of(cue.negated_to));
       negatable.push_back(cue.negatable ? 1 : 0);
+      actor.push_back(cue.actor == "customer" ? kCustomer : kStaff);
       for (const auto& lp : cue.phrases)
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
@@ -407,7 +419,10 @@ struct CueMatcher::Impl {
             add_pattern(std::move(text), kCue, static_cast<int>(c), star);
           }
     }
-    for (auto [list, kind] : {std::pair{&lex.negators, kNegator}, {&lex.clause_breaks, kBreak}})
+    for (auto [list, kind] : {std::pair{&lex.negators, kNegator},
+                              {&lex.clause_breaks, kBreak},
+                              {&lex.staff_markers, kStaff},
+                              {&lex.customer_markers, kCustomer}})
       for (const auto& lp : *list)
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
@@ -579,6 +594,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
     std::vector<std::int32_t> neg_end;
     std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers;  // (start, end)
     std::vector<std::int32_t> cover_max;
+    std::vector<std::pair<std::int32_t, std::uint8_t>> marks;  // (end, kStaff|kCustomer), by end
     std::vector<std::pair<std::int32_t, std::int32_t>> breaks;  // (end, start), sorted by end
     Local& loc = locals[static_cast<std::size_t>(w)];
     for (std::ptrdiff_t r = b; r < e; ++r) {
@@ -610,6 +626,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
       neg_end.clear();
       negs.clear();
       covers.clear();
+      marks.clear();
       breaks.clear();
       for (const Hit& h : hits) {
         const auto kind = m.patterns[static_cast<std::size_t>(h.pat)].kind;
@@ -618,7 +635,8 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
         else if (kind == kNegator)
           negs.emplace_back(h.start, h.end);
         else
-          breaks.emplace_back(h.end, h.start);
+          breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
+        if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
       }
       // hits arrive in end order; negators and breaks stay sorted by end
       std::sort(cue_hits.begin(), cue_hits.end(),
@@ -658,7 +676,13 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           }
         }
         const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
+        // the speaker of the turn: the latest marker ending at or before the hit (none: anyone)
+        std::uint8_t speaker = 0;
+        auto mi = std::upper_bound(marks.begin(), marks.end(),
+                                   std::pair{h.start, std::numeric_limits<std::uint8_t>::max()});
+        if (mi != marks.begin()) speaker = (mi - 1)->second;
         for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
+          if (speaker != 0 && m.actor[static_cast<std::size_t>(c)] != speaker) continue;  // the other party's turn
           const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
           if (negated) {
             out.negated(r, c) += 1;

@@ -20,6 +20,7 @@ Matching rules (see ``docs/interactions.md``):
   ``negation_window`` bytes before it with no clause break in between; a negated hit
   is counted in ``negated`` and credited to the cue's ``negated_to`` cue, if any
   ("not helpful" and "不满意" become complaints in the default lexicon);
+- with speaker markers ("Staff:", "顾客：" ...), a cue counts only in its actor's turns;
 - missing texts (None, NaN) and empty texts give zero counts and their status;
   invalid UTF-8 (bytes input) is replaced by a break and flagged ``invalid_utf8``
   (or raises, with ``invalid_utf8="error"``); texts longer than ``max_text_bytes``

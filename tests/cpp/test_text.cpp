@@ -324,3 +324,20 @@ TEST_CASE("styles from a questionnaire: hand-computed axes, cut-offs, sub-styles
   CHECK_THROWS_WITH(style_instrument_from_json(R"({"items": [{"name": "a", "axis": "up"}]})"), Contains("'up'"));
   CHECK(style_instrument_from_json(to_json(ins)) == ins);
 }
+
+TEST_CASE("speaker markers: a cue counts in its actor's turns only", "[text]") {
+  Lexicon lx = small_lexicon();
+  lx.staff_markers = {{"", {"staff:", "店员："}}};
+  lx.customer_markers = {{"", {"customer:", "顾客："}}};
+  CueMatcher m(lx);
+  // "hurry up" is a staff cue: said by the customer it does not count
+  CHECK(count(m, "Customer: hurry up! Staff: hurry up", "hurry") == 1);
+  CHECK(count(m, "hurry up", "hurry") == 1);  // no marker: anyone
+  CHECK(count(m, "顾客：快点。店员：好的", "hurry") == 0);
+  CHECK(count(m, "店员:快点", "hurry") == 1);  // full-width colon folded, either form works
+  // "helpful" is a customer cue
+  CHECK(count(m, "Staff: helpful Customer: helpful", "helpful") == 1);
+  // a marker stops negation: "not" ends the staff turn
+  CHECK(negated(m, "Staff: is it not Customer: helpful", "helpful") == 0);
+  CHECK(lexicon_from_json(to_json(lx)) == lx);
+}

@@ -76,7 +76,13 @@ def reference_counts(texts: list[str], lexicon: dict) -> tuple[np.ndarray, np.nd
                     hits.setdefault(span, set()).add(k)
         spans = list(hits)
         kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and o != s for o in spans)]
-        breaks = [s for ph in flat(lexicon.get("clause_breaks", [])) for s in _find_all(t, ph)]
+        marks = [
+            (s, who)
+            for who in ("staff", "customer")
+            for ph in flat(lexicon.get(f"{who}_markers", []))
+            for s in _find_all(t, ph)
+        ]
+        breaks = [s for ph in flat(lexicon.get("clause_breaks", [])) for s in _find_all(t, ph)] + [m[0] for m in marks]
         covers = kept + breaks
         negs = [
             s
@@ -91,8 +97,12 @@ def reference_counts(texts: list[str], lexicon: dict) -> tuple[np.ndarray, np.nd
             if before:
                 ne = max(before)
                 neg = s[0] - ne <= window and not any(b[0] >= ne and b[1] <= s[0] for b in breaks)
+            turn = [(m[0][1], who) for m, who in ((m, m[1]) for m in marks) if m[0][1] <= s[0]]
+            speaker = max(turn)[1] if turn else None
             for k in hits[s]:
                 c = cues[k]
+                if speaker is not None and c.get("actor", "staff") != speaker:
+                    continue
                 if neg and c.get("negatable", True):
                     negated[r, k] += 1
                     if c.get("negated_to"):
@@ -114,6 +124,7 @@ TRICKY = [
     "不过服务很好",
     "I never complained, but it was not very helpful.",
     "Don’t hurry up please, we’re closing soon",
+    "Customer: hurry up! Staff: I'm in a hurry. 顾客：谢谢，你错了。店员：服务很好",
     "他们家的质量太差了，你错了",
     "",
     "   ",
