@@ -188,8 +188,8 @@ def test_random_texts_match_the_reference(texts):
         ("结婚了吗", "too_personal"),
         ("I'm in a hurry", "time_pressure"),
         ("我赶时间", "time_pressure"),
-        ("my kids are here", "with_children"),
-        ("带着孩子", "with_children"),
+        ("my kids are here", "children"),
+        ("带着孩子", "children"),
         ("What is the difference?", "detail_question"),
         ("有什么区别", "detail_question"),
         ("Give me that", "command"),
@@ -369,7 +369,7 @@ def test_customer_styles_from_cues_recover_the_planted_styles(sample, classified
 
 def test_needs_engine_columns_and_situation_fields(sample, classified):
     t = classified.table
-    for col in ["cue_time_pressure", "cue_with_children", "cue_complaint", "cue_first_time"]:
+    for col in ["cue_time_pressure", "cue_children", "cue_complaint", "cue_first_time"]:
         assert t[col].dtype.kind == "i"
     for col in ["wait_minutes", "looked_at_watch", "with_children", "peak_hour", "elderly"]:
         pd.testing.assert_series_equal(t[col], sample.interactions[col])
