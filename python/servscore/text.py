@@ -279,15 +279,27 @@ def match_cues(
     >>> r.counts[["cue_apology", "cue_thanks_for_waiting", "cue_thanks", "cue_complaint"]].to_numpy().tolist()
     [[1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1]]
     """
-    seq, index = as_texts(texts)
     m = matcher(lexicon, lang)
     names = m.lexicon.cue_names
-    try:
-        r = m.match(seq, int(workers), bool(hits))
-    except InputError as e:
-        from ._input import relabel_rows
+    r = None
+    if not isinstance(texts, (str, bytes, list, tuple, np.ndarray, pd.Series)) and (
+        hasattr(texts, "__arrow_c_stream__") or hasattr(texts, "__arrow_c_array__")
+    ):
+        try:  # Arrow strings are matched in place, without a Python str per row
+            r = m.match_arrow(texts, int(workers), bool(hits))
+        except InputError as e:
+            if "is not a string array" not in str(e):
+                raise
+        if r is not None:
+            index: pd.Index = pd.RangeIndex(len(r["status"]))
+    if r is None:
+        seq, index = as_texts(texts)
+        try:
+            r = m.match(seq, int(workers), bool(hits))
+        except InputError as e:
+            from ._input import relabel_rows
 
-        raise relabel_rows(e, index) from None
+            raise relabel_rows(e, index) from None
     cols = [f"cue_{n}" for n in names]
     counts = pd.DataFrame(r["counts"], index=index, columns=cols)
     negated = pd.DataFrame(r["negated"], index=index, columns=cols)

@@ -263,6 +263,17 @@ def test_input_containers_and_index():
     assert ss.text.match_cues(s).counts.index.tolist() == [10, 20, 30]
     pa = pytest.importorskip("pyarrow")
     assert ss.text.match_cues(pa.array(texts)).counts["cue_thanks"].tolist() == expected
+    assert ss.text.match_cues(pa.array(texts, pa.large_string())).counts["cue_thanks"].tolist() == expected
+    assert ss.text.match_cues(pa.array(texts, pa.string_view())).counts["cue_thanks"].tolist() == expected
+    chunked = pa.chunked_array([texts[:1], texts[1:]])
+    r = ss.text.match_cues(chunked, hits=True)
+    assert r.counts["cue_thanks"].tolist() == expected and r.status.astype(str).tolist() == ["ok", "ok", "missing"]
+    assert r.hits["row"].tolist() == [0, 1]
+    sliced = pa.array(["x", "Thank you", "谢谢你"])[1:]  # an offset into the buffers
+    assert ss.text.match_cues(sliced).counts["cue_thanks"].tolist() == [1, 1]
+    assert ss.text.match_cues(pa.array(texts).dictionary_encode()).counts["cue_thanks"].tolist() == expected
+    with pytest.raises(ss.InputError, match="not a string array|not a number|expected a string"):
+        ss.text.match_cues(pa.array([1, 2]))
     pl = pytest.importorskip("polars")
     assert ss.text.match_cues(pl.Series(texts)).counts["cue_thanks"].tolist() == expected
 
