@@ -68,6 +68,14 @@ def main() -> None:
     t1 = best_of(lambda: m.match(texts, 1), args.repeat)
     tn = best_of(lambda: m.match(texts, 0), args.repeat)
     t_api = best_of(lambda: ss.text.match_cues(texts, workers=0), 1)
+    t_arrow = None
+    try:
+        import pyarrow as pa
+
+        arr = pa.array(texts, pa.large_string())
+        t_arrow = best_of(lambda: ss.text.match_cues(arr, workers=0), args.repeat)
+    except ImportError:  # pragma: no cover - optional
+        pass
 
     pattern = re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)), re.IGNORECASE)
     sub = texts
@@ -96,6 +104,8 @@ def main() -> None:
         ("ss.text.match_cues -> DataFrame, all cores", t_api, mb),
         ("Python re alternation (1 core)", t_re, sub_mb),
     ]
+    if t_arrow is not None:
+        rows.insert(3, ("ss.text.match_cues(pyarrow array), all cores", t_arrow, mb))
     for name, t, size in rows:
         print(f"  {name:<44} {t:8.2f} s for {size:6.1f} MB   {size / t:8.1f} MB/s")
     re_rate = sub_mb / t_re

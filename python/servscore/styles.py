@@ -210,7 +210,10 @@ def classify(data: Any, *, instrument: Any = None) -> StyleResult:
         index = frame.index
         out = frame.copy()
     else:
-        arr = np.asarray(data, dtype=np.float64) if not isinstance(data, np.ndarray) else data.astype(np.float64)
+        try:
+            arr = np.asarray(data, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise InputError(f"data: expected a 2-D array of ratings ({e})") from e
         if arr.ndim != 2 or arr.shape[1] != len(names):
             raise InputError(
                 f"data: expected a 2-D array with {len(names)} columns (one per item), got shape {arr.shape}"

@@ -112,7 +112,7 @@ def resolve_lexicon(lexicon: Any = None, lang: str | None = None) -> Lexicon:
     if isinstance(lexicon, dict) and lexicon.get("extend"):
         extra = {k: v for k, v in lexicon.items() if k != "extend"}
         return _with_lang(default_lexicon().extend(Lexicon.from_dict(extra)), lang)
-    if isinstance(lexicon, str) and not isinstance(lexicon, Lexicon):
+    if isinstance(lexicon, str):
         text = lexicon
         if not lexicon.lstrip().startswith("{"):
             try:

@@ -602,3 +602,13 @@ def test_report_section(sample):
     rep_zh = build_report({"interactions": sample.interactions}, lang="zh")
     sec_zh = rep_zh.sections[[s.key for s in rep_zh.sections].index("interactions")]
     assert "丢单风险" in sec_zh.findings[0]
+
+
+def test_styles_array_input():
+    ins = {"items": [{"name": "t", "axis": "assertiveness"}, {"name": "e", "axis": "responsiveness"}], "scale_max": 5}
+    r = ss.styles.classify([[5, 1], [1, 5]], instrument=ins)
+    assert r.table["style"].astype(str).tolist() == ["driver", "amiable"]
+    with pytest.raises(ss.InputError, match="2-D array"):
+        ss.styles.classify([["x", "y"]], instrument=ins)
+    with pytest.raises(ss.InputError, match="2 columns"):
+        ss.styles.classify(np.ones((2, 3)), instrument=ins)
