@@ -172,8 +172,9 @@ void Lexicon::extend(const Lexicon& other) {
 
 void Lexicon::validate() const {
   if (negation_window < 0) throw config_error("negation_window: " + std::to_string(negation_window) + "; expected >= 0");
-  if (max_text_bytes < 1)
-    throw config_error("max_text_bytes: " + std::to_string(max_text_bytes) + "; expected a positive number of bytes");
+  if (max_text_bytes < 1 || max_text_bytes > std::numeric_limits<std::int32_t>::max())
+    throw config_error("max_text_bytes: " + std::to_string(max_text_bytes) +
+                       "; expected a positive number of bytes below 2^31 (hit offsets are 32-bit)");
   if (invalid_utf8 != "replace" && invalid_utf8 != "error")
     throw config_error("invalid_utf8: '" + invalid_utf8 + "'; expected 'replace' or 'error'");
   auto check_phrases = [&](const std::vector<LangPhrases>& v, const std::string& where) {

@@ -236,6 +236,12 @@ TEST_CASE("lexicon JSON: round trip, errors name the key", "[text]") {
   CHECK_THROWS_AS(lexicon_from_json("{\"cues\": [{\"name\": \"x\", \"phrases\": [\"\xFF\"]}]}"), config_error);
   CHECK_THROWS_WITH(lexicon_from_json(R"({"invalid_utf8": "ignore"})"), Contains("'replace' or 'error'"));
   CHECK_THROWS_AS(lexicon_from_json(R"({"negation_window": -1})"), config_error);
+  Lexicon big = small_lexicon();
+  big.max_text_bytes = std::int64_t{1} << 32;
+  CHECK_THROWS_WITH(big.validate(), Contains("max_text_bytes"));
+  Lexicon bad_phrase = small_lexicon();
+  bad_phrase.cues[0].phrases[0].phrases.push_back("\xFF");
+  CHECK_THROWS_WITH(CueMatcher(bad_phrase), Contains("cues[0].phrases.en[2]") && Contains("UTF-8"));
   Lexicon ext = lexicon_from_json(R"({"cues": [{"name": "thanks", "phrases": {"en": ["cheers"]}},
                                              {"name": "new", "phrases": ["xyz"]}]})");
   lx.extend(ext);
