@@ -89,22 +89,26 @@ inline bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n
 // Normalise src into out (cleared). Returns the byte offset of the first invalid byte, or -1.
 // Invalid bytes become NUL, which no phrase contains.
 std::ptrdiff_t normalize_into(const char* src, std::size_t n, bool fold_case, bool fold_width, std::string& out) {
-  out.clear();
-  out.reserve(n + 1);
+  // Normalised text is never longer than the input (every fold shortens or keeps a
+  // character), so write through a pointer into a buffer sized once.
+  if (out.size() < n) out.resize(n);
+  char* const begin = out.data();
+  char* w = begin;
   const auto* p = reinterpret_cast<const unsigned char*>(src);
   std::ptrdiff_t bad = -1;
   bool last_space = false;
   std::size_t i = 0;
+  const unsigned char upper_lo = fold_case ? 'A' : 1, upper_hi = fold_case ? 'Z' : 0;
   while (i < n) {
     unsigned char c = p[i];
     if (c < 0x80) {
       // ASCII fast path: the bulk of English text
       if (is_space(c)) {
-        if (!last_space) out.push_back(' ');
+        if (!last_space) *w++ = ' ';
         last_space = true;
       } else {
-        if (fold_case && c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
-        out.push_back(static_cast<char>(c));
+        if (c >= upper_lo && c <= upper_hi) c = static_cast<unsigned char>(c + 32);
+        *w++ = static_cast<char>(c);
         last_space = false;
       }
       ++i;
@@ -112,30 +116,28 @@ std::ptrdiff_t normalize_into(const char* src, std::size_t n, bool fold_case, bo
     }
     std::uint32_t cp = 0;
     const int len = utf8_seq(p + i, n - i, cp);
+    last_space = false;
     if (len == 0) {
       if (bad < 0) bad = static_cast<std::ptrdiff_t>(i);
-      out.push_back('\0');
-      last_space = false;
+      *w++ = '\0';
       ++i;
       continue;
     }
     if (fold_width && (cp == 0x2018 || cp == 0x2019)) {  // typographic apostrophes
-      out.push_back('\'');
-      last_space = false;
+      *w++ = '\'';
     } else if (fold_width && cp == 0x3000) {
-      if (!last_space) out.push_back(' ');
+      if (w == begin || w[-1] != ' ') *w++ = ' ';
       last_space = true;
     } else if (fold_width && cp >= 0xFF01 && cp <= 0xFF5E) {
       unsigned char a = static_cast<unsigned char>(cp - 0xFEE0);
-      if (fold_case && a >= 'A' && a <= 'Z') a = static_cast<unsigned char>(a + 32);
-      out.push_back(static_cast<char>(a));
-      last_space = false;
+      if (a >= upper_lo && a <= upper_hi) a = static_cast<unsigned char>(a + 32);
+      *w++ = static_cast<char>(a);
     } else {
-      out.append(reinterpret_cast<const char*>(p + i), static_cast<std::size_t>(len));
-      last_space = false;
+      for (int k = 0; k < len; ++k) *w++ = static_cast<char>(p[i + static_cast<std::size_t>(k)]);
     }
     i += static_cast<std::size_t>(len);
   }
+  out.resize(static_cast<std::size_t>(w - begin));
   return bad;
 }
 
@@ -478,9 +480,12 @@ struct CueMatcher::Impl {
       }
     }
     std::vector<std::int32_t> dict(n, -1);  // nearest state on the suffix chain with an own pattern
+    std::vector<std::int32_t> bfs_order{0};
+    bfs_order.reserve(n);
     while (!q.empty()) {
       const std::int32_t s = q.front();
       q.pop();
+      bfs_order.push_back(s);
       const auto su = static_cast<std::size_t>(s);
       const std::int32_t f = fail[su];
       dict[su] = own[static_cast<std::size_t>(f)] >= 0 ? f : dict[static_cast<std::size_t>(f)];
@@ -510,6 +515,19 @@ struct CueMatcher::Impl {
       return h;
     };
     for (std::size_t s = 0; s < n; ++s) out_head[s] = head(s);
+    // Renumber the states in breadth-first order: the shallow states, where a scan spends
+    // most of its time, then share cache lines and pages.
+    std::vector<std::uint32_t> new_id(n);
+    for (std::size_t k = 0; k < n; ++k) new_id[static_cast<std::size_t>(bfs_order[k])] = static_cast<std::uint32_t>(k);
+    std::vector<std::uint32_t> delta2(n * nc);
+    std::vector<std::int32_t> head2(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto old = static_cast<std::size_t>(bfs_order[k]);
+      for (std::size_t c = 0; c < nc; ++c) delta2[k * nc + c] = new_id[delta[old * nc + c]];
+      head2[k] = out_head[old];
+    }
+    delta.swap(delta2);
+    out_head.swap(head2);
     if (n <= 65536) {
       delta16.assign(delta.begin(), delta.end());
       std::vector<std::uint32_t>().swap(delta);
