@@ -543,7 +543,7 @@ struct CueMatcher::Impl {
   }
 
   // The transition table is the working set of the scan: 16-bit state ids halve it when
-  // the automaton is small enough (default lexicon: ~3,400 states).
+  // the automaton is small enough (default lexicon: ~3,500 states).
   template <class State>
   void scan_with(const State* d, const std::string& t, std::vector<Hit>& hits) const {
     const auto* p = reinterpret_cast<const unsigned char*>(t.data());
@@ -552,15 +552,68 @@ struct CueMatcher::Impl {
     std::size_t s = 0;
     for (std::size_t i = 0; i < n; ++i) {
       s = d[s * nc + cls[p[i]]];
-      std::int32_t k = oh[s];
-      while (k >= 0) {
-        const Pattern& pat = patterns[static_cast<std::size_t>(k)];
-        const std::size_t end = i + 1, start = end - pat.text.size();
-        const bool ok_left = !pat.left || start == 0 || !is_word(p[start - 1]);
-        const bool ok_right = !pat.right || end == n || !is_word(p[end]);
-        if (ok_left && ok_right)
-          hits.push_back({static_cast<std::int32_t>(start), static_cast<std::int32_t>(end), k});
-        k = out_next[static_cast<std::size_t>(k)];
+      if (oh[s] >= 0) emit(p, n, i, oh[s], hits);
+    }
+  }
+
+  // The patterns ending at byte i (the output chain from `k`), word boundaries checked.
+  void emit(const unsigned char* p, std::size_t n, std::size_t i, std::int32_t k, std::vector<Hit>& hits) const {
+    while (k >= 0) {
+      const Pattern& pat = patterns[static_cast<std::size_t>(k)];
+      const std::size_t end = i + 1, start = end - pat.text.size();
+      const bool ok_left = !pat.left || start == 0 || !is_word(p[start - 1]);
+      const bool ok_right = !pat.right || end == n || !is_word(p[end]);
+      if (ok_left && ok_right) hits.push_back({static_cast<std::int32_t>(start), static_cast<std::int32_t>(end), k});
+      k = out_next[static_cast<std::size_t>(k)];
+    }
+  }
+
+  static constexpr int kLanes = 4;
+
+  // Scan up to kLanes texts at once: each byte of a text depends on the previous state (a
+  // chain of table loads), so four independent chains keep four loads in flight.
+  void scan_lanes(const std::string* t, std::vector<Hit>* hits, int lanes) const {
+    if (!delta16.empty())
+      scan_lanes_with(delta16.data(), t, hits, lanes);
+    else
+      scan_lanes_with(delta.data(), t, hits, lanes);
+  }
+
+  template <class State>
+  void scan_lanes_with(const State* d, const std::string* t, std::vector<Hit>* hits, int lanes) const {
+    if (lanes < kLanes) {
+      for (int k = 0; k < lanes; ++k) scan_with(d, t[k], hits[k]);
+      return;
+    }
+    const std::size_t nc = static_cast<std::size_t>(n_classes);
+    const std::int32_t* oh = out_head.data();
+    const unsigned char* p[kLanes];
+    std::size_t n[kLanes];
+    std::size_t common = std::numeric_limits<std::size_t>::max();
+    for (int k = 0; k < kLanes; ++k) {
+      p[k] = reinterpret_cast<const unsigned char*>(t[k].data());
+      n[k] = t[k].size();
+      common = std::min(common, n[k]);
+    }
+    std::size_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (std::size_t i = 0; i < common; ++i) {
+      s0 = d[s0 * nc + cls[p[0][i]]];
+      s1 = d[s1 * nc + cls[p[1][i]]];
+      s2 = d[s2 * nc + cls[p[2][i]]];
+      s3 = d[s3 * nc + cls[p[3][i]]];
+      if ((oh[s0] & oh[s1] & oh[s2] & oh[s3]) >= 0) {  // "no output" is -1: the AND is >= 0 when any lane has one
+        if (oh[s0] >= 0) emit(p[0], n[0], i, oh[s0], hits[0]);
+        if (oh[s1] >= 0) emit(p[1], n[1], i, oh[s1], hits[1]);
+        if (oh[s2] >= 0) emit(p[2], n[2], i, oh[s2], hits[2]);
+        if (oh[s3] >= 0) emit(p[3], n[3], i, oh[s3], hits[3]);
+      }
+    }
+    const std::size_t st[kLanes] = {s0, s1, s2, s3};
+    for (int k = 0; k < kLanes; ++k) {
+      std::size_t s = st[k];
+      for (std::size_t i = common; i < n[k]; ++i) {
+        s = d[s * nc + cls[p[k][i]]];
+        if (oh[s] >= 0) emit(p[k], n[k], i, oh[s], hits[k]);
       }
     }
   }
@@ -608,38 +661,48 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
   const bool raise_invalid = m.lex.invalid_utf8 == "error";
   const auto window = static_cast<std::size_t>(m.lex.negation_window);
   detail::parallel_for(n, nw, 64, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
-    std::string buf;
-    std::vector<Hit> hits, cue_hits;
+    constexpr int kLanes = Impl::kLanes;
+    std::string bufs[kLanes];
+    std::vector<Hit> lane_hits[kLanes], cue_hits;
     std::vector<std::int32_t> neg_end;
     std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers;  // (start, end)
     std::vector<std::int32_t> cover_max;
     std::vector<std::pair<std::int32_t, std::uint8_t>> marks;  // (end, kStaff|kCustomer), by end
     std::vector<std::pair<std::int32_t, std::int32_t>> breaks;  // (end, start), sorted by end
     Local& loc = locals[static_cast<std::size_t>(w)];
-    for (std::ptrdiff_t r = b; r < e; ++r) {
-      const TextRef& tr = texts[static_cast<std::size_t>(r)];
-      if (tr.data == nullptr) {
-        out.status[r] = static_cast<std::int8_t>(TextStatus::missing);
-        continue;
+    for (std::ptrdiff_t r0 = b; r0 < e; r0 += kLanes) {
+      const int lanes = static_cast<int>(std::min<std::ptrdiff_t>(kLanes, e - r0));
+      for (int k = 0; k < lanes; ++k) {
+        const std::ptrdiff_t r = r0 + k;
+        std::string& buf = bufs[k];
+        lane_hits[k].clear();
+        const TextRef& tr = texts[static_cast<std::size_t>(r)];
+        if (tr.data == nullptr) {
+          out.status[r] = static_cast<std::int8_t>(TextStatus::missing);
+          buf.clear();
+          continue;
+        }
+        std::size_t size = tr.size;
+        TextStatus st = TextStatus::ok;
+        if (size > static_cast<std::size_t>(m.lex.max_text_bytes)) {
+          size = static_cast<std::size_t>(m.lex.max_text_bytes);
+          while (size > 0 && is_cont(static_cast<unsigned char>(tr.data[size]))) --size;
+          st = TextStatus::truncated;
+        }
+        const std::ptrdiff_t bad = normalize_into(tr.data, size, m.lex.fold_case, m.lex.fold_width, buf);
+        if (bad >= 0) {
+          if (raise_invalid)
+            throw input_error("texts: row " + std::to_string(r) + ": invalid UTF-8 at byte offset " +
+                              std::to_string(bad) + " (set invalid_utf8 to 'replace' to match around it)");
+          st = TextStatus::invalid_utf8;
+        }
+        if (buf.empty() || buf == " ") st = TextStatus::empty;
+        out.status[r] = static_cast<std::int8_t>(st);
       }
-      std::size_t size = tr.size;
-      TextStatus st = TextStatus::ok;
-      if (size > static_cast<std::size_t>(m.lex.max_text_bytes)) {
-        size = static_cast<std::size_t>(m.lex.max_text_bytes);
-        while (size > 0 && is_cont(static_cast<unsigned char>(tr.data[size]))) --size;
-        st = TextStatus::truncated;
-      }
-      const std::ptrdiff_t bad = normalize_into(tr.data, size, m.lex.fold_case, m.lex.fold_width, buf);
-      if (bad >= 0) {
-        if (raise_invalid)
-          throw input_error("texts: row " + std::to_string(r) + ": invalid UTF-8 at byte offset " +
-                            std::to_string(bad) + " (set invalid_utf8 to 'replace' to match around it)");
-        st = TextStatus::invalid_utf8;
-      }
-      if (buf.empty() || buf == " ") st = TextStatus::empty;
-      out.status[r] = static_cast<std::int8_t>(st);
-      hits.clear();
-      m.scan(buf, hits);
+      m.scan_lanes(bufs, lane_hits, lanes);
+      for (int lane = 0; lane < lanes; ++lane) {
+      const std::ptrdiff_t r = r0 + lane;
+      const std::vector<Hit>& hits = lane_hits[lane];
       if (hits.empty()) continue;
       cue_hits.clear();
       neg_end.clear();
@@ -719,6 +782,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
             loc.neg.push_back(negated ? 1 : 0);
           }
         }
+      }
       }
     }
   });
