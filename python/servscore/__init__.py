@@ -35,10 +35,49 @@ from .model import (
 )
 
 # areas: add one import line per new area below this line
+from .moments import Moments
+from .reliability import AlphaAccumulator, AlphaResult, average_variance_extracted, cronbach_alpha, dillon_goldstein_rho
+from .servqual import (
+    ServqualAccumulator,
+    ServqualConfig,
+    ServqualItem,
+    ServqualResult,
+    ZotAccumulator,
+    ZotResult,
+    servperf,
+    servqual,
+    servqual_form,
+    zone_of_tolerance,
+)
+from . import kano
+from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
+from .pls import PathModel, PlsConfig, PLSResult
+from .drivers import ipa
+from . import interactions, styles, text
 from . import needs, standards
+from . import economics, lifecycle, loyalty
 
 __all__ = [
+    "zone_of_tolerance",
+    "servqual_form",
+    "servqual",
+    "servperf",
+    "ZotResult",
+    "ZotAccumulator",
+    "ServqualResult",
+    "ServqualItem",
+    "ServqualConfig",
+    "ServqualAccumulator",
+    "reliability",
+    "dillon_goldstein_rho",
+    "cronbach_alpha",
+    "average_variance_extracted",
+    "AlphaResult",
+    "AlphaAccumulator",
     "ConfigError",
+    "PLSResult",
+    "PathModel",
+    "PlsConfig",
     "EncounterConfig",
     "EncounterSummary",
     "Error",
@@ -50,6 +89,7 @@ __all__ = [
     "LifecycleStage",
     "LostSaleReason",
     "LoyaltySegment",
+    "Moments",
     "Quadrant",
     "RaterDimension",
     "ServiceSide",
@@ -57,10 +97,28 @@ __all__ = [
     "TimeElement",
     "__version__",
     "datasets",
+    "drivers",
     "needs",
     "standards",
+    "economics",
+    "lifecycle",
+    "loyalty",
     "get_language",
+    "kano",
+    "ipa",
     "score_encounters",
     "set_language",
     "summarize_encounters",
+    "BoxConfig",
+    "NpsConfig",
+    "ResponseAccumulator",
+    "ces",
+    "csat",
+    "mean_score",
+    "nps",
+    "nps_diff",
+    "nps_sample_size",
+    "interactions",
+    "styles",
+    "text",
 ]

@@ -1,0 +1,179 @@
+/**
+ * @file moments.hpp
+ * @brief A mergeable first- and second-moment state of p variables: (weighted)
+ * counts, means and the co-moment matrix, from which covariances and
+ * correlations follow. Every multivariate score built on covariances
+ * (reliability, PLS path models, key-driver regressions) can start from it, so
+ * that data arriving in chunks, on several machines or in several processes are
+ * summarised once and merged exactly.
+ *
+ * Method: each batch is cut into fixed blocks of rows; a block's moments are
+ * computed around the block's own means (two-pass within the block), and blocks
+ * are combined with the pairwise update of Chan, Golub & LeVeque (1979, 1983),
+ * weighted as in West (1979) / Pébay (2008):
+ *
+ *     W = Wa + Wb,  d = mean_b - mean_a,  mean = mean_a + d Wb / W,
+ *     C = Ca + Cb + d d' Wa Wb / W.
+ *
+ * This stays accurate when the means are large compared with the spread, where
+ * the textbook sum-of-squares formula loses every digit.
+ *
+ * Missing values (NaN) follow a policy fixed at construction:
+ * - `listwise` (default): a row with any missing value is left out (and counted
+ *   in `n_dropped()`); all statistics refer to the same complete rows.
+ * - `pairwise`: every pair of variables (j, k) keeps its own count, weight, means
+ *   and second moments over the rows where both are present, as pandas'
+ *   `DataFrame.cov()` / `corr()` do. `mean()` is then each variable's mean over
+ *   the rows where it is present, and `correlation()` uses, for each pair, the
+ *   variances of the same rows as the covariance (so it lies in [-1, 1]).
+ *
+ * Weights are survey (frequency-like) weights >= 0; `covariance(ddof)` divides a
+ * co-moment by (W - ddof) where W is the pair's weight sum, which is numpy's
+ * `np.cov(..., fweights=w)` and, without weights, `np.cov` / pandas. The sum of
+ * squared weights is kept too, for an effective sample size (W^2 / sum w^2).
+ *
+ * Example:
+ * @code
+ *   servscore::Moments m(3);                 // 3 variables, listwise
+ *   m.update(batch1);                        // n1 x 3 row-major records
+ *   servscore::Moments part(3);
+ *   part.update(batch2);
+ *   m.merge(part);                           // == one pass over both batches
+ *   Eigen::MatrixXd s = m.covariance();      // ddof = 1
+ *   std::string bytes = m.to_bytes();        // ship it; Moments::from_bytes(bytes)
+ * @endcode
+ */
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "servscore/types.hpp"
+
+namespace servscore {
+
+/** @brief How missing values (NaN) enter a multivariate statistic. */
+enum class MissingPolicy {
+  listwise,  ///< drop every row with a missing value (the default everywhere)
+  pairwise   ///< each pair of variables uses the rows where both are present
+};
+
+/** @brief "listwise" or "pairwise". */
+const char* to_string(MissingPolicy policy);
+/** @brief Parse "listwise" / "pairwise" (case-insensitive); throws config_error listing both. */
+MissingPolicy parse_missing_policy(std::string_view name);
+
+/** @brief Integer matrix of pair counts. */
+using MatrixXi64 = Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>;
+/** @brief Integer vector of per-variable counts. */
+using VectorXi64 = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>;
+
+/**
+ * @brief Mergeable co-moment state of p variables (see the file documentation).
+ *
+ * All p x p matrices are indexed (j, k). Under `listwise` every entry of the
+ * count and weight matrices is the same number. Merging is exact up to rounding
+ * and associative/commutative up to rounding: any chunking and merge order gives
+ * the one-pass result to ~1e-12 relative.
+ */
+class Moments {
+ public:
+  /** @brief An empty state of 0 variables (assign or `from_bytes` before use). */
+  Moments() = default;
+  /**
+   * @brief An empty state of p variables.
+   * @param p number of variables (>= 1).
+   * @param policy missing-data policy (fixed for the life of the state).
+   * @param names optional variable names (empty, or p names); merging checks they agree.
+   * @throws input_error for p < 1 or a names list of the wrong length.
+   */
+  explicit Moments(int p, MissingPolicy policy = MissingPolicy::listwise, std::vector<std::string> names = {});
+
+  /**
+   * @brief Add a batch of records.
+   * @param x n x p records, NaN = missing (handled by the policy).
+   * @param weights empty (all weights 1) or n weights, each finite and >= 0.
+   * @param workers threads; <= 0 means all hardware threads. Results are identical
+   *   for every worker count (blocks are fixed by the data, merged in order).
+   * @throws input_error for a column count other than p, a weight vector of the
+   *   wrong length, or a weight that is negative or not finite (naming the row and
+   *   value), or +-inf in the data (naming the row, column and value).
+   */
+  Moments& update(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> weights = Eigen::VectorXd(), int workers = 1);
+
+  /**
+   * @brief Fold another state of the same shape, policy, weighting and names into this one.
+   * @throws input_error when the variable count, policy or names differ.
+   */
+  Moments& merge(const Moments& other);
+
+  int dim() const { return p_; }                                  ///< number of variables p
+  MissingPolicy policy() const { return policy_; }                ///< missing-data policy
+  const std::vector<std::string>& names() const { return names_; }  ///< variable names (may be empty)
+  bool weighted() const { return weighted_; }                     ///< true once any weighted batch was added
+
+  std::int64_t n_rows() const { return n_rows_; }  ///< rows seen (used or not)
+  /** @brief Rows left out: listwise, those with a missing value; pairwise, those with no value at all. */
+  std::int64_t n_dropped() const { return n_dropped_; }
+  /** @brief Rows used: listwise, the complete rows (= n_rows - n_dropped). */
+  std::int64_t n_used() const { return n_rows_ - n_dropped_; }
+  const VectorXi64& n_missing() const { return n_missing_; }  ///< per variable: rows where it is missing
+
+  /** @brief p x p: rows where both j and k are present (and, listwise, the row is complete). */
+  const MatrixXi64& pair_count() const { return n_; }
+  /** @brief p x p: weight sum over those rows (= pair_count without weights). */
+  const Eigen::MatrixXd& pair_weight() const { return w_; }
+  /** @brief p x p: sum of squared weights over those rows. */
+  const Eigen::MatrixXd& pair_weight_sq() const { return w2_; }
+  /** @brief p x p: mean of variable j over the rows where j and k are present. */
+  const Eigen::MatrixXd& pair_mean() const { return mean_; }
+  /** @brief p x p: sum of w (x_j - mean)^2 of variable j over the rows where j and k are present. */
+  const Eigen::MatrixXd& pair_m2() const { return m2_; }
+  /** @brief p x p co-moment matrix: sum of w (x_j - mean_j)(x_k - mean_k) over the pair's rows. */
+  const Eigen::MatrixXd& comoment() const { return c_; }
+
+  /** @brief Count of rows used (listwise) or per variable (pairwise: the diagonal of pair_count). */
+  VectorXi64 count() const { return n_.diagonal(); }
+  /** @brief Weight sum per variable (the diagonal of pair_weight). */
+  Eigen::VectorXd weight_sum() const { return w_.diagonal(); }
+  /** @brief Effective sample size per variable, W^2 / sum w^2 (= count without weights). */
+  Eigen::VectorXd effective_n() const;
+  /** @brief Mean per variable (listwise: over complete rows; pairwise: over the rows where it is present). */
+  Eigen::VectorXd mean() const { return mean_.diagonal(); }
+  /**
+   * @brief p x p covariance: comoment / (W - ddof); NaN where W - ddof <= 0.
+   * @param ddof delta degrees of freedom (1: the unbiased sample covariance; 0: population).
+   */
+  Eigen::MatrixXd covariance(double ddof = 1.0) const;
+  /** @brief p x p Pearson correlation (NaN where a variance is 0 or the pair has < 2 rows); 1 on the diagonal. */
+  Eigen::MatrixXd correlation() const;
+
+  /** @brief A state of the variables `idx` only (in that order), exactly as if only they had been collected. */
+  Moments subset(const std::vector<int>& idx) const;
+
+  /** @brief Portable binary serialisation (little-endian, versioned). */
+  std::string to_bytes() const;
+  /** @brief Inverse of `to_bytes`; throws input_error for bytes that are not a Moments state. */
+  static Moments from_bytes(std::string_view bytes);
+
+  bool operator==(const Moments& o) const;
+
+ private:
+  // Chan/Pébay update of every (j, k) entry with another state's matrices.
+  void combine(const MatrixXi64& n, const Eigen::MatrixXd& w, const Eigen::MatrixXd& w2, const Eigen::MatrixXd& mean,
+               const Eigen::MatrixXd& m2, const Eigen::MatrixXd& c);
+
+  int p_ = 0;
+  MissingPolicy policy_ = MissingPolicy::listwise;
+  std::vector<std::string> names_;
+  bool weighted_ = false;
+  std::int64_t n_rows_ = 0;
+  std::int64_t n_dropped_ = 0;
+  VectorXi64 n_missing_;
+  MatrixXi64 n_;
+  Eigen::MatrixXd w_, w2_, mean_, m2_, c_;
+};
+
+}  // namespace servscore

@@ -1,0 +1,313 @@
+"""Mergeable co-moment state: counts, means and the co-moment matrix of p variables.
+
+:class:`Moments` summarises data once so that covariances and correlations (and
+every score built on them: Cronbach's alpha, PLS path models, key-driver
+regressions) can be computed from chunks, processes or machines and merged
+exactly. Blocks of rows are summarised around their own means and combined with
+the pairwise update of Chan, Golub & LeVeque (1979); weights follow West (1979).
+
+Missing values (NaN, None, ``pandas.NA``) follow ``nan_policy``:
+
+- ``"listwise"`` (default): rows with a missing value are left out and counted
+  (``n_dropped``);
+- ``"pairwise"``: each pair of variables uses the rows where both are present (as
+  ``pandas.DataFrame.cov`` / ``corr``); ``mean`` is then per variable over its
+  present rows.
+
+Weights are survey weights >= 0; ``cov(ddof)`` divides by ``W - ddof`` (W the
+weight sum), as ``numpy.cov(..., fweights=w)``.
+
+>>> import numpy as np, servscore as ss
+>>> x = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 5.0], [4.0, 9.0]])
+>>> a = ss.Moments(x[:2]) + ss.Moments(x[2:])
+>>> bool(np.allclose(a.cov().to_numpy(), np.cov(x.T)))
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import InputError
+from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, to_array, to_frame
+
+__all__ = ["Moments"]
+
+_POLICIES = ("listwise", "pairwise")
+
+
+def check_policy(nan_policy: str) -> str:
+    """Validate a missing-data policy name (ConfigError listing the valid ones)."""
+    if nan_policy not in _POLICIES:
+        raise _core.ConfigError(f"nan_policy: {nan_policy!r} is not valid; expected 'listwise' or 'pairwise'")
+    return nan_policy
+
+
+class Moments:
+    """Mergeable first and second moments of p variables.
+
+    Parameters
+    ----------
+    data
+        Optional first batch: a DataFrame (pandas, polars, Arrow; numeric columns by name)
+        or a 2-D array (rows x variables). Without data the state is empty and takes its
+        variables from the first :meth:`update`.
+    weights
+        Survey weights (one per row, finite, >= 0), or the name of a weight column of ``data``.
+    columns
+        Variables to use from DataFrames (default: every column of the first batch, except a
+        weight column named by ``weights``).
+    nan_policy
+        ``"listwise"`` (default) or ``"pairwise"``.
+    workers
+        Threads for the compiled kernel; the result does not depend on it.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> df = pd.DataFrame({"a": [1.0, 2.0, 4.0, None], "b": [2.0, 1.0, 5.0, 3.0]})
+    >>> m = ss.Moments(df)
+    >>> m.n, m.n_dropped, round(float(m.cov().loc["a", "b"]), 4)
+    (3, 1, 2.6667)
+    >>> p = ss.Moments(df, nan_policy="pairwise")
+    >>> p.mean.round(2).to_dict()
+    {'a': 2.33, 'b': 2.75}
+    """
+
+    __slots__ = ("_state", "_columns", "_policy")
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        weights: Any = None,
+        columns: list[str] | None = None,
+        nan_policy: str = "listwise",
+        workers: int = 1,
+    ) -> None:
+        self._policy = check_policy(nan_policy)
+        self._columns: list[str] | None = [str(c) for c in columns] if columns is not None else None
+        self._state: Any = None
+        if self._columns is not None:
+            self._state = _core.Moments(len(self._columns), self._policy, self._columns)
+        if data is not None:
+            self.update(data, weights=weights, workers=workers)
+
+    # ----------------------------------------------------------------- building
+    def update(self, data: Any, *, weights: Any = None, workers: int = 1) -> Moments:
+        """Add a batch of rows (DataFrame or 2-D array); returns ``self``."""
+        w: np.ndarray | None = None
+        if is_frame_like(data):
+            frame = to_frame(data)
+            if isinstance(weights, str):
+                w = to_array(frame[weights] if weights in frame.columns else _no_column(weights, frame), name="weights")
+            if self._columns is None:
+                self._columns = [str(c) for c in frame.columns if not (isinstance(weights, str) and c == weights)]
+                if not self._columns:
+                    raise InputError("data: no columns")
+            x = numeric_matrix(frame, self._columns, name="data") if len(frame) else np.empty((0, len(self._columns)))
+            index: pd.Index = frame.index
+        else:
+            if isinstance(weights, str):
+                raise InputError(f"weights: a column name ({weights!r}) needs a DataFrame, got an array")
+            if isinstance(data, np.ndarray) and data.ndim == 2 and data.shape[0] == 0:
+                x = np.empty(data.shape, dtype=np.float64)  # an empty chunk is fine for an accumulator
+            else:
+                x = as_matrix(data, name="data")
+            if self._state is None and self._columns is None:
+                self._state = _core.Moments(x.shape[1], self._policy, [])
+            index = pd.RangeIndex(x.shape[0])
+        if w is None and weights is not None:
+            w = to_array(weights, name="weights")
+        if self._state is None:
+            assert self._columns is not None
+            self._state = _core.Moments(len(self._columns), self._policy, self._columns)
+        if x.shape[1] != self._state.dim:
+            raise InputError(f"data: expected {self._state.dim} columns, got {x.shape[1]}")
+        try:
+            self._state.update(x, w, int(workers))
+        except InputError as e:
+            raise relabel_rows(e, index) from None
+        return self
+
+    def merge(self, other: Moments) -> Moments:
+        """Fold another state (same variables and policy) into this one; returns ``self``."""
+        if not isinstance(other, Moments):
+            raise TypeError(f"cannot merge {type(other).__name__} into Moments")
+        if other._state is None:
+            return self
+        if self._policy != other._policy:
+            raise InputError(f"Moments.merge: a {other._policy} state cannot merge into a {self._policy} state")
+        if self._state is None:
+            self._state = other._state.copy()
+            self._columns = None if other._columns is None else list(other._columns)
+            return self
+        self._state.merge(other._state)
+        if self._columns is None and other._columns is not None:
+            self._columns = list(other._columns)
+        return self
+
+    def __add__(self, other: Moments) -> Moments:
+        out = self.copy()
+        return out.merge(other)
+
+    def __iadd__(self, other: Moments) -> Moments:
+        return self.merge(other)
+
+    def copy(self) -> Moments:
+        """An independent copy."""
+        out = Moments(nan_policy=self._policy)
+        out._columns = None if self._columns is None else list(self._columns)
+        out._state = None if self._state is None else self._state.copy()
+        return out
+
+    def subset(self, columns: list[str] | list[int]) -> Moments:
+        """The state of some variables only (by name or position), as if only they had been collected."""
+        idx = [self._index(c) for c in columns]
+        out = Moments(nan_policy=self._policy)
+        out._state = self._core().subset(idx)
+        out._columns = None if self._columns is None else [self._columns[i] for i in idx]
+        return out
+
+    # ---------------------------------------------------------- serialisation
+    def to_bytes(self) -> bytes:
+        """Portable bytes (the C++ ``Moments::to_bytes`` format)."""
+        return bytes(self._core().to_bytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Moments:
+        """Inverse of :meth:`to_bytes`."""
+        state = _core.Moments.from_bytes(bytes(data))
+        out = cls(nan_policy=state.policy)
+        out._state = state
+        out._columns = list(state.names) or None
+        return out
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return (Moments.from_bytes, (self.to_bytes(),))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Moments):
+            return NotImplemented
+        return bool(self._policy == other._policy and self._state == other._state)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # ----------------------------------------------------------------- results
+    @property
+    def columns(self) -> list[str] | list[int]:
+        """Variable names (positions 0..p-1 for arrays without names)."""
+        if self._columns is not None:
+            return list(self._columns)
+        return list(range(self._core().dim))
+
+    @property
+    def nan_policy(self) -> str:
+        """``"listwise"`` or ``"pairwise"``."""
+        return self._policy
+
+    @property
+    def p(self) -> int:
+        """Number of variables."""
+        return int(self._core().dim)
+
+    @property
+    def n(self) -> int:
+        """Rows used: the complete rows (listwise) or the rows with at least one value (pairwise)."""
+        return int(self._core().n_used)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows seen, used or not."""
+        return int(self._core().n_rows)
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out (listwise: with a missing value; pairwise: with no value at all)."""
+        return int(self._core().n_dropped)
+
+    @property
+    def weighted(self) -> bool:
+        """True once a weighted batch was added."""
+        return bool(self._core().weighted)
+
+    @property
+    def n_missing(self) -> pd.Series:
+        """Missing values per variable."""
+        return pd.Series(self._core().n_missing, index=self._labels(), name="n_missing")
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """Rows used per pair of variables (every entry equal under listwise)."""
+        return self._frame(self._core().pair_count)
+
+    @property
+    def weight_sum(self) -> pd.Series:
+        """Weight sum per variable (= count without weights)."""
+        return pd.Series(self._core().weight_sum(), index=self._labels(), name="weight_sum")
+
+    @property
+    def effective_n(self) -> pd.Series:
+        """Effective sample size per variable, (sum w)^2 / sum w^2."""
+        return pd.Series(self._core().effective_n(), index=self._labels(), name="effective_n")
+
+    @property
+    def mean(self) -> pd.Series:
+        """Mean per variable (weighted when weights were given)."""
+        return pd.Series(self._core().mean(), index=self._labels(), name="mean")
+
+    @property
+    def comoment(self) -> pd.DataFrame:
+        """Co-moment matrix: sum of w (x_j - mean_j)(x_k - mean_k)."""
+        return self._frame(self._core().comoment)
+
+    def cov(self, ddof: float = 1.0) -> pd.DataFrame:
+        """Covariance matrix, co-moment / (W - ddof); NaN where W <= ddof."""
+        return self._frame(self._core().covariance(float(ddof)))
+
+    def corr(self) -> pd.DataFrame:
+        """Pearson correlation matrix (pairwise: each pair over its own rows)."""
+        return self._frame(self._core().correlation())
+
+    def var(self, ddof: float = 1.0) -> pd.Series:
+        """Variance per variable."""
+        return pd.Series(np.diag(self._core().covariance(float(ddof))), index=self._labels(), name="var")
+
+    def __repr__(self) -> str:
+        if self._state is None:
+            return f"Moments(empty, nan_policy={self._policy!r})"
+        return (
+            f"Moments(p={self.p}, n={self.n}, n_rows={self.n_rows}, n_dropped={self.n_dropped},"
+            f" nan_policy={self._policy!r}, weighted={self.weighted}, columns={self.columns!r})"
+        )
+
+    # ---------------------------------------------------------------- helpers
+    def _core(self) -> Any:
+        if self._state is None:
+            raise InputError("Moments: the state is empty; call update() with data first")
+        return self._state
+
+    def _labels(self) -> pd.Index:
+        return pd.Index(self.columns)
+
+    def _frame(self, a: np.ndarray) -> pd.DataFrame:
+        labels = self._labels()
+        return pd.DataFrame(np.asarray(a), index=labels, columns=labels)
+
+    def _index(self, c: str | int) -> int:
+        cols = self.columns
+        if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
+            if not 0 <= int(c) < len(cols):
+                raise InputError(f"Moments: variable position {c} is out of range [0, {len(cols)})")
+            return int(c)
+        if c not in cols:
+            raise InputError(f"Moments: no variable {c!r}; variables: {', '.join(map(str, cols))}")
+        return cols.index(c)  # type: ignore[arg-type]
+
+
+def _no_column(name: str, frame: pd.DataFrame) -> Any:
+    raise InputError(f"weights: no column {name!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")

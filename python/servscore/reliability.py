@@ -1,0 +1,313 @@
+"""Internal-consistency reliability: Cronbach's alpha and composite reliability.
+
+- raw alpha = k/(k-1) (1 - sum of item variances / variance of the sum) (Cronbach 1951);
+- standardised alpha = k rbar / (1 + (k-1) rbar), rbar the mean inter-item correlation;
+- Feldt interval (Feldt, Woodruff & Salih 1987) with df1 = n-1, df2 = (n-1)(k-1);
+- alpha if an item is deleted, corrected item-total correlations (item vs the sum of the others);
+- Dillon-Goldstein rho (composite reliability) and AVE from standardised loadings
+  (Werts, Linn & Jöreskog 1974; Fornell & Larcker 1981); :func:`cronbach_alpha` also
+  reports rho from the loadings on the first principal component, as R plspm's ``unidim``.
+
+Everything is computed from a :class:`~servscore.Moments` state, so alpha of data
+arriving in chunks merges exactly (:class:`AlphaAccumulator`). Missing answers follow
+``nan_policy``: ``"listwise"`` (default; incomplete rows left out and counted) or
+``"pairwise"`` (each covariance over the rows where both items are answered); the
+result states the policy and the counts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import ConfigError, InputError
+from ._result import Result
+from .moments import Moments, check_policy
+
+__all__ = [
+    "AlphaAccumulator",
+    "AlphaResult",
+    "average_variance_extracted",
+    "cronbach_alpha",
+    "dillon_goldstein_rho",
+    "feldt_interval",
+]
+
+_ITEM_COLUMNS = (
+    "mean",
+    "sd",
+    "n_missing",
+    "item_total_r",
+    "item_total_r_uncorrected",
+    "alpha_if_deleted",
+    "alpha_standardized_if_deleted",
+    "pc1_loading",
+)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class AlphaResult(Result):
+    """Cronbach's alpha of a block of items.
+
+    Attributes
+    ----------
+    alpha, alpha_standardized
+        Raw (covariance) and standardised (correlation) alpha.
+    ci
+        Feldt interval ``(low, high)`` at ``level``.
+    mean_r
+        Mean inter-item correlation.
+    dg_rho
+        Dillon-Goldstein rho from the first-principal-component loadings.
+    eigen1, eigen2
+        The two largest eigenvalues of the item correlation matrix (unidimensionality:
+        eigen1 > 1 > eigen2).
+    k, n, n_rows, n_dropped
+        Items, rows used (the n of the interval), rows seen, rows left out.
+    nan_policy
+        ``"listwise"`` or ``"pairwise"``.
+    weighted
+        Survey weights used (the interval then uses the effective sample size).
+    items
+        Per item: ``mean``, ``sd``, ``n_missing``, ``item_total_r`` (corrected),
+        ``item_total_r_uncorrected``, ``alpha_if_deleted``, ``alpha_standardized_if_deleted``,
+        ``pc1_loading``.
+    """
+
+    alpha: float
+    alpha_standardized: float
+    ci: tuple[float, float]
+    level: float
+    mean_r: float
+    dg_rho: float
+    eigen1: float
+    eigen2: float
+    k: int
+    n: int
+    n_rows: int
+    n_dropped: int
+    nan_policy: str
+    weighted: bool
+    items: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-item table."""
+        return self.items
+
+    def __float__(self) -> float:
+        return float(self.alpha)
+
+    def _summary_lines(self) -> list[str]:
+        return [
+            f"alpha {self.alpha:.4f} [{100 * self.level:g}% Feldt {self.ci[0]:.4f}, {self.ci[1]:.4f}],"
+            f" standardised {self.alpha_standardized:.4f}, Dillon-Goldstein rho {self.dg_rho:.4f}",
+            f"{self.k} items, n = {self.n} ({self.n_rows} rows, {self.n_dropped} left out, {self.nan_policy})",
+        ]
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Bars of alpha if each item is deleted, with the block's alpha as a line; returns the Axes."""
+        from .servqual_plots import alpha_bars
+
+        return alpha_bars(self, ax=ax, **kwargs)
+
+
+def _result_from_core(d: dict[str, Any], labels: list[Any]) -> AlphaResult:
+    items = pd.DataFrame(
+        {
+            "mean": d["item_mean"],
+            "sd": d["item_sd"],
+            "n_missing": d["n_missing"],
+            "item_total_r": d["item_total_r"],
+            "item_total_r_uncorrected": d["item_total_r_uncorrected"],
+            "alpha_if_deleted": d["alpha_if_deleted"],
+            "alpha_standardized_if_deleted": d["alpha_standardized_if_deleted"],
+            "pc1_loading": d["pc1_loadings"],
+        },
+        index=pd.Index(labels, name="item"),
+    )
+    return AlphaResult(
+        alpha=float(d["alpha"]),
+        alpha_standardized=float(d["alpha_standardized"]),
+        ci=(float(d["ci_low"]), float(d["ci_high"])),
+        level=float(d["level"]),
+        mean_r=float(d["mean_r"]),
+        dg_rho=float(d["dg_rho"]),
+        eigen1=float(d["eigen1"]),
+        eigen2=float(d["eigen2"]),
+        k=int(d["k"]),
+        n=int(d["n"]),
+        n_rows=int(d["n_rows"]),
+        n_dropped=int(d["n_dropped"]),
+        nan_policy=str(d["policy"]),
+        weighted=bool(d["weighted"]),
+        items=items,
+    )
+
+
+def _check_level(level: float) -> float:
+    if not 0.0 < float(level) < 1.0:
+        raise ConfigError(f"level: {level!r} is out of range; expected a number in (0, 1)")
+    return float(level)
+
+
+def alpha_from_moments(moments: Moments, *, level: float = 0.95) -> AlphaResult:
+    """Cronbach's alpha of the variables of a :class:`~servscore.Moments` state."""
+    d = _core.cronbach_alpha(moments._core(), _check_level(level))
+    return _result_from_core(d, list(moments.columns))
+
+
+def cronbach_alpha(
+    items: Any,
+    *,
+    level: float = 0.95,
+    nan_policy: str = "listwise",
+    weights: Any = None,
+    columns: list[str] | None = None,
+    workers: int = 1,
+) -> AlphaResult:
+    """Cronbach's alpha (raw and standardised) with the Feldt interval and item statistics.
+
+    Parameters
+    ----------
+    items
+        Answers, one column per item: a DataFrame (pandas, polars, Arrow), a 2-D array,
+        or a :class:`~servscore.Moments` state / :class:`AlphaAccumulator` of the items.
+    level
+        Confidence level of the Feldt interval.
+    nan_policy
+        ``"listwise"`` (default: rows with a missing answer are left out and counted) or
+        ``"pairwise"`` (each covariance over the rows where both items are answered).
+    weights
+        Survey weights, or the name of a weight column of ``items``.
+    columns
+        Item columns of a DataFrame (default: all, except a weight column).
+    workers
+        Threads for the compiled kernel; the result does not depend on it.
+
+    Returns
+    -------
+    AlphaResult
+
+    Raises
+    ------
+    InputError
+        Fewer than 2 items or 2 usable rows, a non-numeric answer (naming column, row and
+        value), a weight that is negative.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> df = pd.DataFrame({"q1": [4, 5, 3, 2, 5], "q2": [4, 4, 3, 1, 5], "q3": [5, 5, 2, 2, 4]})
+    >>> r = ss.cronbach_alpha(df)
+    >>> round(r.alpha, 4), round(r.alpha_standardized, 4)
+    (0.9341, 0.9388)
+    """
+    level = _check_level(level)
+    if isinstance(items, AlphaAccumulator):
+        return items.result(level=level)
+    if isinstance(items, Moments):
+        return alpha_from_moments(items, level=level)
+    check_policy(nan_policy)
+    m = Moments(items, weights=weights, columns=columns, nan_policy=nan_policy, workers=workers)
+    if m.p < 2:
+        raise InputError(f"items: Cronbach's alpha needs at least 2 items, got {m.p}")
+    return alpha_from_moments(m, level=level)
+
+
+class AlphaAccumulator:
+    """Mergeable partial result of :func:`cronbach_alpha` (a :class:`~servscore.Moments` state).
+
+    >>> import numpy as np, servscore as ss
+    >>> x = np.array([[4, 4, 5], [5, 4, 5], [3, 3, 2], [2, 1, 2], [5, 5, 4.0]])
+    >>> acc = ss.AlphaAccumulator().update(x[:2]) + ss.AlphaAccumulator().update(x[2:])
+    >>> round(acc.result().alpha, 4)
+    0.9341
+    """
+
+    __slots__ = ("moments",)
+
+    def __init__(self, *, nan_policy: str = "listwise", columns: list[str] | None = None) -> None:
+        self.moments = Moments(nan_policy=nan_policy, columns=columns)
+
+    def update(self, items: Any, *, weights: Any = None, workers: int = 1) -> AlphaAccumulator:
+        """Add a chunk of answers; returns ``self``."""
+        self.moments.update(items, weights=weights, workers=workers)
+        return self
+
+    def merge(self, other: AlphaAccumulator) -> AlphaAccumulator:
+        """Fold another accumulator in; returns ``self``."""
+        if not isinstance(other, AlphaAccumulator):
+            raise TypeError(f"cannot merge {type(other).__name__} into AlphaAccumulator")
+        self.moments.merge(other.moments)
+        return self
+
+    def __add__(self, other: AlphaAccumulator) -> AlphaAccumulator:
+        out = AlphaAccumulator(nan_policy=self.moments.nan_policy)
+        out.moments = self.moments.copy()
+        return out.merge(other)
+
+    def result(self, *, level: float = 0.95) -> AlphaResult:
+        """Alpha of everything added so far."""
+        return alpha_from_moments(self.moments, level=level)
+
+    def to_bytes(self) -> bytes:
+        """Portable bytes (the Moments format)."""
+        return self.moments.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> AlphaAccumulator:
+        """Inverse of :meth:`to_bytes`."""
+        m = Moments.from_bytes(data)
+        out = cls(nan_policy=m.nan_policy)
+        out.moments = m
+        return out
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return (AlphaAccumulator.from_bytes, (self.to_bytes(),))
+
+    def __repr__(self) -> str:
+        return f"AlphaAccumulator({self.moments!r})"
+
+
+def feldt_interval(alpha: float, n: float, k: int, *, level: float = 0.95) -> tuple[float, float]:
+    """Feldt et al. (1987) interval of Cronbach's alpha for n respondents and k items.
+
+    >>> import servscore as ss
+    >>> lo, hi = ss.reliability.feldt_interval(0.8, 100, 10)
+    >>> round(lo, 4), round(hi, 4)
+    (0.736, 0.8537)
+    """
+    lo, hi = _core.feldt_interval(float(alpha), float(n), int(k), _check_level(level))
+    return float(lo), float(hi)
+
+
+def _loadings(loadings: Any) -> np.ndarray:
+    a = np.ascontiguousarray(np.asarray(loadings, dtype=np.float64).ravel())
+    if a.size == 0 or not np.isfinite(a).all():
+        raise InputError("loadings: expected one or more finite standardised loadings")
+    return a
+
+
+def dillon_goldstein_rho(loadings: Any) -> float:
+    """Composite reliability (Dillon-Goldstein rho) of standardised loadings:
+    (sum l)^2 / ((sum l)^2 + sum(1 - l^2)).
+
+    >>> import servscore as ss
+    >>> round(ss.dillon_goldstein_rho([0.8, 0.7, 0.9]), 4)
+    0.8446
+    """
+    return float(_core.dillon_goldstein_rho(_loadings(loadings)))
+
+
+def average_variance_extracted(loadings: Any) -> float:
+    """Average variance extracted (Fornell & Larcker 1981): mean of squared standardised loadings.
+
+    >>> import servscore as ss
+    >>> round(ss.average_variance_extracted([0.8, 0.7, 0.9]), 4)
+    0.6467
+    """
+    return float(_core.average_variance_extracted(_loadings(loadings)))

@@ -1,0 +1,160 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "servscore/errors.hpp"
+#include "servscore/moments.hpp"
+
+using namespace servscore;
+using Catch::Matchers::Contains;
+
+namespace {
+const double NaN = std::numeric_limits<double>::quiet_NaN();
+
+RowMatrixXd random_records(int n, int p, unsigned seed, double offset = 0.0, double missing = 0.0) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> z(0.0, 1.0);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  RowMatrixXd x(n, p);
+  for (int i = 0; i < n; ++i) {
+    double common = z(rng);
+    for (int j = 0; j < p; ++j) x(i, j) = offset + common + 0.5 * (j + 1) * z(rng);
+    for (int j = 0; j < p; ++j)
+      if (u(rng) < missing) x(i, j) = NaN;
+  }
+  return x;
+}
+
+// Textbook two-pass covariance of the complete rows (slow reference).
+Eigen::MatrixXd two_pass_cov(const RowMatrixXd& x, const Eigen::VectorXd& w, double ddof) {
+  double W = 0;
+  Eigen::VectorXd mu = Eigen::VectorXd::Zero(x.cols());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    W += w(i);
+    mu += w(i) * x.row(i).transpose();
+  }
+  mu /= W;
+  Eigen::MatrixXd c = Eigen::MatrixXd::Zero(x.cols(), x.cols());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    Eigen::VectorXd d = x.row(i).transpose() - mu;
+    c += w(i) * d * d.transpose();
+  }
+  return c / (W - ddof);
+}
+}  // namespace
+
+TEST_CASE("hand-computed moments of a tiny table", "[moments]") {
+  RowMatrixXd x(4, 2);
+  x << 1, 2, 2, 4, 3, 5, 4, 9;
+  Moments m(2);
+  m.update(x);
+  // means 2.5 and 5; deviations (-1.5,-0.5,0.5,1.5) and (-3,-1,0,4)
+  CHECK(m.mean()(0) == Approx(2.5));
+  CHECK(m.mean()(1) == Approx(5.0));
+  Eigen::MatrixXd s = m.covariance();
+  CHECK(s(0, 0) == Approx(5.0 / 3.0));    // (2.25+0.25+0.25+2.25)/3
+  CHECK(s(1, 1) == Approx(26.0 / 3.0));   // (9+1+0+16)/3
+  CHECK(s(0, 1) == Approx(11.0 / 3.0));   // (4.5+0.5+0+6)/3
+  CHECK(m.covariance(0)(0, 1) == Approx(11.0 / 4.0));
+  CHECK(m.correlation()(0, 1) == Approx(11.0 / std::sqrt(5.0 * 26.0)));
+  CHECK(m.n_used() == 4);
+}
+
+TEST_CASE("listwise drops incomplete rows and counts them", "[moments]") {
+  RowMatrixXd x(4, 2);
+  x << 1, 2, NaN, 4, 3, NaN, 5, 6;
+  Moments m(2);
+  m.update(x);
+  CHECK(m.n_rows() == 4);
+  CHECK(m.n_dropped() == 2);
+  CHECK(m.n_missing()(0) == 1);
+  CHECK(m.n_missing()(1) == 1);
+  CHECK(m.mean()(0) == Approx(3.0));
+  CHECK(m.covariance()(0, 1) == Approx(8.0));  // (1,2),(5,6): 2*2*2/1
+}
+
+TEST_CASE("pairwise keeps per-pair counts, means and variances", "[moments]") {
+  RowMatrixXd x(5, 2);
+  x << 1, 2, 2, NaN, 3, 5, NaN, 7, 5, 6;
+  Moments m(2, MissingPolicy::pairwise);
+  m.update(x);
+  CHECK(m.pair_count()(0, 0) == 4);
+  CHECK(m.pair_count()(1, 1) == 4);
+  CHECK(m.pair_count()(0, 1) == 3);
+  CHECK(m.mean()(0) == Approx(11.0 / 4.0));
+  CHECK(m.mean()(1) == Approx(20.0 / 4.0));
+  // pair rows: (1,2),(3,5),(5,6): means 3, 13/3
+  CHECK(m.pair_mean()(0, 1) == Approx(3.0));
+  CHECK(m.pair_mean()(1, 0) == Approx(13.0 / 3.0));
+  // cov: (-2)(-7/3) + 0 + 2(5/3) = 14/3 + 10/3 = 8, /2 = 4
+  CHECK(m.covariance()(0, 1) == Approx(4.0));
+  // corr uses the pair's own variances: var x = 4, var y = (49+4+25)/9/2 = 78/18
+  CHECK(m.correlation()(0, 1) == Approx(4.0 / std::sqrt(4.0 * 78.0 / 18.0)));
+}
+
+TEST_CASE("weighted moments equal a two-pass reference", "[moments]") {
+  RowMatrixXd x = random_records(5000, 4, 3);
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> u(0.0, 3.0);
+  Eigen::VectorXd w(x.rows());
+  for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = u(rng);
+  Moments m(4);
+  m.update(x, w);
+  Eigen::MatrixXd ref = two_pass_cov(x, w, 1.0);
+  CHECK((m.covariance() - ref).cwiseAbs().maxCoeff() < 1e-10);
+  CHECK(m.weighted());
+  CHECK(m.effective_n()(0) == Approx(w.sum() * w.sum() / w.squaredNorm()));
+}
+
+TEST_CASE("merge of chunks equals one pass, in any order, for any workers", "[moments]") {
+  for (MissingPolicy pol : {MissingPolicy::listwise, MissingPolicy::pairwise}) {
+    RowMatrixXd x = random_records(9000, 5, 11, 0.0, 0.05);
+    Moments one(5, pol);
+    one.update(x);
+    Moments a(5, pol), b(5, pol), c(5, pol);
+    a.update(x.topRows(1234));
+    b.update(x.middleRows(1234, 5000));
+    c.update(x.bottomRows(9000 - 6234));
+    c.merge(a).merge(b);
+    CHECK(c.n_rows() == one.n_rows());
+    CHECK(c.n_dropped() == one.n_dropped());
+    CHECK(c.pair_count() == one.pair_count());
+    CHECK((c.covariance() - one.covariance()).cwiseAbs().maxCoeff() < 1e-12);
+    CHECK((c.mean() - one.mean()).cwiseAbs().maxCoeff() < 1e-12);
+    Moments par(5, pol);
+    par.update(x, Eigen::VectorXd(), 4);
+    CHECK(par == one);  // identical bits for any worker count
+  }
+}
+
+TEST_CASE("stable when the mean is huge compared with the spread", "[moments]") {
+  RowMatrixXd x = random_records(4000, 3, 5, 1e9);
+  Moments m(3);
+  for (int s = 0; s < 4000; s += 1000) m.update(x.middleRows(s, 1000));
+  RowMatrixXd centred = x.rowwise() - x.colwise().mean();
+  Eigen::MatrixXd ref = (centred.transpose() * centred) / 3999.0;
+  CHECK((m.covariance() - ref).cwiseAbs().maxCoeff() < 1e-6 * ref.cwiseAbs().maxCoeff());
+}
+
+TEST_CASE("bytes round trip, subset and bad input", "[moments]") {
+  RowMatrixXd x = random_records(300, 3, 2, 0.0, 0.1);
+  Moments m(3, MissingPolicy::pairwise, {"a", "b", "c"});
+  m.update(x);
+  Moments back = Moments::from_bytes(m.to_bytes());
+  CHECK(back == m);
+  Moments s = m.subset({2, 0});
+  CHECK(s.names() == std::vector<std::string>{"c", "a"});
+  CHECK(s.covariance()(0, 1) == m.covariance()(2, 0));
+  CHECK_THROWS_AS(Moments::from_bytes("nonsense"), input_error);
+  CHECK_THROWS_WITH(m.update(RowMatrixXd::Zero(2, 2)), Contains("expected 3 columns"));
+  RowMatrixXd bad = RowMatrixXd::Zero(3, 3);
+  bad(1, 2) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(m.update(bad), Contains("row 1, column 2"));
+  Eigen::VectorXd w = Eigen::VectorXd::Ones(3);
+  w(2) = -1;
+  CHECK_THROWS_WITH(m.update(RowMatrixXd::Zero(3, 3), w), Contains("row 2"));
+  Moments other(3, MissingPolicy::listwise);
+  CHECK_THROWS_AS(m.merge(other), input_error);
+  CHECK_THROWS_AS(parse_missing_policy("sometimes"), config_error);
+}

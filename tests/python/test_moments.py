@@ -1,0 +1,103 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import servscore as ss
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+def data(n=500, p=4, seed=0, missing=0.0, offset=0.0):
+    rng = np.random.default_rng(seed)
+    x = offset + rng.normal(size=(n, 1)) + rng.normal(size=(n, p)) * np.arange(1, p + 1)
+    x[rng.random(x.shape) < missing] = np.nan
+    return x
+
+
+def test_matches_pandas_listwise_and_pairwise():
+    x = data(800, 5, 1, missing=0.08)
+    df = pd.DataFrame(x, columns=list("abcde"))
+    m = ss.Moments(df)
+    ref = df.dropna()
+    assert m.n == len(ref) and m.n_dropped == len(df) - len(ref) and m.n_rows == 800
+    np.testing.assert_allclose(m.cov().to_numpy(), ref.cov().to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(m.corr().to_numpy(), ref.corr().to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(m.mean.to_numpy(), ref.mean().to_numpy(), rtol=1e-12)
+    assert list(m.cov().columns) == list("abcde")
+    assert m.n_missing.to_dict() == df.isna().sum().to_dict()
+    p = ss.Moments(df, nan_policy="pairwise")
+    np.testing.assert_allclose(p.cov().to_numpy(), df.cov().to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(p.corr().to_numpy(), df.corr().to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(p.mean.to_numpy(), df.mean().to_numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(p.counts.to_numpy(), df.notna().astype(int).T @ df.notna().astype(int))
+
+
+def test_weights_match_numpy_fweights():
+    x = data(300, 3, 2)
+    w = np.random.default_rng(3).integers(0, 5, size=300)
+    m = ss.Moments(x, weights=w)
+    np.testing.assert_allclose(m.cov().to_numpy(), np.cov(x.T, fweights=w), rtol=1e-12)
+    np.testing.assert_allclose(m.mean.to_numpy(), np.average(x, axis=0, weights=w), rtol=1e-12)
+    assert m.effective_n.iloc[0] == pytest.approx(w.sum() ** 2 / (w**2).sum())
+    df = pd.DataFrame(x, columns=["a", "b", "c"]).assign(wt=w)
+    m2 = ss.Moments(df, weights="wt")
+    assert m2.columns == ["a", "b", "c"]
+    np.testing.assert_allclose(m2.cov().to_numpy(), m.cov().to_numpy(), rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 400), max_size=5),
+    order=st.randoms(use_true_random=False),
+    policy=st.sampled_from(["listwise", "pairwise"]),
+    weighted=st.booleans(),
+)
+def test_any_chunking_and_merge_order_equals_one_pass(cuts, order, policy, weighted):
+    x = data(400, 3, 5, missing=0.1, offset=1e4)
+    w = np.random.default_rng(1).random(400) if weighted else None
+    one = ss.Moments(x, weights=w, nan_policy=policy)
+    bounds = [0, *sorted(cuts), 400]
+    parts = [
+        ss.Moments(x[a:b], weights=None if w is None else w[a:b], nan_policy=policy)
+        for a, b in zip(bounds[:-1], bounds[1:])
+    ]
+    order.shuffle(parts)
+    total = ss.Moments(nan_policy=policy)
+    for part in parts:
+        total = total + pickle.loads(pickle.dumps(part))
+    assert total.n == one.n and total.n_rows == 400
+    np.testing.assert_allclose(total.cov().to_numpy(), one.cov().to_numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(total.mean.to_numpy(), one.mean.to_numpy(), rtol=1e-12)
+
+
+def test_bytes_pickle_subset_and_workers():
+    x = data(70000, 4, 7, missing=0.02)
+    m = ss.Moments(pd.DataFrame(x, columns=list("wxyz")), nan_policy="pairwise")
+    back = ss.Moments.from_bytes(m.to_bytes())
+    assert back == m and back.columns == list("wxyz") and back.nan_policy == "pairwise"
+    assert pickle.loads(pickle.dumps(m)) == m
+    assert ss.Moments(x, nan_policy="pairwise", workers=3) == ss.Moments(x, nan_policy="pairwise", workers=1)
+    s = m.subset(["z", "w"])
+    assert s.cov().loc["z", "w"] == m.cov().loc["z", "w"]
+    assert "p=4" in repr(m)
+
+
+def test_errors_name_what_is_wrong():
+    m = ss.Moments(data(10, 3))
+    with pytest.raises(ss.InputError, match="expected 3 columns"):
+        m.update(data(10, 2))
+    with pytest.raises(ss.InputError, match="row 4"):
+        ss.Moments(data(10, 2), weights=[1, 1, 1, 1, -2, 1, 1, 1, 1, 1])
+    with pytest.raises(ss.InputError, match="row 'r2', column 1"):
+        ss.Moments(pd.DataFrame({"a": [1.0, 2, 3], "b": [1, 2, np.inf]}, index=["r0", "r1", "r2"]))
+    with pytest.raises(ss.InputError, match="'b'"):
+        ss.Moments(pd.DataFrame({"a": [1.0, 2], "b": ["x", 2]}))
+    with pytest.raises(ss.ConfigError, match="nan_policy"):
+        ss.Moments(nan_policy="sometimes")
+    with pytest.raises(ss.InputError, match="cannot merge"):
+        m.merge(ss.Moments(data(10, 3), nan_policy="pairwise"))
+    with pytest.raises(ss.InputError, match="empty"):
+        ss.Moments().cov()
+    with pytest.raises(ss.InputError, match="no variable 'q'"):
+        m.subset(["q"])
