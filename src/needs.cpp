@@ -232,12 +232,14 @@ std::size_t ConditionSet::add(std::string_view text, const std::string& where) {
   std::vector<int> fields;
   // Optional flags per node (for serialisation): a comparison marked optional.
   Compiler c{prog, fields, [this](const std::string& n, bool opt) { return field_index(n, opt); }};
-  // Compile into a copy of the field table first, so that a failure leaves the set unchanged.
-  ConditionSet backup = *this;
+  // Compiling may add fields; a failure restores the field table, leaving the set unchanged.
+  const auto fields_before = fields_;
+  const auto optional_before = optional_;
   try {
     c.compile(v, where, 0);
   } catch (...) {
-    *this = std::move(backup);
+    fields_ = fields_before;
+    optional_ = optional_before;
     throw;
   }
   // remember which comparisons were marked optional, by re-reading the JSON in postfix order
