@@ -8,6 +8,7 @@
 #include <set>
 
 #include "json_util.hpp"
+#include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
@@ -231,12 +232,14 @@ std::size_t ConditionSet::add(std::string_view text, const std::string& where) {
   std::vector<int> fields;
   // Optional flags per node (for serialisation): a comparison marked optional.
   Compiler c{prog, fields, [this](const std::string& n, bool opt) { return field_index(n, opt); }};
-  // Compile into a copy of the field table first, so that a failure leaves the set unchanged.
-  ConditionSet backup = *this;
+  // Compiling may add fields; a failure restores the field table, leaving the set unchanged.
+  const auto fields_before = fields_;
+  const auto optional_before = optional_;
   try {
     c.compile(v, where, 0);
   } catch (...) {
-    *this = std::move(backup);
+    fields_ = fields_before;
+    optional_ = optional_before;
     throw;
   }
   // remember which comparisons were marked optional, by re-reading the JSON in postfix order
@@ -314,7 +317,11 @@ RowMatrixXu8 ConditionSet::evaluate(RecordsRef data, const std::vector<std::stri
   }
   const std::size_t nc = programs_.size();
   RowMatrixXu8 out(n, static_cast<Eigen::Index>(nc));
-  if (complete) complete->resize(n, static_cast<Eigen::Index>(nc));
+  detail::advise_huge_pages(out);
+  if (complete) {
+    complete->resize(n, static_cast<Eigen::Index>(nc));
+    detail::advise_huge_pages(*complete);
+  }
   const double* base = data.data();
   const std::ptrdiff_t stride = data.outerStride();
   std::size_t max_depth = 1;
@@ -565,35 +572,87 @@ NeedsEvaluation evaluate_needs(const NeedRuleSet& rules, RecordsRef data, const 
   const std::size_t nr = rules.rules.size();
   constexpr std::size_t kNeeds = enum_size<HumanNeed>();
   const auto actions = rules.action_list();
-  // rule -> need / action membership
-  std::vector<std::uint8_t> rn(nr * kNeeds, 0), ra(nr * actions.size(), 0);
+  const std::size_t na = actions.size();
+  // For each need and action, the rules that trigger it as a bit set (64 rules a word): a
+  // record has the need when its fired-rule bits meet the need's mask. Branch-free per row.
+  const std::size_t words = (nr + 63) / 64;
+  std::vector<std::uint64_t> need_mask(kNeeds * words, 0), act_mask(na * words, 0);
   for (std::size_t r = 0; r < nr; ++r) {
-    for (auto h : rules.rules[r].needs) rn[r * kNeeds + static_cast<std::size_t>(h)] = 1;
+    const std::uint64_t bit = std::uint64_t{1} << (r & 63);
+    for (auto h : rules.rules[r].needs) need_mask[static_cast<std::size_t>(h) * words + (r >> 6)] |= bit;
     for (const auto& a : rules.rules[r].actions) {
       auto k = static_cast<std::size_t>(std::find(actions.begin(), actions.end(), a) - actions.begin());
-      ra[r * actions.size() + k] = 1;
+      act_mask[k * words + (r >> 6)] |= bit;
     }
   }
-  ev.needs.setZero(n, static_cast<Eigen::Index>(kNeeds));
-  ev.actions.setZero(n, static_cast<Eigen::Index>(actions.size()));
-  const std::size_t na = actions.size();
-  detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
-    for (std::ptrdiff_t i = b; i < e; ++i) {
-      const std::uint8_t* f = ev.fired.data() + i * static_cast<std::ptrdiff_t>(nr);
-      std::uint8_t* nd = ev.needs.data() + i * static_cast<std::ptrdiff_t>(kNeeds);
-      std::uint8_t* ac = ev.actions.data() + i * static_cast<std::ptrdiff_t>(na);
-      for (std::size_t r = 0; r < nr; ++r) {
-        if (!f[r]) continue;
-        for (std::size_t k = 0; k < kNeeds; ++k) nd[k] |= rn[r * kNeeds + k];
-        for (std::size_t k = 0; k < na; ++k) ac[k] |= ra[r * na + k];
+  ev.needs.resize(n, static_cast<Eigen::Index>(kNeeds));
+  ev.actions.resize(n, static_cast<Eigen::Index>(na));
+  detail::advise_huge_pages(ev.needs);
+  detail::advise_huge_pages(ev.actions);
+  const int nw = detail::resolve_workers(workers);
+  // integer counts per worker, summed afterwards: identical for any number of workers
+  std::vector<std::vector<std::int64_t>> rc(static_cast<std::size_t>(nw), std::vector<std::int64_t>(nr, 0));
+  std::vector<std::vector<std::int64_t>> nc(static_cast<std::size_t>(nw), std::vector<std::int64_t>(kNeeds, 0));
+  std::uint8_t* const needs_out = ev.needs.data();
+  std::uint8_t* const acts_out = ev.actions.data();
+  const std::uint8_t* const fired = ev.fired.data();
+  detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
+    // locals, not captures: byte stores may alias anything reached through a reference
+    const std::size_t NR = nr, W = words, NA = na;
+    std::int64_t* rcw = rc[static_cast<std::size_t>(w)].data();
+    std::int64_t* ncw = nc[static_cast<std::size_t>(w)].data();
+    constexpr int kRows = 256;
+    // fired-rule bits of a block of rows, kRows x words; a local array, so the byte
+    // stores below cannot alias it and the loops stay in registers
+    std::vector<std::uint64_t> bits(static_cast<std::size_t>(kRows) * words);
+    std::uint64_t* bt = bits.data();
+    for (std::ptrdiff_t i0 = b; i0 < e; i0 += kRows) {
+      const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kRows, e - i0));
+      const std::uint8_t* f = fired + i0 * static_cast<std::ptrdiff_t>(nr);
+      for (int r = 0; r < rows; ++r) {
+        const std::uint8_t* fr = f + static_cast<std::size_t>(r) * NR;
+        std::uint64_t* br = bt + static_cast<std::size_t>(r) * W;
+        for (std::size_t q0 = 0; q0 < W; ++q0) {  // accumulate each word in a register
+          std::uint64_t v = 0;
+          const std::size_t q1 = std::min(NR, (q0 + 1) * 64);
+          for (std::size_t q = q0 * 64; q < q1; ++q) v |= static_cast<std::uint64_t>(fr[q]) << (q & 63);
+          br[q0] = v;
+        }
       }
+      for (std::size_t q = 0; q < NR; ++q) {
+        std::int64_t c = 0;
+        for (int r = 0; r < rows; ++r) c += (bt[static_cast<std::size_t>(r) * W + (q >> 6)] >> (q & 63)) & 1;
+        rcw[q] += c;
+      }
+      auto spread = [&](const std::uint64_t* mask, std::size_t k, std::uint8_t* out, std::size_t width) {
+        std::int64_t c = 0;
+        std::uint8_t* dst = out + i0 * static_cast<std::ptrdiff_t>(width) + static_cast<std::ptrdiff_t>(k);
+        if (W == 1) {
+          const std::uint64_t m = mask[k];
+          for (int r = 0; r < rows; ++r) {
+            const std::uint8_t v = (bt[r] & m) != 0;
+            dst[static_cast<std::size_t>(r) * width] = v;
+            c += v;
+          }
+        } else {
+          for (int r = 0; r < rows; ++r) {
+            std::uint64_t hit = 0;
+            for (std::size_t q = 0; q < W; ++q) hit |= bt[static_cast<std::size_t>(r) * W + q] & mask[k * W + q];
+            dst[static_cast<std::size_t>(r) * width] = hit != 0;
+            c += hit != 0;
+          }
+        }
+        return c;
+      };
+      for (std::size_t k = 0; k < kNeeds; ++k) ncw[k] += spread(need_mask.data(), k, needs_out, kNeeds);
+      for (std::size_t k = 0; k < NA; ++k) spread(act_mask.data(), k, acts_out, NA);
     }
   });
   ev.rule_counts.assign(nr, 0);
   ev.need_counts.assign(kNeeds, 0);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (std::size_t r = 0; r < nr; ++r) ev.rule_counts[r] += ev.fired(i, static_cast<Eigen::Index>(r));
-    for (std::size_t k = 0; k < kNeeds; ++k) ev.need_counts[k] += ev.needs(i, static_cast<Eigen::Index>(k));
+  for (int w = 0; w < nw; ++w) {
+    for (std::size_t r = 0; r < nr; ++r) ev.rule_counts[r] += rc[static_cast<std::size_t>(w)][r];
+    for (std::size_t k = 0; k < kNeeds; ++k) ev.need_counts[k] += nc[static_cast<std::size_t>(w)][k];
   }
   return ev;
 }

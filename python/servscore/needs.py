@@ -261,9 +261,9 @@ def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: 
         raise relabel_rows(e, frame.index) from None
     index = frame.index
     ids = list(rs.ids)
-    fired = pd.DataFrame(r["fired"].astype(bool), index=index, columns=ids)
-    needs = pd.DataFrame(r["needs"].astype(bool), index=index, columns=HumanNeed.names())
-    actions = pd.DataFrame(r["actions"].astype(bool), index=index, columns=list(rs.actions))
+    fired = pd.DataFrame(r["fired"].view(np.bool_), index=index, columns=ids)
+    needs = pd.DataFrame(r["needs"].view(np.bool_), index=index, columns=HumanNeed.names())
+    actions = pd.DataFrame(r["actions"].view(np.bool_), index=index, columns=list(rs.actions))
     n = len(frame)
     info = json.loads(rs.to_json())["rules"]
     rules_table = pd.DataFrame(
