@@ -213,25 +213,58 @@ RowMatrixXd score_lifecycle(RecordsRef x, const LifecycleConfig& cfg, int worker
     stage[static_cast<std::size_t>(j)] = static_cast<int>(t.stage);
     total[static_cast<std::size_t>(t.stage)] += t.importance;
   }
+  std::vector<double> w(static_cast<std::size_t>(k));
+  for (Eigen::Index j = 0; j < k; ++j) w[static_cast<std::size_t>(j)] = cfg.touchpoints[static_cast<std::size_t>(j)].importance;
+  std::array<double, kLifecycleStages> need{};
+  for (std::size_t s = 0; s < kLifecycleStages; ++s) need[s] = cfg.min_coverage * total[s] * (1 - 1e-12);
   RowMatrixXd out(n, kLifecycleStages);
-  detail::parallel_for(n, workers, 1 << 13, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
+  const double* base = x.data();
+  const std::ptrdiff_t stride = x.outerStride();
+  const int* st = stage.data();
+  const double* wt = w.data();
+  // Columns and weights grouped by stage: each stage's accumulators stay in registers.
+  std::vector<int> scols;
+  std::vector<double> sw;
+  std::vector<int> used_stage, first{0};
+  for (int s = 0; s < kLifecycleStages; ++s) {
+    bool any = false;
+    for (Eigen::Index j = 0; j < k; ++j)
+      if (st[j] == s) scols.push_back(static_cast<int>(j)), sw.push_back(wt[j]), any = true;
+    if (any) used_stage.push_back(s), first.push_back(static_cast<int>(scols.size()));
+  }
+  const int n_used = static_cast<int>(used_stage.size());
+  std::vector<int> unused_stage;
+  for (int s = 0; s < kLifecycleStages; ++s)
+    if (total[static_cast<std::size_t>(s)] == 0) unused_stage.push_back(s);
+  detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
+    int bad = 0;
     for (std::ptrdiff_t i = b; i < e; ++i) {
-      std::array<double, kLifecycleStages> sum{}, wsum{};
-      for (Eigen::Index j = 0; j < k; ++j) {
-        const double v = x(i, j);
-        if (std::isnan(v)) continue;
-        if (!(v >= lo && v <= hi)) out_of_scale(cfg, i, j, v, lo, hi, "rating");
-        const double w = cfg.touchpoints[static_cast<std::size_t>(j)].importance;
-        const auto s = static_cast<std::size_t>(stage[static_cast<std::size_t>(j)]);
-        sum[s] += w * v;
-        wsum[s] += w;
-      }
-      for (std::size_t s = 0; s < kLifecycleStages; ++s) {
-        const bool ok = total[s] > 0 && wsum[s] > 0 && wsum[s] >= cfg.min_coverage * total[s] * (1 - 1e-12);
+      const double* row = base + i * stride;
+      double* o = out.data() + i * kLifecycleStages;
+      for (int s : unused_stage) o[s] = kNaN;
+      for (int u = 0; u < n_used; ++u) {
+        double sum = 0, wsum = 0;
+        // branch-free: NaN (not rated) compares false, so it adds nothing and is not out of scale
+        for (int t = first[static_cast<std::size_t>(u)]; t < first[static_cast<std::size_t>(u) + 1]; ++t) {
+          const double v = row[scols[static_cast<std::size_t>(t)]];
+          const bool present = v == v;
+          bad += (v < lo) | (v > hi);
+          const double wj = present ? sw[static_cast<std::size_t>(t)] : 0.0;
+          sum += wj * (present ? v : 0.0);
+          wsum += wj;
+        }
+        const auto s = static_cast<std::size_t>(used_stage[static_cast<std::size_t>(u)]);
+        const bool ok = (wsum > 0) & (wsum >= need[s]);
         // a weighted mean of in-scale ratings is in scale; the clamp only removes rounding (100.00000000000001)
-        out(i, static_cast<Eigen::Index>(s)) = ok ? std::clamp((sum[s] / wsum[s] - lo) * to100, 0.0, 100.0) : kNaN;
+        o[s] = ok ? std::clamp((sum / (ok ? wsum : 1.0) - lo) * to100, 0.0, 100.0) : kNaN;
       }
     }
+    if (bad == 0) return;
+    for (std::ptrdiff_t i = b; i < e; ++i)
+      for (Eigen::Index j = 0; j < k; ++j) {
+        const double v = x(i, j);
+        if (!std::isnan(v) && !(v >= lo && v <= hi)) out_of_scale(cfg, i, j, v, lo, hi, "rating");
+      }
   });
   return out;
 }
