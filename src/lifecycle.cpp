@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "json_util.hpp"
+#include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
@@ -218,6 +219,7 @@ RowMatrixXd score_lifecycle(RecordsRef x, const LifecycleConfig& cfg, int worker
   std::array<double, kLifecycleStages> need{};
   for (std::size_t s = 0; s < kLifecycleStages; ++s) need[s] = cfg.min_coverage * total[s] * (1 - 1e-12);
   RowMatrixXd out(n, kLifecycleStages);
+  detail::advise_huge_pages(out);  // written once front to back: avoid millions of 4 KiB first-touch faults
   const double* base = x.data();
   const std::ptrdiff_t stride = x.outerStride();
   const int* st = stage.data();
@@ -236,28 +238,45 @@ RowMatrixXd score_lifecycle(RecordsRef x, const LifecycleConfig& cfg, int worker
   std::vector<int> unused_stage;
   for (int s = 0; s < kLifecycleStages; ++s)
     if (total[static_cast<std::size_t>(s)] == 0) unused_stage.push_back(s);
+  constexpr int kTile = 64;  // rows per transposed block: every inner loop runs over 64 contiguous rows
   detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
-    int bad = 0;
-    for (std::ptrdiff_t i = b; i < e; ++i) {
-      const double* row = base + i * stride;
-      double* o = out.data() + i * kLifecycleStages;
-      for (int s : unused_stage) o[s] = kNaN;
+    std::vector<double> tile(static_cast<std::size_t>(k) * kTile);
+    double sum[kTile], wsum[kTile], nbad[kTile];
+    double bad = 0;
+    for (std::ptrdiff_t i0 = b; i0 < e; i0 += kTile) {
+      const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kTile, e - i0));
+      for (int r = 0; r < rows; ++r)
+        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = base[(i0 + r) * stride + j];
+      for (int r = rows; r < kTile; ++r)
+        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = lo;
+      for (int r = 0; r < kTile; ++r) nbad[r] = 0;
+      for (int r = 0; r < rows; ++r)
+        for (int s : unused_stage) out(i0 + r, s) = kNaN;
       for (int u = 0; u < n_used; ++u) {
-        double sum = 0, wsum = 0;
-        // branch-free: NaN (not rated) compares false, so it adds nothing and is not out of scale
+        for (int r = 0; r < kTile; ++r) sum[r] = 0, wsum[r] = 0;
         for (int t = first[static_cast<std::size_t>(u)]; t < first[static_cast<std::size_t>(u) + 1]; ++t) {
-          const double v = row[scols[static_cast<std::size_t>(t)]];
-          const bool present = v == v;
-          bad += (v < lo) | (v > hi);
-          const double wj = present ? sw[static_cast<std::size_t>(t)] : 0.0;
-          sum += wj * (present ? v : 0.0);
-          wsum += wj;
+          const double* col = tile.data() + static_cast<std::size_t>(scols[static_cast<std::size_t>(t)]) * kTile;
+          const double wj = sw[static_cast<std::size_t>(t)];
+          // branch-free over rows: NaN (not rated) compares false, adds nothing and is not out of scale
+          for (int r = 0; r < kTile; ++r) {
+            const double v = col[r];
+            const bool present = v == v;
+            nbad[r] += ((v < lo) | (v > hi)) ? 1.0 : 0.0;
+            const double wz = present ? wj : 0.0;
+            sum[r] += wz * (present ? v : 0.0);
+            wsum[r] += wz;
+          }
         }
         const auto s = static_cast<std::size_t>(used_stage[static_cast<std::size_t>(u)]);
-        const bool ok = (wsum > 0) & (wsum >= need[s]);
-        // a weighted mean of in-scale ratings is in scale; the clamp only removes rounding (100.00000000000001)
-        o[s] = ok ? std::clamp((sum / (ok ? wsum : 1.0) - lo) * to100, 0.0, 100.0) : kNaN;
+        const double nd = need[s];
+        for (int r = 0; r < rows; ++r) {
+          const bool ok = (wsum[r] > 0) & (wsum[r] >= nd);
+          // a weighted mean of in-scale ratings is in scale; the clamp only removes rounding (100.00000000000001)
+          out(i0 + r, static_cast<Eigen::Index>(s)) =
+              ok ? std::clamp((sum[r] / (ok ? wsum[r] : 1.0) - lo) * to100, 0.0, 100.0) : kNaN;
+        }
       }
+      for (int r = 0; r < rows; ++r) bad += nbad[r];
     }
     if (bad == 0) return;
     for (std::ptrdiff_t i = b; i < e; ++i)
