@@ -140,7 +140,8 @@ class LifecycleResult(Result):
         """The stage rows of one group (the first by default), indexed by stage."""
         groups = self.journey.index
         g = groups[0] if group is None else group
-        return self.table[self.table["group"] == g].set_index("stage")
+        rows: pd.DataFrame = self.table[self.table["group"] == g].set_index("stage")
+        return rows
 
     def plot(self, ax: Any = None, *, group: Any = None, **kwargs: Any) -> Any:
         """Stage profile: index with interval per stage, journey line, weak stages marked; returns the Axes."""

@@ -123,7 +123,8 @@ def _groups(by: Any, frame: pd.DataFrame | None, n: int) -> tuple[np.ndarray, pd
 
 def _labels(index: pd.Index) -> pd.Index:
     """The index with plain Python labels, so messages say 'row 11', not 'row np.int64(11)'."""
-    return pd.Index(index.tolist(), dtype=object)
+    labels: pd.Index = pd.Index(index.tolist(), dtype=object)
+    return labels
 
 
 def _index(frame: pd.DataFrame | None, n: int, values: Any = None) -> pd.Index:
@@ -266,7 +267,7 @@ def segment(
             customers[col] = key_frame[col].to_numpy()[codes]
     customers["satisfaction"] = sat
     customers["loyalty"] = loy
-    customers["segment"] = pd.Categorical.from_codes(r["segment"].astype(np.int8), categories=SEGMENTS)
+    customers["segment"] = pd.Categorical.from_codes(np.asarray(r["segment"], dtype=np.int8), categories=pd.Index(SEGMENTS))
     adv = r["advocate"]
     customers["advocate"] = pd.arrays.BooleanArray(adv == 1, adv < 0)
     gindex = keys if keys is not None else pd.Index(["all"], name="group")
