@@ -242,6 +242,13 @@ def test_loyalty_errors_name_column_row_value():
         ss.loyalty.segment([1, 2], [1, 2, 3])
     with pytest.raises(ss.InputError, match="complained.*not 0 or 1"):
         ss.loyalty.segment([1, 2], [1, 2], complained=[0, 3])
+    with pytest.raises(ss.InputError, match=r"complained: row 1: value 'maybe' is not a complaint flag"):
+        ss.loyalty.segment([1, 2], [1, 2], complained=["yes", "maybe"])
+    flags = pd.Series(pd.array([True, None, False], dtype="boolean"))
+    r = ss.loyalty.segment([1, 1, 1], [1, 1, 1], complained=flags)
+    assert r.customers["segment"].astype(str).tolist() == ["terrorist", "defector", "defector"]
+    r = ss.loyalty.segment([1, 1], [1, 1], complained=pd.Series(["Yes ", "0"], dtype="category"))
+    assert r.customers["segment"].astype(str).tolist() == ["terrorist", "defector"]
     with pytest.raises(ss.InputError, match="empty"):
         ss.loyalty.segment([], [])
     with pytest.raises(ss.ConfigError, match="satisfaction_threshold"):
