@@ -395,4 +395,32 @@ LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& c
   return r;
 }
 
+MeanDifferences welch_differences(const Eigen::VectorXd& ma, const Eigen::VectorXd& sa, const Eigen::VectorXd& na,
+                                  const Eigen::VectorXd& mb, const Eigen::VectorXd& sb, const Eigen::VectorXd& nb,
+                                  double confidence) {
+  const Eigen::Index k = ma.size();
+  if (sa.size() != k || na.size() != k || mb.size() != k || sb.size() != k || nb.size() != k)
+    throw input_error("welch_differences: the six vectors must have the same length");
+  if (!(confidence > 0.0 && confidence < 1.0))
+    throw config_error("confidence: " + detail::format_number(confidence) + " is out of range; expected (0, 1)");
+  MeanDifferences r;
+  r.diff = mb - ma;
+  r.lower.setConstant(k, kNaN);
+  r.upper.setConstant(k, kNaN);
+  r.df.setConstant(k, kNaN);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    if (na[i] < 0 || nb[i] < 0)
+      throw input_error("welch_differences: negative count at position " + std::to_string(i));
+    if (!(na[i] >= 2 && nb[i] >= 2) || std::isnan(r.diff[i])) continue;
+    const double va = sa[i] * sa[i] / na[i], vb = sb[i] * sb[i] / nb[i], v = va + vb;
+    if (!(v > 0)) continue;
+    const double df = v * v / (va * va / (na[i] - 1) + vb * vb / (nb[i] - 1));
+    const double t = boost::math::quantile(boost::math::students_t(df), 0.5 + confidence / 2.0);
+    r.df[i] = df;
+    r.lower[i] = r.diff[i] - t * std::sqrt(v);
+    r.upper[i] = r.diff[i] + t * std::sqrt(v);
+  }
+  return r;
+}
+
 }  // namespace servscore

@@ -16,7 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['ClvConfig', 'ComplaintConfig', 'ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'LifecycleConfig', 'LoyaltyConfig', 'Touchpoint', 'arrow_columns', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'enum_kinds', 'enum_table', 'loyalty_curve', 'multinomial_intervals', 'parse_enum', 'score_encounters', 'score_lifecycle', 'segment_customers', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'touchpoint_importance']
+__all__: list[str] = ['ClvConfig', 'ComplaintConfig', 'ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'LifecycleConfig', 'LoyaltyConfig', 'Touchpoint', 'arrow_columns', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'enum_kinds', 'enum_table', 'loyalty_curve', 'multinomial_intervals', 'parse_enum', 'score_encounters', 'score_lifecycle', 'segment_customers', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'touchpoint_importance', 'welch_differences']
 class ClvConfig:
     """
     Customer lifetime value parameters (see servscore.economics).
@@ -620,5 +620,7 @@ def summarize_lifecycle(scores: typing.Annotated[numpy.typing.ArrayLike, numpy.f
 def summarize_loyalty(segment: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], advocate: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], refined: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: LoyaltyConfig) -> dict[str, typing.Any]:
     ...
 def touchpoint_importance(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, lo: typing.SupportsFloat | typing.SupportsIndex, hi: typing.SupportsFloat | typing.SupportsIndex) -> typing.Any:
+    ...
+def welch_differences(mean_a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], sd_a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], n_a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], mean_b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], sd_b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], n_b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> dict[str, typing.Any]:
     ...
 __version__: str

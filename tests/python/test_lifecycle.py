@@ -616,3 +616,19 @@ def test_stage_indices_property(rows, weights, coverage):
         assert r.journey.loc["all", "journey"] == pytest.approx(idx.mean())
         assert r.journey.loc["all", "weakest"] == idx.idxmin()
         assert not (t["weak"] & t["strong"]).any()
+
+
+def test_change_between_waves_matches_scipy(sample):
+    from scipy import stats
+
+    r = ss.lifecycle.stages(sample.journey, by="wave")
+    c = r.change("2025", "2026")
+    a = r.scores[sample.journey["wave"].to_numpy() == "2025"]["caring"].dropna()
+    b = r.scores[sample.journey["wave"].to_numpy() == "2026"]["caring"].dropna()
+    res = stats.ttest_ind(b, a, equal_var=False)
+    ci = res.confidence_interval(0.95)
+    assert c.loc["caring", "diff"] == pytest.approx(b.mean() - a.mean())
+    assert (c.loc["caring", "lower"], c.loc["caring", "upper"]) == pytest.approx((ci.low, ci.high))
+    assert c.loc["caring", "df"] == pytest.approx(res.df)
+    assert bool(c.loc["caring", "significant"])
+    assert not bool(c.loc["tying_the_knot", "significant"]) or abs(c.loc["tying_the_knot", "diff"]) < 3
