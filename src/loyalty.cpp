@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "json_util.hpp"
+#include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
@@ -151,6 +152,9 @@ LoyaltySegments segment_customers(Eigen::Ref<const Eigen::VectorXd> sat, Eigen::
   out.segment.resize(n);
   out.advocate.resize(n);
   out.refined.resize(n);
+  detail::advise_huge_pages(out.segment);
+  detail::advise_huge_pages(out.advocate);
+  detail::advise_huge_pages(out.refined);
   const double* ps = sat.data();
   const double* pl = loy.data();
   const double* pp = has_nps ? nps.data() : nullptr;
