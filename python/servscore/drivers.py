@@ -791,7 +791,7 @@ def ipa(
     Examples
     --------
     >>> import servscore as ss
-    >>> r = ss.ipa({"wait": 2.8, "staff": 4.4, "price": 3.9, "decor": 4.5},
+    >>> r = ss.ipa({"wait": 2.8, "staff": 4.4, "price": 3.7, "decor": 4.5},
     ...            {"wait": 0.30, "staff": 0.25, "price": 0.10, "decor": 0.05})
     >>> r.table["quadrant"].astype(str).to_dict()
     {'wait': 'concentrate_here', 'staff': 'keep_up_good_work', 'price': 'low_priority', 'decor': 'possible_overkill'}
