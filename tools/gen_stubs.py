@@ -47,6 +47,10 @@ def _fix(text: str) -> str:
     text = re.sub(r"(?<![\w.\[])tuple(?=[,)\]\s:]|$)(?!\[)", "tuple[typing.Any, ...]", text, flags=re.M)
     text = re.sub(r"(?<![\w.\[])set(?=[,)\]\s:]|$)(?!\[)", "set[typing.Any]", text, flags=re.M)
     text = re.sub(r"(?<![\w.])typing\.Callable(?!\[)", "typing.Callable[..., typing.Any]", text)
+    for generic in ("Sequence", "Iterable", "Iterator", "Mapping", "MutableSequence"):
+        text = re.sub(rf"collections\.abc\.{generic}(?!\[)", f"collections.abc.{generic}[typing.Any]", text)
+    # a return type stubgen could not render
+    text = text.replace(") -> ...:", ") -> typing.Any:")
     # the exception classes after the imports
     lines = text.split("\n")
     last_import = max(i for i, s in enumerate(lines) if s.startswith(("import ", "from ")))

@@ -1845,7 +1845,7 @@ class CueMatcher:
     """
     def __init__(self, lexicon: Lexicon) -> None:
         ...
-    def match(self, texts: collections.abc.Sequence, workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
+    def match(self, texts: collections.abc.Sequence[typing.Any], workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
         ...
     def match_arrow(self, texts: typing.Any, workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
         """
@@ -2061,7 +2061,7 @@ def servqual_form_json(form: typing.SupportsInt | typing.SupportsIndex = 1991) -
     ...
 def servqual_items(form: typing.SupportsInt | typing.SupportsIndex = 1991) -> list[ServqualItem]:
     ...
-def servqual_scores(expectations: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None, perceptions: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: ServqualConfig, allocations: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> ...:
+def servqual_scores(expectations: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None, perceptions: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: ServqualConfig, allocations: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
     ...
 def style_of(a_centred: typing.SupportsFloat | typing.SupportsIndex, r_centred: typing.SupportsFloat | typing.SupportsIndex) -> int:
     ...
@@ -2085,6 +2085,6 @@ def wilson_interval_z(successes: typing.SupportsFloat | typing.SupportsIndex, n:
     """
     Wilson score interval with the normal quantile z given.
     """
-def zot_scores(adequate: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], desired: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], perceived: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: ServqualConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> ...:
+def zot_scores(adequate: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], desired: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], perceived: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: ServqualConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
     ...
 __version__: str
