@@ -34,6 +34,8 @@ from ._input import resolve_config, to_frame
 from ._result import Result
 from .encounters import score_encounters
 from .model import LostSaleReason, get_language
+from .needs import NeedsResult, load_rules
+from .needs import evaluate as evaluate_needs
 from .styles import from_cues
 from .text import load_data, match_cues
 
@@ -73,13 +75,18 @@ class InteractionResult(Result):
     lexicon
         The :class:`~servscore.text.Lexicon` used.
     settings
-        The interaction settings used.
+        The interaction settings used (``settings["needs"]`` says whether and why the
+        anticipated-needs rules ran).
+    needs
+        The :class:`~servscore.needs.NeedsResult` of the anticipated-needs rules, or None when
+        they did not run.
     """
 
     table: pd.DataFrame
     hits: pd.DataFrame
     lexicon: Lexicon
     settings: dict[str, Any]
+    needs: NeedsResult | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The per-interaction table."""
@@ -150,6 +157,7 @@ def classify(
     lang: str | None = None,
     config: dict[str, Any] | None = None,
     encounter_config: Any = None,
+    needs: Any = "auto",
     workers: int = 1,
 ) -> InteractionResult:
     """Classify interactions from their transcripts or notes.
@@ -169,6 +177,14 @@ def classify(
     encounter_config
         The :class:`~servscore.EncounterConfig` for the quadrant (default: Martin's sixteen
         indicators, 1-5); its scale is also the scale of ``cue_rating_<indicator>``.
+    needs
+        The anticipated-needs rules (:func:`servscore.needs.evaluate`) run on the interaction
+        fields and the cue columns: ``"auto"`` (default) runs the default rules when the data
+        have every field they read (``wait_minutes, looked_at_watch, ...``) and says in
+        ``settings["needs"]`` why not otherwise; ``True`` runs the default rules (a
+        ``ConfigError`` names the missing fields); a rule set, dict, list, JSON text or path
+        runs those rules; ``None`` / ``False`` skips them. Adds the columns ``needs``,
+        ``needs_actions``, ``needs_rules`` (names joined by "; ") and ``n_needs``.
     workers
         Threads for the compiled matcher; results do not depend on it.
 
@@ -251,4 +267,29 @@ def classify(
         scored = score_encounters(pd.DataFrame(cols, index=frame.index), enc, workers=workers)
         for c in ("procedural", "personal", "quadrant", "quality_gap"):
             out[c] = scored[c]
-    return InteractionResult(table=out, hits=h, lexicon=lex, settings=s)
+    needs_result = _anticipated_needs(out, needs, s, workers)
+    return InteractionResult(table=out, hits=h, lexicon=lex, settings=s, needs=needs_result)
+
+
+def _anticipated_needs(out: pd.DataFrame, needs: Any, settings: dict[str, Any], workers: int) -> NeedsResult | None:
+    """Run the needs rules on the classified table (in place: adds the needs columns)."""
+    if needs is None or needs is False:
+        settings["needs"] = "not run (needs=None)"
+        return None
+    auto = isinstance(needs, str) and needs == "auto"
+    rule_set = load_rules(None if auto or needs is True else needs)
+    missing = [f for f in rule_set.fields if f not in out.columns]
+    if auto and missing:
+        settings["needs"] = f"not run: the data lack the field(s) {missing} that the default rules read"
+        return None
+    clash = [c for c in ("needs", "needs_actions", "needs_rules", "n_needs") if c in out.columns]
+    if clash:
+        raise InputError(f"data: column(s) {clash} would be overwritten by the needs results; rename them")
+    r = evaluate_needs(out, rules=rule_set, workers=workers)
+    f = r.to_frame()
+    out["needs"] = f["needs"].to_numpy()
+    out["needs_actions"] = f["actions"].to_numpy()
+    out["needs_rules"] = f["rules"].to_numpy()
+    out["n_needs"] = f["n_needs"].to_numpy()
+    settings["needs"] = f"{len(rule_set.ids)} rules evaluated"
+    return r

@@ -1,0 +1,67 @@
+"""interactions.classify runs the anticipated-needs rules on the situation fields and the cues."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import servscore as ss
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return ss.datasets.sample(seed=11).interactions
+
+
+def test_default_rules_run_when_the_fields_are_there(sample):
+    r = ss.interactions.classify(sample)
+    t = r.table
+    assert r.needs is not None
+    assert "rules evaluated" in r.settings["needs"]
+    # the long-wait rule (>= 10 minutes) fires exactly where the planted wait is long
+    fired = t["needs_rules"].str.split("; ").apply(lambda xs: "long_wait" in xs)
+    assert (fired == (t["wait_minutes"] >= 10)).all()
+    assert t.loc[t["wait_minutes"] >= 10, "needs"].str.contains("timely_service").all()
+    # the same as evaluating the rules on the classified table directly
+    direct = ss.needs.evaluate(t.drop(columns=["needs", "needs_actions", "needs_rules", "n_needs"]))
+    assert (direct.to_frame()["needs"].to_numpy() == t["needs"].to_numpy()).all()
+    assert (direct.to_frame()["n_needs"].to_numpy() == t["n_needs"].to_numpy()).all()
+
+
+def test_cue_columns_feed_the_rules():
+    df = pd.DataFrame(
+        {
+            "transcript": ["Customer: I'm in a hurry, please be quick.", "Customer: just looking, thanks."],
+            "wait_minutes": [1.0, 1.0],
+            "looked_at_watch": [False, False],
+            "with_children": [False, False],
+            "queue_before_opening": [False, False],
+            "peak_hour": [False, False],
+            "days_since_last_contact": [np.nan, np.nan],
+            "complaint_open": [False, False],
+            "first_visit": [False, False],
+            "elderly": [False, False],
+        }
+    )
+    t = ss.interactions.classify(df).table
+    assert t["cue_time_pressure"].tolist()[0] >= 1
+    assert "watch_looking" in t["needs_rules"].iloc[0].split("; ")
+    assert "watch_looking" not in t["needs_rules"].iloc[1].split("; ")
+
+
+def test_auto_skips_and_says_why_without_the_fields():
+    df = pd.DataFrame({"transcript": ["Staff: good morning, thank you for waiting."]})
+    r = ss.interactions.classify(df)
+    assert r.needs is None
+    assert "wait_minutes" in r.settings["needs"]
+    assert "needs" not in r.table.columns
+    with pytest.raises(ss.ConfigError, match="wait_minutes"):
+        ss.interactions.classify(df, needs=True)
+    assert ss.interactions.classify(df, needs=None).needs is None
+
+
+def test_custom_rules_on_cues():
+    df = pd.DataFrame({"transcript": ["Staff: good morning!", "Staff: next."]})
+    rules = [{"id": "greeted", "when": {"field": "cue_greeting", "op": ">=", "value": 1}, "needs": ["welcomed"]}]
+    t = ss.interactions.classify(df, needs=rules).table
+    assert t["needs"].tolist() == ["welcomed", ""]
+    assert t["n_needs"].tolist() == [1, 0]
