@@ -373,7 +373,8 @@ Core estimate(const MatrixXd& S, const Spec& sp, const PlsConfig& cfg, const Vec
     for (int j = 0; j < J; ++j)
       G.col(j).noalias() = S.middleCols(sp.start[j], sp.size[j]) * wv.segment(sp.start[j], sp.size[j]);
     for (int j = 0; j < J; ++j)
-      for (int k = 0; k < J; ++k) C(k, j) = wv.segment(sp.start[k], sp.size[k]).dot(G.col(j).segment(sp.start[k], sp.size[k]));
+      for (int k = 0; k < J; ++k)
+        C(k, j) = wv.segment(sp.start[k], sp.size[k]).dot(G.col(j).segment(sp.start[k], sp.size[k]));
   };
   for (int iter = 1;; ++iter) {
     covariances(w);
@@ -407,7 +408,8 @@ Core estimate(const MatrixXd& S, const Spec& sp, const PlsConfig& cfg, const Vec
             VectorXd b(q);
             for (Index a = 0; a < q; ++a) {
               b(a) = Ry(pr[static_cast<std::size_t>(a)], k);
-              for (Index e = 0; e < q; ++e) A(a, e) = Ry(pr[static_cast<std::size_t>(a)], pr[static_cast<std::size_t>(e)]);
+              for (Index e = 0; e < q; ++e)
+                A(a, e) = Ry(pr[static_cast<std::size_t>(a)], pr[static_cast<std::size_t>(e)]);
             }
             if (sym_rank(A) < q) {
               c.status = Status::singular_inner;
@@ -629,7 +631,8 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
   for (int i = 0; i < p; ++i) res.loadings(i) = res.cross_loadings(i, sp.block_of[static_cast<std::size_t>(i)]);
   res.communalities = res.loadings.cwiseAbs2();
   res.redundancies.resize(p);
-  for (int i = 0; i < p; ++i) res.redundancies(i) = res.communalities(i) * inner.r2(sp.block_of[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < p; ++i)
+    res.redundancies(i) = res.communalities(i) * inner.r2(sp.block_of[static_cast<std::size_t>(i)]);
 
   // inner model
   res.paths = inner.B;
@@ -798,13 +801,15 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
     if (it == columns.end()) {
       std::string known;
       for (std::size_t k = 0; k < columns.size() && k < 40; ++k) known += (k ? ", " : "") + columns[k];
-      throw config_error("model: block '" + res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
+      throw config_error("model: block '" +
+                         res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
                          "' names column '" + name + "', which is not in the data; columns are: " + known);
     }
     col[static_cast<std::size_t>(i)] = it - columns.begin();
   }
   int pred_max = 0;
-  for (int t : sp.endogenous) pred_max = std::max(pred_max, static_cast<int>(sp.preds[static_cast<std::size_t>(t)].size()));
+  for (int t : sp.endogenous)
+    pred_max = std::max(pred_max, static_cast<int>(sp.preds[static_cast<std::size_t>(t)].size()));
 
   const Index n = data.rows();
   res.n_records = n;
@@ -948,8 +953,12 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
     bs.requested = config.bootstrap;
     bs.confidence = config.confidence;
     const Eigen::MatrixXi reach = reachability(sp);
-    for (int i = 0; i < p; ++i) bs.kind.push_back(PlsStat::weight), bs.first.push_back(i), bs.second.push_back(sp.block_of[static_cast<std::size_t>(i)]);
-    for (int i = 0; i < p; ++i) bs.kind.push_back(PlsStat::loading), bs.first.push_back(i), bs.second.push_back(sp.block_of[static_cast<std::size_t>(i)]);
+    for (PlsStat k : {PlsStat::weight, PlsStat::loading})
+      for (int i = 0; i < p; ++i) {
+        bs.kind.push_back(k);
+        bs.first.push_back(i);
+        bs.second.push_back(sp.block_of[static_cast<std::size_t>(i)]);
+      }
     for (auto [f, t] : sp.edges) bs.kind.push_back(PlsStat::path), bs.first.push_back(f), bs.second.push_back(t);
     for (int f = 0; f < J; ++f)
       for (int t = 0; t < J; ++t)

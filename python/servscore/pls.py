@@ -339,7 +339,9 @@ class PathModel:
                     f"model: column(s) {what} not in the data; columns present: {', '.join(map(str, frame.columns[:30]))}"
                 )
             sub = frame[names]
-            if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
+            if sub.shape[1] == len(names) and all(
+                pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes
+            ):
                 x = np.ascontiguousarray(
                     sub.to_numpy(dtype=np.float64, na_value=np.nan)
                 )  # one copy, no per-column pass

@@ -42,7 +42,8 @@ void read_satisfaction(RowMatrixXd& x, std::vector<std::string>& cols) {
   }
   x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(cols.size()));
   for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t k = 0; k < cols.size(); ++k) x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) = rows[i][k];
+    for (std::size_t k = 0; k < cols.size(); ++k)
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) = rows[i][k];
 }
 
 PlsModel ecsi() {

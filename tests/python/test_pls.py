@@ -737,3 +737,22 @@ def test_property_any_chunking_and_merge_order(cuts: list[int], order: Any) -> N
     r = m.fit_moments(acc, scaled=False, scale_min=0)
     for (f, t), v in PUBLISHED_PATHS.items():
         assert r.paths.loc[t, f] == pytest.approx(v, abs=1e-6)
+
+
+def test_duplicate_and_boolean_columns(satisfaction: pd.DataFrame) -> None:
+    df = pd.concat([satisfaction, satisfaction[["sat1"]]], axis=1)
+    with pytest.raises(ss.InputError, match="'sat1' appears more than once"):
+        ss.PathModel(ECSI).fit(df, scale_min=0)
+    m = ss.PathModel("A =~ a1 + a2; B =~ b1 + b2; B ~ A")
+    rng = np.random.default_rng(1)
+    f = rng.normal(size=200)
+    d = pd.DataFrame(
+        {
+            "a1": f + rng.normal(size=200) > 0,
+            "a2": f + rng.normal(size=200) > 0,
+            "b1": f + rng.normal(size=200) > 0,
+            "b2": f + rng.normal(size=200) > 0,
+        }
+    )
+    r = m.fit(d, scale_min=0, scale_max=1)  # booleans are 0/1 indicators
+    assert r.converged and 0 < r.latents.loc["B", "index"] < 100
