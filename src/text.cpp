@@ -732,20 +732,27 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
       }
       cue_hits.resize(kept);
       // A negator inside a kept cue phrase or a clause break ("不好意思", "不过") negates nothing.
-      for (const Hit& h : cue_hits) covers.emplace_back(h.start, h.end);
-      for (const auto& [be, bs] : breaks) covers.emplace_back(bs, be);
-      std::sort(covers.begin(), covers.end());
-      cover_max.resize(covers.size());
-      for (std::size_t i = 0; i < covers.size(); ++i)
-        cover_max[i] = std::max(covers[i].second, i ? cover_max[i - 1] : std::int32_t{-1});
-      for (const auto& [ns, ne] : negs) {
-        auto ci = std::upper_bound(covers.begin(), covers.end(), std::pair{ns, std::numeric_limits<std::int32_t>::max()});
-        bool covered = false;
-        // covers starting at or before the negator; a cover equal to the negator's span is a different phrase
-        if (ci != covers.begin()) covered = cover_max[static_cast<std::size_t>(ci - covers.begin()) - 1] >= ne;
-        if (!covered) neg_end.push_back(ne);
+      // Kept hits are sorted by start (prefix max of their ends), breaks by end (suffix min of
+      // their starts): a negator (ns, ne) is covered when a hit starting at or before ns ends at
+      // or after ne, or a break ending at or after ne starts at or before ns.
+      if (!negs.empty()) {
+        cover_max.resize(cue_hits.size());
+        for (std::size_t i = 0; i < cue_hits.size(); ++i)
+          cover_max[i] = std::max(cue_hits[i].end, i ? cover_max[i - 1] : std::int32_t{-1});
+        covers.resize(breaks.size());  // (suffix min start, unused)
+        for (std::size_t i = breaks.size(); i-- > 0;)
+          covers[i].first = std::min(breaks[i].second, i + 1 < breaks.size() ? covers[i + 1].first : breaks[i].second);
+        for (const auto& [ns, ne] : negs) {
+          auto ci = std::upper_bound(cue_hits.begin(), cue_hits.end(), ns,
+                                     [](std::int32_t v, const Hit& h) { return v < h.start; });
+          bool covered = ci != cue_hits.begin() && cover_max[static_cast<std::size_t>(ci - cue_hits.begin()) - 1] >= ne;
+          if (!covered) {
+            auto bi = std::lower_bound(breaks.begin(), breaks.end(), std::pair{ne, std::numeric_limits<std::int32_t>::min()});
+            covered = bi != breaks.end() && covers[static_cast<std::size_t>(bi - breaks.begin())].first <= ns;
+          }
+          if (!covered) neg_end.push_back(ne);
+        }
       }
-      std::sort(neg_end.begin(), neg_end.end());
       for (const Hit& h : cue_hits) {
         // the latest negator ending at or before the hit's start, within the window, no break between
         bool neg = false;

@@ -52,10 +52,7 @@ def _settings(config: dict[str, Any] | None) -> dict[str, Any]:
     for k, v in (config or {}).items():
         if k not in s:
             raise ConfigError(f"config: unknown key {k!r}; expected one of: {', '.join(s)}")
-        if k == "indicator_scale":
-            if not (isinstance(v, (list, tuple)) and len(v) == 2 and float(v[0]) < float(v[1])):
-                raise ConfigError(f"config.indicator_scale: {v!r}; expected [low, high] with low < high")
-        elif not isinstance(v, (int, float)) or not np.isfinite(v) or v <= 0:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v <= 0:
             raise ConfigError(f"config.{k}: {v!r}; expected a number > 0")
         s[k] = v
     return s
