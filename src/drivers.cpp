@@ -509,32 +509,33 @@ inline void sweep_lower(double* a, int m, int k, bool forward, double* tmp) {
 #pragma GCC diagnostic pop
 #endif
 
-/// One block of the Gray-code walk: `count` subsets from Gray index `start`, the first
-/// one swept fresh from `base`. Accumulates into `acc` (p x (p+1) sums of R2 by member
+/// One block of the Gray-code walk: `count` subsets from Gray index `start`; the first
+/// one, and every `refresh`-th (a power of two), swept fresh from `base`. Accumulates into `acc` (p x (p+1) sums of R2 by member
 /// and size, then p+1 sums by size) and stores each R2 in `all` when given.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 void walk_block(const double* base, double* a, double* tmp, int p, std::uint64_t start, std::uint64_t count,
-                double* acc, double* all) {
+                std::uint64_t refresh, double* acc, double* all) {
   const int m = p + 1;
   double* T = acc + static_cast<std::size_t>(p) * (p + 1);
-  std::uint64_t mask = start ^ (start >> 1);
-  std::copy(base, base + static_cast<std::ptrdiff_t>(m) * m, a);
-  for (int k = 0; k < p; ++k)
-    if (mask >> k & 1U) sweep_lower(a, m, k, true, tmp);
   const std::size_t yy = static_cast<std::size_t>(p) * m + p;
-  for (std::uint64_t t = start;;) {
+  for (std::uint64_t t = start; t < start + count; ++t) {
+    const std::uint64_t mask = t ^ (t >> 1);
+    if (t == start || (t & (refresh - 1)) == 0) {  // a fresh start bounds the rounding drift
+      std::copy(base, base + static_cast<std::ptrdiff_t>(m) * m, a);
+      for (int k = 0; k < p; ++k)
+        if (mask >> k & 1U) sweep_lower(a, m, k, true, tmp);
+    } else {
+      const int k = __builtin_ctzll(t);
+      sweep_lower(a, m, k, (mask >> k & 1U) != 0, tmp);
+    }
     const double r2 = 1.0 - a[yy];
     const int s = __builtin_popcountll(mask);
     T[s] += r2;
     for (std::uint64_t bits = mask; bits; bits &= bits - 1)
       acc[static_cast<std::size_t>(__builtin_ctzll(bits)) * (p + 1) + s] += r2;
     if (all) all[mask] = r2;
-    if (++t == start + count) break;
-    const int k = __builtin_ctzll(t);
-    mask ^= 1ULL << k;
-    sweep_lower(a, m, k, (mask >> k & 1U) != 0, tmp);
   }
 }
 
@@ -584,7 +585,8 @@ DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverCo
   if (p <= config.exact_max_predictors) {
     res.exact = true;
     const std::uint64_t total = 1ULL << p;
-    const int block_bits = std::min(p, 14);
+    const int block_bits = std::min(p, 14);  // accumulation unit: one worker, fixed order
+    const std::uint64_t refresh = 1ULL << 10;   // fresh sweep every 1024 subsets
     const std::uint64_t block = 1ULL << block_bits, nblocks = total / block;
     // per block: A[j][s] (p x (p+1)): sum of R2 over subsets of size s containing j; T[s]
     const std::size_t stride = static_cast<std::size_t>(p) * (p + 1) + (p + 1);
@@ -597,7 +599,7 @@ DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverCo
                            std::vector<double> a(base.size()), tmp(static_cast<std::size_t>(m));
                            for (std::ptrdiff_t b = b0; b < b1; ++b)
                              walk_block(base.data(), a.data(), tmp.data(), p, static_cast<std::uint64_t>(b) * block,
-                                        block, part.data() + static_cast<std::size_t>(b) * stride,
+                                        block, refresh, part.data() + static_cast<std::size_t>(b) * stride,
                                         keep ? all.data() : nullptr);
                          });
     std::vector<double> sum(stride, 0.0);

@@ -535,16 +535,6 @@ KanoAccumulator KanoAccumulator::from_bytes(std::string_view b) {
 
 // ---- summary ---------------------------------------------------------------------------------------
 
-std::array<double, 2> wilson_interval(double x, double n, double level) {
-  if (!(n > 0)) return {kNaN, kNaN};
-  const double z = std::sqrt(2.0) * boost::math::erf_inv(level);
-  const double p = x / n, z2 = z * z;
-  const double denom = 1.0 + z2 / n;
-  const double centre = (p + z2 / (2 * n)) / denom;
-  const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom;
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
-}
-
 KanoSummary summarize_kano(const KanoAccumulator& state, const KanoConfig& config) {
   config.validate();
   const int L = config.table.levels;
@@ -628,8 +618,8 @@ KanoSummary summarize_kano(const KanoAccumulator& state, const KanoConfig& confi
       s.worse[r] = -static_cast<double>(cnt[O] + cnt[M]) / bd;
       auto bi = wilson_interval(static_cast<double>(cnt[A] + cnt[O]), bd, config.ci_level);
       auto wi = wilson_interval(static_cast<double>(cnt[O] + cnt[M]), bd, config.ci_level);
-      s.better_lo[r] = bi[0], s.better_hi[r] = bi[1];
-      s.worse_lo[r] = -wi[1], s.worse_hi[r] = -wi[0];
+      s.better_lo[r] = bi.low, s.better_hi[r] = bi.high;
+      s.worse_lo[r] = -wi.high, s.worse_hi[r] = -wi.low;
     }
     if (n <= 0) continue;
     // Candidates: every category in the base; ordered by count, ties by precedence.

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "json_util.hpp"
+#include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
@@ -213,25 +214,76 @@ RowMatrixXd score_lifecycle(RecordsRef x, const LifecycleConfig& cfg, int worker
     stage[static_cast<std::size_t>(j)] = static_cast<int>(t.stage);
     total[static_cast<std::size_t>(t.stage)] += t.importance;
   }
+  std::vector<double> w(static_cast<std::size_t>(k));
+  for (Eigen::Index j = 0; j < k; ++j) w[static_cast<std::size_t>(j)] = cfg.touchpoints[static_cast<std::size_t>(j)].importance;
+  std::array<double, kLifecycleStages> need{};
+  for (std::size_t s = 0; s < kLifecycleStages; ++s) need[s] = cfg.min_coverage * total[s] * (1 - 1e-12);
   RowMatrixXd out(n, kLifecycleStages);
-  detail::parallel_for(n, workers, 1 << 13, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
-    for (std::ptrdiff_t i = b; i < e; ++i) {
-      std::array<double, kLifecycleStages> sum{}, wsum{};
+  detail::advise_huge_pages(out);  // written once front to back: avoid millions of 4 KiB first-touch faults
+  const double* base = x.data();
+  const std::ptrdiff_t stride = x.outerStride();
+  const int* st = stage.data();
+  const double* wt = w.data();
+  // Columns and weights grouped by stage: each stage's accumulators stay in registers.
+  std::vector<int> scols;
+  std::vector<double> sw;
+  std::vector<int> used_stage, first{0};
+  for (int s = 0; s < kLifecycleStages; ++s) {
+    bool any = false;
+    for (Eigen::Index j = 0; j < k; ++j)
+      if (st[j] == s) scols.push_back(static_cast<int>(j)), sw.push_back(wt[j]), any = true;
+    if (any) used_stage.push_back(s), first.push_back(static_cast<int>(scols.size()));
+  }
+  const int n_used = static_cast<int>(used_stage.size());
+  std::vector<int> unused_stage;
+  for (int s = 0; s < kLifecycleStages; ++s)
+    if (total[static_cast<std::size_t>(s)] == 0) unused_stage.push_back(s);
+  constexpr int kTile = 64;  // rows per transposed block: every inner loop runs over 64 contiguous rows
+  detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
+    std::vector<double> tile(static_cast<std::size_t>(k) * kTile);
+    double sum[kTile], wsum[kTile], nbad[kTile];
+    double bad = 0;
+    for (std::ptrdiff_t i0 = b; i0 < e; i0 += kTile) {
+      const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kTile, e - i0));
+      for (int r = 0; r < rows; ++r)
+        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = base[(i0 + r) * stride + j];
+      for (int r = rows; r < kTile; ++r)
+        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = lo;
+      for (int r = 0; r < kTile; ++r) nbad[r] = 0;
+      for (int r = 0; r < rows; ++r)
+        for (int s : unused_stage) out(i0 + r, s) = kNaN;
+      for (int u = 0; u < n_used; ++u) {
+        for (int r = 0; r < kTile; ++r) sum[r] = 0, wsum[r] = 0;
+        for (int t = first[static_cast<std::size_t>(u)]; t < first[static_cast<std::size_t>(u) + 1]; ++t) {
+          const double* col = tile.data() + static_cast<std::size_t>(scols[static_cast<std::size_t>(t)]) * kTile;
+          const double wj = sw[static_cast<std::size_t>(t)];
+          // branch-free over rows: NaN (not rated) compares false, adds nothing and is not out of scale
+          for (int r = 0; r < kTile; ++r) {
+            const double v = col[r];
+            const bool present = v == v;
+            nbad[r] += ((v < lo) | (v > hi)) ? 1.0 : 0.0;
+            const double wz = present ? wj : 0.0;
+            sum[r] += wz * (present ? v : 0.0);
+            wsum[r] += wz;
+          }
+        }
+        const auto s = static_cast<std::size_t>(used_stage[static_cast<std::size_t>(u)]);
+        const double nd = need[s];
+        for (int r = 0; r < rows; ++r) {
+          const bool ok = (wsum[r] > 0) & (wsum[r] >= nd);
+          // a weighted mean of in-scale ratings is in scale; the clamp only removes rounding (100.00000000000001)
+          out(i0 + r, static_cast<Eigen::Index>(s)) =
+              ok ? std::clamp((sum[r] / (ok ? wsum[r] : 1.0) - lo) * to100, 0.0, 100.0) : kNaN;
+        }
+      }
+      for (int r = 0; r < rows; ++r) bad += nbad[r];
+    }
+    if (bad == 0) return;
+    for (std::ptrdiff_t i = b; i < e; ++i)
       for (Eigen::Index j = 0; j < k; ++j) {
         const double v = x(i, j);
-        if (std::isnan(v)) continue;
-        if (!(v >= lo && v <= hi)) out_of_scale(cfg, i, j, v, lo, hi, "rating");
-        const double w = cfg.touchpoints[static_cast<std::size_t>(j)].importance;
-        const auto s = static_cast<std::size_t>(stage[static_cast<std::size_t>(j)]);
-        sum[s] += w * v;
-        wsum[s] += w;
+        if (!std::isnan(v) && !(v >= lo && v <= hi)) out_of_scale(cfg, i, j, v, lo, hi, "rating");
       }
-      for (std::size_t s = 0; s < kLifecycleStages; ++s) {
-        const bool ok = total[s] > 0 && wsum[s] > 0 && wsum[s] >= cfg.min_coverage * total[s] * (1 - 1e-12);
-        // a weighted mean of in-scale ratings is in scale; the clamp only removes rounding (100.00000000000001)
-        out(i, static_cast<Eigen::Index>(s)) = ok ? std::clamp((sum[s] / wsum[s] - lo) * to100, 0.0, 100.0) : kNaN;
-      }
-    }
   });
   return out;
 }
@@ -339,6 +391,34 @@ LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& c
       r.weak(g, s) = (below || (cfg.ipa_rule && q == StageQuadrant::concentrate_here)) ? 1 : 0;
       r.strong(g, s) = (above || (cfg.ipa_rule && q == StageQuadrant::keep_up)) ? 1 : 0;
     }
+  }
+  return r;
+}
+
+MeanDifferences welch_differences(const Eigen::VectorXd& ma, const Eigen::VectorXd& sa, const Eigen::VectorXd& na,
+                                  const Eigen::VectorXd& mb, const Eigen::VectorXd& sb, const Eigen::VectorXd& nb,
+                                  double confidence) {
+  const Eigen::Index k = ma.size();
+  if (sa.size() != k || na.size() != k || mb.size() != k || sb.size() != k || nb.size() != k)
+    throw input_error("welch_differences: the six vectors must have the same length");
+  if (!(confidence > 0.0 && confidence < 1.0))
+    throw config_error("confidence: " + detail::format_number(confidence) + " is out of range; expected (0, 1)");
+  MeanDifferences r;
+  r.diff = mb - ma;
+  r.lower.setConstant(k, kNaN);
+  r.upper.setConstant(k, kNaN);
+  r.df.setConstant(k, kNaN);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    if (na[i] < 0 || nb[i] < 0)
+      throw input_error("welch_differences: negative count at position " + std::to_string(i));
+    if (!(na[i] >= 2 && nb[i] >= 2) || std::isnan(r.diff[i])) continue;
+    const double va = sa[i] * sa[i] / na[i], vb = sb[i] * sb[i] / nb[i], v = va + vb;
+    if (!(v > 0)) continue;
+    const double df = v * v / (va * va / (na[i] - 1) + vb * vb / (nb[i] - 1));
+    const double t = boost::math::quantile(boost::math::students_t(df), 0.5 + confidence / 2.0);
+    r.df[i] = df;
+    r.lower[i] = r.diff[i] - t * std::sqrt(v);
+    r.upper[i] = r.diff[i] + t * std::sqrt(v);
   }
   return r;
 }

@@ -1,4 +1,5 @@
 #include "servscore/loyalty.hpp"
+#include "servscore/stats.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/chi_squared.hpp>
@@ -7,6 +8,7 @@
 #include <limits>
 
 #include "json_util.hpp"
+#include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
@@ -150,6 +152,9 @@ LoyaltySegments segment_customers(Eigen::Ref<const Eigen::VectorXd> sat, Eigen::
   out.segment.resize(n);
   out.advocate.resize(n);
   out.refined.resize(n);
+  detail::advise_huge_pages(out.segment);
+  detail::advise_huge_pages(out.advocate);
+  detail::advise_huge_pages(out.refined);
   const double* ps = sat.data();
   const double* pl = loy.data();
   const double* pp = has_nps ? nps.data() : nullptr;
@@ -291,18 +296,6 @@ const char* to_string(LoyaltyZone z) {
   return "insufficient";
 }
 
-namespace {
-// Wilson score interval of k successes in n at the two-sided level `confidence`.
-std::pair<double, double> wilson(double k, double n, double confidence) {
-  if (n <= 0) return {kNaN, kNaN};
-  const double z = boost::math::quantile(boost::math::normal(), 0.5 + confidence / 2.0);
-  const double p = k / n, z2 = z * z, den = 1.0 + z2 / n;
-  const double mid = (p + z2 / (2.0 * n)) / den;
-  const double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / den;
-  return {std::max(0.0, mid - half), std::min(1.0, mid + half)};
-}
-}  // namespace
-
 LoyaltyCurve loyalty_curve(Eigen::Ref<const Eigen::VectorXd> sat, Eigen::Ref<const Eigen::VectorXd> loy,
                            const LoyaltyConfig& cfg, Eigen::Ref<const VectorXi32> groups, int n_groups) {
   cfg.validate();
@@ -358,7 +351,7 @@ LoyaltyCurve loyalty_curve(Eigen::Ref<const Eigen::VectorXd> sat, Eigen::Ref<con
       const double m = static_cast<double>(c.n(g, j));
       c.mean_loyalty(g, j) = m > 0 ? sum_loy(g, j) / m : kNaN;
       c.loyal_share(g, j) = m > 0 ? loyal(g, j) / m : kNaN;
-      auto [lo, hi] = wilson(loyal(g, j), m, cfg.confidence);
+      auto [lo, hi] = wilson_interval(loyal(g, j), m, cfg.confidence);
       c.loyal_lower(g, j) = lo;
       c.loyal_upper(g, j) = hi;
       if (lv[static_cast<std::size_t>(j)] >= cfg.satisfaction_threshold)

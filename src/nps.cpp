@@ -43,23 +43,11 @@ void check_level(double level) {
     throw config_error("level: " + detail::format_number(level) + " is out of range; expected (0, 1)");
 }
 
-double z_of(double level) { return normal_quantile(0.5 + level / 2.0); }
+double z_of(double level) {
+  return nps_normal_quantile(0.5 + level / 2.0);
+}
 
 }  // namespace
-
-double normal_quantile(double p) {
-  if (!(p > 0.0 && p < 1.0)) throw config_error("normal_quantile: p = " + detail::format_number(p) + "; expected (0, 1)");
-  return boost::math::quantile(boost::math::normal_distribution<double>(), p);
-}
-
-std::pair<double, double> wilson_interval(double p, double n, double level) {
-  if (!(n > 0.0) || std::isnan(p)) return {kNaN, kNaN};
-  const double z = z_of(level), z2 = z * z;
-  const double den = 1.0 + z2 / n;
-  const double centre = (p + z2 / (2.0 * n)) / den;
-  const double half = z / den * std::sqrt(std::max(0.0, p * (1.0 - p) / n + z2 / (4.0 * n * n)));
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
-}
 
 // ---------------------------------------------------------------- ResponseCounts
 
@@ -245,13 +233,49 @@ void count_rows(const T* x, std::ptrdiff_t b, std::ptrdiff_t e, int lo, int hi, 
                 int n_groups, const double* w, ResponseCounts& st, const std::string& what) {
   const int points = hi - lo + 1;
   std::int64_t* c = st.counts.data();
+  if constexpr (std::is_same_v<T, std::int8_t>) {
+    if (groups && !w && e > b) {
+      // Grouped int8 answers without weights, block by block (cache-hot): check the block's
+      // range in one vectorisable pass, then count into four interleaved tables (consecutive
+      // equal cells do not wait for each other's stores). A block with a bad value falls
+      // through to the loop below, which names the first bad row.
+      const std::size_t cells = static_cast<std::size_t>(n_groups) * static_cast<std::size_t>(points);
+      std::vector<std::int64_t> t4(4 * cells, 0);
+      std::int64_t* t[4] = {t4.data(), t4.data() + cells, t4.data() + 2 * cells, t4.data() + 3 * cells};
+      constexpr std::ptrdiff_t kRun = 4096;
+      std::ptrdiff_t start = b;
+      for (; start < e; start += kRun) {
+        const std::ptrdiff_t stop = std::min(e, start + kRun);
+        int xmin = 127, xmax = -128;
+        std::int32_t gmin = groups[start], gmax = groups[start];
+        for (std::ptrdiff_t i = start; i < stop; ++i) {
+          xmin = std::min<int>(xmin, x[i]);
+          xmax = std::max<int>(xmax, x[i]);
+          gmin = std::min(gmin, groups[i]);
+          gmax = std::max(gmax, groups[i]);
+        }
+        if (xmin < lo || xmax > hi || gmin < 0 || gmax >= n_groups) break;
+        std::ptrdiff_t i = start;
+        for (; i + 4 <= stop; i += 4) {
+          ++t[0][groups[i] * points + (x[i] - lo)];
+          ++t[1][groups[i + 1] * points + (x[i + 1] - lo)];
+          ++t[2][groups[i + 2] * points + (x[i + 2] - lo)];
+          ++t[3][groups[i + 3] * points + (x[i + 3] - lo)];
+        }
+        for (; i < stop; ++i) ++t[0][groups[i] * points + (x[i] - lo)];
+      }
+      for (std::size_t k = 0; k < cells; ++k) c[k] += t[0][k] + t[1][k] + t[2][k] + t[3][k];
+      if (start >= e) return;
+      b = start;  // the general loop below reports the bad value of this block
+    }
+  }
   double* ws = st.weighted ? st.weight_sum.data() : nullptr;
   double* w2 = st.weighted ? st.weight_sq_sum.data() : nullptr;
   for (std::ptrdiff_t i = b; i < e; ++i) {
     const int g = groups ? groups[i] : 0;
     if (g < 0 || g >= n_groups)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) + "; expected [0, " +
-                        std::to_string(n_groups) + ")");
+      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
+                        "; expected [0, " + std::to_string(n_groups) + ")");
     double wi = 1.0;
     if (w) {
       wi = w[i];
@@ -403,9 +427,8 @@ bool NpsConfig::operator==(const NpsConfig& o) const {
 }
 
 void tag_invoke(json::value_from_tag, json::value& jv, const NpsConfig& c) {
-  jv = {{"scale_min", c.scale_min},       {"scale_max", c.scale_max},
-        {"promoter_min", c.promoter_min}, {"detractor_max", c.detractor_max},
-        {"method", to_string(c.method)},  {"level", c.level},
+  jv = {{"scale_min", c.scale_min},           {"scale_max", c.scale_max},        {"promoter_min", c.promoter_min},
+        {"detractor_max", c.detractor_max},   {"method", to_string(c.method)},   {"level", c.level},
         {"adjusted_total", c.adjusted_total}, {"adjusted_each", c.adjusted_each}};
 }
 
@@ -429,7 +452,9 @@ NpsConfig nps_config_from_json(std::string_view text) {
   return json::value_to<NpsConfig>(detail::parse_json(text, "NPS config"));
 }
 
-std::string to_json(const NpsConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const NpsConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 void BoxConfig::validate() const {
   check_scale(scale_min, scale_max, "scale_min/scale_max");
@@ -472,7 +497,9 @@ BoxConfig box_config_from_json(std::string_view text) {
   return json::value_to<BoxConfig>(detail::parse_json(text, "box config"));
 }
 
-std::string to_json(const BoxConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const BoxConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 // ---------------------------------------------------------------- estimates
 
@@ -509,7 +536,9 @@ struct Limits {
   double lower, upper;
 };
 
-double nps_variance(double pp, double pd) { return std::max(0.0, pp + pd - (pp - pd) * (pp - pd)); }
+double nps_variance(double pp, double pd) {
+  return std::max(0.0, pp + pd - (pp - pd) * (pp - pd));
+}
 
 // Adjusted shares and n' of the adjusted Wald interval.
 void adjusted(const NpsEstimate& e, const NpsConfig& c, double& pp, double& pd, double& n) {
@@ -531,15 +560,15 @@ Limits nps_limits(const NpsEstimate& e, const NpsConfig& c) {
     }
     case NpsInterval::mover: {
       const double pp = e.share_promoters, pd = e.share_detractors;
-      auto [lp, up] = wilson_interval(pp, e.n_eff, c.level);
-      auto [ld, ud] = wilson_interval(pd, e.n_eff, c.level);
+      auto [lp, up] = wilson_interval(pp * e.n_eff, e.n_eff, c.level);
+      auto [ld, ud] = wilson_interval(pd * e.n_eff, e.n_eff, c.level);
       const double den = (1.0 - pp) * (1.0 - pd);
       const double r = (pp * pd > 0.0 && den > 0.0) ? -std::sqrt(pp * pd / den) : 0.0;
       const double d = pp - pd;
-      const double lo = d - std::sqrt(std::max(0.0, (pp - lp) * (pp - lp) + (ud - pd) * (ud - pd) -
-                                                         2.0 * r * (pp - lp) * (ud - pd)));
-      const double hi = d + std::sqrt(std::max(0.0, (up - pp) * (up - pp) + (pd - ld) * (pd - ld) -
-                                                         2.0 * r * (up - pp) * (pd - ld)));
+      const double lo =
+          d - std::sqrt(std::max(0.0, (pp - lp) * (pp - lp) + (ud - pd) * (ud - pd) - 2.0 * r * (pp - lp) * (ud - pd)));
+      const double hi =
+          d + std::sqrt(std::max(0.0, (up - pp) * (up - pp) + (pd - ld) * (pd - ld) - 2.0 * r * (up - pp) * (pd - ld)));
       return {100.0 * std::max(-1.0, lo), 100.0 * std::min(1.0, hi)};
     }
   }
@@ -596,8 +625,8 @@ NpsDifference nps_difference(const NpsEstimate& a, const NpsEstimate& b, const N
   d.difference = a.nps - b.nps;
   d.se = 100.0 * std::sqrt(a.variance / a.n_eff + b.variance / b.n_eff);
   d.z = d.se > 0.0 ? d.difference / d.se : (d.difference == 0.0 ? 0.0 : std::copysign(HUGE_VAL, d.difference));
-  d.p_value = 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(),
-                                                             std::fabs(d.z)));
+  d.p_value =
+      2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::fabs(d.z)));
   if (std::isinf(d.z)) d.p_value = 0.0;
   switch (config.method) {
     case NpsInterval::wald:
@@ -630,7 +659,8 @@ std::int64_t nps_sample_size(double margin, double share_promoters, double share
                              double design_effect) {
   config.validate();
   if (!(margin > 0.0 && margin <= 200.0))
-    throw config_error("margin: " + detail::format_number(margin) + " is out of range; expected NPS points in (0, 200]");
+    throw config_error("margin: " + detail::format_number(margin) +
+                       " is out of range; expected NPS points in (0, 200]");
   if (!(share_promoters >= 0.0 && share_detractors >= 0.0 && share_promoters + share_detractors <= 1.0 + 1e-12))
     throw config_error("shares: promoters " + detail::format_number(share_promoters) + " and detractors " +
                        detail::format_number(share_detractors) + "; expected shares >= 0 with a sum <= 1");
@@ -669,8 +699,10 @@ std::vector<BoxEstimate> box_estimates(const ResponseCounts& c, const BoxConfig&
     }
     e.top_share = wt / s.w;
     e.bottom_share = wb / s.w;
-    std::tie(e.top_lower, e.top_upper) = wilson_interval(e.top_share, e.n_eff, config.level);
-    std::tie(e.bottom_lower, e.bottom_upper) = wilson_interval(e.bottom_share, e.n_eff, config.level);
+    const Interval top = wilson_interval(e.top_share * e.n_eff, e.n_eff, config.level);
+    e.top_lower = top.low, e.top_upper = top.high;
+    const Interval bottom = wilson_interval(e.bottom_share * e.n_eff, e.n_eff, config.level);
+    e.bottom_lower = bottom.low, e.bottom_upper = bottom.high;
     e.mean = sx / s.w;
     double ss = 0;
     for (int p = 0; p < c.n_points(); ++p) {

@@ -13,6 +13,7 @@
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 #include "servscore/model.hpp"
+#include "servscore/moments.hpp"
 
 namespace servscore {
 
@@ -557,146 +558,19 @@ constexpr Index kChunk = 4096;
 // ---------------------------------------------------------------------------------------------
 // fit
 
-PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
-                  const PlsConfig& config, int workers) {
-  model.validate();
-  config.validate();
-  if (static_cast<Index>(columns.size()) != data.cols())
-    throw input_error("data: " + std::to_string(data.cols()) + " column(s) but " + std::to_string(columns.size()) +
-                      " column name(s)");
-  const Spec sp = compile(model);
+namespace {
+struct Analysis {
+  Core core;
+  Inner inner;
+  MatrixXd S;
+  VectorXd a_raw;
+};
+
+// Everything that follows from the population co-moment matrix S_raw and the means: the PLS
+// iteration, outer and inner model, reliability, HTMT, indices and IPMA.
+Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const PlsConfig& config,
+                 const MatrixXd& S_raw, const VectorXd& mean, double nu) {
   const int J = sp.J, p = sp.p;
-  PlsResult res;
-  for (const auto& b : model.blocks) res.latents.push_back(b.name);
-  res.indicators = model.indicators();
-  res.block_of = sp.block_of;
-  res.modes = sp.modes;
-  res.adjacency = sp.adj;
-  res.missing = config.missing;
-
-  // column lookup
-  std::vector<Index> col(static_cast<std::size_t>(p));
-  for (int i = 0; i < p; ++i) {
-    const auto& name = res.indicators[static_cast<std::size_t>(i)];
-    auto it = std::find(columns.begin(), columns.end(), name);
-    if (it == columns.end()) {
-      std::string known;
-      for (std::size_t k = 0; k < columns.size() && k < 40; ++k) known += (k ? ", " : "") + columns[k];
-      throw config_error("model: block '" + res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
-                         "' names column '" + name + "', which is not in the data; columns are: " + known);
-    }
-    col[static_cast<std::size_t>(i)] = it - columns.begin();
-  }
-  int pred_max = 0;
-  for (int t : sp.endogenous) pred_max = std::max(pred_max, static_cast<int>(sp.preds[static_cast<std::size_t>(t)].size()));
-
-  const Index n = data.rows();
-  res.n_records = n;
-  const Index n_chunks = (n + kChunk - 1) / kChunk;
-  // pass 1: validity, missing counts, sums (all non-missing values, and complete records only)
-  struct Pass1 {
-    VectorXd sum_all, sum_complete;
-    Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> count;
-    std::int64_t complete = 0, incomplete = 0;
-  };
-  std::vector<Pass1> part(static_cast<std::size_t>(n_chunks));
-  const bool check_scale = config.indices;
-  detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
-    VectorXd row(p);
-    for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
-      Pass1& P = part[static_cast<std::size_t>(ch)];
-      P.sum_all = VectorXd::Zero(p);
-      P.sum_complete = VectorXd::Zero(p);
-      P.count = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(p);
-      const Index r1 = std::min<Index>(n, (ch + 1) * kChunk);
-      for (Index r = ch * kChunk; r < r1; ++r) {
-        bool complete = true;
-        for (int i = 0; i < p; ++i) {
-          double x = data(r, col[static_cast<std::size_t>(i)]);
-          row(i) = x;
-          if (std::isnan(x)) {
-            complete = false;
-            continue;
-          }
-          if (!std::isfinite(x) || (check_scale && (x < config.scale_min || x > config.scale_max))) {
-            std::string why = std::isfinite(x) ? "expected a value in [" + detail::format_number(config.scale_min) +
-                                                     ", " + detail::format_number(config.scale_max) +
-                                                     "] (set scale_min/scale_max to the rating scale, or indices=false)"
-                                               : "expected a finite number or NaN for missing";
-            throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] + "', row " + std::to_string(r) +
-                              ": value " + detail::format_number(x) + "; " + why);
-          }
-          P.sum_all(i) += x;
-          ++P.count(i);
-        }
-        if (complete) {
-          P.sum_complete += row;
-          ++P.complete;
-        } else {
-          ++P.incomplete;
-        }
-      }
-    }
-  });
-  VectorXd sum_all = VectorXd::Zero(p), sum_complete = VectorXd::Zero(p);
-  Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> count = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(p);
-  std::int64_t complete = 0;
-  for (const auto& P : part) {
-    sum_all += P.sum_all;
-    sum_complete += P.sum_complete;
-    count += P.count;
-    complete += P.complete;
-    res.n_incomplete += P.incomplete;
-  }
-  res.n_missing = static_cast<std::int64_t>(n) * p - count.sum();
-  const bool listwise = config.missing == PlsMissing::listwise;
-  for (int i = 0; i < p; ++i)
-    if (count(i) == 0)
-      throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] +
-                        "': every value is missing; expected at least one number");
-  res.n_used = listwise ? complete : static_cast<std::int64_t>(n);
-  const double nu = static_cast<double>(res.n_used);
-  if (res.n_used < pred_max + 2 || res.n_used < 3)
-    throw input_error("data: " + std::to_string(res.n_used) + " usable record(s)" +
-                      (listwise ? " after listwise deletion" : "") + "; expected at least " +
-                      std::to_string(std::max(pred_max + 2, 3)) + " for this model");
-  VectorXd mean(p);
-  for (int i = 0; i < p; ++i)
-    mean(i) = listwise ? sum_complete(i) / nu : sum_all(i) / static_cast<double>(count(i));
-  res.means = mean;
-
-  // pass 2: co-moments of the centred (mean-replaced) records, chunk partials summed in order
-  std::vector<MatrixXd> cm(static_cast<std::size_t>(n_chunks));
-  detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
-    MatrixXd buf(kChunk, p);
-    for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
-      const Index r1 = std::min<Index>(n, (ch + 1) * kChunk);
-      Index m = 0;
-      for (Index r = ch * kChunk; r < r1; ++r) {
-        bool skip = false;
-        for (int i = 0; i < p; ++i) {
-          double x = data(r, col[static_cast<std::size_t>(i)]);
-          if (std::isnan(x)) {
-            if (listwise) {
-              skip = true;
-              break;
-            }
-            x = mean(i);
-          }
-          buf(m, i) = x - mean(i);
-        }
-        if (!skip) ++m;
-      }
-      MatrixXd& S = cm[static_cast<std::size_t>(ch)];
-      S = MatrixXd::Zero(p, p);
-      S.selfadjointView<Eigen::Lower>().rankUpdate(buf.topRows(m).transpose());
-      S.triangularView<Eigen::StrictlyUpper>() = S.transpose();
-    }
-  });
-  MatrixXd S_raw = MatrixXd::Zero(p, p);
-  for (const auto& S : cm) S_raw += S;
-  S_raw /= nu;
-  cm.clear();
   VectorXd sd = S_raw.diagonal().cwiseMax(0.0).cwiseSqrt();
   res.sds = sd;
   for (int i = 0; i < p; ++i)
@@ -895,6 +769,157 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
     }
   }
 
+  return Analysis{std::move(core), std::move(inner), S, a_raw};
+}
+}  // namespace
+
+PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
+                  const PlsConfig& config, int workers) {
+  model.validate();
+  config.validate();
+  if (static_cast<Index>(columns.size()) != data.cols())
+    throw input_error("data: " + std::to_string(data.cols()) + " column(s) but " + std::to_string(columns.size()) +
+                      " column name(s)");
+  const Spec sp = compile(model);
+  const int J = sp.J, p = sp.p;
+  PlsResult res;
+  for (const auto& b : model.blocks) res.latents.push_back(b.name);
+  res.indicators = model.indicators();
+  res.block_of = sp.block_of;
+  res.modes = sp.modes;
+  res.adjacency = sp.adj;
+  res.missing = config.missing;
+
+  // column lookup
+  std::vector<Index> col(static_cast<std::size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    const auto& name = res.indicators[static_cast<std::size_t>(i)];
+    auto it = std::find(columns.begin(), columns.end(), name);
+    if (it == columns.end()) {
+      std::string known;
+      for (std::size_t k = 0; k < columns.size() && k < 40; ++k) known += (k ? ", " : "") + columns[k];
+      throw config_error("model: block '" + res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
+                         "' names column '" + name + "', which is not in the data; columns are: " + known);
+    }
+    col[static_cast<std::size_t>(i)] = it - columns.begin();
+  }
+  int pred_max = 0;
+  for (int t : sp.endogenous) pred_max = std::max(pred_max, static_cast<int>(sp.preds[static_cast<std::size_t>(t)].size()));
+
+  const Index n = data.rows();
+  res.n_records = n;
+  const Index n_chunks = (n + kChunk - 1) / kChunk;
+  // pass 1: validity, missing counts, sums (all non-missing values, and complete records only)
+  struct Pass1 {
+    VectorXd sum_all, sum_complete;
+    Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> count;
+    std::int64_t complete = 0, incomplete = 0;
+  };
+  std::vector<Pass1> part(static_cast<std::size_t>(n_chunks));
+  const bool check_scale = config.indices;
+  detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
+    VectorXd row(p);
+    for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
+      Pass1& P = part[static_cast<std::size_t>(ch)];
+      P.sum_all = VectorXd::Zero(p);
+      P.sum_complete = VectorXd::Zero(p);
+      P.count = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(p);
+      const Index r1 = std::min<Index>(n, (ch + 1) * kChunk);
+      for (Index r = ch * kChunk; r < r1; ++r) {
+        bool complete = true;
+        for (int i = 0; i < p; ++i) {
+          double x = data(r, col[static_cast<std::size_t>(i)]);
+          row(i) = x;
+          if (std::isnan(x)) {
+            complete = false;
+            continue;
+          }
+          if (!std::isfinite(x) || (check_scale && (x < config.scale_min || x > config.scale_max))) {
+            std::string why = std::isfinite(x) ? "expected a value in [" + detail::format_number(config.scale_min) +
+                                                     ", " + detail::format_number(config.scale_max) +
+                                                     "] (set scale_min/scale_max to the rating scale, or indices=false)"
+                                               : "expected a finite number or NaN for missing";
+            throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] + "', row " + std::to_string(r) +
+                              ": value " + detail::format_number(x) + "; " + why);
+          }
+          P.sum_all(i) += x;
+          ++P.count(i);
+        }
+        if (complete) {
+          P.sum_complete += row;
+          ++P.complete;
+        } else {
+          ++P.incomplete;
+        }
+      }
+    }
+  });
+  VectorXd sum_all = VectorXd::Zero(p), sum_complete = VectorXd::Zero(p);
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> count = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(p);
+  std::int64_t complete = 0;
+  for (const auto& P : part) {
+    sum_all += P.sum_all;
+    sum_complete += P.sum_complete;
+    count += P.count;
+    complete += P.complete;
+    res.n_incomplete += P.incomplete;
+  }
+  res.n_missing = static_cast<std::int64_t>(n) * p - count.sum();
+  const bool listwise = config.missing == PlsMissing::listwise;
+  for (int i = 0; i < p; ++i)
+    if (count(i) == 0)
+      throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] +
+                        "': every value is missing; expected at least one number");
+  res.n_used = listwise ? complete : static_cast<std::int64_t>(n);
+  const double nu = static_cast<double>(res.n_used);
+  if (res.n_used < pred_max + 2 || res.n_used < 3)
+    throw input_error("data: " + std::to_string(res.n_used) + " usable record(s)" +
+                      (listwise ? " after listwise deletion" : "") + "; expected at least " +
+                      std::to_string(std::max(pred_max + 2, 3)) + " for this model");
+  VectorXd mean(p);
+  for (int i = 0; i < p; ++i)
+    mean(i) = listwise ? sum_complete(i) / nu : sum_all(i) / static_cast<double>(count(i));
+  res.means = mean;
+
+  // pass 2: co-moments of the centred (mean-replaced) records, chunk partials summed in order
+  std::vector<MatrixXd> cm(static_cast<std::size_t>(n_chunks));
+  detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
+    MatrixXd buf(kChunk, p);
+    for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
+      const Index r1 = std::min<Index>(n, (ch + 1) * kChunk);
+      Index m = 0;
+      for (Index r = ch * kChunk; r < r1; ++r) {
+        bool skip = false;
+        for (int i = 0; i < p; ++i) {
+          double x = data(r, col[static_cast<std::size_t>(i)]);
+          if (std::isnan(x)) {
+            if (listwise) {
+              skip = true;
+              break;
+            }
+            x = mean(i);
+          }
+          buf(m, i) = x - mean(i);
+        }
+        if (!skip) ++m;
+      }
+      MatrixXd& S = cm[static_cast<std::size_t>(ch)];
+      S = MatrixXd::Zero(p, p);
+      S.selfadjointView<Eigen::Lower>().rankUpdate(buf.topRows(m).transpose());
+      S.triangularView<Eigen::StrictlyUpper>() = S.transpose();
+    }
+  });
+  MatrixXd S_raw = MatrixXd::Zero(p, p);
+  for (const auto& S : cm) S_raw += S;
+  S_raw /= nu;
+  cm.clear();
+  Analysis an = analyse(res, sp, model, config, S_raw, mean, nu);
+  const Core& core = an.core;
+  const Inner& inner = an.inner;
+  const MatrixXd& S = an.S;
+  const VectorXd& a_raw = an.a_raw;
+  const double span = config.scale_max - config.scale_min;
+
   // latent scores
   res.scores.resize(n, J);
   if (config.indices) res.index_scores.resize(n, J);
@@ -1034,6 +1059,63 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
       }
     }
   }
+  return res;
+}
+
+PlsResult fit_pls_moments(const Moments& moments, const PlsModel& model, const PlsConfig& config) {
+  model.validate();
+  config.validate();
+  if (config.bootstrap > 0)
+    throw config_error("bootstrap: " + std::to_string(config.bootstrap) +
+                       " resamples need the records; a fit from moments cannot bootstrap (set bootstrap = 0)");
+  if (moments.policy() != MissingPolicy::listwise)
+    throw config_error("moments: a PLS fit needs a listwise state (one set of complete records), got " +
+                       std::string(to_string(moments.policy())));
+  const std::vector<std::string>& names = moments.names();
+  if (names.empty())
+    throw config_error("moments: the state has no variable names; build it with the indicator column names");
+  const Spec sp = compile(model);
+  const int J = sp.J, p = sp.p;
+  PlsResult res;
+  for (const auto& b : model.blocks) res.latents.push_back(b.name);
+  res.indicators = model.indicators();
+  res.block_of = sp.block_of;
+  res.modes = sp.modes;
+  res.adjacency = sp.adj;
+  res.missing = PlsMissing::listwise;
+  std::vector<int> idx(static_cast<std::size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    const auto& name = res.indicators[static_cast<std::size_t>(i)];
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      std::string known;
+      for (std::size_t k = 0; k < names.size() && k < 40; ++k) known += (k ? ", " : "") + names[k];
+      throw config_error("model: block '" +
+                         res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
+                         "' names variable '" + name + "', which is not in the moments; variables are: " + known);
+    }
+    idx[static_cast<std::size_t>(i)] = static_cast<int>(it - names.begin());
+  }
+  int pred_max = 0;
+  for (int t : sp.endogenous)
+    pred_max = std::max(pred_max, static_cast<int>(sp.preds[static_cast<std::size_t>(t)].size()));
+  const Moments sub = moments.subset(idx);
+  res.n_records = moments.n_rows();
+  res.n_used = moments.n_used();
+  res.n_incomplete = moments.n_dropped();
+  res.n_missing = 0;
+  for (int i : idx) res.n_missing += moments.n_missing()(i);
+  if (res.n_used < pred_max + 2 || res.n_used < 3)
+    throw input_error("moments: " + std::to_string(res.n_used) + " complete record(s); expected at least " +
+                      std::to_string(std::max(pred_max + 2, 3)) + " for this model");
+  // weighted states: the weight sum plays the part of n (standard errors, adjusted R2)
+  const double nu = sub.weighted() ? sub.weight_sum()(0) : static_cast<double>(res.n_used);
+  const VectorXd mean = sub.mean();
+  const MatrixXd S_raw = sub.covariance(0.0);
+  res.means = mean;
+  analyse(res, sp, model, config, S_raw, mean, nu);
+  res.scores.resize(0, J);
+  if (config.indices) res.index_scores.resize(0, J);
   return res;
 }
 

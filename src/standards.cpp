@@ -17,18 +17,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
 
-Interval wilson_interval(double x, double n, double z) {
-  if (!(n > 0)) return {kNaN, kNaN};
-  if (x < 0 || x > n)
-    throw input_error("wilson_interval: successes " + detail::format_number(x) + " outside [0, n = " +
-                      detail::format_number(n) + "]");
-  const double p = x / n, z2 = z * z;
-  const double denom = 1.0 + z2 / n;
-  const double centre = (p + z2 / (2 * n)) / denom;
-  const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom;
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
-}
-
 PChart p_chart(Eigen::Ref<const Eigen::VectorXd> met, Eigen::Ref<const Eigen::VectorXd> n, double sigma) {
   if (met.size() != n.size())
     throw input_error("p_chart: met has " + std::to_string(met.size()) + " periods, n has " + std::to_string(n.size()));

@@ -24,7 +24,8 @@ bool CueDef::operator==(const CueDef& o) const {
 }
 
 bool Lexicon::operator==(const Lexicon& o) const {
-  return cues == o.cues && negators == o.negators && clause_breaks == o.clause_breaks && languages == o.languages &&
+  return cues == o.cues && negators == o.negators && clause_breaks == o.clause_breaks &&
+         staff_markers == o.staff_markers && customer_markers == o.customer_markers && languages == o.languages &&
          negation_window == o.negation_window && fold_case == o.fold_case && fold_width == o.fold_width &&
          max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
 }
@@ -88,22 +89,26 @@ inline bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n
 // Normalise src into out (cleared). Returns the byte offset of the first invalid byte, or -1.
 // Invalid bytes become NUL, which no phrase contains.
 std::ptrdiff_t normalize_into(const char* src, std::size_t n, bool fold_case, bool fold_width, std::string& out) {
-  out.clear();
-  out.reserve(n + 1);
+  // Normalised text is never longer than the input (every fold shortens or keeps a
+  // character), so write through a pointer into a buffer sized once.
+  if (out.size() < n) out.resize(n);
+  char* const begin = out.data();
+  char* w = begin;
   const auto* p = reinterpret_cast<const unsigned char*>(src);
   std::ptrdiff_t bad = -1;
   bool last_space = false;
   std::size_t i = 0;
+  const unsigned char upper_lo = fold_case ? 'A' : 1, upper_hi = fold_case ? 'Z' : 0;
   while (i < n) {
     unsigned char c = p[i];
     if (c < 0x80) {
       // ASCII fast path: the bulk of English text
       if (is_space(c)) {
-        if (!last_space) out.push_back(' ');
+        if (!last_space) *w++ = ' ';
         last_space = true;
       } else {
-        if (fold_case && c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
-        out.push_back(static_cast<char>(c));
+        if (c >= upper_lo && c <= upper_hi) c = static_cast<unsigned char>(c + 32);
+        *w++ = static_cast<char>(c);
         last_space = false;
       }
       ++i;
@@ -111,30 +116,28 @@ std::ptrdiff_t normalize_into(const char* src, std::size_t n, bool fold_case, bo
     }
     std::uint32_t cp = 0;
     const int len = utf8_seq(p + i, n - i, cp);
+    last_space = false;
     if (len == 0) {
       if (bad < 0) bad = static_cast<std::ptrdiff_t>(i);
-      out.push_back('\0');
-      last_space = false;
+      *w++ = '\0';
       ++i;
       continue;
     }
     if (fold_width && (cp == 0x2018 || cp == 0x2019)) {  // typographic apostrophes
-      out.push_back('\'');
-      last_space = false;
+      *w++ = '\'';
     } else if (fold_width && cp == 0x3000) {
-      if (!last_space) out.push_back(' ');
+      if (w == begin || w[-1] != ' ') *w++ = ' ';
       last_space = true;
     } else if (fold_width && cp >= 0xFF01 && cp <= 0xFF5E) {
       unsigned char a = static_cast<unsigned char>(cp - 0xFEE0);
-      if (fold_case && a >= 'A' && a <= 'Z') a = static_cast<unsigned char>(a + 32);
-      out.push_back(static_cast<char>(a));
-      last_space = false;
+      if (a >= upper_lo && a <= upper_hi) a = static_cast<unsigned char>(a + 32);
+      *w++ = static_cast<char>(a);
     } else {
-      out.append(reinterpret_cast<const char*>(p + i), static_cast<std::size_t>(len));
-      last_space = false;
+      for (int k = 0; k < len; ++k) *w++ = static_cast<char>(p[i + static_cast<std::size_t>(k)]);
     }
     i += static_cast<std::size_t>(len);
   }
+  out.resize(static_cast<std::size_t>(w - begin));
   return bad;
 }
 
@@ -162,6 +165,8 @@ void Lexicon::extend(const Lexicon& other) {
   }
   append_phrases(negators, other.negators);
   append_phrases(clause_breaks, other.clause_breaks);
+  append_phrases(staff_markers, other.staff_markers);
+  append_phrases(customer_markers, other.customer_markers);
   for (const auto& l : other.languages)
     if (!languages.empty() && std::find(languages.begin(), languages.end(), l) == languages.end())
       languages.push_back(l);
@@ -169,8 +174,9 @@ void Lexicon::extend(const Lexicon& other) {
 
 void Lexicon::validate() const {
   if (negation_window < 0) throw config_error("negation_window: " + std::to_string(negation_window) + "; expected >= 0");
-  if (max_text_bytes < 1)
-    throw config_error("max_text_bytes: " + std::to_string(max_text_bytes) + "; expected a positive number of bytes");
+  if (max_text_bytes < 1 || max_text_bytes > std::numeric_limits<std::int32_t>::max())
+    throw config_error("max_text_bytes: " + std::to_string(max_text_bytes) +
+                       "; expected a positive number of bytes below 2^31 (hit offsets are 32-bit)");
   if (invalid_utf8 != "replace" && invalid_utf8 != "error")
     throw config_error("invalid_utf8: '" + invalid_utf8 + "'; expected 'replace' or 'error'");
   auto check_phrases = [&](const std::vector<LangPhrases>& v, const std::string& where) {
@@ -206,6 +212,8 @@ void Lexicon::validate() const {
   }
   check_phrases(negators, "negators");
   check_phrases(clause_breaks, "clause_breaks");
+  check_phrases(staff_markers, "staff_markers");
+  check_phrases(customer_markers, "customer_markers");
 }
 
 // ---- JSON -------------------------------------------------------------------------------
@@ -270,6 +278,8 @@ void tag_invoke(json::value_from_tag, json::value& jv, const Lexicon& l) {
   jv = {{"cues", std::move(cues)},
         {"negators", phrases_to_json(l.negators)},
         {"clause_breaks", phrases_to_json(l.clause_breaks)},
+        {"staff_markers", phrases_to_json(l.staff_markers)},
+        {"customer_markers", phrases_to_json(l.customer_markers)},
         {"languages", json::value_from(l.languages)},
         {"negation_window", l.negation_window},
         {"fold_case", l.fold_case},
@@ -315,6 +325,9 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   }
   if (const json::value* v = r.raw("negators")) l.negators = phrases_from_json(*v, "lexicon.negators");
   if (const json::value* v = r.raw("clause_breaks")) l.clause_breaks = phrases_from_json(*v, "lexicon.clause_breaks");
+  if (const json::value* v = r.raw("staff_markers")) l.staff_markers = phrases_from_json(*v, "lexicon.staff_markers");
+  if (const json::value* v = r.raw("customer_markers"))
+    l.customer_markers = phrases_from_json(*v, "lexicon.customer_markers");
   if (const json::value* v = r.raw("languages")) l.languages = string_list(*v, "lexicon.languages");
   r.integer("negation_window", l.negation_window, 0, 1000000);
   r.boolean("fold_case", l.fold_case);
@@ -339,7 +352,7 @@ std::string to_json(const Lexicon& lexicon) { return detail::dump_json(json::val
 // ---- the automaton ----------------------------------------------------------------------
 
 namespace {
-enum PatternKind : std::uint8_t { kCue = 0, kNegator = 1, kBreak = 2 };
+enum PatternKind : std::uint8_t { kCue = 0, kNegator = 1, kBreak = 2, kStaff = 3, kCustomer = 4 };
 
 struct Pattern {
   std::string text;
@@ -360,11 +373,13 @@ struct CueMatcher::Impl {
   std::vector<int> pattern_phrase;  // pattern -> phrase id, -1 for negators/breaks
   std::uint8_t cls[256] = {};
   int n_classes = 1;
-  std::vector<std::uint32_t> delta;  // states x classes
+  std::vector<std::uint32_t> delta;    // states x classes
+  std::vector<std::uint16_t> delta16;  // the same table when every state id fits 16 bits
   std::vector<std::int32_t> out_head;  // state -> first pattern ending here (own or via suffix), -1
   std::vector<std::int32_t> out_next;  // pattern -> next pattern in its state's output chain
   std::vector<std::int32_t> neg_to;    // cue -> negated_to cue or -1
   std::vector<std::uint8_t> negatable;
+  std::vector<std::uint8_t> actor;  // cue -> kStaff or kCustomer
 
   void add_pattern(std::string text, std::uint8_t kind, int cue, bool star) {
     bool right = !star && !text.empty() && is_word(static_cast<unsigned char>(text.back()));
@@ -398,6 +413,7 @@ struct CueMatcher::Impl {
       const auto& cue = lex.cues[c];
       neg_to.push_back(cue.negated_to.empty() ? -1 : lex.index_of(cue.negated_to));
       negatable.push_back(cue.negatable ? 1 : 0);
+      actor.push_back(cue.actor == "customer" ? kCustomer : kStaff);
       for (const auto& lp : cue.phrases)
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
@@ -406,7 +422,10 @@ struct CueMatcher::Impl {
             add_pattern(std::move(text), kCue, static_cast<int>(c), star);
           }
     }
-    for (auto [list, kind] : {std::pair{&lex.negators, kNegator}, {&lex.clause_breaks, kBreak}})
+    for (auto [list, kind] : {std::pair{&lex.negators, kNegator},
+                              {&lex.clause_breaks, kBreak},
+                              {&lex.staff_markers, kStaff},
+                              {&lex.customer_markers, kCustomer}})
       for (const auto& lp : *list)
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
@@ -461,9 +480,12 @@ struct CueMatcher::Impl {
       }
     }
     std::vector<std::int32_t> dict(n, -1);  // nearest state on the suffix chain with an own pattern
+    std::vector<std::int32_t> bfs_order{0};
+    bfs_order.reserve(n);
     while (!q.empty()) {
       const std::int32_t s = q.front();
       q.pop();
+      bfs_order.push_back(s);
       const auto su = static_cast<std::size_t>(s);
       const std::int32_t f = fail[su];
       dict[su] = own[static_cast<std::size_t>(f)] >= 0 ? f : dict[static_cast<std::size_t>(f)];
@@ -493,26 +515,105 @@ struct CueMatcher::Impl {
       return h;
     };
     for (std::size_t s = 0; s < n; ++s) out_head[s] = head(s);
+    // Renumber the states in breadth-first order: the shallow states, where a scan spends
+    // most of its time, then share cache lines and pages.
+    std::vector<std::uint32_t> new_id(n);
+    for (std::size_t k = 0; k < n; ++k) new_id[static_cast<std::size_t>(bfs_order[k])] = static_cast<std::uint32_t>(k);
+    std::vector<std::uint32_t> delta2(n * nc);
+    std::vector<std::int32_t> head2(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto old = static_cast<std::size_t>(bfs_order[k]);
+      for (std::size_t c = 0; c < nc; ++c) delta2[k * nc + c] = new_id[delta[old * nc + c]];
+      head2[k] = out_head[old];
+    }
+    delta.swap(delta2);
+    out_head.swap(head2);
+    if (n <= 65536) {
+      delta16.assign(delta.begin(), delta.end());
+      std::vector<std::uint32_t>().swap(delta);
+    }
   }
 
   // Scan one normalised text; appends the raw hits (boundaries checked).
   void scan(const std::string& t, std::vector<Hit>& hits) const {
+    if (!delta16.empty())
+      scan_with(delta16.data(), t, hits);
+    else
+      scan_with(delta.data(), t, hits);
+  }
+
+  // The transition table is the working set of the scan: 16-bit state ids halve it when
+  // the automaton is small enough (default lexicon: ~3,500 states).
+  template <class State>
+  void scan_with(const State* d, const std::string& t, std::vector<Hit>& hits) const {
     const auto* p = reinterpret_cast<const unsigned char*>(t.data());
     const std::size_t n = t.size(), nc = static_cast<std::size_t>(n_classes);
-    const std::uint32_t* d = delta.data();
     const std::int32_t* oh = out_head.data();
-    std::uint32_t s = 0;
+    std::size_t s = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      s = d[static_cast<std::size_t>(s) * nc + cls[p[i]]];
-      std::int32_t k = oh[s];
-      while (k >= 0) {
-        const Pattern& pat = patterns[static_cast<std::size_t>(k)];
-        const std::size_t end = i + 1, start = end - pat.text.size();
-        const bool ok_left = !pat.left || start == 0 || !is_word(p[start - 1]);
-        const bool ok_right = !pat.right || end == n || !is_word(p[end]);
-        if (ok_left && ok_right)
-          hits.push_back({static_cast<std::int32_t>(start), static_cast<std::int32_t>(end), k});
-        k = out_next[static_cast<std::size_t>(k)];
+      s = d[s * nc + cls[p[i]]];
+      if (oh[s] >= 0) emit(p, n, i, oh[s], hits);
+    }
+  }
+
+  // The patterns ending at byte i (the output chain from `k`), word boundaries checked.
+  void emit(const unsigned char* p, std::size_t n, std::size_t i, std::int32_t k, std::vector<Hit>& hits) const {
+    while (k >= 0) {
+      const Pattern& pat = patterns[static_cast<std::size_t>(k)];
+      const std::size_t end = i + 1, start = end - pat.text.size();
+      const bool ok_left = !pat.left || start == 0 || !is_word(p[start - 1]);
+      const bool ok_right = !pat.right || end == n || !is_word(p[end]);
+      if (ok_left && ok_right) hits.push_back({static_cast<std::int32_t>(start), static_cast<std::int32_t>(end), k});
+      k = out_next[static_cast<std::size_t>(k)];
+    }
+  }
+
+  static constexpr int kLanes = 4;
+
+  // Scan up to kLanes texts at once: each byte of a text depends on the previous state (a
+  // chain of table loads), so four independent chains keep four loads in flight.
+  void scan_lanes(const std::string* t, std::vector<Hit>* hits, int lanes) const {
+    if (!delta16.empty())
+      scan_lanes_with(delta16.data(), t, hits, lanes);
+    else
+      scan_lanes_with(delta.data(), t, hits, lanes);
+  }
+
+  template <class State>
+  void scan_lanes_with(const State* d, const std::string* t, std::vector<Hit>* hits, int lanes) const {
+    if (lanes < kLanes) {
+      for (int k = 0; k < lanes; ++k) scan_with(d, t[k], hits[k]);
+      return;
+    }
+    const std::size_t nc = static_cast<std::size_t>(n_classes);
+    const std::int32_t* oh = out_head.data();
+    const unsigned char* p[kLanes];
+    std::size_t n[kLanes];
+    std::size_t common = std::numeric_limits<std::size_t>::max();
+    for (int k = 0; k < kLanes; ++k) {
+      p[k] = reinterpret_cast<const unsigned char*>(t[k].data());
+      n[k] = t[k].size();
+      common = std::min(common, n[k]);
+    }
+    std::size_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (std::size_t i = 0; i < common; ++i) {
+      s0 = d[s0 * nc + cls[p[0][i]]];
+      s1 = d[s1 * nc + cls[p[1][i]]];
+      s2 = d[s2 * nc + cls[p[2][i]]];
+      s3 = d[s3 * nc + cls[p[3][i]]];
+      if ((oh[s0] & oh[s1] & oh[s2] & oh[s3]) >= 0) {  // "no output" is -1: the AND is >= 0 when any lane has one
+        if (oh[s0] >= 0) emit(p[0], n[0], i, oh[s0], hits[0]);
+        if (oh[s1] >= 0) emit(p[1], n[1], i, oh[s1], hits[1]);
+        if (oh[s2] >= 0) emit(p[2], n[2], i, oh[s2], hits[2]);
+        if (oh[s3] >= 0) emit(p[3], n[3], i, oh[s3], hits[3]);
+      }
+    }
+    const std::size_t st[kLanes] = {s0, s1, s2, s3};
+    for (int k = 0; k < kLanes; ++k) {
+      std::size_t s = st[k];
+      for (std::size_t i = common; i < n[k]; ++i) {
+        s = d[s * nc + cls[p[k][i]]];
+        if (oh[s] >= 0) emit(p[k], n[k], i, oh[s], hits[k]);
       }
     }
   }
@@ -560,42 +661,54 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
   const bool raise_invalid = m.lex.invalid_utf8 == "error";
   const auto window = static_cast<std::size_t>(m.lex.negation_window);
   detail::parallel_for(n, nw, 64, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
-    std::string buf;
-    std::vector<Hit> hits, cue_hits;
+    constexpr int kLanes = Impl::kLanes;
+    std::string bufs[kLanes];
+    std::vector<Hit> lane_hits[kLanes], cue_hits;
     std::vector<std::int32_t> neg_end;
     std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers;  // (start, end)
     std::vector<std::int32_t> cover_max;
+    std::vector<std::pair<std::int32_t, std::uint8_t>> marks;  // (end, kStaff|kCustomer), by end
     std::vector<std::pair<std::int32_t, std::int32_t>> breaks;  // (end, start), sorted by end
     Local& loc = locals[static_cast<std::size_t>(w)];
-    for (std::ptrdiff_t r = b; r < e; ++r) {
-      const TextRef& tr = texts[static_cast<std::size_t>(r)];
-      if (tr.data == nullptr) {
-        out.status[r] = static_cast<std::int8_t>(TextStatus::missing);
-        continue;
+    for (std::ptrdiff_t r0 = b; r0 < e; r0 += kLanes) {
+      const int lanes = static_cast<int>(std::min<std::ptrdiff_t>(kLanes, e - r0));
+      for (int k = 0; k < lanes; ++k) {
+        const std::ptrdiff_t r = r0 + k;
+        std::string& buf = bufs[k];
+        lane_hits[k].clear();
+        const TextRef& tr = texts[static_cast<std::size_t>(r)];
+        if (tr.data == nullptr) {
+          out.status[r] = static_cast<std::int8_t>(TextStatus::missing);
+          buf.clear();
+          continue;
+        }
+        std::size_t size = tr.size;
+        TextStatus st = TextStatus::ok;
+        if (size > static_cast<std::size_t>(m.lex.max_text_bytes)) {
+          size = static_cast<std::size_t>(m.lex.max_text_bytes);
+          while (size > 0 && is_cont(static_cast<unsigned char>(tr.data[size]))) --size;
+          st = TextStatus::truncated;
+        }
+        const std::ptrdiff_t bad = normalize_into(tr.data, size, m.lex.fold_case, m.lex.fold_width, buf);
+        if (bad >= 0) {
+          if (raise_invalid)
+            throw input_error("texts: row " + std::to_string(r) + ": invalid UTF-8 at byte offset " +
+                              std::to_string(bad) + " (set invalid_utf8 to 'replace' to match around it)");
+          st = TextStatus::invalid_utf8;
+        }
+        if (buf.empty() || buf == " ") st = TextStatus::empty;
+        out.status[r] = static_cast<std::int8_t>(st);
       }
-      std::size_t size = tr.size;
-      TextStatus st = TextStatus::ok;
-      if (size > static_cast<std::size_t>(m.lex.max_text_bytes)) {
-        size = static_cast<std::size_t>(m.lex.max_text_bytes);
-        while (size > 0 && is_cont(static_cast<unsigned char>(tr.data[size]))) --size;
-        st = TextStatus::truncated;
-      }
-      const std::ptrdiff_t bad = normalize_into(tr.data, size, m.lex.fold_case, m.lex.fold_width, buf);
-      if (bad >= 0) {
-        if (raise_invalid)
-          throw input_error("texts: row " + std::to_string(r) + ": invalid UTF-8 at byte offset " +
-                            std::to_string(bad) + " (set invalid_utf8 to 'replace' to match around it)");
-        st = TextStatus::invalid_utf8;
-      }
-      if (buf.empty() || buf == " ") st = TextStatus::empty;
-      out.status[r] = static_cast<std::int8_t>(st);
-      hits.clear();
-      m.scan(buf, hits);
+      m.scan_lanes(bufs, lane_hits, lanes);
+      for (int lane = 0; lane < lanes; ++lane) {
+      const std::ptrdiff_t r = r0 + lane;
+      const std::vector<Hit>& hits = lane_hits[lane];
       if (hits.empty()) continue;
       cue_hits.clear();
       neg_end.clear();
       negs.clear();
       covers.clear();
+      marks.clear();
       breaks.clear();
       for (const Hit& h : hits) {
         const auto kind = m.patterns[static_cast<std::size_t>(h.pat)].kind;
@@ -604,7 +717,8 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
         else if (kind == kNegator)
           negs.emplace_back(h.start, h.end);
         else
-          breaks.emplace_back(h.end, h.start);
+          breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
+        if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
       }
       // hits arrive in end order; negators and breaks stay sorted by end
       std::sort(cue_hits.begin(), cue_hits.end(),
@@ -644,7 +758,13 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           }
         }
         const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
+        // the speaker of the turn: the latest marker ending at or before the hit (none: anyone)
+        std::uint8_t speaker = 0;
+        auto mi = std::upper_bound(marks.begin(), marks.end(),
+                                   std::pair{h.start, std::numeric_limits<std::uint8_t>::max()});
+        if (mi != marks.begin()) speaker = (mi - 1)->second;
         for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
+          if (speaker != 0 && m.actor[static_cast<std::size_t>(c)] != speaker) continue;  // the other party's turn
           const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
           if (negated) {
             out.negated(r, c) += 1;
@@ -662,6 +782,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
             loc.neg.push_back(negated ? 1 : 0);
           }
         }
+      }
       }
     }
   });

@@ -22,15 +22,14 @@
 #include <string_view>
 #include <vector>
 
+#include "servscore/moments.hpp"
 #include "servscore/types.hpp"
 
 namespace servscore {
 
-/** @brief How rows with missing values are handled when correlations are computed from raw data. */
-enum class MissingPolicy {
-  listwise,  ///< drop a row when the outcome or any predictor is missing (counted in `n_dropped`)
-  pairwise   ///< each correlation from the rows where both of its variables are present
-};
+// MissingPolicy (listwise: a row with a missing outcome or predictor is dropped and counted in
+// `n_dropped`; pairwise: each correlation from the rows where both variables are present) is
+// declared in moments.hpp.
 
 /** @brief Configuration of importance analysis. JSON keys are the member names. */
 struct DriverConfig {
@@ -117,9 +116,9 @@ struct DominanceResult {
  * @brief LMG / dominance analysis of a correlation matrix (outcome last).
  *
  * Exact (p <= exact_max_predictors): R2 of all 2^p subsets in Gray-code order, one
- * sweep-operator update (O(p^2)) per subset; the sequence is cut into fixed blocks,
- * each started from a fresh sweep of its first subset, so that rounding never
- * accumulates over more than 2^14 updates and results are identical for any `workers`.
+ * sweep-operator update (O(p^2)) per subset; every 1024th subset is swept afresh, so
+ * that rounding never accumulates over more than 1024 updates, and the sums are kept
+ * per fixed block of 2^14 subsets, so that results are identical for any `workers`.
  * Sampled: `n_permutations` random orders (each with its own seeded stream), the mean
  * increment per predictor and its standard error.
  * @throws input_error naming the predictors when one is (nearly) a linear combination of others.

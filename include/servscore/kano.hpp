@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "servscore/stats.hpp"
 #include "servscore/model.hpp"
 #include "servscore/types.hpp"
 
@@ -223,7 +224,5 @@ struct ChiSquareTest {
  */
 ChiSquareTest kano_chi_square(const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& table);
 
-/** @brief Wilson score interval of x successes in n at confidence `level` (NaN when n == 0). */
-std::array<double, 2> wilson_interval(double x, double n, double level);
 
 }  // namespace servscore

@@ -118,4 +118,21 @@ struct LifecycleSummary {
 LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& config,
                                      Eigen::Ref<const VectorXi32> groups = VectorXi32(), int n_groups = 1);
 
+/** @brief Differences of two independent means (b - a) with Welch intervals, element-wise. */
+struct MeanDifferences {
+  Eigen::VectorXd diff;   ///< mean_b - mean_a
+  Eigen::VectorXd lower;  ///< Welch-Satterthwaite t interval
+  Eigen::VectorXd upper;  ///< see lower
+  Eigen::VectorXd df;     ///< Welch-Satterthwaite degrees of freedom
+};
+
+/**
+ * @brief Welch intervals of mean differences, e.g. a stage index between two periods or
+ * segments (Welch 1947). NaN where either side has fewer than 2 values or both have sd 0.
+ * @throws input_error when the vectors differ in length or a count is negative.
+ */
+MeanDifferences welch_differences(const Eigen::VectorXd& mean_a, const Eigen::VectorXd& sd_a,
+                                  const Eigen::VectorXd& n_a, const Eigen::VectorXd& mean_b,
+                                  const Eigen::VectorXd& sd_b, const Eigen::VectorXd& n_b, double confidence = 0.95);
+
 }  // namespace servscore

@@ -104,6 +104,13 @@ class Moments {
   Moments& update(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> weights = Eigen::VectorXd(), int workers = 1);
 
   /**
+   * @brief `update` for records stored column by column (n x p, column-major, as a pandas
+   * DataFrame's or a Fortran-ordered array's values): the same result without a transposed copy.
+   */
+  Moments& update_columns(Eigen::Ref<const Eigen::MatrixXd> x,
+                          Eigen::Ref<const Eigen::VectorXd> weights = Eigen::VectorXd(), int workers = 1);
+
+  /**
    * @brief Fold another state of the same shape, policy, weighting and names into this one.
    * @throws input_error when the variable count, policy or names differ.
    */
@@ -161,6 +168,8 @@ class Moments {
   bool operator==(const Moments& o) const;
 
  private:
+  const double* check_batch(Eigen::Index rows, Eigen::Index cols, Eigen::Ref<const Eigen::VectorXd> weights);
+  void add_parts(const void* parts);  // the per-task partial moments of an update, merged in order
   // Chan/Pébay update of every (j, k) entry with another state's matrices.
   void combine(const MatrixXi64& n, const Eigen::MatrixXd& w, const Eigen::MatrixXd& w2, const Eigen::MatrixXd& mean,
                const Eigen::MatrixXd& m2, const Eigen::MatrixXd& c);

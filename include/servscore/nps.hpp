@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "servscore/stats.hpp"
 #include "servscore/model.hpp"
 #include "servscore/types.hpp"
 
@@ -52,12 +53,12 @@ using RowMatrixXi64 = Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic
  * merging them is exact up to floating-point rounding (exact for integer weights).
  */
 struct ResponseCounts {
-  int scale_min = 0;              ///< lowest scale point
-  int scale_max = 10;             ///< highest scale point
-  bool weighted = false;          ///< whether weight sums are kept
-  RowMatrixXi64 counts;           ///< groups x points: answers per scale point
-  RowMatrixXd weight_sum;         ///< groups x points: sum of weights (0 x 0 unless weighted)
-  RowMatrixXd weight_sq_sum;      ///< groups x points: sum of squared weights (0 x 0 unless weighted)
+  int scale_min = 0;                  ///< lowest scale point
+  int scale_max = 10;                 ///< highest scale point
+  bool weighted = false;              ///< whether weight sums are kept
+  RowMatrixXi64 counts;               ///< groups x points: answers per scale point
+  RowMatrixXd weight_sum;             ///< groups x points: sum of weights (0 x 0 unless weighted)
+  RowMatrixXd weight_sq_sum;          ///< groups x points: sum of squared weights (0 x 0 unless weighted)
   std::vector<std::int64_t> missing;  ///< per group: missing answers (NaN)
 
   /** @brief Number of scale points, scale_max - scale_min + 1. */
@@ -103,13 +104,13 @@ ResponseCounts count_responses(Eigen::Ref<const Eigen::VectorXd> scores, int sca
 
 /** @brief Configuration of the NPS. JSON keys are the member names. */
 struct NpsConfig {
-  int scale_min = 0;       ///< lowest answer (0 on the 0-10 likelihood-to-recommend scale)
-  int scale_max = 10;      ///< highest answer
-  int promoter_min = 9;    ///< answers >= promoter_min are promoters (9-10)
-  int detractor_max = 6;   ///< answers <= detractor_max are detractors (0-6)
+  int scale_min = 0;                                ///< lowest answer (0 on the 0-10 likelihood-to-recommend scale)
+  int scale_max = 10;                               ///< highest answer
+  int promoter_min = 9;                             ///< answers >= promoter_min are promoters (9-10)
+  int detractor_max = 6;                            ///< answers <= detractor_max are detractors (0-6)
   NpsInterval method = NpsInterval::adjusted_wald;  ///< interval method
-  double level = 0.95;     ///< confidence level of intervals
-  double adjusted_total = 3.0;  ///< adjusted Wald: pseudo-answers added to n (Rocks 2016: 3)
+  double level = 0.95;                              ///< confidence level of intervals
+  double adjusted_total = 3.0;                      ///< adjusted Wald: pseudo-answers added to n (Rocks 2016: 3)
   double adjusted_each = 0.75;  ///< adjusted Wald: pseudo-answers added to promoters and to detractors (3/4)
 
   /** @brief Throw `config_error` naming the key when a value is invalid. */
@@ -124,12 +125,12 @@ std::string to_json(const NpsConfig& config);
 
 /** @brief The NPS of one group. Shares are fractions; nps, se and the limits are in points (-100..100). */
 struct NpsEstimate {
-  std::int64_t n = 0;          ///< valid answers
-  std::int64_t n_missing = 0;  ///< missing answers
-  double n_eff = 0;            ///< effective sample size (n when unweighted)
-  std::int64_t promoters = 0, passives = 0, detractors = 0;  ///< counts (unweighted)
+  std::int64_t n = 0;                                                    ///< valid answers
+  std::int64_t n_missing = 0;                                            ///< missing answers
+  double n_eff = 0;                                                      ///< effective sample size (n when unweighted)
+  std::int64_t promoters = 0, passives = 0, detractors = 0;              ///< counts (unweighted)
   double share_promoters = 0, share_passives = 0, share_detractors = 0;  ///< (weighted) shares
-  double nps = 0;       ///< 100 (pP - pD)
+  double nps = 0;                                                        ///< 100 (pP - pD)
   double variance = 0;  ///< per-respondent variance pP + pD - (pP - pD)^2
   double se = 0;        ///< Wald standard error in points, 100 sqrt(variance / n_eff)
   double lower = 0;     ///< interval limits by the configured method, in points
@@ -145,8 +146,8 @@ struct NpsDifference {
   double se = 0;          ///< 100 sqrt(var_a / n_a + var_b / n_b)
   double lower = 0;       ///< interval by the configured method
   double upper = 0;
-  double z = 0;           ///< difference / se
-  double p_value = 1;     ///< two-sided, normal (Wald z)
+  double z = 0;        ///< difference / se
+  double p_value = 1;  ///< two-sided, normal (Wald z)
 };
 
 /**
@@ -170,11 +171,11 @@ std::int64_t nps_sample_size(double margin, double share_promoters, double share
 
 /** @brief Configuration of box scores and means (CSAT, CES, any rating). JSON keys are the member names. */
 struct BoxConfig {
-  int scale_min = 1;   ///< lowest answer
-  int scale_max = 5;   ///< highest answer
-  int top_min = 4;     ///< answers >= top_min are in the top box (4-5: top-2-box CSAT)
-  int bottom_max = 2;  ///< answers <= bottom_max are in the bottom box (1-2)
-  double level = 0.95; ///< confidence level
+  int scale_min = 1;    ///< lowest answer
+  int scale_max = 5;    ///< highest answer
+  int top_min = 4;      ///< answers >= top_min are in the top box (4-5: top-2-box CSAT)
+  int bottom_max = 2;   ///< answers <= bottom_max are in the bottom box (1-2)
+  double level = 0.95;  ///< confidence level
 
   /** @brief Throw `config_error` naming the key when a value is invalid. */
   void validate() const;
@@ -188,12 +189,12 @@ std::string to_json(const BoxConfig& config);
 
 /** @brief Box shares (Wilson intervals) and the mean (t interval) of one group. */
 struct BoxEstimate {
-  std::int64_t n = 0, n_missing = 0;  ///< valid and missing answers
-  double n_eff = 0;                   ///< effective sample size
-  std::int64_t top = 0, bottom = 0;   ///< answers in the top and bottom box (unweighted)
+  std::int64_t n = 0, n_missing = 0;                            ///< valid and missing answers
+  double n_eff = 0;                                             ///< effective sample size
+  std::int64_t top = 0, bottom = 0;                             ///< answers in the top and bottom box (unweighted)
   double top_share = 0, top_lower = 0, top_upper = 0;           ///< (weighted) share, Wilson limits with n_eff
   double bottom_share = 0, bottom_lower = 0, bottom_upper = 0;  ///< same for the bottom box
-  double mean = 0;        ///< (weighted) mean answer
+  double mean = 0;                                              ///< (weighted) mean answer
   double sd = 0;          ///< standard deviation (denominator n_eff - 1 in effective terms)
   double mean_lower = 0;  ///< mean +- t(level, n_eff - 1) sd / sqrt(n_eff), clipped to the scale
   double mean_upper = 0;
@@ -202,9 +203,5 @@ struct BoxEstimate {
 /** @brief Box shares and means per group of a state (whose scale must equal the config's). */
 std::vector<BoxEstimate> box_estimates(const ResponseCounts& counts, const BoxConfig& config);
 
-/** @brief Wilson score interval of a share p from n (effective) answers at `level`. */
-std::pair<double, double> wilson_interval(double p, double n, double level);
-/** @brief The standard normal quantile. */
-double normal_quantile(double p);
 
 }  // namespace servscore

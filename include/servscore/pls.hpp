@@ -224,4 +224,19 @@ struct PlsResult {
 PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
                   const PlsConfig& config = {}, int workers = 1);
 
+class Moments;
+
+/**
+ * @brief Estimate a PLS path model from a mergeable co-moment state instead of records.
+ *
+ * Data summarised in chunks, processes or machines (`Moments::update` / `merge`) give the
+ * same weights, paths, reliability, HTMT, indices and IPMA as `fit_pls` with listwise
+ * deletion on all the records (to rounding). The state must be listwise and carry the
+ * indicator names; weighted states use the weight sum as n. Latent scores are not
+ * available (`scores` is 0 x J), values are not checked against the scale, and the
+ * bootstrap needs the records (`config.bootstrap` must be 0).
+ * @throws config_error for a pairwise or unnamed state, a missing variable, bootstrap > 0.
+ */
+PlsResult fit_pls_moments(const Moments& moments, const PlsModel& model, const PlsConfig& config = {});
+
 }  // namespace servscore

@@ -24,3 +24,4 @@
 #include "servscore/lifecycle.hpp"
 #include "servscore/loyalty.hpp"
 #include "servscore/economics.hpp"
+#include "servscore/stats.hpp"

@@ -22,21 +22,11 @@
 
 #include "servscore/model.hpp"
 #include "servscore/needs.hpp"
+#include "servscore/stats.hpp"
 #include "servscore/types.hpp"
 
 namespace servscore {
 
-/** @brief A two-sided interval. */
-struct Interval {
-  double low = 0.0;
-  double high = 0.0;
-};
-
-/**
- * @brief Wilson score interval of a proportion `successes / n` with normal quantile `z`
- * (1.959964 for 95%). NaN bounds when n <= 0.
- */
-Interval wilson_interval(double successes, double n, double z = 1.959963984540054);
 
 /** @brief p-chart of one standard over periods. */
 struct PChart {

@@ -13,7 +13,8 @@
  * text before it (12: about two short English words, or four Chinese characters)
  * with no clause break (punctuation, "but", "不过") in between: "not helpful",
  * "不满意". A negator inside a kept cue phrase or a clause break ("不好意思",
- * "不过") negates nothing.
+ * "不过") negates nothing. In transcripts with speaker markers ("Staff:", "顾客："), a
+ * cue counts only in the turns of its actor.
  *
  * The lexicon is data: the default one ships as JSON with the Python package
  * (`servscore/data/text/lexicon.json`); C++ users load it (or their own) with
@@ -67,6 +68,11 @@ struct Lexicon {
   std::vector<CueDef> cues;
   std::vector<LangPhrases> negators;       ///< phrases that negate a following hit
   std::vector<LangPhrases> clause_breaks;  ///< phrases (punctuation) that stop negation
+  /// Speaker markers of transcripts ("staff:", "店员："). After a staff marker and until the
+  /// next marker, only staff cues count; after a customer marker only customer cues. Before
+  /// any marker (notes, unmarked text) every cue counts. Markers also stop negation.
+  std::vector<LangPhrases> staff_markers;
+  std::vector<LangPhrases> customer_markers;  ///< see staff_markers
   /// Languages whose phrases are used; empty: all. Untagged phrases are always used.
   std::vector<std::string> languages;
   /// Max bytes of normalised text between a negator's end and a hit's start (a Chinese

@@ -343,6 +343,7 @@ def importance(
     weights: Any = None,
     missing: str | None = None,
     matrix: bool = False,
+    n: int | None = None,
     signed: bool = False,
     n_bootstrap: int | None = None,
     seed: int | None = None,
@@ -361,6 +362,8 @@ def importance(
         numeric columns but ``y`` and ``weights``) or a 2-D array. With ``matrix=True``, a
         square correlation or covariance matrix (a labelled DataFrame) that includes the
         outcome; or a ``servscore.Moments`` co-moment state (its covariance is used).
+    n
+        With a matrix: the number of observations it came from (reported as ``n_used``).
     y
         The outcome: a column name of X (or of the matrix), or an array.
     method
@@ -461,6 +464,10 @@ def importance(
                 table[k] = t[k]
             table["significant"] = table["diff_low"] > 0
     info = prep.info
+    if n is not None:
+        if prep.x is not None:
+            raise InputError("n: only with a matrix input (raw data count their own rows)")
+        info["n_used"] = float(n)
     return Importance(
         table=table,
         method=method,

@@ -152,7 +152,7 @@ class ComplaintResult(Result):
 
     def __getitem__(self, key: str) -> float:
         """A baseline outcome value (``result["lost"]``)."""
-        return float(self.table.loc["baseline", key])
+        return float(self.table.at["baseline", key])  # type: ignore[arg-type]
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Bars of retained and lost customers (baseline vs scenario); returns the Axes."""

@@ -251,4 +251,4 @@ def classify(
         scored = score_encounters(pd.DataFrame(cols, index=frame.index), enc, workers=workers)
         for c in ("procedural", "personal", "quadrant", "quality_gap"):
             out[c] = scored[c]
-    return InteractionResult(table=out, hits=h.drop(columns=[], errors="ignore"), lexicon=lex, settings=s)
+    return InteractionResult(table=out, hits=h, lexicon=lex, settings=s)

@@ -344,6 +344,7 @@ class Accumulator:
     ) -> None:
         self.config: KanoConfig = _config(config, table)
         self.attributes: list[str] | None = list(attributes) if attributes is not None else None
+        self._fixed_attributes = attributes is not None
         self.by: list[str] | None = None if by is None else ([by] if isinstance(by, str) else list(by))
         self.suffixes = (str(suffixes[0]), str(suffixes[1]))
         self.workers = int(workers)
@@ -469,6 +470,13 @@ class Accumulator:
         if attr.isna().any():
             pos = int(np.flatnonzero(attr.isna().to_numpy())[0])
             raise InputError(f"data: column 'attribute', row {_key(frame.index[pos])!r}: missing attribute name")
+        if self._fixed_attributes:
+            # only the attributes asked for (a selection, not a loss: the others were not asked for)
+            keep = attr.astype(str).isin(self.attributes or []).to_numpy()
+            if not keep.all():
+                frame, attr = frame[keep], attr[keep]
+            if len(frame) == 0:
+                return
         names = [str(a) for a in pd.unique(attr.astype(str))]
         if self.attributes is None:
             self.attributes = []
@@ -668,6 +676,9 @@ class KanoResult(Result):
             f"{len(t)} attribute row(s), table {self.config.table_name!r}, intervals: {self.ci_method}",
             "categories: " + ", ".join(f"{c} {n}" for c, n in cats.items()),
         ]
+        near = [str(i) for i in t.index[t["near_tie"].to_numpy(dtype=bool)]]
+        if near:
+            lines.append("near ties decided by precedence: " + ", ".join(near))
         lines.extend(self.warnings)
         return lines
 

@@ -140,7 +140,43 @@ class LifecycleResult(Result):
         """The stage rows of one group (the first by default), indexed by stage."""
         groups = self.journey.index
         g = groups[0] if group is None else group
-        return self.table[self.table["group"] == g].set_index("stage")
+        rows: pd.DataFrame = self.table[self.table["group"] == g].set_index("stage")
+        return rows
+
+    def change(self, a: Any, b: Any, *, confidence: float | None = None) -> pd.DataFrame:
+        """Change of each stage index from group ``a`` to group ``b`` (e.g. two waves), with a
+        Welch interval; ``significant`` when the interval excludes 0.
+
+        Examples
+        --------
+        >>> import servscore as ss
+        >>> d = ss.datasets.sample(seed=1, n_journey=1500)
+        >>> c = ss.lifecycle.stages(d.journey, by="wave").change("2025", "2026")
+        >>> bool(c.loc["caring", "significant"]) and bool(c.loc["caring", "diff"] > 5)
+        True
+        """
+        ta, tb = self.stage_table(a), self.stage_table(b)
+        level = self.config.confidence if confidence is None else float(confidence)
+
+        def col(t: pd.DataFrame, c: str) -> np.ndarray:
+            return np.ascontiguousarray(t[c].reindex(ta.index), dtype=np.float64)
+
+        r = _core.welch_differences(
+            col(ta, "index"), col(ta, "sd"), col(ta, "n"), col(tb, "index"), col(tb, "sd"), col(tb, "n"), level
+        )
+        out = pd.DataFrame(
+            {
+                "index_a": ta["index"],
+                "index_b": tb["index"].reindex(ta.index),
+                "diff": r["diff"],
+                "lower": r["lower"],
+                "upper": r["upper"],
+                "df": r["df"],
+            },
+            index=ta.index,
+        )
+        out["significant"] = (out["lower"] > 0) | (out["upper"] < 0)
+        return out
 
     def plot(self, ax: Any = None, *, group: Any = None, **kwargs: Any) -> Any:
         """Stage profile: index with interval per stage, journey line, weak stages marked; returns the Axes."""

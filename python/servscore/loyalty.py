@@ -88,13 +88,22 @@ def _complained(x: Any, frame: pd.DataFrame | None, n: int) -> np.ndarray:
         raise InputError(f"complained: {x!r} is a column name, but no such column in data=")
     else:
         s = pd.Series(np.asarray(x, dtype=object) if not isinstance(x, (np.ndarray, pd.Series)) else x)
-    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype) or isinstance(s.dtype, pd.CategoricalDtype):
+        # vectorised: words through a dict, anything else as a number; what is neither is an error
         mapping = {"yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0, "y": 1.0, "n": 0.0, "1": 1.0, "0": 0.0}
-        low = s.map(lambda v: mapping.get(str(v).strip().lower(), v) if isinstance(v, str) else v)
-        s = pd.Series(low.to_numpy(), index=s.index)
-    frame2 = pd.DataFrame({"complained": s.reset_index(drop=True)})
-    frame2.index = s.index if len(s.index) == len(frame2) else frame2.index
-    values = numeric_column(frame2, "complained", name="complained")
+        words = s.astype("string").str.strip().str.lower().map(mapping).astype("Float64")
+        numbers = pd.to_numeric(s.astype(object).where(s.notna(), None), errors="coerce").astype("Float64")
+        values_s = words.fillna(numbers)
+        bad = values_s.isna().to_numpy() & s.notna().to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"complained: row {s.index.tolist()[pos]!r}: value {s.iloc[pos]!r} is not a complaint flag "
+                "(expected true/false, yes/no or 0/1)"
+            )
+        values = values_s.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        values = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
     if len(values) != n:
         raise InputError(f"complained: expected {n} values (one per customer), got {len(values)}")
     return np.ascontiguousarray(values, dtype=np.float64)
@@ -123,7 +132,8 @@ def _groups(by: Any, frame: pd.DataFrame | None, n: int) -> tuple[np.ndarray, pd
 
 def _labels(index: pd.Index) -> pd.Index:
     """The index with plain Python labels, so messages say 'row 11', not 'row np.int64(11)'."""
-    return pd.Index(index.tolist(), dtype=object)
+    labels: pd.Index = pd.Index(index.tolist(), dtype=object)
+    return labels
 
 
 def _index(frame: pd.DataFrame | None, n: int, values: Any = None) -> pd.Index:
@@ -266,7 +276,9 @@ def segment(
             customers[col] = key_frame[col].to_numpy()[codes]
     customers["satisfaction"] = sat
     customers["loyalty"] = loy
-    customers["segment"] = pd.Categorical.from_codes(r["segment"].astype(np.int8), categories=SEGMENTS)
+    customers["segment"] = pd.Categorical.from_codes(
+        np.asarray(r["segment"], dtype=np.int8), categories=pd.Index(SEGMENTS)
+    )
     adv = r["advocate"]
     customers["advocate"] = pd.arrays.BooleanArray(adv == 1, adv < 0)
     gindex = keys if keys is not None else pd.Index(["all"], name="group")

@@ -109,7 +109,7 @@ class Moments:
                 self._columns = [str(c) for c in frame.columns if not (isinstance(weights, str) and c == weights)]
                 if not self._columns:
                     raise InputError("data: no columns")
-            x = numeric_matrix(frame, self._columns, name="data") if len(frame) else np.empty((0, len(self._columns)))
+            x = _frame_matrix(frame, self._columns)
             index: pd.Index = frame.index
         else:
             if isinstance(weights, str):
@@ -118,6 +118,8 @@ class Moments:
                 x = np.empty(data.shape, dtype=np.float64)  # an empty chunk is fine for an accumulator
             else:
                 x = as_matrix(data, name="data")
+            if isinstance(data, np.ndarray) and data.dtype == np.float64 and data.flags.f_contiguous:
+                x = data  # column-major: the core reads it in place
             if self._state is None and self._columns is None:
                 self._state = _core.Moments(x.shape[1], self._policy, [])
             index = pd.RangeIndex(x.shape[0])
@@ -307,6 +309,19 @@ class Moments:
         if c not in cols:
             raise InputError(f"Moments: no variable {c!r}; variables: {', '.join(map(str, cols))}")
         return cols.index(c)  # type: ignore[arg-type]
+
+
+def _frame_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The columns as float64 (NaN for missing): one block copy when they are all numeric (the core
+    reads the column-major result in place), else column by column with errors naming the bad value."""
+    if len(frame) == 0:
+        return np.empty((0, len(columns)))
+    missing = [c for c in columns if c not in frame.columns]
+    if not missing and frame.columns.is_unique:
+        sub = frame[columns]
+        if all(pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
+            return np.asarray(sub.to_numpy(dtype=np.float64, na_value=np.nan))
+    return numeric_matrix(frame, columns, name="data")
 
 
 def _no_column(name: str, frame: pd.DataFrame) -> Any:

@@ -196,13 +196,10 @@ def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: st
                 values = p if isinstance(p, (pd.Series, np.ndarray)) else np.asarray(p, dtype=object)
                 if values.ndim != 1 or len(values) != n:
                     raise InputError(f"by: {len(values) if values.ndim == 1 else values.shape} values for {n} scores")
-                label = (
-                    p.name
-                    if isinstance(p, pd.Series) and p.name is not None
-                    else f"group{i}"
-                    if len(parts) > 1
-                    else "group"
-                )
+                pname = getattr(p, "name", None)  # pandas and polars Series carry a name
+                label = pname if isinstance(pname, str) and pname else f"group{i}" if len(parts) > 1 else "group"
+                if isinstance(pname, str) and pname in cols:
+                    label = f"{pname}{i}"
                 cols[str(label)] = values
             if len(cols) == 1:
                 label, values = next(iter(cols.items()))

@@ -313,27 +313,21 @@ class PathModel:
             column without variance, collinear indicators in a Mode B block, or collinear
             predictors of a latent (the message names the column, row, value or block).
         """
-        cfg: PlsConfig = resolve_config(config, PlsConfig)
-        overrides = {
-            k: v
-            for k, v in dict(
-                scheme=scheme,
-                scaled=scaled,
-                tolerance=tolerance,
-                max_iter=max_iter,
-                missing=missing,
-                indices=indices,
-                scale_min=scale_min,
-                scale_max=scale_max,
-                ipma_target=ipma_target,
-                bootstrap=bootstrap,
-                seed=seed,
-                confidence=confidence,
-            ).items()
-            if v is not None
-        }
-        if overrides:
-            cfg = PlsConfig.from_dict({**cfg.to_dict(), **overrides})
+        cfg = _resolve(
+            config,
+            scheme=scheme,
+            scaled=scaled,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            missing=missing,
+            indices=indices,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            ipma_target=ipma_target,
+            bootstrap=bootstrap,
+            seed=seed,
+            confidence=confidence,
+        )
         names = self.indicators
         if is_frame_like(data):
             frame = to_frame(data)
@@ -344,7 +338,13 @@ class PathModel:
                 raise ConfigError(
                     f"model: column(s) {what} not in the data; columns present: {', '.join(map(str, frame.columns[:30]))}"
                 )
-            x = numeric_matrix(frame, names, name="data")
+            sub = frame[names]
+            if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
+                x = np.ascontiguousarray(
+                    sub.to_numpy(dtype=np.float64, na_value=np.nan)
+                )  # one copy, no per-column pass
+            else:
+                x = numeric_matrix(frame, names, name="data")  # names the first non-numeric value
             index = frame.index
         else:
             if columns is None:
@@ -368,18 +368,88 @@ class PathModel:
             warnings.warn(w, PlsWarning, stacklevel=2)
         return _build_result(self, cfg, r, index)
 
+    def fit_moments(
+        self,
+        moments: Any,
+        *,
+        config: Any = None,
+        scheme: str | None = None,
+        scaled: bool | None = None,
+        tolerance: float | None = None,
+        max_iter: int | None = None,
+        indices: bool | None = None,
+        scale_min: float | None = None,
+        scale_max: float | None = None,
+        ipma_target: str | None = None,
+    ) -> PLSResult:
+        """Estimate the model from a mergeable co-moment state (:class:`servscore.Moments`).
+
+        Data summarised chunk by chunk, or on several machines and merged, give the same
+        weights, paths, reliability, HTMT, indices and IPMA as :meth:`fit` with
+        ``missing="listwise"`` on all the records. The state must be listwise and name the
+        indicator columns. Latent scores are not available (``scores`` has no rows), values
+        are not checked against the scale, and there is no bootstrap.
+
+        Examples
+        --------
+        >>> import servscore as ss
+        >>> survey = ss.datasets.sample(seed=1, n_respondents=400).index_survey
+        >>> m = ss.PathModel("IMAG =~ imag1 + imag2 + imag3; SAT =~ sat1 + sat2 + sat3; SAT ~ IMAG")
+        >>> acc = ss.Moments(columns=m.indicators)
+        >>> for start in range(0, 400, 100):
+        ...     _ = acc.update(survey.iloc[start:start + 100])
+        >>> a = m.fit_moments(acc)
+        >>> b = m.fit(survey, missing="listwise")
+        >>> bool(abs(a.paths.loc["SAT", "IMAG"] - b.paths.loc["SAT", "IMAG"]) < 1e-10)
+        True
+        """
+        cfg = _resolve(
+            config,
+            scheme=scheme,
+            scaled=scaled,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            indices=indices,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            ipma_target=ipma_target,
+        )
+        state = getattr(moments, "_state", moments)
+        if state is None:
+            raise InputError("moments: the state is empty; update it with data first")
+        r = _core.pls_fit_moments(state, self._json, cfg)
+        for w in r["warnings"]:
+            warnings.warn(w, PlsWarning, stacklevel=2)
+        return _build_result(self, cfg, r, pd.RangeIndex(0))
+
+
+def _resolve(config: Any, **overrides: Any) -> PlsConfig:
+    """The configuration with the keyword options that are not None laid over it."""
+    cfg: PlsConfig = resolve_config(config, PlsConfig)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if given:
+        cfg = PlsConfig.from_dict({**cfg.to_dict(), **given})
+    return cfg
+
 
 def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd.Index) -> PLSResult:
     lv: list[str] = r["latents"]
     ind: list[str] = r["indicators"]
-    block = [lv[b] for b in r["block_of"]]
+    block_of = np.asarray(r["block_of"], dtype=np.int64)
+    # object-dtype labels: pandas 3 would build an Arrow string array for every index, which costs more
+    # than the whole estimation on a survey of a few hundred records
+    lv_idx = pd.Index(lv, dtype=object)
+    lv_cat = pd.Categorical.from_codes(block_of, categories=lv_idx)
+    modes = list(r["modes"])
     adj = np.asarray(r["adjacency"])
     endo = adj.sum(axis=1) > 0
     has_index = bool(cfg.indices)
     outer = pd.DataFrame(
         {
-            "latent": block,
-            "mode": [r["modes"][b] for b in r["block_of"]],
+            "latent": lv_cat,
+            "mode": pd.Categorical.from_codes(
+                np.array([modes[b] == "B" for b in block_of], dtype=np.int64), pd.Index(["A", "B"], dtype=object)
+            ),
             "weight": r["weights"],
             "loading": r["loadings"],
             "communality": r["communalities"],
@@ -387,38 +457,50 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
             "mean": r["means"],
             "sd": r["sds"],
         },
-        index=pd.Index(ind, name="indicator"),
+        index=pd.Index(ind, dtype=object, name="indicator"),
     )
     if has_index:
         outer["index_weight"] = r["index_weights"]
-    cross = pd.DataFrame(r["cross_loadings"], index=outer.index, columns=lv)
-    paths = pd.DataFrame(r["paths"], index=pd.Index(lv, name="to"), columns=pd.Index(lv, name="from"))
-    inner_rows = []
-    for f, t in model.paths:
-        i, j = lv.index(t), lv.index(f)
-        est, se = r["paths"][i, j], r["path_se"][i, j]
-        inner_rows.append({"from": f, "to": t, "estimate": est, "se": se, "t": est / se if se > 0 else np.inf})
-    inner = pd.DataFrame(inner_rows, columns=["from", "to", "estimate", "se", "t"])
+    count = np.bincount(block_of, minlength=len(lv))
+    cross = pd.DataFrame(r["cross_loadings"], index=outer.index, columns=lv_idx)
+    paths = pd.DataFrame(r["paths"], index=lv_idx.rename("to"), columns=lv_idx.rename("from"))
+    P = np.asarray(r["paths"])
+    SE = np.asarray(r["path_se"])
+    fi = np.array([lv.index(f) for f, _ in model.paths], dtype=np.int64)
+    ti = np.array([lv.index(t) for _, t in model.paths], dtype=np.int64)
+    est, se = P[ti, fi], SE[ti, fi]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tval = np.where(se > 0, est / np.where(se > 0, se, 1.0), np.inf)
+    inner = pd.DataFrame(
+        {
+            "from": pd.Categorical.from_codes(fi, categories=lv_idx),
+            "to": pd.Categorical.from_codes(ti, categories=lv_idx),
+            "estimate": est,
+            "se": se,
+            "t": tval,
+        }
+    )
     total = np.asarray(r["total"])
-    eff_rows = []
-    for j, f in enumerate(lv):
-        for i, t in enumerate(lv):
-            if i != j and (adj[i, j] or abs(total[i, j]) > 0):
-                eff_rows.append(
-                    {
-                        "from": f,
-                        "to": t,
-                        "direct": r["paths"][i, j],
-                        "indirect": r["indirect"][i, j],
-                        "total": total[i, j],
-                    }
-                )
-    effects = pd.DataFrame(eff_rows, columns=["from", "to", "direct", "indirect", "total"])
+    # every pair joined by a directed path, ordered by (from, to)
+    tt, ff = np.nonzero(((adj != 0) | (np.abs(total) > 0)) & ~np.eye(len(lv), dtype=bool))
+    order = np.lexsort((tt, ff))
+    ff, tt = ff[order], tt[order]
+    effects = pd.DataFrame(
+        {
+            "from": pd.Categorical.from_codes(ff, categories=lv_idx),
+            "to": pd.Categorical.from_codes(tt, categories=lv_idx),
+            "direct": P[tt, ff],
+            "indirect": np.asarray(r["indirect"])[tt, ff],
+            "total": total[tt, ff],
+        }
+    )
     latents = pd.DataFrame(
         {
-            "mode": r["modes"],
-            "indicators": [int(np.sum(np.asarray(r["block_of"]) == j)) for j in range(len(lv))],
-            "type": np.where(endo, "endogenous", "exogenous"),
+            "mode": pd.Categorical(modes, categories=["A", "B"]),
+            "indicators": count,
+            "type": pd.Categorical.from_codes(
+                endo.astype(np.int64), pd.Index(["exogenous", "endogenous"], dtype=object)
+            ),
             "r2": r["r2"],
             "r2_adj": r["r2_adj"],
             "alpha": r["alpha"],
@@ -427,15 +509,15 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
             "ave": r["ave"],
             "eig1": r["eig1"],
             "eig2": r["eig2"],
-            "mean_communality": outer.groupby("latent", sort=False)["communality"].mean().reindex(lv).to_numpy(),
-            "mean_redundancy": outer.groupby("latent", sort=False)["redundancy"].mean().reindex(lv).to_numpy(),
+            "mean_communality": np.bincount(block_of, r["communalities"], len(lv)) / count,
+            "mean_redundancy": np.bincount(block_of, r["redundancies"], len(lv)) / count,
         },
-        index=pd.Index(lv, name="latent"),
+        index=lv_idx.rename("latent"),
     )
     if has_index:
         latents["index"] = r["index"]
-    scores = pd.DataFrame(r["scores"], index=index, columns=lv)
-    index_scores = pd.DataFrame(r["index_scores"], index=index, columns=lv) if has_index else None
+    scores = pd.DataFrame(r["scores"], index=index, columns=lv_idx)
+    index_scores = pd.DataFrame(r["index_scores"], index=index, columns=lv_idx) if has_index else None
     ipma = ipma_ind = None
     target = None
     if has_index:
@@ -444,36 +526,31 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
         keep = [j for j in range(len(lv)) if j != int(r["ipma_target"]) and total[int(r["ipma_target"]), j] != 0]
         ipma = pd.DataFrame(
             {"importance": imp[keep], "performance": np.asarray(r["index"])[keep]},
-            index=pd.Index([lv[j] for j in keep], name="latent"),
+            index=pd.Index([lv[j] for j in keep], dtype=object, name="latent"),
         )
         rows = [i for i, b in enumerate(r["block_of"]) if b in keep]
         ipma_ind = pd.DataFrame(
             {
-                "latent": [block[i] for i in rows],
+                "latent": pd.Categorical.from_codes(block_of[rows], categories=lv_idx),
                 "importance": np.asarray(r["ipma_indicator_importance"])[rows],
                 "performance": np.asarray(r["ipma_indicator_performance"])[rows],
             },
-            index=pd.Index([ind[i] for i in rows], name="indicator"),
+            index=pd.Index([ind[i] for i in rows], dtype=object, name="indicator"),
         )
     boot = None
     b = r["bootstrap"]
     if b is not None:
-        labels_a, labels_b = [], []
-        for k, f, s in zip(b["kind"], b["first"], b["second"]):
-            if k in ("weight", "loading"):
-                labels_a.append(ind[f])
-                labels_b.append(lv[s])
-            elif k == "r2":
-                labels_a.append(lv[f])
-                labels_b.append(lv[s])
-            else:
-                labels_a.append(lv[f])
-                labels_b.append(lv[s])
+        kinds = ["weight", "loading", "path", "total", "r2"]
+        first = np.asarray(b["first"], dtype=np.int64)
+        second = np.asarray(b["second"], dtype=np.int64)
+        is_ind = np.isin(np.asarray(b["kind"], dtype=object), ["weight", "loading"])
+        names = np.array(lv + ind, dtype=object)
+        labels_a = pd.Categorical(names[np.where(is_ind, first + len(lv), first)], categories=pd.Index(names))
         boot = pd.DataFrame(
             {
-                "statistic": b["kind"],
+                "statistic": pd.Categorical(b["kind"], categories=kinds),
                 "from": labels_a,
-                "to": labels_b,
+                "to": pd.Categorical.from_codes(second, categories=lv_idx),
                 "original": b["original"],
                 "mean": b["mean"],
                 "se": b["se"],
@@ -492,8 +569,8 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
         inner=inner,
         effects=effects,
         gof=float(r["gof"]),
-        htmt=pd.DataFrame(r["htmt"], index=lv, columns=lv),
-        latent_correlations=pd.DataFrame(r["latent_correlations"], index=lv, columns=lv),
+        htmt=pd.DataFrame(r["htmt"], index=lv_idx, columns=lv_idx),
+        latent_correlations=pd.DataFrame(r["latent_correlations"], index=lv_idx, columns=lv_idx),
         scores=scores,
         index_scores=index_scores,
         ipma_target=target,
@@ -626,19 +703,22 @@ class PLSResult(Result):
 
     def summary(self) -> str:
         """A text report: fit, latents, paths (with bootstrap when run), effects, outer model, HTMT, IPMA."""
-        fmt = {"float_format": lambda v: f"{v:.4f}"}
+
+        def ff(v: float) -> str:
+            return f"{v:.4f}"
+
         parts = ["PLS path model", *("  " + s for s in self._summary_lines())]
-        parts += ["", "Latent variables", self.latents.to_string(**fmt)]
+        parts += ["", "Latent variables", self.latents.to_string(float_format=ff)]
         inner = self.inner
         if self.bootstrap is not None:
             bp = self.bootstrap[self.bootstrap["statistic"] == "path"][["from", "to", "se", "lower", "upper"]]
             inner = inner.merge(bp.rename(columns={"se": "boot_se"}), on=["from", "to"], how="left")
-        parts += ["", "Paths", inner.to_string(index=False, **fmt)]
-        parts += ["", "Effects", self.effects.to_string(index=False, **fmt)]
-        parts += ["", "Outer model", self.outer.to_string(**fmt)]
-        parts += ["", "HTMT", self.htmt.to_string(**fmt)]
+        parts += ["", "Paths", inner.to_string(index=False, float_format=ff)]
+        parts += ["", "Effects", self.effects.to_string(index=False, float_format=ff)]
+        parts += ["", "Outer model", self.outer.to_string(float_format=ff)]
+        parts += ["", "HTMT", self.htmt.to_string(float_format=ff)]
         if self.ipma is not None:
-            parts += ["", f"IPMA (target {self.ipma_target})", self.ipma.to_string(**fmt)]
+            parts += ["", f"IPMA (target {self.ipma_target})", self.ipma.to_string(float_format=ff)]
         return "\n".join(parts)
 
     def plot(self, ax: Any = None, *, kind: str = "paths", **kwargs: Any) -> Any:

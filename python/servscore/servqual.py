@@ -130,8 +130,13 @@ def _item_matrix(data: Any, names: list[str], what: str) -> tuple[np.ndarray, pd
         if len(frame) == 0:
             raise InputError(f"{what}: the input is empty (0 rows)")
         cols = [str(c) for c in frame.columns]
-        if not any(n in cols for n in names) and len(cols) == len(names):
-            frame = frame.set_axis(names, axis=1)
+        if not all(n in cols for n in names):
+            # prefixed columns ("e_q1" for item "q1") by their suffix
+            suffixed = {n: [c for c in cols if c.endswith("_" + n)] for n in names}
+            if all(len(v) == 1 for v in suffixed.values()):
+                frame = pd.DataFrame({n: frame[v[0]] for n, v in suffixed.items()}, index=frame.index)
+            elif not any(n in cols for n in names) and len(cols) == len(names):
+                frame = frame.set_axis(names, axis=1)
         return numeric_matrix(frame, names, name=what), frame.index
     x = as_matrix(data, name=what, ncols=len(names))
     return x, pd.RangeIndex(x.shape[0])
@@ -154,6 +159,8 @@ def _allocations(weights: Any, dims: list[str], n: int) -> np.ndarray | None:
         rename = {}
         for c in frame.columns:
             d = _safe_dim(str(c))
+            if d not in dims:  # prefixed columns ("points_empathy")
+                d = next((x for x in dims if str(c).endswith("_" + x)), d)
             if d in dims:
                 rename[c] = d
         frame = frame.rename(columns=rename)
@@ -407,8 +414,8 @@ def servqual(
     ----------
     expectations, perceptions
         Answers, one row per respondent and one column per item: DataFrames (pandas, polars,
-        Arrow) with the configured item names (``q1`` ... ``q22`` by default; a frame with
-        exactly one column per item and none of the names is taken in order), or 2-D arrays.
+        Arrow) with the configured item names (``q1`` ... ``q22`` by default), or with them
+        as a suffix after ``_`` (``e_q1``), or exactly one column per item in order; or 2-D arrays.
         Missing answers (NaN, None) are allowed and counted.
     dimensions
         The item map: ``None`` (the 22-item 1991 form), ``1988`` / ``1991``, a dict
@@ -416,7 +423,7 @@ def servqual(
         of its keys, JSON text or a JSON file path.
     weights
         100-point allocations over the dimensions: a table with one column per dimension
-        (named as the dimensions), an n x D array, or one allocation for everyone (a dict
+        (named as the dimensions, or ending in ``_<dimension>``), an n x D array, or one allocation for everyone (a dict
         ``{dimension: points}`` or D numbers). Rows with a missing allocation get no weighted score
         (counted in ``n_missing_allocation``).
     workers

@@ -104,7 +104,7 @@ def wilson_interval(successes: Any, n: Any, *, confidence: float = 0.95) -> tupl
     lo = np.empty(x.shape)
     hi = np.empty(x.shape)
     for i in np.ndindex(x.shape):  # one call per group / period, never per record
-        lo[i], hi[i] = _core.wilson_interval(float(x[i]), float(m[i]), z)
+        lo[i], hi[i] = _core.wilson_interval_z(float(x[i]), float(m[i]), z)
     return lo, hi
 
 
@@ -286,7 +286,7 @@ def compliance(
     for g in range(n_groups):
         for j, sid in enumerate(ids):
             met, obs = c["met"][g, j], c["observed"][g, j]
-            lo, hi = _core.wilson_interval(met, obs, z)
+            lo, hi = _core.wilson_interval_z(met, obs, z)
             row = {"standard": sid, "dimension": info["dimension"][j], "level": info["level"][j]}
             if keys is not None:
                 row = {"group": gkeys[g], **row}
@@ -418,7 +418,7 @@ def time_elements(
     for g in range(n_groups):
         for j, el in enumerate(cfg.elements):
             nn, att = r["n"][g, j], r["attained"][g, j]
-            lo, hi = _core.wilson_interval(att, nn, z)
+            lo, hi = _core.wilson_interval_z(att, nn, z)
             row: dict[str, Any] = {"element": el}
             if keys is not None:
                 row = {"group": gkeys[g], **row}

@@ -210,7 +210,10 @@ def classify(data: Any, *, instrument: Any = None) -> StyleResult:
         index = frame.index
         out = frame.copy()
     else:
-        arr = np.asarray(data, dtype=np.float64) if not isinstance(data, np.ndarray) else data.astype(np.float64)
+        try:
+            arr = np.asarray(data, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise InputError(f"data: expected a 2-D array of ratings ({e})") from e
         if arr.ndim != 2 or arr.shape[1] != len(names):
             raise InputError(
                 f"data: expected a 2-D array with {len(names)} columns (one per item), got shape {arr.shape}"
@@ -306,10 +309,10 @@ def from_cues(cues: Any, *, lexicon: Any = None, rule: dict[str, Any] | None = N
     agree = np.zeros(len(c))
     hi_a = np.isin(codes, [2, 3])  # driver, expressive
     hi_r = np.isin(codes, [1, 3])  # amiable, expressive
-    for j in np.flatnonzero(styled):
-        ok_a = np.where(hi_a, ax[j] >= 0, ax[j] <= 0)
-        ok_r = np.where(hi_r, rx[j] >= 0, rx[j] <= 0)
-        agree += c[:, j] * (ok_a & ok_r)
+    for k in np.flatnonzero(styled):
+        ok_a = np.where(hi_a, ax[k] >= 0, ax[k] <= 0)
+        ok_r = np.where(hi_r, rx[k] >= 0, rx[k] <= 0)
+        agree += c[:, k] * (ok_a & ok_r)
     with np.errstate(invalid="ignore", divide="ignore"):
         agreement = np.where(n > 0, agree / n, 0.0)
     confidence = agreement * n / (n + float(settings["prior_hits"]))

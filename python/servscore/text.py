@@ -20,6 +20,7 @@ Matching rules (see ``docs/interactions.md``):
   ``negation_window`` bytes before it with no clause break in between; a negated hit
   is counted in ``negated`` and credited to the cue's ``negated_to`` cue, if any
   ("not helpful" and "不满意" become complaints in the default lexicon);
+- with speaker markers ("Staff:", "顾客：" ...), a cue counts only in its actor's turns;
 - missing texts (None, NaN) and empty texts give zero counts and their status;
   invalid UTF-8 (bytes input) is replaced by a break and flagged ``invalid_utf8``
   (or raises, with ``invalid_utf8="error"``); texts longer than ``max_text_bytes``
@@ -111,7 +112,7 @@ def resolve_lexicon(lexicon: Any = None, lang: str | None = None) -> Lexicon:
     if isinstance(lexicon, dict) and lexicon.get("extend"):
         extra = {k: v for k, v in lexicon.items() if k != "extend"}
         return _with_lang(default_lexicon().extend(Lexicon.from_dict(extra)), lang)
-    if isinstance(lexicon, str) and not isinstance(lexicon, Lexicon):
+    if isinstance(lexicon, str):
         text = lexicon
         if not lexicon.lstrip().startswith("{"):
             try:
@@ -278,15 +279,27 @@ def match_cues(
     >>> r.counts[["cue_apology", "cue_thanks_for_waiting", "cue_thanks", "cue_complaint"]].to_numpy().tolist()
     [[1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1]]
     """
-    seq, index = as_texts(texts)
     m = matcher(lexicon, lang)
     names = m.lexicon.cue_names
-    try:
-        r = m.match(seq, int(workers), bool(hits))
-    except InputError as e:
-        from ._input import relabel_rows
+    r = None
+    if not isinstance(texts, (str, bytes, list, tuple, np.ndarray, pd.Series)) and (
+        hasattr(texts, "__arrow_c_stream__") or hasattr(texts, "__arrow_c_array__")
+    ):
+        try:  # Arrow strings are matched in place, without a Python str per row
+            r = m.match_arrow(texts, int(workers), bool(hits))
+        except InputError as e:
+            if "is not a string array" not in str(e):
+                raise
+        if r is not None:
+            index: pd.Index = pd.RangeIndex(len(r["status"]))
+    if r is None:
+        seq, index = as_texts(texts)
+        try:
+            r = m.match(seq, int(workers), bool(hits))
+        except InputError as e:
+            from ._input import relabel_rows
 
-        raise relabel_rows(e, index) from None
+            raise relabel_rows(e, index) from None
     cols = [f"cue_{n}" for n in names]
     counts = pd.DataFrame(r["counts"], index=index, columns=cols)
     negated = pd.DataFrame(r["negated"], index=index, columns=cols)

@@ -185,11 +185,4 @@ void register_kano(py::module_& m) {
         return py::make_tuple(r.statistic, r.dof, r.p_value);
       },
       py::arg("table"));
-  m.def(
-      "wilson_interval",
-      [](double x, double n, double level) {
-        auto r = wilson_interval(x, n, level);
-        return py::make_tuple(r[0], r[1]);
-      },
-      py::arg("x"), py::arg("n"), py::arg("level") = 0.95);
 }

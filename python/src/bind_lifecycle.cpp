@@ -80,6 +80,21 @@ void register_lifecycle(py::module_& m) {
       py::arg("ratings"), py::arg("config"), py::arg("workers") = 1);
 
   m.def(
+      "welch_differences",
+      [](const Eigen::VectorXd& ma, const Eigen::VectorXd& sa, const Eigen::VectorXd& na, const Eigen::VectorXd& mb,
+         const Eigen::VectorXd& sb, const Eigen::VectorXd& nb, double confidence) {
+        MeanDifferences r = welch_differences(ma, sa, na, mb, sb, nb, confidence);
+        py::dict d;
+        d["diff"] = bind::to_numpy(std::move(r.diff));
+        d["lower"] = bind::to_numpy(std::move(r.lower));
+        d["upper"] = bind::to_numpy(std::move(r.upper));
+        d["df"] = bind::to_numpy(std::move(r.df));
+        return d;
+      },
+      py::arg("mean_a"), py::arg("sd_a"), py::arg("n_a"), py::arg("mean_b"), py::arg("sd_b"), py::arg("n_b"),
+      py::arg("confidence") = 0.95);
+
+  m.def(
       "summarize_lifecycle",
       [](const CArray<double>& scores, const LifecycleConfig& c, const CArray<std::int32_t>& groups, int n_groups) {
         auto x = bind::as_records(scores, "scores");

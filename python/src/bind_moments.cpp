@@ -15,17 +15,30 @@ void register_moments(py::module_& m) {
           py::arg("p"), py::arg("policy") = "listwise", py::arg("names") = std::vector<std::string>{})
       .def(
           "update",
-          [](Moments& s, const CArray<double>& x, const std::optional<CArray<double>>& weights, int workers) {
-            auto xm = bind::as_records(x, "data");
+          [](Moments& s, const py::array& x, const std::optional<CArray<double>>& weights, int workers) {
             Eigen::VectorXd none;
-            if (weights) {
-              auto wm = bind::as_vector(*weights, "weights");
+            std::optional<Eigen::Map<const Eigen::VectorXd>> wm;
+            if (weights) wm.emplace(bind::as_vector(*weights, "weights"));
+            const bool fortran = x.ndim() == 2 && x.dtype().is(py::dtype::of<double>()) &&
+                                 (x.flags() & py::array::f_style) && !(x.flags() & py::array::c_style);
+            if (fortran) {
+              // column-major (a DataFrame's values): read in place, no transposed copy
+              auto f = py::array_t<double, py::array::f_style>::ensure(x);
+              Eigen::Map<const Eigen::MatrixXd> m(f.data(), f.shape(0), f.shape(1));
               py::gil_scoped_release release;  // pure C++ over borrowed arrays
-              s.update(xm, wm, workers);
-            } else {
-              py::gil_scoped_release release;  // pure C++ over a borrowed array
-              s.update(xm, none, workers);
+              if (wm)
+                s.update_columns(m, *wm, workers);
+              else
+                s.update_columns(m, none, workers);
+              return;
             }
+            auto c = py::cast<CArray<double>>(x);
+            auto xm = bind::as_records(c, "data");
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            if (wm)
+              s.update(xm, *wm, workers);
+            else
+              s.update(xm, none, workers);
           },
           py::arg("x"), py::arg("weights") = py::none(), py::arg("workers") = 1)
       .def("merge", &Moments::merge, py::arg("other"))

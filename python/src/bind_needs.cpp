@@ -203,13 +203,6 @@ void register_needs(py::module_& m) {
       },
       py::arg("codes"), py::arg("groups"), py::arg("n_groups"));
 
-  m.def(
-      "wilson_interval",
-      [](double x, double n, double z) {
-        Interval i = wilson_interval(x, n, z);
-        return py::make_tuple(i.low, i.high);
-      },
-      py::arg("successes"), py::arg("n"), py::arg("z") = 1.959963984540054);
 
   m.def(
       "p_chart",

@@ -168,12 +168,10 @@ void register_nps(py::module_& m) {
       .def_readwrite("level", &BoxConfig::level);
 
   m.def(
-      "nps_estimates",
-      [](const ResponseCounts& c, const NpsConfig& cfg) { return nps_dict(nps_estimates(c, cfg)); },
+      "nps_estimates", [](const ResponseCounts& c, const NpsConfig& cfg) { return nps_dict(nps_estimates(c, cfg)); },
       py::arg("counts"), py::arg("config"));
   m.def(
-      "box_estimates",
-      [](const ResponseCounts& c, const BoxConfig& cfg) { return box_dict(box_estimates(c, cfg)); },
+      "box_estimates", [](const ResponseCounts& c, const BoxConfig& cfg) { return box_dict(box_estimates(c, cfg)); },
       py::arg("counts"), py::arg("config"));
   m.def(
       "nps_difference",
@@ -195,6 +193,4 @@ void register_nps(py::module_& m) {
       "Difference of two NPS estimates given as dicts with n, n_eff, share_promoters, share_detractors.");
   m.def("nps_sample_size", &nps_sample_size, py::arg("margin"), py::arg("share_promoters"),
         py::arg("share_detractors"), py::arg("config"), py::arg("design_effect") = 1.0);
-  m.def("wilson_interval", &wilson_interval, py::arg("p"), py::arg("n"), py::arg("level") = 0.95);
-  m.def("normal_quantile", &normal_quantile, py::arg("p"));
 }

@@ -1,6 +1,9 @@
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "servscore/errors.hpp"
 #include "servscore/kano.hpp"
@@ -260,11 +263,56 @@ TEST_CASE("chi-square of category distributions and Wilson intervals", "[kano]")
   const double z = 1.959963984540054, n = 296, p = 168.0 / 296;
   const double c = (p + z * z / (2 * n)) / (1 + z * z / n);
   const double h = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
-  CHECK(w[0] == Approx(c - h));
-  CHECK(w[1] == Approx(c + h));
+  CHECK(w.low == Approx(c - h));
+  CHECK(w.high == Approx(c + h));
   auto s = summarize_kano(state_with(45, 123, 95, 33, 0, 0), KanoConfig{});
   CHECK(s.better_lo[0] == Approx(c - h));
   CHECK(s.worse_lo[0] < s.worse[0]);
   CHECK(s.worse[0] < s.worse_hi[0]);
   CHECK(s.worse_lo[0] < s.worse_hi[0]);
+}
+
+TEST_CASE("golden cases of tests/data/kano_cases.json", "[kano]") {
+  std::ifstream in(std::string(SERVSCORE_TEST_DATA) + "/kano_cases.json");
+  REQUIRE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto doc = boost::json::parse(text.str());
+  int checked = 0;
+  for (const auto& c : doc.at("cases").as_array()) {
+    const auto& cnt = c.at("counts").as_object();
+    auto get = [&](const char* k) { return cnt.at(k).to_number<std::int64_t>(); };
+    auto s = summarize_kano(state_with(get("A"), get("O"), get("M"), get("I"), get("R"), get("Q")), KanoConfig{});
+    const double tol = c.at("tolerance").to_number<double>();
+    INFO(std::string(c.at("name").as_string()));
+    for (const auto& kv : c.at("expected").as_object()) {
+      const std::string key(kv.key());
+      INFO(key);
+      const auto& v = kv.value();
+      if (key == "category")
+        CHECK(std::string(to_string(static_cast<KanoCategory>(s.category[0]))) == std::string(v.as_string()));
+      else if (key == "expectation_level")
+        CHECK(std::string(to_string(static_cast<ExpectationLevel>(s.expectation_level[0]))) ==
+              std::string(v.as_string()));
+      else if (key == "near_tie")
+        CHECK(s.near_tie[0] == v.as_bool());
+      else if (key == "fong_significant")
+        CHECK(s.fong_significant[0] == v.as_bool());
+      else if (key == "n")
+        CHECK(s.n[0] == v.to_number<std::int64_t>());
+      else {
+        const double x = v.to_number<double>();
+        double got = NAN;
+        if (key == "better") got = s.better[0];
+        if (key == "worse") got = s.worse[0];
+        if (key == "category_strength") got = s.category_strength[0];
+        if (key == "total_strength") got = s.total_strength[0];
+        if (key == "fong_difference") got = s.fong_difference[0];
+        if (key == "fong_critical") got = s.fong_critical[0];
+        CHECK(std::abs(got - x) <= tol);
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked >= 25);
 }

@@ -383,3 +383,22 @@ TEST_CASE("lifecycle errors and JSON", "[lifecycle]") {
   CHECK_THROWS_WITH(lifecycle_config_from_json(R"({"marginn": 1})"), Contains("unknown key(s) 'marginn'"));
   CHECK(default_touchpoints().size() == 14);
 }
+
+TEST_CASE("Welch intervals of mean differences", "[lifecycle]") {
+  Eigen::VectorXd ma(3), sa(3), na(3), mb(3), sb(3), nb(3);
+  ma << 50, 10, 1;
+  sa << 10, 0, 1;
+  na << 20, 5, 1;
+  mb << 56, 10, 2;
+  sb << 12, 0, 1;
+  nb << 30, 5, 9;
+  MeanDifferences r = welch_differences(ma, sa, na, mb, sb, nb, 0.95);
+  // v = 100/20 + 144/30 = 9.8; df = 9.8^2 / (5^2/19 + 4.8^2/29) = 45.5107 (hand);
+  // t(0.975, 45.5107) = 2.0134797 (scipy): 6 -+ 2.0134797 x sqrt(9.8)
+  CHECK(r.diff[0] == Approx(6));
+  CHECK(r.df[0] == Approx(45.5107159));
+  CHECK(r.upper[0] - r.diff[0] == Approx(2.0134797 * std::sqrt(9.8)));
+  CHECK(std::isnan(r.lower[1]));  // no variance
+  CHECK(std::isnan(r.lower[2]));  // one value on side a
+  CHECK_THROWS_AS(welch_differences(ma, sa, na, mb, sb, Eigen::VectorXd(2)), input_error);
+}

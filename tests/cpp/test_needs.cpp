@@ -205,7 +205,7 @@ TEST_CASE("Wilson interval: hand values and edge cases", "[standards]") {
   Interval w = wilson_interval(8, 10);
   CHECK(w.low == Approx(0.4901625).epsilon(1e-6));
   CHECK(w.high == Approx(0.9433178).epsilon(1e-6));
-  Interval z = wilson_interval(0, 20, 1.96);
+  Interval z = wilson_interval_z(0, 20, 1.96);
   CHECK(z.low == 0.0);
   CHECK(z.high == Approx(3.8416 / 23.8416).epsilon(1e-9));  // z^2 / (n + z^2)
   CHECK(std::isnan(wilson_interval(0, 0).low));

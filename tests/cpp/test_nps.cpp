@@ -15,7 +15,8 @@ const double NaN = std::numeric_limits<double>::quiet_NaN();
 // methods.md check: 250 promoters, 675 passives, 75 detractors
 VectorXi8 check_sample() {
   VectorXi8 x(1000);
-  for (int i = 0; i < 1000; ++i) x[i] = static_cast<std::int8_t>(i < 250 ? (i % 2 ? 9 : 10) : i < 925 ? 7 + i % 2 : i % 7);
+  for (int i = 0; i < 1000; ++i)
+    x[i] = static_cast<std::int8_t>(i < 250 ? (i % 2 ? 9 : 10) : i < 925 ? 7 + i % 2 : i % 7);
   return x;
 }
 }  // namespace
@@ -57,8 +58,10 @@ TEST_CASE("MOVER interval by hand", "[nps]") {
   auto [lp, up] = wil(0.25, 1000);
   auto [ld, ud] = wil(0.075, 1000);
   const double r = -std::sqrt(0.25 * 0.075 / (0.75 * 0.925));
-  const double lo = 0.175 - std::sqrt(std::pow(0.25 - lp, 2) + std::pow(ud - 0.075, 2) - 2 * r * (0.25 - lp) * (ud - 0.075));
-  const double hi = 0.175 + std::sqrt(std::pow(up - 0.25, 2) + std::pow(0.075 - ld, 2) - 2 * r * (up - 0.25) * (0.075 - ld));
+  const double lo =
+      0.175 - std::sqrt(std::pow(0.25 - lp, 2) + std::pow(ud - 0.075, 2) - 2 * r * (0.25 - lp) * (ud - 0.075));
+  const double hi =
+      0.175 + std::sqrt(std::pow(up - 0.25, 2) + std::pow(0.075 - ld, 2) - 2 * r * (up - 0.25) * (0.075 - ld));
   CHECK(e.lower == Approx(100 * lo).epsilon(1e-12));
   CHECK(e.upper == Approx(100 * hi).epsilon(1e-12));
   CHECK(e.lower > 13.5);
@@ -84,7 +87,7 @@ TEST_CASE("difference, sample size and Wilson", "[nps]") {
   cfg.method = NpsInterval::adjusted_wald;
   CHECK(nps_sample_size(5, 0.5, 0.5, cfg) == 1534);
   CHECK_THROWS_AS(nps_sample_size(0, 0.5, 0.5, cfg), config_error);
-  auto [lo, hi] = wilson_interval(0.5, 100, 0.95);
+  auto [lo, hi] = wilson_interval(50, 100, 0.95);
   CHECK(lo == Approx(0.4038).margin(1e-4));  // Wilson (1927): 50/100 -> [0.4038, 0.5962]
   CHECK(hi == Approx(0.5962).margin(1e-4));
 }
@@ -171,7 +174,7 @@ TEST_CASE("box estimates: top box, Wilson and mean", "[nps]") {
   CHECK(e.n_missing == 1);
   CHECK(e.top == 6);
   CHECK(e.top_share == Approx(6.0 / 9));
-  auto [lo, hi] = wilson_interval(6.0 / 9, 9, 0.95);
+  auto [lo, hi] = wilson_interval(6, 9, 0.95);
   CHECK(e.top_lower == Approx(lo));
   CHECK(e.bottom_share == Approx(2.0 / 9));
   CHECK(e.mean == Approx(33.0 / 9));
@@ -189,4 +192,27 @@ TEST_CASE("box estimates: top box, Wilson and mean", "[nps]") {
   CHECK(nps_config_from_json(to_json(NpsConfig{})) == NpsConfig{});
   CHECK_THROWS_WITH(nps_config_from_json(R"({"method":"exact"})"), Contains("config.method"));
   CHECK_THROWS_AS(box_estimates(count_responses(x, 0, 10), BoxConfig{}), config_error);
+}
+
+TEST_CASE("grouped int8 kernel equals the general kernel and reports bad rows", "[nps]") {
+  std::mt19937 rng(11);
+  const int n = 50001;
+  VectorXi8 x(n);
+  VectorXi32 g(n);
+  for (int i = 0; i < n; ++i) {
+    x[i] = static_cast<std::int8_t>(rng() % 11);
+    g[i] = static_cast<std::int32_t>(rng() % 4);
+  }
+  Eigen::VectorXd xd = x.cast<double>();
+  auto fast = count_responses(x, 0, 10, g, 4, Eigen::VectorXd(), 1);
+  CHECK(fast == count_responses(xd, 0, 10, g, 4, Eigen::VectorXd(), 1));
+  CHECK(fast == count_responses(x, 0, 10, g, 4, Eigen::VectorXd(), 3));
+  std::int64_t k = 0;
+  for (int i = 0; i < n; ++i) k += (g[i] == 2 && x[i] == 7);
+  CHECK(fast.counts(2, 7) == k);
+  x[30000] = 11;
+  CHECK_THROWS_WITH(count_responses(x, 0, 10, g, 4), Contains("row 30000: value 11 is outside"));
+  x[30000] = 1;
+  g[40000] = 4;
+  CHECK_THROWS_WITH(count_responses(x, 0, 10, g, 4), Contains("groups: row 40000 has group code 4"));
 }

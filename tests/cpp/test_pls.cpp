@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "servscore/errors.hpp"
+#include "servscore/moments.hpp"
 #include "servscore/pls.hpp"
 
 using namespace servscore;
@@ -292,4 +293,29 @@ TEST_CASE("bootstrap resamples without variance are skipped and counted", "[pls]
   CHECK(r.bootstrap.samples.rows() == r.bootstrap.succeeded);
   CHECK(r.bootstrap.se.allFinite());
   CHECK(!r.warnings.empty());
+}
+
+TEST_CASE("a fit from merged moments equals the fit from the records", "[pls]") {
+  RowMatrixXd x;
+  std::vector<std::string> cols;
+  read_satisfaction(x, cols);
+  Moments a(static_cast<int>(cols.size()), MissingPolicy::listwise, cols);
+  Moments b(static_cast<int>(cols.size()), MissingPolicy::listwise, cols);
+  a.update(x.topRows(97));
+  b.update(x.bottomRows(250 - 97));
+  a.merge(b);
+  PlsResult m = fit_pls_moments(a, ecsi(), published());
+  PlsResult r = fit_pls(x, cols, ecsi(), published());
+  CHECK((m.paths - r.paths).cwiseAbs().maxCoeff() < 1e-10);
+  CHECK((m.weights - r.weights).cwiseAbs().maxCoeff() < 1e-10);
+  CHECK((m.alpha - r.alpha).cwiseAbs().maxCoeff() < 1e-10);
+  CHECK((m.index - r.index).cwiseAbs().maxCoeff() < 1e-10);
+  CHECK(m.gof == Approx(0.609741624).margin(1e-6));
+  CHECK(m.scores.rows() == 0);
+  PlsConfig c = published();
+  c.bootstrap = 5;
+  CHECK_THROWS_AS(fit_pls_moments(a, ecsi(), c), config_error);
+  Moments pw(static_cast<int>(cols.size()), MissingPolicy::pairwise, cols);
+  pw.update(x);
+  CHECK_THROWS_WITH(fit_pls_moments(pw, ecsi(), published()), Contains("listwise"));
 }

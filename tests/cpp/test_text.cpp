@@ -236,6 +236,12 @@ TEST_CASE("lexicon JSON: round trip, errors name the key", "[text]") {
   CHECK_THROWS_AS(lexicon_from_json("{\"cues\": [{\"name\": \"x\", \"phrases\": [\"\xFF\"]}]}"), config_error);
   CHECK_THROWS_WITH(lexicon_from_json(R"({"invalid_utf8": "ignore"})"), Contains("'replace' or 'error'"));
   CHECK_THROWS_AS(lexicon_from_json(R"({"negation_window": -1})"), config_error);
+  Lexicon big = small_lexicon();
+  big.max_text_bytes = std::int64_t{1} << 32;
+  CHECK_THROWS_WITH(big.validate(), Contains("max_text_bytes"));
+  Lexicon bad_phrase = small_lexicon();
+  bad_phrase.cues[0].phrases[0].phrases.push_back("\xFF");
+  CHECK_THROWS_WITH(CueMatcher(bad_phrase), Contains("cues[0].phrases.en[2]") && Contains("UTF-8"));
   Lexicon ext = lexicon_from_json(R"({"cues": [{"name": "thanks", "phrases": {"en": ["cheers"]}},
                                              {"name": "new", "phrases": ["xyz"]}]})");
   lx.extend(ext);
@@ -323,4 +329,21 @@ TEST_CASE("styles from a questionnaire: hand-computed axes, cut-offs, sub-styles
                     Contains("responsiveness"));
   CHECK_THROWS_WITH(style_instrument_from_json(R"({"items": [{"name": "a", "axis": "up"}]})"), Contains("'up'"));
   CHECK(style_instrument_from_json(to_json(ins)) == ins);
+}
+
+TEST_CASE("speaker markers: a cue counts in its actor's turns only", "[text]") {
+  Lexicon lx = small_lexicon();
+  lx.staff_markers = {{"", {"staff:", "店员："}}};
+  lx.customer_markers = {{"", {"customer:", "顾客："}}};
+  CueMatcher m(lx);
+  // "hurry up" is a staff cue: said by the customer it does not count
+  CHECK(count(m, "Customer: hurry up! Staff: hurry up", "hurry") == 1);
+  CHECK(count(m, "hurry up", "hurry") == 1);  // no marker: anyone
+  CHECK(count(m, "顾客：快点。店员：好的", "hurry") == 0);
+  CHECK(count(m, "店员:快点", "hurry") == 1);  // full-width colon folded, either form works
+  // "helpful" is a customer cue
+  CHECK(count(m, "Staff: helpful Customer: helpful", "helpful") == 1);
+  // a marker stops negation: "not" ends the staff turn
+  CHECK(negated(m, "Staff: is it not Customer: helpful", "helpful") == 0);
+  CHECK(lexicon_from_json(to_json(lx)) == lx);
 }

@@ -97,6 +97,20 @@ def test_methods_check_2_and_missing_counted():
     assert pd.isna(row["expectation_level"])
 
 
+def test_golden_cases(data_dir):
+    doc = json.loads((data_dir / "kano_cases.json").read_text(encoding="utf-8"))
+    for case in doc["cases"]:
+        row = ss.kano.analyze(survey({k: v for k, v in case["counts"].items() if v})).table.loc["x"]
+        for key, exp in case["expected"].items():
+            got = row[key]
+            if isinstance(exp, str):
+                assert str(got) == exp, (case["name"], key)
+            elif isinstance(exp, bool):
+                assert bool(got) is exp, (case["name"], key)
+            else:
+                assert abs(float(got) - exp) <= case["tolerance"], (case["name"], key, got)
+
+
 def test_near_tie_threshold_is_configurable():
     data = survey({"O": 50, "M": 46, "I": 4})
     assert ss.kano.analyze(data).table.loc["x", "category"] == "must_be"
@@ -158,6 +172,9 @@ def test_analyze_matches_numpy_reference_wide_and_long():
     )
     rl = ss.kano.analyze(long)
     pd.testing.assert_frame_equal(rl.table, r.table)
+    only = ss.kano.analyze(long, attributes=["parking"]).table
+    assert list(only.index) == ["parking"]
+    pd.testing.assert_series_equal(only.loc["parking"], r.table.loc["parking"])
 
 
 def test_bad_input_names_row_column_value():

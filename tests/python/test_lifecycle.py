@@ -242,6 +242,13 @@ def test_loyalty_errors_name_column_row_value():
         ss.loyalty.segment([1, 2], [1, 2, 3])
     with pytest.raises(ss.InputError, match="complained.*not 0 or 1"):
         ss.loyalty.segment([1, 2], [1, 2], complained=[0, 3])
+    with pytest.raises(ss.InputError, match=r"complained: row 1: value 'maybe' is not a complaint flag"):
+        ss.loyalty.segment([1, 2], [1, 2], complained=["yes", "maybe"])
+    flags = pd.Series(pd.array([True, None, False], dtype="boolean"))
+    r = ss.loyalty.segment([1, 1, 1], [1, 1, 1], complained=flags)
+    assert r.customers["segment"].astype(str).tolist() == ["terrorist", "defector", "defector"]
+    r = ss.loyalty.segment([1, 1], [1, 1], complained=pd.Series(["Yes ", "0"], dtype="category"))
+    assert r.customers["segment"].astype(str).tolist() == ["terrorist", "defector"]
     with pytest.raises(ss.InputError, match="empty"):
         ss.loyalty.segment([], [])
     with pytest.raises(ss.ConfigError, match="satisfaction_threshold"):
@@ -535,3 +542,93 @@ def test_report_sections(sample):
     assert 'id="lifecycle"' in html and "data:image/png;base64" in html
     zh = build_report({"journey": d.journey}, lang="zh").text()
     assert "嘘寒问暖" in zh
+
+
+# ---------------------------------------------------------------- protocol: JSON, pickling, threads, properties
+
+
+def test_results_serialise_and_pickle(sample):
+    seg = ss.loyalty.segment("satisfaction", "loyalty", data=sample.loyalty.iloc[:200], nps="nps", by="market")
+    cur = ss.loyalty.curve("satisfaction", "loyalty", data=sample.loyalty.iloc[:200])
+    lc = ss.lifecycle.stages(sample.journey.iloc[:200], by="wave")
+    eco = ss.economics.complaints(100, scenario={"quick_share": 1})
+    for r in (seg, cur, lc, eco, ss.economics.sensitivity(10, "tell_wide", [10, 20])):
+        json.dumps(r.to_dict())
+        assert type(r).__name__ in repr(r)
+        assert "<table" in r._repr_html_()
+        back = pickle.loads(pickle.dumps(r))
+        pd.testing.assert_frame_equal(back.to_frame(), r.to_frame())
+
+
+def test_threads_with_the_gil_released(sample):
+    import threading
+
+    d = sample.journey
+    x = d[[t.name for t in ss.lifecycle.LifecycleConfig().touchpoints]].to_numpy(float)
+    x = np.ascontiguousarray(np.tile(x, (20, 1)))
+    expected = ss.lifecycle.score_stages(x).to_numpy()
+    results = [None] * 4
+
+    def work(i):
+        results[i] = ss.lifecycle.score_stages(x, workers=2).to_numpy()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        np.testing.assert_array_equal(r, expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=4, max_size=4), min_size=2, max_size=30),
+    st.lists(st.floats(0.1, 5.0), min_size=4, max_size=4),
+    st.sampled_from([0.25, 0.5, 1.0]),
+)
+def test_stage_indices_property(rows, weights, coverage):
+    x = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=float)
+    cfg = ss.lifecycle.LifecycleConfig(
+        touchpoints=[
+            {"name": "a", "stage": "caring", "importance": weights[0]},
+            {"name": "b", "stage": "caring", "importance": weights[1]},
+            {"name": "c", "stage": "moving_in", "importance": weights[2]},
+            {"name": "d", "stage": "four_year_appointment", "importance": weights[3]},
+        ],
+        min_coverage=coverage,
+    )
+    r = ss.lifecycle.stages(x, config=cfg)
+    ref = reference_stage_scores(x, cfg)
+    np.testing.assert_allclose(r.scores.to_numpy(), ref, equal_nan=True, atol=1e-9)
+    t = r.stage_table()
+    for s in ("caring", "moving_in", "four_year_appointment"):
+        col = ref[:, STAGES.index(s)]
+        col = col[~np.isnan(col)]
+        assert t.loc[s, "n"] == len(col)
+        if len(col) >= 2:
+            assert t.loc[s, "index"] == pytest.approx(col.mean())
+            assert 0 <= t.loc[s, "index"] <= 100
+        else:
+            assert np.isnan(t.loc[s, "index"])
+    idx = t["index"].dropna()
+    if len(idx):
+        assert r.journey.loc["all", "journey"] == pytest.approx(idx.mean())
+        assert r.journey.loc["all", "weakest"] == idx.idxmin()
+        assert not (t["weak"] & t["strong"]).any()
+
+
+def test_change_between_waves_matches_scipy(sample):
+    from scipy import stats
+
+    r = ss.lifecycle.stages(sample.journey, by="wave")
+    c = r.change("2025", "2026")
+    a = r.scores[sample.journey["wave"].to_numpy() == "2025"]["caring"].dropna()
+    b = r.scores[sample.journey["wave"].to_numpy() == "2026"]["caring"].dropna()
+    res = stats.ttest_ind(b, a, equal_var=False)
+    ci = res.confidence_interval(0.95)
+    assert c.loc["caring", "diff"] == pytest.approx(b.mean() - a.mean())
+    assert (c.loc["caring", "lower"], c.loc["caring", "upper"]) == pytest.approx((ci.low, ci.high))
+    assert c.loc["caring", "df"] == pytest.approx(res.df)
+    assert bool(c.loc["caring", "significant"])
+    assert not bool(c.loc["tying_the_knot", "significant"]) or abs(c.loc["tying_the_knot", "diff"]) < 3

@@ -101,3 +101,18 @@ def test_errors_name_what_is_wrong():
         ss.Moments().cov()
     with pytest.raises(ss.InputError, match="no variable 'q'"):
         m.subset(["q"])
+
+
+def test_column_major_and_dataframe_inputs_read_in_place():
+    x = data(5000, 5, 11, missing=0.02)
+    ref = ss.Moments(np.ascontiguousarray(x))
+    f = ss.Moments(np.asfortranarray(x))
+    np.testing.assert_allclose(f.cov().to_numpy(), ref.cov().to_numpy(), rtol=1e-12)
+    assert f.n_dropped == ref.n_dropped
+    df = pd.DataFrame(x, columns=list("abcde")).astype({"a": "float32"})
+    m = ss.Moments(df)
+    np.testing.assert_allclose(m.cov().to_numpy(), df.dropna().astype(float).cov().to_numpy(), rtol=1e-6)
+    with pytest.raises(ss.InputError, match=r"row 7, column 2"):
+        bad = np.asfortranarray(x.copy())
+        bad[7, 2] = np.inf
+        ss.Moments(bad)

@@ -497,3 +497,31 @@ def test_missing_group_keys_form_a_group_in_both_paths():
     assert one.table["n"].tolist() == [1, 2, 2] and np.isnan(one.table.index[-1])
     acc = ss.ResponseAccumulator().update(x[:3], by=g[:3]) + ss.ResponseAccumulator().update(x[3:], by=g[3:])
     pd.testing.assert_frame_equal(acc.result(empty="nan").table, one.table)
+
+
+def test_interval_coverage_by_simulation():
+    """Rocks (2016): Wald under-covers small samples with extreme shares; adjusted Wald and MOVER hold up."""
+    rng = np.random.default_rng(2016)
+    p = np.array([0.02, 0.08, 0.90])  # detractors, passives, promoters: true NPS 88
+    n, reps = 25, 4000
+    cat = rng.choice(3, size=(reps, n), p=p)
+    answers = np.array([3, 8, 10], dtype=np.int8)[cat].ravel()
+    sample = np.repeat(np.arange(reps), n)
+    cover = {}
+    for method in ("wald", "adjusted_wald", "mover"):
+        t = ss.nps(answers, by=sample, method=method).table  # 4000 samples counted in one call
+        cover[method] = ((t["lower"] <= 88) & (t["upper"] >= 88)).mean()
+    assert cover["wald"] < 0.90
+    assert cover["adjusted_wald"] > 0.93
+    assert cover["mover"] > 0.93
+
+
+def test_report_prefers_the_transactional_table():
+    from servscore.report_sections.nps import find_table
+
+    data = ss.datasets.sample(seed=1, n_transactions=200)
+    other = pd.DataFrame({"nps": [10, 0, 7], "loyalty": [1, 2, 3]})
+    found = find_table({"a_loyalty": other, "transactions": data.transactions})
+    assert found is not None and found[0] == "transactions" and found[2] == "nps"
+    assert find_table({"a_loyalty": other})[0] == "a_loyalty"
+    assert find_table({"x": pd.DataFrame({"nps": [1, 2, 3]})}) is None  # a 1-5 item is not a 0-10 NPS

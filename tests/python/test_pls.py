@@ -681,3 +681,59 @@ def test_cli(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "cycle" in capsys.readouterr().err
     assert main(["pls", str(data), "--model", str(syntax)]) == 1  # zeros outside the default 1-10 scale
     assert "value 0" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ from a mergeable co-moment state
+
+
+def test_fit_moments_equals_listwise_fit(satisfaction: pd.DataFrame) -> None:
+    df = satisfaction.astype({c: float for c in satisfaction.columns if c != "gender"})
+    df.iloc[3, 2] = np.nan
+    m = ss.PathModel(ECSI)
+    full = m.fit(df, scaled=False, scale_min=0, missing="listwise")
+    acc = ss.Moments(columns=m.indicators)
+    for start in range(0, len(df), 37):
+        acc.update(df.iloc[start : start + 37])
+    r = m.fit_moments(acc, scaled=False, scale_min=0)
+    np.testing.assert_allclose(r.paths, full.paths, atol=1e-10)
+    for col in ("r2", "r2_adj", "alpha", "alpha_std", "rho", "ave", "eig1", "eig2", "index"):
+        np.testing.assert_allclose(r.latents[col], full.latents[col], atol=1e-10, err_msg=col)
+    np.testing.assert_allclose(r.outer["weight"], full.outer["weight"], atol=1e-10)
+    np.testing.assert_allclose(r.htmt, full.htmt, atol=1e-10)
+    assert r.gof == pytest.approx(full.gof, abs=1e-10)
+    assert r.ipma is not None and full.ipma is not None
+    np.testing.assert_allclose(r.ipma["importance"], full.ipma["importance"], atol=1e-9)
+    assert (r.n_used, r.n_incomplete, r.n_missing, r.missing) == (249, 1, 1, "listwise")
+    assert len(r.scores) == 0
+    # the published figures from the moments of the complete bank data
+    r = m.fit_moments(ss.Moments(satisfaction[m.indicators]), scaled=False, scale_min=0)
+    for (f, t), v in PUBLISHED_PATHS.items():
+        assert r.paths.loc[t, f] == pytest.approx(v, abs=1e-6)
+
+
+def test_fit_moments_errors(satisfaction: pd.DataFrame) -> None:
+    m = ss.PathModel(ECSI)
+    with pytest.raises(ss.ConfigError, match="listwise"):
+        m.fit_moments(ss.Moments(satisfaction[m.indicators], nan_policy="pairwise"))
+    with pytest.raises(ss.ConfigError, match="no variable names"):
+        m.fit_moments(ss.Moments(satisfaction[m.indicators].to_numpy(float)))
+    with pytest.raises(ss.ConfigError, match="'loy4'"):
+        m.fit_moments(ss.Moments(satisfaction[m.indicators[:-1]]))
+    with pytest.raises(ss.ConfigError, match="bootstrap"):
+        m.fit_moments(ss.Moments(satisfaction[m.indicators]), config={"bootstrap": 10})
+
+
+@settings(max_examples=20, deadline=None)
+@given(cuts=st.lists(st.integers(1, 249), max_size=6, unique=True), order=st.randoms(use_true_random=False))
+def test_property_any_chunking_and_merge_order(cuts: list[int], order: Any) -> None:
+    df = pd.read_csv(DATA / "satisfaction.csv", index_col=0)
+    m = ss.PathModel(ECSI)
+    edges = [0, *sorted(cuts), len(df)]
+    parts = [ss.Moments(df.iloc[a:b][m.indicators]) for a, b in zip(edges[:-1], edges[1:])]
+    order.shuffle(parts)
+    acc = parts[0]
+    for p in parts[1:]:
+        acc = acc.merge(p) if hasattr(acc, "merge") else acc + p
+    r = m.fit_moments(acc, scaled=False, scale_min=0)
+    for (f, t), v in PUBLISHED_PATHS.items():
+        assert r.paths.loc[t, f] == pytest.approx(v, abs=1e-6)

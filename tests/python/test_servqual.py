@@ -272,3 +272,68 @@ def test_result_protocol_and_plots():
         assert "差距" in ax.get_xlabel()
     finally:
         ss.set_language("en")
+
+
+def test_sample_table_plants_the_truth():
+    data = ss.datasets.sample(seed=2026)
+    df = data.servqual
+    truth = data.truth["servqual"]
+    assert len(df) == ss.datasets.options()["n_servqual"] == 500
+    e, p, w = df.filter(regex="^e_"), df.filter(regex="^p_"), df.filter(like="points_")
+    assert (w.sum(axis=1) == 100).all()
+    r = ss.servqual(e, p, weights=w)
+    assert r.weakest_dimension() == truth["weakest_dimension"]
+    assert r.dimensions["allocation"].idxmax() == truth["most_important_dimension"]
+    assert r.dimensions["alpha_perception"].idxmin() == truth["least_consistent_dimension"]
+    z = ss.zone_of_tolerance(df.filter(regex="^a_"), df.filter(regex="^d_"), df.filter(regex="^z_"))
+    assert list(z.dimensions.index[z.dimensions["position"] == "below"]) == truth["below_zone"]
+    by_branch = {b: ss.servqual(g.filter(regex="^e_"), g.filter(regex="^p_")).servqual for b, g in df.groupby("branch")}
+    assert max(by_branch, key=by_branch.get) == truth["best_branch"]
+    assert min(by_branch, key=by_branch.get) == truth["worst_branch"]
+
+
+def test_cli_servqual_and_reliability(tmp_path, capsys, data_dir):
+    from servscore.cli import main
+
+    path = tmp_path / "sq.csv"
+    ss.datasets.sample(seed=5, n_servqual=200).servqual.to_csv(path, index=False)
+    assert main(["servqual", str(path), "--weights", "points_", "--zot", "a_", "d_", "z_", "--by", "branch"]) == 0
+    out = capsys.readouterr().out
+    assert "SERVQUAL" in out and "zone of tolerance" in out and "== Harbour" in out
+    dest = tmp_path / "dims.csv"
+    assert main(["servqual", str(path), "--weights", "points_", "-o", str(dest)]) == 0
+    t = pd.read_csv(dest)
+    df = pd.read_csv(path)
+    ref = ss.servqual(df.filter(regex="^e_"), df.filter(regex="^p_"), weights=df.filter(like="points_"))
+    assert t["gap"].to_numpy() == pytest.approx(ref.dimensions["gap"].to_numpy())
+    assert main(["servqual", str(path), "--servperf", "--form", "1988"]) == 0
+    assert "SERVPERF" in capsys.readouterr().out
+    assert main(["servqual", str(path), "--expectations", "x_"]) == 2
+    assert "no expectation columns start with 'x_'" in capsys.readouterr().err
+    sat = str(data_dir / "satisfaction.csv")
+    rel = tmp_path / "rel.csv"
+    assert main(["reliability", sat, "--block", "imag=imag", "sat=sat1,sat2,sat3,sat4", "-o", str(rel)]) == 0
+    rt = pd.read_csv(rel)
+    assert rt["alpha"].tolist() == pytest.approx([0.8218546, 0.8942952], abs=5e-8)
+    assert main(["reliability", sat, "--items", "imag1", "imag2", "--item-table"]) == 0
+    assert "alpha_if_deleted" in capsys.readouterr().out
+    assert main(["reliability", sat]) == 2
+
+
+def test_report_section_recognises_a_servqual_survey():
+    pytest.importorskip("matplotlib")
+    from servscore.report import build_report
+
+    data = ss.datasets.sample(seed=2026)
+    rep = build_report({"survey": data.servqual})
+    sec = next(s for s in rep.sections if s.key == "servqual")
+    text = " ".join(sec.findings)
+    assert "largest gap: Responsiveness" in text
+    assert "below the zone of tolerance: Responsiveness" in text
+    assert "most important by allocated points: Reliability" in text
+    assert any("low reliability of gap scores for Tangibles" in w for w in sec.warnings)
+    assert len(sec.figures) == 2
+    # perceptions only: SERVPERF
+    only_p = data.servqual.drop(columns=[c for c in data.servqual.columns if c.startswith("e_")])
+    sec2 = next(s for s in build_report({"survey": only_p}).sections if s.key == "servqual")
+    assert "SERVPERF" in sec2.findings[0]

@@ -76,7 +76,13 @@ def reference_counts(texts: list[str], lexicon: dict) -> tuple[np.ndarray, np.nd
                     hits.setdefault(span, set()).add(k)
         spans = list(hits)
         kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and o != s for o in spans)]
-        breaks = [s for ph in flat(lexicon.get("clause_breaks", [])) for s in _find_all(t, ph)]
+        marks = [
+            (s, who)
+            for who in ("staff", "customer")
+            for ph in flat(lexicon.get(f"{who}_markers", []))
+            for s in _find_all(t, ph)
+        ]
+        breaks = [s for ph in flat(lexicon.get("clause_breaks", [])) for s in _find_all(t, ph)] + [m[0] for m in marks]
         covers = kept + breaks
         negs = [
             s
@@ -91,8 +97,12 @@ def reference_counts(texts: list[str], lexicon: dict) -> tuple[np.ndarray, np.nd
             if before:
                 ne = max(before)
                 neg = s[0] - ne <= window and not any(b[0] >= ne and b[1] <= s[0] for b in breaks)
+            turn = [(m[0][1], who) for m, who in ((m, m[1]) for m in marks) if m[0][1] <= s[0]]
+            speaker = max(turn)[1] if turn else None
             for k in hits[s]:
                 c = cues[k]
+                if speaker is not None and c.get("actor", "staff") != speaker:
+                    continue
                 if neg and c.get("negatable", True):
                     negated[r, k] += 1
                     if c.get("negated_to"):
@@ -114,6 +124,7 @@ TRICKY = [
     "不过服务很好",
     "I never complained, but it was not very helpful.",
     "Don’t hurry up please, we’re closing soon",
+    "Customer: hurry up! Staff: I'm in a hurry. 顾客：谢谢，你错了。店员：服务很好",
     "他们家的质量太差了，你错了",
     "",
     "   ",
@@ -177,8 +188,8 @@ def test_random_texts_match_the_reference(texts):
         ("结婚了吗", "too_personal"),
         ("I'm in a hurry", "time_pressure"),
         ("我赶时间", "time_pressure"),
-        ("my kids are here", "with_children"),
-        ("带着孩子", "with_children"),
+        ("my kids are here", "children"),
+        ("带着孩子", "children"),
         ("What is the difference?", "detail_question"),
         ("有什么区别", "detail_question"),
         ("Give me that", "command"),
@@ -252,6 +263,17 @@ def test_input_containers_and_index():
     assert ss.text.match_cues(s).counts.index.tolist() == [10, 20, 30]
     pa = pytest.importorskip("pyarrow")
     assert ss.text.match_cues(pa.array(texts)).counts["cue_thanks"].tolist() == expected
+    assert ss.text.match_cues(pa.array(texts, pa.large_string())).counts["cue_thanks"].tolist() == expected
+    assert ss.text.match_cues(pa.array(texts, pa.string_view())).counts["cue_thanks"].tolist() == expected
+    chunked = pa.chunked_array([texts[:1], texts[1:]])
+    r = ss.text.match_cues(chunked, hits=True)
+    assert r.counts["cue_thanks"].tolist() == expected and r.status.astype(str).tolist() == ["ok", "ok", "missing"]
+    assert r.hits["row"].tolist() == [0, 1]
+    sliced = pa.array(["x", "Thank you", "谢谢你"])[1:]  # an offset into the buffers
+    assert ss.text.match_cues(sliced).counts["cue_thanks"].tolist() == [1, 1]
+    assert ss.text.match_cues(pa.array(texts).dictionary_encode()).counts["cue_thanks"].tolist() == expected
+    with pytest.raises(ss.InputError, match="not a string array|not a number|expected a string"):
+        ss.text.match_cues(pa.array([1, 2]))
     pl = pytest.importorskip("polars")
     assert ss.text.match_cues(pl.Series(texts)).counts["cue_thanks"].tolist() == expected
 
@@ -358,7 +380,7 @@ def test_customer_styles_from_cues_recover_the_planted_styles(sample, classified
 
 def test_needs_engine_columns_and_situation_fields(sample, classified):
     t = classified.table
-    for col in ["cue_time_pressure", "cue_with_children", "cue_complaint", "cue_first_time"]:
+    for col in ["cue_time_pressure", "cue_children", "cue_complaint", "cue_first_time"]:
         assert t[col].dtype.kind == "i"
     for col in ["wait_minutes", "looked_at_watch", "with_children", "peak_hour", "elderly"]:
         pd.testing.assert_series_equal(t[col], sample.interactions[col])
@@ -580,3 +602,13 @@ def test_report_section(sample):
     rep_zh = build_report({"interactions": sample.interactions}, lang="zh")
     sec_zh = rep_zh.sections[[s.key for s in rep_zh.sections].index("interactions")]
     assert "丢单风险" in sec_zh.findings[0]
+
+
+def test_styles_array_input():
+    ins = {"items": [{"name": "t", "axis": "assertiveness"}, {"name": "e", "axis": "responsiveness"}], "scale_max": 5}
+    r = ss.styles.classify([[5, 1], [1, 5]], instrument=ins)
+    assert r.table["style"].astype(str).tolist() == ["driver", "amiable"]
+    with pytest.raises(ss.InputError, match="2-D array"):
+        ss.styles.classify([["x", "y"]], instrument=ins)
+    with pytest.raises(ss.InputError, match="2 columns"):
+        ss.styles.classify(np.ones((2, 3)), instrument=ins)

@@ -135,7 +135,7 @@ _STAFF = {
 }
 _CUSTOMER = {
     "time_pressure": (["I'm in a hurry.", "How much longer will this take?"], ["我赶时间。", "还要等多久？"]),
-    "with_children": (
+    "children": (
         ["My kids are getting restless.", "Is there room for the stroller?"],
         ["孩子有点闹。", "婴儿车放哪里？"],
     ),
@@ -231,7 +231,7 @@ def interactions(data: Any, rng: np.random.Generator, *, n_interactions: int, ob
         if looked[i] or wait[i] > 15:
             customer.append("time_pressure")
         if children[i]:
-            customer.append("with_children")
+            customer.append("children")
         if first[i] and rng.random() < 0.6:
             customer.append("first_time")
         if complaint_open[i]:

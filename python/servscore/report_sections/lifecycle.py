@@ -50,7 +50,7 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             f"{lab(j['weakest'])}; weak: {weak}; strong: {strong}"
         )
     t = r.stage_table()
-    for s, row in t[t["quadrant"] == "concentrate_here"].iterrows():
+    for s in t.index[t["quadrant"] == "concentrate_here"]:
         sec.findings.append(
             f"{lab(str(s))}: 重要但表现低于旅程指数 (重点改进)"
             if zh

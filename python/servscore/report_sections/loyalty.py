@@ -57,8 +57,8 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     cur.plot(ax=ax, lang=lang)
     sec.add_figure(fig, "Satisfaction-to-loyalty curve")
     if by is not None:
-        g = segment("satisfaction", "loyalty", data=df, nps=nps, complained=complained, by=by, workers=0).table
-        sec.tables.append((f"Segment shares by {by}", g[["n"] + [f"share_{s}" for s in LoyaltySegment.names()]]))
+        gt = segment("satisfaction", "loyalty", data=df, nps=nps, complained=complained, by=by, workers=0).table
+        sec.tables.append((f"Segment shares by {by}", gt[["n"] + [f"share_{s}" for s in LoyaltySegment.names()]]))
     if complained is not None:
         # TARP: the dissatisfied are the customers with a problem; their observed complaint rate drives the model
         dis = df[df["satisfaction"] < seg.config.satisfaction_threshold]

@@ -25,12 +25,17 @@ def _answers(s: pd.Series, lo: int, hi: int, *, top_above: float = -np.inf) -> b
 
 
 def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame, str] | None:
-    """The first table with a 0-10 recommendation column (nps, ltr, ...): (name, table, column)."""
+    """The table with a 0-10 recommendation column (nps, ltr, ...) that looks most like a
+    transactional survey (CSAT / CES columns, a name with "transaction"): (name, table, column)."""
+    best: tuple[int, str, pd.DataFrame, str] | None = None
     for key, df in tables.items():
         for c in NPS_COLUMNS:
             if c in df.columns and _answers(df[c], 0, 10, top_above=5):
-                return key, df, c
-    return None
+                score = ("csat" in df.columns) + ("ces" in df.columns) + ("transaction" in str(key).lower())
+                if best is None or score > best[0]:
+                    best = (score, key, df, c)
+                break
+    return None if best is None else best[1:]
 
 
 def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
@@ -93,9 +98,10 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             ce = ces(df, by=by, empty="nan").table
             table["ces_mean"] = ce["mean"]
             if by == "channel" and len(ce) > 1:
-                worst = ce["mean"].idxmin()
+                means = ce["mean"]
+                worst: Any = means.idxmin()
                 sec.findings.append(
-                    f"channel {worst}: the hardest to deal with, CES {ce.loc[worst, 'mean']:.2f} "
+                    f"channel {worst}: the hardest to deal with, CES {means.min():.2f} "
                     f"vs {ce['mean'].drop(worst).mean():.2f} elsewhere"
                 )
         sec.tables.append((f"NPS by {by}", table))

@@ -19,6 +19,7 @@ from ..pls import PathModel, PlsWarning
 from ..report import Section
 
 ORDER = 60
+SCALES = ((1.0, 5.0), (1.0, 7.0), (1.0, 10.0), (0.0, 10.0), (1.0, 100.0), (0.0, 100.0))
 BLOCKS = ("IMAG", "EXPE", "QUAL", "VAL", "SAT", "LOY")
 PATHS = [
     ("IMAG", "EXPE"),
@@ -67,25 +68,24 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     )
     values = df[model.indicators].apply(pd.to_numeric, errors="coerce")
     lo, hi = float(values.min().min()), float(values.max().max())
-    scale = (0.0, 10.0) if lo >= 0 and lo < 1 and hi <= 10 else (1.0, 10.0) if hi <= 10 else (lo, hi)
+    # the narrowest usual rating scale that holds every value (1-5, 1-7, 1-10, 0-10, ...)
+    scale = next(((a, b) for a, b in SCALES if lo >= a and hi <= b), (lo, hi))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PlsWarning)
         r = model.fit(df, scale_min=scale[0], scale_max=scale[1], workers=0)
     for w in caught:
         sec.warnings.append(str(w.message))
-    idx = r.latents["index"]
+    idx = {lv: float(v) for lv, v in r.latents["index"].items()}
+    r2 = {lv: float(v) for lv, v in r.latents["r2"].items()}
     if zh:
         sec.findings.append(f"满意度指数 {idx['SAT']:.1f}, 忠诚度指数 {idx['LOY']:.1f} (0-100, 数据 {key})")
-        sec.findings.append(f"拟合优度 GoF {r.gof:.3f}; 满意度 R² {r.latents.loc['SAT', 'r2']:.2f}")
+        sec.findings.append(f"拟合优度 GoF {r.gof:.3f}; 满意度 R² {r2['SAT']:.2f}")
     else:
         sec.findings.append(
             f"satisfaction index {idx['SAT']:.1f} and loyalty index {idx['LOY']:.1f} (0-100; {key}, "
             f"{r.n_used} respondents, scale {scale[0]:g}-{scale[1]:g})"
         )
-        sec.findings.append(
-            f"goodness of fit {r.gof:.3f}; satisfaction R2 {r.latents.loc['SAT', 'r2']:.2f}, "
-            f"loyalty R2 {r.latents.loc['LOY', 'r2']:.2f}"
-        )
+        sec.findings.append(f"goodness of fit {r.gof:.3f}; satisfaction R2 {r2['SAT']:.2f}, loyalty R2 {r2['LOY']:.2f}")
     eff = r.effects[r.effects["to"] == "SAT"].sort_values("total", ascending=False)
     if len(eff):
         top = eff.iloc[0]

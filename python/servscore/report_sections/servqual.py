@@ -1,0 +1,122 @@
+"""Report section: a SERVQUAL survey (gaps per RATER dimension, weights, zone of tolerance, reliability)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..report import Section
+from ..servqual import ServqualConfig, servperf, servqual, zone_of_tolerance
+
+ORDER = 20
+#: Nunnally (1978): alpha below this warns that a dimension's items are not consistent.
+ALPHA_WARN = 0.7
+GROUP_COLUMNS = ("branch", "store", "site", "channel", "team")
+EXPECTATION_PREFIXES = ("e_", "exp_", "expectation_", "E_")
+PERCEPTION_PREFIXES = ("p_", "per_", "perception_", "P_")
+ZOT_PREFIXES = (("a_", "d_", "z_"), ("adequate_", "desired_", "perceived_"))
+WEIGHT_PREFIXES = ("points_", "w_", "weight_")
+
+
+def _prefixed(df: pd.DataFrame, prefix: str, names: list[str]) -> pd.DataFrame | None:
+    cols = [prefix + n for n in names]
+    if all(c in df.columns for c in cols):
+        return df[cols].set_axis(names, axis=1)
+    return None
+
+
+def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame, str | None, str] | None:
+    """(key, table, expectation prefix or None, perception prefix) of the first SERVQUAL survey table."""
+    names = [i.name for i in ServqualConfig().items]
+    for key, df in tables.items():
+        p = next((pre for pre in PERCEPTION_PREFIXES if _prefixed(df, pre, names) is not None), None)
+        if p is None:
+            continue
+        e = next((pre for pre in EXPECTATION_PREFIXES if _prefixed(df, pre, names) is not None), None)
+        return key, df, e, p
+    return None
+
+
+def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
+    found = find_table(tables)
+    if found is None:
+        return None
+    key, df, epre, ppre = found
+    import matplotlib.pyplot as plt
+
+    from ..servqual_plots import dimension_label
+
+    zh = lang == "zh"
+    names = [i.name for i in ServqualConfig().items]
+    dims = ServqualConfig().dimensions()
+    p = _prefixed(df, ppre, names)
+    e = _prefixed(df, epre, names) if epre else None
+    w = None
+    for pre in WEIGHT_PREFIXES:
+        cols = [pre + d for d in dims]
+        if all(c in df.columns for c in cols):
+            w = df[cols].set_axis(dims, axis=1)
+            break
+    sec = Section("servqual", "SERVQUAL 服务质量差距" if zh else "SERVQUAL: service-quality gaps (RATER)")
+    r = servqual(e, p, weights=w, workers=0) if e is not None else servperf(p, weights=w, workers=0)
+    weakest = r.weakest_dimension()
+    if r.kind == "servqual":
+        line = f"{r.n_rows} respondents ({key}); SERVQUAL {r.servqual:+.2f}"
+        if w is not None:
+            line += f", weighted {r.weighted_servqual:+.2f}"
+        sec.findings.append(line)
+        gap = r.dimensions.loc[weakest, "gap"]
+        sec.findings.append(
+            f"最大差距维度：{dimension_label(weakest, lang)}（{gap:+.2f}）"
+            if zh
+            else f"largest gap: {dimension_label(weakest, lang)} ({gap:+.2f})"
+        )
+    else:
+        sec.findings.append(f"{r.n_rows} respondents ({key}); SERVPERF {r.servperf:.2f} (perceptions only)")
+        sec.findings.append(f"lowest perception: {dimension_label(weakest, lang)}")
+    if w is not None:
+        top = r.dimensions["allocation"].idxmax()
+        sec.findings.append(
+            f"most important by allocated points: {dimension_label(top, lang)} "
+            f"({r.dimensions.loc[top, 'allocation']:.1f} of 100)"
+        )
+        if r.n_missing_allocation:
+            sec.warnings.append(f"{r.n_missing_allocation} respondents without a complete 100-point allocation")
+    for col, what in (("alpha_perception", "perceptions"), ("alpha_gap", "gap scores")):
+        if col not in r.dimensions.columns:
+            continue
+        low = r.dimensions[col][r.dimensions[col] < ALPHA_WARN]
+        for d, a in low.items():
+            sec.warnings.append(
+                f"low reliability of {what} for {dimension_label(str(d), lang)}: Cronbach's alpha {a:.2f} < {ALPHA_WARN}"
+            )
+    missing = int(r.items["n_missing_p"].sum()) + (int(r.items["n_missing_e"].sum()) if e is not None else 0)
+    if missing:
+        sec.warnings.append(f"{missing} missing answers (items left out of the respondents' dimension means)")
+    sec.tables.append(("Gap scores and reliability by dimension", r.dimensions.round(3)))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    r.plot(ax=ax, lang=lang)
+    sec.add_figure(fig, "Mean gap by dimension" if r.kind == "servqual" else "Mean perception by dimension")
+    by = next((c for c in GROUP_COLUMNS if c in df.columns), None)
+    if by is not None and e is not None:
+        rows = {}
+        for g, sub in df.groupby(by, sort=True):
+            rg = servqual(_prefixed(sub, epre, names), _prefixed(sub, ppre, names), workers=0)
+            rows[g] = rg.dimensions["gap"].to_dict() | {"servqual": rg.servqual, "n": rg.n_rows}
+        bt = pd.DataFrame(rows).T
+        sec.tables.append((f"Mean gap by {by}", bt.round(3)))
+        worst = bt["servqual"].idxmin()
+        sec.findings.append(f"{by} {worst}: the largest overall gap ({bt.loc[worst, 'servqual']:+.2f})")
+    for a_pre, d_pre, z_pre in ZOT_PREFIXES:
+        a, d, z = (_prefixed(df, pre, names) for pre in (a_pre, d_pre, z_pre))
+        if a is not None and d is not None and z is not None:
+            zr = zone_of_tolerance(a, d, z, workers=0)
+            below = [str(x) for x in zr.dimensions.index[zr.dimensions["position"] == "below"]]
+            sec.findings.append(
+                "below the zone of tolerance: " + (", ".join(dimension_label(b, lang) for b in below) or "none")
+            )
+            sec.tables.append(("Zone of tolerance by dimension", zr.dimensions.round(3)))
+            fig, ax = plt.subplots(figsize=(7, 4))
+            zr.plot(ax=ax, lang=lang)
+            sec.add_figure(fig, "Zone of tolerance (adequate to desired) and perceived service")
+            break
+    return sec
