@@ -16,7 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'feldt_interval', 'first_component_loadings', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'touchpoint_importance', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
+__all__: list[str] = ['BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'feldt_interval', 'first_component_loadings', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
 class DriverConfig:
     """
     Configuration of key-driver analysis (see servscore.drivers).
@@ -959,7 +959,7 @@ class Moments:
         ...
     def to_bytes(self) -> bytes:
         ...
-    def update(self, x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+    def update(self, x: numpy.ndarray, weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
         ...
     def weight_sum(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
         ...
@@ -1847,6 +1847,10 @@ class CueMatcher:
         ...
     def match(self, texts: collections.abc.Sequence, workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
         ...
+    def match_arrow(self, texts: typing.Any, workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
+        """
+        Match an Arrow string array or stream in place (utf8, large_utf8, utf8_view; nulls are missing).
+        """
     def normalize(self, text: str) -> bytes:
         ...
     def phrase(self, id: typing.SupportsInt | typing.SupportsIndex) -> str:
@@ -2031,8 +2035,6 @@ def nps_difference(a: dict[str, typing.Any], b: dict[str, typing.Any], config: N
     """
 def nps_estimates(counts: ResponseCounts, config: NpsConfig) -> dict[str, typing.Any]:
     ...
-def nps_normal_quantile(p: typing.SupportsFloat | typing.SupportsIndex) -> float:
-    ...
 def nps_sample_size(margin: typing.SupportsFloat | typing.SupportsIndex, share_promoters: typing.SupportsFloat | typing.SupportsIndex, share_detractors: typing.SupportsFloat | typing.SupportsIndex, config: NpsConfig, design_effect: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> int:
     ...
 def p_chart(met: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], n: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], sigma: typing.SupportsFloat | typing.SupportsIndex = 3.0) -> dict[str, typing.Any]:
@@ -2042,6 +2044,8 @@ def parse_enum(kind: str, name: str) -> str:
     Stable name for a name or alias; ConfigError listing the valid names otherwise.
     """
 def pls_fit(data: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], columns: collections.abc.Sequence[str], model_json: str, config: PlsConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def pls_fit_moments(moments: Moments, model_json: str, config: PlsConfig) -> dict[str, typing.Any]:
     ...
 def pls_model_normalize(model_json: str) -> str:
     """
@@ -2070,6 +2074,8 @@ def summarize_loyalty(segment: typing.Annotated[numpy.typing.ArrayLike, numpy.in
 def summarize_times(config: TimeConfig, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
     ...
 def touchpoint_importance(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, lo: typing.SupportsFloat | typing.SupportsIndex, hi: typing.SupportsFloat | typing.SupportsIndex) -> typing.Any:
+    ...
+def welch_differences(mean_a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], sd_a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], n_a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], mean_b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], sd_b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], n_b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> dict[str, typing.Any]:
     ...
 def wilson_interval(successes: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
     """
