@@ -44,7 +44,7 @@ void check_level(double level) {
 }
 
 double z_of(double level) {
-  return nps_normal_quantile(0.5 + level / 2.0);
+  return normal_quantile(0.5 + level / 2.0);
 }
 
 }  // namespace
