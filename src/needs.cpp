@@ -295,7 +295,7 @@ void ConditionSet::check_schema(const std::vector<std::string>& schema, const st
 }
 
 RowMatrixXu8 ConditionSet::evaluate(RecordsRef data, const std::vector<std::string>& columns, int workers,
-                                    RowMatrixXu8* complete) const {
+                                    RowMatrixXu8* complete, std::vector<std::int64_t>* n_missing) const {
   const Eigen::Index n = data.rows();
   if (data.cols() != static_cast<Eigen::Index>(columns.size()))
     throw input_error("data: " + std::to_string(data.cols()) + " columns but " + std::to_string(columns.size()) +
@@ -327,7 +327,11 @@ RowMatrixXu8 ConditionSet::evaluate(RecordsRef data, const std::vector<std::stri
   std::size_t max_depth = 1;
   for (const auto& p : programs_) max_depth = std::max(max_depth, p.size() + 1);
 
-  detail::parallel_for(n, workers, 1 << 13, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
+  // missing values per field, per worker (integers: identical for any number of workers)
+  std::vector<std::vector<std::int64_t>> miss(static_cast<std::size_t>(detail::resolve_workers(workers)),
+                                              std::vector<std::int64_t>(nf, 0));
+  detail::parallel_for(n, workers, 1 << 13, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
+    std::int64_t* mw = miss[static_cast<std::size_t>(w)].data();
     std::vector<double> tile(nf * kTile);
     std::vector<std::uint8_t> stack(max_depth * kTile);
     std::vector<std::uint8_t> okf(nf * kTile);  // field present and not missing
@@ -343,7 +347,12 @@ RowMatrixXu8 ConditionSet::evaluate(RecordsRef data, const std::vector<std::stri
           for (int r = 0; r < rows; ++r) t[r] = src[(i0 + r) * stride];
           for (int r = rows; r < kTile; ++r) t[r] = 0.0;
         }
-        for (int r = 0; r < kTile; ++r) ok[r] = t[r] == t[r];
+        std::int64_t m = 0;
+        for (int r = 0; r < kTile; ++r) {
+          ok[r] = t[r] == t[r];
+          m += r < rows && col[f] >= 0 && !ok[r];
+        }
+        mw[f] += m;
       }
       for (std::size_t c = 0; c < nc; ++c) {
         std::size_t sp = 0;  // stack size
@@ -440,6 +449,11 @@ RowMatrixXu8 ConditionSet::evaluate(RecordsRef data, const std::vector<std::stri
       }
     }
   });
+  if (n_missing) {
+    n_missing->assign(nf, 0);
+    for (const auto& mw : miss)
+      for (std::size_t f = 0; f < nf; ++f) (*n_missing)[f] += mw[f];
+  }
   return out;
 }
 
@@ -567,7 +581,7 @@ NeedRuleSet need_rules_from_json(std::string_view text, const std::vector<std::s
 NeedsEvaluation evaluate_needs(const NeedRuleSet& rules, RecordsRef data, const std::vector<std::string>& columns,
                                int workers) {
   NeedsEvaluation ev;
-  ev.fired = rules.conditions.evaluate(data, columns, workers);
+  ev.fired = rules.conditions.evaluate(data, columns, workers, nullptr, &ev.field_missing);
   const Eigen::Index n = data.rows();
   const std::size_t nr = rules.rules.size();
   constexpr std::size_t kNeeds = enum_size<HumanNeed>();

@@ -93,10 +93,12 @@ class ConditionSet {
    * @param workers threads (<= 0: all); results do not depend on it.
    * @param complete when given, set to n x size(): 1 where every field the condition
    *   names is present and not missing in the record (an observation is complete).
+   * @param n_missing when given, set to the number of missing values of each field
+   *   (`fields()` order; 0 for an absent optional field).
    * @return n x size() flags, 1 where the condition holds.
    */
   RowMatrixXu8 evaluate(RecordsRef data, const std::vector<std::string>& columns, int workers = 1,
-                        RowMatrixXu8* complete = nullptr) const;
+                        RowMatrixXu8* complete = nullptr, std::vector<std::int64_t>* n_missing = nullptr) const;
   bool operator==(const ConditionSet& o) const { return json_ == o.json_; }
 
  private:
@@ -151,6 +153,7 @@ struct NeedsEvaluation {
   RowMatrixXu8 actions;  ///< n x actions (NeedRuleSet::action_list order)
   std::vector<std::int64_t> rule_counts;  ///< records each rule fired on
   std::vector<std::int64_t> need_counts;  ///< records each need was triggered on
+  std::vector<std::int64_t> field_missing;  ///< missing values per field (ConditionSet::fields() order)
 };
 
 /**

@@ -261,9 +261,9 @@ def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: 
         raise relabel_rows(e, frame.index) from None
     index = frame.index
     ids = list(rs.ids)
-    fired = pd.DataFrame(r["fired"].view(np.bool_), index=index, columns=ids)
-    needs = pd.DataFrame(r["needs"].view(np.bool_), index=index, columns=HumanNeed.names())
-    actions = pd.DataFrame(r["actions"].view(np.bool_), index=index, columns=list(rs.actions))
+    fired = pd.DataFrame(r["fired"].view(np.bool_), copy=False, index=index, columns=ids)
+    needs = pd.DataFrame(r["needs"].view(np.bool_), copy=False, index=index, columns=HumanNeed.names())
+    actions = pd.DataFrame(r["actions"].view(np.bool_), copy=False, index=index, columns=list(rs.actions))
     n = len(frame)
     info = json.loads(rs.to_json())["rules"]
     rules_table = pd.DataFrame(
@@ -280,7 +280,8 @@ def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: 
         {"label": [h.label() for h in HumanNeed], "n": r["need_counts"], "share": r["need_counts"] / n},
         index=pd.Index(HumanNeed.names(), name="need"),
     )
-    n_missing = pd.Series(np.isnan(x).sum(axis=0), index=cols, name="n_missing")
+    missing = r["field_missing"]  # counted by the core while it reads the columns
+    n_missing = pd.Series([missing.get(c, 0) for c in cols], index=cols, name="n_missing", dtype=np.int64)
     return NeedsResult(
         fired=fired,
         needs=needs,

@@ -555,7 +555,7 @@ def moments(
     except InputError as e:
         raise relabel_rows(e, frame.index) from None
     weak = r["weakest"]
-    weak_names = pd.Categorical.from_codes(weak, categories=mkeys)
+    weak_names = pd.Categorical.from_codes(np.asarray(weak, dtype=np.int64), categories=pd.Index(mkeys))
     visits = pd.DataFrame(
         {
             "n_scored": r["n_scored"],

@@ -162,6 +162,10 @@ void register_needs(py::module_& m) {
         d["actions"] = bind::to_numpy(std::move(ev.actions));
         d["rule_counts"] = py::array(py::cast(ev.rule_counts));
         d["need_counts"] = py::array(py::cast(ev.need_counts));
+        py::dict missing;
+        for (std::size_t f = 0; f < ev.field_missing.size(); ++f)
+          missing[py::str(rules.conditions.fields()[f])] = ev.field_missing[f];
+        d["field_missing"] = missing;
         return d;
       },
       py::arg("rules"), py::arg("data"), py::arg("columns"), py::arg("workers") = 1);

@@ -59,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
         print(r.table[["level", "n_observed", "share", "low", "high"]].round(3).to_string())
     if len(r.flagged):
         print("out-of-control periods:")
-        for row in r.flagged.itertuples():
+        for rec in r.flagged.to_dict("records"):
             print(
-                f"  {row.standard} {row.period}: {100 * row.p:.1f}% ({row.signal} [{100 * row.lower:.1f}%, {100 * row.upper:.1f}%])"
+                f"  {rec['standard']} {rec['period']}: {100 * float(rec['p']):.1f}% ({rec['signal']} "
+                f"[{100 * float(rec['lower']):.1f}%, {100 * float(rec['upper']):.1f}%])"
             )
     return 0

@@ -66,7 +66,7 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
                         f"of {int(row['n_observed'])} observed"
                     )
             below = r.flagged[r.flagged["signal"] == "below"] if len(r.flagged) else r.flagged
-            for row in below.itertuples():
+            for row in below.itertuples():  # type: ignore[assignment]
                 sec.warnings.append(
                     f"{row.standard}: out of control in {period} {row.period} ({100 * row.p:.1f}% met, "
                     f"lower limit {100 * row.lower:.1f}%)"
@@ -86,11 +86,12 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             sec.warnings.append(f"{key}: {e}")
         else:
             tab = t_all.table
-            worst = tab["attainment"].idxmin()
+            worst = str(tab["attainment"].idxmin())
+            worst_row = tab.loc[worst]
             sec.findings.append(
                 f"time element with the lowest attainment: {TimeElement(worst).label(lang)} "
-                f"({100 * tab.loc[worst, 'attainment']:.1f}% within {tab.loc[worst, 'target']:g} {tab.loc[worst, 'unit']}, "
-                f"P90 {tab.loc[worst, 'p90']:.3g})"
+                f"({100 * worst_row['attainment']:.1f}% within {worst_row['target']:g} {worst_row['unit']}, "
+                f"P90 {worst_row['p90']:.3g})"
             )
             if by is not None:
                 g = time_elements(df, by=by, workers=0).table.xs(worst, level="element")
