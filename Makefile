@@ -21,7 +21,7 @@ APT_TEST_PACKAGES := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: lint demo test build sysdeps testdeps venv ctest consumers examples pytest dev clean help
+.PHONY: lint typecheck demo test build sysdeps testdeps venv ctest consumers examples pytest dev clean help
 
 help:
 	@echo "make demo | make test | make build | make dev DEV=build/dev-NAME | make clean"
@@ -74,7 +74,11 @@ examples: build
 pytest: build testdeps
 	SERVSCORE_REQUIRE_BROWSER=1 $(PY) -m pytest -q -p no:cacheprovider tests/python --pyargs servscore
 
-test: ctest consumers examples pytest
+# The typed API: mypy --strict over the package, with the stub of the compiled core.
+typecheck: build
+	$(VENV)/bin/mypy
+
+test: ctest consumers examples pytest typecheck
 
 # Development build for one engineer: C++ tests and the Python package staged in $(DEV)/python.
 #   make dev DEV=build/dev-kano && PYTHONPATH=build/dev-kano/python .venv/bin/pytest tests/python/test_kano.py

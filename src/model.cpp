@@ -75,12 +75,13 @@ const std::array<EnumInfo, 5>& enum_traits<RaterDimension>::table() {
   return t;
 }
 
-const std::array<EnumInfo, 4>& enum_traits<LoyaltySegment>::table() {
-  static const std::array<EnumInfo, 4> t{{
+const std::array<EnumInfo, 5>& enum_traits<LoyaltySegment>::table() {
+  static const std::array<EnumInfo, 5> t{{
       {"apostle", "Apostle", "传道者", "loyalist"},
       {"mercenary", "Mercenary", "图利者", ""},
       {"hostage", "Hostage", "囚禁者", ""},
       {"defector", "Defector", "背离者", ""},
+      {"terrorist", "Terrorist", "破坏者", ""},
   }};
   return t;
 }

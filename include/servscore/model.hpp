@@ -54,8 +54,8 @@ enum class HumanNeed {
 };
 /** @brief SERVQUAL RATER dimensions. */
 enum class RaterDimension { reliability, assurance, tangibles, empathy, responsiveness };
-/** @brief Jones & Sasser satisfaction x loyalty segment. */
-enum class LoyaltySegment { apostle, mercenary, hostage, defector };
+/** @brief Jones & Sasser satisfaction x loyalty segment; `terrorist` is a defector who is a detractor or complained. */
+enum class LoyaltySegment { apostle, mercenary, hostage, defector, terrorist };
 /** @brief Kano category. Aliases are the one-letter codes A, O, M, I, R, Q. */
 enum class KanoCategory { attractive, one_dimensional, must_be, indifferent, reverse, questionable };
 /** @brief The developer's 6+2 customer lifecycle stages. */
@@ -106,7 +106,7 @@ SERVSCORE_ENUM_TRAITS(SocialStyle, "social_style", 4)
 SERVSCORE_ENUM_TRAITS(ExpectationLevel, "expectation_level", 4)
 SERVSCORE_ENUM_TRAITS(HumanNeed, "human_need", 10)
 SERVSCORE_ENUM_TRAITS(RaterDimension, "rater_dimension", 5)
-SERVSCORE_ENUM_TRAITS(LoyaltySegment, "loyalty_segment", 4)
+SERVSCORE_ENUM_TRAITS(LoyaltySegment, "loyalty_segment", 5)
 SERVSCORE_ENUM_TRAITS(KanoCategory, "kano_category", 6)
 SERVSCORE_ENUM_TRAITS(LifecycleStage, "lifecycle_stage", 8)
 SERVSCORE_ENUM_TRAITS(TimeElement, "time_element", 9)

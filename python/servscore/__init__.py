@@ -49,6 +49,13 @@ from .servqual import (
     servqual_form,
     zone_of_tolerance,
 )
+from . import kano
+from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
+from .pls import PathModel, PlsConfig, PLSResult
+from .drivers import ipa
+from . import interactions, styles, text
+from . import needs, standards
+from . import economics, lifecycle, loyalty
 
 __all__ = [
     "zone_of_tolerance",
@@ -68,6 +75,9 @@ __all__ = [
     "AlphaResult",
     "AlphaAccumulator",
     "ConfigError",
+    "PLSResult",
+    "PathModel",
+    "PlsConfig",
     "EncounterConfig",
     "EncounterSummary",
     "Error",
@@ -87,8 +97,28 @@ __all__ = [
     "TimeElement",
     "__version__",
     "datasets",
+    "drivers",
+    "needs",
+    "standards",
+    "economics",
+    "lifecycle",
+    "loyalty",
     "get_language",
+    "kano",
+    "ipa",
     "score_encounters",
     "set_language",
     "summarize_encounters",
+    "BoxConfig",
+    "NpsConfig",
+    "ResponseAccumulator",
+    "ces",
+    "csat",
+    "mean_score",
+    "nps",
+    "nps_diff",
+    "nps_sample_size",
+    "interactions",
+    "styles",
+    "text",
 ]

@@ -97,10 +97,10 @@ def numeric_column(frame: pd.DataFrame, column: str, *, name: str = "data") -> n
     s = frame[column]
     if isinstance(s, pd.DataFrame):
         raise InputError(f"{name}: column {column!r} appears more than once")
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return s.to_numpy(dtype=np.float64, na_value=np.nan)
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    out: np.ndarray
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        out = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        return out
     coerced = pd.to_numeric(s, errors="coerce")
     bad = coerced.isna().to_numpy() & s.notna().to_numpy()
     if bad.any():
@@ -109,7 +109,8 @@ def numeric_column(frame: pd.DataFrame, column: str, *, name: str = "data") -> n
             f"{name}: column {column!r}, row {frame.index[pos]!r}: value {s.iloc[pos]!r} is not a number"
             f" ({int(bad.sum())} non-numeric value(s) in the column)"
         )
-    return coerced.to_numpy(dtype=np.float64, na_value=np.nan)
+    out = coerced.to_numpy(dtype=np.float64, na_value=np.nan)
+    return out
 
 
 def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str], *, name: str = "data") -> np.ndarray:
@@ -173,7 +174,7 @@ def group_codes(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np
     return codes, keys
 
 
-def resolve_config(config: Any, cls: type, *, name: str = "config") -> Any:
+def resolve_config(config: Any, cls: Any, *, name: str = "config") -> Any:
     """None (defaults), an instance, a dict of keys, a JSON string or a path to a JSON file."""
     if config is None:
         return cls()

@@ -128,12 +128,13 @@ class RaterDimension(LabelledEnum):
 
 
 class LoyaltySegment(LabelledEnum):
-    """Jones & Sasser satisfaction x loyalty segment."""
+    """Jones & Sasser satisfaction x loyalty segment; ``terrorist`` is a defector who is a detractor or complained."""
 
     apostle = "apostle"
     mercenary = "mercenary"
     hostage = "hostage"
     defector = "defector"
+    terrorist = "terrorist"
 
 
 class KanoCategory(LabelledEnum):
@@ -208,5 +209,5 @@ ENUMS: dict[str, type[LabelledEnum]] = {
     "lost_sale_reason": LostSaleReason,
 }
 for _k, _cls in ENUMS.items():
-    _cls._kind_ = _k  # type: ignore[misc]
+    _cls._kind_ = _k
 del _k, _cls

@@ -7,7 +7,9 @@ prefix="$1"; work="$2"
 gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
 for c in find_package add_subdirectory; do
   cmake -S "$here/$c" -B "$work/$c" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-  cmake --build "$work/$c" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+  if ! cmake --build "$work/$c" -j "$(nproc 2>/dev/null || echo 2)" >"$work/$c.log" 2>&1; then
+    cat "$work/$c.log" >&2; echo "consumer $c: build failed" >&2; exit 1
+  fi
   echo -n "consumer $c: "
   "$work/$c/consumer"
 done

@@ -1,0 +1,137 @@
+/**
+ * @file loyalty.hpp
+ * @brief Satisfaction and loyalty: Jones & Sasser segments per customer, segment
+ * shares with simultaneous multinomial intervals, and the satisfaction-to-loyalty
+ * curve with a diagnosis of the competitive vs non-competitive zone.
+ *
+ * Jones & Sasser (1995), "Why satisfied customers defect", HBR 73(6). A customer is
+ * highly satisfied when satisfaction >= `satisfaction_threshold` and loyal when
+ * loyalty >= `loyalty_threshold` (both default to the top box of a 1-5 scale):
+ * apostle (high, high), mercenary (high, low), hostage (low, high), defector (low,
+ * low). Refinement: a defector who is an NPS detractor or complained is a terrorist.
+ * Simultaneous intervals of the shares: Goodman (1965), Technometrics 7(2), default,
+ * or Quesenberry & Hurst (1964), Technometrics 6(2).
+ */
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "servscore/model.hpp"
+#include "servscore/types.hpp"
+
+namespace servscore {
+
+/** @brief Simultaneous confidence intervals for multinomial shares. */
+enum class MultinomialInterval {
+  goodman,           ///< Goodman (1965): chi2(1) at 1 - alpha/k (Bonferroni), the default
+  quesenberry_hurst  ///< Quesenberry & Hurst (1964): chi2(k-1) at 1 - alpha (wider)
+};
+
+/** @brief Configuration of the loyalty segments and curve. JSON keys are the member names. */
+struct LoyaltyConfig {
+  double satisfaction_min = 1.0;        ///< lowest satisfaction rating
+  double satisfaction_max = 5.0;        ///< highest satisfaction rating
+  double satisfaction_threshold = 5.0;  ///< highly satisfied when >= this (default: top box)
+  double loyalty_min = 1.0;             ///< lowest loyalty (repurchase intention) rating
+  double loyalty_max = 5.0;             ///< highest loyalty rating
+  double loyalty_threshold = 5.0;       ///< loyal when >= this (default: top box)
+  bool refine = true;        ///< split terrorists (detractor or complained) from defectors when the fields are given
+  double nps_min = 0.0;      ///< likelihood-to-recommend scale
+  double nps_max = 10.0;     ///< see nps_min
+  double detractor_max = 6;  ///< NPS detractor when <= this (Reichheld 2003: 0-6)
+  double promoter_min = 9;   ///< NPS promoter when >= this (9-10); an apostle who is a promoter is an advocate
+  MultinomialInterval interval = MultinomialInterval::goodman;  ///< simultaneous intervals of the shares
+  double confidence = 0.95;                                      ///< joint confidence level of the intervals
+  /// Curve diagnosis [ours]: loyalty stays high without complete satisfaction (non-competitive)
+  /// when the loyal share below the satisfaction threshold is >= this ...
+  double noncompetitive_loyalty = 0.6;
+  /// ... and collapses (competitive) when that share is < this and the top box's loyal share
+  /// exceeds it by at least `competitive_gap`; otherwise the zone is intermediate.
+  double competitive_loyalty = 0.4;
+  double competitive_gap = 0.3;  ///< see competitive_loyalty
+  int min_curve_n = 10;          ///< fewer customers on either side of the threshold: zone `insufficient`
+  int max_levels = 101;          ///< the curve needs a rating scale: at most this many distinct satisfaction values
+
+  /** @brief Throw `config_error` naming the key when a value is invalid. */
+  void validate() const;
+  bool operator==(const LoyaltyConfig& o) const;
+};
+
+/** @brief Parse a JSON object: starts from the defaults, overrides the keys present, rejects unknown keys. */
+LoyaltyConfig loyalty_config_from_json(std::string_view json);
+/** @brief Serialise every key of the configuration as a JSON object. */
+std::string to_json(const LoyaltyConfig& config);
+
+/** @brief Number of segment codes: `LoyaltySegment` values (apostle .. terrorist). */
+constexpr int kLoyaltySegments = 5;
+
+/** @brief Per-customer segments. Codes are `LoyaltySegment` values; -1 when satisfaction or loyalty is missing. */
+struct LoyaltySegments {
+  VectorXi8 segment;    ///< LoyaltySegment code or -1
+  VectorXi8 advocate;   ///< 1 apostle and promoter, 0 not, -1 unknown (no NPS given or NPS missing for an apostle)
+  VectorXi8 refined;    ///< 1 when the terrorist rule could be applied (an NPS or complaint value present), else 0
+  Eigen::Index size() const { return segment.size(); }
+};
+
+/**
+ * @brief Segment customers.
+ * @param satisfaction, loyalty one value per customer; NaN = missing (segment -1, counted).
+ * @param nps likelihood to recommend per customer, or empty; NaN = missing.
+ * @param complained 1 / 0 per customer, or empty; NaN = missing.
+ * @throws input_error naming the column, row and value for a value outside its scale, or lengths that differ.
+ */
+LoyaltySegments segment_customers(Eigen::Ref<const Eigen::VectorXd> satisfaction,
+                                  Eigen::Ref<const Eigen::VectorXd> loyalty, Eigen::Ref<const Eigen::VectorXd> nps,
+                                  Eigen::Ref<const Eigen::VectorXd> complained, const LoyaltyConfig& config,
+                                  int workers = 1);
+
+/** @brief Segment counts per group with simultaneous intervals of the shares. */
+struct LoyaltySummary {
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> counts;  ///< groups x 5 segment counts
+  std::vector<std::int64_t> n_unknown;    ///< customers with a missing satisfaction or loyalty, per group
+  std::vector<std::int64_t> n_advocates;  ///< apostles who are promoters, per group
+  Eigen::MatrixXd share;                  ///< groups x 5: share among the segmented customers (NaN when none)
+  Eigen::MatrixXd lower;                  ///< groups x 5: simultaneous lower bound
+  Eigen::MatrixXd upper;                  ///< groups x 5: simultaneous upper bound
+  int n_categories = 5;                   ///< categories the intervals are simultaneous over (4 without refinement)
+};
+
+/**
+ * @brief Simultaneous intervals for multinomial counts (one row of `counts`).
+ * Goodman: A = chi2_1(1 - (1-confidence)/k); Quesenberry-Hurst: A = chi2_{k-1}(confidence);
+ * bounds (A + 2 n_i -+ sqrt(A (A + 4 n_i (n - n_i) / n))) / (2 (n + A)).
+ * @return k x 2 matrix of [lower, upper]; NaN rows when n = 0.
+ */
+Eigen::MatrixXd multinomial_intervals(const std::vector<std::int64_t>& counts, double confidence,
+                                      MultinomialInterval method);
+
+/** @brief Count segments per group; `groups` empty means one group. */
+LoyaltySummary summarize_loyalty(const LoyaltySegments& segments, const LoyaltyConfig& config,
+                                 Eigen::Ref<const VectorXi32> groups = VectorXi32(), int n_groups = 1);
+
+/** @brief Zone of the satisfaction-to-loyalty curve. */
+enum class LoyaltyZone { competitive, intermediate, non_competitive, insufficient };
+/** @brief Stable name of a zone. */
+const char* to_string(LoyaltyZone z);
+
+/** @brief The satisfaction-to-loyalty curve per group and its zone. */
+struct LoyaltyCurve {
+  std::vector<double> levels;                                        ///< distinct satisfaction values, ascending
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> n;     ///< groups x levels: customers
+  Eigen::MatrixXd mean_loyalty;                                      ///< groups x levels (NaN when n = 0)
+  Eigen::MatrixXd loyal_share;                                       ///< groups x levels: share with loyalty >= threshold
+  Eigen::MatrixXd loyal_lower;                                       ///< Wilson interval of loyal_share
+  Eigen::MatrixXd loyal_upper;                                       ///< see loyal_lower
+  Eigen::MatrixXd below_above;  ///< groups x 4: n below threshold, loyal share below, n at/above, loyal share above
+  std::vector<LoyaltyZone> zone;  ///< per group
+  std::int64_t n_missing = 0;     ///< customers without both values (not on the curve)
+};
+
+/** @brief Build the curve from customers with both values present. */
+LoyaltyCurve loyalty_curve(Eigen::Ref<const Eigen::VectorXd> satisfaction, Eigen::Ref<const Eigen::VectorXd> loyalty,
+                           const LoyaltyConfig& config, Eigen::Ref<const VectorXi32> groups = VectorXi32(),
+                           int n_groups = 1);
+
+}  // namespace servscore

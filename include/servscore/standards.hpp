@@ -1,0 +1,180 @@
+/**
+ * @file standards.hpp
+ * @brief Service standards (general vs quality), compliance with Wilson intervals and
+ * p-charts, the nine time elements of service, and the cycle of service (moments of truth).
+ *
+ * Standards are data: each has a condition `met` (and optionally `applies`) in the
+ * condition language of needs.hpp, so "greeted within 3 seconds" is
+ * `{"field": "greet_seconds", "op": "<=", "value": 3}`. The source's table of general vs
+ * quality standards is the default set (`servscore/data/needs/standards.json`).
+ *
+ * References: Wilson (1927) JASA 22; Montgomery, *Introduction to Statistical Quality
+ * Control* (p-chart with variable sample sizes); Kahneman et al. (1993) for the peak-end
+ * rule; Albrecht & Zemke (1985) and Carlzon (1987) for moments of truth and the cycle of
+ * service.
+ */
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "servscore/model.hpp"
+#include "servscore/needs.hpp"
+#include "servscore/stats.hpp"
+#include "servscore/types.hpp"
+
+namespace servscore {
+
+
+/** @brief p-chart of one standard over periods. */
+struct PChart {
+  double center = 0.0;       ///< pbar = sum met / sum observed
+  Eigen::VectorXd p;         ///< share met per period (NaN when the period has no observations)
+  Eigen::VectorXd lower;     ///< pbar - sigma * sqrt(pbar (1 - pbar) / n_i), clipped at 0
+  Eigen::VectorXd upper;     ///< pbar + sigma * sqrt(...), clipped at 1
+  VectorXi8 signal;          ///< -1 below the lower limit, +1 above the upper, 0 within (or empty period)
+};
+
+/**
+ * @brief p-chart limits with variable sample sizes: pbar +- sigma sqrt(pbar(1-pbar)/n_i).
+ * @param met observations meeting the standard per period.
+ * @param n observations per period (>= met).
+ * @throws input_error for negative counts or met > n, naming the period.
+ */
+PChart p_chart(Eigen::Ref<const Eigen::VectorXd> met, Eigen::Ref<const Eigen::VectorXd> n, double sigma = 3.0);
+
+/** @brief One service standard: a measurable rule with its level and dimension. */
+struct Standard {
+  std::string id;           ///< unique identifier
+  std::string dimension;    ///< timeliness, anticipation, attitude, feedback, appearance, ...
+  std::string level;        ///< "general" or "quality"
+  std::string description;  ///< the standard in words
+};
+
+/** @brief A set of standards with their compiled `applies` and `met` conditions. */
+struct StandardSet {
+  std::string description;
+  std::vector<Standard> standards;
+  ConditionSet applies;  ///< condition i: standard i applies to the record (always true when not given)
+  ConditionSet met;      ///< condition i: standard i is met
+  /** @brief Throw `config_error` when a standard names a field that `schema` lacks. */
+  void check_schema(const std::vector<std::string>& schema) const;
+  bool operator==(const StandardSet& o) const;
+};
+
+/** @brief Parse a standard set: `{"standards": [{"id", "dimension", "level", "description", "met", "applies"}]}`. */
+StandardSet standards_from_json(std::string_view json, const std::vector<std::string>& schema = {});
+/** @brief Serialise a standard set as JSON. */
+std::string to_json(const StandardSet& standards);
+
+/** @brief Codes of `check_standards`. */
+enum class Compliance : std::int8_t { not_met = 0, met = 1, not_applicable = -1, not_observed = -2 };
+
+/**
+ * @brief Per-record compliance: n x standards codes (`Compliance`). A standard is
+ * not_applicable where `applies` is false, not_observed where a field of `met` is missing,
+ * else met or not_met.
+ */
+RowMatrixXi8 check_standards(const StandardSet& standards, RecordsRef data, const std::vector<std::string>& columns,
+                             int workers = 1);
+
+/** @brief Per-group counts of compliance codes. */
+struct ComplianceCounts {
+  Eigen::MatrixXd met;         ///< groups x standards: met
+  Eigen::MatrixXd observed;    ///< groups x standards: met + not met
+  Eigen::MatrixXd not_applicable;
+  Eigen::MatrixXd not_observed;
+};
+
+/** @brief Count compliance codes per group (`groups` in [0, n_groups), empty for one group). */
+ComplianceCounts count_compliance(Eigen::Ref<const RowMatrixXi8> codes, Eigen::Ref<const VectorXi32> groups,
+                                  int n_groups);
+
+/** @brief Target of one time element. */
+struct TimeTarget {
+  TimeElement element = TimeElement::waiting;
+  std::string column;   ///< column holding the element's durations
+  double target = 0.0;  ///< attained when duration <= target
+  std::string unit;     ///< for display ("minutes", "days", ...)
+};
+
+/** @brief Configuration of the time-element summary: targets and reported quantiles. */
+struct TimeConfig {
+  std::vector<TimeTarget> targets;              ///< no built-in default: see time_targets.json
+  std::vector<double> quantiles = {0.5, 0.9};  ///< in [0, 1]; linear interpolation (numpy's default)
+  void validate() const;
+  bool operator==(const TimeConfig& o) const;
+};
+
+TimeConfig time_config_from_json(std::string_view json);
+std::string to_json(const TimeConfig& config);
+
+/** @brief Per group x element statistics (matrices are groups x elements). */
+struct TimeSummary {
+  Eigen::MatrixXd n;            ///< non-missing durations
+  Eigen::MatrixXd n_missing;    ///< missing (NaN) durations
+  Eigen::MatrixXd attained;     ///< durations <= target
+  Eigen::MatrixXd mean;         ///< mean duration
+  Eigen::MatrixXd mean_excess;  ///< E[max(T - target, 0)]
+  std::vector<Eigen::MatrixXd> quantiles;  ///< one matrix per configured quantile
+};
+
+/**
+ * @brief Summarise durations per group and time element.
+ * @param values n x elements, columns in `config.targets` order; NaN is missing. Negative
+ *   durations are an input_error naming the row and column.
+ */
+TimeSummary summarize_times(const TimeConfig& config, RecordsRef values, Eigen::Ref<const VectorXi32> groups,
+                            int n_groups, int workers = 1);
+
+/** @brief Configuration of the cycle-of-service analysis. */
+struct MomentsConfig {
+  double scale_min = 1.0;     ///< lowest score
+  double scale_max = 5.0;     ///< highest score
+  double fail_at = 2.0;       ///< a moment fails when its score <= fail_at
+  double bad_ending_gap = 1.0;  ///< "a good start, a bad ending": first - last >= this
+  /// Peak of the peak-end summary: "extreme" (farthest from the scale midpoint; ties to the
+  /// worse score), "worst" (lowest) or "best" (highest).
+  std::string peak = "extreme";
+  void validate() const;
+  bool operator==(const MomentsConfig& o) const;
+};
+
+MomentsConfig moments_config_from_json(std::string_view json);
+std::string to_json(const MomentsConfig& config);
+
+/** @brief Results of `analyze_moments`: per visit and per moment. */
+struct MomentsAnalysis {
+  // per visit (n_visits)
+  VectorXi32 n_scored;          ///< scored moments of the visit
+  VectorXi32 weakest;           ///< moment code of the lowest score (ties: the earliest), -1 when none
+  Eigen::VectorXd weakest_score;
+  Eigen::VectorXd first;        ///< score of the first scored moment
+  Eigen::VectorXd last;         ///< score of the last scored moment
+  Eigen::VectorXd mean;         ///< mean score
+  Eigen::VectorXd peak;         ///< the peak score (config.peak)
+  Eigen::VectorXd peak_end;     ///< (peak + last) / 2
+  VectorXi8 bad_ending;         ///< first - last >= bad_ending_gap
+  // per moment (n_moments)
+  Eigen::VectorXd moment_n;       ///< scored occurrences
+  Eigen::VectorXd moment_sum;     ///< sum of scores
+  Eigen::VectorXd moment_failed;  ///< scores <= fail_at
+  Eigen::VectorXd moment_weakest; ///< visits where the moment was the weakest
+  Eigen::VectorXd moment_position_sum;  ///< sum of the moment's rank within its visit (0 = first)
+  std::int64_t n_missing = 0;     ///< rows with a missing score (skipped, counted)
+};
+
+/**
+ * @brief Analyse cycles of service from a long table (one row per moment of a visit).
+ * @param visit visit code per row in [0, n_visits); @param order position of the moment
+ * within its visit (rows are sorted by it; ties keep the input order); @param moment moment
+ * code in [0, n_moments); @param score the moment's score (NaN = not scored: skipped, counted).
+ * @throws input_error for codes out of range or a score outside the scale, naming the row.
+ */
+MomentsAnalysis analyze_moments(Eigen::Ref<const VectorXi32> visit, Eigen::Ref<const Eigen::VectorXd> order,
+                                Eigen::Ref<const VectorXi32> moment, Eigen::Ref<const Eigen::VectorXd> score,
+                                int n_visits, int n_moments, const MomentsConfig& config);
+
+}  // namespace servscore

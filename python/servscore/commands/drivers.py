@@ -1,0 +1,72 @@
+"""``servscore drivers``: key-driver analysis (LMG / dominance / relative weights, penalty-reward)."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from .._input import resolve_config
+from ..cli import add_io_arguments, read_table, write_table
+from ..drivers import DriverConfig, importance, penalty_reward
+
+NAME = "drivers"
+HELP = "key drivers of an outcome: LMG / dominance, relative weights or penalty-reward contrasts"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_io_arguments(p)
+    p.add_argument("-y", "--outcome", required=True, help="outcome column (overall satisfaction)")
+    p.add_argument("--columns", nargs="+", help="predictor columns (default: every other numeric column)")
+    p.add_argument(
+        "--method",
+        default="lmg",
+        choices=["lmg", "dominance", "relative_weights", "correlation", "penalty_reward"],
+        help="importance method (default: lmg)",
+    )
+    p.add_argument("--weights", help="survey-weight column")
+    p.add_argument("--missing", choices=["listwise", "pairwise"], help="missing-value policy (default: listwise)")
+    p.add_argument("--bootstrap", type=int, help="relative weights: bootstrap replicates of the random-variable test")
+    p.add_argument("--seed", type=int, help="seed of permutation sampling and the bootstrap")
+
+
+def _one(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    if args.method == "penalty_reward":
+        pr = penalty_reward(df, args.outcome, columns=args.columns, weights=args.weights, config=args.config)
+        return pr.table
+    cfg = resolve_config(args.config, DriverConfig)
+    res = importance(
+        df,
+        args.outcome,
+        method=args.method,
+        columns=args.columns,
+        weights=args.weights,
+        missing=args.missing,
+        n_bootstrap=args.bootstrap,
+        seed=args.seed,
+        config=cfg,
+        workers=args.workers,
+    )
+    print("\n".join(res._summary_lines()))
+    return res.table
+
+
+def run(args: argparse.Namespace) -> int:
+    df = read_table(args.input, args.format)
+    if args.by:
+        parts = []
+        for key, grp in df.groupby(args.by if len(args.by) > 1 else args.by[0], sort=True, dropna=False):
+            t = _one(grp, args).reset_index()
+            keys = key if isinstance(key, tuple) else (key,)
+            for c, k in zip(args.by, keys):
+                t.insert(0, c, k)
+            parts.append(t)
+        table = pd.concat(parts, ignore_index=True)
+    else:
+        table = _one(df, args).reset_index()
+    if args.output:
+        write_table(table, args.output, args.output_format)
+    else:
+        with pd.option_context("display.width", 140, "display.max_columns", 20):
+            print(table.round(4).to_string(index=False))
+    return 0

@@ -1,0 +1,55 @@
+"""``servscore kano``: Kano analysis of a survey (categories, Better/Worse, Fong, DuMouchel) per attribute."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from ..cli import add_io_arguments, progress, read_table, write_table
+from ..kano import Accumulator
+from ..model import ExpectationLevel, KanoCategory, get_language
+
+NAME = "kano"
+HELP = "Kano analysis of a survey: category, Better/Worse, Fong test and DuMouchel means per attribute"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_io_arguments(p)
+    p.add_argument("--table", help="evaluation table: cqm (default), pouliot, short, or a JSON file")
+    p.add_argument("--attributes", nargs="+", help="attributes to analyse (default: every <a>_f/<a>_d pair)")
+    p.add_argument("--ci", choices=["wilson", "bootstrap"], default="wilson", help="Better/Worse intervals")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    p.add_argument("--compare", action="store_true", help="write the segment comparison (needs --by with 2 groups)")
+
+
+def run(args: argparse.Namespace) -> int:
+    df = read_table(args.input, args.format)
+    acc = Accumulator(args.attributes, by=args.by, config=args.config, table=args.table, workers=args.workers)
+    if len(df) == 0:
+        from .._core import InputError
+
+        raise InputError("data: the input is empty (0 rows)")
+    for a, b in progress(len(df), "counting"):
+        acc.update(df.iloc[a:b])
+    result = acc.result(ci=args.ci, seed=args.seed)
+    out = result.compare() if args.compare else result.table
+    if args.output:
+        write_table(out.reset_index(), args.output, args.output_format)
+        return 0
+    lang = get_language()
+    for line in result._summary_lines():
+        print(line)
+    if args.compare:
+        with pd.option_context("display.width", 140, "display.max_columns", 20):
+            print(out.round(4).to_string())
+        return 0
+    t = result.table[["n", "missing", "A", "O", "M", "I", "R", "Q", "better", "worse"]].copy()
+    t["category"] = [KanoCategory(c).label(lang) if isinstance(c, str) else "" for c in result.table["category"]]
+    t["level"] = [
+        ExpectationLevel(c).label(lang) if isinstance(c, str) else "" for c in result.table["expectation_level"]
+    ]
+    t["fong"] = result.table["fong_significant"].map({True: "sig.", False: "n.s."})
+    with pd.option_context("display.width", 140, "display.max_columns", 20):
+        print(t.round(3).to_string())
+    return 0

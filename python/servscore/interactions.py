@@ -1,0 +1,254 @@
+"""Interaction classification: one row per customer interaction, from its transcript or notes.
+
+:func:`classify` matches the cue lexicon (:mod:`servscore.text`) over a text column and
+derives, per interaction:
+
+- ``cue_<name>``: hits per cue (the columns the needs engine reads), ``n_negated``;
+- ``risk_<reason>``: a flag per lost-sale reason (the fourteen reasons sales are lost,
+  :class:`~servscore.LostSaleReason`) when the weighted hits of its cues reach
+  ``risk_threshold``, ``n_risks``, and ``risk_evidence`` (``reason: phrase; ...``);
+- ``style``, ``style_confidence``, ``style_evidence``: the customer's social style from
+  behaviour cues (:func:`servscore.styles.from_cues`);
+- ``cue_rating_<indicator>``: a rating of each personal-side encounter indicator the
+  cues speak to: the scale midpoint plus ``indicator_step`` per unit of net evidence,
+  clipped to the scale (NaN when no cue touched it);
+- where the table has rating columns of the encounter indicators: ``procedural``,
+  ``personal`` and ``quadrant`` from :func:`servscore.score_encounters`, with the cue
+  ratings filling personal-side indicators that were not rated.
+
+Defaults are in ``servscore/data/text/interactions.json`` (``risk_threshold`` 1,
+``indicator_step`` 1); pass ``config={...}`` to change them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import ConfigError, EncounterConfig, InputError, Lexicon
+from ._input import resolve_config, to_frame
+from ._result import Result
+from .encounters import score_encounters
+from .model import LostSaleReason, get_language
+from .styles import from_cues
+from .text import load_data, match_cues
+
+__all__ = ["InteractionResult", "classify", "default_config"]
+
+
+def default_config() -> dict[str, Any]:
+    """The default interaction settings (``interactions.json``) without its description."""
+    return {k: v for k, v in load_data("interactions.json").items() if k != "description"}
+
+
+def _settings(config: dict[str, Any] | None) -> dict[str, Any]:
+    s = default_config()
+    for k, v in (config or {}).items():
+        if k not in s:
+            raise ConfigError(f"config: unknown key {k!r}; expected one of: {', '.join(s)}")
+        if k == "indicator_scale":
+            if not (isinstance(v, (list, tuple)) and len(v) == 2 and float(v[0]) < float(v[1])):
+                raise ConfigError(f"config.indicator_scale: {v!r}; expected [low, high] with low < high")
+        elif not isinstance(v, (int, float)) or not np.isfinite(v) or v <= 0:
+            raise ConfigError(f"config.{k}: {v!r}; expected a number > 0")
+        s[k] = v
+    return s
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class InteractionResult(Result):
+    """Classified interactions.
+
+    Attributes
+    ----------
+    table
+        One row per interaction: the input's columns and the derived ones (see the module).
+    hits
+        Every cue hit: ``row`` (the input's index label), ``cue``, ``phrase``, ``start``,
+        ``end`` (byte offsets in the normalised text), ``negated``.
+    lexicon
+        The :class:`~servscore.text.Lexicon` used.
+    settings
+        The interaction settings used.
+    """
+
+    table: pd.DataFrame
+    hits: pd.DataFrame
+    lexicon: Lexicon
+    settings: dict[str, Any]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-interaction table."""
+        return self.table
+
+    def risk_rates(self) -> pd.DataFrame:
+        """Per lost-sale reason: interactions flagged and their share of the texts present."""
+        t = self.table
+        present = int((t["text_status"].astype(str) != "missing").sum())
+        rows = []
+        for reason in LostSaleReason.names():
+            k = int(t[f"risk_{reason}"].sum())
+            rows.append({"reason": reason, "flagged": k, "share": k / present if present else np.nan})
+        return pd.DataFrame(rows).set_index("reason")
+
+    def cue_rates(self) -> pd.DataFrame:
+        """Per cue: interactions with at least one hit, total hits, share of the texts present."""
+        t = self.table
+        present = int((t["text_status"].astype(str) != "missing").sum())
+        names = self.lexicon.cue_names
+        c = t[[f"cue_{n}" for n in names]].to_numpy()
+        texts = (c > 0).sum(axis=0)
+        return pd.DataFrame(
+            {"texts": texts, "hits": c.sum(axis=0), "share": texts / present if present else np.nan},
+            index=pd.Index(names, name="cue"),
+        )
+
+    def _summary_lines(self) -> list[str]:
+        t = self.table
+        st = t["text_status"].value_counts()
+        rr = self.risk_rates().sort_values("flagged", ascending=False, kind="stable")
+        styles = t["style"].value_counts()
+        lines = [
+            f"{len(t)} interactions ({int(st.get('missing', 0))} without text, {int(st.get('empty', 0))} empty,"
+            f" {int(st.get('invalid_utf8', 0))} invalid UTF-8, {int(st.get('truncated', 0))} truncated)",
+            f"{int((t['n_risks'] > 0).sum())} with a lost-sale risk; most frequent: "
+            + ", ".join(f"{k} ({int(v)})" for k, v in rr["flagged"].iloc[:3].items() if v > 0),
+            "customer styles from cues: " + ", ".join(f"{k} {int(v)}" for k, v in styles.items()),
+        ]
+        if "quadrant" in t.columns:
+            q = t["quadrant"].value_counts()
+            lines.append("quadrants: " + ", ".join(f"{k} {int(v)}" for k, v in q.items()))
+        return lines
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Horizontal bars: share of interactions flagged for each lost-sale reason."""
+        from .plotting import require_matplotlib, use_language_fonts
+
+        plt = require_matplotlib()
+        lang = kwargs.pop("lang", None) or get_language()
+        use_language_fonts(lang)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.5, 4.5))
+        rr = self.risk_rates()["share"].fillna(0.0).sort_values()
+        ax.barh(range(len(rr)), 100 * rr.to_numpy(), color=kwargs.pop("color", "#D55E00"), **kwargs)
+        ax.set_yticks(range(len(rr)))
+        ax.set_yticklabels([LostSaleReason(r).label(lang) for r in rr.index])
+        ax.set_xlabel("被标记的互动 (%)" if lang == "zh" else "Interactions flagged (%)")
+        ax.set_title("丢单风险" if lang == "zh" else "Lost-sale risks")
+        return ax
+
+
+def classify(
+    data: Any,
+    *,
+    text: str = "transcript",
+    lexicon: Any = None,
+    lang: str | None = None,
+    config: dict[str, Any] | None = None,
+    encounter_config: Any = None,
+    workers: int = 1,
+) -> InteractionResult:
+    """Classify interactions from their transcripts or notes.
+
+    Parameters
+    ----------
+    data
+        A DataFrame (pandas, polars, Arrow) with one row per interaction and a text column;
+        other columns are kept (situation fields, encounter ratings ...).
+    text
+        Name of the text column. Missing texts (None, NaN) give zero cues and status
+        ``missing``.
+    lexicon, lang
+        The cue lexicon and phrase languages (see :func:`servscore.text.match_cues`).
+    config
+        Overrides of ``risk_threshold`` and ``indicator_step`` (``interactions.json``).
+    encounter_config
+        The :class:`~servscore.EncounterConfig` for the quadrant (default: Martin's sixteen
+        indicators, 1-5); its scale is also the scale of ``cue_rating_<indicator>``.
+    workers
+        Threads for the compiled matcher; results do not depend on it.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> df = pd.DataFrame({"transcript": [
+    ...     "Staff: Good morning Mr Li, thank you for waiting. Customer: I'm in a hurry.",
+    ...     "店员：你错了，我已经说过了。顾客：太差了，我要投诉！"]})
+    >>> r = ss.interactions.classify(df)
+    >>> r.table[["cue_greeting", "cue_thanks_for_waiting", "cue_time_pressure", "risk_arguing"]].values.tolist()
+    [[1, 1, 1, False], [0, 0, 0, True]]
+    """
+    s = _settings(config)
+    frame = to_frame(data)
+    if len(frame) == 0:
+        raise InputError("data: the input is empty (0 rows)")
+    if text not in frame.columns:
+        raise InputError(f"data: no text column {text!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
+    m = match_cues(frame[text], lexicon=lexicon, lang=lang, workers=workers, hits=True)
+    lex = m.lexicon
+    out = frame.copy()
+    derived = ["text_status", "n_negated", "n_risks", "risk_evidence", "style", "style_confidence", "style_evidence"]
+    clash = [c for c in [*m.counts.columns, *derived] if c in frame.columns]
+    if clash:
+        raise InputError(f"data: column(s) {clash} would be overwritten by results; rename them")
+    out["text_status"] = m.status
+    for c in m.counts.columns:
+        out[c] = m.counts[c]
+    out["n_negated"] = m.negated.to_numpy().sum(axis=1)
+    counts = np.ascontiguousarray(m.counts.to_numpy(dtype=np.int32))
+    ev = _core.cue_evidence(lex, counts)
+    # lost-sale risks
+    flags = ev["lost_sale"] >= float(s["risk_threshold"])
+    reasons = LostSaleReason.names()
+    for j, reason in enumerate(reasons):
+        out[f"risk_{reason}"] = flags[:, j]
+    out["n_risks"] = flags.sum(axis=1)
+    cue_reason = {d["name"]: d["lost_sale"] for d in lex.to_dict()["cues"] if d["lost_sale"]}
+    h = m.hits
+    evidence = pd.Series("", index=frame.index, dtype=object)
+    if len(h):
+        hr = h[~h["negated"] & h["cue"].astype(str).isin(list(cue_reason))]
+        if len(hr):
+            pos = np.asarray(h.attrs["position"])[hr.index.to_numpy()]
+            labels = hr["cue"].astype(str).map(cue_reason) + ": " + hr["phrase"].astype(str)
+            joined = labels.groupby(pos, sort=True).agg("; ".join)
+            ev_values = np.full(len(frame), "", dtype=object)
+            ev_values[joined.index.to_numpy()] = joined.to_numpy()
+            evidence = pd.Series(ev_values, index=frame.index, dtype=object)
+    # a row flagged only via counts below the threshold has no evidence string; flagged rows always do
+    out["risk_evidence"] = evidence.where(out["n_risks"].to_numpy() > 0, "")
+    # customer style from cues
+    st = from_cues(m).table
+    out["style"] = st["style"].to_numpy()
+    out["style"] = out["style"].astype(st["style"].dtype)
+    out["style_confidence"] = st["confidence"].to_numpy()
+    out["style_evidence"] = st["evidence"].to_numpy()
+    # cue ratings of encounter indicators
+    enc = EncounterConfig() if encounter_config is None else resolve_config(encounter_config, EncounterConfig)
+    lo, hi = float(enc.scale_min), float(enc.scale_max)
+    mid = 0.5 * (lo + hi)
+    ratings = np.clip(mid + float(s["indicator_step"]) * ev["indicators"], lo, hi)
+    cue_ratings = {}
+    for j, name in enumerate(ev["indicator_names"]):
+        out[f"cue_rating_{name}"] = ratings[:, j]
+        cue_ratings[name] = ratings[:, j]
+    # encounter quadrant where rating columns exist
+    ind_names = [ind.name for ind in enc.indicators]
+    if any(n in frame.columns for n in ind_names):
+        cols = {}
+        for ind in enc.indicators:
+            if ind.name in frame.columns:
+                v = pd.to_numeric(frame[ind.name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                v = np.full(len(frame), np.nan)
+            if ind.side == "personal" and ind.name in cue_ratings:
+                v = np.where(np.isnan(v), cue_ratings[ind.name], v)
+            cols[ind.name] = v
+        scored = score_encounters(pd.DataFrame(cols, index=frame.index), enc, workers=workers)
+        for c in ("procedural", "personal", "quadrant", "quality_gap"):
+            out[c] = scored[c]
+    return InteractionResult(table=out, hits=h, lexicon=lex, settings=s)

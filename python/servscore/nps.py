@@ -1,0 +1,1174 @@
+"""Net Promoter Score and other transactional survey metrics: CSAT, CES and mean scores.
+
+Every metric is computed by the compiled core from a small, exactly mergeable
+state: per group, the number of answers at each scale point, the missing answers
+and (with survey weights) the sums of weights and squared weights
+(:class:`ResponseCounts`). :class:`ResponseAccumulator` builds that state chunk by
+chunk (``update``), merges partial states (``merge`` / ``+``) and serialises them
+(``to_bytes`` / ``from_bytes``, pickling).
+
+NPS (Reichheld 2003): on the 0-10 likelihood-to-recommend scale, promoters answer
+9-10, passives 7-8 and detractors 0-6; NPS = 100 (P - D) / n. Intervals (Rocks 2016):
+``wald`` (NPS +- z SE, SE from the per-respondent variance pP + pD - (pP - pD)^2),
+``adjusted_wald`` (the default: add 3/4 promoter and 3/4 detractor to n + 3) and
+``mover`` (Zou & Donner 2008: Wilson limits of both shares recombined with their
+multinomial correlation). CSAT, CES and other ratings: top- and bottom-box shares with
+Wilson intervals and the mean with a t interval. Survey weights enter through the
+effective sample size (sum w)^2 / sum w^2 (Kish). Every number is an overridable
+default of :class:`NpsConfig` or :class:`BoxConfig`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import BoxConfig, ConfigError, InputError, NpsConfig, ResponseCounts
+from ._input import group_codes, is_frame_like, relabel_rows, to_array, to_frame
+from ._result import Result
+
+__all__ = [
+    "BoxConfig",
+    "BoxResult",
+    "NpsConfig",
+    "NpsDiff",
+    "NpsResult",
+    "ResponseAccumulator",
+    "ResponseCounts",
+    "ces",
+    "csat",
+    "mean_score",
+    "nps",
+    "nps_diff",
+    "nps_sample_size",
+]
+
+#: Default configuration per metric (every number overridable).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "nps": {},
+    "csat": {"scale_min": 1, "scale_max": 5, "top_min": 4, "bottom_max": 2},
+    "ces": {"scale_min": 1, "scale_max": 7, "top_min": 5, "bottom_max": 3},
+    "mean": {"scale_min": 1, "scale_max": 5, "top_min": 4, "bottom_max": 2},
+}
+#: Column read from a DataFrame when ``column`` is not given.
+DEFAULT_COLUMNS = {"nps": "nps", "csat": "csat", "ces": "ces", "mean": "score"}
+_METHOD_LABELS = {"wald": "Wald", "adjusted_wald": "adjusted Wald", "mover": "MOVER (Wilson)"}
+_EMPTY = ("error", "nan")
+
+
+# ------------------------------------------------------------------ configuration
+
+
+def _config(metric: str, config: Any, overrides: dict[str, Any]) -> Any:
+    """The metric's configuration: its defaults, then ``config`` (object, dict, JSON text or file), then keywords."""
+    cls = NpsConfig if metric == "nps" else BoxConfig
+    base: dict[str, Any] = dict(DEFAULTS[metric])
+    if config is not None:
+        if isinstance(config, (NpsConfig, BoxConfig)):
+            if not isinstance(config, cls):
+                raise ConfigError(f"config: expected {cls.__name__} for {metric}, got {type(config).__name__}")
+            base = config.to_dict()
+        elif isinstance(config, dict):
+            base.update(config)
+        elif isinstance(config, str):
+            text = config
+            if not config.lstrip().startswith("{"):
+                try:
+                    with open(config, encoding="utf-8") as fh:
+                        text = fh.read()
+                except OSError as e:
+                    raise ConfigError(f"config: {config!r} is neither a JSON object nor a readable file ({e})") from e
+            try:
+                loaded = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise ConfigError(f"config: invalid JSON ({e})") from e
+            if not isinstance(loaded, dict):
+                raise ConfigError(f"config: expected a JSON object, got {type(loaded).__name__}")
+            base.update(loaded)
+        else:
+            raise ConfigError(
+                f"config: expected {cls.__name__}, a dict, JSON text or a file path; got {type(config).__name__}"
+            )
+    for k, v in overrides.items():
+        if v is None:
+            continue
+        if k == "scale":
+            try:
+                lo, hi = v
+            except (TypeError, ValueError) as e:
+                raise ConfigError(f"scale: expected (scale_min, scale_max), got {v!r}") from e
+            base["scale_min"], base["scale_max"] = int(lo), int(hi)
+        else:
+            base[k] = v
+    return cls.from_dict(base)
+
+
+# ------------------------------------------------------------------ input
+
+
+@dataclasses.dataclass
+class _Prepared:
+    scores: np.ndarray
+    codes: np.ndarray | None
+    keys: pd.Index | None
+    weights: np.ndarray | None
+    index: pd.Index
+    what: str
+
+
+def _scores_array(s: Any, what: str) -> np.ndarray:
+    if isinstance(s, np.ndarray) and s.ndim == 1 and s.dtype == np.int8:
+        return np.ascontiguousarray(s)
+    if isinstance(s, pd.Series) and s.dtype == np.int8:
+        return np.ascontiguousarray(s.to_numpy())
+    return to_array(s, name=what)
+
+
+def _is_names(by: Any) -> bool:
+    return isinstance(by, str) or (
+        isinstance(by, (list, tuple)) and len(by) > 0 and all(isinstance(b, str) for b in by)
+    )
+
+
+def _codes_one(values: Any, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Sorted group codes of one key column (missing keys last, as their own group), by factorising."""
+    try:
+        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+    except TypeError:  # keys that do not sort together: pandas' grouping decides
+        c, k = group_codes(pd.DataFrame({name: np.asarray(values, dtype=object)}), name)
+        return c, pd.Index(list(k) if k is not None else [], name=name)
+    return np.ascontiguousarray(codes, dtype=np.int32), pd.Index(uniques, name=name)
+
+
+def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: str) -> _Prepared:
+    frame: pd.DataFrame | None = None
+    if is_frame_like(data):
+        frame = to_frame(data)
+        col = column or DEFAULT_COLUMNS[metric]
+        if col not in frame.columns:
+            available = ", ".join(map(str, frame.columns[:30]))
+            raise InputError(f"data: no column {col!r}; columns present: {available} (pass column=...)")
+        series: Any = frame[col]
+        what = f"column {col!r}"
+        index = frame.index
+    else:
+        series = data
+        name = getattr(data, "name", None)
+        what = f"column {name!r}" if isinstance(data, pd.Series) and name is not None else "scores"
+        index = (
+            data.index if isinstance(data, pd.Series) else pd.RangeIndex(len(data) if hasattr(data, "__len__") else 0)
+        )
+    arr = _scores_array(series, what)
+    n = len(arr)
+    if n == 0:
+        raise InputError(f"{what}: the input is empty (0 rows)")
+    if len(index) != n:
+        index = pd.RangeIndex(n)
+    codes: np.ndarray | None = None
+    keys: pd.Index | None = None
+    if by is not None:
+        if isinstance(by, str) and frame is None:
+            raise InputError(f"by: column name {by!r} needs a DataFrame as data; pass the group values instead")
+        if frame is not None and _is_names(by):
+            names = [by] if isinstance(by, str) else list(by)
+            if len(names) == 1 and names[0] in frame.columns:
+                codes, keys = _codes_one(frame[names[0]], names[0])
+            else:
+                codes, keys = group_codes(frame, by)
+        else:
+            parts = (
+                list(by)
+                if isinstance(by, (list, tuple))
+                and len(by) > 0
+                and hasattr(by[0], "__len__")
+                and not isinstance(by[0], str)
+                else [by]
+            )
+            cols: dict[str, Any] = {}
+            for i, p in enumerate(parts):
+                values = p if isinstance(p, (pd.Series, np.ndarray)) else np.asarray(p, dtype=object)
+                if values.ndim != 1 or len(values) != n:
+                    raise InputError(f"by: {len(values) if values.ndim == 1 else values.shape} values for {n} scores")
+                pname = getattr(p, "name", None)  # pandas and polars Series carry a name
+                label = pname if isinstance(pname, str) and pname else f"group{i}" if len(parts) > 1 else "group"
+                if isinstance(pname, str) and pname in cols:
+                    label = f"{pname}{i}"
+                cols[str(label)] = values
+            if len(cols) == 1:
+                label, values = next(iter(cols.items()))
+                codes, keys = _codes_one(values, label)
+            else:
+                frame_by = pd.DataFrame({k: v.to_numpy() if isinstance(v, pd.Series) else v for k, v in cols.items()})
+                codes, keys = group_codes(frame_by, list(cols))
+    w: np.ndarray | None = None
+    if weights is not None:
+        if isinstance(weights, str):
+            if frame is None:
+                raise InputError(f"weights: column name {weights!r} needs a DataFrame as data")
+            if weights not in frame.columns:
+                raise InputError(f"weights: no column {weights!r}")
+            w = to_array(frame[weights], name=f"weights column {weights!r}")
+        else:
+            w = to_array(weights, name="weights")
+        if len(w) != n:
+            raise InputError(f"weights: {len(w)} values for {n} scores")
+    return _Prepared(arr, codes, keys, w, index, what)
+
+
+def _count(p: _Prepared, scale_min: int, scale_max: int, workers: int) -> ResponseCounts:
+    n_groups = 1 if p.keys is None else len(p.keys)
+    try:
+        return _core.count_responses(p.scores, scale_min, scale_max, p.codes, n_groups, p.weights, int(workers), p.what)
+    except InputError as e:
+        # plain Python labels in the message (row 7, not np.int64(7))
+        raise relabel_rows(e, pd.Index(p.index.tolist(), dtype=object)) from None
+
+
+def _check_empty(table: pd.DataFrame, empty: str, what: str) -> None:
+    if empty not in _EMPTY:
+        raise ConfigError(f"empty: {empty!r}; expected one of {list(_EMPTY)}")
+    if empty == "nan":
+        return
+    bad = table.index[~(table["n_eff"] > 0)]
+    if len(bad):
+        g = bad[0]
+        miss = int(table.loc[g, "n_missing"])
+        where = f"{what}: group {g!r}" if not (len(table) == 1 and g == "all") else what
+        raise InputError(
+            f"{where} has no valid answers ({int(table.loc[g, 'n'])} answered, {miss} missing); "
+            f"{len(bad)} such group(s); pass empty='nan' to keep them as NaN"
+        )
+
+
+def _group_index(keys: pd.Index | None) -> pd.Index:
+    return keys if keys is not None else pd.Index(["all"], name="group")
+
+
+# ------------------------------------------------------------------ results
+
+
+def _lang(lang: str | None) -> str:
+    from .model import get_language
+
+    return str(lang or get_language())
+
+
+_TEXT = {
+    "en": {
+        "detractors": "Detractors",
+        "passives": "Passives",
+        "promoters": "Promoters",
+        "answers": "Answers",
+        "score": "Score",
+        "nps": "NPS",
+        "bottom": "Bottom box",
+        "middle": "Middle",
+        "top": "Top box",
+        "share": "Share (%)",
+        "mean": "Mean",
+    },
+    "zh": {
+        "detractors": "贬损者",
+        "passives": "被动者",
+        "promoters": "推荐者",
+        "answers": "回答数",
+        "score": "评分",
+        "nps": "净推荐值 NPS",
+        "bottom": "底部选项",
+        "middle": "中间",
+        "top": "顶部选项",
+        "share": "占比 (%)",
+        "mean": "均值",
+    },
+}
+#: Colours of detractors, passives and promoters (Okabe-Ito).
+NPS_COLOURS = {"detractors": "#D55E00", "passives": "#999999", "promoters": "#009E73"}
+
+
+def _forest(ax: Any, labels: list[str], est: np.ndarray, lo: np.ndarray, hi: np.ndarray, xlabel: str) -> Any:
+    y = np.arange(len(labels))
+    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color="#0072B2", ecolor="0.3", capsize=3)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", color="0.9")
+    return ax
+
+
+def _setup_plot(ax: Any, lang: str | None, size: tuple[float, float]) -> tuple[Any, dict[str, str]]:
+    from .plotting import require_matplotlib, use_language_fonts
+
+    plt = require_matplotlib()
+    lg = _lang(lang)
+    use_language_fonts(lg)
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax, _TEXT.get(lg, _TEXT["en"])
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class NpsResult(Result):
+    """The NPS, per group or overall.
+
+    Attributes
+    ----------
+    table
+        One row per group (a single row ``all`` without groups): ``n`` (valid answers),
+        ``n_missing``, ``n_eff`` (effective n; n when unweighted), the counts and
+        (weighted) shares of ``promoters``, ``passives`` and ``detractors``, ``nps``
+        (points, -100..100), ``se`` (Wald standard error, points), ``lower`` and ``upper``
+        (interval by ``config.method`` at ``config.level``).
+    distribution
+        Groups x scale points: number of answers at each point.
+    config
+        The :class:`NpsConfig` used.
+    """
+
+    table: pd.DataFrame
+    distribution: pd.DataFrame
+    config: NpsConfig
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-group table."""
+        return self.table
+
+    def _one(self, col: str) -> Any:
+        s = self.table[col]
+        return float(s.iloc[0]) if len(s) == 1 and self.table.index[0] == "all" else s
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the result has one row per group."""
+        return not (len(self.table) == 1 and self.table.index[0] == "all" and self.table.index.name == "group")
+
+    @property
+    def nps(self) -> Any:
+        """The NPS (a float, or a Series per group)."""
+        return self._one("nps")
+
+    @property
+    def lower(self) -> Any:
+        """Lower limit of the interval."""
+        return self._one("lower")
+
+    @property
+    def upper(self) -> Any:
+        """Upper limit of the interval."""
+        return self._one("upper")
+
+    @property
+    def se(self) -> Any:
+        """Wald standard error in points."""
+        return self._one("se")
+
+    def _summary_lines(self) -> list[str]:
+        c = self.config
+        how = f"{_METHOD_LABELS.get(c.method, c.method)} {100 * c.level:g}%"
+        t = self.table
+        if not self.grouped:
+            r = t.iloc[0]
+            return [
+                f"NPS {r['nps']:.1f} [{r['lower']:.1f}, {r['upper']:.1f}] ({how}), n = {int(r['n'])}"
+                + (f" (effective {r['n_eff']:.1f})" if abs(r["n_eff"] - r["n"]) > 1e-9 else "")
+                + f", {int(r['n_missing'])} missing",
+                f"promoters {100 * r['share_promoters']:.1f}%, passives {100 * r['share_passives']:.1f}%, "
+                f"detractors {100 * r['share_detractors']:.1f}% "
+                f"(promoters >= {c.promoter_min}, detractors <= {c.detractor_max} on {c.scale_min}-{c.scale_max})",
+            ]
+        ok = t["nps"].dropna()
+        lines = [f"{len(t)} groups, {int(t['n'].sum())} answers, {int(t['n_missing'].sum())} missing ({how})"]
+        if len(ok):
+            lines.append(f"NPS from {ok.min():.1f} ({ok.idxmin()}) to {ok.max():.1f} ({ok.idxmax()})")
+        return lines
+
+    def plot(self, ax: Any = None, *, lang: str | None = None, **kwargs: Any) -> Any:
+        """The answer distribution coloured detractor / passive / promoter with the NPS and its
+        interval; for a grouped result a forest plot of the NPS per group. Returns the Axes."""
+        if self.grouped:
+            ax, tx = _setup_plot(ax, lang, (6.5, 0.45 * len(self.table) + 1.5))
+            t = self.table
+            _forest(
+                ax,
+                [str(i) for i in t.index],
+                t["nps"].to_numpy(),
+                t["lower"].to_numpy(),
+                t["upper"].to_numpy(),
+                tx["nps"],
+            )
+            ax.axvline(0, color="0.6", lw=0.8)
+            return ax
+        ax, tx = _setup_plot(ax, lang, (7, 4))
+        c = self.config
+        points = np.arange(c.scale_min, c.scale_max + 1)
+        counts = self.distribution.iloc[0].to_numpy()
+        colours = [
+            NPS_COLOURS["promoters"]
+            if p >= c.promoter_min
+            else NPS_COLOURS["detractors"]
+            if p <= c.detractor_max
+            else NPS_COLOURS["passives"]
+            for p in points
+        ]
+        ax.bar(points, counts, color=colours, **kwargs)
+        from matplotlib.patches import Patch
+
+        ax.legend(
+            handles=[Patch(color=NPS_COLOURS[k], label=tx[k]) for k in ("detractors", "passives", "promoters")],
+            fontsize="small",
+            loc="upper left",
+        )
+        ax.set_xticks(points)
+        ax.set_xlabel(tx["score"])
+        ax.set_ylabel(tx["answers"])
+        r = self.table.iloc[0]
+        ax.set_title(f"{tx['nps']} {r['nps']:.1f} [{r['lower']:.1f}, {r['upper']:.1f}]")
+        return ax
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class BoxResult(Result):
+    """Box shares and mean of a rating (CSAT, CES, any mean score), per group or overall.
+
+    Attributes
+    ----------
+    metric
+        ``"csat"``, ``"ces"`` or ``"mean"``: which figure the summary leads with (the top-box
+        share for CSAT, the mean otherwise).
+    table
+        One row per group: ``n``, ``n_missing``, ``n_eff``, ``top`` (count), ``top_share``
+        with Wilson limits ``top_lower`` / ``top_upper``, the same for ``bottom``, ``mean``,
+        ``sd`` and the t interval ``mean_lower`` / ``mean_upper``. Shares are fractions.
+    distribution
+        Groups x scale points: number of answers at each point.
+    config
+        The :class:`BoxConfig` used.
+    """
+
+    metric: str
+    table: pd.DataFrame
+    distribution: pd.DataFrame
+    config: BoxConfig
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-group table."""
+        return self.table
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the result has one row per group."""
+        return not (len(self.table) == 1 and self.table.index[0] == "all" and self.table.index.name == "group")
+
+    @property
+    def value(self) -> Any:
+        """The headline figure: top-box share (CSAT) or mean (CES, mean score); float or Series."""
+        s = self.table["top_share" if self.metric == "csat" else "mean"]
+        return s if self.grouped else float(s.iloc[0])
+
+    def _summary_lines(self) -> list[str]:
+        c = self.config
+        t = self.table
+        name = {"csat": "CSAT", "ces": "CES", "mean": "mean score"}[self.metric]
+        box = f"top box {c.top_min}-{c.scale_max} of {c.scale_min}-{c.scale_max}"
+        if self.grouped:
+            col = "top_share" if self.metric == "csat" else "mean"
+            ok = t[col].dropna()
+            lines = [f"{name}: {len(t)} groups, {int(t['n'].sum())} answers, {int(t['n_missing'].sum())} missing"]
+            if len(ok):
+
+                def f(v: float) -> str:
+                    return f"{100 * v:.1f}%" if self.metric == "csat" else f"{v:.2f}"
+
+                lines.append(f"{col} from {f(ok.min())} ({ok.idxmin()}) to {f(ok.max())} ({ok.idxmax()})")
+            return lines
+        r = t.iloc[0]
+        top = f"{100 * r['top_share']:.1f}% [{100 * r['top_lower']:.1f}, {100 * r['top_upper']:.1f}]"
+        mean = f"{r['mean']:.2f} [{r['mean_lower']:.2f}, {r['mean_upper']:.2f}]"
+        lead = f"{name} {top} ({box}, Wilson)" if self.metric == "csat" else f"{name} {mean} (mean, t interval)"
+        other = f"mean {mean}" if self.metric == "csat" else f"{box}: {top}"
+        return [
+            f"{lead}, n = {int(r['n'])}, {int(r['n_missing'])} missing",
+            f"{other}; bottom box <= {c.bottom_max}: {100 * r['bottom_share']:.1f}%",
+        ]
+
+    def plot(self, ax: Any = None, *, lang: str | None = None, **kwargs: Any) -> Any:
+        """The answer distribution coloured bottom / middle / top box; grouped: a forest plot of
+        the headline figure per group. Returns the Axes."""
+        c = self.config
+        if self.grouped:
+            ax, tx = _setup_plot(ax, lang, (6.5, 0.45 * len(self.table) + 1.5))
+            t = self.table
+            if self.metric == "csat":
+                cols, scale, label = ("top_share", "top_lower", "top_upper"), 100.0, tx["top"] + " (%)"
+            else:
+                cols, scale, label = ("mean", "mean_lower", "mean_upper"), 1.0, tx["mean"]
+            est, lo, hi = (scale * t[k].to_numpy() for k in cols)
+            return _forest(ax, [str(i) for i in t.index], est, lo, hi, label)
+        ax, tx = _setup_plot(ax, lang, (6, 4))
+        points = np.arange(c.scale_min, c.scale_max + 1)
+        counts = self.distribution.iloc[0].to_numpy()
+        colours = [
+            NPS_COLOURS["promoters"]
+            if p >= c.top_min
+            else NPS_COLOURS["detractors"]
+            if p <= c.bottom_max
+            else NPS_COLOURS["passives"]
+            for p in points
+        ]
+        ax.bar(points, counts, color=colours, **kwargs)
+        ax.set_xticks(points)
+        ax.set_xlabel(tx["score"])
+        ax.set_ylabel(tx["answers"])
+        ax.set_title(self._summary_lines()[0].split(", n =")[0])
+        return ax
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class NpsDiff(Result):
+    """Signed difference ``a - b`` of two NPS with its interval and a two-sided p-value.
+
+    ``difference``, ``se``, ``lower`` and ``upper`` are in NPS points; ``z`` is the Wald
+    statistic and ``p_value`` its two-sided normal p-value; ``a`` and ``b`` are the two
+    :class:`NpsResult` s.
+    """
+
+    difference: float
+    se: float
+    lower: float
+    upper: float
+    z: float
+    p_value: float
+    a: NpsResult
+    b: NpsResult
+    config: NpsConfig
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: both NPS, the difference, its interval, z and p."""
+        ra, rb = self.a.table.iloc[0], self.b.table.iloc[0]
+        return pd.DataFrame(
+            {
+                "nps_a": [ra["nps"]],
+                "nps_b": [rb["nps"]],
+                "n_a": [int(ra["n"])],
+                "n_b": [int(rb["n"])],
+                "difference": [self.difference],
+                "se": [self.se],
+                "lower": [self.lower],
+                "upper": [self.upper],
+                "z": [self.z],
+                "p_value": [self.p_value],
+            },
+            index=pd.Index(["a - b"], name="comparison"),
+        )
+
+    def _summary_lines(self) -> list[str]:
+        c = self.config
+        how = f"{_METHOD_LABELS.get(c.method, c.method)} {100 * c.level:g}%"
+        return [
+            f"NPS a - b = {self.difference:+.1f} [{self.lower:+.1f}, {self.upper:+.1f}] ({how}), "
+            f"z = {self.z:.2f}, p = {self.p_value:.3g}"
+        ]
+
+    def plot(self, ax: Any = None, *, lang: str | None = None, **kwargs: Any) -> Any:
+        """Forest plot of the two NPS and their difference; returns the Axes."""
+        ax, tx = _setup_plot(ax, lang, (6.5, 2.4))
+        ra, rb = self.a.table.iloc[0], self.b.table.iloc[0]
+        est = np.array([ra["nps"], rb["nps"], self.difference])
+        lo = np.array([ra["lower"], rb["lower"], self.lower])
+        hi = np.array([ra["upper"], rb["upper"], self.upper])
+        _forest(ax, ["a", "b", "a - b"], est, lo, hi, tx["nps"])
+        ax.axvline(0, color="0.6", lw=0.8)
+        return ax
+
+
+def _nps_result(counts: ResponseCounts, keys: pd.Index | None, cfg: NpsConfig, empty: str, what: str) -> NpsResult:
+    est = _core.nps_estimates(counts, cfg)
+    index = _group_index(keys)
+    table = pd.DataFrame(est, index=index)
+    _check_empty(table, empty, what)
+    dist = pd.DataFrame(counts.counts, index=index, columns=list(range(cfg.scale_min, cfg.scale_max + 1)))
+    return NpsResult(table=table, distribution=dist, config=cfg)
+
+
+def _box_result(
+    metric: str, counts: ResponseCounts, keys: pd.Index | None, cfg: BoxConfig, empty: str, what: str
+) -> BoxResult:
+    est = _core.box_estimates(counts, cfg)
+    index = _group_index(keys)
+    table = pd.DataFrame(est, index=index)
+    _check_empty(table, empty, what)
+    dist = pd.DataFrame(counts.counts, index=index, columns=list(range(cfg.scale_min, cfg.scale_max + 1)))
+    return BoxResult(metric=metric, table=table, distribution=dist, config=cfg)
+
+
+# ------------------------------------------------------------------ functions
+
+
+def nps(
+    scores: Any,
+    *,
+    method: str | None = None,
+    level: float | None = None,
+    weights: Any = None,
+    by: Any = None,
+    column: str | None = None,
+    config: Any = None,
+    promoter_min: int | None = None,
+    detractor_max: int | None = None,
+    scale: tuple[int, int] | None = None,
+    empty: str = "error",
+    workers: int = 1,
+) -> NpsResult:
+    """Net Promoter Score with an interval, overall or per group.
+
+    Parameters
+    ----------
+    scores
+        Answers (0-10 by default): a numpy array (``int8`` takes the fastest path), list,
+        pandas / polars Series or Arrow array; or a DataFrame, read from ``column``
+        (default ``"nps"``). Missing answers (NaN, None, ``pd.NA``) are counted in
+        ``n_missing``, never used.
+    method
+        ``"adjusted_wald"`` (default), ``"wald"`` or ``"mover"``.
+    level
+        Confidence level (default 0.95).
+    weights
+        Survey weights (array, or a column name with a DataFrame); finite and >= 0.
+        Shares are weighted; intervals use the effective n = (sum w)^2 / sum w^2.
+    by
+        Group by: column name(s) of the DataFrame, or one array (or a list of arrays) of
+        group values as long as ``scores``. Missing keys form their own group.
+    column
+        The score column of a DataFrame.
+    config
+        :class:`NpsConfig`, a dict of its keys, JSON text or a JSON file; the keywords
+        ``method``, ``level``, ``promoter_min``, ``detractor_max`` and ``scale``
+        (``(min, max)``) override it.
+    empty
+        A group without valid answers: ``"error"`` (default, an :class:`InputError` naming
+        it) or ``"nan"`` (kept with NaN estimates).
+    workers
+        Threads for counting (``<= 0``: all cores); results do not depend on it.
+
+    Returns
+    -------
+    NpsResult
+
+    Raises
+    ------
+    InputError
+        An answer outside the scale or not a whole number (naming the column, row and
+        value), a negative weight, lengths that differ, an empty input or group.
+    ConfigError
+        An invalid configuration (e.g. ``detractor_max >= promoter_min``).
+
+    Examples
+    --------
+    >>> import numpy as np, servscore as ss
+    >>> answers = np.repeat([10, 8, 3], [250, 675, 75]).astype(np.int8)
+    >>> r = ss.nps(answers, method="wald")
+    >>> round(r.nps, 2), round(r.lower, 2), round(r.upper, 2)
+    (17.5, 14.14, 20.86)
+    """
+    cfg = _config(
+        "nps",
+        config,
+        {
+            "method": method,
+            "level": level,
+            "promoter_min": promoter_min,
+            "detractor_max": detractor_max,
+            "scale": scale,
+        },
+    )
+    p = _prepare(scores, column=column, by=by, weights=weights, metric="nps")
+    counts = _count(p, cfg.scale_min, cfg.scale_max, workers)
+    return _nps_result(counts, p.keys, cfg, empty, p.what)
+
+
+def _box(
+    metric: str,
+    scores: Any,
+    *,
+    level: float | None,
+    weights: Any,
+    by: Any,
+    column: str | None,
+    config: Any,
+    top_min: int | None,
+    bottom_max: int | None,
+    scale: tuple[int, int] | None,
+    empty: str,
+    workers: int,
+) -> BoxResult:
+    cfg = _config(metric, config, {"level": level, "top_min": top_min, "bottom_max": bottom_max, "scale": scale})
+    p = _prepare(scores, column=column, by=by, weights=weights, metric=metric)
+    counts = _count(p, cfg.scale_min, cfg.scale_max, workers)
+    return _box_result(metric, counts, p.keys, cfg, empty, p.what)
+
+
+def csat(
+    scores: Any,
+    *,
+    level: float | None = None,
+    weights: Any = None,
+    by: Any = None,
+    column: str | None = None,
+    config: Any = None,
+    top_min: int | None = None,
+    bottom_max: int | None = None,
+    scale: tuple[int, int] | None = None,
+    empty: str = "error",
+    workers: int = 1,
+) -> BoxResult:
+    """Customer satisfaction (CSAT): the top-box share with a Wilson interval, and the mean.
+
+    Defaults: a 1-5 scale, top box 4-5 (top-2-box), bottom box 1-2; every number can be
+    changed (``top_min``, ``bottom_max``, ``scale``, ``level`` or ``config``). The other
+    parameters are those of :func:`nps` (DataFrame column default ``"csat"``).
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> r = ss.csat([5, 4, 4, 3, 2, 5, None])
+    >>> round(r.value, 4), int(r.table["n_missing"].iloc[0])
+    (0.6667, 1)
+    """
+    return _box(
+        "csat",
+        scores,
+        level=level,
+        weights=weights,
+        by=by,
+        column=column,
+        config=config,
+        top_min=top_min,
+        bottom_max=bottom_max,
+        scale=scale,
+        empty=empty,
+        workers=workers,
+    )
+
+
+def ces(
+    scores: Any,
+    *,
+    level: float | None = None,
+    weights: Any = None,
+    by: Any = None,
+    column: str | None = None,
+    config: Any = None,
+    top_min: int | None = None,
+    bottom_max: int | None = None,
+    scale: tuple[int, int] | None = None,
+    empty: str = "error",
+    workers: int = 1,
+) -> BoxResult:
+    """Customer effort score (CES): the mean with a t interval, and the "easy" top-box share.
+
+    Defaults: the CES 2.0 agreement scale 1-7 ("the company made it easy to handle my
+    issue"), top box 5-7, bottom box 1-3. Parameters as :func:`csat` (column ``"ces"``).
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> round(ss.ces([7, 6, 5, 2]).value, 2)
+    5.0
+    """
+    return _box(
+        "ces",
+        scores,
+        level=level,
+        weights=weights,
+        by=by,
+        column=column,
+        config=config,
+        top_min=top_min,
+        bottom_max=bottom_max,
+        scale=scale,
+        empty=empty,
+        workers=workers,
+    )
+
+
+def mean_score(
+    scores: Any,
+    *,
+    level: float | None = None,
+    weights: Any = None,
+    by: Any = None,
+    column: str | None = None,
+    config: Any = None,
+    top_min: int | None = None,
+    bottom_max: int | None = None,
+    scale: tuple[int, int] | None = None,
+    empty: str = "error",
+    workers: int = 1,
+) -> BoxResult:
+    """Mean of any whole-number rating with a t interval, plus box shares (default scale 1-5).
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> r = ss.mean_score([1, 2, 3, 4, 5, 6, 7], scale=(1, 7))
+    >>> r.value
+    4.0
+    """
+    return _box(
+        "mean",
+        scores,
+        level=level,
+        weights=weights,
+        by=by,
+        column=column,
+        config=config,
+        top_min=top_min,
+        bottom_max=bottom_max,
+        scale=scale,
+        empty=empty,
+        workers=workers,
+    )
+
+
+def nps_diff(
+    a: Any,
+    b: Any,
+    *,
+    method: str | None = None,
+    level: float | None = None,
+    weights_a: Any = None,
+    weights_b: Any = None,
+    column: str | None = None,
+    config: Any = None,
+    promoter_min: int | None = None,
+    detractor_max: int | None = None,
+    scale: tuple[int, int] | None = None,
+    workers: int = 1,
+) -> NpsDiff:
+    """Signed difference of two independent NPS, ``a - b``, with an interval and p-value.
+
+    ``a`` and ``b`` are answers (as for :func:`nps`) or ungrouped :class:`NpsResult` s.
+    SE = 100 sqrt(v_a / n_a + v_b / n_b) with the per-respondent variances and the
+    effective sample sizes; the p-value is two-sided from z = difference / SE (normal).
+    The interval follows ``method``: Wald, adjusted Wald (each sample adjusted as for one
+    NPS) or MOVER (the single-sample MOVER limits recombined).
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> d = ss.nps_diff([10] * 60 + [5] * 40, [10] * 40 + [5] * 60, method="wald")
+    >>> round(d.difference, 1), round(d.p_value, 4)
+    (40.0, 0.0039)
+    """
+    cfg = _config(
+        "nps",
+        config,
+        {
+            "method": method,
+            "level": level,
+            "promoter_min": promoter_min,
+            "detractor_max": detractor_max,
+            "scale": scale,
+        },
+    )
+
+    def one(x: Any, w: Any, name: str) -> NpsResult:
+        if isinstance(x, NpsResult):
+            if x.grouped:
+                raise InputError(f"{name}: expected an ungrouped NpsResult, got {len(x.table)} groups")
+            if (x.config.scale_min, x.config.scale_max, x.config.promoter_min, x.config.detractor_max) != (
+                cfg.scale_min,
+                cfg.scale_max,
+                cfg.promoter_min,
+                cfg.detractor_max,
+            ):
+                raise ConfigError(f"{name}: the NpsResult was made with other cut-offs or scale than this comparison")
+            return x
+        return nps(x, weights=w, column=column, config=cfg, workers=workers)
+
+    ra, rb = one(a, weights_a, "a"), one(b, weights_b, "b")
+    d = _core.nps_difference(_row(ra), _row(rb), cfg)
+    return NpsDiff(
+        difference=float(d["difference"]),
+        se=float(d["se"]),
+        lower=float(d["lower"]),
+        upper=float(d["upper"]),
+        z=float(d["z"]),
+        p_value=float(d["p_value"]),
+        a=ra,
+        b=rb,
+        config=cfg,
+    )
+
+
+def _row(r: NpsResult) -> dict[str, Any]:
+    t = r.table.iloc[0]
+    return {
+        "n": int(t["n"]),
+        "n_eff": float(t["n_eff"]),
+        "share_promoters": float(t["share_promoters"]),
+        "share_detractors": float(t["share_detractors"]),
+    }
+
+
+def nps_sample_size(
+    margin: float,
+    *,
+    nps: float | None = None,
+    promoters: float | None = None,
+    detractors: float | None = None,
+    method: str | None = None,
+    level: float | None = None,
+    design_effect: float = 1.0,
+    config: Any = None,
+) -> int:
+    """Answers needed for an NPS interval of half-width ``margin`` points.
+
+    n = design_effect z^2 v / (margin / 100)^2 with v = pP + pD - (pP - pD)^2, rounded up;
+    the adjusted Wald method (default) needs ``adjusted_total`` (3) fewer real answers.
+    Give the expected shares ``promoters`` and ``detractors`` (fractions); or the expected
+    ``nps`` alone (then the worst case for it, no passives: v = 1 - (nps/100)^2); or
+    nothing for the overall worst case v = 1. ``design_effect`` is n / n_eff of a weighted
+    survey.
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> ss.nps_sample_size(5, method="wald")
+    1537
+    """
+    cfg = _config("nps", config, {"method": method, "level": level})
+    if promoters is not None or detractors is not None:
+        if promoters is None or detractors is None:
+            raise ConfigError("nps_sample_size: give both promoters and detractors (expected shares), or nps")
+        pp, pd_ = float(promoters), float(detractors)
+    elif nps is not None:
+        d = float(nps) / 100.0
+        if not -1.0 <= d <= 1.0:
+            raise ConfigError(f"nps: {nps!r} is out of range; expected -100..100")
+        pp, pd_ = (1 + d) / 2, (1 - d) / 2
+    else:
+        pp, pd_ = 0.5, 0.5
+    return int(_core.nps_sample_size(float(margin), pp, pd_, cfg, float(design_effect)))
+
+
+# ------------------------------------------------------------------ accumulator
+
+_MAGIC = b"SSACC01\n"
+
+
+def _norm_key(k: Any) -> Any:
+    if isinstance(k, tuple):
+        return tuple(_norm_key(v) for v in k)
+    if isinstance(k, np.generic):
+        k = k.item()
+    if k is None or k is pd.NA or (isinstance(k, float) and math.isnan(k)):
+        return None
+    return k
+
+
+def _sort_keys(keys: list[Any]) -> list[Any]:
+    def sk(k: Any) -> Any:
+        if isinstance(k, tuple):
+            return tuple(sk(v) for v in k)
+        return (k is None, k if k is not None else 0)
+
+    try:
+        return sorted(keys, key=sk)
+    except TypeError:
+        return list(keys)
+
+
+class ResponseAccumulator:
+    """Mergeable partial result of :func:`nps`, :func:`csat`, :func:`ces` or :func:`mean_score`.
+
+    Feed chunks with :meth:`update` (same data forms as the functions), combine partial
+    accumulators with :meth:`merge` or ``+`` (groups are aligned by their keys), store
+    them with :meth:`to_bytes` / :meth:`from_bytes` or pickle, and get the result with
+    :meth:`result`. Any chunking and merge order gives the one-pass counts (exactly;
+    weight sums up to floating-point rounding).
+
+    Parameters
+    ----------
+    metric
+        ``"nps"`` (default), ``"csat"``, ``"ces"`` or ``"mean"``.
+    config
+        The metric's configuration (as for the functions); keywords override it.
+    column
+        Score column read from DataFrame chunks (default: the metric's).
+
+    Examples
+    --------
+    >>> import numpy as np, servscore as ss
+    >>> acc = ss.ResponseAccumulator("nps")
+    >>> for chunk in np.array_split(np.repeat([10, 8, 3], [250, 675, 75]), 7):
+    ...     _ = acc.update(chunk)
+    >>> round(acc.result().nps, 1)
+    17.5
+    """
+
+    def __init__(self, metric: str = "nps", config: Any = None, *, column: str | None = None, **overrides: Any) -> None:
+        if metric not in DEFAULTS:
+            raise ConfigError(f"metric: {metric!r}; expected one of {list(DEFAULTS)}")
+        self.metric = metric
+        self.config = _config(metric, config, overrides)
+        self.column = column
+        self._counts: ResponseCounts | None = None
+        self._keys: list[Any] | None = None  # None: ungrouped
+        self._by_name: Any = None
+
+    # -- building
+    def _empty_state(self, n_groups: int, weighted: bool) -> ResponseCounts:
+        return ResponseCounts(self.config.scale_min, self.config.scale_max, n_groups, weighted)
+
+    def update(self, scores: Any, *, by: Any = None, weights: Any = None, workers: int = 1) -> ResponseAccumulator:
+        """Count one chunk (in place); returns self."""
+        p = _prepare(scores, column=self.column, by=by, weights=weights, metric=self.metric)
+        c = _count(p, self.config.scale_min, self.config.scale_max, workers)
+        keys = None if p.keys is None else [_norm_key(k) for k in p.keys]
+        if p.keys is not None:
+            self._by_name = p.keys.names if len(p.keys.names) > 1 else p.keys.name
+        self._absorb(c, keys)
+        return self
+
+    def _absorb(self, c: ResponseCounts, keys: list[Any] | None) -> None:
+        if self._counts is None:
+            self._counts, self._keys = c, keys
+            return
+        if (keys is None) != (self._keys is None):
+            raise InputError("update: mixing grouped and ungrouped chunks; pass by= for every chunk or for none")
+        if c.weighted != self._counts.weighted:
+            raise InputError("update: mixing weighted and unweighted chunks; pass weights= for every chunk or for none")
+        if keys is None or self._keys is None:
+            self._counts.merge(c)
+            return
+        pos = {k: i for i, k in enumerate(self._keys)}
+        union = list(self._keys)
+        for k in keys:
+            if k not in pos:
+                pos[k] = len(union)
+                union.append(k)
+        n = len(union)
+        mine = self._counts.regroup(np.arange(len(self._keys), dtype=np.int32), n)
+        theirs = c.regroup(np.array([pos[k] for k in keys], dtype=np.int32), n)
+        self._counts = mine.merge(theirs)
+        self._keys = union
+
+    def merge(self, other: ResponseAccumulator) -> ResponseAccumulator:
+        """A new accumulator holding both partial results (groups aligned by key)."""
+        if not isinstance(other, ResponseAccumulator):
+            raise InputError(f"merge: expected a ResponseAccumulator, got {type(other).__name__}")
+        if other.metric != self.metric or other.config != self.config:
+            raise ConfigError("merge: the accumulators differ in metric or configuration")
+        out = self.copy()
+        if other._counts is not None:
+            out._absorb(
+                ResponseCounts.from_bytes(other._counts.to_bytes()), None if other._keys is None else list(other._keys)
+            )
+            out._by_name = out._by_name if out._by_name is not None else other._by_name
+        return out
+
+    def __add__(self, other: ResponseAccumulator) -> ResponseAccumulator:
+        return self.merge(other)
+
+    def copy(self) -> ResponseAccumulator:
+        """An independent copy."""
+        return ResponseAccumulator.from_bytes(self.to_bytes())
+
+    # -- results
+    @property
+    def counts(self) -> ResponseCounts | None:
+        """The compiled state (None before the first update)."""
+        return self._counts
+
+    def result(self, *, empty: str = "error") -> NpsResult | BoxResult:
+        """The metric's result for everything counted so far (groups sorted by key)."""
+        if self._counts is None:
+            raise InputError("result: nothing counted yet (call update first)")
+        counts, keys = self._counts, None
+        if self._keys is not None:
+            order = _sort_keys(list(self._keys))
+            pos = {k: i for i, k in enumerate(order)}
+            counts = counts.regroup(np.array([pos[k] for k in self._keys], dtype=np.int32), len(order))
+
+            def na(k: Any) -> Any:  # missing keys as NaN, as in the one-pass result
+                return tuple(na(v) for v in k) if isinstance(k, tuple) else (np.nan if k is None else k)
+
+            labels = [na(k) for k in order]
+            if labels and isinstance(labels[0], tuple):
+                keys = pd.MultiIndex.from_tuples(labels, names=self._by_name)
+            else:
+                keys = pd.Index(labels, name=self._by_name)
+        what = "accumulator"
+        if self.metric == "nps":
+            return _nps_result(counts, keys, self.config, empty, what)
+        return _box_result(self.metric, counts, keys, self.config, empty, what)
+
+    # -- serialisation
+    def to_bytes(self) -> bytes:
+        """A binary image: a JSON header (metric, configuration, group keys) and the counts."""
+
+        def enc(k: Any) -> Any:
+            if isinstance(k, tuple):
+                return {"t": [enc(v) for v in k]}
+            if k is None or isinstance(k, (str, int, float, bool)):
+                return k
+            raise InputError(f"to_bytes: group key {k!r} ({type(k).__name__}) cannot be stored; use str or numbers")
+
+        by = list(self._by_name) if isinstance(self._by_name, (list, tuple)) else self._by_name
+        head = {
+            "metric": self.metric,
+            "config": self.config.to_dict(),
+            "column": self.column,
+            "by": by,
+            "keys": None if self._keys is None else [enc(k) for k in self._keys],
+        }
+        h = json.dumps(head).encode("utf-8")
+        body = b"" if self._counts is None else self._counts.to_bytes()
+        return _MAGIC + struct.pack("<I", len(h)) + h + body
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ResponseAccumulator:
+        """Read a :meth:`to_bytes` image."""
+        if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 4:
+            raise InputError("from_bytes: not a servscore ResponseAccumulator image")
+        (hl,) = struct.unpack("<I", data[len(_MAGIC) : len(_MAGIC) + 4])
+        start = len(_MAGIC) + 4
+        try:
+            head = json.loads(data[start : start + hl].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise InputError(f"from_bytes: corrupt header ({e})") from e
+
+        def dec(k: Any) -> Any:
+            return tuple(dec(v) for v in k["t"]) if isinstance(k, dict) else k
+
+        acc = cls(head["metric"], head["config"], column=head["column"])
+        by = head.get("by")
+        acc._by_name = list(by) if isinstance(by, list) else by
+        body = data[start + hl :]
+        if body:
+            acc._counts = ResponseCounts.from_bytes(body)
+            acc._keys = None if head["keys"] is None else [dec(k) for k in head["keys"]]
+        return acc
+
+    def __getstate__(self) -> bytes:
+        return self.to_bytes()
+
+    def __setstate__(self, state: bytes) -> None:
+        other = ResponseAccumulator.from_bytes(state)
+        self.__dict__.update(other.__dict__)
+
+    def __repr__(self) -> str:
+        if self._counts is None:
+            return f"ResponseAccumulator({self.metric!r}, empty)"
+        n = int(self._counts.counts.sum())
+        miss = int(self._counts.missing.sum())
+        groups = "ungrouped" if self._keys is None else f"{len(self._keys)} groups"
+        return f"ResponseAccumulator({self.metric!r}, {n} answers, {miss} missing, {groups})"

@@ -1,0 +1,746 @@
+"""Customer-satisfaction indices (ACSI / ECSI / CCSI) by PLS path modelling.
+
+A :class:`PathModel` names measurement blocks (a latent variable, its indicator
+columns and its mode: A reflective, B formative) and structural paths between the
+latents. :meth:`PathModel.fit` estimates it with Lohmöller's PLS algorithm as R
+plspm does (Tenenhaus et al. 2005) and returns a :class:`PLSResult`: outer weights,
+loadings, cross-loadings, communalities, redundancies, path coefficients with R2,
+direct / indirect / total effects, GoF, block reliability (raw and standardised
+Cronbach alpha, Dillon-Goldstein rho, AVE, eigenvalues), HTMT, latent scores, the
+0-100 index of every block (Fornell et al. 1996) with an importance-performance
+map (IPMA, Ringle & Sarstedt 2016), and an optional seeded, parallel bootstrap.
+
+Model syntax (lavaan-like, one statement per line or separated by ``;``; ``#``
+starts a comment)::
+
+    IMAG =~ imag1 + imag2 + imag3     # block IMAG, Mode A (reflective)
+    VAL  <~ val1 + val2               # block VAL, Mode B (formative)
+    SAT  ~ IMAG + VAL                 # paths IMAG -> SAT and VAL -> SAT
+
+Defaults (every one an option of :meth:`PathModel.fit` / :class:`PlsConfig`):
+centroid scheme, scaled data (population sd), tolerance 1e-6 on
+sum (|w_old| - |w_new|)^2, at most 100 iterations, missing values replaced by the
+column mean, a 1-10 rating scale for the indices, no bootstrap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import ConfigError, InputError, PlsConfig
+from ._input import is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
+from ._result import Result
+
+__all__ = ["PLSResult", "PathModel", "PlsConfig", "PlsWarning", "parse_syntax"]
+
+
+class PlsWarning(UserWarning):
+    """A PLS fit did something the user should know about (non-positive index weights, no convergence ...)."""
+
+
+_STATEMENT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(=~|<~|~)\s*(.+?)\s*$")
+_NAME = re.compile(r"^[^\s+~=<#;]+$")
+
+
+def parse_syntax(text: str) -> dict[str, Any]:
+    """Parse the model syntax into ``{"blocks": [...], "paths": [...]}`` (the JSON form).
+
+    ``LV =~ a + b`` declares a Mode A block, ``LV <~ a + b`` a Mode B block and
+    ``Y ~ X1 + X2`` the paths X1 -> Y and X2 -> Y. Blocks keep their order of
+    declaration. Raises :class:`ConfigError` naming the line for anything else.
+
+    Examples
+    --------
+    >>> parse_syntax("A =~ a1 + a2; B <~ b1\\nB ~ A")["paths"]
+    [{'from': 'A', 'to': 'B'}]
+    """
+    blocks: list[dict[str, Any]] = []
+    paths: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        for stmt in raw.split("#", 1)[0].split(";"):
+            if not stmt.strip():
+                continue
+            m = _STATEMENT.match(stmt)
+            if not m:
+                raise ConfigError(
+                    f"model syntax, line {lineno}: cannot read {stmt.strip()!r}; expected 'LV =~ a + b' (Mode A block),"
+                    " 'LV <~ a + b' (Mode B block) or 'Y ~ X1 + X2' (paths)"
+                )
+            lhs, op, rhs = m.groups()
+            terms = [t.strip() for t in rhs.split("+")]
+            for t in terms:
+                if not t or not _NAME.match(t):
+                    raise ConfigError(f"model syntax, line {lineno}: invalid name {t!r} in {stmt.strip()!r}")
+            if op == "~":
+                paths.extend({"from": t, "to": lhs} for t in terms)
+            else:
+                if lhs in seen:
+                    raise ConfigError(f"model syntax, line {lineno}: block {lhs!r} is declared twice")
+                seen[lhs] = len(blocks)
+                blocks.append({"name": lhs, "indicators": terms, "mode": "A" if op == "=~" else "B"})
+    return {"blocks": blocks, "paths": paths}
+
+
+def _as_paths(paths: Any) -> list[dict[str, str]]:
+    if paths is None:
+        return []
+    if isinstance(paths, Mapping):  # {to: [from, ...]}
+        out = []
+        for to, froms in paths.items():
+            for f in [froms] if isinstance(froms, str) else list(froms):
+                out.append({"from": str(f), "to": str(to)})
+        return out
+    out = []
+    for i, p in enumerate(paths):
+        if isinstance(p, Mapping):
+            out.append({"from": str(p["from"]), "to": str(p["to"])})
+        elif isinstance(p, str) and "->" in p:
+            f, t = (s.strip() for s in p.split("->", 1))
+            out.append({"from": f, "to": t})
+        else:
+            try:
+                f, t = p
+            except (TypeError, ValueError):
+                raise ConfigError(f"paths[{i}]: expected (from, to), 'from -> to' or a dict, got {p!r}") from None
+            out.append({"from": str(f), "to": str(t)})
+    return out
+
+
+class PathModel:
+    """A PLS path model: measurement blocks, their modes and structural paths.
+
+    Parameters
+    ----------
+    blocks
+        Model syntax text (see the module docstring), or a mapping latent -> indicator
+        columns (in order), or a list of ``{"name", "indicators", "mode"}`` dicts.
+    paths
+        Structural paths: ``(from, to)`` pairs, ``"from -> to"`` strings, or a mapping
+        ``to -> [from, ...]``. Ignored when ``blocks`` is syntax text (paths are in it).
+    modes
+        Mapping latent -> ``"A"`` or ``"B"`` (default A for every block).
+
+    Raises
+    ------
+    ConfigError
+        An empty block, a duplicate latent or indicator, a path naming an unknown latent,
+        a latent without paths, or paths that are not a DAG.
+
+    Examples
+    --------
+    >>> m = PathModel("X =~ x1 + x2\\nY =~ y1 + y2\\nY ~ X")
+    >>> m.latents, m.paths
+    (['X', 'Y'], [('X', 'Y')])
+    """
+
+    def __init__(self, blocks: Any, paths: Any = None, *, modes: Mapping[str, str] | None = None) -> None:
+        if isinstance(blocks, str):
+            spec = parse_syntax(blocks)
+            if paths is not None:
+                spec["paths"] += _as_paths(paths)
+        else:
+            if isinstance(blocks, Mapping):
+                bl = [{"name": str(k), "indicators": [str(c) for c in v], "mode": "A"} for k, v in blocks.items()]
+            else:
+                bl = [dict(b) for b in blocks]
+            for b in bl:
+                b.setdefault("mode", "A")
+            spec = {"blocks": bl, "paths": _as_paths(paths)}
+        if modes:
+            names = {b["name"] for b in spec["blocks"]}
+            for k in modes:
+                if k not in names:
+                    raise ConfigError(f"modes: unknown latent {k!r}; latents are {sorted(names)}")
+            for b in spec["blocks"]:
+                if b["name"] in modes:
+                    b["mode"] = str(modes[b["name"]])
+        self._json: str = _core.pls_model_normalize(json.dumps(spec))
+        self._spec: dict[str, Any] = json.loads(self._json)
+
+    # -- construction and serialisation
+    @classmethod
+    def from_json(cls, text: str) -> PathModel:
+        """A model from its JSON text (``{"blocks": [...], "paths": [...]}``) or a path to such a file."""
+        if not text.lstrip().startswith("{"):
+            with open(text, encoding="utf-8") as fh:
+                text = fh.read()
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"model: invalid JSON ({e})") from e
+        return cls.from_dict(d)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PathModel:
+        """A model from a dict with ``blocks`` and ``paths`` (as in JSON)."""
+        unknown = set(data) - {"blocks", "paths"}
+        if unknown:
+            raise ConfigError(f"model: unknown key(s) {sorted(unknown)}; expected 'blocks' and 'paths'")
+        if "blocks" not in data:
+            raise ConfigError("model.blocks: required")
+        return cls(data["blocks"], data.get("paths"))
+
+    def to_json(self) -> str:
+        """The canonical JSON form."""
+        return self._json
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical dict form (``blocks`` and ``paths``)."""
+        return json.loads(self._json)  # type: ignore[no-any-return]
+
+    def to_syntax(self) -> str:
+        """The model as syntax text (round-trips through :class:`PathModel`)."""
+        lines = [
+            f"{b['name']} {'=~' if b['mode'] == 'A' else '<~'} {' + '.join(b['indicators'])}"
+            for b in self._spec["blocks"]
+        ]
+        for to in self.latents:
+            froms = [f for f, t in self.paths if t == to]
+            if froms:
+                lines.append(f"{to} ~ {' + '.join(froms)}")
+        return "\n".join(lines)
+
+    # -- accessors
+    @property
+    def latents(self) -> list[str]:
+        """Latent names in block order."""
+        return [b["name"] for b in self._spec["blocks"]]
+
+    @property
+    def blocks(self) -> dict[str, list[str]]:
+        """Latent -> indicator columns."""
+        return {b["name"]: list(b["indicators"]) for b in self._spec["blocks"]}
+
+    @property
+    def modes(self) -> dict[str, str]:
+        """Latent -> mode ("A" or "B")."""
+        return {b["name"]: b["mode"] for b in self._spec["blocks"]}
+
+    @property
+    def paths(self) -> list[tuple[str, str]]:
+        """Structural paths as (from, to) pairs."""
+        return [(p["from"], p["to"]) for p in self._spec["paths"]]
+
+    @property
+    def indicators(self) -> list[str]:
+        """Every indicator column, block by block."""
+        return [c for b in self._spec["blocks"] for c in b["indicators"]]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PathModel) and self._json == other._json
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PathModel({self.to_syntax()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PathModel.from_json, (self._json,))
+
+    # -- estimation
+    def fit(
+        self,
+        data: Any,
+        *,
+        config: Any = None,
+        scheme: str | None = None,
+        scaled: bool | None = None,
+        tolerance: float | None = None,
+        max_iter: int | None = None,
+        missing: str | None = None,
+        indices: bool | None = None,
+        scale_min: float | None = None,
+        scale_max: float | None = None,
+        ipma_target: str | None = None,
+        bootstrap: int | None = None,
+        seed: int | None = None,
+        confidence: float | None = None,
+        columns: Sequence[str] | None = None,
+        workers: int = 1,
+    ) -> PLSResult:
+        """Estimate the model on ``data``.
+
+        Parameters
+        ----------
+        data
+            A DataFrame (pandas, polars, Arrow, dict of columns) holding every indicator
+            column; other columns are ignored. Or a 2-D array with ``columns=`` naming its
+            columns. Missing values (NaN, None, ``pd.NA``) follow ``missing``.
+        config
+            :class:`PlsConfig`, a dict of its keys, JSON text or a JSON file; the keyword
+            options below override it.
+        scheme
+            Inner weighting: ``"centroid"`` (default), ``"factorial"`` or ``"path"``.
+        scaled
+            Standardise the indicators (default True); False centres only (as the
+            published ECSI bank example).
+        tolerance, max_iter
+            Stop when sum (|w_old| - |w_new|)^2 < tolerance (1e-6), at most max_iter (100)
+            iterations; non-convergence is reported (``converged``) and warned.
+        missing
+            ``"mean"`` (replace by the column mean, default) or ``"listwise"`` (drop records).
+        indices, scale_min, scale_max
+            Compute the 0-100 indices and IPMA on the rating scale [scale_min, scale_max]
+            (default True, 1, 10). A value outside the scale is an InputError.
+        ipma_target
+            Target latent of the IPMA (default: the last latent without successors).
+        bootstrap, seed, confidence
+            Bootstrap resamples (default 0), their seed (0) and the percentile-interval
+            coverage (0.95).
+        workers
+            Threads (``<= 0``: all cores). Results do not depend on it.
+
+        Returns
+        -------
+        PLSResult
+
+        Raises
+        ------
+        ConfigError
+            A block naming a column that is not in the data, or invalid options.
+        InputError
+            Too few records, a non-numeric or infinite value, a value outside the scale, a
+            column without variance, collinear indicators in a Mode B block, or collinear
+            predictors of a latent (the message names the column, row, value or block).
+        """
+        cfg = _resolve(
+            config,
+            scheme=scheme,
+            scaled=scaled,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            missing=missing,
+            indices=indices,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            ipma_target=ipma_target,
+            bootstrap=bootstrap,
+            seed=seed,
+            confidence=confidence,
+        )
+        names = self.indicators
+        if is_frame_like(data):
+            frame = to_frame(data)
+            absent = [c for c in names if c not in frame.columns]
+            if absent:
+                owner = {c: lv for lv, cols in self.blocks.items() for c in cols}
+                what = ", ".join(f"{c!r} (block {owner[c]!r})" for c in absent)
+                raise ConfigError(
+                    f"model: column(s) {what} not in the data; columns present: {', '.join(map(str, frame.columns[:30]))}"
+                )
+            sub = frame[names]
+            if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
+                x = np.ascontiguousarray(
+                    sub.to_numpy(dtype=np.float64, na_value=np.nan)
+                )  # one copy, no per-column pass
+            else:
+                x = numeric_matrix(frame, names, name="data")  # names the first non-numeric value
+            index = frame.index
+        else:
+            if columns is None:
+                raise InputError("data: a 2-D array needs columns= naming its columns")
+            arr = np.asarray(data, dtype=np.float64)
+            if arr.ndim != 2 or arr.shape[1] != len(columns):
+                raise InputError(f"data: expected a 2-D array with {len(columns)} columns, got shape {arr.shape}")
+            missing_cols = [c for c in names if c not in columns]
+            if missing_cols:
+                raise ConfigError(f"model: column(s) {missing_cols} not in columns={list(columns)}")
+            pos = [list(columns).index(c) for c in names]
+            x = np.ascontiguousarray(arr[:, pos])
+            index = pd.RangeIndex(arr.shape[0])
+        if x.shape[0] == 0:
+            raise InputError("data: the input is empty (0 rows)")
+        try:
+            r = _core.pls_fit(x, names, self._json, cfg, int(workers))
+        except InputError as e:
+            raise relabel_rows(e, index) from None
+        for w in r["warnings"]:
+            warnings.warn(w, PlsWarning, stacklevel=2)
+        return _build_result(self, cfg, r, index)
+
+    def fit_moments(
+        self,
+        moments: Any,
+        *,
+        config: Any = None,
+        scheme: str | None = None,
+        scaled: bool | None = None,
+        tolerance: float | None = None,
+        max_iter: int | None = None,
+        indices: bool | None = None,
+        scale_min: float | None = None,
+        scale_max: float | None = None,
+        ipma_target: str | None = None,
+    ) -> PLSResult:
+        """Estimate the model from a mergeable co-moment state (:class:`servscore.Moments`).
+
+        Data summarised chunk by chunk, or on several machines and merged, give the same
+        weights, paths, reliability, HTMT, indices and IPMA as :meth:`fit` with
+        ``missing="listwise"`` on all the records. The state must be listwise and name the
+        indicator columns. Latent scores are not available (``scores`` has no rows), values
+        are not checked against the scale, and there is no bootstrap.
+
+        Examples
+        --------
+        >>> import servscore as ss
+        >>> survey = ss.datasets.sample(seed=1, n_respondents=400).index_survey
+        >>> m = ss.PathModel("IMAG =~ imag1 + imag2 + imag3; SAT =~ sat1 + sat2 + sat3; SAT ~ IMAG")
+        >>> acc = ss.Moments(columns=m.indicators)
+        >>> for start in range(0, 400, 100):
+        ...     _ = acc.update(survey.iloc[start:start + 100])
+        >>> a = m.fit_moments(acc)
+        >>> b = m.fit(survey, missing="listwise")
+        >>> bool(abs(a.paths.loc["SAT", "IMAG"] - b.paths.loc["SAT", "IMAG"]) < 1e-10)
+        True
+        """
+        cfg = _resolve(
+            config,
+            scheme=scheme,
+            scaled=scaled,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            indices=indices,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            ipma_target=ipma_target,
+        )
+        state = getattr(moments, "_state", moments)
+        if state is None:
+            raise InputError("moments: the state is empty; update it with data first")
+        r = _core.pls_fit_moments(state, self._json, cfg)
+        for w in r["warnings"]:
+            warnings.warn(w, PlsWarning, stacklevel=2)
+        return _build_result(self, cfg, r, pd.RangeIndex(0))
+
+
+def _resolve(config: Any, **overrides: Any) -> PlsConfig:
+    """The configuration with the keyword options that are not None laid over it."""
+    cfg: PlsConfig = resolve_config(config, PlsConfig)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if given:
+        cfg = PlsConfig.from_dict({**cfg.to_dict(), **given})
+    return cfg
+
+
+def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd.Index) -> PLSResult:
+    lv: list[str] = r["latents"]
+    ind: list[str] = r["indicators"]
+    block_of = np.asarray(r["block_of"], dtype=np.int64)
+    # object-dtype labels: pandas 3 would build an Arrow string array for every index, which costs more
+    # than the whole estimation on a survey of a few hundred records
+    lv_idx = pd.Index(lv, dtype=object)
+    lv_cat = pd.Categorical.from_codes(block_of, categories=lv_idx)
+    modes = list(r["modes"])
+    adj = np.asarray(r["adjacency"])
+    endo = adj.sum(axis=1) > 0
+    has_index = bool(cfg.indices)
+    outer = pd.DataFrame(
+        {
+            "latent": lv_cat,
+            "mode": pd.Categorical.from_codes(
+                np.array([modes[b] == "B" for b in block_of], dtype=np.int64), pd.Index(["A", "B"], dtype=object)
+            ),
+            "weight": r["weights"],
+            "loading": r["loadings"],
+            "communality": r["communalities"],
+            "redundancy": r["redundancies"],
+            "mean": r["means"],
+            "sd": r["sds"],
+        },
+        index=pd.Index(ind, dtype=object, name="indicator"),
+    )
+    if has_index:
+        outer["index_weight"] = r["index_weights"]
+    count = np.bincount(block_of, minlength=len(lv))
+    cross = pd.DataFrame(r["cross_loadings"], index=outer.index, columns=lv_idx)
+    paths = pd.DataFrame(r["paths"], index=lv_idx.rename("to"), columns=lv_idx.rename("from"))
+    P = np.asarray(r["paths"])
+    SE = np.asarray(r["path_se"])
+    fi = np.array([lv.index(f) for f, _ in model.paths], dtype=np.int64)
+    ti = np.array([lv.index(t) for _, t in model.paths], dtype=np.int64)
+    est, se = P[ti, fi], SE[ti, fi]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tval = np.where(se > 0, est / np.where(se > 0, se, 1.0), np.inf)
+    inner = pd.DataFrame(
+        {
+            "from": pd.Categorical.from_codes(fi, categories=lv_idx),
+            "to": pd.Categorical.from_codes(ti, categories=lv_idx),
+            "estimate": est,
+            "se": se,
+            "t": tval,
+        }
+    )
+    total = np.asarray(r["total"])
+    # every pair joined by a directed path, ordered by (from, to)
+    tt, ff = np.nonzero(((adj != 0) | (np.abs(total) > 0)) & ~np.eye(len(lv), dtype=bool))
+    order = np.lexsort((tt, ff))
+    ff, tt = ff[order], tt[order]
+    effects = pd.DataFrame(
+        {
+            "from": pd.Categorical.from_codes(ff, categories=lv_idx),
+            "to": pd.Categorical.from_codes(tt, categories=lv_idx),
+            "direct": P[tt, ff],
+            "indirect": np.asarray(r["indirect"])[tt, ff],
+            "total": total[tt, ff],
+        }
+    )
+    latents = pd.DataFrame(
+        {
+            "mode": pd.Categorical(modes, categories=["A", "B"]),
+            "indicators": count,
+            "type": pd.Categorical.from_codes(
+                endo.astype(np.int64), pd.Index(["exogenous", "endogenous"], dtype=object)
+            ),
+            "r2": r["r2"],
+            "r2_adj": r["r2_adj"],
+            "alpha": r["alpha"],
+            "alpha_std": r["alpha_std"],
+            "rho": r["rho"],
+            "ave": r["ave"],
+            "eig1": r["eig1"],
+            "eig2": r["eig2"],
+            "mean_communality": np.bincount(block_of, r["communalities"], len(lv)) / count,
+            "mean_redundancy": np.bincount(block_of, r["redundancies"], len(lv)) / count,
+        },
+        index=lv_idx.rename("latent"),
+    )
+    if has_index:
+        latents["index"] = r["index"]
+    scores = pd.DataFrame(r["scores"], index=index, columns=lv_idx)
+    index_scores = pd.DataFrame(r["index_scores"], index=index, columns=lv_idx) if has_index else None
+    ipma = ipma_ind = None
+    target = None
+    if has_index:
+        target = lv[int(r["ipma_target"])]
+        imp = np.asarray(r["ipma_importance"])
+        keep = [j for j in range(len(lv)) if j != int(r["ipma_target"]) and total[int(r["ipma_target"]), j] != 0]
+        ipma = pd.DataFrame(
+            {"importance": imp[keep], "performance": np.asarray(r["index"])[keep]},
+            index=pd.Index([lv[j] for j in keep], dtype=object, name="latent"),
+        )
+        rows = [i for i, b in enumerate(r["block_of"]) if b in keep]
+        ipma_ind = pd.DataFrame(
+            {
+                "latent": pd.Categorical.from_codes(block_of[rows], categories=lv_idx),
+                "importance": np.asarray(r["ipma_indicator_importance"])[rows],
+                "performance": np.asarray(r["ipma_indicator_performance"])[rows],
+            },
+            index=pd.Index([ind[i] for i in rows], dtype=object, name="indicator"),
+        )
+    boot = None
+    b = r["bootstrap"]
+    if b is not None:
+        kinds = ["weight", "loading", "path", "total", "r2"]
+        first = np.asarray(b["first"], dtype=np.int64)
+        second = np.asarray(b["second"], dtype=np.int64)
+        is_ind = np.isin(np.asarray(b["kind"], dtype=object), ["weight", "loading"])
+        names = np.array(lv + ind, dtype=object)
+        labels_a = pd.Categorical(names[np.where(is_ind, first + len(lv), first)], categories=pd.Index(names))
+        boot = pd.DataFrame(
+            {
+                "statistic": pd.Categorical(b["kind"], categories=kinds),
+                "from": labels_a,
+                "to": pd.Categorical.from_codes(second, categories=lv_idx),
+                "original": b["original"],
+                "mean": b["mean"],
+                "se": b["se"],
+                "t": b["t"],
+                "lower": b["lower"],
+                "upper": b["upper"],
+            }
+        )
+    return PLSResult(
+        model=model,
+        config=cfg,
+        latents=latents,
+        outer=outer,
+        cross_loadings=cross,
+        paths=paths,
+        inner=inner,
+        effects=effects,
+        gof=float(r["gof"]),
+        htmt=pd.DataFrame(r["htmt"], index=lv_idx, columns=lv_idx),
+        latent_correlations=pd.DataFrame(r["latent_correlations"], index=lv_idx, columns=lv_idx),
+        scores=scores,
+        index_scores=index_scores,
+        ipma_target=target,
+        ipma=ipma,
+        ipma_indicators=ipma_ind,
+        bootstrap=boot,
+        bootstrap_samples=None if b is None else np.asarray(b["samples"]),
+        bootstrap_requested=0 if b is None else int(b["requested"]),
+        bootstrap_failed=0 if b is None else int(b["failed"]),
+        iterations=int(r["iterations"]),
+        converged=bool(r["converged"]),
+        n_records=int(r["n_records"]),
+        n_used=int(r["n_used"]),
+        n_missing=int(r["n_missing"]),
+        n_incomplete=int(r["n_incomplete"]),
+        missing=str(r["missing"]),
+        warnings=tuple(r["warnings"]),
+    )
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class PLSResult(Result):
+    """A fitted PLS path model.
+
+    Attributes
+    ----------
+    latents
+        One row per latent: mode, indicators, type (exogenous / endogenous), r2, r2_adj,
+        alpha (raw Cronbach), alpha_std (standardised), rho (Dillon-Goldstein), ave,
+        eig1, eig2 (of the block's correlation matrix), mean_communality,
+        mean_redundancy and the 0-100 ``index``. One-indicator blocks have alpha, rho,
+        eig1 = 1 and eig2 = 0. Reliability is computed for every block; it is
+        meaningful for Mode A blocks.
+    outer
+        One row per indicator: latent, mode, weight (standardised outer weight), loading,
+        communality, redundancy, mean, sd and index_weight (unstandardised weight
+        normalised to sum 1 within the block; see ``warnings``).
+    cross_loadings
+        Indicators x latents correlations.
+    paths
+        Latents x latents path coefficients, rows = to, columns = from.
+    inner
+        One row per structural path: from, to, estimate, se (OLS), t.
+    effects
+        from, to, direct, indirect, total for every pair joined by a directed path.
+    gof
+        Goodness of fit: sqrt(mean communality over blocks of > 1 indicator x mean R2).
+    htmt, latent_correlations
+        Latents x latents heterotrait-monotrait ratios and latent score correlations.
+    scores, index_scores
+        Records x latents: standardised latent scores and 0-100 latent scores (NaN rows
+        for records dropped by listwise deletion).
+    ipma_target, ipma, ipma_indicators
+        Importance (unstandardised total effect on the target, from the 0-100 scores)
+        and performance (0-100) per latent and per indicator.
+    bootstrap
+        None, or one row per statistic (weight, loading, path, total, r2): original,
+        mean, se, t, lower, upper (percentile interval at ``config.confidence``).
+    bootstrap_failed
+        Resamples skipped (no variance, singular block or regression, no convergence).
+    iterations, converged, n_records, n_used, n_missing, n_incomplete, missing, warnings
+        How the fit went and what was done about missing values.
+    """
+
+    model: PathModel
+    config: PlsConfig
+    latents: pd.DataFrame
+    outer: pd.DataFrame
+    cross_loadings: pd.DataFrame
+    paths: pd.DataFrame
+    inner: pd.DataFrame
+    effects: pd.DataFrame
+    gof: float
+    htmt: pd.DataFrame
+    latent_correlations: pd.DataFrame
+    scores: pd.DataFrame
+    index_scores: pd.DataFrame | None
+    ipma_target: str | None
+    ipma: pd.DataFrame | None
+    ipma_indicators: pd.DataFrame | None
+    bootstrap: pd.DataFrame | None
+    bootstrap_samples: np.ndarray | None
+    bootstrap_requested: int
+    bootstrap_failed: int
+    iterations: int
+    converged: bool
+    n_records: int
+    n_used: int
+    n_missing: int
+    n_incomplete: int
+    missing: str
+    warnings: tuple[str, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-latent table (R2, reliability, index)."""
+        return self.latents
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain Python data (scores and bootstrap samples left out; see the attributes)."""
+        d = super().to_dict()
+        d["model"] = self.model.to_dict()
+        d["config"] = self.config.to_dict()
+        for k in ("scores", "index_scores", "bootstrap_samples"):
+            d.pop(k, None)
+        return d
+
+    @property
+    def r2(self) -> pd.Series:
+        """R2 of the endogenous latents."""
+        t = self.latents
+        return t.loc[t["type"] == "endogenous", "r2"]
+
+    @property
+    def index(self) -> pd.Series | None:
+        """The 0-100 index of every latent (None when indices were not computed)."""
+        return self.latents["index"] if "index" in self.latents.columns else None
+
+    def _summary_lines(self) -> list[str]:
+        lines = [
+            f"{len(self.latents)} latents, {len(self.outer)} indicators, {len(self.inner)} paths;"
+            f" scheme {self.config.scheme}, {'scaled' if self.config.scaled else 'centred'} data",
+            f"{self.n_used} of {self.n_records} records used ({self.missing}: {self.n_missing} missing cell(s) in"
+            f" {self.n_incomplete} record(s)); {self.iterations} iteration(s),"
+            f" {'converged' if self.converged else 'NOT converged'}; GoF {self.gof:.4f}",
+        ]
+        if self.bootstrap is not None:
+            lines.append(f"bootstrap: {self.bootstrap_requested} resamples, {self.bootstrap_failed} failed")
+        lines += [f"warning: {w}" for w in self.warnings]
+        return lines
+
+    def summary(self) -> str:
+        """A text report: fit, latents, paths (with bootstrap when run), effects, outer model, HTMT, IPMA."""
+
+        def ff(v: float) -> str:
+            return f"{v:.4f}"
+
+        parts = ["PLS path model", *("  " + s for s in self._summary_lines())]
+        parts += ["", "Latent variables", self.latents.to_string(float_format=ff)]
+        inner = self.inner
+        if self.bootstrap is not None:
+            bp = self.bootstrap[self.bootstrap["statistic"] == "path"][["from", "to", "se", "lower", "upper"]]
+            inner = inner.merge(bp.rename(columns={"se": "boot_se"}), on=["from", "to"], how="left")
+        parts += ["", "Paths", inner.to_string(index=False, float_format=ff)]
+        parts += ["", "Effects", self.effects.to_string(index=False, float_format=ff)]
+        parts += ["", "Outer model", self.outer.to_string(float_format=ff)]
+        parts += ["", "HTMT", self.htmt.to_string(float_format=ff)]
+        if self.ipma is not None:
+            parts += ["", f"IPMA (target {self.ipma_target})", self.ipma.to_string(float_format=ff)]
+        return "\n".join(parts)
+
+    def plot(self, ax: Any = None, *, kind: str = "paths", **kwargs: Any) -> Any:
+        """Draw the path diagram with coefficients (``kind="paths"``) or the IPMA map (``kind="ipma"``).
+
+        Returns the matplotlib Axes. Labels follow :func:`servscore.set_language`.
+        """
+        from ._pls_plot import ipma_map, path_diagram
+
+        if kind == "paths":
+            return path_diagram(self, ax=ax, **kwargs)
+        if kind == "ipma":
+            return ipma_map(self, ax=ax, **kwargs)
+        raise ConfigError(f"kind: {kind!r}; expected 'paths' or 'ipma'")
+
+
+def _as_model(model: Any) -> PathModel:
+    if isinstance(model, PathModel):
+        return model
+    if isinstance(model, Mapping):
+        return PathModel.from_dict(model)
+    if isinstance(model, str):
+        s = model.lstrip()
+        return PathModel.from_json(model) if s.startswith("{") else PathModel(model)
+    raise ConfigError(f"model: expected a PathModel, syntax text, JSON or a dict, got {type(model).__name__}")

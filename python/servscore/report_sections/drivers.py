@@ -1,0 +1,98 @@
+"""Report section: key drivers of overall satisfaction and the importance-performance grid."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..drivers import importance, ipa, penalty_reward
+from ..report import Section
+
+ORDER = 40
+OUTCOMES = ("overall", "overall_satisfaction", "satisfaction", "osat", "sat", "csat")
+ID_HINTS = ("id", "_id", "weight", "wave", "year", "month")
+MIN_ROWS = 50
+
+
+def _attributes(df: pd.DataFrame, outcome: str) -> list[str]:
+    """Numeric columns on a small rating scale (1-5, 1-7, 0-10), other than the outcome, ids and weights."""
+    out = []
+    for c in df.columns:
+        name = str(c)
+        if name == outcome or name.lower() in ID_HINTS or name.lower().endswith(ID_HINTS[1:]):
+            continue
+        s = df[c]
+        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        v = s.dropna()
+        if len(v) == 0 or v.min() < 0 or v.max() > 10 or not (v == v.round()).all() or v.nunique() < 3:
+            continue
+        out.append(name)
+    return out
+
+
+def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame, str, list[str]] | None:
+    """A table with an overall-satisfaction column and at least three attribute ratings."""
+    for key, df in tables.items():
+        lower = {str(c).lower(): str(c) for c in df.columns}
+        outcome = next((lower[o] for o in OUTCOMES if o in lower), None)
+        if outcome is None or len(df) < MIN_ROWS:
+            continue
+        attrs = _attributes(df, outcome)
+        if len(attrs) >= 3:
+            return key, df, outcome, attrs
+    return None
+
+
+def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
+    found = find_table(tables)
+    if found is None:
+        return None
+    key, df, outcome, attrs = found
+    import matplotlib.pyplot as plt
+
+    zh = lang == "zh"
+    sec = Section(
+        "drivers", "关键驱动因素与重要性-表现分析" if zh else "Key drivers and importance-performance analysis"
+    )
+    weights = "weight" if "weight" in df.columns else None
+    imp = importance(df, outcome, columns=attrs, weights=weights, workers=0)
+    ranked = imp.table.sort_values("rank")
+    top = ", ".join(f"{i} ({100 * s:.0f}%)" for i, s in ranked["share"].iloc[:3].items())
+    sec.findings.append(
+        f"{outcome} 的 R² = {imp.r2:.2f}；最重要的驱动因素（LMG 占比）：{top}"
+        if zh
+        else f"{len(attrs)} attributes explain R² = {imp.r2:.2f} of {outcome} ({key}); top drivers by LMG share: {top}"
+    )
+    if imp.n_dropped:
+        sec.warnings.append(f"{imp.n_dropped} rows with a missing rating were left out (listwise)")
+    grid = ipa(df, imp, columns=attrs, weights=weights)
+    conc = list(grid.table.index[grid.table["quadrant"].astype(str) == "concentrate_here"])
+    if conc:
+        sec.findings.append(
+            ("重点改进：" if zh else "Concentrate here (important, under-performing): ") + ", ".join(conc)
+        )
+    try:
+        pr = penalty_reward(df, outcome, columns=attrs, weights=weights)
+        for cls in ("basic", "exciting"):
+            names = list(pr.table.index[pr.table["factor_class"].astype(str) == cls])
+            if names:
+                sec.findings.append(f"{cls} factors (penalty-reward): {', '.join(names)}")
+        table = pd.concat(
+            [
+                imp.table[["importance", "share", "rank"]],
+                grid.table[["performance", "quadrant"]],
+                pr.table[["penalty", "reward", "factor_class"]],
+            ],
+            axis=1,
+        )
+    except ValueError as e:  # e.g. no middle answers to contrast with
+        sec.warnings.append(f"penalty-reward contrasts not computed: {e}")
+        table = pd.concat([imp.table[["importance", "share", "rank"]], grid.table[["performance", "quadrant"]]], axis=1)
+    sec.tables.append(("Importance, performance and class per attribute", table))
+    fig, ax = plt.subplots(figsize=(6.5, 0.38 * len(attrs) + 1.4))
+    imp.plot(ax=ax, lang=lang)
+    sec.add_figure(fig, "Share of R² per attribute (LMG)")
+    fig, ax = plt.subplots(figsize=(6.5, 6))
+    grid.plot(ax=ax, lang=lang)
+    sec.add_figure(fig, "Importance-performance grid")
+    return sec

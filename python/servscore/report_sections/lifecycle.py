@@ -1,0 +1,74 @@
+"""Report section: the 6+2 customer lifecycle (stage indices, journey index, weak stages)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..lifecycle import LifecycleConfig, stages
+from ..model import LifecycleStage
+from ..report import Section
+
+ORDER = 60
+GROUP_COLUMNS = ("wave", "period", "month", "segment", "owner_type")
+IMPORTANCE_PREFIX = "imp_"
+
+
+def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame] | None:
+    names = [t.name for t in LifecycleConfig().touchpoints]
+    for key, df in tables.items():
+        if all(c in df.columns for c in names):
+            return key, df
+    return None
+
+
+def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
+    found = find_table(tables)
+    if found is None:
+        return None
+    key, df = found
+    import matplotlib.pyplot as plt
+
+    zh = lang == "zh"
+    names = [t.name for t in LifecycleConfig().touchpoints]
+    imp = IMPORTANCE_PREFIX if all(IMPORTANCE_PREFIX + n in df.columns for n in names) else None
+    sec = Section("lifecycle", "客户生命周期 (6+2)" if zh else "Customer lifecycle (6+2 steps)")
+    r = stages(df, importance=imp, workers=0)
+    j = r.journey.iloc[0]
+
+    def lab(s: str) -> str:
+        return LifecycleStage(s).label(lang)
+
+    weak = ", ".join(lab(s) for s in j["weak_stages"]) or ("无" if zh else "none")
+    strong = ", ".join(lab(s) for s in j["strong_stages"]) or ("无" if zh else "none")
+    if zh:
+        sec.findings.append(
+            f"旅程指数 {j['journey']:.1f}; 最薄弱阶段: {lab(j['weakest'])}; 薄弱: {weak}; 优势: {strong}"
+        )
+    else:
+        sec.findings.append(
+            f"{j['respondents']} respondents ({key}); journey index {j['journey']:.1f}; weakest stage "
+            f"{lab(j['weakest'])}; weak: {weak}; strong: {strong}"
+        )
+    t = r.stage_table()
+    for s in t.index[t["quadrant"] == "concentrate_here"]:
+        sec.findings.append(
+            f"{lab(str(s))}: 重要但表现低于旅程指数 (重点改进)"
+            if zh
+            else f"{lab(str(s))}: important but below the journey index (concentrate here)"
+        )
+    thin = t[t["n_missing"] > 0.5 * j["respondents"]]
+    for s, row in thin.iterrows():
+        sec.warnings.append(f"{lab(str(s))}: {int(row['n_missing'])} of {j['respondents']} respondents have no score")
+    cols = ["n", "index", "lower", "upper", "importance", "quadrant", "weak", "strong"]
+    sec.tables.append(("Stage indices" if not zh else "阶段指数", t[cols].rename(index=lab)))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(t) + 1.6))
+    r.plot(ax=ax, lang=lang)
+    sec.add_figure(fig, "Stage profile" if not zh else "阶段指数")
+    by = next((c for c in GROUP_COLUMNS if c in df.columns), None)
+    if by is not None:
+        g = stages(df, by=by, importance=imp, workers=0)
+        wide = g.table.pivot(index="stage", columns="group", values="index").reindex(t.index)
+        sec.tables.append((f"Stage index by {by}", wide.rename(index=lab)))
+        for grp, row in g.journey.iterrows():
+            sec.findings.append(f"{by} {grp}: journey {row['journey']:.1f}, weakest {lab(row['weakest'])}")
+    return sec

@@ -1,0 +1,590 @@
+"""Service standards, the time elements of service, and moments of truth.
+
+**Standards as data.** The source contrasts general and quality customer-service
+standards (一般 / 优质顾客服务标准): timeliness (greeted soon vs greeted within 3 seconds),
+anticipation (staff wait for the question vs staff have judged the purpose before the
+customer speaks), attitude (friendly vs smiling, warm conversation), feedback (the
+customer is heard vs the duty manager personally handles dissatisfaction) and appearance
+(neat vs dress code fully followed). Each standard is a rule in the condition language of
+:mod:`servscore.needs`: ``met`` (and optionally ``applies``) on observation columns. The
+default set is ``servscore/data/needs/standards.json`` (:func:`default_standards_path`).
+Per observation a standard is met, not met, not applicable (``applies`` false) or not
+observed (a field of ``met`` missing); :func:`compliance` reports the share met among
+observed with a Wilson interval (Wilson 1927), and per period a p-chart
+``pbar +- 3 sqrt(pbar (1 - pbar) / n_i)`` with the out-of-control periods flagged
+(Montgomery, *Introduction to Statistical Quality Control*).
+
+**Time elements.** The nine of the source (booking, waiting, response, service,
+after-service, delivery, delay, guarantee, correction): :func:`time_elements` reports
+attainment ``P(T <= target)`` with a Wilson interval, P50 / P90 (linear interpolation,
+numpy's default), the mean and the mean excess ``E[max(T - target, 0)]``, per group. The
+targets (ours, the source gives none) are ``time_targets.json``.
+
+**Cycle of service.** A visit is an ordered ring of moments of truth (真实一刻; Carlzon
+1987, Albrecht & Zemke 1985), each scored. :func:`moments` reports per visit the weakest
+moment, the first-vs-last gap ("a good start, a bad ending", 善始不能善终) and the
+peak-end summary (Kahneman et al. 1993: mean of the peak and the last moment), and across
+visits the moments that most often fail or are the weakest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import ConfigError, InputError, MomentsConfig, StandardSet, TimeConfig
+from ._input import group_codes, numeric_column, relabel_rows, resolve_config, to_frame
+from ._result import Result
+from .needs import DATA_DIR, _read_json_arg
+
+__all__ = [
+    "ComplianceResult",
+    "MomentsConfig",
+    "MomentsResult",
+    "StandardSet",
+    "TimeConfig",
+    "TimeResult",
+    "check_standards",
+    "compliance",
+    "default_moments_config_path",
+    "default_standards_path",
+    "default_time_targets_path",
+    "load_standards",
+    "moments",
+    "p_chart",
+    "time_elements",
+    "wilson_interval",
+]
+
+COMPLIANCE_CODES = {1: "met", 0: "not_met", -1: "not_applicable", -2: "not_observed"}
+
+
+def default_standards_path() -> str:
+    """Path of the default standards (``standards.json``)."""
+    return os.path.join(DATA_DIR, "standards.json")
+
+
+def default_time_targets_path() -> str:
+    """Path of the default time-element targets (``time_targets.json``)."""
+    return os.path.join(DATA_DIR, "time_targets.json")
+
+
+def default_moments_config_path() -> str:
+    """Path of the default cycle-of-service configuration (``moments.json``)."""
+    return os.path.join(DATA_DIR, "moments.json")
+
+
+def _z(confidence: float) -> float:
+    if not 0 < confidence < 1:
+        raise ConfigError(f"confidence: {confidence!r} is out of range; expected (0, 1)")
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def wilson_interval(successes: Any, n: Any, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of ``successes / n`` (arrays broadcast); NaN where ``n`` is 0.
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> lo, hi = ss.standards.wilson_interval(8, 10)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.4902, 0.9433)
+    """
+    z = _z(confidence)
+    x, m = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(n, dtype=float))
+    lo = np.empty(x.shape)
+    hi = np.empty(x.shape)
+    for i in np.ndindex(x.shape):  # one call per group / period, never per record
+        lo[i], hi[i] = _core.wilson_interval_z(float(x[i]), float(m[i]), z)
+    return lo, hi
+
+
+def p_chart(met: Any, n: Any, *, sigma: float = 3.0) -> pd.DataFrame:
+    """p-chart with variable sample sizes: ``center`` pbar, ``lower``/``upper`` limits per
+    period (clipped to [0, 1]), ``p`` and ``signal`` ("below", "above" or "").
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> t = ss.standards.p_chart([45, 40, 20], [50, 50, 40])
+    >>> t["signal"].tolist()
+    ['', '', 'below']
+    """
+    r = _core.p_chart(np.asarray(met, dtype=float), np.asarray(n, dtype=float), float(sigma))
+    idx = met.index if isinstance(met, pd.Series) else None
+    return pd.DataFrame(
+        {
+            "n": np.asarray(n, dtype=float),
+            "met": np.asarray(met, dtype=float),
+            "p": r["p"],
+            "center": r["center"],
+            "lower": r["lower"],
+            "upper": r["upper"],
+            "signal": np.array(["below", "", "above"], dtype=object)[r["signal"].astype(int) + 1],
+        },
+        index=idx,
+    )
+
+
+def load_standards(standards: Any = None, *, schema: Sequence[str] | None = None) -> StandardSet:
+    """Load a standard set: None (the defaults), a :class:`StandardSet`, a dict, a list of
+    standards, JSON text or a path. With ``schema`` unknown fields raise ConfigError now."""
+    cols = None if schema is None else [str(c) for c in schema]
+    if isinstance(standards, StandardSet):
+        if cols is not None:
+            standards.check_schema(cols)
+        return standards
+    if isinstance(standards, (list, tuple)):
+        standards = {"standards": list(standards)}
+    text = _read_json_arg(default_standards_path() if standards is None else standards, "standards")
+    return StandardSet.from_json(text, cols)
+
+
+def _numeric_block(frame: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    x = np.empty((len(frame), len(cols)), dtype=np.float64)
+    for j, c in enumerate(cols):
+        x[:, j] = numeric_column(frame, c, name="data")
+    return x
+
+
+def check_standards(data: Any, *, standards: Any = None, workers: int = 1) -> pd.DataFrame:
+    """Per-observation compliance codes: one int8 column per standard (1 met, 0 not met,
+    -1 not applicable, -2 not observed), with the input's index.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> std = [{"id": "greet", "met": {"field": "greet_seconds", "op": "<=", "value": 3}}]
+    >>> ss.standards.check_standards(pd.DataFrame({"greet_seconds": [2, 5, None]}), standards=std)["greet"].tolist()
+    [1, 0, -2]
+    """
+    frame = to_frame(data)
+    if len(frame) == 0:
+        raise InputError("data: the input is empty (0 rows)")
+    s = load_standards(standards, schema=[str(c) for c in frame.columns])
+    cols = [c for c in s.fields if c in frame.columns]
+    x = _numeric_block(frame, cols)
+    try:
+        codes = _core.check_standards(s, x, cols, int(workers))
+    except InputError as e:
+        raise relabel_rows(e, frame.index) from None
+    return pd.DataFrame(codes, index=frame.index, columns=s.table["id"])
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class ComplianceResult(Result):
+    """Compliance with service standards.
+
+    Attributes
+    ----------
+    table
+        One row per (group,) standard: ``dimension``, ``level``, ``n_observed``, ``n_met``,
+        ``share`` (met / observed), ``low``, ``high`` (Wilson), ``not_applicable``,
+        ``not_observed``.
+    pchart
+        With ``period``: one row per (group,) standard and period: ``n``, ``met``, ``p``,
+        ``center``, ``lower``, ``upper``, ``signal`` ("below", "above" or "").
+    flagged
+        The out-of-control rows of ``pchart``.
+    codes
+        Per-observation codes (see :func:`check_standards`).
+    standards
+        The :class:`StandardSet` used.
+    """
+
+    table: pd.DataFrame
+    pchart: pd.DataFrame
+    flagged: pd.DataFrame
+    codes: pd.DataFrame
+    standards: StandardSet
+    confidence: float
+    sigma: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d.pop("codes")
+        return d
+
+    def plot(self, ax: Any = None, *, standard: str | None = None, group: Any = None, **kwargs: Any) -> Any:
+        """p-chart of one standard (default: the one with the most flagged periods, else the first)."""
+        from ._needs_plots import p_chart_plot
+
+        return p_chart_plot(self, ax=ax, standard=standard, group=group, **kwargs)
+
+    def _summary_lines(self) -> list[str]:
+        t = self.table
+        lines = [
+            f"{len(self.codes)} observations, {len(self.table.index.get_level_values('standard').unique())} standards"
+        ]
+        worst = t.sort_values("share").head(1)
+        if len(worst) and not np.isnan(worst["share"].iloc[0]):
+            key = worst.index[0]
+            lines.append(f"lowest compliance: {key} {100 * worst['share'].iloc[0]:.1f}%")
+        if len(self.flagged):
+            lines.append(f"{len(self.flagged)} out-of-control period(s) on the p-charts")
+        return lines
+
+
+def compliance(
+    data: Any,
+    *,
+    standards: Any = None,
+    by: str | Sequence[str] | None = None,
+    period: str | None = None,
+    confidence: float = 0.95,
+    sigma: float = 3.0,
+    workers: int = 1,
+) -> ComplianceResult:
+    """Share of observations meeting each standard, with Wilson intervals and p-charts.
+
+    Parameters
+    ----------
+    data
+        Observations (a DataFrame) with the columns the standards read.
+    standards
+        The standard set (see :func:`load_standards`); default: the source's general vs
+        quality standards.
+    by
+        Column(s) to group by (branch, staff ...).
+    period
+        Column of periods (week, month ...): a p-chart per (group,) standard over periods,
+        in sorted period order.
+    confidence, sigma
+        Of the Wilson interval (0.95) and the p-chart limits (3).
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> visits = ss.datasets.sample(n_visits=600).visits
+    >>> r = ss.standards.compliance(visits, period="week")
+    >>> float(r.table.loc["greeting_quality", "share"]) < float(r.table.loc["greeting_general", "share"])
+    True
+    """
+    frame = to_frame(data)
+    codes = check_standards(frame, standards=standards, workers=workers)
+    s = load_standards(standards)
+    info = s.table
+    ids = list(info["id"])
+    z = _z(confidence)
+    gcodes, keys = group_codes(frame, by)
+    n_groups = 1 if keys is None else len(keys)
+    c = _core.count_compliance(np.ascontiguousarray(codes.to_numpy(dtype=np.int8)), gcodes, n_groups)
+    gkeys = list(keys) if keys is not None else [None]
+    rows = []
+    for g in range(n_groups):
+        for j, sid in enumerate(ids):
+            met, obs = c["met"][g, j], c["observed"][g, j]
+            lo, hi = _core.wilson_interval_z(met, obs, z)
+            row = {"standard": sid, "dimension": info["dimension"][j], "level": info["level"][j]}
+            if keys is not None:
+                row = {"group": gkeys[g], **row}
+            row.update(
+                n_observed=obs,
+                n_met=met,
+                share=met / obs if obs > 0 else np.nan,
+                low=lo,
+                high=hi,
+                not_applicable=c["not_applicable"][g, j],
+                not_observed=c["not_observed"][g, j],
+            )
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    key_cols = (["group"] if keys is not None else []) + ["standard"]
+    if keys is not None and isinstance(by, str):
+        table = table.rename(columns={"group": by})
+        key_cols = [by, "standard"]
+    table = table.set_index(key_cols)
+    chart_rows: list[pd.DataFrame] = []
+    if period is not None:
+        if period not in frame.columns:
+            raise InputError(
+                f"period: no column {period!r}; columns present: {', '.join(map(str, frame.columns[:30]))}"
+            )
+        pcodes, pkeys = group_codes(frame, period)
+        n_per = 1 if pkeys is None else len(pkeys)
+        combined = gcodes.astype(np.int64) * n_per + pcodes
+        cc = _core.count_compliance(
+            np.ascontiguousarray(codes.to_numpy(dtype=np.int8)), combined.astype(np.int32), n_groups * n_per
+        )
+        for g in range(n_groups):
+            for j, sid in enumerate(ids):
+                sl = slice(g * n_per, (g + 1) * n_per)
+                pc = p_chart(cc["met"][sl, j], cc["observed"][sl, j], sigma=sigma)
+                pc.insert(0, "period", list(pkeys) if pkeys is not None else [None])
+                pc.insert(0, "standard", sid)
+                if keys is not None:
+                    pc.insert(0, by if isinstance(by, str) else "group", [gkeys[g]] * n_per)
+                chart_rows.append(pc)
+    pchart = pd.concat(chart_rows, ignore_index=True) if chart_rows else pd.DataFrame()
+    flagged = pchart[pchart["signal"] != ""] if len(pchart) else pd.DataFrame()
+    return ComplianceResult(
+        table=table, pchart=pchart, flagged=flagged, codes=codes, standards=s, confidence=confidence, sigma=sigma
+    )
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class TimeResult(Result):
+    """Time elements of service against their targets.
+
+    Attributes
+    ----------
+    table
+        One row per (group,) element: ``column``, ``unit``, ``target``, ``n``, ``n_missing``,
+        ``attainment`` (share <= target) with Wilson ``low``/``high``, ``p50``, ``p90`` (the
+        configured quantiles), ``mean``, ``mean_excess``.
+    config
+        The :class:`TimeConfig` used.
+    """
+
+    table: pd.DataFrame
+    config: TimeConfig
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Attainment per element (bars with Wilson intervals); returns the Axes."""
+        from ._needs_plots import time_attainment_plot
+
+        return time_attainment_plot(self, ax=ax, **kwargs)
+
+    def _summary_lines(self) -> list[str]:
+        t = self.table.dropna(subset=["attainment"])
+        if not len(t):
+            return ["no durations"]
+        worst = t.sort_values("attainment").iloc[0]
+        return [
+            f"{len(self.config.columns)} time elements; lowest attainment {worst.name}: {100 * worst['attainment']:.1f}%"
+        ]
+
+
+def time_elements(
+    data: Any, *, targets: Any = None, by: str | Sequence[str] | None = None, confidence: float = 0.95, workers: int = 1
+) -> TimeResult:
+    """Attainment of time targets, P50/P90, mean excess over target, per group.
+
+    Parameters
+    ----------
+    data
+        A DataFrame with one column of durations per time element (NaN missing). Elements
+        whose column is absent are skipped (those of the default targets).
+    targets
+        :class:`TimeConfig`, a dict, JSON text or path; default ``time_targets.json``.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> cfg = {"targets": [{"element": "waiting", "column": "wait", "target": 5}]}
+    >>> r = ss.standards.time_elements(pd.DataFrame({"wait": [1, 4, 5, 6, 10]}), targets=cfg)
+    >>> r.table[["attainment", "p50", "p90", "mean_excess"]].round(2).values.tolist()
+    [[0.6, 5.0, 8.4, 1.2]]
+    """
+    frame = to_frame(data)
+    if len(frame) == 0:
+        raise InputError("data: the input is empty (0 rows)")
+    if targets is None:
+        with open(default_time_targets_path(), encoding="utf-8") as fh:
+            full = json.load(fh)
+        full["targets"] = [t for t in full["targets"] if t["column"] in frame.columns]
+        if not full["targets"]:
+            raise InputError("data: none of the default time-element columns is present; pass targets=")
+        cfg: TimeConfig = TimeConfig.from_dict(full)
+    else:
+        cfg = resolve_config(targets, TimeConfig, name="targets")
+    cols = list(cfg.columns)
+    x = _numeric_block(frame, cols)
+    gcodes, keys = group_codes(frame, by)
+    n_groups = 1 if keys is None else len(keys)
+    try:
+        r = _core.summarize_times(cfg, x, gcodes, n_groups, int(workers))
+    except InputError as e:
+        raise relabel_rows(e, frame.index) from None
+    z = _z(confidence)
+    qnames = [f"p{round(100 * q):d}" for q in cfg.quantiles]
+    rows = []
+    gkeys = list(keys) if keys is not None else [None]
+    for g in range(n_groups):
+        for j, el in enumerate(cfg.elements):
+            nn, att = r["n"][g, j], r["attained"][g, j]
+            lo, hi = _core.wilson_interval_z(att, nn, z)
+            row: dict[str, Any] = {"element": el}
+            if keys is not None:
+                row = {"group": gkeys[g], **row}
+            row.update(
+                column=cols[j],
+                unit=cfg.units[j],
+                target=cfg.target_values[j],
+                n=nn,
+                n_missing=r["n_missing"][g, j],
+                attainment=att / nn if nn > 0 else np.nan,
+                low=lo,
+                high=hi,
+            )
+            for qn, qm in zip(qnames, r["quantiles"]):
+                row[qn] = qm[g, j]
+            row.update(mean=r["mean"][g, j], mean_excess=r["mean_excess"][g, j])
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    idx = ["element"] if keys is None else [by if isinstance(by, str) else "group", "element"]
+    if keys is not None and isinstance(by, str):
+        table = table.rename(columns={"group": by})
+    return TimeResult(table=table.set_index(idx), config=cfg)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class MomentsResult(Result):
+    """Cycle of service: per visit and per moment of truth.
+
+    Attributes
+    ----------
+    visits
+        One row per visit: ``n_scored``, ``first``, ``last``, ``gap`` (last - first),
+        ``weakest`` (the lowest-scored moment; ties: the earliest), ``weakest_score``,
+        ``mean``, ``peak``, ``peak_end`` ((peak + last) / 2), ``bad_ending`` (first - last
+        >= ``bad_ending_gap``: "a good start, a bad ending").
+    moments
+        One row per moment: ``n``, ``mean``, ``failed`` (score <= ``fail_at``),
+        ``fail_rate``, ``weakest`` (visits where it was the weakest), ``weakest_share``,
+        ``mean_position`` (0 = first scored moment); ordered by mean position.
+    n_missing
+        Rows without a score (skipped, counted).
+    config
+        The :class:`MomentsConfig` used.
+    """
+
+    visits: pd.DataFrame
+    moments: pd.DataFrame
+    n_missing: int
+    config: MomentsConfig
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.moments
+
+    @property
+    def weakest_moment(self) -> str:
+        """The moment most often the weakest of its visit."""
+        return str(self.moments["weakest"].idxmax())
+
+    @property
+    def most_failed(self) -> str:
+        """The moment with the highest failure rate."""
+        return str(self.moments["fail_rate"].idxmax())
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Moments profile: mean score per moment in cycle order, failure rate as bars."""
+        from ._needs_plots import moments_profile_plot
+
+        return moments_profile_plot(self, ax=ax, **kwargs)
+
+    def _summary_lines(self) -> list[str]:
+        v = self.visits
+        scored = v[v["n_scored"] > 0]
+        return [
+            f"{len(v)} visits, {len(self.moments)} moments; weakest most often: {self.weakest_moment}; "
+            f"highest failure rate: {self.most_failed}",
+            f"a good start, a bad ending in {100 * scored['bad_ending'].mean():.1f}% of visits; "
+            f"mean peak-end {scored['peak_end'].mean():.2f} vs mean score {scored['mean'].mean():.2f}",
+        ]
+
+
+def moments(
+    data: Any,
+    *,
+    visit: str = "visit_id",
+    moment: str = "moment",
+    order: str = "order",
+    score: str = "score",
+    config: Any = None,
+) -> MomentsResult:
+    """Analyse cycles of service from a long table (one row per moment of a visit).
+
+    Parameters
+    ----------
+    data
+        A DataFrame with the columns ``visit``, ``moment`` (names), ``order`` (position
+        within the visit) and ``score``.
+    config
+        :class:`MomentsConfig`, dict, JSON or path; default ``moments.json`` (scale 1-5,
+        a moment fails at <= 2, a bad ending when first - last >= 1, peak = extreme).
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> df = pd.DataFrame({"visit_id": [1, 1, 1], "moment": ["park", "pay", "leave"],
+    ...                    "order": [1, 2, 3], "score": [5, 4, 2]})
+    >>> r = ss.standards.moments(df)
+    >>> v = r.visits.loc[1]
+    >>> v["weakest"], float(v["gap"]), float(v["peak_end"]), bool(v["bad_ending"])
+    ('leave', -3.0, 3.5, True)
+    """
+    frame = to_frame(data)
+    if len(frame) == 0:
+        raise InputError("data: the input is empty (0 rows)")
+    cfg: MomentsConfig = resolve_config(config if config is not None else default_moments_config_path(), MomentsConfig)
+    for c in (visit, moment, order, score):
+        if c not in frame.columns:
+            raise InputError(f"data: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
+    if frame[visit].isna().any() or frame[moment].isna().any():
+        col = visit if frame[visit].isna().any() else moment
+        pos = int(np.flatnonzero(frame[col].isna().to_numpy())[0])
+        raise InputError(f"data: column {col!r}, row {frame.index[pos]!r}: missing value; expected a {col}")
+    vcodes, vkeys = pd.factorize(frame[visit], sort=True)
+    mcat = (
+        frame[moment].astype("category") if not isinstance(frame[moment].dtype, pd.CategoricalDtype) else frame[moment]
+    )
+    mkeys = list(mcat.cat.categories)
+    mcodes = mcat.cat.codes.to_numpy()
+    ordv = numeric_column(frame, order, name="data")
+    sc = numeric_column(frame, score, name="data")
+    try:
+        r = _core.analyze_moments(
+            vcodes.astype(np.int32), ordv, mcodes.astype(np.int32), sc, len(vkeys), len(mkeys), cfg
+        )
+    except InputError as e:
+        raise relabel_rows(e, frame.index) from None
+    weak = r["weakest"]
+    weak_names = pd.Categorical.from_codes(weak, categories=mkeys)
+    visits = pd.DataFrame(
+        {
+            "n_scored": r["n_scored"],
+            "first": r["first"],
+            "last": r["last"],
+            "gap": r["last"] - r["first"],
+            "weakest": weak_names,
+            "weakest_score": r["weakest_score"],
+            "mean": r["mean"],
+            "peak": r["peak"],
+            "peak_end": r["peak_end"],
+            "bad_ending": r["bad_ending"].astype(bool),
+        },
+        index=pd.Index(vkeys, name=visit),
+    )
+    n_visits_scored = max(int((r["n_scored"] > 0).sum()), 1)
+    mn = r["moment_n"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mom = pd.DataFrame(
+            {
+                "n": mn,
+                "mean": r["moment_sum"] / mn,
+                "failed": r["moment_failed"],
+                "fail_rate": r["moment_failed"] / mn,
+                "weakest": r["moment_weakest"],
+                "weakest_share": r["moment_weakest"] / n_visits_scored,
+                "mean_position": r["moment_position_sum"] / mn,
+            },
+            index=pd.Index(mkeys, name=moment),
+        )
+    mom = mom.sort_values("mean_position", kind="stable")
+    return MomentsResult(visits=visits, moments=mom, n_missing=int(r["n_missing"]), config=cfg)

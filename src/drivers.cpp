@@ -1,0 +1,1000 @@
+#include "servscore/drivers.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "json_util.hpp"
+#include "servscore/detail/parallel.hpp"
+#include "servscore/errors.hpp"
+
+namespace servscore {
+
+namespace json = boost::json;
+using detail::format_number;
+
+// ---------------------------------------------------------------- configuration
+
+namespace {
+const char* missing_name(MissingPolicy m) { return m == MissingPolicy::listwise ? "listwise" : "pairwise"; }
+MissingPolicy parse_missing(const std::string& s, const std::string& key) {
+  if (s == "listwise") return MissingPolicy::listwise;
+  if (s == "pairwise") return MissingPolicy::pairwise;
+  throw config_error(key + ": '" + s + "' is not a missing-value policy; expected one of: listwise, pairwise");
+}
+const char* crosshair_name(Crosshair c) {
+  switch (c) {
+    case Crosshair::scale: return "scale";
+    case Crosshair::data_mean: return "data_mean";
+    case Crosshair::data_median: return "data_median";
+    default: return "diagonal";
+  }
+}
+Crosshair parse_crosshair(const std::string& s, const std::string& key) {
+  for (Crosshair c : {Crosshair::scale, Crosshair::data_mean, Crosshair::data_median, Crosshair::diagonal})
+    if (s == crosshair_name(c)) return c;
+  throw config_error(key + ": '" + s + "' is not a crosshair; expected one of: scale, data_mean, data_median, diagonal");
+}
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+std::string col_name(const std::vector<std::string>& names, Eigen::Index j) {
+  if (static_cast<std::size_t>(j) < names.size()) return "'" + names[static_cast<std::size_t>(j)] + "'";
+  return "column " + std::to_string(j);
+}
+}  // namespace
+
+void DriverConfig::validate() const {
+  if (exact_max_predictors < 0 || exact_max_predictors > 30)
+    throw config_error("exact_max_predictors: " + std::to_string(exact_max_predictors) +
+                       " is out of range; expected 0 to 30");
+  if (complete_max_predictors < 0 || complete_max_predictors > 28)
+    throw config_error("complete_max_predictors: " + std::to_string(complete_max_predictors) +
+                       " is out of range; expected 0 to 28");
+  if (n_permutations < 2) throw config_error("n_permutations: " + std::to_string(n_permutations) + "; expected >= 2");
+  if (n_bootstrap < 0) throw config_error("n_bootstrap: " + std::to_string(n_bootstrap) + "; expected >= 0");
+  if (!(alpha > 0.0 && alpha < 1.0))
+    throw config_error("alpha: " + format_number(alpha) + " is out of range; expected (0, 1)");
+  if (!(collinearity_tol >= 0.0 && collinearity_tol < 1.0))
+    throw config_error("collinearity_tol: " + format_number(collinearity_tol) + "; expected [0, 1)");
+  if (!(dominance_tol >= 0.0 && std::isfinite(dominance_tol)))
+    throw config_error("dominance_tol: " + format_number(dominance_tol) + "; expected a finite number >= 0");
+}
+
+bool DriverConfig::operator==(const DriverConfig& o) const {
+  return exact_max_predictors == o.exact_max_predictors && complete_max_predictors == o.complete_max_predictors &&
+         n_permutations == o.n_permutations && seed == o.seed && n_bootstrap == o.n_bootstrap && alpha == o.alpha &&
+         collinearity_tol == o.collinearity_tol && dominance_tol == o.dominance_tol && missing == o.missing;
+}
+
+void tag_invoke(json::value_from_tag, json::value& jv, const DriverConfig& c) {
+  jv = {{"exact_max_predictors", c.exact_max_predictors},
+        {"complete_max_predictors", c.complete_max_predictors},
+        {"n_permutations", c.n_permutations},
+        {"seed", c.seed},
+        {"n_bootstrap", c.n_bootstrap},
+        {"alpha", c.alpha},
+        {"collinearity_tol", c.collinearity_tol},
+        {"dominance_tol", c.dominance_tol},
+        {"missing", missing_name(c.missing)}};
+}
+
+DriverConfig tag_invoke(json::value_to_tag<DriverConfig>, const json::value& jv) {
+  DriverConfig c;
+  detail::ObjectReader r(jv, "config");
+  r.integer("exact_max_predictors", c.exact_max_predictors, 0, 30);
+  r.integer("complete_max_predictors", c.complete_max_predictors, 0, 28);
+  long long np = c.n_permutations;
+  r.integer("n_permutations", np, 2, 1LL << 40);
+  c.n_permutations = np;
+  long long seed = static_cast<long long>(c.seed);
+  r.integer("seed", seed, 0, std::numeric_limits<long long>::max());
+  c.seed = static_cast<std::uint64_t>(seed);
+  r.integer("n_bootstrap", c.n_bootstrap, 0, 100000000);
+  r.number("alpha", c.alpha, 0, 1);
+  r.number("collinearity_tol", c.collinearity_tol, 0, 1);
+  r.number("dominance_tol", c.dominance_tol, 0);
+  std::string m = missing_name(c.missing);
+  r.string("missing", m);
+  c.missing = parse_missing(m, "config.missing");
+  r.finish();
+  c.validate();
+  return c;
+}
+
+DriverConfig driver_config_from_json(std::string_view text) {
+  return json::value_to<DriverConfig>(detail::parse_json(text, "driver config"));
+}
+std::string to_json(const DriverConfig& config) { return detail::dump_json(json::value_from(config)); }
+
+void PenaltyRewardConfig::validate() const {
+  if (!std::isfinite(low_max) || !std::isfinite(high_min) || !(low_max < high_min))
+    throw config_error("low_max, high_min: " + format_number(low_max) + " and " + format_number(high_min) +
+                       "; expected finite numbers with low_max < high_min");
+  if (!(asymmetry_threshold >= 0.0 && asymmetry_threshold < 1.0))
+    throw config_error("asymmetry_threshold: " + format_number(asymmetry_threshold) +
+                       " is out of range; expected [0, 1)");
+}
+bool PenaltyRewardConfig::operator==(const PenaltyRewardConfig& o) const {
+  return low_max == o.low_max && high_min == o.high_min && asymmetry_threshold == o.asymmetry_threshold;
+}
+void tag_invoke(json::value_from_tag, json::value& jv, const PenaltyRewardConfig& c) {
+  jv = {{"low_max", c.low_max}, {"high_min", c.high_min}, {"asymmetry_threshold", c.asymmetry_threshold}};
+}
+PenaltyRewardConfig tag_invoke(json::value_to_tag<PenaltyRewardConfig>, const json::value& jv) {
+  PenaltyRewardConfig c;
+  detail::ObjectReader r(jv, "config");
+  r.number("low_max", c.low_max);
+  r.number("high_min", c.high_min);
+  r.number("asymmetry_threshold", c.asymmetry_threshold, 0, 1);
+  r.finish();
+  c.validate();
+  return c;
+}
+PenaltyRewardConfig penalty_reward_config_from_json(std::string_view text) {
+  return json::value_to<PenaltyRewardConfig>(detail::parse_json(text, "penalty-reward config"));
+}
+std::string to_json(const PenaltyRewardConfig& config) { return detail::dump_json(json::value_from(config)); }
+
+void IpaConfig::validate() const {
+  if (!std::isfinite(scale_min) || !std::isfinite(scale_max) || !(scale_min < scale_max))
+    throw config_error("scale_min, scale_max: " + format_number(scale_min) + " and " + format_number(scale_max) +
+                       "; expected finite numbers with scale_min < scale_max");
+  if (std::isnan(importance_min) != std::isnan(importance_max))
+    throw config_error("importance_min, importance_max: give both or neither");
+  if (!std::isnan(importance_min) && !(importance_min < importance_max && std::isfinite(importance_max)))
+    throw config_error("importance_min, importance_max: " + format_number(importance_min) + " and " +
+                       format_number(importance_max) + "; expected importance_min < importance_max");
+}
+bool IpaConfig::operator==(const IpaConfig& o) const {
+  return crosshair == o.crosshair && scale_min == o.scale_min && scale_max == o.scale_max &&
+         same(importance_min, o.importance_min) && same(importance_max, o.importance_max);
+}
+void tag_invoke(json::value_from_tag, json::value& jv, const IpaConfig& c) {
+  json::object o{{"crosshair", crosshair_name(c.crosshair)}, {"scale_min", c.scale_min}, {"scale_max", c.scale_max}};
+  o["importance_min"] = std::isnan(c.importance_min) ? json::value(nullptr) : json::value(c.importance_min);
+  o["importance_max"] = std::isnan(c.importance_max) ? json::value(nullptr) : json::value(c.importance_max);
+  jv = std::move(o);
+}
+IpaConfig tag_invoke(json::value_to_tag<IpaConfig>, const json::value& jv) {
+  IpaConfig c;
+  detail::ObjectReader r(jv, "config");
+  std::string ch = crosshair_name(c.crosshair);
+  r.string("crosshair", ch);
+  c.crosshair = parse_crosshair(ch, "config.crosshair");
+  r.number("scale_min", c.scale_min);
+  r.number("scale_max", c.scale_max);
+  for (const char* key : {"importance_min", "importance_max"}) {
+    double& out = std::string_view(key) == "importance_min" ? c.importance_min : c.importance_max;
+    const json::value* v = r.has(key) ? r.raw(key) : nullptr;
+    if (v && v->is_null()) continue;
+    if (v) r.number(key, out);
+  }
+  r.finish();
+  c.validate();
+  return c;
+}
+IpaConfig ipa_config_from_json(std::string_view text) {
+  return json::value_to<IpaConfig>(detail::parse_json(text, "ipa config"));
+}
+std::string to_json(const IpaConfig& config) { return detail::dump_json(json::value_from(config)); }
+
+// ---------------------------------------------------------------- random numbers
+
+namespace {
+
+/// SplitMix64: seeds one independent stream per (seed, index), the same on every platform.
+std::uint64_t splitmix64(std::uint64_t& s) {
+  std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+/// xoshiro256**: small, fast, fully specified (std distributions are not portable).
+struct Rng {
+  std::uint64_t s[4];
+  Rng(std::uint64_t seed, std::uint64_t stream) {
+    std::uint64_t x = seed ^ (0xD1B54A32D192ED03ULL * (stream + 1));
+    for (auto& v : s) v = splitmix64(x);
+  }
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t next() {
+    std::uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return r;
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  /// Uniform integer in [0, n), unbiased (rejection of the short last cycle).
+  std::uint64_t below(std::uint64_t n) {
+    const std::uint64_t threshold = (0 - n) % n;
+    for (;;) {
+      std::uint64_t r = next();
+      if (r >= threshold) return r % n;
+    }
+  }
+  double normal() {  // Box-Muller, one value per call
+    double u1 = 1.0 - uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- correlations
+
+namespace {
+
+void check_weights(Eigen::Ref<const Eigen::VectorXd> w, Eigen::Index n) {
+  if (w.size() != 0 && w.size() != n)
+    throw input_error("weights: expected " + std::to_string(n) + " values (one per row), got " +
+                      std::to_string(w.size()));
+  for (Eigen::Index i = 0; i < w.size(); ++i)
+    if (!(std::isfinite(w[i]) && w[i] >= 0.0))
+      throw input_error("weights: row " + std::to_string(i) + ": " + format_number(w[i]) +
+                        "; expected a finite weight >= 0");
+}
+
+void check_shapes(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y, const std::vector<std::string>& names) {
+  if (x.cols() == 0) throw input_error("X: no predictors (0 columns)");
+  if (x.rows() != y.size())
+    throw input_error("y: expected " + std::to_string(x.rows()) + " values (one per row of X), got " +
+                      std::to_string(y.size()));
+  if (!names.empty() && names.size() != static_cast<std::size_t>(x.cols()))
+    throw input_error("names: expected " + std::to_string(x.cols()) + " names, got " + std::to_string(names.size()));
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    for (Eigen::Index j = 0; j < x.cols(); ++j)
+      if (std::isinf(x(i, j)))
+        throw input_error("X: column " + col_name(names, j) + ", row " + std::to_string(i) + ": " +
+                          format_number(x(i, j)) + "; expected a finite number or NaN (missing)");
+    if (std::isinf(y[i]))
+      throw input_error("y: row " + std::to_string(i) + ": " + format_number(y[i]) +
+                        "; expected a finite number or NaN (missing)");
+  }
+}
+
+std::string var_name(const std::vector<std::string>& names, Eigen::Index j, Eigen::Index p) {
+  return j == p ? std::string("the outcome (y)") : "predictor " + col_name(names, j);
+}
+
+}  // namespace
+
+CorrelationInput correlation_from_data(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
+                                       Eigen::Ref<const Eigen::VectorXd> weights, const DriverConfig& config,
+                                       const std::vector<std::string>& names) {
+  config.validate();
+  check_shapes(x, y, names);
+  const Eigen::Index n = x.rows(), p = x.cols(), m = p + 1;
+  check_weights(weights, n);
+  auto val = [&](Eigen::Index i, Eigen::Index j) { return j < p ? x(i, j) : y[i]; };
+  auto wt = [&](Eigen::Index i) { return weights.size() ? weights[i] : 1.0; };
+  CorrelationInput out;
+  out.n_rows = n;
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < m; ++j) out.n_missing += std::isnan(val(i, j)) ? 1 : 0;
+  out.corr = Eigen::MatrixXd::Identity(m, m);
+  out.mean = Eigen::VectorXd::Zero(m);
+  out.sd = Eigen::VectorXd::Zero(m);
+  if (config.missing == MissingPolicy::listwise) {
+    std::vector<Eigen::Index> rows;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      bool ok = wt(i) > 0.0;
+      for (Eigen::Index j = 0; j < m && ok; ++j) ok = !std::isnan(val(i, j));
+      if (ok) rows.push_back(i);
+    }
+    out.n_used = static_cast<std::int64_t>(rows.size());
+    out.n_dropped = n - out.n_used;
+    if (out.n_used <= p + 1)
+      throw input_error("X, y: " + std::to_string(out.n_used) + " complete row(s) with a positive weight for " +
+                        std::to_string(p) + " predictor(s); expected more than " + std::to_string(p + 1) +
+                        " (more rows than predictors + 1)");
+    double sw = 0.0, sw2 = 0.0;
+    for (auto i : rows) {
+      sw += wt(i);
+      sw2 += wt(i) * wt(i);
+      for (Eigen::Index j = 0; j < m; ++j) out.mean[j] += wt(i) * val(i, j);
+    }
+    out.mean /= sw;
+    Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(m, m);
+    Eigen::VectorXd d(m);
+    for (auto i : rows) {
+      for (Eigen::Index j = 0; j < m; ++j) d[j] = val(i, j) - out.mean[j];
+      cov.selfadjointView<Eigen::Lower>().rankUpdate(d, wt(i));
+    }
+    cov = cov.selfadjointView<Eigen::Lower>();
+    cov /= sw;
+    out.sum_weights = sw;
+    out.effective_n = sw * sw / sw2;
+    for (Eigen::Index j = 0; j < m; ++j) {
+      double scale = std::max(1.0, std::abs(out.mean[j]));
+      if (!(cov(j, j) > 1e-24 * scale * scale))
+        throw input_error(var_name(names, j, p) + " is constant over the " + std::to_string(out.n_used) +
+                          " rows used (value " + format_number(out.mean[j]) +
+                          "); a constant has no correlation: drop it");
+      out.sd[j] = std::sqrt(cov(j, j));
+    }
+    for (Eigen::Index a = 0; a < m; ++a)
+      for (Eigen::Index b = 0; b < m; ++b) out.corr(a, b) = a == b ? 1.0 : cov(a, b) / (out.sd[a] * out.sd[b]);
+    return out;
+  }
+  // pairwise: each correlation from the rows where both variables are present
+  std::int64_t with_y = 0;
+  double sw = 0.0, sw2 = 0.0;
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (!std::isnan(y[i]) && wt(i) > 0.0) {
+      ++with_y;
+      sw += wt(i);
+      sw2 += wt(i) * wt(i);
+    }
+  out.n_used = with_y;
+  out.n_dropped = n - with_y;
+  out.sum_weights = sw;
+  out.effective_n = sw > 0 ? sw * sw / sw2 : 0.0;
+  for (Eigen::Index a = 0; a < m; ++a) {
+    double s = 0, s1 = 0, s2 = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      double v = val(i, a);
+      if (std::isnan(v)) continue;
+      s += wt(i);
+      s1 += wt(i) * v;
+    }
+    out.mean[a] = s > 0 ? s1 / s : std::numeric_limits<double>::quiet_NaN();
+    for (Eigen::Index i = 0; i < n; ++i) {
+      double v = val(i, a);
+      if (!std::isnan(v)) s2 += wt(i) * (v - out.mean[a]) * (v - out.mean[a]);
+    }
+    double scale = std::max(1.0, std::abs(out.mean[a]));
+    if (!(s > 0 && s2 / s > 1e-24 * scale * scale))
+      throw input_error(var_name(names, a, p) + " is constant (or never observed) among its non-missing rows" +
+                        "; a constant has no correlation: drop it");
+    out.sd[a] = std::sqrt(s2 / s);
+  }
+  for (Eigen::Index a = 0; a < m; ++a)
+    for (Eigen::Index b = 0; b < a; ++b) {
+      double s = 0, ma = 0, mb = 0;
+      std::int64_t cnt = 0;
+      for (Eigen::Index i = 0; i < n; ++i) {
+        double u = val(i, a), v = val(i, b);
+        if (std::isnan(u) || std::isnan(v) || !(wt(i) > 0)) continue;
+        s += wt(i);
+        ma += wt(i) * u;
+        mb += wt(i) * v;
+        ++cnt;
+      }
+      if (cnt < 3)
+        throw input_error(var_name(names, a, p) + " and " + var_name(names, b, p) + ": only " + std::to_string(cnt) +
+                          " row(s) with both present; expected at least 3 for a pairwise correlation");
+      ma /= s;
+      mb /= s;
+      double saa = 0, sbb = 0, sab = 0;
+      for (Eigen::Index i = 0; i < n; ++i) {
+        double u = val(i, a), v = val(i, b);
+        if (std::isnan(u) || std::isnan(v) || !(wt(i) > 0)) continue;
+        saa += wt(i) * (u - ma) * (u - ma);
+        sbb += wt(i) * (v - mb) * (v - mb);
+        sab += wt(i) * (u - ma) * (v - mb);
+      }
+      if (!(saa > 0 && sbb > 0))
+        throw input_error(var_name(names, a, p) + " and " + var_name(names, b, p) +
+                          ": one of them is constant on the rows where both are present");
+      out.corr(a, b) = out.corr(b, a) = sab / std::sqrt(saa * sbb);
+    }
+  if (with_y <= p + 1)
+    throw input_error("y: " + std::to_string(with_y) + " row(s) with an outcome for " + std::to_string(p) +
+                      " predictor(s); expected more than " + std::to_string(p + 1));
+  return out;
+}
+
+Eigen::MatrixXd correlation_from_covariance(Eigen::Ref<const Eigen::MatrixXd> cov,
+                                            const std::vector<std::string>& names) {
+  const Eigen::Index m = cov.rows();
+  if (m != cov.cols() || m < 2)
+    throw input_error("matrix: expected a square (p+1) x (p+1) matrix with the outcome last, got " +
+                      std::to_string(cov.rows()) + " x " + std::to_string(cov.cols()));
+  const Eigen::Index p = m - 1;
+  for (Eigen::Index a = 0; a < m; ++a)
+    for (Eigen::Index b = 0; b < m; ++b) {
+      if (!std::isfinite(cov(a, b)))
+        throw input_error("matrix: entry (" + std::to_string(a) + ", " + std::to_string(b) + ") is " +
+                          format_number(cov(a, b)) + "; expected a finite number");
+      double tol = 1e-9 * std::max(1.0, std::abs(cov(a, b)));
+      if (std::abs(cov(a, b) - cov(b, a)) > tol)
+        throw input_error("matrix: not symmetric at (" + std::to_string(a) + ", " + std::to_string(b) +
+                          "): " + format_number(cov(a, b)) + " vs " + format_number(cov(b, a)));
+    }
+  Eigen::VectorXd sd(m);
+  for (Eigen::Index j = 0; j < m; ++j) {
+    if (!(cov(j, j) > 0))
+      throw input_error("matrix: variance of " + var_name(names, j, p) + " is " + format_number(cov(j, j)) +
+                        "; expected > 0 (a constant has no correlation: drop it)");
+    sd[j] = std::sqrt(cov(j, j));
+  }
+  Eigen::MatrixXd r(m, m);
+  for (Eigen::Index a = 0; a < m; ++a)
+    for (Eigen::Index b = 0; b < m; ++b) r(a, b) = a == b ? 1.0 : 0.5 * (cov(a, b) + cov(b, a)) / (sd[a] * sd[b]);
+  for (Eigen::Index a = 0; a < m; ++a)
+    for (Eigen::Index b = 0; b < a; ++b)
+      if (std::abs(r(a, b)) > 1.0 + 1e-9)
+        throw input_error("matrix: correlation of " + var_name(names, a, p) + " and " + var_name(names, b, p) +
+                          " is " + format_number(r(a, b)) + "; expected within [-1, 1]");
+  return r;
+}
+
+// ---------------------------------------------------------------- sweep operator
+
+namespace {
+
+/// Sweep (forward: add k to the model) or reverse-sweep (remove k) a symmetric m x m
+/// row-major matrix in place (Little & Rubin 2002, section 7.4). `tmp` holds m doubles.
+inline void sweep(double* a, int m, int k, bool forward, double* tmp) {
+  const double d = a[k * m + k];
+  const double inv = 1.0 / d;
+  const double sgn = forward ? 1.0 : -1.0;
+  double* rk = a + static_cast<std::ptrdiff_t>(k) * m;
+  std::copy(rk, rk + m, tmp);
+  for (int i = 0; i < m; ++i) {
+    if (i == k) continue;
+    double* ri = a + static_cast<std::ptrdiff_t>(i) * m;
+    const double f = ri[k] * inv;
+    for (int j = 0; j < m; ++j) ri[j] -= f * tmp[j];
+    ri[k] = sgn * f;
+  }
+  for (int j = 0; j < m; ++j) rk[j] = sgn * tmp[j] * inv;
+  rk[k] = -inv;
+}
+
+/// Throw input_error when a predictor is (nearly) a linear combination of the earlier ones,
+/// naming it and the predictors it is made of.
+void check_collinearity(Eigen::Ref<const Eigen::MatrixXd> corr, double tol, const std::vector<std::string>& names) {
+  const int m = static_cast<int>(corr.rows()), p = m - 1;
+  for (Eigen::Index a = 0; a < m; ++a)
+    for (Eigen::Index b = 0; b < m; ++b)
+      if (!std::isfinite(corr(a, b)))
+        throw input_error("correlation matrix: entry (" + std::to_string(a) + ", " + std::to_string(b) +
+                          ") is not finite");
+  std::vector<double> a(static_cast<std::size_t>(m) * m), tmp(static_cast<std::size_t>(m));
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < m; ++j) a[static_cast<std::size_t>(i * m + j)] = corr(i, j);
+  std::vector<int> in;
+  for (int k = 0; k < p; ++k) {
+    double d = a[static_cast<std::size_t>(k * m + k)];
+    if (!(d > tol)) {
+      std::string with;
+      for (int j : in) {
+        // coefficient of j in the regression of k on the swept set: a(j, k) after sweeping
+        if (std::abs(a[static_cast<std::size_t>(j * m + k)]) > 1e-6)
+          with += (with.empty() ? "" : ", ") + col_name(names, j);
+      }
+      throw input_error("predictor " + col_name(names, k) + " is " + (d > 0 ? "almost " : "") +
+                        "a linear combination of " + (with.empty() ? std::string("earlier predictors") : with) +
+                        " (residual variance " + format_number(std::max(d, 0.0)) +
+                        " on the correlation scale, below collinearity_tol " + format_number(tol) +
+                        "); drop or combine the collinear predictors");
+    }
+    sweep(a.data(), m, k, true, tmp.data());
+    in.push_back(k);
+  }
+  if (!(a[static_cast<std::size_t>(p * m + p)] > -1e-9))
+    throw input_error("correlation matrix is not positive semi-definite (R2 above 1): check pairwise correlations");
+}
+
+/// Sweep on the lower triangle only (j <= i) of a symmetric m x m row-major matrix:
+/// half the work of `sweep`. `tmp` receives column k (m doubles).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+// GCC cannot see that the buffers hold m * m doubles when inlined into callers with
+// std::vector storage, and warns about a zero-size memcpy source (a false positive).
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
+inline void sweep_lower(double* a, int m, int k, bool forward, double* tmp) {
+  for (int j = 0; j <= k; ++j) tmp[j] = a[k * m + j];
+  for (int i = k + 1; i < m; ++i) tmp[i] = a[i * m + k];
+  const double inv = 1.0 / tmp[k];
+  const double sgn = forward ? 1.0 : -1.0;
+  for (int i = 0; i < m; ++i) {
+    if (i == k) continue;
+    double* ri = a + static_cast<std::ptrdiff_t>(i) * m;
+    const double f = tmp[i] * inv;
+    for (int j = 0; j <= i; ++j) ri[j] -= f * tmp[j];
+  }
+  for (int j = 0; j < k; ++j) a[k * m + j] = sgn * tmp[j] * inv;
+  for (int i = k + 1; i < m; ++i) a[i * m + k] = sgn * tmp[i] * inv;
+  a[k * m + k] = -inv;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/// One block of the Gray-code walk: `count` subsets from Gray index `start`; the first
+/// one, and every `refresh`-th (a power of two), swept fresh from `base`. Accumulates into `acc` (p x (p+1) sums of R2 by member
+/// and size, then p+1 sums by size) and stores each R2 in `all` when given.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void walk_block(const double* base, double* a, double* tmp, int p, std::uint64_t start, std::uint64_t count,
+                std::uint64_t refresh, double* acc, double* all) {
+  const int m = p + 1;
+  double* T = acc + static_cast<std::size_t>(p) * (p + 1);
+  const std::size_t yy = static_cast<std::size_t>(p) * m + p;
+  for (std::uint64_t t = start; t < start + count; ++t) {
+    const std::uint64_t mask = t ^ (t >> 1);
+    if (t == start || (t & (refresh - 1)) == 0) {  // a fresh start bounds the rounding drift
+      std::copy(base, base + static_cast<std::ptrdiff_t>(m) * m, a);
+      for (int k = 0; k < p; ++k)
+        if (mask >> k & 1U) sweep_lower(a, m, k, true, tmp);
+    } else {
+      const int k = __builtin_ctzll(t);
+      sweep_lower(a, m, k, (mask >> k & 1U) != 0, tmp);
+    }
+    const double r2 = 1.0 - a[yy];
+    const int s = __builtin_popcountll(mask);
+    T[s] += r2;
+    for (std::uint64_t bits = mask; bits; bits &= bits - 1)
+      acc[static_cast<std::size_t>(__builtin_ctzll(bits)) * (p + 1) + s] += r2;
+    if (all) all[mask] = r2;
+  }
+}
+
+double binom(int n, int k) {
+  if (k < 0 || k > n) return 0.0;
+  double r = 1.0;
+  for (int i = 1; i <= k; ++i) r = r * (n - k + i) / i;
+  return std::round(r);
+}
+
+
+}  // namespace
+
+double subset_r2(Eigen::Ref<const Eigen::MatrixXd> corr, std::uint64_t mask) {
+  const Eigen::Index p = corr.rows() - 1;
+  std::vector<Eigen::Index> idx;
+  for (Eigen::Index j = 0; j < p; ++j)
+    if (mask >> j & 1U) idx.push_back(j);
+  if (idx.empty()) return 0.0;
+  const auto k = static_cast<Eigen::Index>(idx.size());
+  Eigen::MatrixXd rss(k, k);
+  Eigen::VectorXd rsy(k);
+  for (Eigen::Index a = 0; a < k; ++a) {
+    rsy[a] = corr(idx[static_cast<std::size_t>(a)], p);
+    for (Eigen::Index b = 0; b < k; ++b) rss(a, b) = corr(idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]);
+  }
+  return rsy.dot(rss.ldlt().solve(rsy));
+}
+
+// ---------------------------------------------------------------- LMG / dominance
+
+DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverConfig& config, int workers,
+                          const std::vector<std::string>& names) {
+  config.validate();
+  const int m = static_cast<int>(corr.rows());
+  if (m < 2 || corr.cols() != m) throw input_error("correlation matrix: expected (p+1) x (p+1) with p >= 1");
+  const int p = m - 1;
+  check_collinearity(corr, config.collinearity_tol, names);
+  DominanceResult res;
+  res.r2 = subset_r2(corr, p >= 64 ? ~0ULL : ((1ULL << p) - 1));
+  res.r2_single.resize(p);
+  for (int j = 0; j < p; ++j) res.r2_single[j] = corr(j, p) * corr(j, p);
+  std::vector<double> base(static_cast<std::size_t>(m) * m);
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < m; ++j) base[static_cast<std::size_t>(i * m + j)] = corr(i, j);
+
+  if (p <= config.exact_max_predictors) {
+    res.exact = true;
+    const std::uint64_t total = 1ULL << p;
+    const int block_bits = std::min(p, 14);  // accumulation unit: one worker, fixed order
+    const std::uint64_t refresh = 1ULL << 10;   // fresh sweep every 1024 subsets
+    const std::uint64_t block = 1ULL << block_bits, nblocks = total / block;
+    // per block: A[j][s] (p x (p+1)): sum of R2 over subsets of size s containing j; T[s]
+    const std::size_t stride = static_cast<std::size_t>(p) * (p + 1) + (p + 1);
+    std::vector<double> part(nblocks * stride, 0.0);
+    const bool keep = p <= config.complete_max_predictors && p >= 2;
+    std::vector<double> all;
+    if (keep) all.assign(total, 0.0);
+    detail::parallel_for(static_cast<std::ptrdiff_t>(nblocks), workers, 1,
+                         [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
+                           std::vector<double> a(base.size()), tmp(static_cast<std::size_t>(m));
+                           for (std::ptrdiff_t b = b0; b < b1; ++b)
+                             walk_block(base.data(), a.data(), tmp.data(), p, static_cast<std::uint64_t>(b) * block,
+                                        block, refresh, part.data() + static_cast<std::size_t>(b) * stride,
+                                        keep ? all.data() : nullptr);
+                         });
+    std::vector<double> sum(stride, 0.0);
+    for (std::uint64_t b = 0; b < nblocks; ++b)
+      for (std::size_t i = 0; i < stride; ++i) sum[i] += part[b * stride + i];
+    const double* A = sum.data();
+    const double* T = A + static_cast<std::size_t>(p) * (p + 1);
+    res.conditional.resize(p, p);
+    res.general = Eigen::VectorXd::Zero(p);
+    for (int j = 0; j < p; ++j)
+      for (int k = 0; k < p; ++k) {
+        double with = A[static_cast<std::size_t>(j) * (p + 1) + k + 1];
+        double without = T[k] - A[static_cast<std::size_t>(j) * (p + 1) + k];
+        res.conditional(j, k) = (with - without) / binom(p - 1, k);
+        res.general[j] += res.conditional(j, k) / p;
+      }
+    res.se = Eigen::VectorXd::Zero(p);
+    res.n_evaluated = static_cast<std::int64_t>(total);
+    if (keep) {
+      res.complete = Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic>::Zero(p, p);
+      const double tol = config.dominance_tol;
+      std::vector<std::pair<int, int>> pairs;
+      for (int i = 0; i < p; ++i)
+        for (int j = i + 1; j < p; ++j) pairs.emplace_back(i, j);
+      std::vector<std::int8_t> verdict(pairs.size(), 0);
+      detail::parallel_for(static_cast<std::ptrdiff_t>(pairs.size()), workers, 1, [&](std::ptrdiff_t q0, std::ptrdiff_t q1, int) {
+        for (std::ptrdiff_t q = q0; q < q1; ++q) {
+          const int i = pairs[static_cast<std::size_t>(q)].first, j = pairs[static_cast<std::size_t>(q)].second;
+          const std::uint64_t bi = 1ULL << i, bj = 1ULL << j, others = (total - 1) & ~bi & ~bj;
+          bool i_ge = true, j_ge = true, i_gt = false, j_gt = false;
+          // every subset S of the others, by the standard submask walk
+          for (std::uint64_t s = others;; s = (s - 1) & others) {
+            const double d = all[s | bi] - all[s | bj];
+            if (d > tol) { j_ge = false; i_gt = true; }
+            else if (d < -tol) { i_ge = false; j_gt = true; }
+            if (!i_ge && !j_ge) break;
+            if (s == 0) break;
+          }
+          verdict[static_cast<std::size_t>(q)] = (i_ge && i_gt) ? 1 : (j_ge && j_gt) ? -1 : 0;
+        }
+      });
+      for (std::size_t q = 0; q < pairs.size(); ++q) {
+        res.complete(pairs[q].first, pairs[q].second) = verdict[q];
+        res.complete(pairs[q].second, pairs[q].first) = static_cast<std::int8_t>(-verdict[q]);
+      }
+    }
+    return res;
+  }
+
+  // permutation sampling: each permutation has its own stream, results summed in fixed blocks
+  res.exact = false;
+  const std::int64_t nperm = config.n_permutations;
+  const std::int64_t block = 64, nblocks = (nperm + block - 1) / block;
+  std::vector<double> part(static_cast<std::size_t>(nblocks) * 2 * p, 0.0);
+  detail::parallel_for(nblocks, workers, 1, [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
+    std::vector<double> a(base.size()), tmp(static_cast<std::size_t>(m));
+    std::vector<int> order(static_cast<std::size_t>(p));
+    for (std::ptrdiff_t b = b0; b < b1; ++b) {
+      double* s1 = part.data() + static_cast<std::size_t>(b) * 2 * p;
+      double* s2 = s1 + p;
+      for (std::int64_t r = b * block; r < std::min(nperm, (b + 1) * block); ++r) {
+        Rng rng(config.seed, static_cast<std::uint64_t>(r));
+        std::iota(order.begin(), order.end(), 0);
+        for (int i = p - 1; i > 0; --i) std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint64_t>(i) + 1)]);
+        std::copy(base.begin(), base.end(), a.begin());
+        double prev = 0.0;
+        for (int k : order) {
+          sweep_lower(a.data(), m, k, true, tmp.data());
+          const double r2 = 1.0 - a[static_cast<std::size_t>(p * m + p)];
+          const double inc = r2 - prev;
+          prev = r2;
+          s1[k] += inc;
+          s2[k] += inc * inc;
+        }
+      }
+    }
+  });
+  Eigen::VectorXd s1 = Eigen::VectorXd::Zero(p), s2 = Eigen::VectorXd::Zero(p);
+  for (std::int64_t b = 0; b < nblocks; ++b)
+    for (int j = 0; j < p; ++j) {
+      s1[j] += part[static_cast<std::size_t>(b) * 2 * p + j];
+      s2[j] += part[static_cast<std::size_t>(b) * 2 * p + p + j];
+    }
+  const double nn = static_cast<double>(nperm);
+  res.general = s1 / nn;
+  res.se.resize(p);
+  for (int j = 0; j < p; ++j) {
+    double var = (s2[j] - nn * res.general[j] * res.general[j]) / (nn - 1.0);
+    res.se[j] = std::sqrt(std::max(var, 0.0) / nn);
+  }
+  res.n_evaluated = nperm;
+  return res;
+}
+
+// ---------------------------------------------------------------- relative weights
+
+RelativeWeights relative_weights(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverConfig& config,
+                                 const std::vector<std::string>& names) {
+  const Eigen::Index m = corr.rows();
+  if (m < 2 || corr.cols() != m) throw input_error("correlation matrix: expected (p+1) x (p+1) with p >= 1");
+  const Eigen::Index p = m - 1;
+  check_collinearity(corr, config.collinearity_tol, names);
+  Eigen::MatrixXd rxx = corr.topLeftCorner(p, p);
+  Eigen::VectorXd rxy = corr.col(p).head(p);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(rxx);
+  Eigen::VectorXd ev = es.eigenvalues().cwiseMax(0.0);
+  const Eigen::MatrixXd& v = es.eigenvectors();
+  Eigen::MatrixXd lambda = v * ev.cwiseSqrt().asDiagonal() * v.transpose();
+  Eigen::VectorXd beta_z = v * ev.cwiseSqrt().cwiseInverse().asDiagonal() * (v.transpose() * rxy);
+  RelativeWeights out;
+  out.raw = lambda.cwiseAbs2() * beta_z.cwiseAbs2();
+  out.r2 = beta_z.squaredNorm();
+  out.beta = rxx.ldlt().solve(rxy);
+  out.sign = out.beta.unaryExpr([](double b) { return b < 0 ? -1.0 : 1.0; });
+  return out;
+}
+
+namespace {
+double quantile7(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double h = (static_cast<double>(v.size()) - 1.0) * q;
+  auto lo = static_cast<std::size_t>(std::floor(h));
+  std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+}  // namespace
+
+RelativeWeightsTest relative_weights_test(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
+                                          Eigen::Ref<const Eigen::VectorXd> weights, const DriverConfig& config,
+                                          int workers) {
+  config.validate();
+  check_shapes(x, y, {});
+  const Eigen::Index n = x.rows(), p = x.cols();
+  check_weights(weights, n);
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    bool ok = std::isfinite(y[i]) && (weights.size() == 0 || weights[i] > 0);
+    for (Eigen::Index j = 0; j < p && ok; ++j) ok = std::isfinite(x(i, j));
+    if (ok) rows.push_back(i);
+  }
+  const auto nu = static_cast<Eigen::Index>(rows.size());
+  if (nu <= p + 2) throw input_error("X, y: too few complete rows (" + std::to_string(nu) + ") for the bootstrap");
+  // [X, z, y] on the complete rows, z drawn once from the seed
+  RowMatrixXd data(nu, p + 2);
+  Eigen::VectorXd w(nu);
+  Rng zr(config.seed, 0xFFFFFFFFULL);
+  for (Eigen::Index r = 0; r < nu; ++r) {
+    const Eigen::Index i = rows[static_cast<std::size_t>(r)];
+    data.row(r).head(p) = x.row(i);
+    data(r, p) = zr.normal();
+    data(r, p + 1) = y[i];
+    w[r] = weights.size() ? weights[i] : 1.0;
+  }
+  const int B = config.n_bootstrap;
+  RelativeWeightsTest out;
+  out.n_bootstrap = B;
+  Eigen::MatrixXd reps(B, p + 1);
+  std::vector<char> ok(static_cast<std::size_t>(B), 0);
+  detail::parallel_for(B, workers, 1, [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
+    Eigen::VectorXd mean(p + 2), d(p + 2);
+    Eigen::MatrixXd cov(p + 2, p + 2), corr(p + 2, p + 2);
+    for (std::ptrdiff_t b = b0; b < b1; ++b) {
+      Rng rng(config.seed, static_cast<std::uint64_t>(b) + 1);
+      std::vector<Eigen::Index> pick(static_cast<std::size_t>(nu));
+      for (auto& v : pick) v = static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(nu)));
+      double sw = 0;
+      mean.setZero();
+      for (auto i : pick) {
+        sw += w[i];
+        mean += w[i] * data.row(i).transpose();
+      }
+      mean /= sw;
+      cov.setZero();
+      for (auto i : pick) {
+        d = data.row(i).transpose() - mean;
+        cov.selfadjointView<Eigen::Lower>().rankUpdate(d, w[i]);
+      }
+      cov = cov.selfadjointView<Eigen::Lower>();
+      bool good = true;
+      for (Eigen::Index j = 0; j < p + 2; ++j) good = good && cov(j, j) > 1e-24 * std::max(1.0, mean[j] * mean[j]);
+      if (!good) continue;
+      Eigen::VectorXd sd = cov.diagonal().cwiseSqrt();
+      corr = sd.cwiseInverse().asDiagonal() * cov * sd.cwiseInverse().asDiagonal();
+      try {
+        RelativeWeights rw = relative_weights(corr, config);
+        reps.row(b) = rw.raw.transpose();
+        ok[static_cast<std::size_t>(b)] = 1;
+      } catch (const input_error&) {
+        // a collinear resample: skipped and counted
+      }
+    }
+  });
+  out.ci_low.resize(p);
+  out.ci_high.resize(p);
+  out.diff_low.resize(p);
+  out.diff_high.resize(p);
+  out.p_value.resize(p);
+  std::vector<double> rnd;
+  for (int b = 0; b < B; ++b)
+    if (ok[static_cast<std::size_t>(b)]) rnd.push_back(reps(b, p));
+  out.n_failed = B - static_cast<int>(rnd.size());
+  out.random_weight = rnd.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                  : std::accumulate(rnd.begin(), rnd.end(), 0.0) / static_cast<double>(rnd.size());
+  const double lo = config.alpha / 2, hi = 1 - config.alpha / 2;
+  for (Eigen::Index j = 0; j < p; ++j) {
+    std::vector<double> v, dv;
+    for (int b = 0; b < B; ++b)
+      if (ok[static_cast<std::size_t>(b)]) {
+        v.push_back(reps(b, j));
+        dv.push_back(reps(b, j) - reps(b, p));
+      }
+    out.ci_low[j] = quantile7(v, lo);
+    out.ci_high[j] = quantile7(v, hi);
+    out.diff_low[j] = quantile7(dv, lo);
+    out.diff_high[j] = quantile7(dv, hi);
+    double le = 0, ge = 0;
+    for (double t : dv) {
+      le += t <= 0 ? 1 : 0;
+      ge += t >= 0 ? 1 : 0;
+    }
+    const double nb = static_cast<double>(dv.size());
+    out.p_value[j] = dv.empty() ? std::numeric_limits<double>::quiet_NaN() : std::min(1.0, 2 * std::min(le, ge) / nb);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- penalty-reward contrasts
+
+PenaltyReward penalty_reward(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
+                             Eigen::Ref<const Eigen::VectorXd> weights, const PenaltyRewardConfig& config,
+                             const std::vector<std::string>& names) {
+  config.validate();
+  check_shapes(x, y, names);
+  const Eigen::Index n = x.rows(), p = x.cols();
+  check_weights(weights, n);
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    bool ok = std::isfinite(y[i]) && (weights.size() == 0 || weights[i] > 0);
+    for (Eigen::Index j = 0; j < p && ok; ++j) ok = std::isfinite(x(i, j));
+    if (ok) rows.push_back(i);
+  }
+  PenaltyReward out;
+  out.n_used = static_cast<std::int64_t>(rows.size());
+  out.n_dropped = n - out.n_used;
+  out.n_low = Eigen::VectorXi::Zero(p);
+  out.n_high = Eigen::VectorXi::Zero(p);
+  for (auto i : rows)
+    for (Eigen::Index j = 0; j < p; ++j) {
+      out.n_low[j] += x(i, j) <= config.low_max ? 1 : 0;
+      out.n_high[j] += x(i, j) >= config.high_min ? 1 : 0;
+    }
+  // design: intercept, then the dummies with at least one answer
+  std::vector<std::pair<Eigen::Index, bool>> cols;  // (attribute, is_high)
+  for (Eigen::Index j = 0; j < p; ++j) {
+    if (out.n_low[j] > 0) cols.emplace_back(j, false);
+    if (out.n_high[j] > 0) cols.emplace_back(j, true);
+  }
+  const auto k = static_cast<Eigen::Index>(cols.size()) + 1;
+  const auto nu = static_cast<Eigen::Index>(rows.size());
+  if (nu <= k)
+    throw input_error("X, y: " + std::to_string(nu) + " complete row(s) for " + std::to_string(k) +
+                      " regression terms (intercept and box dummies); expected more rows than terms");
+  Eigen::MatrixXd d(nu, k);
+  Eigen::VectorXd t(nu);
+  double sw = 0, swy = 0;
+  for (Eigen::Index r = 0; r < nu; ++r) {
+    const Eigen::Index i = rows[static_cast<std::size_t>(r)];
+    const double wi = weights.size() ? weights[i] : 1.0, sq = std::sqrt(wi);
+    d(r, 0) = sq;
+    for (Eigen::Index c = 1; c < k; ++c) {
+      const auto& col = cols[static_cast<std::size_t>(c - 1)];
+      bool on = col.second ? x(i, col.first) >= config.high_min : x(i, col.first) <= config.low_max;
+      d(r, c) = on ? sq : 0.0;
+    }
+    t[r] = sq * y[i];
+    sw += wi;
+    swy += wi * y[i];
+  }
+  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(d);
+  qr.setThreshold(1e-10);
+  if (qr.rank() < k) {
+    // find the first term that depends on the earlier ones
+    for (Eigen::Index c = 1; c <= k; ++c) {
+      Eigen::ColPivHouseholderQR<Eigen::MatrixXd> q2(d.leftCols(c));
+      q2.setThreshold(1e-10);
+      if (q2.rank() < c) {
+        const auto& col = cols[static_cast<std::size_t>(c - 2)];
+        throw input_error("attribute " + col_name(names, col.first) +
+                          ": its bottom-box and top-box dummies are collinear with the intercept and the other "
+                          "dummies (every answer is in the bottom or top box, or the boxes coincide with another "
+                          "attribute's); no middle answers to contrast with: widen the middle (low_max, high_min) "
+                          "or drop the attribute");
+      }
+    }
+  }
+  Eigen::VectorXd coef = qr.solve(t);
+  const double ybar = swy / sw;
+  double sst = 0, sse = (d * coef - t).squaredNorm();
+  for (Eigen::Index r = 0; r < nu; ++r) {
+    const Eigen::Index i = rows[static_cast<std::size_t>(r)];
+    const double wi = weights.size() ? weights[i] : 1.0;
+    sst += wi * (y[i] - ybar) * (y[i] - ybar);
+  }
+  out.r2 = sst > 0 ? 1.0 - sse / sst : 0.0;
+  out.intercept = coef[0];
+  const double NaN = std::numeric_limits<double>::quiet_NaN();
+  out.penalty = Eigen::VectorXd::Constant(p, NaN);
+  out.reward = Eigen::VectorXd::Constant(p, NaN);
+  for (Eigen::Index c = 1; c < k; ++c) {
+    const auto& col = cols[static_cast<std::size_t>(c - 1)];
+    if (col.second)
+      out.reward[col.first] = coef[c];
+    else
+      out.penalty[col.first] = -coef[c];
+  }
+  out.asymmetry.resize(p);
+  out.factor_class.resize(p);
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const double pen = std::abs(out.penalty[j]), rew = std::abs(out.reward[j]);
+    const double ia = (rew - pen) / (rew + pen);
+    out.asymmetry[j] = std::isfinite(ia) ? ia : NaN;
+    FactorClass fc = FactorClass::unclassified;
+    if (std::isfinite(ia))
+      fc = ia > config.asymmetry_threshold    ? FactorClass::exciting
+           : ia < -config.asymmetry_threshold ? FactorClass::basic
+                                              : FactorClass::performance;
+    out.factor_class[j] = static_cast<std::int8_t>(fc);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- IPA
+
+IpaResult ipa(Eigen::Ref<const Eigen::VectorXd> performance, Eigen::Ref<const Eigen::VectorXd> importance,
+              const IpaConfig& config, const std::vector<std::string>& names) {
+  config.validate();
+  const Eigen::Index k = performance.size();
+  if (k == 0) throw input_error("performance: no attributes");
+  if (importance.size() != k)
+    throw input_error("importance: expected " + std::to_string(k) + " values (one per attribute), got " +
+                      std::to_string(importance.size()));
+  for (Eigen::Index j = 0; j < k; ++j) {
+    if (!std::isfinite(performance[j]))
+      throw input_error("performance: attribute " + col_name(names, j) + " is " + format_number(performance[j]) +
+                        "; expected a finite number");
+    if (!std::isfinite(importance[j]))
+      throw input_error("importance: attribute " + col_name(names, j) + " is " + format_number(importance[j]) +
+                        "; expected a finite number");
+  }
+  auto median = [](Eigen::VectorXd v) {
+    std::sort(v.data(), v.data() + v.size());
+    const Eigen::Index h = v.size() / 2;
+    return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+  };
+  double imin = config.importance_min, imax = config.importance_max;
+  if (std::isnan(imin)) {
+    imin = importance.minCoeff();
+    imax = importance.maxCoeff();
+  }
+  IpaResult out;
+  out.quadrant.resize(k);
+  out.priority.resize(k);
+  const double prange = config.scale_max - config.scale_min, irange = imax - imin;
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const double pn = (performance[j] - config.scale_min) / prange;
+    const double in = irange > 0 ? (importance[j] - imin) / irange : 0.5;
+    out.priority[j] = in - pn;
+  }
+  switch (config.crosshair) {
+    case Crosshair::data_mean:
+      out.performance_cut = performance.mean();
+      out.importance_cut = importance.mean();
+      break;
+    case Crosshair::data_median:
+      out.performance_cut = median(performance);
+      out.importance_cut = median(importance);
+      break;
+    default:  // scale and diagonal: the centre of the scales
+      out.performance_cut = 0.5 * (config.scale_min + config.scale_max);
+      out.importance_cut = 0.5 * (imin + imax);
+  }
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const bool hi_imp = importance[j] >= out.importance_cut, hi_perf = performance[j] >= out.performance_cut;
+    IpaQuadrant q = hi_imp ? (hi_perf ? IpaQuadrant::keep_up_good_work : IpaQuadrant::concentrate_here)
+                           : (hi_perf ? IpaQuadrant::possible_overkill : IpaQuadrant::low_priority);
+    if (config.crosshair == Crosshair::diagonal) {
+      if (out.priority[j] > 0)
+        q = IpaQuadrant::concentrate_here;
+      else if (q == IpaQuadrant::concentrate_here)  // on the line: high-high counts as keep up
+        q = IpaQuadrant::keep_up_good_work;
+    }
+    out.quadrant[j] = static_cast<std::int8_t>(q);
+  }
+  return out;
+}
+
+}  // namespace servscore

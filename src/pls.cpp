@@ -1,0 +1,1122 @@
+#include "servscore/pls.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <unordered_map>
+
+#include "json_util.hpp"
+#include "servscore/detail/parallel.hpp"
+#include "servscore/errors.hpp"
+#include "servscore/model.hpp"
+#include "servscore/moments.hpp"
+
+namespace servscore {
+
+namespace json = boost::json;
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+// ---------------------------------------------------------------------------------------------
+// names
+
+namespace {
+constexpr std::array<EnumInfo, 2> kModes{{{"A", "Mode A", "A 模式", "reflective|mode_a"},
+                                          {"B", "Mode B", "B 模式", "formative|mode_b"}}};
+constexpr std::array<EnumInfo, 3> kSchemes{{{"centroid", "centroid", "质心", "c"},
+                                            {"factorial", "factorial", "因子", "f"},
+                                            {"path", "path", "路径", "p|path_weighting"}}};
+constexpr std::array<EnumInfo, 2> kMissing{{{"mean", "mean replacement", "均值替换", "mean_replacement|impute"},
+                                            {"listwise", "listwise deletion", "成列删除", "complete|drop"}}};
+constexpr std::array<const char*, 5> kStats{{"weight", "loading", "path", "total", "r2"}};
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
+const char* to_string(PlsMode m) { return kModes[static_cast<std::size_t>(m)].name; }
+const char* to_string(PlsScheme s) { return kSchemes[static_cast<std::size_t>(s)].name; }
+const char* to_string(PlsMissing m) { return kMissing[static_cast<std::size_t>(m)].name; }
+const char* to_string(PlsStat s) { return kStats[static_cast<std::size_t>(s)]; }
+PlsMode parse_pls_mode(std::string_view name) {
+  return static_cast<PlsMode>(detail::parse_enum_index(kModes.data(), kModes.size(), "pls_mode", name));
+}
+PlsScheme parse_pls_scheme(std::string_view name) {
+  return static_cast<PlsScheme>(detail::parse_enum_index(kSchemes.data(), kSchemes.size(), "pls_scheme", name));
+}
+PlsMissing parse_pls_missing(std::string_view name) {
+  return static_cast<PlsMissing>(detail::parse_enum_index(kMissing.data(), kMissing.size(), "pls_missing", name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// model
+
+int PlsModel::index_of(std::string_view name) const {
+  for (std::size_t j = 0; j < blocks.size(); ++j)
+    if (blocks[j].name == name) return static_cast<int>(j);
+  return -1;
+}
+
+std::vector<std::string> PlsModel::indicators() const {
+  std::vector<std::string> out;
+  for (const auto& b : blocks) out.insert(out.end(), b.indicators.begin(), b.indicators.end());
+  return out;
+}
+
+void PlsModel::validate() const {
+  if (blocks.empty()) throw config_error("model.blocks: expected at least two latent variables, got none");
+  std::unordered_map<std::string, std::string> owner;  // indicator -> block
+  for (std::size_t j = 0; j < blocks.size(); ++j) {
+    const auto& b = blocks[j];
+    std::string where = "model.blocks[" + std::to_string(j) + "]";
+    if (b.name.empty()) throw config_error(where + ".name: expected a non-empty latent name");
+    for (std::size_t k = 0; k < j; ++k)
+      if (blocks[k].name == b.name) throw config_error(where + ".name: duplicate latent '" + b.name + "'");
+    if (b.indicators.empty())
+      throw config_error(where + ": block '" + b.name + "' is empty; expected at least one indicator column");
+    for (const auto& ind : b.indicators) {
+      if (ind.empty()) throw config_error(where + ": block '" + b.name + "' has an empty indicator name");
+      auto [it, fresh] = owner.emplace(ind, b.name);
+      if (!fresh)
+        throw config_error(where + ": indicator '" + ind + "' of block '" + b.name + "' is already in block '" +
+                           it->second + "'; each column may measure one latent only");
+    }
+  }
+  if (blocks.size() < 2) throw config_error("model.blocks: expected at least two latent variables, got one");
+  const int J = static_cast<int>(blocks.size());
+  std::vector<std::vector<int>> succ(static_cast<std::size_t>(J));
+  std::vector<int> degree(static_cast<std::size_t>(J), 0);
+  for (std::size_t e = 0; e < paths.size(); ++e) {
+    const auto& p = paths[e];
+    std::string where = "model.paths[" + std::to_string(e) + "]";
+    int f = index_of(p.from), t = index_of(p.to);
+    if (f < 0) throw config_error(where + ".from: unknown latent '" + p.from + "'");
+    if (t < 0) throw config_error(where + ".to: unknown latent '" + p.to + "'");
+    if (f == t) throw config_error(where + ": self-loop on '" + p.from + "'");
+    for (std::size_t k = 0; k < e; ++k)
+      if (paths[k] == p) throw config_error(where + ": duplicate path " + p.from + " -> " + p.to);
+    succ[static_cast<std::size_t>(f)].push_back(t);
+    ++degree[static_cast<std::size_t>(f)];
+    ++degree[static_cast<std::size_t>(t)];
+  }
+  for (int j = 0; j < J; ++j)
+    if (degree[static_cast<std::size_t>(j)] == 0)
+      throw config_error("model.paths: latent '" + blocks[static_cast<std::size_t>(j)].name +
+                         "' is connected to no other latent; every latent needs at least one path");
+  // cycle check by depth-first search (0 new, 1 on stack, 2 done)
+  std::vector<int> state(static_cast<std::size_t>(J), 0), stack_path;
+  std::function<void(int)> visit = [&](int v) {
+    state[static_cast<std::size_t>(v)] = 1;
+    stack_path.push_back(v);
+    for (int w : succ[static_cast<std::size_t>(v)]) {
+      if (state[static_cast<std::size_t>(w)] == 1) {
+        std::string cyc;
+        auto it = std::find(stack_path.begin(), stack_path.end(), w);
+        for (; it != stack_path.end(); ++it) cyc += blocks[static_cast<std::size_t>(*it)].name + " -> ";
+        throw config_error("model.paths: the paths contain a cycle (" + cyc + blocks[static_cast<std::size_t>(w)].name +
+                           "); a PLS path model must be acyclic");
+      }
+      if (state[static_cast<std::size_t>(w)] == 0) visit(w);
+    }
+    stack_path.pop_back();
+    state[static_cast<std::size_t>(v)] = 2;
+  };
+  for (int j = 0; j < J; ++j)
+    if (state[static_cast<std::size_t>(j)] == 0) visit(j);
+}
+
+static void tag_invoke(json::value_from_tag, json::value& jv, const PlsModel& m) {
+  json::array blocks, paths;
+  for (const auto& b : m.blocks) {
+    json::array inds;
+    for (const auto& i : b.indicators) inds.emplace_back(i);
+    blocks.push_back(json::object{{"name", b.name}, {"indicators", std::move(inds)}, {"mode", to_string(b.mode)}});
+  }
+  for (const auto& p : m.paths) paths.push_back(json::object{{"from", p.from}, {"to", p.to}});
+  jv = {{"blocks", std::move(blocks)}, {"paths", std::move(paths)}};
+}
+
+static std::string as_name(const json::value& v, const std::string& where) {
+  if (!v.is_string()) throw config_error(where + ": expected a string, got " + detail::json_kind(v));
+  return std::string(v.as_string());
+}
+
+PlsModel pls_model_from_json(std::string_view text) {
+  json::value jv = detail::parse_json(text, "pls model");
+  PlsModel m;
+  detail::ObjectReader r(jv, "model");
+  const json::value* bv = r.raw("blocks");
+  if (!bv) throw config_error("model.blocks: required (a list of {name, indicators, mode})");
+  if (!bv->is_array()) throw config_error("model.blocks: expected a list, got " + std::string(detail::json_kind(*bv)));
+  std::size_t i = 0;
+  for (const auto& item : bv->get_array()) {
+    std::string path = "model.blocks[" + std::to_string(i++) + "]";
+    PlsBlock b;
+    detail::ObjectReader br(item, path);
+    br.string("name", b.name);
+    if (!br.has("name")) throw config_error(path + ".name: required");
+    const json::value* iv = br.raw("indicators");
+    if (!iv || !iv->is_array()) throw config_error(path + ".indicators: required, a list of column names");
+    std::size_t k = 0;
+    for (const auto& c : iv->get_array())
+      b.indicators.push_back(as_name(c, path + ".indicators[" + std::to_string(k++) + "]"));
+    std::string mode = "A";
+    br.string("mode", mode);
+    try {
+      b.mode = parse_pls_mode(mode);
+    } catch (const config_error& e) {
+      throw config_error(path + ".mode: " + e.what());
+    }
+    br.finish();
+    m.blocks.push_back(std::move(b));
+  }
+  if (const json::value* pv = r.raw("paths")) {
+    if (!pv->is_array()) throw config_error("model.paths: expected a list, got " + std::string(detail::json_kind(*pv)));
+    std::size_t e = 0;
+    for (const auto& item : pv->get_array()) {
+      std::string path = "model.paths[" + std::to_string(e++) + "]";
+      PlsPath p;
+      if (item.is_array() && item.get_array().size() == 2) {
+        p.from = as_name(item.get_array()[0], path + "[0]");
+        p.to = as_name(item.get_array()[1], path + "[1]");
+      } else {
+        detail::ObjectReader pr(item, path);
+        pr.string("from", p.from);
+        pr.string("to", p.to);
+        if (!pr.has("from") || !pr.has("to")) throw config_error(path + ": expected {\"from\": ..., \"to\": ...}");
+        pr.finish();
+      }
+      m.paths.push_back(std::move(p));
+    }
+  }
+  r.finish();
+  m.validate();
+  return m;
+}
+
+std::string to_json(const PlsModel& model) { return detail::dump_json(json::value_from(model)); }
+
+// ---------------------------------------------------------------------------------------------
+// config
+
+void PlsConfig::validate() const {
+  if (!(tolerance > 0.0 && std::isfinite(tolerance)))
+    throw config_error("tolerance: " + detail::format_number(tolerance) + " is out of range; expected a number > 0");
+  if (max_iter < 1) throw config_error("max_iter: " + std::to_string(max_iter) + " is out of range; expected >= 1");
+  if (!std::isfinite(scale_min) || !std::isfinite(scale_max) || !(scale_min < scale_max))
+    throw config_error("scale_min/scale_max: expected finite numbers with scale_min < scale_max, got " +
+                       detail::format_number(scale_min) + " and " + detail::format_number(scale_max));
+  if (bootstrap < 0) throw config_error("bootstrap: " + std::to_string(bootstrap) + " is out of range; expected >= 0");
+  if (!(confidence > 0.0 && confidence < 1.0))
+    throw config_error("confidence: " + detail::format_number(confidence) + " is out of range; expected (0, 1)");
+}
+
+bool PlsConfig::operator==(const PlsConfig& o) const {
+  return scheme == o.scheme && scaled == o.scaled && tolerance == o.tolerance && max_iter == o.max_iter &&
+         missing == o.missing && indices == o.indices && scale_min == o.scale_min && scale_max == o.scale_max &&
+         ipma_target == o.ipma_target && bootstrap == o.bootstrap && seed == o.seed && confidence == o.confidence;
+}
+
+static void tag_invoke(json::value_from_tag, json::value& jv, const PlsConfig& c) {
+  jv = {{"scheme", to_string(c.scheme)},
+        {"scaled", c.scaled},
+        {"tolerance", c.tolerance},
+        {"max_iter", c.max_iter},
+        {"missing", to_string(c.missing)},
+        {"indices", c.indices},
+        {"scale_min", c.scale_min},
+        {"scale_max", c.scale_max},
+        {"ipma_target", c.ipma_target},
+        {"bootstrap", c.bootstrap},
+        {"seed", c.seed},
+        {"confidence", c.confidence}};
+}
+
+PlsConfig pls_config_from_json(std::string_view text) {
+  json::value jv = detail::parse_json(text, "pls config");
+  PlsConfig c;
+  detail::ObjectReader r(jv, "config");
+  std::string s;
+  if (r.has("scheme")) {
+    r.string("scheme", s);
+    try {
+      c.scheme = parse_pls_scheme(s);
+    } catch (const config_error& e) {
+      throw config_error(std::string("config.scheme: ") + e.what());
+    }
+  }
+  r.boolean("scaled", c.scaled);
+  r.number("tolerance", c.tolerance);
+  r.integer("max_iter", c.max_iter, 1, 1000000);
+  if (r.has("missing")) {
+    r.string("missing", s);
+    try {
+      c.missing = parse_pls_missing(s);
+    } catch (const config_error& e) {
+      throw config_error(std::string("config.missing: ") + e.what());
+    }
+  }
+  r.boolean("indices", c.indices);
+  r.number("scale_min", c.scale_min);
+  r.number("scale_max", c.scale_max);
+  r.string("ipma_target", c.ipma_target);
+  r.integer("bootstrap", c.bootstrap, 0, 100000000);
+  long long seed = static_cast<long long>(c.seed);
+  r.integer("seed", seed, 0, std::numeric_limits<long long>::max());
+  c.seed = static_cast<std::uint64_t>(seed);
+  r.number("confidence", c.confidence, 0, 1);
+  r.finish();
+  c.validate();
+  return c;
+}
+
+std::string to_json(const PlsConfig& config) { return detail::dump_json(json::value_from(config)); }
+
+// ---------------------------------------------------------------------------------------------
+// estimation on the moment matrix
+
+namespace {
+
+struct Spec {
+  int J = 0, p = 0;
+  std::vector<int> start, size;  // block j = indicators [start, start + size)
+  std::vector<int> block_of;
+  std::vector<PlsMode> modes;
+  Eigen::MatrixXi adj;  // (to, from)
+  std::vector<std::vector<int>> preds, succs;
+  std::vector<std::pair<int, int>> edges;  // (from, to) in model order
+  std::vector<int> endogenous;
+};
+
+Spec compile(const PlsModel& m) {
+  Spec s;
+  s.J = static_cast<int>(m.blocks.size());
+  s.adj = Eigen::MatrixXi::Zero(s.J, s.J);
+  for (int j = 0; j < s.J; ++j) {
+    const auto& b = m.blocks[static_cast<std::size_t>(j)];
+    s.start.push_back(s.p);
+    s.size.push_back(static_cast<int>(b.indicators.size()));
+    s.modes.push_back(b.mode);
+    for (std::size_t k = 0; k < b.indicators.size(); ++k) s.block_of.push_back(j);
+    s.p += static_cast<int>(b.indicators.size());
+  }
+  s.preds.resize(static_cast<std::size_t>(s.J));
+  s.succs.resize(static_cast<std::size_t>(s.J));
+  for (const auto& e : m.paths) {
+    int f = m.index_of(e.from), t = m.index_of(e.to);
+    s.adj(t, f) = 1;
+    s.edges.emplace_back(f, t);
+  }
+  // predecessors in latent order, as R's path matrix does
+  for (int t = 0; t < s.J; ++t)
+    for (int f = 0; f < s.J; ++f)
+      if (s.adj(t, f)) {
+        s.preds[static_cast<std::size_t>(t)].push_back(f);
+        s.succs[static_cast<std::size_t>(f)].push_back(t);
+      }
+  for (int j = 0; j < s.J; ++j)
+    if (!s.preds[static_cast<std::size_t>(j)].empty()) s.endogenous.push_back(j);
+  return s;
+}
+
+enum class Status { ok, zero_variance, singular_block, degenerate_latent, singular_inner, no_convergence, non_finite };
+
+struct Core {
+  Status status = Status::ok;
+  int where = -1;   // indicator or latent concerned
+  VectorXd w;       // p standardised outer weights
+  MatrixXd R;       // J x J latent correlations
+  MatrixXd cov_xl;  // p x J covariances of the treated indicators with the latents
+  int iterations = 0;
+  bool converged = false;
+};
+
+// Rank of a symmetric positive semi-definite matrix, relative to its largest diagonal element.
+Index sym_rank(const MatrixXd& A) {
+  Eigen::ColPivHouseholderQR<MatrixXd> qr(A);
+  qr.setThreshold(1e-10);
+  return qr.rank();
+}
+
+// Lohmöller's iteration on S, the p x p moment matrix of the treated (centred, perhaps scaled) data.
+Core estimate(const MatrixXd& S, const Spec& sp, const PlsConfig& cfg, const VectorXd* reference) {
+  Core c;
+  const int J = sp.J, p = sp.p;
+  std::vector<Eigen::LDLT<MatrixXd>> inv(static_cast<std::size_t>(J));
+  for (int j = 0; j < J; ++j) {
+    auto Sjj = S.block(sp.start[j], sp.start[j], sp.size[j], sp.size[j]);
+    if (sp.modes[static_cast<std::size_t>(j)] == PlsMode::b) {
+      if (sym_rank(Sjj) < sp.size[static_cast<std::size_t>(j)]) {
+        c.status = Status::singular_block;
+        c.where = j;
+        return c;
+      }
+      inv[static_cast<std::size_t>(j)].compute(Sjj);
+    }
+  }
+  VectorXd w(p);
+  for (int j = 0; j < J; ++j) {
+    double v = S.block(sp.start[j], sp.start[j], sp.size[j], sp.size[j]).sum();
+    if (!(v > 0.0)) {
+      c.status = Status::degenerate_latent;
+      c.where = j;
+      return c;
+    }
+    w.segment(sp.start[j], sp.size[j]).setConstant(1.0 / std::sqrt(v));
+  }
+  MatrixXd G(p, J), C(J, J), E(J, J);
+  VectorXd d(J), w_new(p);
+  auto covariances = [&](const VectorXd& wv) {
+    for (int j = 0; j < J; ++j)
+      G.col(j).noalias() = S.middleCols(sp.start[j], sp.size[j]) * wv.segment(sp.start[j], sp.size[j]);
+    for (int j = 0; j < J; ++j)
+      for (int k = 0; k < J; ++k) C(k, j) = wv.segment(sp.start[k], sp.size[k]).dot(G.col(j).segment(sp.start[k], sp.size[k]));
+  };
+  for (int iter = 1;; ++iter) {
+    covariances(w);
+    for (int j = 0; j < J; ++j) {
+      if (!(C(j, j) > 0.0) || !std::isfinite(C(j, j))) {
+        c.status = Status::degenerate_latent;
+        c.where = j;
+        return c;
+      }
+      d(j) = std::sqrt(C(j, j));
+    }
+    MatrixXd Ry = C.array() / (d * d.transpose()).array();
+    MatrixXd Gy = G.array().rowwise() / d.transpose().array();  // cov(X, Y), Y standardised
+    E.setZero();
+    switch (cfg.scheme) {
+      case PlsScheme::centroid:
+      case PlsScheme::factorial:
+        for (int j = 0; j < J; ++j)
+          for (int k = 0; k < J; ++k)
+            if (sp.adj(j, k) || sp.adj(k, j)) {
+              double r = Ry(j, k);
+              E(j, k) = cfg.scheme == PlsScheme::factorial ? r : (r > 0 ? 1.0 : (r < 0 ? -1.0 : 0.0));
+            }
+        break;
+      case PlsScheme::path:
+        for (int k = 0; k < J; ++k) {
+          const auto& pr = sp.preds[static_cast<std::size_t>(k)];
+          if (!pr.empty()) {
+            const Index q = static_cast<Index>(pr.size());
+            MatrixXd A(q, q);
+            VectorXd b(q);
+            for (Index a = 0; a < q; ++a) {
+              b(a) = Ry(pr[static_cast<std::size_t>(a)], k);
+              for (Index e = 0; e < q; ++e) A(a, e) = Ry(pr[static_cast<std::size_t>(a)], pr[static_cast<std::size_t>(e)]);
+            }
+            if (sym_rank(A) < q) {
+              c.status = Status::singular_inner;
+              c.where = k;
+              return c;
+            }
+            VectorXd beta = A.ldlt().solve(b);
+            for (Index a = 0; a < q; ++a) E(pr[static_cast<std::size_t>(a)], k) = beta(a);
+          }
+          for (int s : sp.succs[static_cast<std::size_t>(k)]) E(s, k) = Ry(s, k);
+        }
+        break;
+    }
+    for (int j = 0; j < J; ++j) {
+      VectorXd h = Gy.middleRows(sp.start[j], sp.size[j]) * E.col(j);
+      if (sp.modes[static_cast<std::size_t>(j)] == PlsMode::b) h = inv[static_cast<std::size_t>(j)].solve(h);
+      w_new.segment(sp.start[j], sp.size[j]) = h;
+    }
+    if (!w_new.allFinite()) {
+      c.status = Status::non_finite;
+      return c;
+    }
+    double dif = (w.cwiseAbs() - w_new.cwiseAbs()).squaredNorm();
+    w.swap(w_new);
+    c.iterations = iter;
+    if (dif < cfg.tolerance) {
+      c.converged = true;
+      break;
+    }
+    if (iter >= cfg.max_iter) break;
+  }
+  for (int j = 0; j < J; ++j) {
+    auto seg = w.segment(sp.start[j], sp.size[j]);
+    double v = seg.dot(S.block(sp.start[j], sp.start[j], sp.size[j], sp.size[j]) * seg);
+    if (!(v > 0.0)) {
+      c.status = Status::degenerate_latent;
+      c.where = j;
+      return c;
+    }
+    seg /= std::sqrt(v);
+  }
+  // sign: align with the reference weights (bootstrap), else make most loadings positive
+  for (int j = 0; j < J; ++j) {
+    auto seg = w.segment(sp.start[j], sp.size[j]);
+    bool flip;
+    if (reference) {
+      flip = seg.dot(reference->segment(sp.start[j], sp.size[j])) < 0.0;
+    } else {
+      VectorXd l = S.block(sp.start[j], sp.start[j], sp.size[j], sp.size[j]) * seg;
+      int score = 0;
+      for (Index i = 0; i < l.size(); ++i) score += l(i) > 0 ? 1 : (l(i) < 0 ? -1 : 0);
+      flip = score < 0;
+    }
+    if (flip) seg = -seg;
+  }
+  covariances(w);
+  c.R = C;
+  c.R.diagonal().setOnes();
+  c.cov_xl = G;
+  c.w = std::move(w);
+  if (!c.converged) c.status = Status::no_convergence;
+  return c;
+}
+
+struct Inner {
+  bool ok = true;
+  int where = -1;
+  MatrixXd B, se;
+  VectorXd r2;
+  MatrixXd total;
+};
+
+// OLS of each endogenous latent on its predecessors, from the J x J moment matrix R (covariances).
+Inner inner_model(const MatrixXd& R, const Spec& sp, bool with_se, double n) {
+  Inner in;
+  const int J = sp.J;
+  in.B = MatrixXd::Zero(J, J);
+  in.se = MatrixXd::Zero(J, J);
+  in.r2 = VectorXd::Zero(J);
+  for (int t : sp.endogenous) {
+    const auto& pr = sp.preds[static_cast<std::size_t>(t)];
+    const Index q = static_cast<Index>(pr.size());
+    MatrixXd A(q, q);
+    VectorXd b(q);
+    for (Index a = 0; a < q; ++a) {
+      b(a) = R(pr[static_cast<std::size_t>(a)], t);
+      for (Index e = 0; e < q; ++e) A(a, e) = R(pr[static_cast<std::size_t>(a)], pr[static_cast<std::size_t>(e)]);
+    }
+    if (sym_rank(A) < q) {
+      in.ok = false;
+      in.where = t;
+      return in;
+    }
+    Eigen::LDLT<MatrixXd> ldlt(A);
+    VectorXd beta = ldlt.solve(b);
+    double r2 = b.dot(beta) / R(t, t);
+    in.r2(t) = r2;
+    for (Index a = 0; a < q; ++a) in.B(t, pr[static_cast<std::size_t>(a)]) = beta(a);
+    if (with_se) {
+      MatrixXd Ainv = ldlt.solve(MatrixXd::Identity(q, q));
+      double s2 = R(t, t) * (1.0 - r2) / (n - static_cast<double>(q) - 1.0);
+      for (Index a = 0; a < q; ++a) in.se(t, pr[static_cast<std::size_t>(a)]) = std::sqrt(s2 * Ainv(a, a));
+    }
+  }
+  // B is nilpotent (acyclic), so (I - B)^-1 = I + B + B^2 + ...: exact via a triangular-free LU
+  MatrixXd I = MatrixXd::Identity(J, J);
+  in.total = (I - in.B).partialPivLu().solve(I) - I;
+  return in;
+}
+
+// Treated moment matrix: centred covariances, scaled to correlations when asked.
+MatrixXd treat(const MatrixXd& S_raw, bool scaled, const VectorXd& sd) {
+  if (!scaled) return S_raw;
+  VectorXd inv = sd.cwiseInverse();
+  return inv.asDiagonal() * S_raw * inv.asDiagonal();
+}
+
+// Splitmix64: seeds independent streams per resample.
+inline std::uint64_t splitmix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Reachability (transitive closure) of the path graph: reach(to, from).
+Eigen::MatrixXi reachability(const Spec& sp) {
+  Eigen::MatrixXi r = sp.adj;
+  for (int k = 0; k < sp.J; ++k)
+    for (int i = 0; i < sp.J; ++i)
+      if (r(i, k))
+        for (int j = 0; j < sp.J; ++j)
+          if (r(k, j)) r(i, j) = 1;
+  return r;
+}
+
+double quantile7(const std::vector<double>& sorted, double q) {
+  const double h = (static_cast<double>(sorted.size()) - 1.0) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  if (lo + 1 >= sorted.size()) return sorted.back();
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+}
+
+constexpr Index kChunk = 4096;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// fit
+
+namespace {
+struct Analysis {
+  Core core;
+  Inner inner;
+  MatrixXd S;
+  VectorXd a_raw;
+};
+
+// Everything that follows from the population co-moment matrix S_raw and the means: the PLS
+// iteration, outer and inner model, reliability, HTMT, indices and IPMA.
+Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const PlsConfig& config,
+                 const MatrixXd& S_raw, const VectorXd& mean, double nu) {
+  const int J = sp.J, p = sp.p;
+  VectorXd sd = S_raw.diagonal().cwiseMax(0.0).cwiseSqrt();
+  res.sds = sd;
+  for (int i = 0; i < p; ++i)
+    if (!(S_raw(i, i) > 1e-13 * std::max(1.0, mean(i) * mean(i))))
+      throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] + "' (block '" +
+                        res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
+                        "'): no variance (every used value is " + detail::format_number(mean(i)) +
+                        "); expected a varying indicator");
+
+  const MatrixXd S = treat(S_raw, config.scaled, sd);
+  Core core = estimate(S, sp, config, nullptr);
+  auto block_columns = [&](int j) {
+    std::string s;
+    for (int i = sp.start[j]; i < sp.start[j] + sp.size[j]; ++i)
+      s += (i > sp.start[j] ? ", " : "") + res.indicators[static_cast<std::size_t>(i)];
+    return s;
+  };
+  switch (core.status) {
+    case Status::ok:
+    case Status::no_convergence:
+      break;
+    case Status::singular_block: {
+      const int j = core.where;
+      MatrixXd K = S.block(sp.start[j], sp.start[j], sp.size[j], sp.size[j]);
+      throw input_error("block '" + res.latents[static_cast<std::size_t>(j)] + "' (Mode B): its indicators (" +
+                        block_columns(j) + ") are perfectly collinear (rank " + std::to_string(sym_rank(K)) + " of " +
+                        std::to_string(sp.size[j]) + "); drop the redundant column(s) or use Mode A");
+    }
+    case Status::degenerate_latent:
+      throw input_error("block '" + res.latents[static_cast<std::size_t>(core.where)] +
+                        "': its latent score has no variance (indicators " + block_columns(core.where) +
+                        " cancel out)");
+    case Status::singular_inner:
+      throw input_error("latent '" + res.latents[static_cast<std::size_t>(core.where)] +
+                        "': its predecessors' scores are perfectly collinear; the path regression is singular");
+    case Status::zero_variance:
+    case Status::non_finite:
+      throw input_error("PLS iteration produced non-finite weights; check the data for near-constant columns");
+  }
+  res.iterations = core.iterations;
+  res.converged = core.converged;
+  if (!core.converged)
+    res.warnings.push_back("the PLS iteration did not converge within max_iter = " + std::to_string(config.max_iter) +
+                           " iterations (tolerance " + detail::format_number(config.tolerance) +
+                           "); results are from the last iteration");
+  Inner inner = inner_model(core.R, sp, true, nu);
+  if (!inner.ok)
+    throw input_error("latent '" + res.latents[static_cast<std::size_t>(inner.where)] +
+                      "': its predecessors' scores are perfectly collinear; the path regression is singular");
+
+  // outer model
+  res.weights = core.w;
+  res.cross_loadings.resize(p, J);
+  for (int i = 0; i < p; ++i) res.cross_loadings.row(i) = core.cov_xl.row(i) / std::sqrt(S(i, i));
+  res.loadings.resize(p);
+  for (int i = 0; i < p; ++i) res.loadings(i) = res.cross_loadings(i, sp.block_of[static_cast<std::size_t>(i)]);
+  res.communalities = res.loadings.cwiseAbs2();
+  res.redundancies.resize(p);
+  for (int i = 0; i < p; ++i) res.redundancies(i) = res.communalities(i) * inner.r2(sp.block_of[static_cast<std::size_t>(i)]);
+
+  // inner model
+  res.paths = inner.B;
+  res.path_se = inner.se;
+  res.r2 = inner.r2;
+  res.r2_adj = VectorXd::Zero(J);
+  for (int t : sp.endogenous) {
+    double q = static_cast<double>(sp.preds[static_cast<std::size_t>(t)].size());
+    res.r2_adj(t) = 1.0 - (1.0 - res.r2(t)) * (nu - 1.0) / (nu - q - 1.0);
+  }
+  res.total = inner.total;
+  res.indirect = inner.total - inner.B;
+  res.latent_correlations = core.R;
+  {
+    double comm = 0.0, r2 = 0.0;
+    int nc = 0;
+    for (int i = 0; i < p; ++i)
+      if (sp.size[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] > 1) {
+        comm += res.communalities(i);
+        ++nc;
+      }
+    if (nc == 0) {  // every block has one indicator: all communalities are 1
+      comm = res.communalities.sum();
+      nc = p;
+    }
+    for (int t : sp.endogenous) r2 += res.r2(t);
+    res.gof = std::sqrt(comm / nc * r2 / static_cast<double>(sp.endogenous.size()));
+  }
+
+  // reliability
+  VectorXd sdinv = sd.cwiseInverse();
+  const MatrixXd K = sdinv.asDiagonal() * S_raw * sdinv.asDiagonal();  // indicator correlations
+  res.alpha.resize(J);
+  res.alpha_std.resize(J);
+  res.rho.resize(J);
+  res.ave.resize(J);
+  res.eig1.resize(J);
+  res.eig2.resize(J);
+  for (int j = 0; j < J; ++j) {
+    const int a = sp.start[j], k = sp.size[j];
+    res.ave(j) = res.communalities.segment(a, k).mean();
+    if (k == 1) {
+      res.alpha(j) = res.alpha_std(j) = res.rho(j) = res.eig1(j) = 1.0;
+      res.eig2(j) = 0.0;
+      continue;
+    }
+    const double kk = static_cast<double>(k);
+    MatrixXd Cj = S_raw.block(a, a, k, k), Kj = K.block(a, a, k, k);
+    res.alpha(j) = kk / (kk - 1.0) * (1.0 - Cj.trace() / Cj.sum());
+    res.alpha_std(j) = kk / (kk - 1.0) * (1.0 - kk / Kj.sum());
+    Eigen::SelfAdjointEigenSolver<MatrixXd> es(Kj);
+    res.eig1(j) = es.eigenvalues()(k - 1);
+    res.eig2(j) = es.eigenvalues()(k - 2);
+    VectorXd lam = es.eigenvectors().col(k - 1) * std::sqrt(std::max(0.0, res.eig1(j)));
+    double s = lam.sum();
+    double num = s * s;
+    res.rho(j) = num / (num + (kk - lam.squaredNorm()));
+  }
+  res.htmt = MatrixXd::Identity(J, J);
+  {
+    VectorXd mono(J);
+    for (int j = 0; j < J; ++j) {
+      const int a = sp.start[j], k = sp.size[j];
+      mono(j) = k == 1 ? 1.0 : (K.block(a, a, k, k).sum() - k) / (static_cast<double>(k) * (k - 1));
+    }
+    bool warned = false;
+    for (int j = 0; j < J; ++j)
+      for (int l = 0; l < J; ++l)
+        if (j != l) {
+          double het = K.block(sp.start[j], sp.start[l], sp.size[j], sp.size[l]).mean();
+          double den = mono(j) * mono(l);
+          if (den > 0) {
+            res.htmt(j, l) = het / std::sqrt(den);
+          } else {
+            res.htmt(j, l) = kNaN;
+            if (!warned)
+              res.warnings.push_back("htmt: a block has a non-positive mean within-block correlation; its HTMT is NaN");
+            warned = true;
+          }
+        }
+  }
+
+  // raw (unstandardised) weights: score_j = sum a_i (x_i - mean_i)
+  VectorXd a_raw = config.scaled ? VectorXd(core.w.cwiseProduct(sdinv)) : core.w;
+
+  // indices
+  const double span = config.scale_max - config.scale_min;
+  if (config.indices) {
+    res.index_weights.resize(p);
+    res.index.resize(J);
+    for (int j = 0; j < J; ++j) {
+      const int a = sp.start[j], k = sp.size[j];
+      VectorXd v = a_raw.segment(a, k);
+      std::string bad;
+      for (int i = 0; i < k; ++i)
+        if (!(v(i) > 0.0)) {
+          bad += (bad.empty() ? "" : ", ") + res.indicators[static_cast<std::size_t>(a + i)];
+          v(i) = 0.0;
+        }
+      if (v.sum() <= 0.0) {
+        v.setConstant(1.0);
+        res.warnings.push_back("index of '" + res.latents[static_cast<std::size_t>(j)] +
+                               "': no positive outer weight; equal weights used");
+      } else if (!bad.empty()) {
+        res.warnings.push_back("index of '" + res.latents[static_cast<std::size_t>(j)] +
+                               "': non-positive outer weight(s) for " + bad +
+                               " set to 0 and the other weights renormalised to sum 1");
+      }
+      v /= v.sum();
+      res.index_weights.segment(a, k) = v;
+      res.index(j) = 100.0 * (v.dot(mean.segment(a, k)) - config.scale_min) / span;
+    }
+    res.ipma_indicator_performance = 100.0 * (mean.array() - config.scale_min) / span;
+    // IPMA: unstandardised paths between the 0-100 latent scores
+    int target = -1;
+    if (!config.ipma_target.empty()) {
+      target = model.index_of(config.ipma_target);
+      if (target < 0) throw config_error("ipma_target: unknown latent '" + config.ipma_target + "'");
+    } else {
+      for (int j = J - 1; j >= 0 && target < 0; --j)
+        if (sp.succs[static_cast<std::size_t>(j)].empty()) target = j;
+    }
+    res.ipma_target = target;
+    MatrixXd Wt = MatrixXd::Zero(p, J);
+    for (int i = 0; i < p; ++i) Wt(i, sp.block_of[static_cast<std::size_t>(i)]) = res.index_weights(i) * 100.0 / span;
+    MatrixXd Cu = Wt.transpose() * S_raw * Wt;
+    Inner iu = inner_model(Cu, sp, false, nu);
+    res.ipma_importance = VectorXd::Zero(J);
+    res.ipma_indicator_importance = VectorXd::Zero(p);
+    if (!iu.ok) {
+      res.warnings.push_back("ipma: the 0-100 latent scores are collinear; importance set to 0");
+    } else {
+      res.ipma_importance = iu.total.row(target).transpose();
+      for (int i = 0; i < p; ++i)
+        res.ipma_indicator_importance(i) =
+            res.index_weights(i) * res.ipma_importance(sp.block_of[static_cast<std::size_t>(i)]);
+    }
+  }
+
+  return Analysis{std::move(core), std::move(inner), S, a_raw};
+}
+}  // namespace
+
+PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
+                  const PlsConfig& config, int workers) {
+  model.validate();
+  config.validate();
+  if (static_cast<Index>(columns.size()) != data.cols())
+    throw input_error("data: " + std::to_string(data.cols()) + " column(s) but " + std::to_string(columns.size()) +
+                      " column name(s)");
+  const Spec sp = compile(model);
+  const int J = sp.J, p = sp.p;
+  PlsResult res;
+  for (const auto& b : model.blocks) res.latents.push_back(b.name);
+  res.indicators = model.indicators();
+  res.block_of = sp.block_of;
+  res.modes = sp.modes;
+  res.adjacency = sp.adj;
+  res.missing = config.missing;
+
+  // column lookup
+  std::vector<Index> col(static_cast<std::size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    const auto& name = res.indicators[static_cast<std::size_t>(i)];
+    auto it = std::find(columns.begin(), columns.end(), name);
+    if (it == columns.end()) {
+      std::string known;
+      for (std::size_t k = 0; k < columns.size() && k < 40; ++k) known += (k ? ", " : "") + columns[k];
+      throw config_error("model: block '" + res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
+                         "' names column '" + name + "', which is not in the data; columns are: " + known);
+    }
+    col[static_cast<std::size_t>(i)] = it - columns.begin();
+  }
+  int pred_max = 0;
+  for (int t : sp.endogenous) pred_max = std::max(pred_max, static_cast<int>(sp.preds[static_cast<std::size_t>(t)].size()));
+
+  const Index n = data.rows();
+  res.n_records = n;
+  const Index n_chunks = (n + kChunk - 1) / kChunk;
+  // pass 1: validity, missing counts, sums (all non-missing values, and complete records only)
+  struct Pass1 {
+    VectorXd sum_all, sum_complete;
+    Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> count;
+    std::int64_t complete = 0, incomplete = 0;
+  };
+  std::vector<Pass1> part(static_cast<std::size_t>(n_chunks));
+  const bool check_scale = config.indices;
+  detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
+    VectorXd row(p);
+    for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
+      Pass1& P = part[static_cast<std::size_t>(ch)];
+      P.sum_all = VectorXd::Zero(p);
+      P.sum_complete = VectorXd::Zero(p);
+      P.count = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(p);
+      const Index r1 = std::min<Index>(n, (ch + 1) * kChunk);
+      for (Index r = ch * kChunk; r < r1; ++r) {
+        bool complete = true;
+        for (int i = 0; i < p; ++i) {
+          double x = data(r, col[static_cast<std::size_t>(i)]);
+          row(i) = x;
+          if (std::isnan(x)) {
+            complete = false;
+            continue;
+          }
+          if (!std::isfinite(x) || (check_scale && (x < config.scale_min || x > config.scale_max))) {
+            std::string why = std::isfinite(x) ? "expected a value in [" + detail::format_number(config.scale_min) +
+                                                     ", " + detail::format_number(config.scale_max) +
+                                                     "] (set scale_min/scale_max to the rating scale, or indices=false)"
+                                               : "expected a finite number or NaN for missing";
+            throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] + "', row " + std::to_string(r) +
+                              ": value " + detail::format_number(x) + "; " + why);
+          }
+          P.sum_all(i) += x;
+          ++P.count(i);
+        }
+        if (complete) {
+          P.sum_complete += row;
+          ++P.complete;
+        } else {
+          ++P.incomplete;
+        }
+      }
+    }
+  });
+  VectorXd sum_all = VectorXd::Zero(p), sum_complete = VectorXd::Zero(p);
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> count = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(p);
+  std::int64_t complete = 0;
+  for (const auto& P : part) {
+    sum_all += P.sum_all;
+    sum_complete += P.sum_complete;
+    count += P.count;
+    complete += P.complete;
+    res.n_incomplete += P.incomplete;
+  }
+  res.n_missing = static_cast<std::int64_t>(n) * p - count.sum();
+  const bool listwise = config.missing == PlsMissing::listwise;
+  for (int i = 0; i < p; ++i)
+    if (count(i) == 0)
+      throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] +
+                        "': every value is missing; expected at least one number");
+  res.n_used = listwise ? complete : static_cast<std::int64_t>(n);
+  const double nu = static_cast<double>(res.n_used);
+  if (res.n_used < pred_max + 2 || res.n_used < 3)
+    throw input_error("data: " + std::to_string(res.n_used) + " usable record(s)" +
+                      (listwise ? " after listwise deletion" : "") + "; expected at least " +
+                      std::to_string(std::max(pred_max + 2, 3)) + " for this model");
+  VectorXd mean(p);
+  for (int i = 0; i < p; ++i)
+    mean(i) = listwise ? sum_complete(i) / nu : sum_all(i) / static_cast<double>(count(i));
+  res.means = mean;
+
+  // pass 2: co-moments of the centred (mean-replaced) records, chunk partials summed in order
+  std::vector<MatrixXd> cm(static_cast<std::size_t>(n_chunks));
+  detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
+    MatrixXd buf(kChunk, p);
+    for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
+      const Index r1 = std::min<Index>(n, (ch + 1) * kChunk);
+      Index m = 0;
+      for (Index r = ch * kChunk; r < r1; ++r) {
+        bool skip = false;
+        for (int i = 0; i < p; ++i) {
+          double x = data(r, col[static_cast<std::size_t>(i)]);
+          if (std::isnan(x)) {
+            if (listwise) {
+              skip = true;
+              break;
+            }
+            x = mean(i);
+          }
+          buf(m, i) = x - mean(i);
+        }
+        if (!skip) ++m;
+      }
+      MatrixXd& S = cm[static_cast<std::size_t>(ch)];
+      S = MatrixXd::Zero(p, p);
+      S.selfadjointView<Eigen::Lower>().rankUpdate(buf.topRows(m).transpose());
+      S.triangularView<Eigen::StrictlyUpper>() = S.transpose();
+    }
+  });
+  MatrixXd S_raw = MatrixXd::Zero(p, p);
+  for (const auto& S : cm) S_raw += S;
+  S_raw /= nu;
+  cm.clear();
+  Analysis an = analyse(res, sp, model, config, S_raw, mean, nu);
+  const Core& core = an.core;
+  const Inner& inner = an.inner;
+  const MatrixXd& S = an.S;
+  const VectorXd& a_raw = an.a_raw;
+  const double span = config.scale_max - config.scale_min;
+
+  // latent scores
+  res.scores.resize(n, J);
+  if (config.indices) res.index_scores.resize(n, J);
+  detail::parallel_for(n, workers, 16384, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
+    for (std::ptrdiff_t r = b; r < e; ++r) {
+      bool skip = false;
+      if (listwise)
+        for (int i = 0; i < p && !skip; ++i) skip = std::isnan(data(r, col[static_cast<std::size_t>(i)]));
+      for (int j = 0; j < J; ++j) {
+        double s = 0.0, t = 0.0;
+        for (int i = sp.start[j]; i < sp.start[j] + sp.size[j] && !skip; ++i) {
+          double x = data(r, col[static_cast<std::size_t>(i)]);
+          if (std::isnan(x)) x = mean(i);
+          s += a_raw(i) * (x - mean(i));
+          if (config.indices) t += res.index_weights(i) * (x - config.scale_min);
+        }
+        res.scores(r, j) = skip ? kNaN : s;
+        if (config.indices) res.index_scores(r, j) = skip ? kNaN : 100.0 * t / span;
+      }
+    }
+  });
+
+  // bootstrap
+  if (config.bootstrap > 0) {
+    PlsBootstrap& bs = res.bootstrap;
+    bs.requested = config.bootstrap;
+    bs.confidence = config.confidence;
+    const Eigen::MatrixXi reach = reachability(sp);
+    for (int i = 0; i < p; ++i) bs.kind.push_back(PlsStat::weight), bs.first.push_back(i), bs.second.push_back(sp.block_of[static_cast<std::size_t>(i)]);
+    for (int i = 0; i < p; ++i) bs.kind.push_back(PlsStat::loading), bs.first.push_back(i), bs.second.push_back(sp.block_of[static_cast<std::size_t>(i)]);
+    for (auto [f, t] : sp.edges) bs.kind.push_back(PlsStat::path), bs.first.push_back(f), bs.second.push_back(t);
+    for (int f = 0; f < J; ++f)
+      for (int t = 0; t < J; ++t)
+        if (reach(t, f)) bs.kind.push_back(PlsStat::total), bs.first.push_back(f), bs.second.push_back(t);
+    for (int t : sp.endogenous) bs.kind.push_back(PlsStat::r2), bs.first.push_back(t), bs.second.push_back(t);
+    const Index q = static_cast<Index>(bs.kind.size());
+    auto collect = [&](const VectorXd& w, const MatrixXd& cov_xl, const MatrixXd& St, const Inner& in, double* out) {
+      Index k = 0;
+      for (int i = 0; i < p; ++i) out[k++] = w(i);
+      for (int i = 0; i < p; ++i) out[k++] = cov_xl(i, sp.block_of[static_cast<std::size_t>(i)]) / std::sqrt(St(i, i));
+      for (auto [f, t] : sp.edges) out[k++] = in.B(t, f);
+      for (int f = 0; f < J; ++f)
+        for (int t = 0; t < J; ++t)
+          if (reach(t, f)) out[k++] = in.total(t, f);
+      for (int t : sp.endogenous) out[k++] = in.r2(t);
+    };
+    bs.original.resize(q);
+    collect(core.w, core.cov_xl, S, inner, bs.original.data());
+
+    // centred, mean-replaced data of the records used
+    RowMatrixXd X(res.n_used, p);
+    {
+      Index m = 0;
+      for (Index r = 0; r < n; ++r) {
+        bool skip = false;
+        for (int i = 0; i < p; ++i) {
+          double x = data(r, col[static_cast<std::size_t>(i)]);
+          if (std::isnan(x)) {
+            if (listwise) {
+              skip = true;
+              break;
+            }
+            x = mean(i);
+          }
+          X(m, i) = x - mean(i);
+        }
+        if (!skip) ++m;
+      }
+    }
+    const Index nb = res.n_used;
+    const int B = config.bootstrap;
+    RowMatrixXd all(B, q);
+    std::vector<char> ok(static_cast<std::size_t>(B), 0);
+    const VectorXd ref = core.w;
+    detail::parallel_for(B, workers, 1, [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
+      MatrixXd Xb(nb, p);
+      for (std::ptrdiff_t b = b0; b < b1; ++b) {
+        std::uint64_t state = config.seed ^ (0x5851f42d4c957f2dULL * (static_cast<std::uint64_t>(b) + 1));
+        splitmix64(state);
+        for (Index r = 0; r < nb; ++r) {
+          const std::uint64_t u = splitmix64(state);
+          const auto idx = static_cast<Index>(u % static_cast<std::uint64_t>(nb));  // bias < n / 2^64
+          Xb.row(r) = X.row(idx);
+        }
+        VectorXd mb = Xb.colwise().mean();
+        Xb.rowwise() -= mb.transpose();
+        MatrixXd Sb = MatrixXd::Zero(p, p);
+        Sb.selfadjointView<Eigen::Lower>().rankUpdate(Xb.transpose(), 1.0 / static_cast<double>(nb));
+        Sb.triangularView<Eigen::StrictlyUpper>() = Sb.transpose();
+        bool good = true;
+        for (int i = 0; i < p && good; ++i) good = Sb(i, i) > 1e-10 * S_raw(i, i);
+        if (!good) continue;
+        VectorXd sdb = Sb.diagonal().cwiseSqrt();
+        MatrixXd Sbt = treat(Sb, config.scaled, sdb);
+        Core cb = estimate(Sbt, sp, config, &ref);
+        if (cb.status != Status::ok) continue;
+        Inner ib = inner_model(cb.R, sp, false, static_cast<double>(nb));
+        if (!ib.ok) continue;
+        collect(cb.w, cb.cov_xl, Sbt, ib, all.row(b).data());
+        if (!all.row(b).allFinite()) continue;
+        ok[static_cast<std::size_t>(b)] = 1;
+      }
+    });
+    bs.succeeded = static_cast<int>(std::count(ok.begin(), ok.end(), 1));
+    bs.failed = B - bs.succeeded;
+    bs.samples.resize(bs.succeeded, q);
+    for (Index b = 0, m = 0; b < B; ++b)
+      if (ok[static_cast<std::size_t>(b)]) bs.samples.row(m++) = all.row(b);
+    bs.mean.resize(q);
+    bs.se.resize(q);
+    bs.t.resize(q);
+    bs.lower.resize(q);
+    bs.upper.resize(q);
+    if (bs.failed > 0)
+      res.warnings.push_back("bootstrap: " + std::to_string(bs.failed) + " of " + std::to_string(B) +
+                             " resample(s) failed (no variance, singular block or regression, no convergence) and "
+                             "were skipped");
+    if (bs.succeeded < 2) {
+      res.warnings.push_back("bootstrap: fewer than 2 resamples succeeded; standard errors and intervals are NaN");
+      bs.mean.setConstant(kNaN);
+      bs.se.setConstant(kNaN);
+      bs.t.setConstant(kNaN);
+      bs.lower.setConstant(kNaN);
+      bs.upper.setConstant(kNaN);
+    } else {
+      const double alpha = (1.0 - config.confidence) / 2.0;
+      std::vector<double> v(static_cast<std::size_t>(bs.succeeded));
+      for (Index k = 0; k < q; ++k) {
+        auto c = bs.samples.col(k);
+        bs.mean(k) = c.mean();
+        bs.se(k) = std::sqrt((c.array() - bs.mean(k)).square().sum() / (bs.succeeded - 1.0));
+        bs.t(k) = bs.original(k) / bs.se(k);
+        for (Index b = 0; b < bs.succeeded; ++b) v[static_cast<std::size_t>(b)] = c(b);
+        std::sort(v.begin(), v.end());
+        bs.lower(k) = quantile7(v, alpha);
+        bs.upper(k) = quantile7(v, 1.0 - alpha);
+      }
+    }
+  }
+  return res;
+}
+
+PlsResult fit_pls_moments(const Moments& moments, const PlsModel& model, const PlsConfig& config) {
+  model.validate();
+  config.validate();
+  if (config.bootstrap > 0)
+    throw config_error("bootstrap: " + std::to_string(config.bootstrap) +
+                       " resamples need the records; a fit from moments cannot bootstrap (set bootstrap = 0)");
+  if (moments.policy() != MissingPolicy::listwise)
+    throw config_error("moments: a PLS fit needs a listwise state (one set of complete records), got " +
+                       std::string(to_string(moments.policy())));
+  const std::vector<std::string>& names = moments.names();
+  if (names.empty())
+    throw config_error("moments: the state has no variable names; build it with the indicator column names");
+  const Spec sp = compile(model);
+  const int J = sp.J, p = sp.p;
+  PlsResult res;
+  for (const auto& b : model.blocks) res.latents.push_back(b.name);
+  res.indicators = model.indicators();
+  res.block_of = sp.block_of;
+  res.modes = sp.modes;
+  res.adjacency = sp.adj;
+  res.missing = PlsMissing::listwise;
+  std::vector<int> idx(static_cast<std::size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    const auto& name = res.indicators[static_cast<std::size_t>(i)];
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      std::string known;
+      for (std::size_t k = 0; k < names.size() && k < 40; ++k) known += (k ? ", " : "") + names[k];
+      throw config_error("model: block '" +
+                         res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
+                         "' names variable '" + name + "', which is not in the moments; variables are: " + known);
+    }
+    idx[static_cast<std::size_t>(i)] = static_cast<int>(it - names.begin());
+  }
+  int pred_max = 0;
+  for (int t : sp.endogenous)
+    pred_max = std::max(pred_max, static_cast<int>(sp.preds[static_cast<std::size_t>(t)].size()));
+  const Moments sub = moments.subset(idx);
+  res.n_records = moments.n_rows();
+  res.n_used = moments.n_used();
+  res.n_incomplete = moments.n_dropped();
+  res.n_missing = 0;
+  for (int i : idx) res.n_missing += moments.n_missing()(i);
+  if (res.n_used < pred_max + 2 || res.n_used < 3)
+    throw input_error("moments: " + std::to_string(res.n_used) + " complete record(s); expected at least " +
+                      std::to_string(std::max(pred_max + 2, 3)) + " for this model");
+  // weighted states: the weight sum plays the part of n (standard errors, adjusted R2)
+  const double nu = sub.weighted() ? sub.weight_sum()(0) : static_cast<double>(res.n_used);
+  const VectorXd mean = sub.mean();
+  const MatrixXd S_raw = sub.covariance(0.0);
+  res.means = mean;
+  analyse(res, sp, model, config, S_raw, mean, nu);
+  res.scores.resize(0, J);
+  if (config.indices) res.index_scores.resize(0, J);
+  return res;
+}
+
+}  // namespace servscore

@@ -1,0 +1,841 @@
+#include "servscore/text.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <functional>
+#include <map>
+#include <queue>
+#include <unordered_map>
+
+#include "json_util.hpp"
+#include "servscore/detail/parallel.hpp"
+#include "servscore/errors.hpp"
+
+namespace servscore {
+
+namespace json = boost::json;
+
+bool CueDef::operator==(const CueDef& o) const {
+  return name == o.name && actor == o.actor && phrases == o.phrases && negatable == o.negatable &&
+         negated_to == o.negated_to && lost_sale == o.lost_sale && assertiveness == o.assertiveness &&
+         responsiveness == o.responsiveness && indicators == o.indicators;
+}
+
+bool Lexicon::operator==(const Lexicon& o) const {
+  return cues == o.cues && negators == o.negators && clause_breaks == o.clause_breaks &&
+         staff_markers == o.staff_markers && customer_markers == o.customer_markers && languages == o.languages &&
+         negation_window == o.negation_window && fold_case == o.fold_case && fold_width == o.fold_width &&
+         max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
+}
+
+int Lexicon::index_of(std::string_view name) const {
+  for (std::size_t i = 0; i < cues.size(); ++i)
+    if (cues[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+namespace {
+
+void append_phrases(std::vector<LangPhrases>& into, const std::vector<LangPhrases>& from) {
+  for (const auto& lp : from) {
+    auto it = std::find_if(into.begin(), into.end(), [&](const LangPhrases& x) { return x.lang == lp.lang; });
+    if (it == into.end()) {
+      into.push_back(lp);
+    } else {
+      for (const auto& p : lp.phrases)
+        if (std::find(it->phrases.begin(), it->phrases.end(), p) == it->phrases.end()) it->phrases.push_back(p);
+    }
+  }
+}
+
+// ---- UTF-8 normalisation ------------------------------------------------------------
+
+inline bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+inline bool is_word(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+// Decode one UTF-8 sequence at p (n bytes left); returns its length, or 0 when invalid.
+inline int utf8_seq(const unsigned char* p, std::size_t n, std::uint32_t& cp) {
+  const unsigned char c = p[0];
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
+  if (c >= 0xC2 && c <= 0xDF) {
+    if (n < 2 || !is_cont(p[1])) return 0;
+    cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    return 2;
+  }
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (n < 3 || !is_cont(p[1]) || !is_cont(p[2])) return 0;
+    cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (n < 4 || !is_cont(p[1]) || !is_cont(p[2]) || !is_cont(p[3])) return 0;
+    cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+    if (cp < 0x10000 || cp > 0x10FFFF) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+inline bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+// Normalise src into out (cleared). Returns the byte offset of the first invalid byte, or -1.
+// Invalid bytes become NUL, which no phrase contains.
+std::ptrdiff_t normalize_into(const char* src, std::size_t n, bool fold_case, bool fold_width, std::string& out) {
+  // Normalised text is never longer than the input (every fold shortens or keeps a
+  // character), so write through a pointer into a buffer sized once.
+  if (out.size() < n) out.resize(n);
+  char* const begin = out.data();
+  char* w = begin;
+  const auto* p = reinterpret_cast<const unsigned char*>(src);
+  std::ptrdiff_t bad = -1;
+  bool last_space = false;
+  std::size_t i = 0;
+  const unsigned char upper_lo = fold_case ? 'A' : 1, upper_hi = fold_case ? 'Z' : 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      // ASCII fast path: the bulk of English text
+      if (is_space(c)) {
+        if (!last_space) *w++ = ' ';
+        last_space = true;
+      } else {
+        if (c >= upper_lo && c <= upper_hi) c = static_cast<unsigned char>(c + 32);
+        *w++ = static_cast<char>(c);
+        last_space = false;
+      }
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    const int len = utf8_seq(p + i, n - i, cp);
+    last_space = false;
+    if (len == 0) {
+      if (bad < 0) bad = static_cast<std::ptrdiff_t>(i);
+      *w++ = '\0';
+      ++i;
+      continue;
+    }
+    if (fold_width && (cp == 0x2018 || cp == 0x2019)) {  // typographic apostrophes
+      *w++ = '\'';
+    } else if (fold_width && cp == 0x3000) {
+      if (w == begin || w[-1] != ' ') *w++ = ' ';
+      last_space = true;
+    } else if (fold_width && cp >= 0xFF01 && cp <= 0xFF5E) {
+      unsigned char a = static_cast<unsigned char>(cp - 0xFEE0);
+      if (a >= upper_lo && a <= upper_hi) a = static_cast<unsigned char>(a + 32);
+      *w++ = static_cast<char>(a);
+    } else {
+      for (int k = 0; k < len; ++k) *w++ = static_cast<char>(p[i + static_cast<std::size_t>(k)]);
+    }
+    i += static_cast<std::size_t>(len);
+  }
+  out.resize(static_cast<std::size_t>(w - begin));
+  return bad;
+}
+
+std::string trim_spaces(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  std::size_t b = 0;
+  while (b < s.size() && s[b] == ' ') ++b;
+  return s.substr(b);
+}
+
+bool lang_used(const Lexicon& lx, const std::string& lang) {
+  return lang.empty() || lx.languages.empty() ||
+         std::find(lx.languages.begin(), lx.languages.end(), lang) != lx.languages.end();
+}
+
+}  // namespace
+
+void Lexicon::extend(const Lexicon& other) {
+  for (const auto& c : other.cues) {
+    int i = index_of(c.name);
+    if (i < 0)
+      cues.push_back(c);
+    else
+      append_phrases(cues[static_cast<std::size_t>(i)].phrases, c.phrases);
+  }
+  append_phrases(negators, other.negators);
+  append_phrases(clause_breaks, other.clause_breaks);
+  append_phrases(staff_markers, other.staff_markers);
+  append_phrases(customer_markers, other.customer_markers);
+  for (const auto& l : other.languages)
+    if (!languages.empty() && std::find(languages.begin(), languages.end(), l) == languages.end())
+      languages.push_back(l);
+}
+
+void Lexicon::validate() const {
+  if (negation_window < 0) throw config_error("negation_window: " + std::to_string(negation_window) + "; expected >= 0");
+  if (max_text_bytes < 1 || max_text_bytes > std::numeric_limits<std::int32_t>::max())
+    throw config_error("max_text_bytes: " + std::to_string(max_text_bytes) +
+                       "; expected a positive number of bytes below 2^31 (hit offsets are 32-bit)");
+  if (invalid_utf8 != "replace" && invalid_utf8 != "error")
+    throw config_error("invalid_utf8: '" + invalid_utf8 + "'; expected 'replace' or 'error'");
+  auto check_phrases = [&](const std::vector<LangPhrases>& v, const std::string& where) {
+    for (const auto& lp : v)
+      for (std::size_t k = 0; k < lp.phrases.size(); ++k) {
+        const std::string& ph = lp.phrases[k];
+        std::string path = where + (lp.lang.empty() ? "" : "." + lp.lang) + "[" + std::to_string(k) + "]";
+        std::string norm;
+        std::string body = (!ph.empty() && ph.back() == '*') ? ph.substr(0, ph.size() - 1) : ph;
+        if (normalize_into(body.data(), body.size(), fold_case, fold_width, norm) >= 0)
+          throw config_error(path + ": '" + ph + "' is not valid UTF-8");
+        if (norm.find('\0') != std::string::npos) throw config_error(path + ": phrases may not contain NUL");
+        if (trim_spaces(norm).empty()) throw config_error(path + ": empty phrase; expected at least one character");
+      }
+  };
+  for (std::size_t i = 0; i < cues.size(); ++i) {
+    const auto& c = cues[i];
+    std::string where = "cues[" + std::to_string(i) + "]";
+    if (c.name.empty()) throw config_error(where + ".name: expected a non-empty name");
+    for (std::size_t j = 0; j < i; ++j)
+      if (cues[j].name == c.name) throw config_error(where + ".name: duplicate cue '" + c.name + "'");
+    if (c.actor != "staff" && c.actor != "customer")
+      throw config_error(where + ".actor: '" + c.actor + "' for cue '" + c.name + "'; expected 'staff' or 'customer'");
+    if (!c.negated_to.empty() && index_of(c.negated_to) < 0)
+      throw config_error(where + ".negated_to: '" + c.negated_to + "' for cue '" + c.name + "' is not a cue");
+    for (auto [key, v] : {std::pair{"assertiveness", c.assertiveness}, {"responsiveness", c.responsiveness}})
+      if (!std::isfinite(v)) throw config_error(where + "." + key + ": expected a finite number");
+    for (const auto& [ind, w] : c.indicators) {
+      if (ind.empty()) throw config_error(where + ".indicators: empty indicator name");
+      if (!std::isfinite(w)) throw config_error(where + ".indicators." + ind + ": expected a finite weight");
+    }
+    check_phrases(c.phrases, where + ".phrases");
+  }
+  check_phrases(negators, "negators");
+  check_phrases(clause_breaks, "clause_breaks");
+  check_phrases(staff_markers, "staff_markers");
+  check_phrases(customer_markers, "customer_markers");
+}
+
+// ---- JSON -------------------------------------------------------------------------------
+
+namespace {
+
+json::value phrases_to_json(const std::vector<LangPhrases>& v) {
+  if (v.size() == 1 && v[0].lang.empty()) return json::value_from(v[0].phrases);
+  json::object o;
+  for (const auto& lp : v) o[lp.lang] = json::value_from(lp.phrases);
+  return o;
+}
+
+std::vector<std::string> string_list(const json::value& v, const std::string& path) {
+  if (!v.is_array()) throw config_error(path + ": expected a list of strings, got " + detail::json_kind(v));
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  for (const auto& s : v.get_array()) {
+    if (!s.is_string())
+      throw config_error(path + "[" + std::to_string(i) + "]: expected a string, got " + detail::json_kind(s));
+    out.emplace_back(s.get_string());
+    ++i;
+  }
+  return out;
+}
+
+std::vector<LangPhrases> phrases_from_json(const json::value& v, const std::string& path) {
+  std::vector<LangPhrases> out;
+  if (v.is_array()) {
+    out.push_back({"", string_list(v, path)});
+  } else if (v.is_object()) {
+    for (const auto& kv : v.get_object())
+      out.push_back({std::string(kv.key()), string_list(kv.value(), path + "." + std::string(kv.key()))});
+  } else {
+    throw config_error(path + ": expected a list of strings or an object {language: [strings]}, got " +
+                       detail::json_kind(v));
+  }
+  return out;
+}
+
+}  // namespace
+
+void tag_invoke(json::value_from_tag, json::value& jv, const CueDef& c) {
+  json::object o;
+  o["name"] = c.name;
+  o["actor"] = c.actor;
+  o["phrases"] = phrases_to_json(c.phrases);
+  o["negatable"] = c.negatable;
+  o["negated_to"] = c.negated_to;
+  o["lost_sale"] = c.lost_sale ? json::value(to_string(*c.lost_sale)) : json::value(nullptr);
+  o["assertiveness"] = c.assertiveness;
+  o["responsiveness"] = c.responsiveness;
+  json::object inds;
+  for (const auto& [k, w] : c.indicators) inds[k] = w;
+  o["indicators"] = std::move(inds);
+  jv = std::move(o);
+}
+
+void tag_invoke(json::value_from_tag, json::value& jv, const Lexicon& l) {
+  json::array cues;
+  for (const auto& c : l.cues) cues.push_back(json::value_from(c));
+  jv = {{"cues", std::move(cues)},
+        {"negators", phrases_to_json(l.negators)},
+        {"clause_breaks", phrases_to_json(l.clause_breaks)},
+        {"staff_markers", phrases_to_json(l.staff_markers)},
+        {"customer_markers", phrases_to_json(l.customer_markers)},
+        {"languages", json::value_from(l.languages)},
+        {"negation_window", l.negation_window},
+        {"fold_case", l.fold_case},
+        {"fold_width", l.fold_width},
+        {"max_text_bytes", l.max_text_bytes},
+        {"invalid_utf8", l.invalid_utf8}};
+}
+
+Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
+  Lexicon l;
+  detail::ObjectReader r(jv, "lexicon");
+  if (const json::value* v = r.raw("cues")) {
+    if (!v->is_array()) throw config_error("lexicon.cues: expected a list of cues, got " + std::string(detail::json_kind(*v)));
+    std::size_t i = 0;
+    for (const auto& item : v->get_array()) {
+      std::string path = "lexicon.cues[" + std::to_string(i++) + "]";
+      CueDef c;
+      detail::ObjectReader cr(item, path);
+      cr.string("name", c.name);
+      if (!cr.has("name")) throw config_error(path + ".name: required");
+      cr.string("actor", c.actor);
+      if (const json::value* p = cr.raw("phrases")) c.phrases = phrases_from_json(*p, path + ".phrases");
+      cr.boolean("negatable", c.negatable);
+      cr.string("negated_to", c.negated_to);
+      if (const json::value* ls = cr.raw("lost_sale"); ls && !ls->is_null()) cr.enumeration("lost_sale", c.lost_sale.emplace());
+      cr.number("assertiveness", c.assertiveness);
+      cr.number("responsiveness", c.responsiveness);
+      if (const json::value* ind = cr.raw("indicators")) {
+        if (!ind->is_object())
+          throw config_error(path + ".indicators: expected an object {indicator: weight}, got " +
+                             detail::json_kind(*ind));
+        for (const auto& kv : ind->get_object()) {
+          if (!kv.value().is_number())
+            throw config_error(path + ".indicators." + std::string(kv.key()) + ": expected a number, got " +
+                               detail::json_kind(kv.value()));
+          c.indicators.emplace_back(std::string(kv.key()), kv.value().to_number<double>());
+        }
+      }
+      (void)cr.raw("description");  // documentation only
+      cr.finish();
+      l.cues.push_back(std::move(c));
+    }
+  }
+  if (const json::value* v = r.raw("negators")) l.negators = phrases_from_json(*v, "lexicon.negators");
+  if (const json::value* v = r.raw("clause_breaks")) l.clause_breaks = phrases_from_json(*v, "lexicon.clause_breaks");
+  if (const json::value* v = r.raw("staff_markers")) l.staff_markers = phrases_from_json(*v, "lexicon.staff_markers");
+  if (const json::value* v = r.raw("customer_markers"))
+    l.customer_markers = phrases_from_json(*v, "lexicon.customer_markers");
+  if (const json::value* v = r.raw("languages")) l.languages = string_list(*v, "lexicon.languages");
+  r.integer("negation_window", l.negation_window, 0, 1000000);
+  r.boolean("fold_case", l.fold_case);
+  r.boolean("fold_width", l.fold_width);
+  long long mtb = l.max_text_bytes;
+  r.integer("max_text_bytes", mtb, 1, std::numeric_limits<std::int32_t>::max());
+  l.max_text_bytes = mtb;
+  r.string("invalid_utf8", l.invalid_utf8);
+  (void)r.raw("name");
+  (void)r.raw("description");
+  r.finish();
+  l.validate();
+  return l;
+}
+
+Lexicon lexicon_from_json(std::string_view text) {
+  return json::value_to<Lexicon>(detail::parse_json(text, "lexicon"));
+}
+
+std::string to_json(const Lexicon& lexicon) { return detail::dump_json(json::value_from(lexicon)); }
+
+// ---- the automaton ----------------------------------------------------------------------
+
+namespace {
+enum PatternKind : std::uint8_t { kCue = 0, kNegator = 1, kBreak = 2, kStaff = 3, kCustomer = 4 };
+
+struct Pattern {
+  std::string text;
+  std::uint8_t kind = kCue;
+  bool left = false, right = false;  // ASCII word boundary required on that side
+  std::vector<std::int32_t> cues;    // kCue: the cues it signals
+};
+
+struct Hit {
+  std::int32_t start, end, pat;
+};
+}  // namespace
+
+struct CueMatcher::Impl {
+  Lexicon lex;
+  std::vector<Pattern> patterns;
+  std::vector<int> phrase_pattern;  // phrase id -> pattern (cue patterns only)
+  std::vector<int> pattern_phrase;  // pattern -> phrase id, -1 for negators/breaks
+  std::uint8_t cls[256] = {};
+  int n_classes = 1;
+  std::vector<std::uint32_t> delta;    // states x classes
+  std::vector<std::uint16_t> delta16;  // the same table when every state id fits 16 bits
+  std::vector<std::int32_t> out_head;  // state -> first pattern ending here (own or via suffix), -1
+  std::vector<std::int32_t> out_next;  // pattern -> next pattern in its state's output chain
+  std::vector<std::int32_t> neg_to;    // cue -> negated_to cue or -1
+  std::vector<std::uint8_t> negatable;
+  std::vector<std::uint8_t> actor;  // cue -> kStaff or kCustomer
+
+  void add_pattern(std::string text, std::uint8_t kind, int cue, bool star) {
+    bool right = !star && !text.empty() && is_word(static_cast<unsigned char>(text.back()));
+    bool left = !text.empty() && is_word(static_cast<unsigned char>(text.front()));
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      auto& p = patterns[i];
+      if (p.text == text && p.kind == kind && p.right == right) {
+        if (cue >= 0 && std::find(p.cues.begin(), p.cues.end(), cue) == p.cues.end()) p.cues.push_back(cue);
+        return;
+      }
+    }
+    Pattern p;
+    p.text = std::move(text);
+    p.kind = kind;
+    p.left = left;
+    p.right = right;
+    if (cue >= 0) p.cues.push_back(cue);
+    patterns.push_back(std::move(p));
+  }
+
+  std::string norm_phrase(const std::string& ph, bool& star) const {
+    star = !ph.empty() && ph.back() == '*';
+    std::string body = star ? ph.substr(0, ph.size() - 1) : ph, out;
+    normalize_into(body.data(), body.size(), lex.fold_case, lex.fold_width, out);
+    return trim_spaces(out);
+  }
+
+  void build() {
+    lex.validate();
+    for (std::size_t c = 0; c < lex.cues.size(); ++c) {
+      const auto& cue = lex.cues[c];
+      neg_to.push_back(cue.negated_to.empty() ? -1 : lex.index_of(cue.negated_to));
+      negatable.push_back(cue.negatable ? 1 : 0);
+      actor.push_back(cue.actor == "customer" ? kCustomer : kStaff);
+      for (const auto& lp : cue.phrases)
+        if (lang_used(lex, lp.lang))
+          for (const auto& ph : lp.phrases) {
+            bool star = false;
+            std::string text = norm_phrase(ph, star);  // sets star: keep out of the call's arguments
+            add_pattern(std::move(text), kCue, static_cast<int>(c), star);
+          }
+    }
+    for (auto [list, kind] : {std::pair{&lex.negators, kNegator},
+                              {&lex.clause_breaks, kBreak},
+                              {&lex.staff_markers, kStaff},
+                              {&lex.customer_markers, kCustomer}})
+      for (const auto& lp : *list)
+        if (lang_used(lex, lp.lang))
+          for (const auto& ph : lp.phrases) {
+            bool star = false;
+            std::string text = norm_phrase(ph, star);
+            add_pattern(std::move(text), kind, -1, star);
+          }
+    // Phrases are numbered in pattern order (the cue patterns only).
+    pattern_phrase.assign(patterns.size(), -1);
+    for (std::size_t i = 0; i < patterns.size(); ++i)
+      if (patterns[i].kind == kCue) {
+        pattern_phrase[i] = static_cast<int>(phrase_pattern.size());
+        phrase_pattern.push_back(static_cast<int>(i));
+      }
+    // Byte classes: every byte used by a pattern gets its own class; the rest share class 0.
+    std::memset(cls, 0, sizeof cls);
+    n_classes = 1;
+    for (const auto& p : patterns)
+      for (unsigned char b : p.text)
+        if (cls[b] == 0) cls[b] = static_cast<std::uint8_t>(n_classes++);
+    // Trie
+    std::vector<std::vector<std::int32_t>> go(1, std::vector<std::int32_t>(static_cast<std::size_t>(n_classes), -1));
+    std::vector<std::int32_t> own(1, -1);
+    out_next.assign(patterns.size(), -1);
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      std::int32_t s = 0;
+      for (unsigned char b : patterns[i].text) {
+        auto& t = go[static_cast<std::size_t>(s)][cls[b]];
+        if (t < 0) {
+          t = static_cast<std::int32_t>(go.size());
+          go.emplace_back(static_cast<std::size_t>(n_classes), -1);
+          own.push_back(-1);
+        }
+        s = t;
+      }
+      own[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(i);
+    }
+    const std::size_t n = go.size(), nc = static_cast<std::size_t>(n_classes);
+    std::vector<std::int32_t> fail(n, 0);
+    out_head.assign(n, -1);
+    delta.assign(n * nc, 0);
+    // BFS: complete the transition table and link each state's output to its suffix's.
+    std::queue<std::int32_t> q;
+    for (std::size_t c = 0; c < nc; ++c) {
+      std::int32_t t = go[0][c];
+      if (t > 0) {
+        fail[static_cast<std::size_t>(t)] = 0;
+        delta[c] = static_cast<std::uint32_t>(t);
+        q.push(t);
+      } else {
+        delta[c] = 0;
+      }
+    }
+    std::vector<std::int32_t> dict(n, -1);  // nearest state on the suffix chain with an own pattern
+    std::vector<std::int32_t> bfs_order{0};
+    bfs_order.reserve(n);
+    while (!q.empty()) {
+      const std::int32_t s = q.front();
+      q.pop();
+      bfs_order.push_back(s);
+      const auto su = static_cast<std::size_t>(s);
+      const std::int32_t f = fail[su];
+      dict[su] = own[static_cast<std::size_t>(f)] >= 0 ? f : dict[static_cast<std::size_t>(f)];
+      for (std::size_t c = 0; c < nc; ++c) {
+        std::int32_t t = go[su][c];
+        if (t > 0) {
+          fail[static_cast<std::size_t>(t)] = static_cast<std::int32_t>(delta[static_cast<std::size_t>(f) * nc + c]);
+          delta[su * nc + c] = static_cast<std::uint32_t>(t);
+          q.push(t);
+        } else {
+          delta[su * nc + c] = delta[static_cast<std::size_t>(f) * nc + c];
+        }
+      }
+    }
+    // Output chains: a state's own pattern first, then its dictionary suffix's chain.
+    // out_head[s] = own[s] if any, else the chain of dict[s]; out_next links pattern to pattern.
+    std::vector<std::int32_t> head_of(n, -1);
+    // states are numbered in trie-insertion order, not BFS order; resolve recursively with memo
+    std::vector<char> done(n, 0);
+    std::function<std::int32_t(std::size_t)> head = [&](std::size_t s) -> std::int32_t {
+      if (done[s]) return head_of[s];
+      std::int32_t tail = dict[s] >= 0 ? head(static_cast<std::size_t>(dict[s])) : -1;
+      std::int32_t h = own[s] >= 0 ? own[s] : tail;
+      if (own[s] >= 0) out_next[static_cast<std::size_t>(own[s])] = tail;
+      head_of[s] = h;
+      done[s] = 1;
+      return h;
+    };
+    for (std::size_t s = 0; s < n; ++s) out_head[s] = head(s);
+    // Renumber the states in breadth-first order: the shallow states, where a scan spends
+    // most of its time, then share cache lines and pages.
+    std::vector<std::uint32_t> new_id(n);
+    for (std::size_t k = 0; k < n; ++k) new_id[static_cast<std::size_t>(bfs_order[k])] = static_cast<std::uint32_t>(k);
+    std::vector<std::uint32_t> delta2(n * nc);
+    std::vector<std::int32_t> head2(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto old = static_cast<std::size_t>(bfs_order[k]);
+      for (std::size_t c = 0; c < nc; ++c) delta2[k * nc + c] = new_id[delta[old * nc + c]];
+      head2[k] = out_head[old];
+    }
+    delta.swap(delta2);
+    out_head.swap(head2);
+    if (n <= 65536) {
+      delta16.assign(delta.begin(), delta.end());
+      std::vector<std::uint32_t>().swap(delta);
+    }
+  }
+
+  // Scan one normalised text; appends the raw hits (boundaries checked).
+  void scan(const std::string& t, std::vector<Hit>& hits) const {
+    if (!delta16.empty())
+      scan_with(delta16.data(), t, hits);
+    else
+      scan_with(delta.data(), t, hits);
+  }
+
+  // The transition table is the working set of the scan: 16-bit state ids halve it when
+  // the automaton is small enough (default lexicon: ~3,500 states).
+  template <class State>
+  void scan_with(const State* d, const std::string& t, std::vector<Hit>& hits) const {
+    const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+    const std::size_t n = t.size(), nc = static_cast<std::size_t>(n_classes);
+    const std::int32_t* oh = out_head.data();
+    std::size_t s = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      s = d[s * nc + cls[p[i]]];
+      if (oh[s] >= 0) emit(p, n, i, oh[s], hits);
+    }
+  }
+
+  // The patterns ending at byte i (the output chain from `k`), word boundaries checked.
+  void emit(const unsigned char* p, std::size_t n, std::size_t i, std::int32_t k, std::vector<Hit>& hits) const {
+    while (k >= 0) {
+      const Pattern& pat = patterns[static_cast<std::size_t>(k)];
+      const std::size_t end = i + 1, start = end - pat.text.size();
+      const bool ok_left = !pat.left || start == 0 || !is_word(p[start - 1]);
+      const bool ok_right = !pat.right || end == n || !is_word(p[end]);
+      if (ok_left && ok_right) hits.push_back({static_cast<std::int32_t>(start), static_cast<std::int32_t>(end), k});
+      k = out_next[static_cast<std::size_t>(k)];
+    }
+  }
+
+  static constexpr int kLanes = 4;
+
+  // Scan up to kLanes texts at once: each byte of a text depends on the previous state (a
+  // chain of table loads), so four independent chains keep four loads in flight.
+  void scan_lanes(const std::string* t, std::vector<Hit>* hits, int lanes) const {
+    if (!delta16.empty())
+      scan_lanes_with(delta16.data(), t, hits, lanes);
+    else
+      scan_lanes_with(delta.data(), t, hits, lanes);
+  }
+
+  template <class State>
+  void scan_lanes_with(const State* d, const std::string* t, std::vector<Hit>* hits, int lanes) const {
+    if (lanes < kLanes) {
+      for (int k = 0; k < lanes; ++k) scan_with(d, t[k], hits[k]);
+      return;
+    }
+    const std::size_t nc = static_cast<std::size_t>(n_classes);
+    const std::int32_t* oh = out_head.data();
+    const unsigned char* p[kLanes];
+    std::size_t n[kLanes];
+    std::size_t common = std::numeric_limits<std::size_t>::max();
+    for (int k = 0; k < kLanes; ++k) {
+      p[k] = reinterpret_cast<const unsigned char*>(t[k].data());
+      n[k] = t[k].size();
+      common = std::min(common, n[k]);
+    }
+    std::size_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (std::size_t i = 0; i < common; ++i) {
+      s0 = d[s0 * nc + cls[p[0][i]]];
+      s1 = d[s1 * nc + cls[p[1][i]]];
+      s2 = d[s2 * nc + cls[p[2][i]]];
+      s3 = d[s3 * nc + cls[p[3][i]]];
+      if ((oh[s0] & oh[s1] & oh[s2] & oh[s3]) >= 0) {  // "no output" is -1: the AND is >= 0 when any lane has one
+        if (oh[s0] >= 0) emit(p[0], n[0], i, oh[s0], hits[0]);
+        if (oh[s1] >= 0) emit(p[1], n[1], i, oh[s1], hits[1]);
+        if (oh[s2] >= 0) emit(p[2], n[2], i, oh[s2], hits[2]);
+        if (oh[s3] >= 0) emit(p[3], n[3], i, oh[s3], hits[3]);
+      }
+    }
+    const std::size_t st[kLanes] = {s0, s1, s2, s3};
+    for (int k = 0; k < kLanes; ++k) {
+      std::size_t s = st[k];
+      for (std::size_t i = common; i < n[k]; ++i) {
+        s = d[s * nc + cls[p[k][i]]];
+        if (oh[s] >= 0) emit(p[k], n[k], i, oh[s], hits[k]);
+      }
+    }
+  }
+};
+
+CueMatcher::CueMatcher(Lexicon lexicon) : impl_(std::make_unique<Impl>()) {
+  impl_->lex = std::move(lexicon);
+  impl_->build();
+}
+CueMatcher::~CueMatcher() = default;
+CueMatcher::CueMatcher(CueMatcher&&) noexcept = default;
+CueMatcher& CueMatcher::operator=(CueMatcher&&) noexcept = default;
+
+const Lexicon& CueMatcher::lexicon() const { return impl_->lex; }
+std::size_t CueMatcher::n_phrases() const { return impl_->phrase_pattern.size(); }
+const std::string& CueMatcher::phrase(int id) const {
+  if (id < 0 || static_cast<std::size_t>(id) >= impl_->phrase_pattern.size())
+    throw input_error("phrase id " + std::to_string(id) + " out of range [0, " +
+                      std::to_string(impl_->phrase_pattern.size()) + ")");
+  return impl_->patterns[static_cast<std::size_t>(impl_->phrase_pattern[static_cast<std::size_t>(id)])].text;
+}
+std::size_t CueMatcher::n_states() const { return impl_->out_head.size(); }
+
+std::string CueMatcher::normalize(std::string_view text) const {
+  std::string out;
+  normalize_into(text.data(), text.size(), impl_->lex.fold_case, impl_->lex.fold_width, out);
+  return out;
+}
+
+CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, bool with_hits) const {
+  const Impl& m = *impl_;
+  const auto n = static_cast<Eigen::Index>(texts.size());
+  const auto k = static_cast<Eigen::Index>(m.lex.cues.size());
+  CueMatches out;
+  out.counts.setZero(n, k);
+  out.negated.setZero(n, k);
+  out.status.setZero(n);
+  const int nw = detail::resolve_workers(workers);
+  struct Local {
+    std::vector<std::int64_t> row;
+    std::vector<std::int32_t> cue, phrase, start, end;
+    std::vector<std::int8_t> neg;
+  };
+  std::vector<Local> locals(static_cast<std::size_t>(nw));
+  const bool raise_invalid = m.lex.invalid_utf8 == "error";
+  const auto window = static_cast<std::size_t>(m.lex.negation_window);
+  detail::parallel_for(n, nw, 64, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
+    constexpr int kLanes = Impl::kLanes;
+    std::string bufs[kLanes];
+    std::vector<Hit> lane_hits[kLanes], cue_hits;
+    std::vector<std::int32_t> neg_end;
+    std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers;  // (start, end)
+    std::vector<std::int32_t> cover_max;
+    std::vector<std::pair<std::int32_t, std::uint8_t>> marks;  // (end, kStaff|kCustomer), by end
+    std::vector<std::pair<std::int32_t, std::int32_t>> breaks;  // (end, start), sorted by end
+    Local& loc = locals[static_cast<std::size_t>(w)];
+    for (std::ptrdiff_t r0 = b; r0 < e; r0 += kLanes) {
+      const int lanes = static_cast<int>(std::min<std::ptrdiff_t>(kLanes, e - r0));
+      for (int k = 0; k < lanes; ++k) {
+        const std::ptrdiff_t r = r0 + k;
+        std::string& buf = bufs[k];
+        lane_hits[k].clear();
+        const TextRef& tr = texts[static_cast<std::size_t>(r)];
+        if (tr.data == nullptr) {
+          out.status[r] = static_cast<std::int8_t>(TextStatus::missing);
+          buf.clear();
+          continue;
+        }
+        std::size_t size = tr.size;
+        TextStatus st = TextStatus::ok;
+        if (size > static_cast<std::size_t>(m.lex.max_text_bytes)) {
+          size = static_cast<std::size_t>(m.lex.max_text_bytes);
+          while (size > 0 && is_cont(static_cast<unsigned char>(tr.data[size]))) --size;
+          st = TextStatus::truncated;
+        }
+        const std::ptrdiff_t bad = normalize_into(tr.data, size, m.lex.fold_case, m.lex.fold_width, buf);
+        if (bad >= 0) {
+          if (raise_invalid)
+            throw input_error("texts: row " + std::to_string(r) + ": invalid UTF-8 at byte offset " +
+                              std::to_string(bad) + " (set invalid_utf8 to 'replace' to match around it)");
+          st = TextStatus::invalid_utf8;
+        }
+        if (buf.empty() || buf == " ") st = TextStatus::empty;
+        out.status[r] = static_cast<std::int8_t>(st);
+      }
+      m.scan_lanes(bufs, lane_hits, lanes);
+      for (int lane = 0; lane < lanes; ++lane) {
+      const std::ptrdiff_t r = r0 + lane;
+      const std::vector<Hit>& hits = lane_hits[lane];
+      if (hits.empty()) continue;
+      cue_hits.clear();
+      neg_end.clear();
+      negs.clear();
+      covers.clear();
+      marks.clear();
+      breaks.clear();
+      for (const Hit& h : hits) {
+        const auto kind = m.patterns[static_cast<std::size_t>(h.pat)].kind;
+        if (kind == kCue)
+          cue_hits.push_back(h);
+        else if (kind == kNegator)
+          negs.emplace_back(h.start, h.end);
+        else
+          breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
+        if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
+      }
+      // hits arrive in end order; negators and breaks stay sorted by end
+      std::sort(cue_hits.begin(), cue_hits.end(),
+                [](const Hit& a, const Hit& c) { return a.start != c.start ? a.start < c.start : a.end > c.end; });
+      std::int32_t max_end = -1;
+      std::size_t kept = 0;
+      for (const Hit& h : cue_hits) {
+        if (h.end <= max_end) continue;  // inside a longer hit
+        max_end = h.end;
+        cue_hits[kept++] = h;
+      }
+      cue_hits.resize(kept);
+      // A negator inside a kept cue phrase or a clause break ("不好意思", "不过") negates nothing.
+      for (const Hit& h : cue_hits) covers.emplace_back(h.start, h.end);
+      for (const auto& [be, bs] : breaks) covers.emplace_back(bs, be);
+      std::sort(covers.begin(), covers.end());
+      cover_max.resize(covers.size());
+      for (std::size_t i = 0; i < covers.size(); ++i)
+        cover_max[i] = std::max(covers[i].second, i ? cover_max[i - 1] : std::int32_t{-1});
+      for (const auto& [ns, ne] : negs) {
+        auto ci = std::upper_bound(covers.begin(), covers.end(), std::pair{ns, std::numeric_limits<std::int32_t>::max()});
+        bool covered = false;
+        // covers starting at or before the negator; a cover equal to the negator's span is a different phrase
+        if (ci != covers.begin()) covered = cover_max[static_cast<std::size_t>(ci - covers.begin()) - 1] >= ne;
+        if (!covered) neg_end.push_back(ne);
+      }
+      std::sort(neg_end.begin(), neg_end.end());
+      for (const Hit& h : cue_hits) {
+        // the latest negator ending at or before the hit's start, within the window, no break between
+        bool neg = false;
+        auto it = std::upper_bound(neg_end.begin(), neg_end.end(), h.start);
+        if (it != neg_end.begin()) {
+          const std::int32_t ne = *(it - 1);
+          if (static_cast<std::size_t>(h.start - ne) <= window) {
+            auto bi = std::upper_bound(breaks.begin(), breaks.end(), std::pair{ne, std::numeric_limits<std::int32_t>::max()});
+            neg = !(bi != breaks.end() && bi->first <= h.start && bi->second >= ne);
+          }
+        }
+        const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
+        // the speaker of the turn: the latest marker ending at or before the hit (none: anyone)
+        std::uint8_t speaker = 0;
+        auto mi = std::upper_bound(marks.begin(), marks.end(),
+                                   std::pair{h.start, std::numeric_limits<std::uint8_t>::max()});
+        if (mi != marks.begin()) speaker = (mi - 1)->second;
+        for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
+          if (speaker != 0 && m.actor[static_cast<std::size_t>(c)] != speaker) continue;  // the other party's turn
+          const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
+          if (negated) {
+            out.negated(r, c) += 1;
+            const std::int32_t to = m.neg_to[static_cast<std::size_t>(c)];
+            if (to >= 0) out.counts(r, to) += 1;
+          } else {
+            out.counts(r, c) += 1;
+          }
+          if (with_hits) {
+            loc.row.push_back(r);
+            loc.cue.push_back(c);
+            loc.phrase.push_back(phrase);
+            loc.start.push_back(h.start);
+            loc.end.push_back(h.end);
+            loc.neg.push_back(negated ? 1 : 0);
+          }
+        }
+      }
+      }
+    }
+  });
+  if (with_hits)
+    for (auto& loc : locals) {  // workers own contiguous, ordered row ranges
+      out.hit_row.insert(out.hit_row.end(), loc.row.begin(), loc.row.end());
+      out.hit_cue.insert(out.hit_cue.end(), loc.cue.begin(), loc.cue.end());
+      out.hit_phrase.insert(out.hit_phrase.end(), loc.phrase.begin(), loc.phrase.end());
+      out.hit_start.insert(out.hit_start.end(), loc.start.begin(), loc.start.end());
+      out.hit_end.insert(out.hit_end.end(), loc.end.begin(), loc.end.end());
+      out.hit_negated.insert(out.hit_negated.end(), loc.neg.begin(), loc.neg.end());
+    }
+  return out;
+}
+
+CueEvidence cue_evidence(
+    const Lexicon& lexicon,
+    const Eigen::Ref<const Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>& counts) {
+  const Eigen::Index n = counts.rows(), k = counts.cols();
+  if (k != static_cast<Eigen::Index>(lexicon.cues.size()))
+    throw input_error("counts: expected " + std::to_string(lexicon.cues.size()) + " columns (one per cue), got " +
+                      std::to_string(k));
+  CueEvidence ev;
+  std::map<std::string, int> ind_index;
+  for (const auto& c : lexicon.cues)
+    for (const auto& [name, w] : c.indicators)
+      if (ind_index.emplace(name, static_cast<int>(ev.indicator_names.size())).second)
+        ev.indicator_names.push_back(name);
+  const auto ni = static_cast<Eigen::Index>(ev.indicator_names.size());
+  constexpr auto nr = static_cast<Eigen::Index>(enum_size<LostSaleReason>());
+  ev.lost_sale.setZero(n, nr);
+  ev.assertiveness.setZero(n);
+  ev.responsiveness.setZero(n);
+  ev.style_hits.setZero(n);
+  ev.indicators.setConstant(n, ni, std::numeric_limits<double>::quiet_NaN());
+  for (Eigen::Index r = 0; r < n; ++r)
+    for (Eigen::Index c = 0; c < k; ++c) {
+      const std::int32_t x = counts(r, c);
+      if (x < 0) throw input_error("counts: row " + std::to_string(r) + ", cue '" + lexicon.cues[static_cast<std::size_t>(c)].name + "': negative count " + std::to_string(x));
+      if (x == 0) continue;
+      const CueDef& cue = lexicon.cues[static_cast<std::size_t>(c)];
+      if (cue.lost_sale) ev.lost_sale(r, static_cast<Eigen::Index>(*cue.lost_sale)) += x;
+      if (cue.assertiveness != 0.0 || cue.responsiveness != 0.0) {
+        ev.assertiveness[r] += x * cue.assertiveness;
+        ev.responsiveness[r] += x * cue.responsiveness;
+        ev.style_hits[r] += x;
+      }
+      for (const auto& [name, w] : cue.indicators) {
+        double& v = ev.indicators(r, ind_index[name]);
+        v = (v == v ? v : 0.0) + x * w;
+      }
+    }
+  return ev;
+}
+
+}  // namespace servscore
