@@ -7,10 +7,11 @@
  * that data arriving in chunks, on several machines or in several processes are
  * summarised once and merged exactly.
  *
- * Method: each batch is cut into fixed blocks of rows; a block's moments are
- * computed around the block's own means (two-pass within the block), and blocks
- * are combined with the pairwise update of Chan, Golub & LeVeque (1979, 1983),
- * weighted as in West (1979) / Pébay (2008):
+ * Method: each batch is cut into fixed blocks of 1024 rows; a block's moments are
+ * computed around one of its own rows (complete blocks, one pass) or its own means
+ * (blocks with missing values or weights, two passes from cache), and blocks are
+ * combined with the pairwise update of Chan, Golub & LeVeque (1979, 1983), weighted
+ * as in West (1979) / Pébay (2008):
  *
  *     W = Wa + Wb,  d = mean_b - mean_a,  mean = mean_a + d Wb / W,
  *     C = Ca + Cb + d d' Wa Wb / W.

@@ -107,7 +107,8 @@ def resolve_dimensions(dimensions: Any) -> ServqualConfig:
                     raise ConfigError(f"dimensions: dimension {key!r} has no items")
                 items.extend({"name": str(m), "dimension": dim} for m in members)
         return ServqualConfig.from_dict({"form": 0, "items": items})
-    return resolve_config(dimensions, ServqualConfig, name="dimensions")
+    cfg: ServqualConfig = resolve_config(dimensions, ServqualConfig, name="dimensions")
+    return cfg
 
 
 def _config_keys() -> list[str]:
@@ -548,8 +549,10 @@ def _zot_table(a: np.ndarray, index: pd.Index) -> pd.DataFrame:
     t = pd.DataFrame(a, index=index, columns=list(_ZOT_COLS))
     t["n"] = t["n"].astype(np.int64)
     t["n_inverted"] = t["n_inverted"].astype(np.int64)
-    pos = np.where(t["msa"] < 0, "below", np.where(t["mss"] > 0, "above", "within"))
-    t.insert(7, "position", pd.Categorical(np.where(t["n"] > 0, pos, None), categories=["below", "within", "above"]))
+    msa, mss, n = t["msa"].to_numpy(), t["mss"].to_numpy(), t["n"].to_numpy()
+    pos = np.where(msa < 0, "below", np.where(mss > 0, "above", "within")).astype(object)
+    pos[n == 0] = None
+    t.insert(7, "position", pd.Series(pd.Categorical(pos, categories=["below", "within", "above"]), index=t.index))
     return t
 
 

@@ -58,13 +58,13 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             break
     sec = Section("servqual", "SERVQUAL 服务质量差距" if zh else "SERVQUAL: service-quality gaps (RATER)")
     r = servqual(e, p, weights=w, workers=0) if e is not None else servperf(p, weights=w, workers=0)
-    weakest = r.weakest_dimension()
+    weakest: str = r.weakest_dimension()
     if r.kind == "servqual":
         line = f"{r.n_rows} respondents ({key}); SERVQUAL {r.servqual:+.2f}"
         if w is not None:
             line += f", weighted {r.weighted_servqual:+.2f}"
         sec.findings.append(line)
-        gap = r.dimensions.loc[weakest, "gap"]
+        gap = float(r.dimensions["gap"].to_dict()[weakest])
         sec.findings.append(
             f"最大差距维度：{dimension_label(weakest, lang)}（{gap:+.2f}）"
             if zh
@@ -74,11 +74,9 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
         sec.findings.append(f"{r.n_rows} respondents ({key}); SERVPERF {r.servperf:.2f} (perceptions only)")
         sec.findings.append(f"lowest perception: {dimension_label(weakest, lang)}")
     if w is not None:
-        top = r.dimensions["allocation"].idxmax()
-        sec.findings.append(
-            f"most important by allocated points: {dimension_label(top, lang)} "
-            f"({r.dimensions.loc[top, 'allocation']:.1f} of 100)"
-        )
+        top = str(r.dimensions["allocation"].idxmax())
+        points = float(r.dimensions["allocation"].to_dict()[top])
+        sec.findings.append(f"most important by allocated points: {dimension_label(top, lang)} ({points:.1f} of 100)")
         if r.n_missing_allocation:
             sec.warnings.append(f"{r.n_missing_allocation} respondents without a complete 100-point allocation")
     for col, what in (("alpha_perception", "perceptions"), ("alpha_gap", "gap scores")):
@@ -97,7 +95,7 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     r.plot(ax=ax, lang=lang)
     sec.add_figure(fig, "Mean gap by dimension" if r.kind == "servqual" else "Mean perception by dimension")
     by = next((c for c in GROUP_COLUMNS if c in df.columns), None)
-    if by is not None and e is not None:
+    if by is not None and e is not None and epre is not None:
         rows = {}
         for g, sub in df.groupby(by, sort=True):
             rg = servqual(_prefixed(sub, epre, names), _prefixed(sub, ppre, names), workers=0)
@@ -105,11 +103,12 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
         bt = pd.DataFrame(rows).T
         sec.tables.append((f"Mean gap by {by}", bt.round(3)))
         worst = bt["servqual"].idxmin()
-        sec.findings.append(f"{by} {worst}: the largest overall gap ({bt.loc[worst, 'servqual']:+.2f})")
+        worst_gap = float(bt["servqual"].to_dict()[worst])
+        sec.findings.append(f"{by} {worst}: the largest overall gap ({worst_gap:+.2f})")
     for a_pre, d_pre, z_pre in ZOT_PREFIXES:
-        a, d, z = (_prefixed(df, pre, names) for pre in (a_pre, d_pre, z_pre))
-        if a is not None and d is not None and z is not None:
-            zr = zone_of_tolerance(a, d, z, workers=0)
+        za, zd, zp = (_prefixed(df, pre, names) for pre in (a_pre, d_pre, z_pre))
+        if za is not None and zd is not None and zp is not None:
+            zr = zone_of_tolerance(za, zd, zp, workers=0)
             below = [str(x) for x in zr.dimensions.index[zr.dimensions["position"] == "below"]]
             sec.findings.append(
                 "below the zone of tolerance: " + (", ".join(dimension_label(b, lang) for b in below) or "none")
