@@ -66,7 +66,7 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
                         f"of {int(row['n_observed'])} observed"
                     )
             below = r.flagged[r.flagged["signal"] == "below"] if len(r.flagged) else r.flagged
-            for row in below.itertuples():  # type: ignore[assignment]
+            for row in below.itertuples():
                 sec.warnings.append(
                     f"{row.standard}: out of control in {period} {row.period} ({100 * row.p:.1f}% met, "
                     f"lower limit {100 * row.lower:.1f}%)"
