@@ -16,7 +16,426 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['ConfigError', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'KanoConfig', 'KanoState', 'arrow_columns', 'default_encounter_indicators', 'enum_kinds', 'enum_table', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'parse_enum', 'score_encounters', 'summarize_encounters', 'wilson_interval']
+__all__: list[str] = ['BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'feldt_interval', 'first_component_loadings', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'touchpoint_importance', 'wilson_interval', 'zot_scores']
+class DriverConfig:
+    """
+    Configuration of key-driver analysis (see servscore.drivers).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> DriverConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> DriverConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> DriverConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> DriverConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def alpha(self) -> float:
+        ...
+    @alpha.setter
+    def alpha(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def collinearity_tol(self) -> float:
+        ...
+    @collinearity_tol.setter
+    def collinearity_tol(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def complete_max_predictors(self) -> int:
+        ...
+    @complete_max_predictors.setter
+    def complete_max_predictors(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def dominance_tol(self) -> float:
+        ...
+    @dominance_tol.setter
+    def dominance_tol(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def exact_max_predictors(self) -> int:
+        ...
+    @exact_max_predictors.setter
+    def exact_max_predictors(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def missing(self) -> str:
+        ...
+    @property
+    def n_bootstrap(self) -> int:
+        ...
+    @n_bootstrap.setter
+    def n_bootstrap(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def n_permutations(self) -> int:
+        ...
+    @n_permutations.setter
+    def n_permutations(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def seed(self) -> int:
+        ...
+    @seed.setter
+    def seed(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class PenaltyRewardConfig:
+    """
+    Configuration of penalty-reward contrast analysis (see servscore.drivers).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> PenaltyRewardConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> PenaltyRewardConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> PenaltyRewardConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> PenaltyRewardConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def asymmetry_threshold(self) -> float:
+        ...
+    @asymmetry_threshold.setter
+    def asymmetry_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def high_min(self) -> float:
+        ...
+    @high_min.setter
+    def high_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def low_max(self) -> float:
+        ...
+    @low_max.setter
+    def low_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class IpaConfig:
+    """
+    Configuration of importance-performance analysis (see servscore.ipa).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> IpaConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> IpaConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> IpaConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> IpaConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def importance_max(self) -> float:
+        ...
+    @importance_max.setter
+    def importance_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def importance_min(self) -> float:
+        ...
+    @importance_min.setter
+    def importance_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> float:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class ClvConfig:
+    """
+    Customer lifetime value parameters (see servscore.economics).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> ClvConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> ClvConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> ClvConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> ClvConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def discount(self) -> float:
+        ...
+    @discount.setter
+    def discount(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def horizon(self) -> int:
+        ...
+    @horizon.setter
+    def horizon(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def margin(self) -> float:
+        ...
+    @margin.setter
+    def margin(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def retention(self) -> float:
+        ...
+    @retention.setter
+    def retention(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class ComplaintConfig:
+    """
+    Parameters of the TARP complaint model (see servscore.economics).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    clv: ClvConfig
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> ComplaintConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> ComplaintConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> ComplaintConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> ComplaintConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def tell_unhappy(self) -> float:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def acquisition_cost_ratio(self) -> float:
+        ...
+    @acquisition_cost_ratio.setter
+    def acquisition_cost_ratio(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def complaint_rate(self) -> float:
+        ...
+    @complaint_rate.setter
+    def complaint_rate(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def quick_share(self) -> float:
+        ...
+    @quick_share.setter
+    def quick_share(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def resolution_rate(self) -> float:
+        ...
+    @resolution_rate.setter
+    def resolution_rate(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def retention_cost(self) -> float:
+        ...
+    @retention_cost.setter
+    def retention_cost(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def return_quick(self) -> float:
+        ...
+    @return_quick.setter
+    def return_quick(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def return_resolved(self) -> float:
+        ...
+    @return_resolved.setter
+    def return_resolved(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def return_silent(self) -> float:
+        ...
+    @return_silent.setter
+    def return_silent(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def return_unresolved(self) -> float:
+        ...
+    @return_unresolved.setter
+    def return_unresolved(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tell_satisfied(self) -> float:
+        ...
+    @tell_satisfied.setter
+    def tell_satisfied(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tell_unhappy_high(self) -> float:
+        ...
+    @tell_unhappy_high.setter
+    def tell_unhappy_high(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tell_unhappy_low(self) -> float:
+        ...
+    @tell_unhappy_low.setter
+    def tell_unhappy_low(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tell_wide(self) -> float:
+        ...
+    @tell_wide.setter
+    def tell_wide(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def wide_teller_share(self) -> float:
+        ...
+    @wide_teller_share.setter
+    def wide_teller_share(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
 class Indicator:
     """
     One rated indicator: column name, side and weight.
@@ -251,11 +670,1326 @@ class KanoState:
     @property
     def levels(self) -> int:
         ...
+class Touchpoint:
+    """
+    One touchpoint: column name, lifecycle stage and importance.
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    name: str
+    stage: str
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __init__(self, name: str, stage: str, importance: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict[str, typing.Any]:
+        ...
+    @property
+    def importance(self) -> float:
+        ...
+    @importance.setter
+    def importance(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class LifecycleConfig:
+    """
+    Configuration of the lifecycle indices (see servscore.lifecycle).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    ipa_rule: bool
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> LifecycleConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> LifecycleConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> LifecycleConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> LifecycleConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def index_of(self, name: str) -> int:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def confidence(self) -> float:
+        ...
+    @confidence.setter
+    def confidence(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def margin(self) -> float:
+        ...
+    @margin.setter
+    def margin(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def min_coverage(self) -> float:
+        ...
+    @min_coverage.setter
+    def min_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def min_n(self) -> int:
+        ...
+    @min_n.setter
+    def min_n(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> float:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def stage_weights(self) -> dict[str, typing.Any]:
+        ...
+    @property
+    def touchpoints(self) -> tuple[typing.Any, ...]:
+        ...
+    @touchpoints.setter
+    def touchpoints(self, arg1: collections.abc.Sequence[Touchpoint]) -> None:
+        ...
+class LoyaltyConfig:
+    """
+    Configuration of the loyalty segments (see servscore.loyalty).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    refine: bool
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> LoyaltyConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> LoyaltyConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> LoyaltyConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> LoyaltyConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def competitive_gap(self) -> float:
+        ...
+    @competitive_gap.setter
+    def competitive_gap(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def competitive_loyalty(self) -> float:
+        ...
+    @competitive_loyalty.setter
+    def competitive_loyalty(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def confidence(self) -> float:
+        ...
+    @confidence.setter
+    def confidence(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def detractor_max(self) -> float:
+        ...
+    @detractor_max.setter
+    def detractor_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def interval(self) -> str:
+        ...
+    @property
+    def loyalty_max(self) -> float:
+        ...
+    @loyalty_max.setter
+    def loyalty_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def loyalty_min(self) -> float:
+        ...
+    @loyalty_min.setter
+    def loyalty_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def loyalty_threshold(self) -> float:
+        ...
+    @loyalty_threshold.setter
+    def loyalty_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_levels(self) -> int:
+        ...
+    @max_levels.setter
+    def max_levels(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def min_curve_n(self) -> int:
+        ...
+    @min_curve_n.setter
+    def min_curve_n(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def noncompetitive_loyalty(self) -> float:
+        ...
+    @noncompetitive_loyalty.setter
+    def noncompetitive_loyalty(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def nps_max(self) -> float:
+        ...
+    @nps_max.setter
+    def nps_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def nps_min(self) -> float:
+        ...
+    @nps_min.setter
+    def nps_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def promoter_min(self) -> float:
+        ...
+    @promoter_min.setter
+    def promoter_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def satisfaction_max(self) -> float:
+        ...
+    @satisfaction_max.setter
+    def satisfaction_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def satisfaction_min(self) -> float:
+        ...
+    @satisfaction_min.setter
+    def satisfaction_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def satisfaction_threshold(self) -> float:
+        ...
+    @satisfaction_threshold.setter
+    def satisfaction_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class Moments:
+    """
+    Mergeable co-moment state (see servscore.Moments).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_bytes(arg0: bytes) -> Moments:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, p: typing.SupportsInt | typing.SupportsIndex, policy: str = 'listwise', names: collections.abc.Sequence[str] = []) -> None:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def copy(self) -> Moments:
+        ...
+    def correlation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    def count(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int64], "[m, 1]"]:
+        ...
+    def covariance(self, ddof: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    def effective_n(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        ...
+    def mean(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        ...
+    def merge(self, other: Moments) -> Moments:
+        ...
+    def subset(self, idx: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> Moments:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    def update(self, x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        ...
+    def weight_sum(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        ...
+    @property
+    def comoment(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def dim(self) -> int:
+        ...
+    @property
+    def n_dropped(self) -> int:
+        ...
+    @property
+    def n_missing(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int64], "[m, 1]"]:
+        ...
+    @property
+    def n_rows(self) -> int:
+        ...
+    @property
+    def n_used(self) -> int:
+        ...
+    @property
+    def names(self) -> list[str]:
+        ...
+    @property
+    def pair_count(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int64], "[m, n]"]:
+        ...
+    @property
+    def pair_m2(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def pair_mean(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def pair_weight(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def pair_weight_sq(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def policy(self) -> str:
+        ...
+    @property
+    def weighted(self) -> bool:
+        ...
+class NeedRuleSet:
+    """
+    Compiled anticipated-needs rules (see servscore.needs).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_json(text: str, schema: collections.abc.Sequence[str] | None = None) -> NeedRuleSet:
+        """
+        Parse and compile; with a schema (column names) unknown fields raise ConfigError now.
+        """
+    def __copy__(self) -> NeedRuleSet:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> NeedRuleSet:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def check_schema(self, schema: collections.abc.Sequence[str]) -> None:
+        """
+        Raise ConfigError if a required field is not among the column names.
+        """
+    def extend(self, other: NeedRuleSet) -> NeedRuleSet:
+        """
+        A new rule set[typing.Any]: these rules followed by the other's (ids must stay unique).
+        """
+    def to_dict(self) -> typing.Any:
+        ...
+    def to_json(self) -> str:
+        ...
+    @property
+    def actions(self) -> list[str]:
+        ...
+    @property
+    def description(self) -> str:
+        ...
+    @property
+    def fields(self) -> list[typing.Any]:
+        ...
+    @property
+    def ids(self) -> list[typing.Any]:
+        ...
+    @property
+    def needs(self) -> list[typing.Any]:
+        ...
+    @property
+    def optional_fields(self) -> list[typing.Any]:
+        ...
+class StandardSet:
+    """
+    Compiled service standards (see servscore.standards).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_json(text: str, schema: collections.abc.Sequence[str] | None = None) -> StandardSet:
+        """
+        Parse and compile; with a schema (column names) unknown fields raise ConfigError now.
+        """
+    def __copy__(self) -> StandardSet:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> StandardSet:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def check_schema(self, schema: collections.abc.Sequence[str]) -> None:
+        """
+        Raise ConfigError if a required field is not among the column names.
+        """
+    def to_dict(self) -> typing.Any:
+        ...
+    def to_json(self) -> str:
+        ...
+    @property
+    def description(self) -> str:
+        ...
+    @property
+    def fields(self) -> list[typing.Any]:
+        ...
+    @property
+    def table(self) -> dict[str, typing.Any]:
+        ...
+class TimeConfig:
+    """
+    Targets of the time elements (see servscore.standards).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> TimeConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> TimeConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> TimeConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> TimeConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def columns(self) -> list[typing.Any]:
+        ...
+    @property
+    def elements(self) -> list[typing.Any]:
+        ...
+    @property
+    def quantiles(self) -> list[float]:
+        ...
+    @property
+    def target_values(self) -> list[typing.Any]:
+        ...
+    @property
+    def units(self) -> list[typing.Any]:
+        ...
+class MomentsConfig:
+    """
+    Configuration of the cycle-of-service analysis.
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> MomentsConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> MomentsConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> MomentsConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> MomentsConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def bad_ending_gap(self) -> float:
+        ...
+    @property
+    def fail_at(self) -> float:
+        ...
+    @property
+    def peak(self) -> str:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
+    @property
+    def scale_min(self) -> float:
+        ...
+class ResponseCounts:
+    """
+    Mergeable answer counts per group and scale point (see servscore.nps).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_bytes(data: bytes) -> ResponseCounts:
+        ...
+    def __copy__(self) -> ResponseCounts:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> ResponseCounts:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, scale_min: typing.SupportsInt | typing.SupportsIndex, scale_max: typing.SupportsInt | typing.SupportsIndex, n_groups: typing.SupportsInt | typing.SupportsIndex = 1, weighted: bool = False) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def merge(self, other: ResponseCounts) -> ResponseCounts:
+        """
+        Add another state in place; returns self.
+        """
+    def regroup(self, map: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex) -> ResponseCounts:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    @property
+    def counts(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int64], "[m, n]"]:
+        ...
+    @property
+    def missing(self) -> numpy.ndarray:
+        ...
+    @property
+    def n_groups(self) -> int:
+        ...
+    @property
+    def scale_max(self) -> int:
+        ...
+    @property
+    def scale_min(self) -> int:
+        ...
+    @property
+    def weight_sq_sum(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def weight_sum(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def weighted(self) -> bool:
+        ...
+class NpsConfig:
+    """
+    Configuration of the NPS (see servscore.nps).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    method: str
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> NpsConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> NpsConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> NpsConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> NpsConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def adjusted_each(self) -> float:
+        ...
+    @adjusted_each.setter
+    def adjusted_each(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def adjusted_total(self) -> float:
+        ...
+    @adjusted_total.setter
+    def adjusted_total(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def detractor_max(self) -> int:
+        ...
+    @detractor_max.setter
+    def detractor_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def level(self) -> float:
+        ...
+    @level.setter
+    def level(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def promoter_min(self) -> int:
+        ...
+    @promoter_min.setter
+    def promoter_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> int:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> int:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class BoxConfig:
+    """
+    Configuration of box scores and means (see servscore.nps).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> BoxConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> BoxConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> BoxConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> BoxConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def bottom_max(self) -> int:
+        ...
+    @bottom_max.setter
+    def bottom_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def level(self) -> float:
+        ...
+    @level.setter
+    def level(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> int:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> int:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def top_min(self) -> int:
+        ...
+    @top_min.setter
+    def top_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class PlsConfig:
+    """
+    Options of PLS path modelling (see servscore.pls).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    indices: bool
+    ipma_target: str
+    scaled: bool
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> PlsConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> PlsConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> PlsConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> PlsConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def bootstrap(self) -> int:
+        ...
+    @bootstrap.setter
+    def bootstrap(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def confidence(self) -> float:
+        ...
+    @confidence.setter
+    def confidence(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_iter(self) -> int:
+        ...
+    @max_iter.setter
+    def max_iter(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def missing(self) -> str:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> float:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scheme(self) -> str:
+        ...
+    @property
+    def seed(self) -> int:
+        ...
+    @seed.setter
+    def seed(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tolerance(self) -> float:
+        ...
+    @tolerance.setter
+    def tolerance(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class ServqualItem:
+    """
+    One SERVQUAL item: column name, RATER dimension and reverse keying.
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    dimension: str
+    name: str
+    reverse_expectation: bool
+    reverse_perception: bool
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __init__(self, name: str, dimension: str, reverse_expectation: bool = False, reverse_perception: bool = False) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict[str, typing.Any]:
+        ...
+class ServqualConfig:
+    """
+    Configuration of SERVQUAL (see servscore.servqual).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> ServqualConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> ServqualConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> ServqualConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> ServqualConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def dimension_items(self) -> list[list[int]]:
+        ...
+    def dimensions(self) -> list[str]:
+        ...
+    def index_of(self, name: str) -> int:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def allocation_tolerance(self) -> float:
+        ...
+    @allocation_tolerance.setter
+    def allocation_tolerance(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def allocation_total(self) -> float:
+        ...
+    @allocation_total.setter
+    def allocation_total(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def form(self) -> int:
+        ...
+    @form.setter
+    def form(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def items(self) -> tuple[typing.Any, ...]:
+        ...
+    @items.setter
+    def items(self, arg1: collections.abc.Sequence[ServqualItem]) -> None:
+        ...
+    @property
+    def min_coverage(self) -> float:
+        ...
+    @min_coverage.setter
+    def min_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> float:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def zot_scale_max(self) -> float:
+        ...
+    @zot_scale_max.setter
+    def zot_scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def zot_scale_min(self) -> float:
+        ...
+    @zot_scale_min.setter
+    def zot_scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class ServqualScores:
+    """
+    Per-respondent SERVQUAL scores (compiled).
+    """
+    @property
+    def allocation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def dim_e(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def dim_gap(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def dim_p(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def item_e(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def item_gap(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def item_p(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def servperf(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        ...
+    @property
+    def servqual(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        ...
+    @property
+    def weighted_servperf(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        ...
+    @property
+    def weighted_servqual(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        ...
+class ServqualAccumulator:
+    """
+    Mergeable SERVQUAL partial result (compiled).
+    """
+    @staticmethod
+    def from_bytes(arg0: bytes) -> ServqualAccumulator:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, config: ServqualConfig, perceptions_only: bool = False) -> None:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def add(self, scores: ServqualScores) -> None:
+        ...
+    def copy(self) -> ServqualAccumulator:
+        ...
+    def merge(self, other: ServqualAccumulator) -> ServqualAccumulator:
+        ...
+    def result(self) -> dict[str, typing.Any]:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    @property
+    def config(self) -> ServqualConfig:
+        ...
+    @property
+    def perceptions_only(self) -> bool:
+        ...
+class ZotScores:
+    """
+    Per-respondent zone-of-tolerance scores (compiled).
+    """
+    @property
+    def dim_a(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def dim_d(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def dim_p(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def item_a(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def item_d(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def item_p(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def msa(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def mss(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+class ZotAccumulator:
+    """
+    Mergeable zone-of-tolerance partial result (compiled).
+    """
+    @staticmethod
+    def from_bytes(arg0: bytes) -> ZotAccumulator:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, config: ServqualConfig) -> None:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def add(self, scores: ZotScores) -> ZotAccumulator:
+        ...
+    def copy(self) -> ZotAccumulator:
+        ...
+    def merge(self, other: ZotAccumulator) -> ZotAccumulator:
+        ...
+    def result(self) -> dict[str, typing.Any]:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    @property
+    def config(self) -> ServqualConfig:
+        ...
+class Lexicon:
+    """
+    A cue lexicon (see servscore.text).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    fold_case: bool
+    fold_width: bool
+    invalid_utf8: str
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> Lexicon:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> Lexicon:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> Lexicon:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> Lexicon:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def extend(self, other: Lexicon) -> Lexicon:
+        """
+        A new lexicon with the cues of `other` added (phrases of same-named cues appended).
+        """
+    def index_of(self, name: str) -> int:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def cue_names(self) -> list[str]:
+        ...
+    @property
+    def languages(self) -> list[str]:
+        ...
+    @languages.setter
+    def languages(self, arg1: collections.abc.Sequence[str]) -> None:
+        ...
+    @property
+    def max_text_bytes(self) -> int:
+        ...
+    @max_text_bytes.setter
+    def max_text_bytes(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def n_cues(self) -> int:
+        ...
+    @property
+    def negation_window(self) -> int:
+        ...
+    @negation_window.setter
+    def negation_window(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class CueMatcher:
+    """
+    A compiled lexicon (immutable, thread-safe).
+    """
+    def __init__(self, lexicon: Lexicon) -> None:
+        ...
+    def match(self, texts: collections.abc.Sequence, workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
+        ...
+    def normalize(self, text: str) -> bytes:
+        ...
+    def phrase(self, id: typing.SupportsInt | typing.SupportsIndex) -> str:
+        ...
+    def phrases(self) -> list[str]:
+        ...
+    @property
+    def lexicon(self) -> Lexicon:
+        ...
+    @property
+    def n_phrases(self) -> int:
+        ...
+    @property
+    def n_states(self) -> int:
+        ...
+class StyleInstrument:
+    """
+    A social-style instrument (see servscore.styles).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    cutoff: str
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> StyleInstrument:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> StyleInstrument:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> StyleInstrument:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> StyleInstrument:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def item_names(self) -> list[str]:
+        ...
+    @property
+    def min_coverage(self) -> float:
+        ...
+    @min_coverage.setter
+    def min_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_max(self) -> float:
+        ...
+    @scale_max.setter
+    def scale_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scale_min(self) -> float:
+        ...
+    @scale_min.setter
+    def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def sub_split(self) -> float:
+        ...
+    @sub_split.setter
+    def sub_split(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+def analyze_moments(visit: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], order: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], moment: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], score: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], n_visits: typing.SupportsInt | typing.SupportsIndex, n_moments: typing.SupportsInt | typing.SupportsIndex, config: MomentsConfig) -> dict[str, typing.Any]:
+    ...
 def arrow_columns(obj: typing.Any) -> dict[str, typing.Any]:
     """
     Columns of an Arrow-compatible object (PyCapsule interface) as a dict[str, typing.Any] of numpy arrays.
     """
+def average_variance_extracted(loadings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> float:
+    ...
+def box_estimates(counts: ResponseCounts, config: BoxConfig) -> dict[str, typing.Any]:
+    ...
+def check_standards(standards: StandardSet, data: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], columns: collections.abc.Sequence[str], workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
+    ...
+def classify_styles(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], instrument: StyleInstrument) -> dict[str, typing.Any]:
+    ...
+def complaint_outcome(customers: typing.SupportsFloat | typing.SupportsIndex, config: ComplaintConfig) -> dict[str, typing.Any]:
+    ...
+def complaint_parameters() -> list[str]:
+    ...
+def complaint_scenario(customers: typing.SupportsFloat | typing.SupportsIndex, baseline: ComplaintConfig, scenario: ComplaintConfig, programme_cost: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> dict[str, typing.Any]:
+    ...
+def complaint_sensitivity(customers: typing.SupportsFloat | typing.SupportsIndex, config: ComplaintConfig, parameter: str, values: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> list[typing.Any]:
+    ...
+def complaint_with_parameter(config: ComplaintConfig, parameter: str, value: typing.SupportsFloat | typing.SupportsIndex) -> ComplaintConfig:
+    ...
+def count_compliance(codes: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex) -> dict[str, typing.Any]:
+    ...
+def count_responses(scores: numpy.ndarray, scale_min: typing.SupportsInt | typing.SupportsIndex, scale_max: typing.SupportsInt | typing.SupportsIndex, groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32] | None = None, n_groups: typing.SupportsInt | typing.SupportsIndex = 1, weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1, what: str = 'scores') -> ResponseCounts:
+    """
+    Count answers per group and scale point (int8 arrays: the vector kernel; others as float64, NaN missing).
+    """
+def cronbach_alpha(moments: Moments, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> dict[str, typing.Any]:
+    ...
+def cue_evidence(lexicon: Lexicon, counts: typing.Annotated[numpy.typing.ArrayLike, numpy.int32]) -> dict[str, typing.Any]:
+    ...
+def customer_lifetime_value(config: ClvConfig) -> float:
+    ...
 def default_encounter_indicators() -> list[Indicator]:
+    ...
+def default_touchpoints() -> list[Touchpoint]:
+    ...
+def dillon_goldstein_rho(loadings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> float:
+    ...
+def drivers_correlation(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: DriverConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
+    ...
+def drivers_correlation_from_covariance(cov: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], names: collections.abc.Sequence[str]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+    ...
+def drivers_dominance(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: DriverConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1, names: collections.abc.Sequence[str] = []) -> dict[str, typing.Any]:
+    ...
+def drivers_ipa(performance: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], importance: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: IpaConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
+    ...
+def drivers_penalty_reward(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: PenaltyRewardConfig, names: collections.abc.Sequence[str]) -> dict[str, typing.Any]:
+    ...
+def drivers_relative_weights(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: DriverConfig, names: collections.abc.Sequence[str] = []) -> dict[str, typing.Any]:
+    ...
+def drivers_relative_weights_test(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any, config: DriverConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def drivers_subset_r2(corr: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], mask: typing.SupportsInt | typing.SupportsIndex) -> float:
     ...
 def enum_kinds() -> list[str]:
     """
@@ -265,6 +1999,12 @@ def enum_table(kind: str) -> list[typing.Any]:
     """
     Rows (name, English label, Chinese label, '|'-separated aliases) of one enum kind.
     """
+def evaluate_needs(rules: NeedRuleSet, data: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], columns: collections.abc.Sequence[str], workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def feldt_interval(alpha: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, k: typing.SupportsInt | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
+    ...
+def first_component_loadings(correlation: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+    ...
 def kano_chi_square(table: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, n]"]) -> tuple[float, int, float]:
     ...
 def kano_classify(functional: numpy.ndarray, dysfunctional: numpy.ndarray, table: str, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
@@ -277,14 +2017,65 @@ def kano_table_json(text: str) -> str:
     """
     Validate a table given as JSON (a built-in name as a JSON string, or an object with rows).
     """
+def loyalty_curve(satisfaction: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], loyalty: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: LoyaltyConfig) -> dict[str, typing.Any]:
+    ...
+def multinomial_intervals(counts: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95, method: str = 'goodman') -> typing.Any:
+    ...
+def normal_quantile(p: typing.SupportsFloat | typing.SupportsIndex) -> float:
+    ...
+def nps_difference(a: dict[str, typing.Any], b: dict[str, typing.Any], config: NpsConfig) -> dict[str, typing.Any]:
+    """
+    Difference of two NPS estimates given as dicts with n, n_eff, share_promoters, share_detractors.
+    """
+def nps_estimates(counts: ResponseCounts, config: NpsConfig) -> dict[str, typing.Any]:
+    ...
+def nps_sample_size(margin: typing.SupportsFloat | typing.SupportsIndex, share_promoters: typing.SupportsFloat | typing.SupportsIndex, share_detractors: typing.SupportsFloat | typing.SupportsIndex, config: NpsConfig, design_effect: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> int:
+    ...
+def p_chart(met: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], n: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], sigma: typing.SupportsFloat | typing.SupportsIndex = 3.0) -> dict[str, typing.Any]:
+    ...
 def parse_enum(kind: str, name: str) -> str:
     """
     Stable name for a name or alias; ConfigError listing the valid names otherwise.
     """
+def pls_fit(data: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], columns: collections.abc.Sequence[str], model_json: str, config: PlsConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def pls_model_normalize(model_json: str) -> str:
+    """
+    Validate a PLS model given as JSON and return its canonical JSON.
+    """
 def score_encounters(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def score_lifecycle(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
+    ...
+def segment_customers(satisfaction: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], loyalty: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], nps: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], complained: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LoyaltyConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def servqual_form_json(form: typing.SupportsInt | typing.SupportsIndex = 1991) -> str:
+    ...
+def servqual_items(form: typing.SupportsInt | typing.SupportsIndex = 1991) -> list[ServqualItem]:
+    ...
+def servqual_scores(expectations: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None, perceptions: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: ServqualConfig, allocations: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> ...:
+    ...
+def style_of(a_centred: typing.SupportsFloat | typing.SupportsIndex, r_centred: typing.SupportsFloat | typing.SupportsIndex) -> int:
     ...
 def summarize_encounters(procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], personal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], quadrant: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], weakest_procedural: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], weakest_personal: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: EncounterConfig, ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None) -> dict[str, typing.Any]:
     ...
+def summarize_lifecycle(scores: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex) -> dict[str, typing.Any]:
+    ...
+def summarize_loyalty(segment: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], advocate: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], refined: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: LoyaltyConfig) -> dict[str, typing.Any]:
+    ...
+def summarize_times(config: TimeConfig, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def touchpoint_importance(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, lo: typing.SupportsFloat | typing.SupportsIndex, hi: typing.SupportsFloat | typing.SupportsIndex) -> typing.Any:
+    ...
+@typing.overload
 def wilson_interval(x: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
+    ...
+@typing.overload
+def wilson_interval(successes: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, z: typing.SupportsFloat | typing.SupportsIndex = 1.959963984540054) -> tuple[float, float]:
+    ...
+@typing.overload
+def wilson_interval(p: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
+    ...
+def zot_scores(adequate: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], desired: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], perceived: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: ServqualConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> ...:
     ...
 __version__: str
