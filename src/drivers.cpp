@@ -17,11 +17,13 @@ using detail::format_number;
 // ---------------------------------------------------------------- configuration
 
 namespace {
-const char* missing_name(MissingPolicy m) { return m == MissingPolicy::listwise ? "listwise" : "pairwise"; }
+const char* missing_name(MissingPolicy m) { return to_string(m); }
 MissingPolicy parse_missing(const std::string& s, const std::string& key) {
-  if (s == "listwise") return MissingPolicy::listwise;
-  if (s == "pairwise") return MissingPolicy::pairwise;
-  throw config_error(key + ": '" + s + "' is not a missing-value policy; expected one of: listwise, pairwise");
+  try {
+    return parse_missing_policy(s);
+  } catch (const config_error& e) {
+    throw config_error(key + ": " + e.what());
+  }
 }
 const char* crosshair_name(Crosshair c) {
   switch (c) {
@@ -386,6 +388,56 @@ CorrelationInput correlation_from_data(RecordsRef x, Eigen::Ref<const Eigen::Vec
   if (with_y <= p + 1)
     throw input_error("y: " + std::to_string(with_y) + " row(s) with an outcome for " + std::to_string(p) +
                       " predictor(s); expected more than " + std::to_string(p + 1));
+  return out;
+}
+
+CorrelationInput correlation_from_moments(const Moments& m, const std::vector<int>& predictors, int outcome) {
+  const int d = m.dim();
+  std::vector<int> idx = predictors;
+  idx.push_back(outcome);
+  std::vector<std::string> names;
+  for (std::size_t a = 0; a < idx.size(); ++a) {
+    if (idx[a] < 0 || idx[a] >= d)
+      throw input_error("moments: variable index " + std::to_string(idx[a]) + " is out of range; the state has " +
+                        std::to_string(d) + " variables");
+    for (std::size_t b = 0; b < a; ++b)
+      if (idx[a] == idx[b]) throw input_error("moments: variable index " + std::to_string(idx[a]) + " is repeated");
+    if (a + 1 < idx.size())
+      names.push_back(static_cast<std::size_t>(idx[a]) < m.names().size() ? m.names()[static_cast<std::size_t>(idx[a])]
+                                                                        : "x" + std::to_string(idx[a]));
+  }
+  if (predictors.empty()) throw input_error("moments: no predictors");
+  const auto k = static_cast<Eigen::Index>(idx.size()), p = k - 1;
+  Moments sub = m.subset(idx);
+  CorrelationInput out;
+  out.n_rows = sub.n_rows();
+  out.n_used = sub.n_used();
+  out.n_dropped = sub.n_dropped();
+  out.n_missing = sub.n_missing().sum();
+  out.mean = sub.mean();
+  Eigen::MatrixXd cov = sub.covariance(0.0);
+  out.sd = cov.diagonal().cwiseMax(0.0).cwiseSqrt();
+  const std::int64_t rows = sub.pair_count().minCoeff();
+  if (rows <= p + 1)
+    throw input_error("moments: " + std::to_string(rows) + " row(s) for " + std::to_string(p) +
+                      " predictor(s); expected more than " + std::to_string(p + 1) +
+                      " (more rows than predictors + 1)");
+  for (Eigen::Index j = 0; j < k; ++j) {
+    double scale = std::max(1.0, std::abs(out.mean[j]));
+    if (!(cov(j, j) > 1e-24 * scale * scale))
+      throw input_error(var_name(names, j, p) + " is constant over the rows of the moments state" +
+                        "; a constant has no correlation: drop it");
+  }
+  out.corr = sub.correlation();
+  Eigen::VectorXd ws = sub.weight_sum();
+  out.sum_weights = ws.size() ? ws[k - 1] : 0.0;
+  Eigen::VectorXd en = sub.effective_n();
+  out.effective_n = en.size() ? en[k - 1] : 0.0;
+  for (Eigen::Index a = 0; a < k; ++a)
+    for (Eigen::Index b = 0; b < k; ++b)
+      if (!std::isfinite(out.corr(a, b)))
+        throw input_error("moments: the correlation of " + var_name(names, a, p) + " and " + var_name(names, b, p) +
+                          " is undefined (too few rows where both are present)");
   return out;
 }
 

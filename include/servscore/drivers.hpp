@@ -51,7 +51,9 @@ struct DriverConfig {
   double collinearity_tol = 1e-10;
   /// Increments closer than this count as ties in conditional and complete dominance.
   double dominance_tol = 1e-12;
-  MissingPolicy missing = MissingPolicy::listwise;  ///< raw-data missing-value policy
+  /// Raw data: `listwise` drops a row when the outcome or any predictor is missing (counted
+  /// in `n_dropped`); `pairwise` takes each correlation from the rows where both are present.
+  MissingPolicy missing = MissingPolicy::listwise;
 
   /** @brief Throw `config_error` naming the key when a value is invalid. */
   void validate() const;
@@ -87,6 +89,14 @@ struct CorrelationInput {
 CorrelationInput correlation_from_data(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
                                        Eigen::Ref<const Eigen::VectorXd> weights, const DriverConfig& config,
                                        const std::vector<std::string>& names = {});
+
+/**
+ * @brief Correlations of predictors and outcome from a mergeable co-moment state.
+ * @param m the state (its policy decides listwise or pairwise correlations).
+ * @param predictors indices of the predictors in `m`; @param outcome index of the outcome.
+ * @throws input_error for an index out of range or repeated, a constant variable, or too few rows.
+ */
+CorrelationInput correlation_from_moments(const Moments& m, const std::vector<int>& predictors, int outcome);
 
 /**
  * @brief Correlation matrix from a (p+1) x (p+1) covariance (or correlation) matrix, outcome last.

@@ -125,7 +125,9 @@ def _weights(frame: pd.DataFrame | None, weights: Any, n: int) -> np.ndarray | N
 
 
 def _is_moments(obj: Any) -> bool:
-    return type(obj).__name__ in ("Moments", "MomentsAccumulator") and hasattr(obj, "covariance")
+    from .moments import Moments
+
+    return isinstance(obj, Moments)
 
 
 def _prepare(
@@ -138,12 +140,27 @@ def _prepare(
     matrix: bool,
 ) -> _Prepared:
     if _is_moments(X):
-        cov = np.asarray(X.covariance(), dtype=np.float64)
-        names_all = [str(c) for c in getattr(X, "names", [f"x{j}" for j in range(cov.shape[0])])]
-        frame = pd.DataFrame(cov, index=names_all, columns=names_all)
-        n_obs = float(getattr(X, "n", float("nan")))
-        prep = _prepare(frame, y, columns=columns, weights=None, cfg=cfg, matrix=True)
-        prep.info.update(n_used=n_obs)
+        # a mergeable co-moment state: its correlations (listwise or pairwise, as the state
+        # was built) and its row counts
+        corr_frame = X.corr()
+        labels = [str(c) for c in corr_frame.columns]
+        corr_frame.index = corr_frame.columns = labels
+        if not isinstance(y, str) or y not in labels:
+            raise InputError(f"y: with a Moments state, give the outcome's column name; columns: {', '.join(labels)}")
+        used = [str(c) for c in columns] + [y] if columns is not None else labels
+        if X.n <= len(used):
+            raise InputError(
+                f"moments: {X.n} row(s) for {len(used) - 1} predictor(s); expected more rows than predictors + 1"
+            )
+        var = X.var(ddof=0)
+        var.index = labels
+        for c in used:
+            if c in var.index and not var[c] > 0:
+                raise InputError(f"moments: {c!r} is constant (variance {var[c]}); a constant has no correlation")
+        prep = _prepare(corr_frame, y, columns=columns, weights=None, cfg=cfg, matrix=True)
+        prep.info.update(
+            n_used=float(X.n), n_dropped=int(X.n_dropped), n_missing=int(X.n_missing.sum()), n_rows=int(X.n_rows)
+        )
         return prep
     if matrix:
         if isinstance(X, pd.DataFrame):

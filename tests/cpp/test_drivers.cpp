@@ -378,7 +378,7 @@ TEST_CASE("driver configurations round-trip through JSON and reject unknown keys
   CHECK(driver_config_from_json(to_json(c)) == c);
   CHECK_THROWS_AS(driver_config_from_json(R"({"exact_max": 3})"), config_error);
   CHECK_THROWS_AS(driver_config_from_json(R"({"exact_max_predictors": 40})"), config_error);
-  CHECK_THROWS_WITH(driver_config_from_json(R"({"missing": "drop"})"), Contains("listwise, pairwise"));
+  CHECK_THROWS_WITH(driver_config_from_json(R"({"missing": "drop"})"), Contains("expected 'listwise'"));
   PenaltyRewardConfig p;
   p.high_min = 4;
   CHECK(penalty_reward_config_from_json(to_json(p)) == p);
@@ -390,4 +390,30 @@ TEST_CASE("driver configurations round-trip through JSON and reject unknown keys
   i.importance_max = 10;
   CHECK(ipa_config_from_json(to_json(i)) == i);
   CHECK_THROWS_WITH(ipa_config_from_json(R"({"crosshair": "centre"})"), Contains("data_median"));
+}
+
+TEST_CASE("correlations from a merged Moments state equal those from the raw data", "[drivers]") {
+  RowMatrixXd x;
+  Eigen::VectorXd y;
+  make_data(120, 4, 21, x, y);
+  x(3, 1) = NaN;
+  RowMatrixXd all(120, 5);
+  all << x, y;
+  Moments a(5), b(5);
+  a.update(all.topRows(50));
+  b.update(all.bottomRows(70));
+  b.merge(a);
+  DriverConfig cfg;
+  auto raw = correlation_from_data(x, y, Eigen::VectorXd(), cfg);
+  auto mom = correlation_from_moments(b, {0, 1, 2, 3}, 4);
+  CHECK((raw.corr - mom.corr).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK(mom.n_used == 119);
+  CHECK(mom.n_dropped == 1);
+  auto d1 = dominance(raw.corr, cfg), d2 = dominance(mom.corr, cfg);
+  CHECK((d1.general - d2.general).cwiseAbs().maxCoeff() < 1e-12);
+  // a subset and another order of the predictors
+  auto sub = correlation_from_moments(b, {2, 0}, 4);
+  CHECK(sub.corr(0, 2) == Approx(raw.corr(2, 4)).margin(1e-12));
+  CHECK_THROWS_WITH(correlation_from_moments(b, {0, 0}, 4), Contains("repeated"));
+  CHECK_THROWS_WITH(correlation_from_moments(b, {0, 7}, 4), Contains("out of range"));
 }

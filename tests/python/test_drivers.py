@@ -497,3 +497,30 @@ def test_config_json_round_trip_and_keywords():
     r = ss.drivers.importance(x, y, config={"seed": 9}, n_permutations=100)
     assert r.config.seed == 9 and r.config.n_permutations == 100
     assert ss.drivers.IpaConfig(crosshair="diagonal").to_dict()["importance_min"] is None
+
+
+def test_moments_state_as_input_equals_raw_data(survey):
+    df, truth = survey
+    attrs = list(truth["weights"])[:6]
+    cols = attrs + ["overall"]
+    ref = ss.drivers.importance(df, "overall", columns=attrs, weights="weight", method="dominance")
+    # chunks merged in any order give the same state, hence the same importance
+    parts = [ss.Moments(df.iloc[a : a + 400][cols + ["weight"]], weights="weight") for a in range(0, len(df), 400)]
+    m = parts[2] + parts[0] + parts[3] + parts[1]
+    got = ss.drivers.importance(m, "overall", method="dominance")
+    np.testing.assert_allclose(got.table["importance"], ref.table["importance"], atol=1e-10)
+    assert (got.n_used, got.n_dropped) == (ref.n_used, ref.n_dropped)
+    rw = ss.drivers.importance(m, "overall", columns=attrs[:3], method="relative_weights")
+    ref_rw = ss.drivers.importance(df, "overall", columns=attrs[:3], weights="weight", method="relative_weights")
+    # listwise rows of the state are complete over all six attributes: compare on the same rows
+    rows = df[cols].notna().all(axis=1)
+    ref_rw = ss.drivers.importance(df[rows], "overall", columns=attrs[:3], weights="weight", method="relative_weights")
+    np.testing.assert_allclose(rw.table["importance"], ref_rw.table["importance"], atol=1e-10)
+    pw = ss.Moments(df[cols], nan_policy="pairwise")
+    got_pw = ss.drivers.importance(pw, "overall", method="relative_weights")
+    ref_pw = ss.drivers.importance(df, "overall", columns=attrs, method="relative_weights", missing="pairwise")
+    np.testing.assert_allclose(got_pw.table["importance"], ref_pw.table["importance"], atol=1e-10)
+    with pytest.raises(ss.InputError, match="'const' is constant"):
+        ss.drivers.importance(ss.Moments(df[cols].assign(const=1.0)), "overall")
+    with pytest.raises(ss.InputError, match="outcome's column name"):
+        ss.drivers.importance(m, "nope")
