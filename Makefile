@@ -17,7 +17,7 @@ BUILD := build/py
 INSTALL := build/install
 APT_PACKAGES := g++ libeigen3-dev libboost-json1.81-dev catch2
 # only for `make test`: the report is opened in a real browser; CJK fonts for Chinese plots
-APT_TEST_PACKAGES := chromium fonts-noto-cjk
+APT_TEST_PACKAGES := chromium fonts-noto-cjk clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -78,7 +78,7 @@ pytest: build testdeps
 typecheck: build
 	$(VENV)/bin/mypy
 
-test: ctest consumers examples pytest typecheck
+test: ctest consumers examples pytest typecheck lint
 
 # Development build for one engineer: C++ tests and the Python package staged in $(DEV)/python.
 #   make dev DEV=build/dev-kano && PYTHONPATH=build/dev-kano/python .venv/bin/pytest tests/python/test_kano.py
@@ -91,8 +91,8 @@ dev: sysdeps venv
 clean:
 	rm -rf build
 
-# Style: ruff (lint and format) and clang-format, as CI could run them.
-lint: venv
+# Style: ruff (lint and format) and clang-format; part of `make test`, so CI checks it.
+lint: venv testdeps
 	$(VENV)/bin/ruff check python tests benchmarks tools examples
 	$(VENV)/bin/ruff format --check python tests benchmarks tools examples
 	clang-format --dry-run --Werror include/servscore/*.hpp include/servscore/detail/*.hpp src/*.cpp src/*.hpp \

@@ -17,7 +17,9 @@ using detail::format_number;
 // ---------------------------------------------------------------- configuration
 
 namespace {
-const char* missing_name(MissingPolicy m) { return to_string(m); }
+const char* missing_name(MissingPolicy m) {
+  return to_string(m);
+}
 MissingPolicy parse_missing(const std::string& s, const std::string& key) {
   try {
     return parse_missing_policy(s);
@@ -27,18 +29,25 @@ MissingPolicy parse_missing(const std::string& s, const std::string& key) {
 }
 const char* crosshair_name(Crosshair c) {
   switch (c) {
-    case Crosshair::scale: return "scale";
-    case Crosshair::data_mean: return "data_mean";
-    case Crosshair::data_median: return "data_median";
-    default: return "diagonal";
+    case Crosshair::scale:
+      return "scale";
+    case Crosshair::data_mean:
+      return "data_mean";
+    case Crosshair::data_median:
+      return "data_median";
+    default:
+      return "diagonal";
   }
 }
 Crosshair parse_crosshair(const std::string& s, const std::string& key) {
   for (Crosshair c : {Crosshair::scale, Crosshair::data_mean, Crosshair::data_median, Crosshair::diagonal})
     if (s == crosshair_name(c)) return c;
-  throw config_error(key + ": '" + s + "' is not a crosshair; expected one of: scale, data_mean, data_median, diagonal");
+  throw config_error(key + ": '" + s +
+                     "' is not a crosshair; expected one of: scale, data_mean, data_median, diagonal");
 }
-bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+bool same(double a, double b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
+}
 std::string col_name(const std::vector<std::string>& names, Eigen::Index j) {
   if (static_cast<std::size_t>(j) < names.size()) return "'" + names[static_cast<std::size_t>(j)] + "'";
   return "column " + std::to_string(j);
@@ -106,7 +115,9 @@ DriverConfig tag_invoke(json::value_to_tag<DriverConfig>, const json::value& jv)
 DriverConfig driver_config_from_json(std::string_view text) {
   return json::value_to<DriverConfig>(detail::parse_json(text, "driver config"));
 }
-std::string to_json(const DriverConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const DriverConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 void PenaltyRewardConfig::validate() const {
   if (!std::isfinite(low_max) || !std::isfinite(high_min) || !(low_max < high_min))
@@ -135,7 +146,9 @@ PenaltyRewardConfig tag_invoke(json::value_to_tag<PenaltyRewardConfig>, const js
 PenaltyRewardConfig penalty_reward_config_from_json(std::string_view text) {
   return json::value_to<PenaltyRewardConfig>(detail::parse_json(text, "penalty-reward config"));
 }
-std::string to_json(const PenaltyRewardConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const PenaltyRewardConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 void IpaConfig::validate() const {
   if (!std::isfinite(scale_min) || !std::isfinite(scale_max) || !(scale_min < scale_max))
@@ -178,7 +191,9 @@ IpaConfig tag_invoke(json::value_to_tag<IpaConfig>, const json::value& jv) {
 IpaConfig ipa_config_from_json(std::string_view text) {
   return json::value_to<IpaConfig>(detail::parse_json(text, "ipa config"));
 }
-std::string to_json(const IpaConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const IpaConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 // ---------------------------------------------------------------- random numbers
 
@@ -404,7 +419,7 @@ CorrelationInput correlation_from_moments(const Moments& m, const std::vector<in
       if (idx[a] == idx[b]) throw input_error("moments: variable index " + std::to_string(idx[a]) + " is repeated");
     if (a + 1 < idx.size())
       names.push_back(static_cast<std::size_t>(idx[a]) < m.names().size() ? m.names()[static_cast<std::size_t>(idx[a])]
-                                                                        : "x" + std::to_string(idx[a]));
+                                                                          : "x" + std::to_string(idx[a]));
   }
   if (predictors.empty()) throw input_error("moments: no predictors");
   const auto k = static_cast<Eigen::Index>(idx.size()), p = k - 1;
@@ -471,8 +486,8 @@ Eigen::MatrixXd correlation_from_covariance(Eigen::Ref<const Eigen::MatrixXd> co
   for (Eigen::Index a = 0; a < m; ++a)
     for (Eigen::Index b = 0; b < a; ++b)
       if (std::abs(r(a, b)) > 1.0 + 1e-9)
-        throw input_error("matrix: correlation of " + var_name(names, a, p) + " and " + var_name(names, b, p) +
-                          " is " + format_number(r(a, b)) + "; expected within [-1, 1]");
+        throw input_error("matrix: correlation of " + var_name(names, a, p) + " and " + var_name(names, b, p) + " is " +
+                          format_number(r(a, b)) + "; expected within [-1, 1]");
   return r;
 }
 
@@ -562,8 +577,8 @@ inline void sweep_lower(double* a, int m, int k, bool forward, double* tmp) {
 #endif
 
 /// One block of the Gray-code walk: `count` subsets from Gray index `start`; the first
-/// one, and every `refresh`-th (a power of two), swept fresh from `base`. Accumulates into `acc` (p x (p+1) sums of R2 by member
-/// and size, then p+1 sums by size) and stores each R2 in `all` when given.
+/// one, and every `refresh`-th (a power of two), swept fresh from `base`. Accumulates into `acc` (p x (p+1) sums of R2
+/// by member and size, then p+1 sums by size) and stores each R2 in `all` when given.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
@@ -598,7 +613,6 @@ double binom(int n, int k) {
   return std::round(r);
 }
 
-
 }  // namespace
 
 double subset_r2(Eigen::Ref<const Eigen::MatrixXd> corr, std::uint64_t mask) {
@@ -612,7 +626,8 @@ double subset_r2(Eigen::Ref<const Eigen::MatrixXd> corr, std::uint64_t mask) {
   Eigen::VectorXd rsy(k);
   for (Eigen::Index a = 0; a < k; ++a) {
     rsy[a] = corr(idx[static_cast<std::size_t>(a)], p);
-    for (Eigen::Index b = 0; b < k; ++b) rss(a, b) = corr(idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]);
+    for (Eigen::Index b = 0; b < k; ++b)
+      rss(a, b) = corr(idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]);
   }
   return rsy.dot(rss.ldlt().solve(rsy));
 }
@@ -637,8 +652,8 @@ DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverCo
   if (p <= config.exact_max_predictors) {
     res.exact = true;
     const std::uint64_t total = 1ULL << p;
-    const int block_bits = std::min(p, 14);  // accumulation unit: one worker, fixed order
-    const std::uint64_t refresh = 1ULL << 10;   // fresh sweep every 1024 subsets
+    const int block_bits = std::min(p, 14);    // accumulation unit: one worker, fixed order
+    const std::uint64_t refresh = 1ULL << 10;  // fresh sweep every 1024 subsets
     const std::uint64_t block = 1ULL << block_bits, nblocks = total / block;
     // per block: A[j][s] (p x (p+1)): sum of R2 over subsets of size s containing j; T[s]
     const std::size_t stride = static_cast<std::size_t>(p) * (p + 1) + (p + 1);
@@ -646,14 +661,13 @@ DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverCo
     const bool keep = p <= config.complete_max_predictors && p >= 2;
     std::vector<double> all;
     if (keep) all.assign(total, 0.0);
-    detail::parallel_for(static_cast<std::ptrdiff_t>(nblocks), workers, 1,
-                         [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
-                           std::vector<double> a(base.size()), tmp(static_cast<std::size_t>(m));
-                           for (std::ptrdiff_t b = b0; b < b1; ++b)
-                             walk_block(base.data(), a.data(), tmp.data(), p, static_cast<std::uint64_t>(b) * block,
-                                        block, refresh, part.data() + static_cast<std::size_t>(b) * stride,
-                                        keep ? all.data() : nullptr);
-                         });
+    detail::parallel_for(
+        static_cast<std::ptrdiff_t>(nblocks), workers, 1, [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
+          std::vector<double> a(base.size()), tmp(static_cast<std::size_t>(m));
+          for (std::ptrdiff_t b = b0; b < b1; ++b)
+            walk_block(base.data(), a.data(), tmp.data(), p, static_cast<std::uint64_t>(b) * block, block, refresh,
+                       part.data() + static_cast<std::size_t>(b) * stride, keep ? all.data() : nullptr);
+        });
     std::vector<double> sum(stride, 0.0);
     for (std::uint64_t b = 0; b < nblocks; ++b)
       for (std::size_t i = 0; i < stride; ++i) sum[i] += part[b * stride + i];
@@ -677,22 +691,28 @@ DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverCo
       for (int i = 0; i < p; ++i)
         for (int j = i + 1; j < p; ++j) pairs.emplace_back(i, j);
       std::vector<std::int8_t> verdict(pairs.size(), 0);
-      detail::parallel_for(static_cast<std::ptrdiff_t>(pairs.size()), workers, 1, [&](std::ptrdiff_t q0, std::ptrdiff_t q1, int) {
-        for (std::ptrdiff_t q = q0; q < q1; ++q) {
-          const int i = pairs[static_cast<std::size_t>(q)].first, j = pairs[static_cast<std::size_t>(q)].second;
-          const std::uint64_t bi = 1ULL << i, bj = 1ULL << j, others = (total - 1) & ~bi & ~bj;
-          bool i_ge = true, j_ge = true, i_gt = false, j_gt = false;
-          // every subset S of the others, by the standard submask walk
-          for (std::uint64_t s = others;; s = (s - 1) & others) {
-            const double d = all[s | bi] - all[s | bj];
-            if (d > tol) { j_ge = false; i_gt = true; }
-            else if (d < -tol) { i_ge = false; j_gt = true; }
-            if (!i_ge && !j_ge) break;
-            if (s == 0) break;
-          }
-          verdict[static_cast<std::size_t>(q)] = (i_ge && i_gt) ? 1 : (j_ge && j_gt) ? -1 : 0;
-        }
-      });
+      detail::parallel_for(
+          static_cast<std::ptrdiff_t>(pairs.size()), workers, 1, [&](std::ptrdiff_t q0, std::ptrdiff_t q1, int) {
+            for (std::ptrdiff_t q = q0; q < q1; ++q) {
+              const int i = pairs[static_cast<std::size_t>(q)].first, j = pairs[static_cast<std::size_t>(q)].second;
+              const std::uint64_t bi = 1ULL << i, bj = 1ULL << j, others = (total - 1) & ~bi & ~bj;
+              bool i_ge = true, j_ge = true, i_gt = false, j_gt = false;
+              // every subset S of the others, by the standard submask walk
+              for (std::uint64_t s = others;; s = (s - 1) & others) {
+                const double d = all[s | bi] - all[s | bj];
+                if (d > tol) {
+                  j_ge = false;
+                  i_gt = true;
+                } else if (d < -tol) {
+                  i_ge = false;
+                  j_gt = true;
+                }
+                if (!i_ge && !j_ge) break;
+                if (s == 0) break;
+              }
+              verdict[static_cast<std::size_t>(q)] = (i_ge && i_gt) ? 1 : (j_ge && j_gt) ? -1 : 0;
+            }
+          });
       for (std::size_t q = 0; q < pairs.size(); ++q) {
         res.complete(pairs[q].first, pairs[q].second) = verdict[q];
         res.complete(pairs[q].second, pairs[q].first) = static_cast<std::int8_t>(-verdict[q]);
@@ -715,7 +735,8 @@ DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverCo
       for (std::int64_t r = b * block; r < std::min(nperm, (b + 1) * block); ++r) {
         Rng rng(config.seed, static_cast<std::uint64_t>(r));
         std::iota(order.begin(), order.end(), 0);
-        for (int i = p - 1; i > 0; --i) std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint64_t>(i) + 1)]);
+        for (int i = p - 1; i > 0; --i)
+          std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint64_t>(i) + 1)]);
         std::copy(base.begin(), base.end(), a.begin());
         double prev = 0.0;
         for (int k : order) {

@@ -20,7 +20,8 @@ void check_probability(const char* key, double v) {
 
 void check_nonnegative(const char* key, double v) {
   if (!(std::isfinite(v) && v >= 0.0))
-    throw config_error(std::string(key) + ": " + detail::format_number(v) + " is out of range; expected a finite number >= 0");
+    throw config_error(std::string(key) + ": " + detail::format_number(v) +
+                       " is out of range; expected a finite number >= 0");
 }
 
 // (key, member) pairs shared by JSON, validation and the sensitivity analysis.
@@ -45,11 +46,14 @@ void for_each_number(ComplaintConfig& c, F&& f) {
 }  // namespace
 
 void ClvConfig::validate() const {
-  if (!std::isfinite(margin)) throw config_error("clv.margin: " + detail::format_number(margin) + "; expected a finite number");
+  if (!std::isfinite(margin))
+    throw config_error("clv.margin: " + detail::format_number(margin) + "; expected a finite number");
   check_probability("clv.retention", retention);
   if (!(std::isfinite(discount) && discount > -1.0))
-    throw config_error("clv.discount: " + detail::format_number(discount) + " is out of range; expected a finite number > -1");
-  if (horizon < 0) throw config_error("clv.horizon: " + std::to_string(horizon) + " is out of range; expected >= 0 (0 = infinite)");
+    throw config_error("clv.discount: " + detail::format_number(discount) +
+                       " is out of range; expected a finite number > -1");
+  if (horizon < 0)
+    throw config_error("clv.horizon: " + std::to_string(horizon) + " is out of range; expected >= 0 (0 = infinite)");
   if (horizon == 0 && !(retention < 1.0 + discount))
     throw config_error("clv: an infinite horizon needs retention < 1 + discount (the series diverges); got retention " +
                        detail::format_number(retention) + ", discount " + detail::format_number(discount));
@@ -167,8 +171,8 @@ ComplaintOutcome complaint_outcome(double customers, const ComplaintConfig& cfg)
   return o;
 }
 
-ComplaintScenario complaint_scenario(double customers, const ComplaintConfig& baseline,
-                                     const ComplaintConfig& scenario, double programme_cost) {
+ComplaintScenario complaint_scenario(double customers, const ComplaintConfig& baseline, const ComplaintConfig& scenario,
+                                     double programme_cost) {
   if (!(std::isfinite(programme_cost) && programme_cost >= 0.0))
     throw input_error("programme_cost: " + detail::format_number(programme_cost) +
                       " is invalid; expected a finite number >= 0");

@@ -94,8 +94,8 @@ std::vector<double> KanoConfig::dysfunctional_points() const {
 
 void KanoConfig::validate() const {
   table.validate();
-  for (auto [key, v] : {std::pair{"functional_scores", &functional_scores},
-                        std::pair{"dysfunctional_scores", &dysfunctional_scores}}) {
+  for (auto [key, v] :
+       {std::pair{"functional_scores", &functional_scores}, std::pair{"dysfunctional_scores", &dysfunctional_scores}}) {
     if (v->empty() && table.levels != 5 && table.levels != 3)
       throw config_error(std::string(key) + ": required for a table of " + std::to_string(table.levels) +
                          " levels (the source gives points for 5 and 3 levels only)");
@@ -178,8 +178,7 @@ json::value table_to_value(const KanoTable& t) {
   json::array rows;
   for (int f = 0; f < t.levels; ++f) {
     json::array row;
-    for (int d = 0; d < t.levels; ++d)
-      row.emplace_back(letter(t.cells[static_cast<std::size_t>(f * t.levels + d)]));
+    for (int d = 0; d < t.levels; ++d) row.emplace_back(letter(t.cells[static_cast<std::size_t>(f * t.levels + d)]));
     rows.push_back(std::move(row));
   }
   return {{"name", t.name}, {"rows", std::move(rows)}};
@@ -382,8 +381,8 @@ void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Ei
   const auto* D = reinterpret_cast<const std::uint8_t*>(dysfunctional.data());
   const std::int32_t* G = grouped ? groups.data() : nullptr;
   const int G_n = groups_;
-  const int T = static_cast<int>(std::min<std::ptrdiff_t>(detail::resolve_workers(workers),
-                                                          std::max<std::ptrdiff_t>(1, n / (1 << 15))));
+  const int T = static_cast<int>(
+      std::min<std::ptrdiff_t>(detail::resolve_workers(workers), std::max<std::ptrdiff_t>(1, n / (1 << 15))));
   // One private histogram per worker; integer sums make the result independent of the split.
   // Cell index = lf[f] + ld[d] through two 256-entry tables: an invalid answer maps past the
   // C real cells into padding cells (P per attribute), so the hot loop has no comparison; a
@@ -423,8 +422,8 @@ void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Ei
         for (std::ptrdiff_t i = b0; i < e0; ++i) {
           const std::int64_t g = G[i];
           if (g < 0 || g >= G_n)
-            throw input_error("groups: row " + std::to_string(row_offset + i) + " has group code " +
-                              std::to_string(g) + "; expected [0, " + std::to_string(G_n) + ")");
+            throw input_error("groups: row " + std::to_string(row_offset + i) + " has group code " + std::to_string(g) +
+                              "; expected [0, " + std::to_string(G_n) + ")");
           const std::uint8_t* fr = F + i * fs;
           const std::uint8_t* dr = D + i * ds;
           std::uint32_t* hj = H + g * k * P;
@@ -564,9 +563,9 @@ KanoSummary summarize_kano(const KanoAccumulator& state, const KanoConfig& confi
   s.n_continuous.assign(static_cast<std::size_t>(rows), 0);
   s.expectation_level.assign(static_cast<std::size_t>(rows), -1);
   s.q_warning.assign(static_cast<std::size_t>(rows), false);
-  for (auto* v : {&s.category_strength, &s.total_strength, &s.better, &s.worse, &s.better_lo, &s.better_hi,
-                  &s.worse_lo, &s.worse_hi, &s.fong_difference, &s.fong_critical, &s.functional_mean,
-                  &s.functional_sd, &s.dysfunctional_mean, &s.dysfunctional_sd, &s.q_share})
+  for (auto* v : {&s.category_strength, &s.total_strength, &s.better, &s.worse, &s.better_lo, &s.better_hi, &s.worse_lo,
+                  &s.worse_hi, &s.fong_difference, &s.fong_critical, &s.functional_mean, &s.functional_sd,
+                  &s.dysfunctional_mean, &s.dysfunctional_sd, &s.q_share})
     v->setConstant(rows, kNaN);
 
   for (Eigen::Index r = 0; r < rows; ++r) {
@@ -644,8 +643,8 @@ KanoSummary summarize_kano(const KanoAccumulator& state, const KanoConfig& confi
     s.fong_critical[r] = config.fong_z * std::sqrt((a + b) * (2 * nd - a - b) / (2 * nd));
     s.fong_significant[ru] = s.fong_difference[r] >= s.fong_critical[r];
     if (cat == M)
-      s.expectation_level[ru] = static_cast<int>(
-          s.better[r] < config.basic_better_max ? ExpectationLevel::basic : ExpectationLevel::expected);
+      s.expectation_level[ru] = static_cast<int>(s.better[r] < config.basic_better_max ? ExpectationLevel::basic
+                                                                                       : ExpectationLevel::expected);
     else if (cat == O)
       s.expectation_level[ru] = static_cast<int>(ExpectationLevel::desired);
     else if (cat == A)

@@ -20,13 +20,20 @@ const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::vector<Touchpoint> default_touchpoints() {
   using S = LifecycleStage;
-  return {{"project_information", S::warm_handshake, 1.0},  {"sales_reception", S::warm_handshake, 1.0},
-          {"product_fit", S::tying_the_knot, 1.0},          {"contract_signing", S::tying_the_knot, 1.0},
-          {"construction_updates", S::close_contact, 1.0},  {"owner_events", S::close_contact, 1.0},
-          {"handover_inspection", S::moving_in, 1.0},       {"decoration_help", S::moving_in, 1.0},
-          {"follow_up_visits", S::caring, 1.0},             {"community_services", S::caring, 1.0},
-          {"repair_response", S::taking_responsibility, 1.0}, {"quality_ownership", S::taking_responsibility, 1.0},
-          {"purchase_advice", S::all_the_way_together, 1.0},  {"four_year_checkup", S::four_year_appointment, 1.0}};
+  return {{"project_information", S::warm_handshake, 1.0},
+          {"sales_reception", S::warm_handshake, 1.0},
+          {"product_fit", S::tying_the_knot, 1.0},
+          {"contract_signing", S::tying_the_knot, 1.0},
+          {"construction_updates", S::close_contact, 1.0},
+          {"owner_events", S::close_contact, 1.0},
+          {"handover_inspection", S::moving_in, 1.0},
+          {"decoration_help", S::moving_in, 1.0},
+          {"follow_up_visits", S::caring, 1.0},
+          {"community_services", S::caring, 1.0},
+          {"repair_response", S::taking_responsibility, 1.0},
+          {"quality_ownership", S::taking_responsibility, 1.0},
+          {"purchase_advice", S::all_the_way_together, 1.0},
+          {"four_year_checkup", S::four_year_appointment, 1.0}};
 }
 
 const char* to_string(StageQuadrant q) {
@@ -96,9 +103,9 @@ void tag_invoke(json::value_from_tag, json::value& jv, const LifecycleConfig& c)
   json::object sw;
   for (int s = 0; s < kLifecycleStages; ++s)
     sw[to_string(static_cast<LifecycleStage>(s))] = c.stage_weights[static_cast<std::size_t>(s)];
-  jv = {{"scale_min", c.scale_min},       {"scale_max", c.scale_max},   {"touchpoints", std::move(tps)},
+  jv = {{"scale_min", c.scale_min},       {"scale_max", c.scale_max},       {"touchpoints", std::move(tps)},
         {"stage_weights", std::move(sw)}, {"min_coverage", c.min_coverage}, {"margin", c.margin},
-        {"confidence", c.confidence},     {"ipa_rule", c.ipa_rule},     {"min_n", c.min_n}};
+        {"confidence", c.confidence},     {"ipa_rule", c.ipa_rule},         {"min_n", c.min_n}};
 }
 
 LifecycleConfig tag_invoke(json::value_to_tag<LifecycleConfig>, const json::value& jv) {
@@ -108,7 +115,8 @@ LifecycleConfig tag_invoke(json::value_to_tag<LifecycleConfig>, const json::valu
   r.number("scale_max", c.scale_max);
   if (const json::value* v = r.raw("touchpoints")) {
     if (!v->is_array())
-      throw config_error("config.touchpoints: expected a list of touchpoints, got " + std::string(detail::json_kind(*v)));
+      throw config_error("config.touchpoints: expected a list of touchpoints, got " +
+                         std::string(detail::json_kind(*v)));
     c.touchpoints.clear();
     std::size_t i = 0;
     for (const auto& item : v->get_array()) {
@@ -136,7 +144,8 @@ LifecycleConfig tag_invoke(json::value_to_tag<LifecycleConfig>, const json::valu
       } catch (const config_error& e) {
         throw config_error(key + ": " + e.what());
       }
-      if (!kv.value().is_number()) throw config_error(key + ": expected a number, got " + detail::json_kind(kv.value()));
+      if (!kv.value().is_number())
+        throw config_error(key + ": expected a number, got " + detail::json_kind(kv.value()));
       c.stage_weights[static_cast<std::size_t>(s)] = kv.value().to_number<double>();
     }
   }
@@ -215,7 +224,8 @@ RowMatrixXd score_lifecycle(RecordsRef x, const LifecycleConfig& cfg, int worker
     total[static_cast<std::size_t>(t.stage)] += t.importance;
   }
   std::vector<double> w(static_cast<std::size_t>(k));
-  for (Eigen::Index j = 0; j < k; ++j) w[static_cast<std::size_t>(j)] = cfg.touchpoints[static_cast<std::size_t>(j)].importance;
+  for (Eigen::Index j = 0; j < k; ++j)
+    w[static_cast<std::size_t>(j)] = cfg.touchpoints[static_cast<std::size_t>(j)].importance;
   std::array<double, kLifecycleStages> need{};
   for (std::size_t s = 0; s < kLifecycleStages; ++s) need[s] = cfg.min_coverage * total[s] * (1 - 1e-12);
   RowMatrixXd out(n, kLifecycleStages);
@@ -246,7 +256,8 @@ RowMatrixXd score_lifecycle(RecordsRef x, const LifecycleConfig& cfg, int worker
     for (std::ptrdiff_t i0 = b; i0 < e; i0 += kTile) {
       const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kTile, e - i0));
       for (int r = 0; r < rows; ++r)
-        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = base[(i0 + r) * stride + j];
+        for (Eigen::Index j = 0; j < k; ++j)
+          tile[static_cast<std::size_t>(j) * kTile + r] = base[(i0 + r) * stride + j];
       for (int r = rows; r < kTile; ++r)
         for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = lo;
       for (int r = 0; r < kTile; ++r) nbad[r] = 0;
@@ -316,8 +327,8 @@ LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& c
   for (Eigen::Index i = 0; i < n; ++i) {
     const int g = grouped ? groups[i] : 0;
     if (g < 0 || g >= G)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) + "; expected [0, " +
-                        std::to_string(G) + ")");
+      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
+                        "; expected [0, " + std::to_string(G) + ")");
     ++r.respondents[static_cast<std::size_t>(g)];
     for (int s = 0; s < S; ++s) {
       if (!used[static_cast<std::size_t>(s)]) continue;
@@ -363,8 +374,8 @@ LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& c
       r.index(g, s) = mean(g, s);
       if (m >= 2) {
         r.sd(g, s) = std::sqrt(m2(g, s) / static_cast<double>(m - 1));
-        const double t = boost::math::quantile(boost::math::students_t(static_cast<double>(m - 1)),
-                                               0.5 + cfg.confidence / 2.0);
+        const double t =
+            boost::math::quantile(boost::math::students_t(static_cast<double>(m - 1)), 0.5 + cfg.confidence / 2.0);
         const double half = t * r.sd(g, s) / std::sqrt(static_cast<double>(m));
         r.lower(g, s) = mean(g, s) - half;
         r.upper(g, s) = mean(g, s) + half;
@@ -409,8 +420,7 @@ MeanDifferences welch_differences(const Eigen::VectorXd& ma, const Eigen::Vector
   r.upper.setConstant(k, kNaN);
   r.df.setConstant(k, kNaN);
   for (Eigen::Index i = 0; i < k; ++i) {
-    if (na[i] < 0 || nb[i] < 0)
-      throw input_error("welch_differences: negative count at position " + std::to_string(i));
+    if (na[i] < 0 || nb[i] < 0) throw input_error("welch_differences: negative count at position " + std::to_string(i));
     if (!(na[i] >= 2 && nb[i] >= 2) || std::isnan(r.diff[i])) continue;
     const double va = sa[i] * sa[i] / na[i], vb = sb[i] * sb[i] / nb[i], v = va + vb;
     if (!(v > 0)) continue;

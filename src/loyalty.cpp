@@ -1,5 +1,4 @@
 #include "servscore/loyalty.hpp"
-#include "servscore/stats.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/chi_squared.hpp>
@@ -11,6 +10,7 @@
 #include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
+#include "servscore/stats.hpp"
 
 namespace servscore {
 
@@ -44,8 +44,8 @@ void LoyaltyConfig::validate() const {
               satisfaction_threshold);
   check_scale("loyalty_min/loyalty_max", loyalty_min, loyalty_max, "loyalty_threshold", loyalty_threshold);
   if (!(std::isfinite(nps_min) && std::isfinite(nps_max) && nps_min < nps_max))
-    throw config_error("nps_min/nps_max: expected finite numbers with min < max, got " + detail::format_number(nps_min) +
-                       " and " + detail::format_number(nps_max));
+    throw config_error("nps_min/nps_max: expected finite numbers with min < max, got " +
+                       detail::format_number(nps_min) + " and " + detail::format_number(nps_max));
   if (!(detractor_max >= nps_min && detractor_max < promoter_min && promoter_min <= nps_max))
     throw config_error("detractor_max/promoter_min: expected nps_min <= detractor_max < promoter_min <= nps_max, got " +
                        detail::format_number(detractor_max) + " and " + detail::format_number(promoter_min));
@@ -172,8 +172,8 @@ LoyaltySegments segment_customers(Eigen::Ref<const Eigen::VectorXd> sat, Eigen::
     for (std::ptrdiff_t i = b; i < e; ++i) {
       const double s = ps[i], l = pl[i];
       const double p = pp ? pp[i] : kNaN, c = pc ? pc[i] : kNaN;
-      bad += (s < cfg.satisfaction_min) | (s > cfg.satisfaction_max) | (l < cfg.loyalty_min) |
-             (l > cfg.loyalty_max) | (p < cfg.nps_min) | (p > cfg.nps_max) | ((c == c) & (c != 0.0) & (c != 1.0));
+      bad += (s < cfg.satisfaction_min) | (s > cfg.satisfaction_max) | (l < cfg.loyalty_min) | (l > cfg.loyalty_max) |
+             (p < cfg.nps_min) | (p > cfg.nps_max) | ((c == c) & (c != 0.0) & (c != 1.0));
       const bool known = (s == s) & (l == l);
       const bool hs = s >= st, hl = l >= lt;
       const bool has_p = p == p, refinable = refine & (has_p | (c == c));
@@ -248,8 +248,8 @@ LoyaltySummary summarize_loyalty(const LoyaltySegments& seg, const LoyaltyConfig
   for (Eigen::Index i = 0; i < n; ++i) {
     const int g = grouped ? groups[i] : 0;
     if (g < 0 || g >= n_groups)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) + "; expected [0, " +
-                        std::to_string(n_groups) + ")");
+      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
+                        "; expected [0, " + std::to_string(n_groups) + ")");
     const int c = seg.segment[i];
     if (c < -1 || c >= kLoyaltySegments)
       throw input_error("segment: row " + std::to_string(i) + " has invalid code " + std::to_string(c));
@@ -332,8 +332,8 @@ LoyaltyCurve loyalty_curve(Eigen::Ref<const Eigen::VectorXd> sat, Eigen::Ref<con
   for (Eigen::Index i = 0; i < n; ++i) {
     const int g = grouped ? groups[i] : 0;
     if (g < 0 || g >= n_groups)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) + "; expected [0, " +
-                        std::to_string(n_groups) + ")");
+      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
+                        "; expected [0, " + std::to_string(n_groups) + ")");
     if (std::isnan(sat[i]) || std::isnan(loy[i])) continue;
     const Eigen::Index j = std::lower_bound(lv.begin(), lv.end(), sat[i]) - lv.begin();
     ++c.n(g, j);

@@ -12,7 +12,9 @@
 
 namespace servscore {
 
-const char* to_string(MissingPolicy policy) { return policy == MissingPolicy::pairwise ? "pairwise" : "listwise"; }
+const char* to_string(MissingPolicy policy) {
+  return policy == MissingPolicy::pairwise ? "pairwise" : "listwise";
+}
 
 MissingPolicy parse_missing_policy(std::string_view name) {
   std::string s(name);
@@ -24,8 +26,8 @@ MissingPolicy parse_missing_policy(std::string_view name) {
 
 namespace {
 
-constexpr std::ptrdiff_t kBlockRows = 1024;     // rows whose moments are computed around their own means
-constexpr std::ptrdiff_t kBlocksPerTask = 64;   // blocks merged in order by one worker (fixed: not by workers)
+constexpr std::ptrdiff_t kBlockRows = 1024;    // rows whose moments are computed around their own means
+constexpr std::ptrdiff_t kBlocksPerTask = 64;  // blocks merged in order by one worker (fixed: not by workers)
 
 // Moments of one block of rows, in the layout of Moments' matrices.
 struct Part {
@@ -126,8 +128,7 @@ void gram_upper(const double* t, const double* u, int p, std::ptrdiff_t ld, std:
       const double out[2][4] = {{SS_HSUM(a00), SS_HSUM(a01), SS_HSUM(a02), SS_HSUM(a03)},
                                 {SS_HSUM(a10), SS_HSUM(a11), SS_HSUM(a12), SS_HSUM(a13)}};
       for (int a = 0; a < 2 && j0 + a < p; ++a)
-        for (int b = 0; b < 4 && k0 + b < p; ++b)
-          c[static_cast<std::ptrdiff_t>(k0 + b) * p + (j0 + a)] = out[a][b];
+        for (int b = 0; b < 4 && k0 + b < p; ++b) c[static_cast<std::ptrdiff_t>(k0 + b) * p + (j0 + a)] = out[a][b];
     }
   }
 }
@@ -322,8 +323,7 @@ bool fast_block_columns(Part& part, Eigen::Ref<const Eigen::MatrixXd> x, std::pt
   for (int j = 0; j < p; ++j) {
     shift[static_cast<std::size_t>(j)] = x(b, j);
     if (!(x(b, j) - x(b, j) == 0.0)) return false;
-    if (!copy_shifted(x.col(j).data() + b, r, shift[static_cast<std::size_t>(j)], t.data() + j * ld,
-                      colsum.data() + j))
+    if (!copy_shifted(x.col(j).data() + b, r, shift[static_cast<std::size_t>(j)], t.data() + j * ld, colsum.data() + j))
       return false;
   }
   finish_dense(part, t.data(), ld, r, r4, p, shift.data(), colsum.data());
@@ -333,7 +333,7 @@ bool fast_block_columns(Part& part, Eigen::Ref<const Eigen::MatrixXd> x, std::pt
 // Moments of rows [b, e) of x.
 // `off` is added to row numbers in messages (blocks copied from column-major input).
 Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdiff_t e, MissingPolicy policy,
-                  std::ptrdiff_t off = 0) {
+                   std::ptrdiff_t off = 0) {
   const int p = static_cast<int>(x.cols());
   Part part(p);
   part.n_rows = e - b;
@@ -478,7 +478,7 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
   } else {
     part.w2 = part.w;
   }
-  Eigen::MatrixXd s = yy.transpose() * wm;                          // s(j,k) = sum w y_j m_k
+  Eigen::MatrixXd s = yy.transpose() * wm;                            // s(j,k) = sum w y_j m_k
   Eigen::MatrixXd q = yy.array().square().matrix().transpose() * wm;  // sum w y_j^2 m_k
   Eigen::MatrixXd yw = yy.array().colwise() * ww.array();
   Eigen::MatrixXd cy = yy.transpose() * yw;  // sum w y_j y_k (zeros where missing)
@@ -615,9 +615,8 @@ Moments& Moments::update(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> weights
   const double* wt = check_batch(x.rows(), x.cols(), weights);
   if (x.rows() == 0) return *this;
   const MissingPolicy policy = policy_;
-  auto tasks = run_blocks(x.rows(), p_, workers, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
-    return block_moments(x, wt, b, e, policy);
-  });
+  auto tasks = run_blocks(x.rows(), p_, workers,
+                          [&](std::ptrdiff_t b, std::ptrdiff_t e) { return block_moments(x, wt, b, e, policy); });
   add_parts(&tasks);
   return *this;
 }
@@ -749,7 +748,8 @@ Moments Moments::from_bytes(std::string_view bytes) {
   Reader rd(bytes.substr(sizeof(kMagic)));
   auto version = rd.get<std::uint32_t>();
   if (version != 1u)
-    throw input_error("Moments.from_bytes: format version " + std::to_string(version) + " is not supported; expected 1");
+    throw input_error("Moments.from_bytes: format version " + std::to_string(version) +
+                      " is not supported; expected 1");
   auto p = rd.get<std::int32_t>();
   auto pol = rd.get<std::uint8_t>();
   auto weighted = rd.get<std::uint8_t>();
@@ -773,9 +773,9 @@ Moments Moments::from_bytes(std::string_view bytes) {
 }
 
 bool Moments::operator==(const Moments& o) const {
-  return p_ == o.p_ && policy_ == o.policy_ && names_ == o.names_ && weighted_ == o.weighted_ &&
-         n_rows_ == o.n_rows_ && n_dropped_ == o.n_dropped_ && n_missing_ == o.n_missing_ && n_ == o.n_ &&
-         w_ == o.w_ && w2_ == o.w2_ && mean_ == o.mean_ && m2_ == o.m2_ && c_ == o.c_;
+  return p_ == o.p_ && policy_ == o.policy_ && names_ == o.names_ && weighted_ == o.weighted_ && n_rows_ == o.n_rows_ &&
+         n_dropped_ == o.n_dropped_ && n_missing_ == o.n_missing_ && n_ == o.n_ && w_ == o.w_ && w2_ == o.w2_ &&
+         mean_ == o.mean_ && m2_ == o.m2_ && c_ == o.c_;
 }
 
 }  // namespace servscore

@@ -29,11 +29,16 @@ struct OpName {
 };
 
 constexpr OpName kOps[] = {
-    {">", "gt", Node::Op::gt, false},          {">=", "ge", Node::Op::ge, false},
-    {"<", "lt", Node::Op::lt, false},          {"<=", "le", Node::Op::le, false},
-    {"==", "eq", Node::Op::eq, false},         {"!=", "ne", Node::Op::ne, false},
-    {"in", "in", Node::Op::in, false},         {"between", "between", Node::Op::between, false},
-    {"is_true", "true", Node::Op::is_true, true}, {"is_false", "false", Node::Op::is_false, true},
+    {">", "gt", Node::Op::gt, false},
+    {">=", "ge", Node::Op::ge, false},
+    {"<", "lt", Node::Op::lt, false},
+    {"<=", "le", Node::Op::le, false},
+    {"==", "eq", Node::Op::eq, false},
+    {"!=", "ne", Node::Op::ne, false},
+    {"in", "in", Node::Op::in, false},
+    {"between", "between", Node::Op::between, false},
+    {"is_true", "true", Node::Op::is_true, true},
+    {"is_false", "false", Node::Op::is_false, true},
     {"missing", "is_missing", Node::Op::missing, true},
 };
 
@@ -151,7 +156,8 @@ struct Compiler {
     const OpName* found = nullptr;
     for (const auto& c : kOps)
       if (ops == c.name || ops == c.alias) found = &c;
-    if (!found) throw config_error(where + ".op: unknown operator '" + std::string(ops) + "'; expected one of " + op_list());
+    if (!found)
+      throw config_error(where + ".op: unknown operator '" + std::string(ops) + "'; expected one of " + op_list());
     Node n;
     n.kind = Node::Kind::compare;
     n.op = found->op;
@@ -163,7 +169,8 @@ struct Compiler {
       const std::string vw = where + ".value";
       if (n.op == Node::Op::in) {
         if (!val.is_array() || val.get_array().empty())
-          throw config_error(vw + ": operator 'in' expects a non-empty list of numbers, got " + detail::format_json(val));
+          throw config_error(vw + ": operator 'in' expects a non-empty list of numbers, got " +
+                             detail::format_json(val));
         int i = 0;
         for (const auto& x : val.get_array()) n.values.push_back(number_of(x, vw + "[" + std::to_string(i++) + "]"));
       } else if (n.op == Node::Op::between) {
@@ -527,7 +534,8 @@ NeedRuleSet need_rules_from_json(std::string_view text, const std::vector<std::s
   const json::value* rv = top.raw("rules");
   top.finish();
   if (!rv) throw config_error("rules: the key 'rules' (a list of rules) is required");
-  if (!rv->is_array()) throw config_error("rules.rules: expected a list of rules, got " + std::string(detail::json_kind(*rv)));
+  if (!rv->is_array())
+    throw config_error("rules.rules: expected a list of rules, got " + std::string(detail::json_kind(*rv)));
   std::size_t i = 0;
   for (const auto& item : rv->get_array()) {
     std::string path = "rules[" + std::to_string(i++) + "]";
@@ -569,8 +577,7 @@ NeedRuleSet need_rules_from_json(std::string_view text, const std::vector<std::s
         r.actions.emplace_back(av.get_string());
       }
     }
-    if (r.needs.empty() && r.actions.empty())
-      throw config_error(path + ": a rule needs at least one need or action");
+    if (r.needs.empty() && r.actions.empty()) throw config_error(path + ": a rule needs at least one need or action");
     s.conditions.add(detail::dump_json(*when), path + ".when");
     s.rules.push_back(std::move(r));
   }

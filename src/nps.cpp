@@ -182,7 +182,8 @@ namespace {
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-std::int64_t count_small_scale(const std::int8_t* x, std::ptrdiff_t n, int lo, int points, std::int64_t* out) {
+std::int64_t
+count_small_scale(const std::int8_t* x, std::ptrdiff_t n, int lo, int points, std::int64_t* out) {
   typedef signed char v32 __attribute__((vector_size(32)));
   constexpr int kMax = 16;
   v32 acc[kMax];

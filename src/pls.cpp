@@ -26,8 +26,8 @@ using Eigen::VectorXd;
 // names
 
 namespace {
-constexpr std::array<EnumInfo, 2> kModes{{{"A", "Mode A", "A 模式", "reflective|mode_a"},
-                                          {"B", "Mode B", "B 模式", "formative|mode_b"}}};
+constexpr std::array<EnumInfo, 2> kModes{
+    {{"A", "Mode A", "A 模式", "reflective|mode_a"}, {"B", "Mode B", "B 模式", "formative|mode_b"}}};
 constexpr std::array<EnumInfo, 3> kSchemes{{{"centroid", "centroid", "质心", "c"},
                                             {"factorial", "factorial", "因子", "f"},
                                             {"path", "path", "路径", "p|path_weighting"}}};
@@ -37,10 +37,18 @@ constexpr std::array<const char*, 5> kStats{{"weight", "loading", "path", "total
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
-const char* to_string(PlsMode m) { return kModes[static_cast<std::size_t>(m)].name; }
-const char* to_string(PlsScheme s) { return kSchemes[static_cast<std::size_t>(s)].name; }
-const char* to_string(PlsMissing m) { return kMissing[static_cast<std::size_t>(m)].name; }
-const char* to_string(PlsStat s) { return kStats[static_cast<std::size_t>(s)]; }
+const char* to_string(PlsMode m) {
+  return kModes[static_cast<std::size_t>(m)].name;
+}
+const char* to_string(PlsScheme s) {
+  return kSchemes[static_cast<std::size_t>(s)].name;
+}
+const char* to_string(PlsMissing m) {
+  return kMissing[static_cast<std::size_t>(m)].name;
+}
+const char* to_string(PlsStat s) {
+  return kStats[static_cast<std::size_t>(s)];
+}
 PlsMode parse_pls_mode(std::string_view name) {
   return static_cast<PlsMode>(detail::parse_enum_index(kModes.data(), kModes.size(), "pls_mode", name));
 }
@@ -197,7 +205,9 @@ PlsModel pls_model_from_json(std::string_view text) {
   return m;
 }
 
-std::string to_json(const PlsModel& model) { return detail::dump_json(json::value_from(model)); }
+std::string to_json(const PlsModel& model) {
+  return detail::dump_json(json::value_from(model));
+}
 
 // ---------------------------------------------------------------------------------------------
 // config
@@ -273,7 +283,9 @@ PlsConfig pls_config_from_json(std::string_view text) {
   return c;
 }
 
-std::string to_json(const PlsConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const PlsConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 // ---------------------------------------------------------------------------------------------
 // estimation on the moment matrix
@@ -570,8 +582,8 @@ struct Analysis {
 
 // Everything that follows from the population co-moment matrix S_raw and the means: the PLS
 // iteration, outer and inner model, reliability, HTMT, indices and IPMA.
-Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const PlsConfig& config,
-                 const MatrixXd& S_raw, const VectorXd& mean, double nu) {
+Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const PlsConfig& config, const MatrixXd& S_raw,
+                 const VectorXd& mean, double nu) {
   const int J = sp.J, p = sp.p;
   VectorXd sd = S_raw.diagonal().cwiseMax(0.0).cwiseSqrt();
   res.sds = sd;
@@ -882,8 +894,7 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
                       (listwise ? " after listwise deletion" : "") + "; expected at least " +
                       std::to_string(std::max(pred_max + 2, 3)) + " for this model");
   VectorXd mean(p);
-  for (int i = 0; i < p; ++i)
-    mean(i) = listwise ? sum_complete(i) / nu : sum_all(i) / static_cast<double>(count(i));
+  for (int i = 0; i < p; ++i) mean(i) = listwise ? sum_complete(i) / nu : sum_all(i) / static_cast<double>(count(i));
   res.means = mean;
 
   // pass 2: co-moments of the centred (mean-replaced) records, chunk partials summed in order

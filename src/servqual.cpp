@@ -163,7 +163,9 @@ ServqualConfig servqual_config_from_json(std::string_view text) {
   return json::value_to<ServqualConfig>(detail::parse_json(text, "servqual config"));
 }
 
-std::string to_json(const ServqualConfig& config) { return detail::dump_json(json::value_from(config)); }
+std::string to_json(const ServqualConfig& config) {
+  return detail::dump_json(json::value_from(config));
+}
 
 std::string servqual_form_json(int form) {
   check_form(form);
@@ -361,7 +363,8 @@ class Reader {
   }
   void expect(std::string_view magic) {
     need(magic.size());
-    if (s_.substr(0, magic.size()) != magic) throw input_error(std::string(what_) + ": not a servscore state (bad header)");
+    if (s_.substr(0, magic.size()) != magic)
+      throw input_error(std::string(what_) + ": not a servscore state (bad header)");
     pos_ = magic.size();
   }
   void finish() const {
@@ -436,7 +439,8 @@ ServqualAccumulator& ServqualAccumulator::add(const ServqualScores& s) {
   moments_[kOverall].update(overall);
   for (int d = 0; d < D; ++d) {
     rel_p_[static_cast<std::size_t>(d)].merge(pick(s.item_p, groups[static_cast<std::size_t>(d)]));
-    if (!perceptions_only_) rel_gap_[static_cast<std::size_t>(d)].merge(pick(s.item_gap, groups[static_cast<std::size_t>(d)]));
+    if (!perceptions_only_)
+      rel_gap_[static_cast<std::size_t>(d)].merge(pick(s.item_gap, groups[static_cast<std::size_t>(d)]));
   }
   return *this;
 }
@@ -473,9 +477,7 @@ ServqualSummary ServqualAccumulator::result() const {
   const Eigen::Index k = static_cast<Eigen::Index>(config_.items.size());
   const auto groups = config_.dimension_items();
   const Eigen::Index D = static_cast<Eigen::Index>(groups.size());
-  auto mean_of = [](const Moments& m, Eigen::Index j) {
-    return m.pair_count()(j, j) > 0 ? m.mean()(j) : kNaN;
-  };
+  auto mean_of = [](const Moments& m, Eigen::Index j) { return m.pair_count()(j, j) > 0 ? m.mean()(j) : kNaN; };
   auto sd_of = [](const Moments& m, Eigen::Index j) {
     double v = m.covariance(1.0)(j, j);
     return std::isnan(v) ? kNaN : std::sqrt(std::max(0.0, v));
@@ -701,7 +703,8 @@ ZotAccumulator ZotAccumulator::from_bytes(std::string_view bytes) {
   ZotAccumulator a(servqual_config_from_json(rd.blob()));
   a.n_rows_ = rd.get<std::int64_t>();
   auto rows = rd.get<std::int64_t>();
-  if (rows != a.sums_.rows()) throw input_error("ZotAccumulator.from_bytes: the table does not match the configuration");
+  if (rows != a.sums_.rows())
+    throw input_error("ZotAccumulator.from_bytes: the table does not match the configuration");
   for (Eigen::Index i = 0; i < a.sums_.size(); ++i) a.sums_.data()[i] = rd.get<double>();
   rd.finish();
   return a;

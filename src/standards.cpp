@@ -81,7 +81,8 @@ StandardSet standards_from_json(std::string_view text, const std::vector<std::st
   const json::value* sv = top.raw("standards");
   top.finish();
   if (!sv) throw config_error("standards: the key 'standards' (a list of standards) is required");
-  if (!sv->is_array()) throw config_error("standards.standards: expected a list, got " + std::string(detail::json_kind(*sv)));
+  if (!sv->is_array())
+    throw config_error("standards.standards: expected a list, got " + std::string(detail::json_kind(*sv)));
   std::size_t i = 0;
   for (const auto& item : sv->get_array()) {
     std::string path = "standards[" + std::to_string(i++) + "]";
@@ -252,8 +253,8 @@ TimeConfig time_config_from_json(std::string_view text) {
 std::string to_json(const TimeConfig& c) {
   json::array t, q;
   for (const auto& x : c.targets)
-    t.push_back(json::object{
-        {"element", to_string(x.element)}, {"column", x.column}, {"target", x.target}, {"unit", x.unit}});
+    t.push_back(
+        json::object{{"element", to_string(x.element)}, {"column", x.column}, {"target", x.target}, {"unit", x.unit}});
   for (double x : c.quantiles) q.push_back(x);
   return detail::dump_json(json::object{{"targets", std::move(t)}, {"quantiles", std::move(q)}});
 }
@@ -390,8 +391,8 @@ MomentsAnalysis analyze_moments(Eigen::Ref<const VectorXi32> visit, Eigen::Ref<c
       throw input_error("row " + std::to_string(i) + ": visit code " + std::to_string(visit[i]) + " outside [0, " +
                         std::to_string(n_visits) + ")");
     if (moment[i] < 0 || moment[i] >= n_moments)
-      throw input_error("row " + std::to_string(i) + ": moment code " + std::to_string(moment[i]) +
-                        " outside [0, " + std::to_string(n_moments) + ")");
+      throw input_error("row " + std::to_string(i) + ": moment code " + std::to_string(moment[i]) + " outside [0, " +
+                        std::to_string(n_moments) + ")");
     if (std::isnan(order[i])) throw input_error("row " + std::to_string(i) + ", column 'order': missing position");
     const double x = score[i];
     if (!std::isnan(x) && !(x >= config.scale_min && x <= config.scale_max))

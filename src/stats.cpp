@@ -11,7 +11,8 @@
 namespace servscore {
 
 double normal_quantile(double p) {
-  if (!(p > 0.0 && p < 1.0)) throw config_error("normal_quantile: p = " + detail::format_number(p) + "; expected (0, 1)");
+  if (!(p > 0.0 && p < 1.0))
+    throw config_error("normal_quantile: p = " + detail::format_number(p) + "; expected (0, 1)");
   return boost::math::quantile(boost::math::normal_distribution<double>(), p);
 }
 
@@ -23,8 +24,8 @@ Interval wilson_interval_z(double x, double n, double z) {
   // a share times n may exceed n by a rounding error: tolerate that, reject real excess
   const double tol = 1e-9 * std::max(1.0, n);
   if (x < -tol || x > n + tol)
-    throw input_error("wilson_interval: successes " + detail::format_number(x) + " outside [0, n = " +
-                      detail::format_number(n) + "]");
+    throw input_error("wilson_interval: successes " + detail::format_number(x) +
+                      " outside [0, n = " + detail::format_number(n) + "]");
   const double p = std::clamp(x / n, 0.0, 1.0), z2 = z * z;
   const double denom = 1.0 + z2 / n;
   const double centre = (p + z2 / (2.0 * n)) / denom;

@@ -11,7 +11,9 @@ namespace servscore {
 namespace json = boost::json;
 
 namespace {
-const char* axis_name(StyleAxis a) { return a == StyleAxis::assertiveness ? "assertiveness" : "responsiveness"; }
+const char* axis_name(StyleAxis a) {
+  return a == StyleAxis::assertiveness ? "assertiveness" : "responsiveness";
+}
 }  // namespace
 
 bool StyleInstrument::operator==(const StyleInstrument& o) const {
@@ -125,7 +127,9 @@ StyleInstrument style_instrument_from_json(std::string_view text) {
   return json::value_to<StyleInstrument>(detail::parse_json(text, "style instrument"));
 }
 
-std::string to_json(const StyleInstrument& instrument) { return detail::dump_json(json::value_from(instrument)); }
+std::string to_json(const StyleInstrument& instrument) {
+  return detail::dump_json(json::value_from(instrument));
+}
 
 int style_of(double a, double r) {
   if (!(a == a) || !(r == r)) return -1;
@@ -153,9 +157,9 @@ StyleScores classify_styles(RecordsRef x, const StyleInstrument& ins) {
       if (!(v == v)) continue;
       const auto& it = ins.items[static_cast<std::size_t>(j)];
       if (v < ins.scale_min || v > ins.scale_max)
-        throw input_error("ratings: row " + std::to_string(r) + ", column '" + it.name + "': " +
-                          detail::format_number(v) + " is outside the scale [" + detail::format_number(ins.scale_min) +
-                          ", " + detail::format_number(ins.scale_max) + "]");
+        throw input_error("ratings: row " + std::to_string(r) + ", column '" + it.name +
+                          "': " + detail::format_number(v) + " is outside the scale [" +
+                          detail::format_number(ins.scale_min) + ", " + detail::format_number(ins.scale_max) + "]");
       const int a = static_cast<int>(it.axis);
       sum[a] += it.weight * (it.reverse ? ins.scale_min + ins.scale_max - v : v);
       w[a] += it.weight;
@@ -213,8 +217,8 @@ StyleScores classify_styles(RecordsRef x, const StyleInstrument& ins) {
     s.r_centred[r] = q;
     s.intensity[r] = std::sqrt(a * a + q * q);
     s.style[r] = static_cast<std::int8_t>(style_of(a, q));
-    s.sub_style[r] = static_cast<std::int8_t>(
-        s.style[r] < 0 ? -1 : style_of(a - (a >= 0 ? h : -h), q - (q >= 0 ? h : -h)));
+    s.sub_style[r] =
+        static_cast<std::int8_t>(s.style[r] < 0 ? -1 : style_of(a - (a >= 0 ? h : -h), q - (q >= 0 ? h : -h)));
   }
   return s;
 }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <map>
 #include <queue>
 #include <unordered_map>
@@ -52,7 +52,9 @@ void append_phrases(std::vector<LangPhrases>& into, const std::vector<LangPhrase
 
 // ---- UTF-8 normalisation ------------------------------------------------------------
 
-inline bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+inline bool is_cont(unsigned char c) {
+  return (c & 0xC0) == 0x80;
+}
 inline bool is_word(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -84,7 +86,9 @@ inline int utf8_seq(const unsigned char* p, std::size_t n, std::uint32_t& cp) {
   return 0;
 }
 
-inline bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+inline bool is_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // Normalise src into out (cleared). Returns the byte offset of the first invalid byte, or -1.
 // Invalid bytes become NUL, which no phrase contains.
@@ -173,7 +177,8 @@ void Lexicon::extend(const Lexicon& other) {
 }
 
 void Lexicon::validate() const {
-  if (negation_window < 0) throw config_error("negation_window: " + std::to_string(negation_window) + "; expected >= 0");
+  if (negation_window < 0)
+    throw config_error("negation_window: " + std::to_string(negation_window) + "; expected >= 0");
   if (max_text_bytes < 1 || max_text_bytes > std::numeric_limits<std::int32_t>::max())
     throw config_error("max_text_bytes: " + std::to_string(max_text_bytes) +
                        "; expected a positive number of bytes below 2^31 (hit offsets are 32-bit)");
@@ -292,7 +297,8 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   Lexicon l;
   detail::ObjectReader r(jv, "lexicon");
   if (const json::value* v = r.raw("cues")) {
-    if (!v->is_array()) throw config_error("lexicon.cues: expected a list of cues, got " + std::string(detail::json_kind(*v)));
+    if (!v->is_array())
+      throw config_error("lexicon.cues: expected a list of cues, got " + std::string(detail::json_kind(*v)));
     std::size_t i = 0;
     for (const auto& item : v->get_array()) {
       std::string path = "lexicon.cues[" + std::to_string(i++) + "]";
@@ -304,7 +310,8 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
       if (const json::value* p = cr.raw("phrases")) c.phrases = phrases_from_json(*p, path + ".phrases");
       cr.boolean("negatable", c.negatable);
       cr.string("negated_to", c.negated_to);
-      if (const json::value* ls = cr.raw("lost_sale"); ls && !ls->is_null()) cr.enumeration("lost_sale", c.lost_sale.emplace());
+      if (const json::value* ls = cr.raw("lost_sale"); ls && !ls->is_null())
+        cr.enumeration("lost_sale", c.lost_sale.emplace());
       cr.number("assertiveness", c.assertiveness);
       cr.number("responsiveness", c.responsiveness);
       if (const json::value* ind = cr.raw("indicators")) {
@@ -347,7 +354,9 @@ Lexicon lexicon_from_json(std::string_view text) {
   return json::value_to<Lexicon>(detail::parse_json(text, "lexicon"));
 }
 
-std::string to_json(const Lexicon& lexicon) { return detail::dump_json(json::value_from(lexicon)); }
+std::string to_json(const Lexicon& lexicon) {
+  return detail::dump_json(json::value_from(lexicon));
+}
 
 // ---- the automaton ----------------------------------------------------------------------
 
@@ -627,15 +636,21 @@ CueMatcher::~CueMatcher() = default;
 CueMatcher::CueMatcher(CueMatcher&&) noexcept = default;
 CueMatcher& CueMatcher::operator=(CueMatcher&&) noexcept = default;
 
-const Lexicon& CueMatcher::lexicon() const { return impl_->lex; }
-std::size_t CueMatcher::n_phrases() const { return impl_->phrase_pattern.size(); }
+const Lexicon& CueMatcher::lexicon() const {
+  return impl_->lex;
+}
+std::size_t CueMatcher::n_phrases() const {
+  return impl_->phrase_pattern.size();
+}
 const std::string& CueMatcher::phrase(int id) const {
   if (id < 0 || static_cast<std::size_t>(id) >= impl_->phrase_pattern.size())
     throw input_error("phrase id " + std::to_string(id) + " out of range [0, " +
                       std::to_string(impl_->phrase_pattern.size()) + ")");
   return impl_->patterns[static_cast<std::size_t>(impl_->phrase_pattern[static_cast<std::size_t>(id)])].text;
 }
-std::size_t CueMatcher::n_states() const { return impl_->out_head.size(); }
+std::size_t CueMatcher::n_states() const {
+  return impl_->out_head.size();
+}
 
 std::string CueMatcher::normalize(std::string_view text) const {
   std::string out;
@@ -667,7 +682,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
     std::vector<std::int32_t> neg_end;
     std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers;  // (start, end)
     std::vector<std::int32_t> cover_max;
-    std::vector<std::pair<std::int32_t, std::uint8_t>> marks;  // (end, kStaff|kCustomer), by end
+    std::vector<std::pair<std::int32_t, std::uint8_t>> marks;   // (end, kStaff|kCustomer), by end
     std::vector<std::pair<std::int32_t, std::int32_t>> breaks;  // (end, start), sorted by end
     Local& loc = locals[static_cast<std::size_t>(w)];
     for (std::ptrdiff_t r0 = b; r0 < e; r0 += kLanes) {
@@ -701,95 +716,99 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
       }
       m.scan_lanes(bufs, lane_hits, lanes);
       for (int lane = 0; lane < lanes; ++lane) {
-      const std::ptrdiff_t r = r0 + lane;
-      const std::vector<Hit>& hits = lane_hits[lane];
-      if (hits.empty()) continue;
-      cue_hits.clear();
-      neg_end.clear();
-      negs.clear();
-      covers.clear();
-      marks.clear();
-      breaks.clear();
-      for (const Hit& h : hits) {
-        const auto kind = m.patterns[static_cast<std::size_t>(h.pat)].kind;
-        if (kind == kCue)
-          cue_hits.push_back(h);
-        else if (kind == kNegator)
-          negs.emplace_back(h.start, h.end);
-        else
-          breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
-        if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
-      }
-      // hits arrive in end order; negators and breaks stay sorted by end
-      std::sort(cue_hits.begin(), cue_hits.end(),
-                [](const Hit& a, const Hit& c) { return a.start != c.start ? a.start < c.start : a.end > c.end; });
-      std::int32_t max_end = -1;
-      std::size_t kept = 0;
-      for (const Hit& h : cue_hits) {
-        if (h.end <= max_end) continue;  // inside a longer hit
-        max_end = h.end;
-        cue_hits[kept++] = h;
-      }
-      cue_hits.resize(kept);
-      // A negator inside a kept cue phrase or a clause break ("不好意思", "不过") negates nothing.
-      // Kept hits are sorted by start (prefix max of their ends), breaks by end (suffix min of
-      // their starts): a negator (ns, ne) is covered when a hit starting at or before ns ends at
-      // or after ne, or a break ending at or after ne starts at or before ns.
-      if (!negs.empty()) {
-        cover_max.resize(cue_hits.size());
-        for (std::size_t i = 0; i < cue_hits.size(); ++i)
-          cover_max[i] = std::max(cue_hits[i].end, i ? cover_max[i - 1] : std::int32_t{-1});
-        covers.resize(breaks.size());  // (suffix min start, unused)
-        for (std::size_t i = breaks.size(); i-- > 0;)
-          covers[i].first = std::min(breaks[i].second, i + 1 < breaks.size() ? covers[i + 1].first : breaks[i].second);
-        for (const auto& [ns, ne] : negs) {
-          auto ci = std::upper_bound(cue_hits.begin(), cue_hits.end(), ns,
-                                     [](std::int32_t v, const Hit& h) { return v < h.start; });
-          bool covered = ci != cue_hits.begin() && cover_max[static_cast<std::size_t>(ci - cue_hits.begin()) - 1] >= ne;
-          if (!covered) {
-            auto bi = std::lower_bound(breaks.begin(), breaks.end(), std::pair{ne, std::numeric_limits<std::int32_t>::min()});
-            covered = bi != breaks.end() && covers[static_cast<std::size_t>(bi - breaks.begin())].first <= ns;
-          }
-          if (!covered) neg_end.push_back(ne);
+        const std::ptrdiff_t r = r0 + lane;
+        const std::vector<Hit>& hits = lane_hits[lane];
+        if (hits.empty()) continue;
+        cue_hits.clear();
+        neg_end.clear();
+        negs.clear();
+        covers.clear();
+        marks.clear();
+        breaks.clear();
+        for (const Hit& h : hits) {
+          const auto kind = m.patterns[static_cast<std::size_t>(h.pat)].kind;
+          if (kind == kCue)
+            cue_hits.push_back(h);
+          else if (kind == kNegator)
+            negs.emplace_back(h.start, h.end);
+          else
+            breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
+          if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
         }
-      }
-      for (const Hit& h : cue_hits) {
-        // the latest negator ending at or before the hit's start, within the window, no break between
-        bool neg = false;
-        auto it = std::upper_bound(neg_end.begin(), neg_end.end(), h.start);
-        if (it != neg_end.begin()) {
-          const std::int32_t ne = *(it - 1);
-          if (static_cast<std::size_t>(h.start - ne) <= window) {
-            auto bi = std::upper_bound(breaks.begin(), breaks.end(), std::pair{ne, std::numeric_limits<std::int32_t>::max()});
-            neg = !(bi != breaks.end() && bi->first <= h.start && bi->second >= ne);
+        // hits arrive in end order; negators and breaks stay sorted by end
+        std::sort(cue_hits.begin(), cue_hits.end(),
+                  [](const Hit& a, const Hit& c) { return a.start != c.start ? a.start < c.start : a.end > c.end; });
+        std::int32_t max_end = -1;
+        std::size_t kept = 0;
+        for (const Hit& h : cue_hits) {
+          if (h.end <= max_end) continue;  // inside a longer hit
+          max_end = h.end;
+          cue_hits[kept++] = h;
+        }
+        cue_hits.resize(kept);
+        // A negator inside a kept cue phrase or a clause break ("不好意思", "不过") negates nothing.
+        // Kept hits are sorted by start (prefix max of their ends), breaks by end (suffix min of
+        // their starts): a negator (ns, ne) is covered when a hit starting at or before ns ends at
+        // or after ne, or a break ending at or after ne starts at or before ns.
+        if (!negs.empty()) {
+          cover_max.resize(cue_hits.size());
+          for (std::size_t i = 0; i < cue_hits.size(); ++i)
+            cover_max[i] = std::max(cue_hits[i].end, i ? cover_max[i - 1] : std::int32_t{-1});
+          covers.resize(breaks.size());  // (suffix min start, unused)
+          for (std::size_t i = breaks.size(); i-- > 0;)
+            covers[i].first =
+                std::min(breaks[i].second, i + 1 < breaks.size() ? covers[i + 1].first : breaks[i].second);
+          for (const auto& [ns, ne] : negs) {
+            auto ci = std::upper_bound(cue_hits.begin(), cue_hits.end(), ns,
+                                       [](std::int32_t v, const Hit& h) { return v < h.start; });
+            bool covered =
+                ci != cue_hits.begin() && cover_max[static_cast<std::size_t>(ci - cue_hits.begin()) - 1] >= ne;
+            if (!covered) {
+              auto bi = std::lower_bound(breaks.begin(), breaks.end(),
+                                         std::pair{ne, std::numeric_limits<std::int32_t>::min()});
+              covered = bi != breaks.end() && covers[static_cast<std::size_t>(bi - breaks.begin())].first <= ns;
+            }
+            if (!covered) neg_end.push_back(ne);
           }
         }
-        const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
-        // the speaker of the turn: the latest marker ending at or before the hit (none: anyone)
-        std::uint8_t speaker = 0;
-        auto mi = std::upper_bound(marks.begin(), marks.end(),
-                                   std::pair{h.start, std::numeric_limits<std::uint8_t>::max()});
-        if (mi != marks.begin()) speaker = (mi - 1)->second;
-        for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
-          if (speaker != 0 && m.actor[static_cast<std::size_t>(c)] != speaker) continue;  // the other party's turn
-          const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
-          if (negated) {
-            out.negated(r, c) += 1;
-            const std::int32_t to = m.neg_to[static_cast<std::size_t>(c)];
-            if (to >= 0) out.counts(r, to) += 1;
-          } else {
-            out.counts(r, c) += 1;
+        for (const Hit& h : cue_hits) {
+          // the latest negator ending at or before the hit's start, within the window, no break between
+          bool neg = false;
+          auto it = std::upper_bound(neg_end.begin(), neg_end.end(), h.start);
+          if (it != neg_end.begin()) {
+            const std::int32_t ne = *(it - 1);
+            if (static_cast<std::size_t>(h.start - ne) <= window) {
+              auto bi = std::upper_bound(breaks.begin(), breaks.end(),
+                                         std::pair{ne, std::numeric_limits<std::int32_t>::max()});
+              neg = !(bi != breaks.end() && bi->first <= h.start && bi->second >= ne);
+            }
           }
-          if (with_hits) {
-            loc.row.push_back(r);
-            loc.cue.push_back(c);
-            loc.phrase.push_back(phrase);
-            loc.start.push_back(h.start);
-            loc.end.push_back(h.end);
-            loc.neg.push_back(negated ? 1 : 0);
+          const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
+          // the speaker of the turn: the latest marker ending at or before the hit (none: anyone)
+          std::uint8_t speaker = 0;
+          auto mi = std::upper_bound(marks.begin(), marks.end(),
+                                     std::pair{h.start, std::numeric_limits<std::uint8_t>::max()});
+          if (mi != marks.begin()) speaker = (mi - 1)->second;
+          for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
+            if (speaker != 0 && m.actor[static_cast<std::size_t>(c)] != speaker) continue;  // the other party's turn
+            const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
+            if (negated) {
+              out.negated(r, c) += 1;
+              const std::int32_t to = m.neg_to[static_cast<std::size_t>(c)];
+              if (to >= 0) out.counts(r, to) += 1;
+            } else {
+              out.counts(r, c) += 1;
+            }
+            if (with_hits) {
+              loc.row.push_back(r);
+              loc.cue.push_back(c);
+              loc.phrase.push_back(phrase);
+              loc.start.push_back(h.start);
+              loc.end.push_back(h.end);
+              loc.neg.push_back(negated ? 1 : 0);
+            }
           }
         }
-      }
       }
     }
   });
@@ -828,7 +847,9 @@ CueEvidence cue_evidence(
   for (Eigen::Index r = 0; r < n; ++r)
     for (Eigen::Index c = 0; c < k; ++c) {
       const std::int32_t x = counts(r, c);
-      if (x < 0) throw input_error("counts: row " + std::to_string(r) + ", cue '" + lexicon.cues[static_cast<std::size_t>(c)].name + "': negative count " + std::to_string(x));
+      if (x < 0)
+        throw input_error("counts: row " + std::to_string(r) + ", cue '" +
+                          lexicon.cues[static_cast<std::size_t>(c)].name + "': negative count " + std::to_string(x));
       if (x == 0) continue;
       const CueDef& cue = lexicon.cues[static_cast<std::size_t>(c)];
       if (cue.lost_sale) ev.lost_sale(r, static_cast<Eigen::Index>(*cue.lost_sale)) += x;

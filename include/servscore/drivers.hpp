@@ -67,15 +67,15 @@ std::string to_json(const DriverConfig& config);
 
 /** @brief A correlation matrix with the outcome last, and what went into it. */
 struct CorrelationInput {
-  Eigen::MatrixXd corr;           ///< (p+1) x (p+1), outcome last
-  Eigen::VectorXd mean;           ///< weighted means of the p+1 variables (rows used)
-  Eigen::VectorXd sd;             ///< weighted standard deviations (divisor: sum of weights)
-  std::int64_t n_rows = 0;        ///< rows in the input
-  std::int64_t n_used = 0;        ///< rows used (listwise) or rows with an outcome (pairwise)
-  std::int64_t n_dropped = 0;     ///< rows dropped for missing values (listwise) or without outcome
-  std::int64_t n_missing = 0;     ///< missing cells among the p+1 columns
-  double sum_weights = 0.0;       ///< sum of the weights of the rows used
-  double effective_n = 0.0;       ///< Kish effective sample size (sum w)^2 / sum w^2
+  Eigen::MatrixXd corr;        ///< (p+1) x (p+1), outcome last
+  Eigen::VectorXd mean;        ///< weighted means of the p+1 variables (rows used)
+  Eigen::VectorXd sd;          ///< weighted standard deviations (divisor: sum of weights)
+  std::int64_t n_rows = 0;     ///< rows in the input
+  std::int64_t n_used = 0;     ///< rows used (listwise) or rows with an outcome (pairwise)
+  std::int64_t n_dropped = 0;  ///< rows dropped for missing values (listwise) or without outcome
+  std::int64_t n_missing = 0;  ///< missing cells among the p+1 columns
+  double sum_weights = 0.0;    ///< sum of the weights of the rows used
+  double effective_n = 0.0;    ///< Kish effective sample size (sum w)^2 / sum w^2
 };
 
 /**
@@ -107,10 +107,10 @@ Eigen::MatrixXd correlation_from_covariance(Eigen::Ref<const Eigen::MatrixXd> co
 
 /** @brief LMG / Shapley values with general, conditional and complete dominance. */
 struct DominanceResult {
-  double r2 = 0.0;                  ///< R2 of the full model
-  Eigen::VectorXd general;          ///< p LMG values (general dominance); they sum to r2
-  Eigen::VectorXd se;               ///< p Monte-Carlo standard errors (0 when exact)
-  Eigen::VectorXd r2_single;        ///< p squared correlations with the outcome (subset size 0 increments)
+  double r2 = 0.0;            ///< R2 of the full model
+  Eigen::VectorXd general;    ///< p LMG values (general dominance); they sum to r2
+  Eigen::VectorXd se;         ///< p Monte-Carlo standard errors (0 when exact)
+  Eigen::VectorXd r2_single;  ///< p squared correlations with the outcome (subset size 0 increments)
   /// p x p: (j, k) = mean R2 increment of predictor j over subsets of size k of the others
   /// (conditional dominance); empty when sampled.
   Eigen::MatrixXd conditional;
@@ -118,8 +118,8 @@ struct DominanceResult {
   /// dominance_tol, over every subset of the other predictors, and larger for at least
   /// one), -1 when j completely dominates i, 0 otherwise; empty when not computed.
   Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> complete;
-  bool exact = true;                ///< all subsets evaluated (false: permutation sampling)
-  std::int64_t n_evaluated = 0;     ///< subsets (exact) or permutations (sampled)
+  bool exact = true;             ///< all subsets evaluated (false: permutation sampling)
+  std::int64_t n_evaluated = 0;  ///< subsets (exact) or permutations (sampled)
 };
 
 /**
@@ -141,10 +141,10 @@ double subset_r2(Eigen::Ref<const Eigen::MatrixXd> corr, std::uint64_t mask);
 
 /** @brief Johnson's relative weights. */
 struct RelativeWeights {
-  double r2 = 0.0;          ///< R2 of the full model (= sum of raw)
-  Eigen::VectorXd raw;      ///< p raw weights epsilon_j; they sum to r2
-  Eigen::VectorXd beta;     ///< p standardised regression coefficients of the full model
-  Eigen::VectorXd sign;     ///< p signs (+1 / -1) of beta, for the signed option
+  double r2 = 0.0;       ///< R2 of the full model (= sum of raw)
+  Eigen::VectorXd raw;   ///< p raw weights epsilon_j; they sum to r2
+  Eigen::VectorXd beta;  ///< p standardised regression coefficients of the full model
+  Eigen::VectorXd sign;  ///< p signs (+1 / -1) of beta, for the signed option
 };
 
 /** @brief Johnson's relative weights of a correlation matrix (outcome last). */
@@ -153,12 +153,12 @@ RelativeWeights relative_weights(Eigen::Ref<const Eigen::MatrixXd> corr, const D
 
 /** @brief Bootstrap of relative weights with an appended random variable (Tonidandel et al. 2009). */
 struct RelativeWeightsTest {
-  Eigen::VectorXd ci_low, ci_high;            ///< p percentile interval of the raw weight
-  Eigen::VectorXd diff_low, diff_high;        ///< p percentile interval of raw weight minus the random variable's
-  Eigen::VectorXd p_value;                    ///< p two-sided bootstrap p-value of the difference
-  double random_weight = 0.0;                 ///< mean raw weight of the random variable over the replicates
-  int n_bootstrap = 0;                        ///< replicates used
-  int n_failed = 0;                           ///< replicates skipped (a constant column in the resample)
+  Eigen::VectorXd ci_low, ci_high;      ///< p percentile interval of the raw weight
+  Eigen::VectorXd diff_low, diff_high;  ///< p percentile interval of raw weight minus the random variable's
+  Eigen::VectorXd p_value;              ///< p two-sided bootstrap p-value of the difference
+  double random_weight = 0.0;           ///< mean raw weight of the random variable over the replicates
+  int n_bootstrap = 0;                  ///< replicates used
+  int n_failed = 0;                     ///< replicates skipped (a constant column in the resample)
 };
 
 /**
@@ -194,13 +194,13 @@ std::string to_json(const PenaltyRewardConfig& config);
 
 /** @brief Per-attribute penalty, reward, impact asymmetry and class. */
 struct PenaltyReward {
-  Eigen::VectorXd penalty;      ///< p: minus the bottom-box coefficient (positive = overall drops)
-  Eigen::VectorXd reward;       ///< p: top-box coefficient
-  Eigen::VectorXd asymmetry;    ///< p: (reward - penalty) / (|reward| + |penalty|)
-  VectorXi8 factor_class;       ///< p `FactorClass` codes
+  Eigen::VectorXd penalty;        ///< p: minus the bottom-box coefficient (positive = overall drops)
+  Eigen::VectorXd reward;         ///< p: top-box coefficient
+  Eigen::VectorXd asymmetry;      ///< p: (reward - penalty) / (|reward| + |penalty|)
+  VectorXi8 factor_class;         ///< p `FactorClass` codes
   Eigen::VectorXi n_low, n_high;  ///< p bottom- and top-box counts among the rows used
-  double intercept = 0.0;       ///< overall satisfaction of the reference (middle) answers
-  double r2 = 0.0;              ///< weighted R2 of the dummy regression
+  double intercept = 0.0;         ///< overall satisfaction of the reference (middle) answers
+  double r2 = 0.0;                ///< weighted R2 of the dummy regression
   std::int64_t n_used = 0, n_dropped = 0;
 };
 
@@ -216,10 +216,10 @@ PenaltyReward penalty_reward(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
 
 /** @brief Martilla & James quadrants of importance-performance analysis. */
 enum class IpaQuadrant {
-  concentrate_here,    ///< high importance, low performance
-  keep_up_good_work,   ///< high importance, high performance
-  low_priority,        ///< low importance, low performance
-  possible_overkill    ///< low importance, high performance
+  concentrate_here,   ///< high importance, low performance
+  keep_up_good_work,  ///< high importance, high performance
+  low_priority,       ///< low importance, low performance
+  possible_overkill   ///< low importance, high performance
 };
 
 /** @brief Where the IPA crosshair is drawn. */

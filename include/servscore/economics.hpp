@@ -49,18 +49,18 @@ double customer_lifetime_value(const ClvConfig& clv);
  * `clv` is an object of `ClvConfig` keys.
  */
 struct ComplaintConfig {
-  double complaint_rate = 0.04;     ///< c: share of customers with a problem who complain (source: 4%)
-  double resolution_rate = 0.5;     ///< s: share of complaints resolved to the customer's satisfaction [ours]
-  double quick_share = 0.5;         ///< q: share of resolved complaints solved on the spot [ours]
-  double return_silent = 0.10;      ///< silent non-complainers who return (source: 90% never return)
-  double return_quick = 0.95;       ///< complainants whose problem is solved on the spot (source: 95%)
-  double return_resolved = 0.70;    ///< complainants resolved later (source: 70%)
-  double return_unresolved = 0.10;  ///< complainants left unresolved [ours: as the silent]
-  double tell_satisfied = 5.0;      ///< people a satisfied complainant tells (source: 5)
-  double tell_unhappy_low = 8.0;    ///< an unhappy customer tells 8-12 people (source) ...
-  double tell_unhappy_high = 12.0;  ///< ... the midpoint is used for most of them
-  double wide_teller_share = 0.2;   ///< ... and this share of them (source: 20%) ...
-  double tell_wide = 20.0;          ///< ... tell this many (source: 20)
+  double complaint_rate = 0.04;         ///< c: share of customers with a problem who complain (source: 4%)
+  double resolution_rate = 0.5;         ///< s: share of complaints resolved to the customer's satisfaction [ours]
+  double quick_share = 0.5;             ///< q: share of resolved complaints solved on the spot [ours]
+  double return_silent = 0.10;          ///< silent non-complainers who return (source: 90% never return)
+  double return_quick = 0.95;           ///< complainants whose problem is solved on the spot (source: 95%)
+  double return_resolved = 0.70;        ///< complainants resolved later (source: 70%)
+  double return_unresolved = 0.10;      ///< complainants left unresolved [ours: as the silent]
+  double tell_satisfied = 5.0;          ///< people a satisfied complainant tells (source: 5)
+  double tell_unhappy_low = 8.0;        ///< an unhappy customer tells 8-12 people (source) ...
+  double tell_unhappy_high = 12.0;      ///< ... the midpoint is used for most of them
+  double wide_teller_share = 0.2;       ///< ... and this share of them (source: 20%) ...
+  double tell_wide = 20.0;              ///< ... tell this many (source: 20)
   double acquisition_cost_ratio = 6.0;  ///< winning a customer costs this many times keeping one (source: 6)
   double retention_cost = 1.0;          ///< cost of keeping one customer (default 1: costs in those units)
   ClvConfig clv;                        ///< lifetime value of one customer
@@ -84,15 +84,15 @@ std::string to_json(const ClvConfig& config);
 
 /** @brief Outcome of the TARP model for N customers with a problem. */
 struct ComplaintOutcome {
-  double customers = 0;            ///< N
-  double complainants = 0;         ///< N c
-  double silent = 0;               ///< N (1 - c)
-  double resolved_quick = 0;       ///< N c s q
-  double resolved_later = 0;       ///< N c s (1 - q)
-  double unresolved = 0;           ///< N c (1 - s)
-  double retained = 0;             ///< R
-  double lost = 0;                 ///< L = N - R
-  double retention_rate = 0;       ///< R / N
+  double customers = 0;               ///< N
+  double complainants = 0;            ///< N c
+  double silent = 0;                  ///< N (1 - c)
+  double resolved_quick = 0;          ///< N c s q
+  double resolved_later = 0;          ///< N c s (1 - q)
+  double unresolved = 0;              ///< N c (1 - s)
+  double retained = 0;                ///< R
+  double lost = 0;                    ///< L = N - R
+  double retention_rate = 0;          ///< R / N
   double negative_word_of_mouth = 0;  ///< people told by lost customers: L x tell_unhappy
   double positive_word_of_mouth = 0;  ///< people told by satisfied complainants: N c s x tell_satisfied
   double clv = 0;                     ///< lifetime value of one customer
@@ -111,17 +111,17 @@ ComplaintOutcome complaint_outcome(double customers, const ComplaintConfig& conf
 struct ComplaintScenario {
   ComplaintOutcome baseline;
   ComplaintOutcome scenario;
-  double extra_retained = 0;      ///< scenario.retained - baseline.retained
-  double value_gained = 0;        ///< extra_retained x scenario CLV
-  double replacement_saved = 0;   ///< baseline.replacement_cost - scenario.replacement_cost
-  double programme_cost = 0;      ///< cost of the change (as given)
-  double net_return = 0;          ///< value_gained - programme_cost
-  double roi = 0;                 ///< net_return / programme_cost (NaN when the cost is 0)
+  double extra_retained = 0;     ///< scenario.retained - baseline.retained
+  double value_gained = 0;       ///< extra_retained x scenario CLV
+  double replacement_saved = 0;  ///< baseline.replacement_cost - scenario.replacement_cost
+  double programme_cost = 0;     ///< cost of the change (as given)
+  double net_return = 0;         ///< value_gained - programme_cost
+  double roi = 0;                ///< net_return / programme_cost (NaN when the cost is 0)
 };
 
 /** @brief Compare a scenario (e.g. a higher resolution rate) with the baseline. */
-ComplaintScenario complaint_scenario(double customers, const ComplaintConfig& baseline,
-                                     const ComplaintConfig& scenario, double programme_cost = 0.0);
+ComplaintScenario complaint_scenario(double customers, const ComplaintConfig& baseline, const ComplaintConfig& scenario,
+                                     double programme_cost = 0.0);
 
 /** @brief Names of the parameters `complaint_sensitivity` can vary (every numeric key; CLV keys as `clv.margin`). */
 std::vector<std::string> complaint_parameters();

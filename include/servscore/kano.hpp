@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
-#include "servscore/stats.hpp"
 #include "servscore/model.hpp"
+#include "servscore/stats.hpp"
 #include "servscore/types.hpp"
 
 namespace servscore {
@@ -50,7 +50,8 @@ struct KanoTable {
   bool operator==(const KanoTable& o) const { return name == o.name && levels == o.levels && cells == o.cells; }
 };
 
-/** @brief The CQM default table (Berger et al. 1993): Like row Q A A A O; middle rows R I I I M; Dislike row R R R R Q. */
+/** @brief The CQM default table (Berger et al. 1993): Like row Q A A A O; middle rows R I I I M; Dislike row R R R R Q.
+ */
 KanoTable kano_table_cqm();
 /**
  * @brief Pouliot's refined table, as we read it: the CQM table with the contradictory
@@ -77,9 +78,9 @@ struct KanoConfig {
   /// categories are decided by `precedence` (default 0.06, "commonly 6%").
   double near_tie_threshold = 0.06;
   /// Order of precedence for near ties (and exact ties of the mode): default M > O > A > I > R > Q.
-  std::vector<KanoCategory> precedence = {KanoCategory::must_be, KanoCategory::one_dimensional,
+  std::vector<KanoCategory> precedence = {KanoCategory::must_be,    KanoCategory::one_dimensional,
                                           KanoCategory::attractive, KanoCategory::indifferent,
-                                          KanoCategory::reverse, KanoCategory::questionable};
+                                          KanoCategory::reverse,    KanoCategory::questionable};
   double fong_z = 1.65;  ///< critical value of Fong's test (1.65: 5% one-sided / 10% two-sided)
   /// Base n of shares, strengths and Fong's test: false (default) = all classified pairs
   /// (A+O+M+I+R+Q); true = Q excluded.
@@ -165,9 +166,7 @@ class KanoAccumulator {
   bool operator==(const KanoAccumulator& o) const;
 
   /** @brief The histogram (groups*attributes x cells). */
-  const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& counts() const {
-    return counts_;
-  }
+  const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& counts() const { return counts_; }
   /** @brief Mutable histogram (for deserialisation and tests). */
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& counts() { return counts_; }
 
@@ -223,6 +222,5 @@ struct ChiSquareTest {
  * @throws input_error when a group (row) is empty or fewer than two groups are given.
  */
 ChiSquareTest kano_chi_square(const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& table);
-
 
 }  // namespace servscore

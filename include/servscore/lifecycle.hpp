@@ -30,9 +30,9 @@ namespace servscore {
 
 /** @brief One touchpoint: its column name, lifecycle stage and importance (weight > 0). */
 struct Touchpoint {
-  std::string name;                                    ///< column name in the input
+  std::string name;                                       ///< column name in the input
   LifecycleStage stage = LifecycleStage::warm_handshake;  ///< the stage it belongs to
-  double importance = 1.0;                             ///< importance, the weight within its stage (> 0)
+  double importance = 1.0;                                ///< importance, the weight within its stage (> 0)
   bool operator==(const Touchpoint& o) const {
     return name == o.name && stage == o.stage && importance == o.importance;
   }
@@ -55,9 +55,9 @@ const char* to_string(StageQuadrant q);
  * `stage_weights` an object `{stage name: weight}` (stages not named keep weight 1).
  */
 struct LifecycleConfig {
-  double scale_min = 1.0;  ///< lowest performance rating
-  double scale_max = 5.0;  ///< highest performance rating
-  std::vector<Touchpoint> touchpoints = default_touchpoints();  ///< in the column order of the ratings
+  double scale_min = 1.0;                                                      ///< lowest performance rating
+  double scale_max = 5.0;                                                      ///< highest performance rating
+  std::vector<Touchpoint> touchpoints = default_touchpoints();                 ///< in the column order of the ratings
   std::array<double, kLifecycleStages> stage_weights{1, 1, 1, 1, 1, 1, 1, 1};  ///< weight of each stage in the journey
   double min_coverage = 0.5;  ///< share of a stage's importance a respondent must rate for a stage score
   double margin = 5.0;        ///< index points beyond the journey index for a weak / strong stage [ours]
@@ -94,7 +94,7 @@ RowMatrixXd score_lifecycle(RecordsRef ratings, const LifecycleConfig& config, i
 
 /** @brief Stage indices and flags per group. Matrices are groups x 8 stages (`LifecycleStage` order). */
 struct LifecycleSummary {
-  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> n;  ///< respondents with a stage score
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> n;          ///< respondents with a stage score
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> n_missing;  ///< respondents without one (stage in use)
   Eigen::MatrixXd index;       ///< stage index 0-100 (NaN when n < min_n or the stage has no touchpoint)
   Eigen::MatrixXd sd;          ///< standard deviation of the respondent scores
@@ -104,9 +104,9 @@ struct LifecycleSummary {
   Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> quadrant;  ///< `StageQuadrant` codes
   Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> weak;      ///< 1 weak, 0 not
   Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> strong;    ///< 1 strong, 0 not
-  Eigen::VectorXd journey;   ///< journey index per group (NaN when no stage has an index)
-  VectorXi32 weakest;        ///< weakest stage per group (`LifecycleStage` code; -1 when none)
-  VectorXi32 strongest;      ///< strongest stage per group (-1 when none)
+  Eigen::VectorXd journey;                ///< journey index per group (NaN when no stage has an index)
+  VectorXi32 weakest;                     ///< weakest stage per group (`LifecycleStage` code; -1 when none)
+  VectorXi32 strongest;                   ///< strongest stage per group (-1 when none)
   std::vector<std::int64_t> respondents;  ///< respondents per group
 };
 

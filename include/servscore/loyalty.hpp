@@ -43,7 +43,7 @@ struct LoyaltyConfig {
   double detractor_max = 6;  ///< NPS detractor when <= this (Reichheld 2003: 0-6)
   double promoter_min = 9;   ///< NPS promoter when >= this (9-10); an apostle who is a promoter is an advocate
   MultinomialInterval interval = MultinomialInterval::goodman;  ///< simultaneous intervals of the shares
-  double confidence = 0.95;                                      ///< joint confidence level of the intervals
+  double confidence = 0.95;                                     ///< joint confidence level of the intervals
   /// Curve diagnosis [ours]: loyalty stays high without complete satisfaction (non-competitive)
   /// when the loyal share below the satisfaction threshold is >= this ...
   double noncompetitive_loyalty = 0.6;
@@ -69,9 +69,9 @@ constexpr int kLoyaltySegments = 5;
 
 /** @brief Per-customer segments. Codes are `LoyaltySegment` values; -1 when satisfaction or loyalty is missing. */
 struct LoyaltySegments {
-  VectorXi8 segment;    ///< LoyaltySegment code or -1
-  VectorXi8 advocate;   ///< 1 apostle and promoter, 0 not, -1 unknown (no NPS given or NPS missing for an apostle)
-  VectorXi8 refined;    ///< 1 when the terrorist rule could be applied (an NPS or complaint value present), else 0
+  VectorXi8 segment;   ///< LoyaltySegment code or -1
+  VectorXi8 advocate;  ///< 1 apostle and promoter, 0 not, -1 unknown (no NPS given or NPS missing for an apostle)
+  VectorXi8 refined;   ///< 1 when the terrorist rule could be applied (an NPS or complaint value present), else 0
   Eigen::Index size() const { return segment.size(); }
 };
 
@@ -118,13 +118,13 @@ const char* to_string(LoyaltyZone z);
 
 /** @brief The satisfaction-to-loyalty curve per group and its zone. */
 struct LoyaltyCurve {
-  std::vector<double> levels;                                        ///< distinct satisfaction values, ascending
-  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> n;     ///< groups x levels: customers
-  Eigen::MatrixXd mean_loyalty;                                      ///< groups x levels (NaN when n = 0)
-  Eigen::MatrixXd loyal_share;                                       ///< groups x levels: share with loyalty >= threshold
-  Eigen::MatrixXd loyal_lower;                                       ///< Wilson interval of loyal_share
-  Eigen::MatrixXd loyal_upper;                                       ///< see loyal_lower
-  Eigen::MatrixXd below_above;  ///< groups x 4: n below threshold, loyal share below, n at/above, loyal share above
+  std::vector<double> levels;                                     ///< distinct satisfaction values, ascending
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> n;  ///< groups x levels: customers
+  Eigen::MatrixXd mean_loyalty;                                   ///< groups x levels (NaN when n = 0)
+  Eigen::MatrixXd loyal_share;                                    ///< groups x levels: share with loyalty >= threshold
+  Eigen::MatrixXd loyal_lower;                                    ///< Wilson interval of loyal_share
+  Eigen::MatrixXd loyal_upper;                                    ///< see loyal_lower
+  Eigen::MatrixXd below_above;    ///< groups x 4: n below threshold, loyal share below, n at/above, loyal share above
   std::vector<LoyaltyZone> zone;  ///< per group
   std::int64_t n_missing = 0;     ///< customers without both values (not on the curve)
 };

@@ -117,10 +117,10 @@ class Moments {
    */
   Moments& merge(const Moments& other);
 
-  int dim() const { return p_; }                                  ///< number of variables p
-  MissingPolicy policy() const { return policy_; }                ///< missing-data policy
+  int dim() const { return p_; }                                    ///< number of variables p
+  MissingPolicy policy() const { return policy_; }                  ///< missing-data policy
   const std::vector<std::string>& names() const { return names_; }  ///< variable names (may be empty)
-  bool weighted() const { return weighted_; }                     ///< true once any weighted batch was added
+  bool weighted() const { return weighted_; }                       ///< true once any weighted batch was added
 
   std::int64_t n_rows() const { return n_rows_; }  ///< rows seen (used or not)
   /** @brief Rows left out: listwise, those with a missing value; pairwise, those with no value at all. */

@@ -112,11 +112,11 @@ class ConditionSet {
 
 /** @brief One rule: a situation (condition) -> anticipated needs and recommended actions. */
 struct NeedRule {
-  std::string id;                   ///< unique identifier, reported when the rule fires
-  std::string description;          ///< the situation in words
-  std::string source;               ///< where the rule comes from ("source table", "ours", ...)
-  std::vector<HumanNeed> needs;     ///< needs the situation anticipates
-  std::vector<std::string> actions; ///< recommended actions
+  std::string id;                    ///< unique identifier, reported when the rule fires
+  std::string description;           ///< the situation in words
+  std::string source;                ///< where the rule comes from ("source table", "ours", ...)
+  std::vector<HumanNeed> needs;      ///< needs the situation anticipates
+  std::vector<std::string> actions;  ///< recommended actions
 };
 
 /**
@@ -148,11 +148,11 @@ std::string to_json(const NeedRuleSet& rules);
 
 /** @brief Per-record output of `evaluate_needs`. */
 struct NeedsEvaluation {
-  RowMatrixXu8 fired;    ///< n x rules: 1 where the rule fired
-  RowMatrixXu8 needs;    ///< n x 10 (HumanNeed order): 1 where a fired rule anticipates the need
-  RowMatrixXu8 actions;  ///< n x actions (NeedRuleSet::action_list order)
-  std::vector<std::int64_t> rule_counts;  ///< records each rule fired on
-  std::vector<std::int64_t> need_counts;  ///< records each need was triggered on
+  RowMatrixXu8 fired;                       ///< n x rules: 1 where the rule fired
+  RowMatrixXu8 needs;                       ///< n x 10 (HumanNeed order): 1 where a fired rule anticipates the need
+  RowMatrixXu8 actions;                     ///< n x actions (NeedRuleSet::action_list order)
+  std::vector<std::int64_t> rule_counts;    ///< records each rule fired on
+  std::vector<std::int64_t> need_counts;    ///< records each need was triggered on
   std::vector<std::int64_t> field_missing;  ///< missing values per field (ConditionSet::fields() order)
 };
 

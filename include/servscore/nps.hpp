@@ -23,8 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include "servscore/stats.hpp"
 #include "servscore/model.hpp"
+#include "servscore/stats.hpp"
 #include "servscore/types.hpp"
 
 namespace servscore {
@@ -202,6 +202,5 @@ struct BoxEstimate {
 
 /** @brief Box shares and means per group of a state (whose scale must equal the config's). */
 std::vector<BoxEstimate> box_estimates(const ResponseCounts& counts, const BoxConfig& config);
-
 
 }  // namespace servscore

@@ -50,9 +50,7 @@ struct PlsBlock {
   std::string name;                     ///< latent variable name
   std::vector<std::string> indicators;  ///< indicator column names (at least one)
   PlsMode mode = PlsMode::a;            ///< outer estimation mode
-  bool operator==(const PlsBlock& o) const {
-    return name == o.name && indicators == o.indicators && mode == o.mode;
-  }
+  bool operator==(const PlsBlock& o) const { return name == o.name && indicators == o.indicators && mode == o.mode; }
 };
 
 /** @brief One structural path `from -> to` between latent variables. */
@@ -93,10 +91,10 @@ std::string to_json(const PlsModel& model);
 /** @brief Options of the PLS estimation. Every member has a documented default. */
 struct PlsConfig {
   PlsScheme scheme = PlsScheme::centroid;  ///< inner weighting scheme
-  bool scaled = true;        ///< standardise indicators (population sd); false: centre only
-  double tolerance = 1e-6;   ///< stop when sum (|w_old| - |w_new|)^2 < tolerance
-  int max_iter = 100;        ///< iteration limit; reaching it is reported (converged = false)
-  PlsMissing missing = PlsMissing::mean;  ///< missing-value policy
+  bool scaled = true;                      ///< standardise indicators (population sd); false: centre only
+  double tolerance = 1e-6;                 ///< stop when sum (|w_old| - |w_new|)^2 < tolerance
+  int max_iter = 100;                      ///< iteration limit; reaching it is reported (converged = false)
+  PlsMissing missing = PlsMissing::mean;   ///< missing-value policy
   /// Compute the 0-100 indices and IPMA; needs every value inside [scale_min, scale_max].
   bool indices = true;
   double scale_min = 1.0;    ///< theoretical minimum of the rating scale (ECSI/ACSI: 1)
@@ -133,10 +131,10 @@ const char* to_string(PlsStat s);
  * are skipped and counted in `failed`.
  */
 struct PlsBootstrap {
-  int requested = 0;   ///< resamples asked for
-  int succeeded = 0;   ///< resamples used
-  int failed = 0;      ///< resamples skipped
-  double confidence = 0.95;  ///< interval coverage
+  int requested = 0;          ///< resamples asked for
+  int succeeded = 0;          ///< resamples used
+  int failed = 0;             ///< resamples skipped
+  double confidence = 0.95;   ///< interval coverage
   std::vector<PlsStat> kind;  ///< kind of each statistic
   std::vector<int> first;     ///< indicator index (weight, loading) or `from` latent (path, total), or latent (r2)
   std::vector<int> second;    ///< latent of the indicator (weight, loading) or `to` latent (path, total, r2)
@@ -158,53 +156,53 @@ struct PlsResult {
   Eigen::MatrixXi adjacency;            ///< J x J: adjacency(to, from) = 1 for a path from -> to
 
   // outer model
-  Eigen::VectorXd weights;        ///< p standardised outer weights (latent scores have unit variance)
-  Eigen::VectorXd loadings;       ///< p correlations of each indicator with its latent
-  Eigen::VectorXd communalities;  ///< p squared loadings
-  Eigen::VectorXd redundancies;   ///< p communality x R2 of the latent (0 for exogenous)
+  Eigen::VectorXd weights;         ///< p standardised outer weights (latent scores have unit variance)
+  Eigen::VectorXd loadings;        ///< p correlations of each indicator with its latent
+  Eigen::VectorXd communalities;   ///< p squared loadings
+  Eigen::VectorXd redundancies;    ///< p communality x R2 of the latent (0 for exogenous)
   Eigen::MatrixXd cross_loadings;  ///< p x J correlations of every indicator with every latent
 
   // inner model
-  Eigen::MatrixXd paths;      ///< J x J path coefficients, paths(to, from)
-  Eigen::MatrixXd path_se;    ///< J x J OLS standard errors of the paths (0 where no path)
-  Eigen::VectorXd r2;         ///< J R2 (0 for exogenous)
-  Eigen::VectorXd r2_adj;     ///< J adjusted R2 (0 for exogenous)
-  Eigen::MatrixXd indirect;   ///< J x J indirect effects, (to, from)
-  Eigen::MatrixXd total;      ///< J x J total effects (I - B)^-1 - I, (to, from)
+  Eigen::MatrixXd paths;                ///< J x J path coefficients, paths(to, from)
+  Eigen::MatrixXd path_se;              ///< J x J OLS standard errors of the paths (0 where no path)
+  Eigen::VectorXd r2;                   ///< J R2 (0 for exogenous)
+  Eigen::VectorXd r2_adj;               ///< J adjusted R2 (0 for exogenous)
+  Eigen::MatrixXd indirect;             ///< J x J indirect effects, (to, from)
+  Eigen::MatrixXd total;                ///< J x J total effects (I - B)^-1 - I, (to, from)
   Eigen::MatrixXd latent_correlations;  ///< J x J
-  double gof = 0.0;  ///< sqrt(mean communality (blocks of > 1 indicator) x mean endogenous R2)
+  double gof = 0.0;                     ///< sqrt(mean communality (blocks of > 1 indicator) x mean endogenous R2)
 
   // block reliability (computed for every block; meaningful for Mode A blocks)
-  Eigen::VectorXd alpha;       ///< raw Cronbach alpha (covariances); 1 for a one-indicator block
-  Eigen::VectorXd alpha_std;   ///< standardised alpha (correlations); 1 for a one-indicator block
-  Eigen::VectorXd rho;         ///< Dillon-Goldstein rho from the first principal component; 1 for one indicator
-  Eigen::VectorXd ave;         ///< average variance extracted: mean communality of the block
-  Eigen::VectorXd eig1;        ///< first eigenvalue of the block's correlation matrix
-  Eigen::VectorXd eig2;        ///< second eigenvalue (0 for a one-indicator block)
-  Eigen::MatrixXd htmt;        ///< J x J heterotrait-monotrait ratio (Henseler et al. 2015); diagonal 1
+  Eigen::VectorXd alpha;      ///< raw Cronbach alpha (covariances); 1 for a one-indicator block
+  Eigen::VectorXd alpha_std;  ///< standardised alpha (correlations); 1 for a one-indicator block
+  Eigen::VectorXd rho;        ///< Dillon-Goldstein rho from the first principal component; 1 for one indicator
+  Eigen::VectorXd ave;        ///< average variance extracted: mean communality of the block
+  Eigen::VectorXd eig1;       ///< first eigenvalue of the block's correlation matrix
+  Eigen::VectorXd eig2;       ///< second eigenvalue (0 for a one-indicator block)
+  Eigen::MatrixXd htmt;       ///< J x J heterotrait-monotrait ratio (Henseler et al. 2015); diagonal 1
 
   RowMatrixXd scores;  ///< n x J standardised latent scores (NaN rows for records dropped listwise)
 
   // indices and IPMA (empty when `PlsConfig::indices` is false)
-  Eigen::VectorXd index_weights;  ///< p unstandardised outer weights normalised to sum 1 per block
-  Eigen::VectorXd index;          ///< J 0-100 index per latent
-  RowMatrixXd index_scores;       ///< n x J 0-100 latent scores per record
-  int ipma_target = -1;           ///< latent index of the IPMA target
-  Eigen::VectorXd ipma_importance;           ///< J unstandardised total effect on the target (0: no effect)
-  Eigen::VectorXd ipma_indicator_importance;  ///< p index weight x importance of the indicator's latent
+  Eigen::VectorXd index_weights;               ///< p unstandardised outer weights normalised to sum 1 per block
+  Eigen::VectorXd index;                       ///< J 0-100 index per latent
+  RowMatrixXd index_scores;                    ///< n x J 0-100 latent scores per record
+  int ipma_target = -1;                        ///< latent index of the IPMA target
+  Eigen::VectorXd ipma_importance;             ///< J unstandardised total effect on the target (0: no effect)
+  Eigen::VectorXd ipma_indicator_importance;   ///< p index weight x importance of the indicator's latent
   Eigen::VectorXd ipma_indicator_performance;  ///< p indicator mean on 0-100
 
   // fit information
-  int iterations = 0;          ///< iterations run
-  bool converged = false;      ///< true when the tolerance was reached within max_iter
-  std::int64_t n_records = 0;  ///< records given
-  std::int64_t n_used = 0;     ///< records used (all with mean replacement)
-  std::int64_t n_missing = 0;  ///< missing (NaN) cells among the model's columns
-  std::int64_t n_incomplete = 0;  ///< records with at least one missing cell
+  int iterations = 0;                     ///< iterations run
+  bool converged = false;                 ///< true when the tolerance was reached within max_iter
+  std::int64_t n_records = 0;             ///< records given
+  std::int64_t n_used = 0;                ///< records used (all with mean replacement)
+  std::int64_t n_missing = 0;             ///< missing (NaN) cells among the model's columns
+  std::int64_t n_incomplete = 0;          ///< records with at least one missing cell
   PlsMissing missing = PlsMissing::mean;  ///< policy applied
-  Eigen::VectorXd means;  ///< p indicator means (over the records used, before replacement)
-  Eigen::VectorXd sds;    ///< p population standard deviations (after replacement)
-  std::vector<std::string> warnings;  ///< what was done about non-positive index weights, non-convergence
+  Eigen::VectorXd means;                  ///< p indicator means (over the records used, before replacement)
+  Eigen::VectorXd sds;                    ///< p population standard deviations (after replacement)
+  std::vector<std::string> warnings;      ///< what was done about non-positive index weights, non-convergence
 
   PlsBootstrap bootstrap;  ///< filled when `PlsConfig::bootstrap` > 0
 };

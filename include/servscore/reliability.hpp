@@ -35,29 +35,29 @@ namespace servscore {
 
 /** @brief Cronbach's alpha of a block of items, with item statistics. */
 struct AlphaResult {
-  int k = 0;                  ///< number of items
-  std::int64_t n = 0;         ///< rows used (listwise: complete rows; pairwise: rows with an answer); Feldt's n
-  std::int64_t n_rows = 0;    ///< rows seen
-  std::int64_t n_dropped = 0; ///< rows left out by the missing-data policy
-  VectorXi64 n_missing;       ///< missing answers per item
+  int k = 0;                   ///< number of items
+  std::int64_t n = 0;          ///< rows used (listwise: complete rows; pairwise: rows with an answer); Feldt's n
+  std::int64_t n_rows = 0;     ///< rows seen
+  std::int64_t n_dropped = 0;  ///< rows left out by the missing-data policy
+  VectorXi64 n_missing;        ///< missing answers per item
   MissingPolicy policy = MissingPolicy::listwise;  ///< the missing-data policy used
-  bool weighted = false;      ///< true when survey weights were used
-  double alpha = 0;           ///< raw alpha (covariances)
-  double alpha_standardized = 0;  ///< standardised alpha (correlations)
-  double mean_r = 0;          ///< mean inter-item correlation rbar
-  double level = 0.95;        ///< confidence level of the interval
-  double ci_low = 0;          ///< Feldt interval, lower end
-  double ci_high = 0;         ///< Feldt interval, upper end
-  double dg_rho = 0;          ///< Dillon-Goldstein rho from first-principal-component loadings
-  double eigen1 = 0;          ///< largest eigenvalue of the item correlation matrix
-  double eigen2 = 0;          ///< second largest eigenvalue (NaN for one item)
-  Eigen::VectorXd item_mean;  ///< per item
-  Eigen::VectorXd item_sd;    ///< per item (ddof 1)
-  Eigen::VectorXd alpha_if_deleted;               ///< raw alpha of the other k-1 items
-  Eigen::VectorXd alpha_standardized_if_deleted;  ///< standardised alpha of the other k-1 items
-  Eigen::VectorXd item_total_r;            ///< corrected: correlation of the item with the sum of the others
-  Eigen::VectorXd item_total_r_uncorrected;  ///< correlation of the item with the sum of all items
-  Eigen::VectorXd pc1_loadings;            ///< loadings on the first principal component (sign: positive sum)
+  bool weighted = false;                           ///< true when survey weights were used
+  double alpha = 0;                                ///< raw alpha (covariances)
+  double alpha_standardized = 0;                   ///< standardised alpha (correlations)
+  double mean_r = 0;                               ///< mean inter-item correlation rbar
+  double level = 0.95;                             ///< confidence level of the interval
+  double ci_low = 0;                               ///< Feldt interval, lower end
+  double ci_high = 0;                              ///< Feldt interval, upper end
+  double dg_rho = 0;                               ///< Dillon-Goldstein rho from first-principal-component loadings
+  double eigen1 = 0;                               ///< largest eigenvalue of the item correlation matrix
+  double eigen2 = 0;                               ///< second largest eigenvalue (NaN for one item)
+  Eigen::VectorXd item_mean;                       ///< per item
+  Eigen::VectorXd item_sd;                         ///< per item (ddof 1)
+  Eigen::VectorXd alpha_if_deleted;                ///< raw alpha of the other k-1 items
+  Eigen::VectorXd alpha_standardized_if_deleted;   ///< standardised alpha of the other k-1 items
+  Eigen::VectorXd item_total_r;                    ///< corrected: correlation of the item with the sum of the others
+  Eigen::VectorXd item_total_r_uncorrected;        ///< correlation of the item with the sum of all items
+  Eigen::VectorXd pc1_loadings;                    ///< loadings on the first principal component (sign: positive sum)
 };
 
 /**
@@ -119,7 +119,7 @@ class AlphaAccumulator {
   }
   /** @brief Alpha of everything added so far. */
   AlphaResult result(double level = 0.95) const { return cronbach_alpha(moments_, level); }
-  const Moments& moments() const { return moments_; }  ///< the underlying state
+  const Moments& moments() const { return moments_; }           ///< the underlying state
   std::string to_bytes() const { return moments_.to_bytes(); }  ///< same format as Moments
   /** @brief Inverse of to_bytes. */
   static AlphaAccumulator from_bytes(std::string_view bytes) {

@@ -39,10 +39,10 @@ namespace servscore {
 
 /** @brief One SERVQUAL item: column name, RATER dimension, reverse keying of its two statements. */
 struct ServqualItem {
-  std::string name;                                     ///< column name in the input
+  std::string name;                                      ///< column name in the input
   RaterDimension dimension = RaterDimension::tangibles;  ///< the dimension it measures
-  bool reverse_expectation = false;  ///< negatively worded expectation: reversed as min + max - x
-  bool reverse_perception = false;   ///< negatively worded perception statement
+  bool reverse_expectation = false;                      ///< negatively worded expectation: reversed as min + max - x
+  bool reverse_perception = false;                       ///< negatively worded perception statement
   bool operator==(const ServqualItem& o) const {
     return name == o.name && dimension == o.dimension && reverse_expectation == o.reverse_expectation &&
            reverse_perception == o.reverse_perception;
@@ -67,14 +67,14 @@ std::string servqual_form_json(int form = 1991);
  * "reverse_perception"}` objects) overrides it.
  */
 struct ServqualConfig {
-  int form = 1991;          ///< published form the item map came from (0 for a custom map)
-  double scale_min = 1.0;   ///< lowest answer of the SERVQUAL / SERVPERF scale
-  double scale_max = 7.0;   ///< highest answer of the SERVQUAL / SERVPERF scale
+  int form = 1991;             ///< published form the item map came from (0 for a custom map)
+  double scale_min = 1.0;      ///< lowest answer of the SERVQUAL / SERVPERF scale
+  double scale_max = 7.0;      ///< highest answer of the SERVQUAL / SERVPERF scale
   double zot_scale_min = 1.0;  ///< lowest answer of the zone-of-tolerance (three-column) scale
   double zot_scale_max = 9.0;  ///< highest answer of the zone-of-tolerance scale
   std::vector<ServqualItem> items = servqual_items(1991);  ///< item map, in column order
-  double allocation_total = 100.0;     ///< points each respondent allocates over the dimensions
-  double allocation_tolerance = 0.5;   ///< accepted |sum - allocation_total|
+  double allocation_total = 100.0;                         ///< points each respondent allocates over the dimensions
+  double allocation_tolerance = 0.5;                       ///< accepted |sum - allocation_total|
   /// A respondent's dimension score is computed when at least this share of its items are answered.
   double min_coverage = 0.5;
 
@@ -96,13 +96,13 @@ std::string to_json(const ServqualConfig& config);
 
 /** @brief Per-respondent SERVQUAL / SERVPERF scores (n rows). D = number of dimensions. */
 struct ServqualScores {
-  RowMatrixXd item_e;     ///< n x k expectations after reverse keying (empty for SERVPERF)
-  RowMatrixXd item_p;     ///< n x k perceptions after reverse keying
-  RowMatrixXd item_gap;   ///< n x k P - E (empty for SERVPERF); NaN when either is missing
-  RowMatrixXd dim_e;      ///< n x D respondent dimension means of E (empty for SERVPERF)
-  RowMatrixXd dim_p;      ///< n x D respondent dimension means of P
-  RowMatrixXd dim_gap;    ///< n x D respondent dimension means of the gaps (empty for SERVPERF)
-  RowMatrixXd allocation; ///< n x D allocated points (empty without allocations)
+  RowMatrixXd item_e;                 ///< n x k expectations after reverse keying (empty for SERVPERF)
+  RowMatrixXd item_p;                 ///< n x k perceptions after reverse keying
+  RowMatrixXd item_gap;               ///< n x k P - E (empty for SERVPERF); NaN when either is missing
+  RowMatrixXd dim_e;                  ///< n x D respondent dimension means of E (empty for SERVPERF)
+  RowMatrixXd dim_p;                  ///< n x D respondent dimension means of P
+  RowMatrixXd dim_gap;                ///< n x D respondent dimension means of the gaps (empty for SERVPERF)
+  RowMatrixXd allocation;             ///< n x D allocated points (empty without allocations)
   Eigen::VectorXd servqual;           ///< mean of the respondent's dimension gaps (NaN if one is missing)
   Eigen::VectorXd weighted_servqual;  ///< sum_d points/total * gap_d (NaN without a valid allocation)
   Eigen::VectorXd servperf;           ///< mean of the respondent's dimension perceptions
@@ -124,19 +124,19 @@ ServqualScores servqual_scores(RecordsRef expectations, RecordsRef perceptions, 
 
 /** @brief Summary of SERVQUAL scores (the result of a `ServqualAccumulator`). */
 struct ServqualSummary {
-  bool has_expectations = true;  ///< false for SERVPERF (perceptions only)
-  std::int64_t n_rows = 0;       ///< respondents seen
-  std::int64_t n_weighted = 0;   ///< respondents with a weighted score
+  bool has_expectations = true;           ///< false for SERVPERF (perceptions only)
+  std::int64_t n_rows = 0;                ///< respondents seen
+  std::int64_t n_weighted = 0;            ///< respondents with a weighted score
   std::int64_t n_missing_allocation = 0;  ///< respondents without a complete allocation (when allocations were given)
   /// k x 7: mean E, mean P, mean gap, sd gap, n (gap), missing E, missing P
   Eigen::MatrixXd items;
   /// D x 9: mean E, mean P, mean gap, sd gap, n (gap), mean allocation, alpha P, alpha gap, n (P)
   Eigen::MatrixXd dimensions;
-  double servqual = 0;            ///< mean over dimensions of the mean respondent dimension gap
-  double weighted_servqual = 0;   ///< mean of SQ_i (NaN without allocations)
-  double servperf = 0;            ///< mean over dimensions of the mean respondent dimension perception
-  double weighted_servperf = 0;   ///< mean of SP_i (NaN without allocations)
-  double respondent_servqual = 0; ///< mean of the per-respondent unweighted SERVQUAL (complete respondents)
+  double servqual = 0;             ///< mean over dimensions of the mean respondent dimension gap
+  double weighted_servqual = 0;    ///< mean of SQ_i (NaN without allocations)
+  double servperf = 0;             ///< mean over dimensions of the mean respondent dimension perception
+  double weighted_servperf = 0;    ///< mean of SP_i (NaN without allocations)
+  double respondent_servqual = 0;  ///< mean of the per-respondent unweighted SERVQUAL (complete respondents)
 };
 
 /**
@@ -175,14 +175,14 @@ class ServqualAccumulator {
 
 /** @brief Per-respondent zone-of-tolerance scores. */
 struct ZotScores {
-  RowMatrixXd item_a;    ///< n x k adequate (NaN unless A, D, P are all present)
-  RowMatrixXd item_d;    ///< n x k desired (same rule)
-  RowMatrixXd item_p;    ///< n x k perceived (same rule)
-  RowMatrixXd msa;       ///< n x k P - A (NaN unless A, D, P are all present)
-  RowMatrixXd mss;       ///< n x k P - D
-  RowMatrixXd dim_a;     ///< n x D respondent dimension means of A (items with all three present)
-  RowMatrixXd dim_d;     ///< n x D respondent dimension means of D
-  RowMatrixXd dim_p;     ///< n x D respondent dimension means of P
+  RowMatrixXd item_a;  ///< n x k adequate (NaN unless A, D, P are all present)
+  RowMatrixXd item_d;  ///< n x k desired (same rule)
+  RowMatrixXd item_p;  ///< n x k perceived (same rule)
+  RowMatrixXd msa;     ///< n x k P - A (NaN unless A, D, P are all present)
+  RowMatrixXd mss;     ///< n x k P - D
+  RowMatrixXd dim_a;   ///< n x D respondent dimension means of A (items with all three present)
+  RowMatrixXd dim_d;   ///< n x D respondent dimension means of D
+  RowMatrixXd dim_p;   ///< n x D respondent dimension means of P
 };
 
 /**

@@ -27,14 +27,13 @@
 
 namespace servscore {
 
-
 /** @brief p-chart of one standard over periods. */
 struct PChart {
-  double center = 0.0;       ///< pbar = sum met / sum observed
-  Eigen::VectorXd p;         ///< share met per period (NaN when the period has no observations)
-  Eigen::VectorXd lower;     ///< pbar - sigma * sqrt(pbar (1 - pbar) / n_i), clipped at 0
-  Eigen::VectorXd upper;     ///< pbar + sigma * sqrt(...), clipped at 1
-  VectorXi8 signal;          ///< -1 below the lower limit, +1 above the upper, 0 within (or empty period)
+  double center = 0.0;    ///< pbar = sum met / sum observed
+  Eigen::VectorXd p;      ///< share met per period (NaN when the period has no observations)
+  Eigen::VectorXd lower;  ///< pbar - sigma * sqrt(pbar (1 - pbar) / n_i), clipped at 0
+  Eigen::VectorXd upper;  ///< pbar + sigma * sqrt(...), clipped at 1
+  VectorXi8 signal;       ///< -1 below the lower limit, +1 above the upper, 0 within (or empty period)
 };
 
 /**
@@ -82,8 +81,8 @@ RowMatrixXi8 check_standards(const StandardSet& standards, RecordsRef data, cons
 
 /** @brief Per-group counts of compliance codes. */
 struct ComplianceCounts {
-  Eigen::MatrixXd met;         ///< groups x standards: met
-  Eigen::MatrixXd observed;    ///< groups x standards: met + not met
+  Eigen::MatrixXd met;       ///< groups x standards: met
+  Eigen::MatrixXd observed;  ///< groups x standards: met + not met
   Eigen::MatrixXd not_applicable;
   Eigen::MatrixXd not_observed;
 };
@@ -102,7 +101,7 @@ struct TimeTarget {
 
 /** @brief Configuration of the time-element summary: targets and reported quantiles. */
 struct TimeConfig {
-  std::vector<TimeTarget> targets;              ///< no built-in default: see time_targets.json
+  std::vector<TimeTarget> targets;             ///< no built-in default: see time_targets.json
   std::vector<double> quantiles = {0.5, 0.9};  ///< in [0, 1]; linear interpolation (numpy's default)
   void validate() const;
   bool operator==(const TimeConfig& o) const;
@@ -113,11 +112,11 @@ std::string to_json(const TimeConfig& config);
 
 /** @brief Per group x element statistics (matrices are groups x elements). */
 struct TimeSummary {
-  Eigen::MatrixXd n;            ///< non-missing durations
-  Eigen::MatrixXd n_missing;    ///< missing (NaN) durations
-  Eigen::MatrixXd attained;     ///< durations <= target
-  Eigen::MatrixXd mean;         ///< mean duration
-  Eigen::MatrixXd mean_excess;  ///< E[max(T - target, 0)]
+  Eigen::MatrixXd n;                       ///< non-missing durations
+  Eigen::MatrixXd n_missing;               ///< missing (NaN) durations
+  Eigen::MatrixXd attained;                ///< durations <= target
+  Eigen::MatrixXd mean;                    ///< mean duration
+  Eigen::MatrixXd mean_excess;             ///< E[max(T - target, 0)]
   std::vector<Eigen::MatrixXd> quantiles;  ///< one matrix per configured quantile
 };
 
@@ -131,9 +130,9 @@ TimeSummary summarize_times(const TimeConfig& config, RecordsRef values, Eigen::
 
 /** @brief Configuration of the cycle-of-service analysis. */
 struct MomentsConfig {
-  double scale_min = 1.0;     ///< lowest score
-  double scale_max = 5.0;     ///< highest score
-  double fail_at = 2.0;       ///< a moment fails when its score <= fail_at
+  double scale_min = 1.0;       ///< lowest score
+  double scale_max = 5.0;       ///< highest score
+  double fail_at = 2.0;         ///< a moment fails when its score <= fail_at
   double bad_ending_gap = 1.0;  ///< "a good start, a bad ending": first - last >= this
   /// Peak of the peak-end summary: "extreme" (farthest from the scale midpoint; ties to the
   /// worse score), "worst" (lowest) or "best" (highest).
@@ -148,22 +147,22 @@ std::string to_json(const MomentsConfig& config);
 /** @brief Results of `analyze_moments`: per visit and per moment. */
 struct MomentsAnalysis {
   // per visit (n_visits)
-  VectorXi32 n_scored;          ///< scored moments of the visit
-  VectorXi32 weakest;           ///< moment code of the lowest score (ties: the earliest), -1 when none
+  VectorXi32 n_scored;  ///< scored moments of the visit
+  VectorXi32 weakest;   ///< moment code of the lowest score (ties: the earliest), -1 when none
   Eigen::VectorXd weakest_score;
-  Eigen::VectorXd first;        ///< score of the first scored moment
-  Eigen::VectorXd last;         ///< score of the last scored moment
-  Eigen::VectorXd mean;         ///< mean score
-  Eigen::VectorXd peak;         ///< the peak score (config.peak)
-  Eigen::VectorXd peak_end;     ///< (peak + last) / 2
-  VectorXi8 bad_ending;         ///< first - last >= bad_ending_gap
+  Eigen::VectorXd first;     ///< score of the first scored moment
+  Eigen::VectorXd last;      ///< score of the last scored moment
+  Eigen::VectorXd mean;      ///< mean score
+  Eigen::VectorXd peak;      ///< the peak score (config.peak)
+  Eigen::VectorXd peak_end;  ///< (peak + last) / 2
+  VectorXi8 bad_ending;      ///< first - last >= bad_ending_gap
   // per moment (n_moments)
-  Eigen::VectorXd moment_n;       ///< scored occurrences
-  Eigen::VectorXd moment_sum;     ///< sum of scores
-  Eigen::VectorXd moment_failed;  ///< scores <= fail_at
-  Eigen::VectorXd moment_weakest; ///< visits where the moment was the weakest
+  Eigen::VectorXd moment_n;             ///< scored occurrences
+  Eigen::VectorXd moment_sum;           ///< sum of scores
+  Eigen::VectorXd moment_failed;        ///< scores <= fail_at
+  Eigen::VectorXd moment_weakest;       ///< visits where the moment was the weakest
   Eigen::VectorXd moment_position_sum;  ///< sum of the moment's rank within its visit (0 = first)
-  std::int64_t n_missing = 0;     ///< rows with a missing score (skipped, counted)
+  std::int64_t n_missing = 0;           ///< rows with a missing score (skipped, counted)
 };
 
 /**

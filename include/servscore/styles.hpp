@@ -30,10 +30,10 @@ enum class StyleAxis : std::int8_t { assertiveness = 0, responsiveness = 1 };
 
 /** @brief One questionnaire item. */
 struct StyleItem {
-  std::string name;                                 ///< column name in the input
-  StyleAxis axis = StyleAxis::assertiveness;        ///< the axis it measures
-  bool reverse = false;                             ///< reverse-keyed (high rating = low on the axis)
-  double weight = 1.0;                              ///< weight within its axis (> 0)
+  std::string name;                           ///< column name in the input
+  StyleAxis axis = StyleAxis::assertiveness;  ///< the axis it measures
+  bool reverse = false;                       ///< reverse-keyed (high rating = low on the axis)
+  double weight = 1.0;                        ///< weight within its axis (> 0)
   bool operator==(const StyleItem& o) const {
     return name == o.name && axis == o.axis && reverse == o.reverse && weight == o.weight;
   }

@@ -44,14 +44,14 @@ struct LangPhrases {
 
 /** @brief A cue: the phrases that signal it and what it is evidence of. */
 struct CueDef {
-  std::string name;              ///< stable identifier; result column `cue_<name>`
-  std::string actor = "staff";   ///< who shows it: "staff" or "customer"
-  std::vector<LangPhrases> phrases;  ///< phrases per language
-  bool negatable = true;         ///< a preceding negator negates a hit
-  std::string negated_to;        ///< cue credited by a negated hit (empty: none)
+  std::string name;                         ///< stable identifier; result column `cue_<name>`
+  std::string actor = "staff";              ///< who shows it: "staff" or "customer"
+  std::vector<LangPhrases> phrases;         ///< phrases per language
+  bool negatable = true;                    ///< a preceding negator negates a hit
+  std::string negated_to;                   ///< cue credited by a negated hit (empty: none)
   std::optional<LostSaleReason> lost_sale;  ///< lost-sale reason this cue is a risk of
-  double assertiveness = 0.0;    ///< evidence per hit on the assertiveness axis (+ tell, - ask)
-  double responsiveness = 0.0;   ///< evidence per hit on the responsiveness axis (+ emote, - control)
+  double assertiveness = 0.0;               ///< evidence per hit on the assertiveness axis (+ tell, - ask)
+  double responsiveness = 0.0;              ///< evidence per hit on the responsiveness axis (+ emote, - control)
   /// Encounter indicators this cue is evidence on, with a signed weight per hit.
   std::vector<std::pair<std::string, double>> indicators;
   bool operator==(const CueDef& o) const;
@@ -78,7 +78,7 @@ struct Lexicon {
   /// Max bytes of normalised text between a negator's end and a hit's start (a Chinese
   /// character is 3 bytes, so the window is shorter in characters where words are shorter).
   int negation_window = 12;
-  bool fold_case = true;     ///< ASCII case folding
+  bool fold_case = true;  ///< ASCII case folding
   /// Full-width ASCII (U+FF01-U+FF5E) and the ideographic space (U+3000) to half-width;
   /// typographic apostrophes (U+2018, U+2019) to '.
   bool fold_width = true;
@@ -115,7 +115,7 @@ struct TextRef {
 struct CueMatches {
   Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts;   ///< texts x cues: hits
   Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> negated;  ///< texts x cues: negated hits
-  VectorXi8 status;  ///< `TextStatus` per text
+  VectorXi8 status;                                                                      ///< `TextStatus` per text
   /// Every counted or negated hit when asked for: text row, cue, phrase id (`CueMatcher::phrase`),
   /// byte offsets in the normalised text, negated flag. Ordered by row, then start.
   std::vector<std::int64_t> hit_row;
@@ -147,9 +147,9 @@ class CueMatcher {
   std::string normalize(std::string_view text) const;
 
   const Lexicon& lexicon() const;
-  std::size_t n_phrases() const;             ///< distinct phrases of cues
-  const std::string& phrase(int id) const;   ///< normalised phrase text of a phrase id
-  std::size_t n_states() const;              ///< automaton size
+  std::size_t n_phrases() const;            ///< distinct phrases of cues
+  const std::string& phrase(int id) const;  ///< normalised phrase text of a phrase id
+  std::size_t n_states() const;             ///< automaton size
 
  private:
   struct Impl;
@@ -169,8 +169,8 @@ struct CueEvidence {
 };
 
 /** @brief Aggregate cue counts (`CueMatches::counts`, texts x lexicon cues) into evidence. */
-CueEvidence cue_evidence(const Lexicon& lexicon,
-                         const Eigen::Ref<const Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic,
-                                                              Eigen::RowMajor>>& counts);
+CueEvidence cue_evidence(
+    const Lexicon& lexicon,
+    const Eigen::Ref<const Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>& counts);
 
 }  // namespace servscore

@@ -9,8 +9,9 @@ True
 
 from __future__ import annotations
 
-from . import datasets
+from . import datasets, economics, interactions, kano, lifecycle, loyalty, needs, standards, styles, text
 from ._core import ConfigError, Error, InputError, __version__
+from .drivers import ipa
 from .encounters import (
     EncounterConfig,
     EncounterSummary,
@@ -33,9 +34,9 @@ from .model import (
     get_language,
     set_language,
 )
-
-# areas: add one import line per new area below this line
 from .moments import Moments
+from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
+from .pls import PathModel, PlsConfig, PLSResult
 from .reliability import AlphaAccumulator, AlphaResult, average_variance_extracted, cronbach_alpha, dillon_goldstein_rho
 from .servqual import (
     ServqualAccumulator,
@@ -49,76 +50,69 @@ from .servqual import (
     servqual_form,
     zone_of_tolerance,
 )
-from . import kano
-from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
-from .pls import PathModel, PlsConfig, PLSResult
-from .drivers import ipa
-from . import interactions, styles, text
-from . import needs, standards
-from . import economics, lifecycle, loyalty
 
 __all__ = [
-    "zone_of_tolerance",
-    "servqual_form",
-    "servqual",
-    "servperf",
-    "ZotResult",
-    "ZotAccumulator",
-    "ServqualResult",
-    "ServqualItem",
-    "ServqualConfig",
-    "ServqualAccumulator",
-    "reliability",
-    "dillon_goldstein_rho",
-    "cronbach_alpha",
-    "average_variance_extracted",
-    "AlphaResult",
+    "__version__",
     "AlphaAccumulator",
+    "AlphaResult",
+    "average_variance_extracted",
+    "BoxConfig",
+    "ces",
     "ConfigError",
-    "PLSResult",
-    "PathModel",
-    "PlsConfig",
+    "cronbach_alpha",
+    "csat",
+    "datasets",
+    "dillon_goldstein_rho",
+    "drivers",
+    "economics",
     "EncounterConfig",
     "EncounterSummary",
     "Error",
     "ExpectationLevel",
+    "get_language",
     "HumanNeed",
     "Indicator",
     "InputError",
+    "interactions",
+    "ipa",
+    "kano",
     "KanoCategory",
+    "lifecycle",
     "LifecycleStage",
     "LostSaleReason",
-    "LoyaltySegment",
-    "Moments",
-    "Quadrant",
-    "RaterDimension",
-    "ServiceSide",
-    "SocialStyle",
-    "TimeElement",
-    "__version__",
-    "datasets",
-    "drivers",
-    "needs",
-    "standards",
-    "economics",
-    "lifecycle",
     "loyalty",
-    "get_language",
-    "kano",
-    "ipa",
-    "score_encounters",
-    "set_language",
-    "summarize_encounters",
-    "BoxConfig",
-    "NpsConfig",
-    "ResponseAccumulator",
-    "ces",
-    "csat",
+    "LoyaltySegment",
     "mean_score",
+    "Moments",
+    "needs",
     "nps",
     "nps_diff",
     "nps_sample_size",
-    "interactions",
+    "NpsConfig",
+    "PathModel",
+    "PlsConfig",
+    "PLSResult",
+    "Quadrant",
+    "RaterDimension",
+    "reliability",
+    "ResponseAccumulator",
+    "score_encounters",
+    "ServiceSide",
+    "servperf",
+    "servqual",
+    "servqual_form",
+    "ServqualAccumulator",
+    "ServqualConfig",
+    "ServqualItem",
+    "ServqualResult",
+    "set_language",
+    "SocialStyle",
+    "standards",
     "styles",
+    "summarize_encounters",
     "text",
+    "TimeElement",
+    "zone_of_tolerance",
+    "ZotAccumulator",
+    "ZotResult",
 ]

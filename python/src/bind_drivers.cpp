@@ -110,7 +110,9 @@ void register_drivers(py::module_& m) {
 
   m.def(
       "drivers_subset_r2",
-      [](const CArray<double>& corr, std::uint64_t mask) { return subset_r2(square(corr, "correlation matrix"), mask); },
+      [](const CArray<double>& corr, std::uint64_t mask) {
+        return subset_r2(square(corr, "correlation matrix"), mask);
+      },
       py::arg("corr"), py::arg("mask"));
 
   m.def(
@@ -187,8 +189,8 @@ void register_drivers(py::module_& m) {
       "drivers_ipa",
       [](const CArray<double>& performance, const CArray<double>& importance, const IpaConfig& config,
          const std::vector<std::string>& names) {
-        IpaResult r = ipa(bind::as_vector(performance, "performance"), bind::as_vector(importance, "importance"),
-                          config, names);
+        IpaResult r =
+            ipa(bind::as_vector(performance, "performance"), bind::as_vector(importance, "importance"), config, names);
         py::dict d;
         d["performance_cut"] = r.performance_cut;
         d["importance_cut"] = r.importance_cut;

@@ -33,7 +33,8 @@ void register_economics(py::module_& m) {
       .def_readwrite("discount", &ClvConfig::discount)
       .def_readwrite("horizon", &ClvConfig::horizon);
 
-  py::class_<ComplaintConfig> cfg(m, "ComplaintConfig", "Parameters of the TARP complaint model (see servscore.economics).");
+  py::class_<ComplaintConfig> cfg(m, "ComplaintConfig",
+                                  "Parameters of the TARP complaint model (see servscore.economics).");
   bind::def_config(cfg, &complaint_config_from_json, [](const ComplaintConfig& c) { return to_json(c); });
   cfg.def_readwrite("complaint_rate", &ComplaintConfig::complaint_rate)
       .def_readwrite("resolution_rate", &ComplaintConfig::resolution_rate)

@@ -22,7 +22,8 @@ StridedAnswers as_answers(const py::array& a, const char* what, py::array& keep)
   if (!py::array_t<std::int8_t>::check_(a) || a.strides(0) < 0 || a.strides(1) < 0)
     keep = py::cast<CArray<std::int8_t>>(a);
   const auto* p = static_cast<const std::int8_t*>(keep.data());
-  return {p, keep.shape(0), keep.shape(1), Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(keep.strides(0), keep.strides(1))};
+  return {p, keep.shape(0), keep.shape(1),
+          Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(keep.strides(0), keep.strides(1))};
 }
 
 py::dict summary_to_dict(KanoSummary&& s) {
@@ -38,8 +39,8 @@ py::dict summary_to_dict(KanoSummary&& s) {
     return a;
   };
   py::dict d;
-  d["category_counts"] = bind::to_numpy(Eigen::Matrix<std::int64_t, Eigen::Dynamic, 6, Eigen::RowMajor>(
-      std::move(s.category_counts)));
+  d["category_counts"] =
+      bind::to_numpy(Eigen::Matrix<std::int64_t, Eigen::Dynamic, 6, Eigen::RowMajor>(std::move(s.category_counts)));
   d["n"] = vec_i64(s.n);
   d["missing"] = vec_i64(s.missing);
   d["mode"] = vec_int(s.mode);
@@ -86,8 +87,8 @@ void register_kano(py::module_& m) {
       .def_property_readonly("dysfunctional_points", &KanoConfig::dysfunctional_points);
 
   m.def(
-      "kano_table_json", [](const std::string& text) { return to_json(kano_table_from_json(text)); },
-      py::arg("text"), "Validate a table given as JSON (a built-in name as a JSON string, or an object with rows).");
+      "kano_table_json", [](const std::string& text) { return to_json(kano_table_from_json(text)); }, py::arg("text"),
+      "Validate a table given as JSON (a built-in name as a JSON string, or an object with rows).");
 
   m.def(
       "kano_classify",
@@ -150,8 +151,7 @@ void register_kano(py::module_& m) {
           })
       .def("to_bytes", [](const KanoAccumulator& a) { return py::bytes(a.to_bytes()); })
       .def_static(
-          "from_bytes", [](const py::bytes& b) { return KanoAccumulator::from_bytes(std::string(b)); },
-          py::arg("data"))
+          "from_bytes", [](const py::bytes& b) { return KanoAccumulator::from_bytes(std::string(b)); }, py::arg("data"))
       .def(py::pickle([](const KanoAccumulator& a) { return py::make_tuple(py::bytes(a.to_bytes())); },
                       [](const py::tuple& t) { return KanoAccumulator::from_bytes(t[0].cast<std::string>()); }))
       .def(

@@ -31,7 +31,8 @@ void register_lifecycle(py::module_& m) {
                "', importance=" + std::string(py::str(py::float_(t.importance))) + ")";
       });
 
-  py::class_<LifecycleConfig> cfg(m, "LifecycleConfig", "Configuration of the lifecycle indices (see servscore.lifecycle).");
+  py::class_<LifecycleConfig> cfg(m, "LifecycleConfig",
+                                  "Configuration of the lifecycle indices (see servscore.lifecycle).");
   bind::def_config(cfg, &lifecycle_config_from_json, [](const LifecycleConfig& c) { return to_json(c); });
   cfg.def_readwrite("scale_min", &LifecycleConfig::scale_min)
       .def_readwrite("scale_max", &LifecycleConfig::scale_max)
@@ -42,7 +43,8 @@ void register_lifecycle(py::module_& m) {
                              [](const LifecycleConfig& c) {
                                py::dict d;
                                for (int s = 0; s < kLifecycleStages; ++s)
-                                 d[to_string(static_cast<LifecycleStage>(s))] = c.stage_weights[static_cast<std::size_t>(s)];
+                                 d[to_string(static_cast<LifecycleStage>(s))] =
+                                     c.stage_weights[static_cast<std::size_t>(s)];
                                return d;
                              })
       .def_readwrite("min_coverage", &LifecycleConfig::min_coverage)

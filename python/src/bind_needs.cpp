@@ -70,11 +70,14 @@ void register_needs(py::module_& m) {
       .def_property_readonly("actions", &NeedRuleSet::action_list)
       .def_property_readonly("fields", [](const NeedRuleSet& s) { return fields_of(s.conditions, false); })
       .def_property_readonly("optional_fields", [](const NeedRuleSet& s) { return fields_of(s.conditions, true); })
-      .def("extend", [](const NeedRuleSet& a, const NeedRuleSet& b) {
-        NeedRuleSet c = a;
-        c.extend(b);
-        return c;
-      }, py::arg("other"), "A new rule set: these rules followed by the other's (ids must stay unique).")
+      .def(
+          "extend",
+          [](const NeedRuleSet& a, const NeedRuleSet& b) {
+            NeedRuleSet c = a;
+            c.extend(b);
+            return c;
+          },
+          py::arg("other"), "A new rule set: these rules followed by the other's (ids must stay unique).")
       .def("__len__", [](const NeedRuleSet& s) { return s.rules.size(); })
       .def("__repr__", [](const NeedRuleSet& s) {
         return "NeedRuleSet(" + std::to_string(s.rules.size()) + " rules, " +
@@ -202,7 +205,6 @@ void register_needs(py::module_& m) {
         return d;
       },
       py::arg("codes"), py::arg("groups"), py::arg("n_groups"));
-
 
   m.def(
       "p_chart",

@@ -191,6 +191,6 @@ void register_nps(py::module_& m) {
       },
       py::arg("a"), py::arg("b"), py::arg("config"),
       "Difference of two NPS estimates given as dicts with n, n_eff, share_promoters, share_detractors.");
-  m.def("nps_sample_size", &nps_sample_size, py::arg("margin"), py::arg("share_promoters"),
-        py::arg("share_detractors"), py::arg("config"), py::arg("design_effect") = 1.0);
+  m.def("nps_sample_size", &nps_sample_size, py::arg("margin"), py::arg("share_promoters"), py::arg("share_detractors"),
+        py::arg("config"), py::arg("design_effect") = 1.0);
 }

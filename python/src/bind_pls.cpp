@@ -7,7 +7,9 @@ using namespace servscore;
 using bind::CArray;
 
 namespace {
-py::list names(const std::vector<std::string>& v) { return py::cast(v); }
+py::list names(const std::vector<std::string>& v) {
+  return py::cast(v);
+}
 
 py::dict result_dict(PlsResult&& r) {
   py::dict d;

@@ -8,7 +8,9 @@ using namespace servscore;
 using bind::CArray;
 
 namespace {
-RowMatrixXd empty_records() { return RowMatrixXd(0, 0); }
+RowMatrixXd empty_records() {
+  return RowMatrixXd(0, 0);
+}
 
 py::dict summary_dict(const ServqualSummary& r) {
   py::dict d;
@@ -138,8 +140,7 @@ void register_servqual(py::module_& m) {
       .def_property_readonly("config", &ServqualAccumulator::config)
       .def_property_readonly("perceptions_only", &ServqualAccumulator::perceptions_only)
       .def("to_bytes", [](const ServqualAccumulator& a) { return py::bytes(a.to_bytes()); })
-      .def_static("from_bytes",
-                  [](const py::bytes& b) { return ServqualAccumulator::from_bytes(std::string(b)); })
+      .def_static("from_bytes", [](const py::bytes& b) { return ServqualAccumulator::from_bytes(std::string(b)); })
       .def("copy", [](const ServqualAccumulator& a) { return ServqualAccumulator(a); })
       .def(py::pickle([](const ServqualAccumulator& a) { return py::make_tuple(py::bytes(a.to_bytes())); },
                       [](const py::tuple& t) { return ServqualAccumulator::from_bytes(t[0].cast<std::string>()); }));

@@ -208,8 +208,9 @@ void register_text(py::module_& m) {
              for (std::size_t i = 0; i < cm.n_phrases(); ++i) v.push_back(cm.phrase(static_cast<int>(i)));
              return v;
            })
-      .def("normalize", [](const CueMatcher& cm, const std::string& s) { return py::bytes(cm.normalize(s)); },
-           py::arg("text"))
+      .def(
+          "normalize", [](const CueMatcher& cm, const std::string& s) { return py::bytes(cm.normalize(s)); },
+          py::arg("text"))
       .def(
           "match",
           [matches_dict](const CueMatcher& cm, const py::sequence& texts, int workers, bool with_hits) {

@@ -168,7 +168,8 @@ TEST_CASE("classify and count wide data, missing answers, groups and workers", "
   VectorXi8 lf(8), ld(8);
   VectorXi32 la(8), lgp(8);
   for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 2; ++j) lf[2 * i + j] = f(i, j), ld[2 * i + j] = d(i, j), la[2 * i + j] = j, lgp[2 * i + j] = g[i];
+    for (int j = 0; j < 2; ++j)
+      lf[2 * i + j] = f(i, j), ld[2 * i + j] = d(i, j), la[2 * i + j] = j, lgp[2 * i + j] = g[i];
   lg.update_long(lf, ld, la, lgp);
   CHECK(lg == acc);
   // workers and chunking do not change the state
@@ -178,7 +179,8 @@ TEST_CASE("classify and count wide data, missing answers, groups and workers", "
   VectorXi32 G(100000);
   for (Eigen::Index i = 0; i < F.rows(); ++i) {
     G[i] = grp(rng);
-    for (int j = 0; j < 3; ++j) F(i, j) = static_cast<std::int8_t>(ans(rng)), D(i, j) = static_cast<std::int8_t>(ans(rng));
+    for (int j = 0; j < 3; ++j)
+      F(i, j) = static_cast<std::int8_t>(ans(rng)), D(i, j) = static_cast<std::int8_t>(ans(rng));
   }
   KanoAccumulator one(3, 3, 5), four(3, 3, 5), a(3, 3, 5), b(3, 3, 5);
   one.update(F, D, G, 1);

@@ -40,7 +40,7 @@ TEST_CASE("TARP model with the source's defaults, by hand", "[economics]") {
   CHECK(o.unresolved == Approx(20));
   CHECK(o.negative_word_of_mouth == Approx(885.5 * 12));
   CHECK(o.positive_word_of_mouth == Approx(100));  // 20 satisfied complainants x 5
-  CHECK(o.clv == Approx(10.0));                     // 1 / (1 - 0.9): "worth 10 purchases"
+  CHECK(o.clv == Approx(10.0));                    // 1 / (1 - 0.9): "worth 10 purchases"
   CHECK(o.value_at_risk == Approx(8855));
   CHECK(o.replacement_cost == Approx(885.5 * 6));
 }
@@ -63,7 +63,7 @@ TEST_CASE("customer lifetime value", "[economics]") {
   ClvConfig v;
   v.margin = 100, v.retention = 0.8, v.discount = 0.1;
   CHECK(customer_lifetime_value(v) == Approx(100 * 1.1 / 0.3));  // infinite horizon
-  v.horizon = 3;  // 100 (1 + 0.8/1.1 + 0.64/1.21)
+  v.horizon = 3;                                                 // 100 (1 + 0.8/1.1 + 0.64/1.21)
   CHECK(customer_lifetime_value(v) == Approx(225.6198347));
   v.horizon = 1;
   CHECK(customer_lifetime_value(v) == Approx(100));
@@ -246,7 +246,7 @@ TEST_CASE("satisfaction-to-loyalty curve and zone", "[loyalty]") {
 TEST_CASE("stage scores by hand: weights, coverage, missing", "[lifecycle]") {
   LifecycleConfig c = small_config();
   RowMatrixXd x(4, 3);
-  x << 5, 1, 3,  // handshake (15 + 1)/4 = 4 -> 75; caring 3 -> 50
+  x << 5, 1, 3,   // handshake (15 + 1)/4 = 4 -> 75; caring 3 -> 50
       3, 3, NaN,  // 50; caring not rated
       NaN, 5, 5,  // handshake: 1 of 4 importance rated < 0.5 -> missing; caring 100
       4, 2, 1;    // (12 + 2)/4 = 3.5 -> 62.5; caring 0
@@ -372,7 +372,8 @@ TEST_CASE("lifecycle errors and JSON", "[lifecycle]") {
   CHECK(j.stage_weights[4] == 2);
   CHECK(j.margin == 3);
   CHECK(lifecycle_config_from_json(to_json(j)) == j);
-  CHECK_THROWS_WITH(lifecycle_config_from_json(R"({"stage_weights": {"caring": 0}})"), Contains("stage_weights.caring"));
+  CHECK_THROWS_WITH(lifecycle_config_from_json(R"({"stage_weights": {"caring": 0}})"),
+                    Contains("stage_weights.caring"));
   CHECK_THROWS_WITH(lifecycle_config_from_json(R"({"stage_weights": {"kaput": 1}})"),
                     Contains("kaput") && Contains("warm_handshake"));
   CHECK_THROWS_WITH(lifecycle_config_from_json(R"({"touchpoints": [{"name": "x", "stage": "nope"}]})"),

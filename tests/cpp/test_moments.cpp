@@ -53,9 +53,9 @@ TEST_CASE("hand-computed moments of a tiny table", "[moments]") {
   CHECK(m.mean()(0) == Approx(2.5));
   CHECK(m.mean()(1) == Approx(5.0));
   Eigen::MatrixXd s = m.covariance();
-  CHECK(s(0, 0) == Approx(5.0 / 3.0));    // (2.25+0.25+0.25+2.25)/3
-  CHECK(s(1, 1) == Approx(26.0 / 3.0));   // (9+1+0+16)/3
-  CHECK(s(0, 1) == Approx(11.0 / 3.0));   // (4.5+0.5+0+6)/3
+  CHECK(s(0, 0) == Approx(5.0 / 3.0));   // (2.25+0.25+0.25+2.25)/3
+  CHECK(s(1, 1) == Approx(26.0 / 3.0));  // (9+1+0+16)/3
+  CHECK(s(0, 1) == Approx(11.0 / 3.0));  // (4.5+0.5+0+6)/3
   CHECK(m.covariance(0)(0, 1) == Approx(11.0 / 4.0));
   CHECK(m.correlation()(0, 1) == Approx(11.0 / std::sqrt(5.0 * 26.0)));
   CHECK(m.n_used() == 4);

@@ -76,7 +76,8 @@ TEST_CASE("and, or, not and nesting", "[needs]") {
 
 TEST_CASE("unknown operators, keys and fields fail when loaded", "[needs]") {
   ConditionSet c;
-  CHECK_THROWS_WITH(c.add(R"({"field":"x","op":"~","value":1})", "r"), Contains("unknown operator '~'") && Contains(">="));
+  CHECK_THROWS_WITH(c.add(R"({"field":"x","op":"~","value":1})", "r"),
+                    Contains("unknown operator '~'") && Contains(">="));
   CHECK_THROWS_WITH(c.add(R"({"field":"x","op":">"})", "r"), Contains("r.value: required"));
   CHECK_THROWS_WITH(c.add(R"({"field":"x","op":"is_true","value":1})", "r"), Contains("takes no value"));
   CHECK_THROWS_WITH(c.add(R"({"field":"x","op":">","value":"a"})", "r"), Contains("expected a number"));
@@ -89,7 +90,8 @@ TEST_CASE("unknown operators, keys and fields fail when loaded", "[needs]") {
   CHECK(c.size() == 0);
   CHECK(c.fields().empty());  // a failed add leaves the set unchanged
 
-  const std::string rules = R"({"rules":[{"id":"a","when":{"field":"wait","op":">","value":5},"needs":["timely_service"]},
+  const std::string rules =
+      R"({"rules":[{"id":"a","when":{"field":"wait","op":">","value":5},"needs":["timely_service"]},
     {"id":"b","when":{"present":"cue_x"},"actions":["smile"]}]})";
   CHECK_NOTHROW(need_rules_from_json(rules, {"wait"}));  // cue_x is optional (presence)
   CHECK_THROWS_WITH(need_rules_from_json(rules, {"waited", "other"}),
@@ -101,13 +103,15 @@ TEST_CASE("unknown operators, keys and fields fail when loaded", "[needs]") {
   CHECK_THROWS_WITH(need_rules_from_json(R"({"rules":[{"id":"a","when":{"present":"x"},"actions":["s"]},)"
                                          R"({"id":"a","when":{"present":"x"},"actions":["s"]}]})"),
                     Contains("duplicate rule id 'a'"));
-  CHECK_THROWS_WITH(need_rules_from_json(R"({"rules":[{"id":"a","when":{"field":"x","op":"=~","value":1},"actions":["s"]}]})"),
-                    Contains("rules[0] ('a').when.op: unknown operator"));
+  CHECK_THROWS_WITH(
+      need_rules_from_json(R"({"rules":[{"id":"a","when":{"field":"x","op":"=~","value":1},"actions":["s"]}]})"),
+      Contains("rules[0] ('a').when.op: unknown operator"));
   CHECK_THROWS_WITH(need_rules_from_json(R"({"rulez":[]})"), Contains("unknown key(s) 'rulez'"));
 }
 
 TEST_CASE("a required field missing from the data is an input error at run time", "[needs]") {
-  NeedRuleSet s = need_rules_from_json(R"({"rules":[{"id":"a","when":{"field":"wait","op":">","value":5},"needs":["comfort"]}]})");
+  NeedRuleSet s =
+      need_rules_from_json(R"({"rules":[{"id":"a","when":{"field":"wait","op":">","value":5},"needs":["comfort"]}]})");
   RowMatrixXd x(1, 1);
   x << 6;
   CHECK_THROWS_AS(evaluate_needs(s, x, {"other"}), input_error);
@@ -115,9 +119,9 @@ TEST_CASE("a required field missing from the data is an input error at run time"
 }
 
 TEST_CASE("default rules: needs, actions and fired rules per interaction", "[needs]") {
-  const std::vector<std::string> cols = {"wait_minutes",    "looked_at_watch",         "with_children",
-                                         "queue_before_opening", "peak_hour", "days_since_last_contact",
-                                         "complaint_open",  "first_visit",             "elderly"};
+  const std::vector<std::string> cols = {"wait_minutes",         "looked_at_watch", "with_children",
+                                         "queue_before_opening", "peak_hour",       "days_since_last_contact",
+                                         "complaint_open",       "first_visit",     "elderly"};
   NeedRuleSet s = need_rules_from_json(default_file("rules.json"), cols);
   REQUIRE(s.rules.size() == 10);
   RowMatrixXd x(5, 9);
@@ -236,13 +240,12 @@ TEST_CASE("p-chart limits with variable sample sizes", "[standards]") {
 TEST_CASE("standards: met, not met, not applicable, not observed", "[standards]") {
   StandardSet s = standards_from_json(default_file("standards.json"));
   REQUIRE(s.standards.size() == 10);
-  CHECK_THROWS_WITH(standards_from_json(default_file("standards.json"), {"greet_seconds"}),
-                    Contains("unknown field"));
+  CHECK_THROWS_WITH(standards_from_json(default_file("standards.json"), {"greet_seconds"}), Contains("unknown field"));
   StandardSet g = standards_from_json(R"({"standards":[
     {"id":"greet","met":{"field":"greet_seconds","op":"<=","value":3}},
     {"id":"fb","applies":{"field":"dissatisfied","op":"is_true"},"met":{"field":"manager_handled","op":"is_true"}}]})");
   RowMatrixXd x(5, 3);
-  x << 3, 0, 0,  //
+  x << 3, 0, 0,   //
       3.5, 1, 1,  //
       NaN, 1, 0,  //
       1, 1, NaN,  //
@@ -277,7 +280,7 @@ TEST_CASE("time elements: attainment, quantiles, mean excess", "[standards]") {
   g << 0, 0, 0, 0, 0, 1;
   TimeSummary s = summarize_times(cfg, x, g, 2, 2);
   CHECK(s.n(0, 0) == 5);
-  CHECK(s.attained(0, 0) == 3);           // 1, 4, 5 <= 5
+  CHECK(s.attained(0, 0) == 3);                   // 1, 4, 5 <= 5
   CHECK(s.mean_excess(0, 0) == Approx(6.0 / 5));  // (1 + 5) / 5
   CHECK(s.quantiles[0](0, 0) == Approx(5));       // median of 1 4 5 6 10
   CHECK(s.quantiles[1](0, 0) == Approx(8.4));     // 6 + 0.6 * 4

@@ -227,8 +227,7 @@ TEST_CASE("degenerate inputs: constant column, collinear Mode B, one-indicator b
   // values outside the scale (default 1-10; the data have zeros)
   y = x;
   y(17, 3) = 11.0;
-  CHECK_THROWS_WITH(fit_pls(y, cols, ecsi(), published()), Contains("row 17") && Contains("'imag4'") &&
-                                                                      Contains("11"));
+  CHECK_THROWS_WITH(fit_pls(y, cols, ecsi(), published()), Contains("row 17") && Contains("'imag4'") && Contains("11"));
   PlsConfig noidx = published();
   noidx.indices = false;
   CHECK_NOTHROW(fit_pls(y, cols, ecsi(), noidx));

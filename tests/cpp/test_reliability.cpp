@@ -45,7 +45,7 @@ TEST_CASE("published block alphas and rho of satisfaction.csv (R plspm)", "[reli
     double raw;
   };
   // imag, expe, qual, val, sat, loy
-  const Block blocks[] = {{0, 5, 0.8218546}, {5, 5, 0.8431449}, {10, 5, 0.8685179},
+  const Block blocks[] = {{0, 5, 0.8218546},  {5, 5, 0.8431449},  {10, 5, 0.8685179},
                           {15, 4, 0.8319666}, {19, 4, 0.8942952}, {23, 4, 0.8206386}};
   for (const auto& b : blocks) {
     AlphaResult r = cronbach_alpha(RowMatrixXd(x.middleCols(b.start, b.k)));

@@ -26,10 +26,10 @@ TEST_CASE("the 22-item forms: dimensions and reverse keying", "[servqual]") {
   auto f91 = servqual_items(1991);
   REQUIRE(f88.size() == 22);
   CHECK(f88[0].dimension == RaterDimension::tangibles);
-  CHECK(f88[8].dimension == RaterDimension::reliability);   // q9
+  CHECK(f88[8].dimension == RaterDimension::reliability);      // q9
   CHECK(f88[12].dimension == RaterDimension::responsiveness);  // q13
-  CHECK(f88[16].dimension == RaterDimension::assurance);    // q17
-  CHECK(f88[21].dimension == RaterDimension::empathy);      // q22
+  CHECK(f88[16].dimension == RaterDimension::assurance);       // q17
+  CHECK(f88[21].dimension == RaterDimension::empathy);         // q22
   int reversed = 0;
   for (const auto& it : f88) reversed += it.reverse_expectation;
   CHECK(reversed == 9);
@@ -64,7 +64,7 @@ TEST_CASE("hand-computed gaps, SERVQUAL, weighted SERVQUAL and SERVPERF", "[serv
   ServqualSummary r = acc.result();
   CHECK(r.servqual == Approx(((-1.5 - 0.5) / 2 + (1.0 - 3.0) / 2) / 2));  // mean over dimensions
   CHECK(r.weighted_servqual == Approx((0.0 - 0.5) / 2));
-  CHECK(r.items(0, 2) == Approx(-1.0));  // item a mean gap
+  CHECK(r.items(0, 2) == Approx(-1.0));       // item a mean gap
   CHECK(r.dimensions(0, 5) == Approx(70.0));  // mean points of tangibles
   CHECK(r.n_weighted == 2);
   ServqualAccumulator back = ServqualAccumulator::from_bytes(acc.to_bytes());
@@ -105,8 +105,8 @@ TEST_CASE("zone of tolerance check value (methods.md) and merging", "[servqual]"
   one.merge(rest);
   ZotSummary r = ZotAccumulator::from_bytes(one.to_bytes()).result();
   CHECK(r.table(0, 0) == 3.0);
-  CHECK(r.table(0, 7) == Approx(1.0 / 3));  // below
-  CHECK(r.table(0, 9) == Approx(1.0 / 3));  // above
+  CHECK(r.table(0, 7) == Approx(1.0 / 3));   // below
+  CHECK(r.table(0, 9) == Approx(1.0 / 3));   // above
   CHECK(r.table(1, 3) == Approx(19.0 / 3));  // the dimension row: mean perceived
 }
 

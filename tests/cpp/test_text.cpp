@@ -99,12 +99,12 @@ TEST_CASE("negation: simple cases, window, clause breaks, negated_to", "[text]")
   CHECK(negated(m, "not helpful", "helpful") == 1);
   CHECK(count(m, "not helpful", "complaint") == 1);  // negated_to
   CHECK(count(m, "不满意", "complaint") == 1);
-  CHECK(negated(m, "不太满意", "helpful") == 1);       // 3 bytes between
+  CHECK(negated(m, "不太满意", "helpful") == 1);  // 3 bytes between
   CHECK(count(m, "very helpful", "helpful") == 1);
   CHECK(negated(m, "not at all very helpful", "helpful") == 0);  // 13 bytes > window 12
   CHECK(negated(m, "not bad, helpful", "helpful") == 0);         // clause break
   CHECK(negated(m, "not cheap but helpful", "helpful") == 0);
-  CHECK(negated(m, "不过满意", "helpful") == 0);  // "不" inside the break "不过" negates nothing
+  CHECK(negated(m, "不过满意", "helpful") == 0);          // "不" inside the break "不过" negates nothing
   CHECK(negated(m, "nothelpful", "helpful") == 0);        // no boundary after "not": not a negator
   CHECK(count(m, "never complained", "complaint") == 1);  // complaint is not negatable
   CHECK(count(m, "不快点", "hurry") == 1);
@@ -120,9 +120,14 @@ TEST_CASE("missing, empty, invalid UTF-8 and overlong texts", "[text]") {
   CueMatcher m(lx);
   std::string bad = "hello \xFF\xFE thanks";
   std::string longt = "thanks " + std::string(30, 'x') + " hello";
-  std::string cut = "\xE8\xB0\xA2\xE8\xB0\xA2" + std::string(13, ' ') + "\xE8\xB0\xA2\xE8\xB0\xA2";  // cut inside a char
-  std::vector<TextRef> v = {{nullptr, 0}, {"", 0}, {"   ", 3}, {bad.data(), bad.size()},
-                            {longt.data(), longt.size()}, {cut.data(), cut.size()}};
+  std::string cut =
+      "\xE8\xB0\xA2\xE8\xB0\xA2" + std::string(13, ' ') + "\xE8\xB0\xA2\xE8\xB0\xA2";  // cut inside a char
+  std::vector<TextRef> v = {{nullptr, 0},
+                            {"", 0},
+                            {"   ", 3},
+                            {bad.data(), bad.size()},
+                            {longt.data(), longt.size()},
+                            {cut.data(), cut.size()}};
   auto r = m.match(v);
   CHECK(r.status[0] == static_cast<int>(TextStatus::missing));
   CHECK(r.status[1] == static_cast<int>(TextStatus::empty));
@@ -277,7 +282,7 @@ TEST_CASE("cue evidence: lost-sale reasons, style axes, indicators", "[text]") {
   CHECK(ev.indicators(0, 0) == Approx(1.0 + 1.0 - 2.0));  // thanks_wait + greeting - 2 hurry
   CHECK(ev.indicators(0, 1) == Approx(0.5));
   CHECK(std::isnan(ev.indicators(2, 0)));
-  CHECK(ev.assertiveness[1] == 0.0);   // -1 + 1
+  CHECK(ev.assertiveness[1] == 0.0);    // -1 + 1
   CHECK(ev.responsiveness[1] == -2.0);  // -1 - 1
   CHECK(ev.style_hits[1] == 2);
   Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> wrong(1, 2);
@@ -291,9 +296,9 @@ TEST_CASE("styles from a questionnaire: hand-computed axes, cut-offs, sub-styles
     {"name": "r1", "axis": "responsiveness"}, {"name": "r2", "axis": "responsiveness", "weight": 3}],
     "scale_min": 1, "scale_max": 7})");
   RowMatrixXd x(4, 4);
-  x << 7, 1, 1, 2,  // A = (7 + 7)/2 = 7 -> +1; R = (1 + 6)/4 = 1.75 -> -0.75: driver, sub driver
-      5, 3, 5, 5,   // A = (5 + 5)/2 = 5 -> 1/3; R = 5 -> 1/3: expressive; sub: (1/3-1/2) < 0 -> analytical
-      2, NaN, 6, 6,  // A = 2 -> -2/3; R = 6 -> 2/3: amiable, sub amiable
+  x << 7, 1, 1, 2,     // A = (7 + 7)/2 = 7 -> +1; R = (1 + 6)/4 = 1.75 -> -0.75: driver, sub driver
+      5, 3, 5, 5,      // A = (5 + 5)/2 = 5 -> 1/3; R = 5 -> 1/3: expressive; sub: (1/3-1/2) < 0 -> analytical
+      2, NaN, 6, 6,    // A = 2 -> -2/3; R = 6 -> 2/3: amiable, sub amiable
       NaN, NaN, 4, 4;  // A missing -> unknown
   auto s = classify_styles(x, ins);
   CHECK(s.assertiveness[0] == Approx(7.0));
