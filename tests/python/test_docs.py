@@ -51,3 +51,28 @@ def test_every_page_is_in_the_nav(root):
     nav = (root / "mkdocs.yml").read_text()
     missing = [p.name for p in doc_pages(root) if p.name not in nav]
     assert missing == [], f"pages not in mkdocs.yml nav: {missing}"
+
+
+def test_configuration_page_lists_every_config_with_its_defaults(root):
+    import json
+
+    from servscore import _core
+
+    text = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
+    names = sorted(n for n in dir(_core) if n.endswith("Config") and isinstance(getattr(_core, n), type))
+    for n in names:
+        m = re.search(rf"### {n}\n.*?```json\n(.*?)```", text, flags=re.DOTALL)
+        assert m is not None, f"docs/configuration.md has no defaults block for {n}"
+        cls = getattr(_core, n)
+        assert cls.from_json(m.group(1)) == cls(), f"the documented defaults of {n} are stale"
+        assert json.loads(m.group(1)) == json.loads(cls().to_json())
+
+
+def test_cli_page_lists_every_subcommand(root):
+    from servscore.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    text = (root / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = [name for name in sub.choices if f"### `{name}`" not in text]
+    assert missing == []
