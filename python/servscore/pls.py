@@ -518,8 +518,8 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
     )
     if has_index:
         latents["index"] = r["index"]
-    scores = pd.DataFrame(r["scores"], index=index, columns=lv_idx)
-    index_scores = pd.DataFrame(r["index_scores"], index=index, columns=lv_idx) if has_index else None
+    scores = pd.DataFrame(r["scores"], index=index, columns=lv_idx, copy=False)
+    index_scores = pd.DataFrame(r["index_scores"], index=index, columns=lv_idx, copy=False) if has_index else None
     ipma = ipma_ind = None
     target = None
     if has_index:
