@@ -99,7 +99,16 @@ class Moments:
 
     # ----------------------------------------------------------------- building
     def update(self, data: Any, *, weights: Any = None, workers: int = 1) -> Moments:
-        """Add a batch of rows (DataFrame or 2-D array); returns ``self``."""
+        """Add a batch of rows (DataFrame or 2-D array); returns ``self``.
+
+        Unweighted int8 or uint8 data (a 2-D numpy array in C or Fortran order, or a pandas,
+        polars or Arrow DataFrame whose selected columns all have one of these dtypes) take an
+        exact integer path: the columns are read in place (no float64 copy) and the sums and
+        cross-products are exact integers, so the state equals the float64 one (to ~1e-15) and
+        is identical for any ``workers``.
+        """
+        if weights is None and self._update_int8(data, int(workers)):
+            return self
         w: np.ndarray | None = None
         if is_frame_like(data):
             frame = to_frame(data)
@@ -135,6 +144,34 @@ class Moments:
         except InputError as e:
             raise relabel_rows(e, index) from None
         return self
+
+    def _update_int8(self, data: Any, workers: int) -> bool:
+        """The exact int8/uint8 path; False (nothing done) when ``data`` does not qualify."""
+        if isinstance(data, np.ndarray):
+            if data.ndim != 2 or data.dtype not in _INT8 or data.shape[0] == 0:
+                return False
+            if self._state is None:
+                self._state = _core.Moments(
+                    data.shape[1], self._policy, self._columns if self._columns is not None else []
+                )
+            if data.shape[1] != self._state.dim:
+                raise InputError(f"data: expected {self._state.dim} columns, got {data.shape[1]}")
+            self._state.update(data, None, workers)
+            return True
+        found = _int8_columns(data, self._columns)
+        if found is None:
+            return False
+        names, arrays = found
+        if self._state is None:
+            self._columns = names
+            self._state = _core.Moments(len(names), self._policy, names)
+        if len(arrays) != self._state.dim:
+            raise InputError(f"data: expected {self._state.dim} columns, got {len(arrays)}")
+        if isinstance(arrays, np.ndarray):
+            self._state.update(arrays, None, workers)
+        elif arrays and len(arrays[0]):
+            self._state.update_int8_columns(arrays, workers)
+        return True
 
     def merge(self, other: Moments) -> Moments:
         """Fold another state (same variables and policy) into this one; returns ``self``."""
@@ -309,6 +346,58 @@ class Moments:
         if c not in cols:
             raise InputError(f"Moments: no variable {c!r}; variables: {', '.join(map(str, cols))}")
         return cols.index(c)  # type: ignore[arg-type]
+
+
+_INT8 = (np.dtype(np.int8), np.dtype(np.uint8))
+
+
+def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], Any] | None:
+    """The selected columns of a pandas/polars/Arrow DataFrame as int8 (or uint8) numpy views,
+    without copies where the frame's memory allows: ``(names, arrays)`` with arrays a Fortran-
+    ordered 2-D array (a pandas frame held as one block) or a list of 1-D arrays; None when a
+    column is missing, has nulls or another dtype (the float64 path then reads the data)."""
+    if isinstance(data, pd.DataFrame):
+        if not data.columns.is_unique or len(data) == 0:
+            return None
+        labels = list(data.columns)
+        names = [str(c) for c in labels]
+        if columns is None:
+            columns = names
+        pos = {n: i for i, n in enumerate(names)}
+        if any(c not in pos for c in columns):
+            return None
+        dtypes = data.dtypes.to_numpy()
+        sel = [pos[c] for c in columns]
+        kinds = {dtypes[i] for i in sel}
+        if len(kinds) != 1 or next(iter(kinds)) not in _INT8:
+            return None
+        if sel == list(range(len(names))) and len(set(dtypes)) == 1:
+            values = data.to_numpy()  # one block: a column-major view of it
+            if values.dtype in _INT8:
+                return columns, values
+        return columns, [np.asarray(data.iloc[:, i].to_numpy()) for i in sel]
+    if type(data).__module__.startswith("polars") and type(data).__name__ == "DataFrame":
+        names = [str(c) for c in data.columns]
+        columns = names if columns is None else columns
+        if any(c not in names for c in columns) or data.height == 0:
+            return None
+        series = [data.get_column(c) for c in columns]
+        if any(str(s.dtype) not in ("Int8", "UInt8") or s.null_count() for s in series):
+            return None
+        if len({str(s.dtype) for s in series}) != 1:
+            return None
+        return columns, [np.asarray(s.to_numpy()) for s in series]
+    if type(data).__module__.startswith("pyarrow") and hasattr(data, "column_names"):
+        names = [str(c) for c in data.column_names]
+        columns = names if columns is None else columns
+        if any(c not in names for c in columns) or data.num_rows == 0:
+            return None
+        cols = [data.column(c) for c in columns]
+        types = {str(c.type) for c in cols}
+        if len(types) != 1 or next(iter(types)) not in ("int8", "uint8") or any(c.null_count for c in cols):
+            return None
+        return columns, [np.asarray(c.to_numpy()) for c in cols]
+    return None
 
 
 def _frame_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:

@@ -1,11 +1,56 @@
+#include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "bind_util.hpp"
+#include "servscore/detail/moments_int8.hpp"
+#include "servscore/errors.hpp"
 #include "servscore/moments.hpp"
 
 namespace py = pybind11;
 using namespace servscore;
 using bind::CArray;
+
+namespace {
+
+// 1 for an int8 array, 2 for uint8, 0 otherwise.
+int int8_kind(const py::array& a) {
+  if (a.dtype().is(py::dtype::of<std::int8_t>())) return 1;
+  if (a.dtype().is(py::dtype::of<std::uint8_t>())) return 2;
+  return 0;
+}
+
+// A 2-D int8/uint8 array (no weights): columns read in place when each is contiguous (Fortran
+// order, a DataFrame's block), rows (with their stride) when each row is; else a C-ordered copy.
+void update_int8_array(Moments& s, py::array x, int workers) {
+  const bool is_unsigned = int8_kind(x) == 2;
+  if (x.shape(1) != s.dim())
+    throw input_error("Moments.update: expected " + std::to_string(s.dim()) + " columns, got " +
+                      std::to_string(x.shape(1)));
+  const py::ssize_t n = x.shape(0), p = x.shape(1);
+  if (n == 0) return;
+  const auto* base = static_cast<const std::int8_t*>(x.data());
+  const py::ssize_t s0 = x.strides(0), s1 = x.strides(1);
+  if ((s0 == 1 || n == 1) && s1 >= n) {
+    std::vector<const std::int8_t*> cols(static_cast<std::size_t>(p));
+    for (py::ssize_t j = 0; j < p; ++j) cols[static_cast<std::size_t>(j)] = base + j * s1;
+    py::gil_scoped_release release;  // pure C++ over a borrowed array
+    s.update_int8_columns(cols, n, workers, is_unsigned);
+    return;
+  }
+  if ((s1 == 1 || p == 1) && s0 >= p) {
+    py::gil_scoped_release release;
+    s.update_int8_rows(base, n, s0, workers, is_unsigned);
+    return;
+  }
+  py::array c = py::array::ensure(x, py::array::c_style | py::array::forcecast);
+  const auto* cb = static_cast<const std::int8_t*>(c.data());
+  py::gil_scoped_release release;
+  s.update_int8_rows(cb, n, p, workers, is_unsigned);
+}
+
+}  // namespace
 
 void register_moments(py::module_& m) {
   py::class_<Moments> cls(m, "Moments", "Mergeable co-moment state (see servscore.Moments).");
@@ -16,6 +61,10 @@ void register_moments(py::module_& m) {
       .def(
           "update",
           [](Moments& s, const py::array& x, const std::optional<CArray<double>>& weights, int workers) {
+            if (!weights && x.ndim() == 2 && int8_kind(x) != 0) {
+              update_int8_array(s, x, workers);
+              return;
+            }
             Eigen::VectorXd none;
             std::optional<Eigen::Map<const Eigen::VectorXd>> wm;
             if (weights) wm.emplace(bind::as_vector(*weights, "weights"));
@@ -41,6 +90,40 @@ void register_moments(py::module_& m) {
               s.update(xm, none, workers);
           },
           py::arg("x"), py::arg("weights") = py::none(), py::arg("workers") = 1)
+      .def(
+          "update_int8_columns",
+          [](Moments& s, const std::vector<py::array>& cols, int workers) {
+            // one 1-D int8 (or uint8) array per variable, all of one dtype and length: read in place
+            if (static_cast<int>(cols.size()) != s.dim())
+              throw input_error("Moments.update: expected " + std::to_string(s.dim()) + " columns, got " +
+                                std::to_string(cols.size()));
+            std::vector<const std::int8_t*> ptr;
+            std::vector<py::array> keep;  // contiguous copies of strided columns (rare)
+            int kind = 0;
+            py::ssize_t n = -1;
+            for (std::size_t j = 0; j < cols.size(); ++j) {
+              py::array c = cols[j];
+              const int k = int8_kind(c);
+              if (c.ndim() != 1 || k == 0 || (kind != 0 && k != kind))
+                throw input_error("Moments.update_int8_columns: column " + std::to_string(j) +
+                                  " is not a 1-D array of the int8 (or uint8) dtype of the others");
+              kind = k;
+              if (n >= 0 && c.shape(0) != n)
+                throw input_error("Moments.update_int8_columns: column " + std::to_string(j) + " has " +
+                                  std::to_string(c.shape(0)) + " rows, expected " + std::to_string(n));
+              n = c.shape(0);
+              if (c.shape(0) > 1 && c.strides(0) != 1) {
+                keep.push_back(py::array::ensure(c, py::array::c_style | py::array::forcecast));
+                c = keep.back();
+              }
+              ptr.push_back(static_cast<const std::int8_t*>(c.data()));
+            }
+            if (n <= 0) return;
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            s.update_int8_columns(ptr, n, workers, kind == 2);
+          },
+          py::arg("columns"), py::arg("workers") = 1,
+          "Add n rows given as one 1-D int8 (or uint8) array per variable (exact integer path, unweighted).")
       .def("merge", &Moments::merge, py::arg("other"))
       .def_property_readonly("dim", &Moments::dim)
       .def_property_readonly("policy", [](const Moments& s) { return std::string(to_string(s.policy())); })
@@ -71,4 +154,32 @@ void register_moments(py::module_& m) {
       .def(py::pickle([](const Moments& s) { return py::make_tuple(py::bytes(s.to_bytes())); },
                       [](const py::tuple& t) { return Moments::from_bytes(t[0].cast<std::string>()); }));
   cls.attr("__hash__") = py::none();
+  // testing/benchmark hooks of the int8 path: which kernel runs, and forcing one
+  m.def(
+      "_int8_kernel", [] { return std::string(detail::to_string(detail::int8_kernel())); },
+      "The kernel of the exact int8 path of Moments: 'scalar', 'avx2' or 'avx512_vnni'.");
+  m.def(
+      "_set_int8_kernel",
+      [](const std::string& name) {
+        using detail::Int8Kernel;
+        for (Int8Kernel k :
+             {Int8Kernel::automatic, Int8Kernel::scalar, Int8Kernel::avx2, Int8Kernel::avx512_vnni}) {
+          if (name == detail::to_string(k)) {
+            detail::set_int8_kernel(k);
+            return;
+          }
+        }
+        throw config_error("int8 kernel '" + name + "' is not valid; expected 'automatic', 'scalar', 'avx2' or " +
+                           "'avx512_vnni'");
+      },
+      py::arg("name"), "Force a kernel of the int8 path for every later call (testing hook; 'automatic' resets).");
+  m.def(
+      "_int8_kernel_supported",
+      [](const std::string& name) {
+        using detail::Int8Kernel;
+        for (Int8Kernel k : {Int8Kernel::automatic, Int8Kernel::scalar, Int8Kernel::avx2, Int8Kernel::avx512_vnni})
+          if (name == detail::to_string(k)) return detail::int8_kernel_supported(k);
+        return false;
+      },
+      py::arg("name"), "True when this CPU can run the named int8 kernel.");
 }
