@@ -207,6 +207,9 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni(const std:
   const std::ptrdiff_t r64 = r / 64 * 64;
   const __mmask64 tail = r64 < r ? (~0ULL >> (64 - (r - r64))) : 0;
   // signed operand (zero in the padding of the last, partial vector)
+// acc += u (unsigned bytes) . v (signed bytes) in place: the intrinsic makes GCC 12 copy the
+// accumulator to a fresh register (and spill) on every step
+#define SS_DP(acc, u, v) __asm__("vpdpbusd %[vv], %[uu], %[aa]" : [aa] "+v"(acc) : [uu] "v"(u), [vv] "v"(v))
 #define SS_SV(ptr) _mm512_xor_si512(_mm512_loadu_si512(ptr), fs)
 #define SS_SV_TAIL(ptr) _mm512_maskz_mov_epi8(tail, _mm512_xor_si512(_mm512_maskz_loadu_epi8(tail, ptr), fs))
 #define SS_UV(ptr) _mm512_xor_si512(_mm512_loadu_si512(ptr), fu)
@@ -232,47 +235,49 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni(const std:
     for (int k0 = j0; k0 < p; k0 += 4) {
       const std::uint8_t* ck[4];
       for (int b = 0; b < 4; ++b) ck[b] = cols[std::min(k0 + b, p - 1)];
-      __m512i acc[4][4];
-      for (int a = 0; a < 4; ++a)
-        for (int b = 0; b < 4; ++b) acc[a][b] = _mm512_setzero_si512();
-      for (std::ptrdiff_t i = 0; i < r64; i += 64) {
-        const __m512i u0 = SS_UV(cj[0] + i), u1 = SS_UV(cj[1] + i), u2 = SS_UV(cj[2] + i), u3 = SS_UV(cj[3] + i);
-        const __m512i v0 = SS_SV(ck[0] + i), v1 = SS_SV(ck[1] + i), v2 = SS_SV(ck[2] + i), v3 = SS_SV(ck[3] + i);
-        acc[0][0] = _mm512_dpbusd_epi32(acc[0][0], u0, v0);
-        acc[0][1] = _mm512_dpbusd_epi32(acc[0][1], u0, v1);
-        acc[0][2] = _mm512_dpbusd_epi32(acc[0][2], u0, v2);
-        acc[0][3] = _mm512_dpbusd_epi32(acc[0][3], u0, v3);
-        acc[1][0] = _mm512_dpbusd_epi32(acc[1][0], u1, v0);
-        acc[1][1] = _mm512_dpbusd_epi32(acc[1][1], u1, v1);
-        acc[1][2] = _mm512_dpbusd_epi32(acc[1][2], u1, v2);
-        acc[1][3] = _mm512_dpbusd_epi32(acc[1][3], u1, v3);
-        acc[2][0] = _mm512_dpbusd_epi32(acc[2][0], u2, v0);
-        acc[2][1] = _mm512_dpbusd_epi32(acc[2][1], u2, v1);
-        acc[2][2] = _mm512_dpbusd_epi32(acc[2][2], u2, v2);
-        acc[2][3] = _mm512_dpbusd_epi32(acc[2][3], u2, v3);
-        acc[3][0] = _mm512_dpbusd_epi32(acc[3][0], u3, v0);
-        acc[3][1] = _mm512_dpbusd_epi32(acc[3][1], u3, v1);
-        acc[3][2] = _mm512_dpbusd_epi32(acc[3][2], u3, v2);
-        acc[3][3] = _mm512_dpbusd_epi32(acc[3][3], u3, v3);
-      }
-      if (tail) {
-        __m512i u[4], v[4];
-        for (int a = 0; a < 4; ++a) u[a] = SS_UV_TAIL(cj[a] + r64);
-        for (int b = 0; b < 4; ++b) v[b] = SS_SV_TAIL(ck[b] + r64);
-        for (int a = 0; a < 4; ++a)
-          for (int b = 0; b < 4; ++b) acc[a][b] = _mm512_dpbusd_epi32(acc[a][b], u[a], v[b]);
-      }
-      for (int a = 0; a < 4; ++a) {
-        const int j = j0 + a;
-        if (j >= p) break;
-        for (int b = 0; b < 4; ++b) {
-          const int k = k0 + b;
-          if (k >= p) break;
-          if (j > k) continue;
-          const std::int64_t d = _mm512_reduce_add_epi32(acc[a][b]);
-          g[static_cast<std::ptrdiff_t>(k) * p + j] += d - 128 * bs[k];
-        }
-      }
+      // named accumulators, not an array: GCC spills an array of vectors to the stack every iteration
+      __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
+              a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+#define SS_TILE_STEP(U0, U1, U2, U3, V0, V1, V2, V3) \
+  {                                                   \
+    const __m512i u0 = U0, u1 = U1, u2 = U2, u3 = U3; \
+    const __m512i v0 = V0, v1 = V1, v2 = V2, v3 = V3; \
+    SS_DP(a00, u0, v0);                               \
+    SS_DP(a01, u0, v1);                               \
+    SS_DP(a02, u0, v2);                               \
+    SS_DP(a03, u0, v3);                               \
+    SS_DP(a10, u1, v0);                               \
+    SS_DP(a11, u1, v1);                               \
+    SS_DP(a12, u1, v2);                               \
+    SS_DP(a13, u1, v3);                               \
+    SS_DP(a20, u2, v0);                               \
+    SS_DP(a21, u2, v1);                               \
+    SS_DP(a22, u2, v2);                               \
+    SS_DP(a23, u2, v3);                               \
+    SS_DP(a30, u3, v0);                               \
+    SS_DP(a31, u3, v1);                               \
+    SS_DP(a32, u3, v2);                               \
+    SS_DP(a33, u3, v3);                               \
+  }
+      for (std::ptrdiff_t i = 0; i < r64; i += 64)
+        SS_TILE_STEP(SS_UV(cj[0] + i), SS_UV(cj[1] + i), SS_UV(cj[2] + i), SS_UV(cj[3] + i), SS_SV(ck[0] + i),
+                     SS_SV(ck[1] + i), SS_SV(ck[2] + i), SS_SV(ck[3] + i))
+      if (tail)
+        SS_TILE_STEP(SS_UV_TAIL(cj[0] + r64), SS_UV_TAIL(cj[1] + r64), SS_UV_TAIL(cj[2] + r64),
+                     SS_UV_TAIL(cj[3] + r64), SS_SV_TAIL(ck[0] + r64), SS_SV_TAIL(ck[1] + r64),
+                     SS_SV_TAIL(ck[2] + r64), SS_SV_TAIL(ck[3] + r64))
+#undef SS_TILE_STEP
+#define SS_OUT(A, B, ACC)                                                    \
+  {                                                                          \
+    const int j = j0 + (A), k = k0 + (B);                                    \
+    if (j < p && k < p && j <= k)                                            \
+      g[static_cast<std::ptrdiff_t>(k) * p + j] += static_cast<std::int64_t>(_mm512_reduce_add_epi32(ACC)) - 128 * bs[k]; \
+  }
+      SS_OUT(0, 0, a00) SS_OUT(0, 1, a01) SS_OUT(0, 2, a02) SS_OUT(0, 3, a03)
+      SS_OUT(1, 0, a10) SS_OUT(1, 1, a11) SS_OUT(1, 2, a12) SS_OUT(1, 3, a13)
+      SS_OUT(2, 0, a20) SS_OUT(2, 1, a21) SS_OUT(2, 2, a22) SS_OUT(2, 3, a23)
+      SS_OUT(3, 0, a30) SS_OUT(3, 1, a31) SS_OUT(3, 2, a32) SS_OUT(3, 3, a33)
+#undef SS_OUT
     }
   }
 }

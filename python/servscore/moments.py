@@ -165,8 +165,9 @@ class Moments:
         if self._state is None:
             self._columns = names
             self._state = _core.Moments(len(names), self._policy, names)
-        if len(arrays) != self._state.dim:
-            raise InputError(f"data: expected {self._state.dim} columns, got {len(arrays)}")
+        p = arrays.shape[1] if isinstance(arrays, np.ndarray) else len(arrays)
+        if p != self._state.dim:
+            raise InputError(f"data: expected {self._state.dim} columns, got {p}")
         if isinstance(arrays, np.ndarray):
             self._state.update(arrays, None, workers)
         elif arrays and len(arrays[0]):
