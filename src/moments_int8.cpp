@@ -198,9 +198,11 @@ __attribute__((target("avx2"))) void gram_avx2(const std::uint8_t* const* cols, 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni(const std::uint8_t* const* cols, int p,
-                                                                      std::ptrdiff_t r, std::uint8_t flip,
-                                                                      std::int64_t* g, std::int64_t* s) {
+template <bool kUnsigned>
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni_t(const std::uint8_t* const* cols, int p,
+                                                                        std::ptrdiff_t r, std::int64_t* g,
+                                                                        std::int64_t* s) {
+  const std::uint8_t flip = kUnsigned ? 0x80 : 0x00;
   const __m512i fs = _mm512_set1_epi8(static_cast<char>(flip));                                  // byte -> s
   const __m512i fu = _mm512_set1_epi8(static_cast<char>(static_cast<std::uint8_t>(flip ^ 0x80u)));  // byte -> s + 128
   const __m512i ones = _mm512_set1_epi8(1);
@@ -210,7 +212,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni(const std:
 // acc += u (unsigned bytes) . v (signed bytes) in place: the intrinsic makes GCC 12 copy the
 // accumulator to a fresh register (and spill) on every step
 #define SS_DP(acc, u, v) __asm__("vpdpbusd %[vv], %[uu], %[aa]" : [aa] "+v"(acc) : [uu] "v"(u), [vv] "v"(v))
-#define SS_SV(ptr) _mm512_xor_si512(_mm512_loadu_si512(ptr), fs)
+#define SS_SV(ptr) (kUnsigned ? _mm512_xor_si512(_mm512_loadu_si512(ptr), fs) : _mm512_loadu_si512(ptr))
 #define SS_SV_TAIL(ptr) _mm512_maskz_mov_epi8(tail, _mm512_xor_si512(_mm512_maskz_loadu_epi8(tail, ptr), fs))
 #define SS_UV(ptr) _mm512_xor_si512(_mm512_loadu_si512(ptr), fu)
 #define SS_UV_TAIL(ptr) _mm512_xor_si512(_mm512_maskz_loadu_epi8(tail, ptr), fu)
@@ -224,7 +226,11 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni(const std:
   }
   for (int j = 0; j < p; ++j) {
     __m512i acc = _mm512_setzero_si512();
-    for (std::ptrdiff_t i = 0; i < r64; i += 64) acc = _mm512_dpbusd_epi32(acc, ones, SS_SV(cols[j] + i));
+    for (std::ptrdiff_t i = 0; i < r64; i += 64) {
+      // the next block of this column (x86 prefetches never fault, past the end of the data too)
+      _mm_prefetch(reinterpret_cast<const char*>(cols[j] + r + i), _MM_HINT_T0);
+      acc = _mm512_dpbusd_epi32(acc, ones, SS_SV(cols[j] + i));
+    }
     if (tail) acc = _mm512_dpbusd_epi32(acc, ones, SS_SV_TAIL(cols[j] + r64));
     bs[j] = _mm512_reduce_add_epi32(acc);
     s[j] += bs[j];
@@ -286,6 +292,14 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni(const std:
 #pragma GCC diagnostic pop
 #endif
 
+void gram_vnni(const std::uint8_t* const* cols, int p, std::ptrdiff_t r, std::uint8_t flip, std::int64_t* g,
+               std::int64_t* s) {
+  if (flip)
+    gram_vnni_t<true>(cols, p, r, g, s);
+  else
+    gram_vnni_t<false>(cols, p, r, g, s);
+}
+
 // 16 x 16 byte transposes (SSE2): rows i0..i0+15, columns j0..j0+15 -> 16 column segments.
 // Loads read 16 bytes from the row start + j0; `avail` bytes are readable from src (groups that
 // would read past them take the scalar loop). For p >= 16 the last group overlaps the previous.
@@ -330,6 +344,62 @@ void transpose_sse2(const std::uint8_t* src, std::ptrdiff_t stride, int p, std::
     for (int j = 0; j < p; ++j) buf[static_cast<std::ptrdiff_t>(j) * ld + i] = src[i * stride + j];
 }
 
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push  // GCC 12's _mm512_inserti32x4 trips it inside its own header
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+// The same four unpack stages on 64 rows at once: 128-bit lane L of a[i] holds row i0 + 16 L + i,
+// so after the transposition a[c] is column c of rows i0..i0+63, one 64-byte store.
+__attribute__((target("avx512f,avx512bw"))) void transpose_avx512(const std::uint8_t* src, std::ptrdiff_t stride,
+                                                                   int p, std::ptrdiff_t r, std::uint8_t* buf,
+                                                                   std::ptrdiff_t ld, std::ptrdiff_t avail) {
+  const int j_last = p >= 16 ? p - 16 : 0;
+  std::ptrdiff_t r_fast = r / 64 * 64;  // rows whose 16-byte loads stay inside `avail`
+  while (r_fast > 0 && (r_fast - 1) * stride + j_last + 16 > avail) r_fast -= 64;
+  for (int jg = 0; jg < p; jg += 16) {
+    const int j0 = std::min(jg, j_last);
+    const int ncol = std::min(16, p - j0);
+    for (std::ptrdiff_t i0 = 0; i0 < r_fast; i0 += 64) {
+      if (jg == 0)  // the next block's rows, one cache line at a time (prefetches never fault)
+        for (std::ptrdiff_t o = 0; o < 64 * stride; o += 64)
+          _mm_prefetch(reinterpret_cast<const char*>(src + (r + i0) * stride + o), _MM_HINT_T0);
+      __m512i a[16], b[16];
+      for (int i = 0; i < 16; ++i) {
+        const std::uint8_t* q = src + (i0 + i) * stride + j0;
+        __m512i z = _mm512_zextsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
+        z = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * stride)), 1);
+        z = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 32 * stride)), 2);
+        a[i] = _mm512_inserti32x4(z, _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 48 * stride)), 3);
+      }
+      for (int k = 0; k < 8; ++k) {
+        b[2 * k] = _mm512_unpacklo_epi8(a[2 * k], a[2 * k + 1]);
+        b[2 * k + 1] = _mm512_unpackhi_epi8(a[2 * k], a[2 * k + 1]);
+      }
+      for (int m = 0; m < 4; ++m)
+        for (int h = 0; h < 2; ++h) {
+          a[4 * m + 2 * h] = _mm512_unpacklo_epi16(b[4 * m + h], b[4 * m + 2 + h]);
+          a[4 * m + 2 * h + 1] = _mm512_unpackhi_epi16(b[4 * m + h], b[4 * m + 2 + h]);
+        }
+      for (int t = 0; t < 2; ++t)
+        for (int q = 0; q < 4; ++q) {
+          b[8 * t + 2 * q] = _mm512_unpacklo_epi32(a[8 * t + q], a[8 * t + 4 + q]);
+          b[8 * t + 2 * q + 1] = _mm512_unpackhi_epi32(a[8 * t + q], a[8 * t + 4 + q]);
+        }
+      for (int e = 0; e < 8; ++e) {
+        a[2 * e] = _mm512_unpacklo_epi64(b[e], b[8 + e]);
+        a[2 * e + 1] = _mm512_unpackhi_epi64(b[e], b[8 + e]);
+      }
+      for (int c = 0; c < ncol; ++c)
+        _mm512_storeu_si512(buf + static_cast<std::ptrdiff_t>(j0 + c) * ld + i0, a[c]);
+    }
+  }
+  if (r_fast < r)
+    transpose_sse2(src + r_fast * stride, stride, p, r - r_fast, buf + r_fast, ld, avail - r_fast * stride);
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 #endif  // SS_INT8_X86
 
 using TransposeFn = void (*)(const std::uint8_t*, std::ptrdiff_t, int, std::ptrdiff_t, std::uint8_t*, std::ptrdiff_t,
@@ -344,7 +414,7 @@ Int8Kernels kernels() {
   switch (detail::int8_kernel()) {
 #if SS_INT8_X86
     case Int8Kernel::avx512_vnni:
-      return {gram_vnni, transpose_sse2};
+      return {gram_vnni, transpose_avx512};
     case Int8Kernel::avx2:
       return {gram_avx2, transpose_sse2};
 #endif

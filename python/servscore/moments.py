@@ -360,8 +360,8 @@ def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], Any]
     if isinstance(data, pd.DataFrame):
         if not data.columns.is_unique or len(data) == 0:
             return None
-        labels = list(data.columns)
-        names = [str(c) for c in labels]
+        labels = data.columns.tolist()
+        names = labels if all(type(c) is str for c in labels) else [str(c) for c in labels]
         if columns is None:
             columns = names
         pos = {n: i for i, n in enumerate(names)}

@@ -18,6 +18,7 @@ result states the policy and the counts.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError
-from ._result import Result
+from ._result import Result, _plain
 from .moments import Moments, check_policy
 
 __all__ = [
@@ -92,11 +93,26 @@ class AlphaResult(Result):
     n_dropped: int
     nan_policy: str
     weighted: bool
-    items: pd.DataFrame
+    # the per-item columns and labels; the ``items`` DataFrame is built from them on first use
+    # (a DataFrame costs more than the rest of the result on a million rows of int8 answers)
+    _item_data: tuple[dict[str, np.ndarray], list[Any]] = dataclasses.field(repr=False, compare=False)
+
+    @functools.cached_property
+    def items(self) -> pd.DataFrame:
+        """Per item: ``mean``, ``sd``, ``n_missing``, ``item_total_r``, ``item_total_r_uncorrected``,
+        ``alpha_if_deleted``, ``alpha_standardized_if_deleted``, ``pc1_loading`` (built on first use)."""
+        columns, labels = self._item_data
+        return pd.DataFrame(columns, index=pd.Index(labels, name="item"))
 
     def to_frame(self) -> pd.DataFrame:
         """The per-item table."""
         return self.items
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain Python data (``items`` as {item: {column: value}})."""
+        d = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "_item_data"}
+        d["items"] = _plain(self.items)
+        return d
 
     def __float__(self) -> float:
         return float(self.alpha)
@@ -116,19 +132,16 @@ class AlphaResult(Result):
 
 
 def _result_from_core(d: dict[str, Any], labels: list[Any]) -> AlphaResult:
-    items = pd.DataFrame(
-        {
-            "mean": d["item_mean"],
-            "sd": d["item_sd"],
-            "n_missing": d["n_missing"],
-            "item_total_r": d["item_total_r"],
-            "item_total_r_uncorrected": d["item_total_r_uncorrected"],
-            "alpha_if_deleted": d["alpha_if_deleted"],
-            "alpha_standardized_if_deleted": d["alpha_standardized_if_deleted"],
-            "pc1_loading": d["pc1_loadings"],
-        },
-        index=pd.Index(labels, name="item"),
-    )
+    items = {
+        "mean": d["item_mean"],
+        "sd": d["item_sd"],
+        "n_missing": d["n_missing"],
+        "item_total_r": d["item_total_r"],
+        "item_total_r_uncorrected": d["item_total_r_uncorrected"],
+        "alpha_if_deleted": d["alpha_if_deleted"],
+        "alpha_standardized_if_deleted": d["alpha_standardized_if_deleted"],
+        "pc1_loading": d["pc1_loadings"],
+    }
     return AlphaResult(
         alpha=float(d["alpha"]),
         alpha_standardized=float(d["alpha_standardized"]),
@@ -144,7 +157,7 @@ def _result_from_core(d: dict[str, Any], labels: list[Any]) -> AlphaResult:
         n_dropped=int(d["n_dropped"]),
         nan_policy=str(d["policy"]),
         weighted=bool(d["weighted"]),
-        items=items,
+        _item_data=(items, labels),
     )
 
 
