@@ -11,13 +11,14 @@
 // saturation: |D| per 32-bit lane <= 4 * 255 * 128 per instruction, a block of 4096 rows stays
 // below 2^21), so G_jk = D_jk - 128 S_k.
 
+#include "servscore/detail/moments_int8.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "servscore/detail/moments_int8.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 #include "servscore/moments.hpp"
@@ -152,7 +153,8 @@ __attribute__((target("avx2"))) void gram_avx2(const std::uint8_t* const* cols, 
 #define SS_VAL(j, i) static_cast<std::int32_t>(static_cast<std::int8_t>(cols[j][i] ^ flip))
   for (int j = 0; j < p; ++j) {
     __m256i acc = _mm256_setzero_si256();
-    for (std::ptrdiff_t i = 0; i < r16; i += 16) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(SS_WIDEN(cols[j] + i), ones));
+    for (std::ptrdiff_t i = 0; i < r16; i += 16)
+      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(SS_WIDEN(cols[j] + i), ones));
     std::int64_t sum = hsum256(acc);
     for (std::ptrdiff_t i = r16; i < r; ++i) sum += SS_VAL(j, i);
     s[j] += sum;
@@ -162,8 +164,7 @@ __attribute__((target("avx2"))) void gram_avx2(const std::uint8_t* const* cols, 
     for (int k0 = (j0 / 4) * 4; k0 < p; k0 += 4) {
       const std::uint8_t* ck[4];
       for (int b = 0; b < 4; ++b) ck[b] = cols[std::min(k0 + b, p - 1)];
-      __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
-              a13 = a00;
+      __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
       for (std::ptrdiff_t i = 0; i < r16; i += 16) {
         __m256i x0 = SS_WIDEN(cj[0] + i), x1 = SS_WIDEN(cj[1] + i);
         __m256i y0 = SS_WIDEN(ck[0] + i), y1 = SS_WIDEN(ck[1] + i), y2 = SS_WIDEN(ck[2] + i), y3 = SS_WIDEN(ck[3] + i);
@@ -203,7 +204,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni_t(const st
                                                                         std::ptrdiff_t r, std::int64_t* g,
                                                                         std::int64_t* s) {
   const std::uint8_t flip = kUnsigned ? 0x80 : 0x00;
-  const __m512i fs = _mm512_set1_epi8(static_cast<char>(flip));                                  // byte -> s
+  const __m512i fs = _mm512_set1_epi8(static_cast<char>(flip));                                     // byte -> s
   const __m512i fu = _mm512_set1_epi8(static_cast<char>(static_cast<std::uint8_t>(flip ^ 0x80u)));  // byte -> s + 128
   const __m512i ones = _mm512_set1_epi8(1);
   const std::ptrdiff_t r64 = r / 64 * 64;
@@ -242,9 +243,9 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni_t(const st
       const std::uint8_t* ck[4];
       for (int b = 0; b < 4; ++b) ck[b] = cols[std::min(k0 + b, p - 1)];
       // named accumulators, not an array: GCC spills an array of vectors to the stack every iteration
-      __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
-              a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-#define SS_TILE_STEP(U0, U1, U2, U3, V0, V1, V2, V3) \
+      __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
+              a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+#define SS_TILE_STEP(U0, U1, U2, U3, V0, V1, V2, V3)  \
   {                                                   \
     const __m512i u0 = U0, u1 = U1, u2 = U2, u3 = U3; \
     const __m512i v0 = V0, v1 = V1, v2 = V2, v3 = V3; \
@@ -269,20 +270,32 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni_t(const st
         SS_TILE_STEP(SS_UV(cj[0] + i), SS_UV(cj[1] + i), SS_UV(cj[2] + i), SS_UV(cj[3] + i), SS_SV(ck[0] + i),
                      SS_SV(ck[1] + i), SS_SV(ck[2] + i), SS_SV(ck[3] + i))
       if (tail)
-        SS_TILE_STEP(SS_UV_TAIL(cj[0] + r64), SS_UV_TAIL(cj[1] + r64), SS_UV_TAIL(cj[2] + r64),
-                     SS_UV_TAIL(cj[3] + r64), SS_SV_TAIL(ck[0] + r64), SS_SV_TAIL(ck[1] + r64),
-                     SS_SV_TAIL(ck[2] + r64), SS_SV_TAIL(ck[3] + r64))
+        SS_TILE_STEP(SS_UV_TAIL(cj[0] + r64), SS_UV_TAIL(cj[1] + r64), SS_UV_TAIL(cj[2] + r64), SS_UV_TAIL(cj[3] + r64),
+                     SS_SV_TAIL(ck[0] + r64), SS_SV_TAIL(ck[1] + r64), SS_SV_TAIL(ck[2] + r64), SS_SV_TAIL(ck[3] + r64))
 #undef SS_TILE_STEP
-#define SS_OUT(A, B, ACC)                                                    \
-  {                                                                          \
-    const int j = j0 + (A), k = k0 + (B);                                    \
-    if (j < p && k < p && j <= k)                                            \
-      g[static_cast<std::ptrdiff_t>(k) * p + j] += static_cast<std::int64_t>(_mm512_reduce_add_epi32(ACC)) - 128 * bs[k]; \
-  }
-      SS_OUT(0, 0, a00) SS_OUT(0, 1, a01) SS_OUT(0, 2, a02) SS_OUT(0, 3, a03)
-      SS_OUT(1, 0, a10) SS_OUT(1, 1, a11) SS_OUT(1, 2, a12) SS_OUT(1, 3, a13)
-      SS_OUT(2, 0, a20) SS_OUT(2, 1, a21) SS_OUT(2, 2, a22) SS_OUT(2, 3, a23)
-      SS_OUT(3, 0, a30) SS_OUT(3, 1, a31) SS_OUT(3, 2, a32) SS_OUT(3, 3, a33)
+#define SS_OUT(A, B, ACC)                                                        \
+  do {                                                                           \
+    const int j = j0 + (A), k = k0 + (B);                                        \
+    if (j < p && k < p && j <= k)                                                \
+      g[static_cast<std::ptrdiff_t>(k) * p + j] +=                               \
+          static_cast<std::int64_t>(_mm512_reduce_add_epi32(ACC)) - 128 * bs[k]; \
+  } while (0)
+      SS_OUT(0, 0, a00);
+      SS_OUT(0, 1, a01);
+      SS_OUT(0, 2, a02);
+      SS_OUT(0, 3, a03);
+      SS_OUT(1, 0, a10);
+      SS_OUT(1, 1, a11);
+      SS_OUT(1, 2, a12);
+      SS_OUT(1, 3, a13);
+      SS_OUT(2, 0, a20);
+      SS_OUT(2, 1, a21);
+      SS_OUT(2, 2, a22);
+      SS_OUT(2, 3, a23);
+      SS_OUT(3, 0, a30);
+      SS_OUT(3, 1, a31);
+      SS_OUT(3, 2, a32);
+      SS_OUT(3, 3, a33);
 #undef SS_OUT
     }
   }
@@ -350,9 +363,9 @@ void transpose_sse2(const std::uint8_t* src, std::ptrdiff_t stride, int p, std::
 #endif
 // The same four unpack stages on 64 rows at once: 128-bit lane L of a[i] holds row i0 + 16 L + i,
 // so after the transposition a[c] is column c of rows i0..i0+63, one 64-byte store.
-__attribute__((target("avx512f,avx512bw"))) void transpose_avx512(const std::uint8_t* src, std::ptrdiff_t stride,
-                                                                   int p, std::ptrdiff_t r, std::uint8_t* buf,
-                                                                   std::ptrdiff_t ld, std::ptrdiff_t avail) {
+__attribute__((target("avx512f,avx512bw"))) void transpose_avx512(const std::uint8_t* src, std::ptrdiff_t stride, int p,
+                                                                  std::ptrdiff_t r, std::uint8_t* buf,
+                                                                  std::ptrdiff_t ld, std::ptrdiff_t avail) {
   const int j_last = p >= 16 ? p - 16 : 0;
   std::ptrdiff_t r_fast = r / 64 * 64;  // rows whose 16-byte loads stay inside `avail`
   while (r_fast > 0 && (r_fast - 1) * stride + j_last + 16 > avail) r_fast -= 64;
@@ -389,8 +402,7 @@ __attribute__((target("avx512f,avx512bw"))) void transpose_avx512(const std::uin
         a[2 * e] = _mm512_unpacklo_epi64(b[e], b[8 + e]);
         a[2 * e + 1] = _mm512_unpackhi_epi64(b[e], b[8 + e]);
       }
-      for (int c = 0; c < ncol; ++c)
-        _mm512_storeu_si512(buf + static_cast<std::ptrdiff_t>(j0 + c) * ld + i0, a[c]);
+      for (int c = 0; c < ncol; ++c) _mm512_storeu_si512(buf + static_cast<std::ptrdiff_t>(j0 + c) * ld + i0, a[c]);
     }
   }
   if (r_fast < r)
@@ -443,7 +455,8 @@ void int8_totals(std::ptrdiff_t n, int p, int workers, std::vector<std::int64_t>
   s.assign(static_cast<std::size_t>(p), 0);
   g.assign(pp, 0);
   for (int w = 0; w < t; ++w) {
-    for (int j = 0; j < p; ++j) s[static_cast<std::size_t>(j)] += ws[static_cast<std::size_t>(w)][static_cast<std::size_t>(j)];
+    for (int j = 0; j < p; ++j)
+      s[static_cast<std::size_t>(j)] += ws[static_cast<std::size_t>(w)][static_cast<std::size_t>(j)];
     for (std::size_t e = 0; e < pp; ++e) g[e] += wg[static_cast<std::size_t>(w)][e];
   }
 }
@@ -493,7 +506,8 @@ Moments& Moments::update_int8_columns(const std::vector<const std::int8_t*>& col
     thread_local std::vector<const std::uint8_t*> ptr;
     ptr.resize(static_cast<std::size_t>(p));
     for (int j = 0; j < p; ++j)
-      ptr[static_cast<std::size_t>(j)] = reinterpret_cast<const std::uint8_t*>(columns[static_cast<std::size_t>(j)]) + b;
+      ptr[static_cast<std::size_t>(j)] =
+          reinterpret_cast<const std::uint8_t*>(columns[static_cast<std::size_t>(j)]) + b;
     kern.gram(ptr.data(), p, e - b, flip, gw, sw);
   });
   add_int8_sums(n, s.data(), g.data(), unsigned_values ? 128 : 0);

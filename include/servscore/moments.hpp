@@ -213,7 +213,8 @@ class Moments {
   const double* check_batch(Eigen::Index rows, Eigen::Index cols, Eigen::Ref<const Eigen::VectorXd> weights);
   void add_parts(const void* parts);
   // Fold exact integer sums (column sums s, upper-triangle Gram g, p x p column-major) of n rows.
-  void add_int8_sums(std::int64_t n, const std::int64_t* s, const std::int64_t* g, int offset);  // the per-task partial moments of an update, merged in order
+  void add_int8_sums(std::int64_t n, const std::int64_t* s, const std::int64_t* g,
+                     int offset);  // the per-task partial moments of an update, merged in order
   // Chan/Pébay update of every (j, k) entry with another state's matrices.
   void combine(const MatrixXi64& n, const Eigen::MatrixXd& w, const Eigen::MatrixXd& w2, const Eigen::MatrixXd& mean,
                const Eigen::MatrixXd& m2, const Eigen::MatrixXd& c);

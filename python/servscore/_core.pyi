@@ -961,6 +961,10 @@ class Moments:
         ...
     def update(self, x: numpy.ndarray, weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
         ...
+    def update_int8_columns(self, columns: collections.abc.Sequence[numpy.ndarray], workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        """
+        Add n rows given as one 1-D int8 (or uint8) array per variable (exact integer path, unweighted).
+        """
     def weight_sum(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
         ...
     @property
@@ -1937,6 +1941,18 @@ class StyleInstrument:
     @sub_split.setter
     def sub_split(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+def _int8_kernel() -> str:
+    """
+    The kernel of the exact int8 path of Moments: 'scalar', 'avx2' or 'avx512_vnni'.
+    """
+def _int8_kernel_supported(name: str) -> bool:
+    """
+    True when this CPU can run the named int8 kernel.
+    """
+def _set_int8_kernel(name: str) -> None:
+    """
+    Force a kernel of the int8 path for every later call (testing hook; 'automatic' resets).
+    """
 def analyze_moments(visit: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], order: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], moment: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], score: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], n_visits: typing.SupportsInt | typing.SupportsIndex, n_moments: typing.SupportsInt | typing.SupportsIndex, config: MomentsConfig) -> dict[str, typing.Any]:
     ...
 def arrow_columns(obj: typing.Any) -> dict[str, typing.Any]:

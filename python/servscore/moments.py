@@ -372,11 +372,19 @@ def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], Any]
         kinds = {dtypes[i] for i in sel}
         if len(kinds) != 1 or next(iter(kinds)) not in _INT8:
             return None
-        if sel == list(range(len(names))) and len(set(dtypes)) == 1:
-            values = data.to_numpy()  # one block: a column-major view of it
+        # pandas' block manager is private API, used only to avoid copies and the ~10 us per column
+        # of the public accessors; anything unexpected takes the public route
+        if sel == list(range(len(names))) and getattr(getattr(data, "_mgr", None), "nblocks", 0) == 1:
+            values = data.to_numpy()  # one block: a column-major view of it, no copy
             if values.dtype in _INT8:
                 return columns, values
-        return columns, [np.asarray(data.iloc[:, i].to_numpy()) for i in sel]
+        getter = getattr(data, "_get_column_array", None)
+        if getter is not None:
+            try:
+                return columns, [np.asarray(getter(i)) for i in sel]
+            except (TypeError, IndexError, AttributeError):  # pragma: no cover - depends on the pandas version
+                pass
+        return columns, [np.asarray(data.iloc[:, i].to_numpy()) for i in sel]  # pragma: no cover
     if type(data).__module__.startswith("polars") and type(data).__name__ == "DataFrame":
         names = [str(c) for c in data.columns]
         columns = names if columns is None else columns

@@ -162,8 +162,7 @@ void register_moments(py::module_& m) {
       "_set_int8_kernel",
       [](const std::string& name) {
         using detail::Int8Kernel;
-        for (Int8Kernel k :
-             {Int8Kernel::automatic, Int8Kernel::scalar, Int8Kernel::avx2, Int8Kernel::avx512_vnni}) {
+        for (Int8Kernel k : {Int8Kernel::automatic, Int8Kernel::scalar, Int8Kernel::avx2, Int8Kernel::avx512_vnni}) {
           if (name == detail::to_string(k)) {
             detail::set_int8_kernel(k);
             return;

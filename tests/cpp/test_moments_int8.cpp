@@ -8,8 +8,8 @@
 #include "servscore/moments.hpp"
 
 using namespace servscore;
-using detail::Int8Kernel;
 using Catch::Matchers::Contains;
+using detail::Int8Kernel;
 
 namespace {
 

@@ -116,3 +116,130 @@ def test_column_major_and_dataframe_inputs_read_in_place():
         bad = np.asfortranarray(x.copy())
         bad[7, 2] = np.inf
         ss.Moments(bad)
+
+
+# ------------------------------------------------------------------ exact int8 path
+def likert(n, p, seed, lo=-128, hi=127):
+    """n x p int8 answers in [lo, hi] that correlate (a common part plus noise)."""
+    rng = np.random.default_rng(seed)
+    common = rng.integers(lo, hi + 1, size=(n, 1))
+    x = np.clip(common + rng.integers(-3, 4, size=(n, p)), lo, hi)
+    x[:, ::3] = rng.integers(lo, hi + 1, size=x[:, ::3].shape)
+    return x.astype(np.int8)
+
+
+def assert_same_as_float(m, ref):
+    assert m.n == ref.n and m.n_rows == ref.n_rows and m.n_dropped == ref.n_dropped
+    assert (m.counts.to_numpy() == ref.counts.to_numpy()).all()
+    np.testing.assert_allclose(m.mean.to_numpy(), ref.mean.to_numpy(), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(m.comoment.to_numpy(), ref.comoment.to_numpy(), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(m.corr().to_numpy(), ref.corr().to_numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("policy", ["listwise", "pairwise"])
+def test_int8_array_and_frames_equal_the_float_path(policy):
+    x = likert(5003, 7, 1)
+    cols = [f"q{j}" for j in range(7)]
+    ref = ss.Moments(pd.DataFrame(x.astype(np.float64), columns=cols), nan_policy=policy)
+    variants = {
+        "C array": np.ascontiguousarray(x),
+        "F array": np.asfortranarray(x),
+        "frame": pd.DataFrame(x, columns=cols),
+        "frame of separate columns": pd.concat([pd.Series(x[:, j], name=c) for j, c in enumerate(cols)], axis=1),
+    }
+    states = {}
+    for name, v in variants.items():
+        m = ss.Moments(v, nan_policy=policy)
+        assert_same_as_float(m, ref)
+        states[name] = m
+    assert states["C array"] == states["F array"]  # exact integer sums: identical states
+    assert states["frame"] == states["frame of separate columns"]
+    assert states["frame"].columns == cols
+
+
+def test_int8_frames_from_polars_arrow_and_a_column_selection():
+    x = likert(3000, 5, 2, lo=1, hi=5)
+    cols = list("abcde")
+    df = pd.DataFrame(x, columns=cols)
+    ref = ss.Moments(df.astype(float)[["d", "b", "a"]])
+    assert_same_as_float(ss.Moments(df, columns=["d", "b", "a"]), ref)
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    for frame in (pl.from_pandas(df), pa.Table.from_pandas(df)):
+        m = ss.Moments(frame, columns=["d", "b", "a"])
+        assert_same_as_float(m, ref)
+        assert m.columns == ["d", "b", "a"]
+    assert ss.Moments(pl.from_pandas(df)) == ss.Moments(df)
+
+
+def test_int8_uint8_strided_and_workers():
+    u = likert(4099, 6, 3, lo=0, hi=127).astype(np.uint8) * 2  # 0..254
+    assert_same_as_float(ss.Moments(u), ss.Moments(u.astype(np.float64)))
+    x = likert(9001, 9, 4)
+    for view in (x[::2], x[:, ::2], x[::-1], np.asfortranarray(x)[:, 1:]):
+        assert_same_as_float(ss.Moments(view), ss.Moments(view.astype(np.float64)))
+    one = ss.Moments(x, workers=1)
+    assert ss.Moments(x, workers=2) == one
+    assert ss.Moments(x, workers=3) == one
+    assert ss.Moments(np.asfortranarray(x), workers=2) == one
+    assert ss.Moments(x[:1]).n == 1 and ss.Moments(x[:1]).mean.tolist() == x[0].astype(float).tolist()
+
+
+def test_int8_every_kernel_gives_the_same_state():
+    from servscore import _core
+
+    x = likert(7777, 13, 5)
+    auto = ss.Moments(x)
+    try:
+        for kernel in ("scalar", "avx2", "avx512_vnni"):
+            if not _core._int8_kernel_supported(kernel):
+                continue
+            _core._set_int8_kernel(kernel)
+            assert _core._int8_kernel() == kernel
+            assert ss.Moments(x) == auto
+            assert ss.Moments(np.asfortranarray(x)) == auto
+    finally:
+        _core._set_int8_kernel("automatic")
+    with pytest.raises(ss.ConfigError, match="expected 'automatic'"):
+        _core._set_int8_kernel("sse9")
+
+
+def test_int8_frame_is_read_without_a_float_copy():
+    import tracemalloc
+
+    x = likert(200_000, 10, 6, lo=1, hi=5)  # 2 MB of int8; a float64 copy would be 16 MB
+    df = pd.DataFrame(x, columns=[f"q{j}" for j in range(10)])
+    separate = pd.concat([df[c] for c in df.columns], axis=1)
+    for frame in (df, separate, x):
+        tracemalloc.start()
+        ss.Moments(frame)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 1_000_000
+
+
+def test_int8_falls_back_for_mixed_nullable_or_weighted_data():
+    x = likert(500, 3, 7, lo=1, hi=5)
+    df = pd.DataFrame(x, columns=list("abc"))
+    mixed = df.assign(c=df["c"].astype(float))
+    assert_same_as_float(ss.Moments(mixed), ss.Moments(df.astype(float)))
+    nullable = df.astype("Int8")
+    nullable.loc[3, "b"] = pd.NA
+    m = ss.Moments(nullable)
+    assert m.n == 499 and m.n_dropped == 1
+    w = np.linspace(0.5, 2.0, 500)
+    weighted = ss.Moments(df, weights=w)
+    assert weighted.weighted
+    assert_same_as_float(weighted, ss.Moments(df.astype(float), weights=w))
+
+
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(0, 700), max_size=5), as_int8=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_int8_and_float_chunks_merge_to_the_one_pass_state(cuts, as_int8):
+    x = likert(700, 4, 8)
+    bounds = [0, *sorted(cuts), 700]
+    acc = ss.Moments(nan_policy="listwise")
+    for i, (b, e) in enumerate(zip(bounds[:-1], bounds[1:])):
+        chunk = x[b:e]
+        acc.update(chunk if as_int8[i] else chunk.astype(np.float64))
+    assert_same_as_float(acc, ss.Moments(x.astype(np.float64)))

@@ -142,3 +142,55 @@ def test_bad_input():
         ss.cronbach_alpha(np.ones((5, 2)), nan_policy="drop")
     with pytest.raises(ss.InputError, match=r"column 'b', row 2: value 'x'"):
         ss.cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": [1, 2, "x"]}))
+
+
+# ------------------------------------------------------------------ exact int8 path
+def likert_items(n, k, seed):
+    rng = np.random.default_rng(seed)
+    common = rng.integers(1, 6, size=(n, 1))
+    return np.clip(common + rng.integers(-1, 2, size=(n, k)), 1, 5).astype(np.int8)
+
+
+def test_int8_published_alphas(satisfaction):
+    # the answers are integers 1..10: as int8 they take the exact integer path
+    for name in ("imag", "sat"):
+        items = block(satisfaction, name).astype(np.int8)
+        r = ss.cronbach_alpha(items)
+        assert r.alpha == pytest.approx(RAW[name], abs=5e-8)
+        assert r.alpha_standardized == pytest.approx(STD[name], abs=5e-8)
+        assert r.dg_rho == pytest.approx(RHO[name], abs=5e-8)
+
+
+@pytest.mark.parametrize("layout", ["frame", "C", "F"])
+def test_int8_alpha_equals_float_alpha_and_pingouin(layout):
+    x = likert_items(20011, 8, 3)
+    df = pd.DataFrame(x, columns=[f"q{j}" for j in range(8)])
+    data = {"frame": df, "C": np.ascontiguousarray(x), "F": np.asfortranarray(x)}[layout]
+    r = ss.cronbach_alpha(data, workers=2)
+    f = ss.cronbach_alpha(df.astype(np.float64))
+    assert r.alpha == pytest.approx(f.alpha, abs=1e-12)
+    assert r.alpha_standardized == pytest.approx(f.alpha_standardized, abs=1e-12)
+    assert r.ci == pytest.approx(f.ci, abs=1e-12)
+    np.testing.assert_allclose(r.items.to_numpy(dtype=float), f.items.to_numpy(dtype=float), rtol=1e-10, atol=1e-12)
+    alpha, ci = pg.cronbach_alpha(df)
+    assert r.alpha == pytest.approx(alpha, abs=1e-12)
+    assert r.ci == pytest.approx(tuple(ci), abs=1e-3)  # pingouin rounds its interval to 3 decimals
+
+
+def test_int8_and_float_chunks_in_an_accumulator():
+    x = likert_items(6000, 5, 4)
+    acc = ss.AlphaAccumulator().update(x[:2500]) + ss.AlphaAccumulator().update(x[2500:4000].astype(float))
+    acc.update(pd.DataFrame(x[4000:]))
+    acc2 = pickle.loads(pickle.dumps(acc))
+    one = ss.cronbach_alpha(x.astype(float))
+    assert acc2.result().alpha == pytest.approx(one.alpha, abs=1e-12)
+    assert acc2.result().n == 6000
+
+
+def test_lazy_item_table_in_the_result():
+    r = ss.cronbach_alpha(likert_items(300, 4, 5))
+    assert "items" not in vars(r)  # built on first use
+    d = r.to_dict()
+    assert set(d["items"]) == {"0", "1", "2", "3"} and "_item_data" not in d
+    assert r.items is r.to_frame()
+    assert list(r.items.columns)[:2] == ["mean", "sd"] and r.items.index.name == "item"
