@@ -17,6 +17,11 @@ Missing values (NaN, None, ``pandas.NA``) follow ``nan_policy``:
 Weights are survey weights >= 0; ``cov(ddof)`` divides by ``W - ddof`` (W the
 weight sum), as ``numpy.cov(..., fweights=w)``.
 
+Answers stored as ``int8`` / ``uint8`` (numpy arrays, or pandas / polars / Arrow frames whose
+columns are all int8), unweighted, take an exact integer path: read in place without a
+float64 copy, integer sums and cross-products (AVX-512 VNNI / AVX2 / scalar kernels chosen
+at run time), the same state as float64 to ~1e-15, identical for any ``workers``.
+
 >>> import numpy as np, servscore as ss
 >>> x = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 5.0], [4.0, 9.0]])
 >>> a = ss.Moments(x[:2]) + ss.Moments(x[2:])
@@ -55,7 +60,8 @@ class Moments:
     data
         Optional first batch: a DataFrame (pandas, polars, Arrow; numeric columns by name)
         or a 2-D array (rows x variables). Without data the state is empty and takes its
-        variables from the first :meth:`update`.
+        variables from the first :meth:`update`. int8 / uint8 data without weights take the
+        exact integer path (see :meth:`update`).
     weights
         Survey weights (one per row, finite, >= 0), or the name of a weight column of ``data``.
     columns
