@@ -461,13 +461,23 @@ void int8_totals(std::ptrdiff_t n, int p, int workers, std::vector<std::int64_t>
   }
 }
 
+#if defined(__SIZEOF_INT128__)
 __extension__ typedef __int128 int128;
 
-// round(num / den) for an exact 128-bit numerator (error <= 1 ulp: integer part exact below 2^53).
+// num / den for an exact 128-bit numerator: the integer part exactly (below 2^53 for any
+// realistic n), the remainder's fraction rounded once, then their sum (error <= 1 ulp).
 double ratio(int128 num, std::int64_t den) {
   const int128 q = num / den, rem = num % den;
   return static_cast<double>(q) + static_cast<double>(static_cast<std::int64_t>(rem)) / static_cast<double>(den);
 }
+#else
+// Without 128-bit integers: long double (exact to 64 bits on x87, 113 on quad; where it is a
+// plain double, numerators beyond 2^53 are rounded once more).
+typedef long double int128;
+double ratio(int128 num, std::int64_t den) {
+  return static_cast<double>(num / static_cast<long double>(den));
+}
+#endif
 
 }  // namespace
 
