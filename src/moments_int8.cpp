@@ -225,17 +225,28 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni_t(const st
     bs_heap.resize(static_cast<std::size_t>(p));
     bs = bs_heap.data();
   }
+  __m512i any = _mm512_setzero_si512();  // OR of every value: its sign bits say whether one is negative
   for (int j = 0; j < p; ++j) {
     __m512i acc = _mm512_setzero_si512();
     for (std::ptrdiff_t i = 0; i < r64; i += 64) {
       // the next block of this column (x86 prefetches never fault, past the end of the data too)
       _mm_prefetch(reinterpret_cast<const char*>(cols[j] + r + i), _MM_HINT_T0);
-      acc = _mm512_dpbusd_epi32(acc, ones, SS_SV(cols[j] + i));
+      const __m512i v = SS_SV(cols[j] + i);
+      any = _mm512_or_si512(any, v);
+      acc = _mm512_dpbusd_epi32(acc, ones, v);
     }
-    if (tail) acc = _mm512_dpbusd_epi32(acc, ones, SS_SV_TAIL(cols[j] + r64));
+    if (tail) {
+      const __m512i v = SS_SV_TAIL(cols[j] + r64);
+      any = _mm512_or_si512(any, v);
+      acc = _mm512_dpbusd_epi32(acc, ones, v);
+    }
     bs[j] = _mm512_reduce_add_epi32(acc);
     s[j] += bs[j];
   }
+  // A block without negative values (Likert answers 0..127) is its own unsigned operand: no
+  // xor, no 128 S_k correction.
+  const bool nonneg = _mm512_movepi8_mask(any) == 0;
+  const std::int64_t shift = nonneg ? 0 : 128;
   for (int j0 = 0; j0 < p; j0 += 4) {
     const std::uint8_t* cj[4];
     for (int a = 0; a < 4; ++a) cj[a] = cols[std::min(j0 + a, p - 1)];
@@ -266,19 +277,30 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gram_vnni_t(const st
     SS_DP(a32, u3, v2);                               \
     SS_DP(a33, u3, v3);                               \
   }
-      for (std::ptrdiff_t i = 0; i < r64; i += 64)
-        SS_TILE_STEP(SS_UV(cj[0] + i), SS_UV(cj[1] + i), SS_UV(cj[2] + i), SS_UV(cj[3] + i), SS_SV(ck[0] + i),
-                     SS_SV(ck[1] + i), SS_SV(ck[2] + i), SS_SV(ck[3] + i))
-      if (tail)
-        SS_TILE_STEP(SS_UV_TAIL(cj[0] + r64), SS_UV_TAIL(cj[1] + r64), SS_UV_TAIL(cj[2] + r64), SS_UV_TAIL(cj[3] + r64),
-                     SS_SV_TAIL(ck[0] + r64), SS_SV_TAIL(ck[1] + r64), SS_SV_TAIL(ck[2] + r64), SS_SV_TAIL(ck[3] + r64))
+      if (nonneg) {
+        for (std::ptrdiff_t i = 0; i < r64; i += 64)
+          SS_TILE_STEP(SS_SV(cj[0] + i), SS_SV(cj[1] + i), SS_SV(cj[2] + i), SS_SV(cj[3] + i), SS_SV(ck[0] + i),
+                       SS_SV(ck[1] + i), SS_SV(ck[2] + i), SS_SV(ck[3] + i))
+        if (tail)
+          SS_TILE_STEP(SS_SV_TAIL(cj[0] + r64), SS_SV_TAIL(cj[1] + r64), SS_SV_TAIL(cj[2] + r64),
+                       SS_SV_TAIL(cj[3] + r64), SS_SV_TAIL(ck[0] + r64), SS_SV_TAIL(ck[1] + r64),
+                       SS_SV_TAIL(ck[2] + r64), SS_SV_TAIL(ck[3] + r64))
+      } else {
+        for (std::ptrdiff_t i = 0; i < r64; i += 64)
+          SS_TILE_STEP(SS_UV(cj[0] + i), SS_UV(cj[1] + i), SS_UV(cj[2] + i), SS_UV(cj[3] + i), SS_SV(ck[0] + i),
+                       SS_SV(ck[1] + i), SS_SV(ck[2] + i), SS_SV(ck[3] + i))
+        if (tail)
+          SS_TILE_STEP(SS_UV_TAIL(cj[0] + r64), SS_UV_TAIL(cj[1] + r64), SS_UV_TAIL(cj[2] + r64),
+                       SS_UV_TAIL(cj[3] + r64), SS_SV_TAIL(ck[0] + r64), SS_SV_TAIL(ck[1] + r64),
+                       SS_SV_TAIL(ck[2] + r64), SS_SV_TAIL(ck[3] + r64))
+      }
 #undef SS_TILE_STEP
-#define SS_OUT(A, B, ACC)                                                        \
-  do {                                                                           \
-    const int j = j0 + (A), k = k0 + (B);                                        \
-    if (j < p && k < p && j <= k)                                                \
-      g[static_cast<std::ptrdiff_t>(k) * p + j] +=                               \
-          static_cast<std::int64_t>(_mm512_reduce_add_epi32(ACC)) - 128 * bs[k]; \
+#define SS_OUT(A, B, ACC)                                                          \
+  do {                                                                             \
+    const int j = j0 + (A), k = k0 + (B);                                          \
+    if (j < p && k < p && j <= k)                                                  \
+      g[static_cast<std::ptrdiff_t>(k) * p + j] +=                                 \
+          static_cast<std::int64_t>(_mm512_reduce_add_epi32(ACC)) - shift * bs[k]; \
   } while (0)
       SS_OUT(0, 0, a00);
       SS_OUT(0, 1, a01);

@@ -123,9 +123,13 @@ TEST_CASE("int8: every kernel equals the float path, columns and rows, any shape
       for (std::ptrdiff_t n : sizes) {
         if (p > 9 && n > 100 && n != 2049) continue;  // keep the test short: large n at a few p
         INFO("p " << p << " n " << n);
-        const bool wide = (n + p) % 2 == 0;  // the full int8 range, or Likert 1..5 shifted negative
-        auto v = wide ? random_items(n, p, -128, 127, static_cast<unsigned>(n * 37 + p))
-                      : random_items(n, p, -3, 1, static_cast<unsigned>(n * 41 + p));
+        // the full int8 range, Likert 1..7 (blocks without negative values: no operand shift),
+        // or Likert shifted to -3..1
+        const int range = static_cast<int>((n + p) % 3);
+        const unsigned seed = static_cast<unsigned>(n * 37 + p);
+        auto v = range == 0   ? random_items(n, p, -128, 127, seed)
+                 : range == 1 ? random_items(n, p, 1, 7, seed)
+                              : random_items(n, p, -3, 1, seed);
         RowMatrixXd x = as_double(v, n, p);
         for (MissingPolicy pol : {MissingPolicy::listwise, MissingPolicy::pairwise}) {
           Moments ref(p, pol);
@@ -206,4 +210,23 @@ TEST_CASE("int8: bad input", "[moments][int8]") {
   m.update_int8_columns({a.data(), a.data()}, 0);  // an empty batch changes nothing
   CHECK(m == Moments(2));
   CHECK_THROWS_AS(Moments().update_int8_rows(a.data(), 1, 1), input_error);
+}
+
+TEST_CASE("int8: blocks with and without negative values in one batch", "[moments][int8]") {
+  const std::ptrdiff_t n = 5000;  // blocks of 2048 rows: the first two without negatives, the last with one
+  const int p = 5;
+  auto v = random_items(n, p, 1, 5, 21);
+  v[static_cast<std::size_t>(4500 * p + 3)] = -7;
+  Moments ref(p);
+  ref.update(as_double(v, n, p));
+  auto cb = col_bytes(v, n, p);
+  auto rb = row_bytes(v, n, p, p);
+  for (Int8Kernel k : supported_kernels()) {
+    KernelGuard guard(k);
+    Moments c(p), r(p);
+    c.update_int8_columns(col_ptrs(cb, n, p), n, 2);
+    r.update_int8_rows(rb.data(), n, p);
+    check_same_state(c, ref);
+    CHECK(r == c);
+  }
 }
