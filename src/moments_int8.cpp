@@ -8,8 +8,10 @@
 //
 // AVX-512 VNNI: vpdpbusd multiplies unsigned by signed bytes; with u = s + 128 (s xor 0x80) as
 // the unsigned operand, D_jk = sum u_j s_k = G_jk + 128 S_k exactly (no range restriction, no
-// saturation: |D| per 32-bit lane <= 4 * 255 * 128 per instruction, a block of 4096 rows stays
-// below 2^21), so G_jk = D_jk - 128 S_k.
+// saturation: |D| per 32-bit lane <= 4 * 255 * 128 per instruction, so a block of 2048 rows, 32
+// instructions, stays below 2^23 per lane and 2^27 summed over the 16 lanes), so
+// G_jk = D_jk - 128 S_k. A block without negative values (Likert answers) uses s itself as the
+// unsigned operand. AVX2 widens to int16 (vpmaddwd, full range); the scalar loop is portable.
 
 #include "servscore/detail/moments_int8.hpp"
 
