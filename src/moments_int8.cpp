@@ -11,7 +11,8 @@
 // saturation: |D| per 32-bit lane <= 4 * 255 * 128 per instruction, so a block of 2048 rows, 32
 // instructions, stays below 2^23 per lane and 2^27 summed over the 16 lanes), so
 // G_jk = D_jk - 128 S_k. A block without negative values (Likert answers) uses s itself as the
-// unsigned operand. AVX2 widens to int16 (vpmaddwd, full range); the scalar loop is portable.
+// unsigned operand. AVX2: vpmaddubsw + vpmaddwd on blocks of values 0..127, else values widened to
+// int16 and vpmaddwd (full range); the scalar loop is portable.
 
 #include "servscore/detail/moments_int8.hpp"
 
@@ -148,36 +149,72 @@ __attribute__((target("avx2"))) inline std::int64_t hsum256(__m256i v) {
 __attribute__((target("avx2"))) void gram_avx2(const std::uint8_t* const* cols, int p, std::ptrdiff_t r,
                                                std::uint8_t flip, std::int64_t* g, std::int64_t* s) {
   const __m128i fl = _mm_set1_epi8(static_cast<char>(flip));
+  const __m256i fl32 = _mm256_set1_epi8(static_cast<char>(flip));
   const __m256i ones = _mm256_set1_epi16(1);
-  const std::ptrdiff_t r16 = r / 16 * 16;
+  const std::ptrdiff_t r16 = r / 16 * 16, r32 = r / 32 * 32;
 // macros, not lambdas: a lambda does not inherit the function's target attribute
-#define SS_WIDEN(ptr) _mm256_cvtepi8_epi16(_mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ptr)), fl))
+#define SS_LD16(ptr) _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ptr)), fl)
+#define SS_WIDEN(ptr) _mm256_cvtepi8_epi16(SS_LD16(ptr))
+#define SS_LD32(ptr) _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ptr)), fl32)
 #define SS_VAL(j, i) static_cast<std::int32_t>(static_cast<std::int8_t>(cols[j][i] ^ flip))
+  __m128i any = _mm_setzero_si128();  // OR of every value: its sign bits say whether one is negative
+  bool neg_tail = false;
   for (int j = 0; j < p; ++j) {
     __m256i acc = _mm256_setzero_si256();
-    for (std::ptrdiff_t i = 0; i < r16; i += 16)
-      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(SS_WIDEN(cols[j] + i), ones));
+    for (std::ptrdiff_t i = 0; i < r16; i += 16) {
+      const __m128i v = SS_LD16(cols[j] + i);
+      any = _mm_or_si128(any, v);
+      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(v), ones));
+    }
     std::int64_t sum = hsum256(acc);
-    for (std::ptrdiff_t i = r16; i < r; ++i) sum += SS_VAL(j, i);
+    for (std::ptrdiff_t i = r16; i < r; ++i) {
+      sum += SS_VAL(j, i);
+      neg_tail |= SS_VAL(j, i) < 0;
+    }
     s[j] += sum;
   }
+  // Values in 0..127 (Likert answers): vpmaddubsw on 32 bytes (pair sums <= 2 * 127 * 127, no
+  // saturation) then vpmaddwd; otherwise values widened to int16 and vpmaddwd (full range).
+  const bool nonneg = _mm_movemask_epi8(any) == 0 && !neg_tail;
   for (int j0 = 0; j0 < p; j0 += 2) {
     const std::uint8_t* cj[2] = {cols[j0], cols[std::min(j0 + 1, p - 1)]};
     for (int k0 = (j0 / 4) * 4; k0 < p; k0 += 4) {
       const std::uint8_t* ck[4];
       for (int b = 0; b < 4; ++b) ck[b] = cols[std::min(k0 + b, p - 1)];
       __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-      for (std::ptrdiff_t i = 0; i < r16; i += 16) {
-        __m256i x0 = SS_WIDEN(cj[0] + i), x1 = SS_WIDEN(cj[1] + i);
-        __m256i y0 = SS_WIDEN(ck[0] + i), y1 = SS_WIDEN(ck[1] + i), y2 = SS_WIDEN(ck[2] + i), y3 = SS_WIDEN(ck[3] + i);
-        a00 = _mm256_add_epi32(a00, _mm256_madd_epi16(x0, y0));
-        a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(x0, y1));
-        a02 = _mm256_add_epi32(a02, _mm256_madd_epi16(x0, y2));
-        a03 = _mm256_add_epi32(a03, _mm256_madd_epi16(x0, y3));
-        a10 = _mm256_add_epi32(a10, _mm256_madd_epi16(x1, y0));
-        a11 = _mm256_add_epi32(a11, _mm256_madd_epi16(x1, y1));
-        a12 = _mm256_add_epi32(a12, _mm256_madd_epi16(x1, y2));
-        a13 = _mm256_add_epi32(a13, _mm256_madd_epi16(x1, y3));
+      std::ptrdiff_t done = 0;
+      if (nonneg) {
+#define SS_MB(acc, x, y) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), ones))
+        for (std::ptrdiff_t i = 0; i < r32; i += 32) {
+          const __m256i x0 = SS_LD32(cj[0] + i), x1 = SS_LD32(cj[1] + i);
+          const __m256i y0 = SS_LD32(ck[0] + i), y1 = SS_LD32(ck[1] + i), y2 = SS_LD32(ck[2] + i),
+                        y3 = SS_LD32(ck[3] + i);
+          SS_MB(a00, x0, y0);
+          SS_MB(a01, x0, y1);
+          SS_MB(a02, x0, y2);
+          SS_MB(a03, x0, y3);
+          SS_MB(a10, x1, y0);
+          SS_MB(a11, x1, y1);
+          SS_MB(a12, x1, y2);
+          SS_MB(a13, x1, y3);
+        }
+#undef SS_MB
+        done = r32;
+      } else {
+        for (std::ptrdiff_t i = 0; i < r16; i += 16) {
+          __m256i x0 = SS_WIDEN(cj[0] + i), x1 = SS_WIDEN(cj[1] + i);
+          __m256i y0 = SS_WIDEN(ck[0] + i), y1 = SS_WIDEN(ck[1] + i), y2 = SS_WIDEN(ck[2] + i),
+                  y3 = SS_WIDEN(ck[3] + i);
+          a00 = _mm256_add_epi32(a00, _mm256_madd_epi16(x0, y0));
+          a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(x0, y1));
+          a02 = _mm256_add_epi32(a02, _mm256_madd_epi16(x0, y2));
+          a03 = _mm256_add_epi32(a03, _mm256_madd_epi16(x0, y3));
+          a10 = _mm256_add_epi32(a10, _mm256_madd_epi16(x1, y0));
+          a11 = _mm256_add_epi32(a11, _mm256_madd_epi16(x1, y1));
+          a12 = _mm256_add_epi32(a12, _mm256_madd_epi16(x1, y2));
+          a13 = _mm256_add_epi32(a13, _mm256_madd_epi16(x1, y3));
+        }
+        done = r16;
       }
       const __m256i acc[2][4] = {{a00, a01, a02, a03}, {a10, a11, a12, a13}};
       for (int a = 0; a < 2; ++a) {
@@ -188,7 +225,7 @@ __attribute__((target("avx2"))) void gram_avx2(const std::uint8_t* const* cols, 
           if (k >= p) break;
           if (j > k) continue;
           std::int64_t d = hsum256(acc[a][b]);
-          for (std::ptrdiff_t i = r16; i < r; ++i) d += SS_VAL(j, i) * SS_VAL(k, i);
+          for (std::ptrdiff_t i = done; i < r; ++i) d += SS_VAL(j, i) * SS_VAL(k, i);
           g[static_cast<std::ptrdiff_t>(k) * p + j] += d;
         }
       }

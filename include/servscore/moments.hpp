@@ -125,8 +125,10 @@ class Moments {
    * and pairwise states both gain n complete rows (counts, weights and pair moments as `update`).
    *
    * Kernels, chosen at run time (x86-64): AVX-512 VNNI (`vpdpbusd`, 64 bytes per instruction,
-   * the operands x + 128 as u8 times x as s8, the 128 S_k term subtracted exactly), AVX2
-   * (`vpmaddwd` on values widened to int16), and a portable scalar loop. All take the full 8-bit range.
+   * the operands x + 128 as u8 times x as s8, the 128 S_k term subtracted exactly; a block without
+   * negative values multiplies x by x directly), AVX2 (`vpmaddubsw` + `vpmaddwd` on 32 bytes when
+   * a block's values are 0..127, else `vpmaddwd` on values widened to int16), and a portable scalar
+   * loop. All take the full 8-bit range.
    *
    * @param columns p pointers, one per variable, each to n contiguous values (a Fortran-ordered
    *   array's columns, or a DataFrame's int8 columns wherever they live).

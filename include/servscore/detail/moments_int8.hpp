@@ -11,8 +11,8 @@ namespace servscore::detail {
 enum class Int8Kernel {
   automatic = 0,  ///< the fastest the CPU supports (the default)
   scalar,         ///< portable loops (also the scalar row transposition)
-  avx2,           ///< AVX2 `vpmaddwd` on values widened to int16; SSE2 row transposition
-  avx512_vnni     ///< AVX-512 VNNI `vpdpbusd` (needs AVX-512 F/BW/VNNI); SSE2 row transposition
+  avx2,           ///< AVX2 `vpmaddubsw` (blocks of 0..127) or `vpmaddwd` on int16; SSE2 row transposition
+  avx512_vnni     ///< AVX-512 VNNI `vpdpbusd` (needs AVX-512 F/BW/VNNI); AVX-512BW row transposition
 };
 
 /** @brief "automatic", "scalar", "avx2" or "avx512_vnni". */
