@@ -77,6 +77,14 @@ def main() -> None:
         ("ss.cronbach_alpha(int8 C array), all cores", best_of(lambda: ss.cronbach_alpha(x8, workers=0), rep8)),
         ("ss.cronbach_alpha(float64 DataFrame), all", best_of(lambda: ss.cronbach_alpha(df, workers=0), args.repeat)),
     ]
+    for kernel in ("avx2", "scalar"):  # the kernels of CPUs without AVX-512 VNNI (forced)
+        if _core._int8_kernel_supported(kernel) and _core._int8_kernel() != kernel:
+            _core._set_int8_kernel(kernel)
+            try:
+                timing = best_of(lambda: ss.cronbach_alpha(df8, workers=1), args.repeat)
+            finally:
+                _core._set_int8_kernel("automatic")
+            int8_rows.append((f"ss.cronbach_alpha(int8 DataFrame), w=1, {kernel}", timing))
     # the row-major transposition alone: the core state of a C-ordered minus a Fortran-ordered array
     t_rows = best_of(lambda: _core.Moments(args.k, "listwise", []).update(x8, None, 1), rep8)[1]
     t_cols = best_of(lambda: _core.Moments(args.k, "listwise", []).update(xf8, None, 1), rep8)[1]
