@@ -191,8 +191,8 @@ def cronbach_alpha(
         or a :class:`~servscore.Moments` state / :class:`AlphaAccumulator` of the items.
         Unweighted answers stored as ``int8`` (or ``uint8``) -- a numpy array in C or Fortran
         order, or a DataFrame whose item columns are all int8 -- take the exact integer path of
-        :class:`~servscore.Moments`: read in place, ~40x faster than pingouin on a million rows
-        of 20 items, the same alpha as float64 (to ~1e-15).
+        :class:`~servscore.Moments`: read in place, 30-55x faster than pingouin on a million rows
+        of 20 items, the same alpha as float64 (to ~1e-12).
     level
         Confidence level of the Feldt interval.
     nan_policy
