@@ -797,9 +797,49 @@ struct Col {
   double operator[](Index r) const { return p[r * s]; }
 };
 
-void centred(const Col& c, Index r0, Index m, double mu, double* out) {
-  detail::centre_column(c.p + r0 * c.s, c.s, m, mu, out);
-}
+// The columns of records [r0, r0 + m) as contiguous arrays: contiguous columns in place, strided
+// ones (a row-major array) copied record by record into a column-major buffer, so every pass
+// reads memory in order and does the same arithmetic for any layout.
+class Chunk {
+ public:
+  explicit Chunk(const std::vector<Col>& col) : col_(col), ptr_(col.size()) {
+    for (std::size_t i = 0; i < col.size(); ++i)
+      if (col[i].s != 1) strided_.push_back(static_cast<int>(i));
+    if (!strided_.empty()) buf_.resize(kChunk, static_cast<Index>(strided_.size()));
+  }
+  void load(Index r0, Index m) {
+    for (std::size_t i = 0; i < col_.size(); ++i) ptr_[i] = col_[i].p + r0;
+    const Index q = static_cast<Index>(strided_.size());
+    if (q == 0) return;
+    // eight records at a time: their values of every strided column are a few cache lines
+    std::vector<const double*> src(static_cast<std::size_t>(q));
+    std::vector<std::ptrdiff_t> st(static_cast<std::size_t>(q));
+    for (Index k = 0; k < q; ++k) {
+      const Col& c = col_[static_cast<std::size_t>(strided_[static_cast<std::size_t>(k)])];
+      src[static_cast<std::size_t>(k)] = c.p + r0 * c.s;
+      st[static_cast<std::size_t>(k)] = c.s;
+    }
+    Index r = 0;
+    for (; r + 8 <= m; r += 8)
+      for (Index k = 0; k < q; ++k) {
+        const double* x = src[static_cast<std::size_t>(k)] + r * st[static_cast<std::size_t>(k)];
+        const std::ptrdiff_t d = st[static_cast<std::size_t>(k)];
+        double* out = buf_.col(k).data() + r;
+        for (int u = 0; u < 8; ++u) out[u] = x[u * d];
+      }
+    for (; r < m; ++r)
+      for (Index k = 0; k < q; ++k) buf_(r, k) = src[static_cast<std::size_t>(k)][r * st[static_cast<std::size_t>(k)]];
+    for (Index k = 0; k < q; ++k)
+      ptr_[static_cast<std::size_t>(strided_[static_cast<std::size_t>(k)])] = buf_.col(k).data();
+  }
+  const double* operator[](int i) const { return ptr_[static_cast<std::size_t>(i)]; }
+
+ private:
+  const std::vector<Col>& col_;
+  std::vector<const double*> ptr_;
+  std::vector<int> strided_;
+  MatrixXd buf_;
+};
 
 // The estimation from indicator columns read in place; `col` is in the model's indicator order.
 PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& model, const PlsConfig& config,
@@ -836,15 +876,16 @@ PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& mode
   };
   std::vector<Pass1> part(static_cast<std::size_t>(n_chunks));
   detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
+    Chunk cv(col);
     for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
       Pass1& P = part[static_cast<std::size_t>(ch)];
       P.sum_all.resize(p);
       P.count.resize(p);
       const Index r0 = ch * kChunk, m = std::min<Index>(n, r0 + kChunk) - r0;
+      cv.load(r0, m);
       bool any_missing = false, any_bad = false;
       for (int i = 0; i < p; ++i) {
-        const Col& c = col[static_cast<std::size_t>(i)];
-        const detail::ColumnStats st = detail::column_stats(c.p + r0 * c.s, c.s, m);
+        const detail::ColumnStats st = detail::column_stats(cv[i], 1, m);
         P.sum_all(i) = st.sum;
         P.count(i) = st.count;
         any_missing = any_missing || st.count < m;
@@ -870,17 +911,17 @@ PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& mode
       chunk_has_missing[static_cast<std::size_t>(ch)] = 1;
       std::uint8_t* inc = incomplete.data() + r0;
       for (int i = 0; i < p; ++i) {
-        const Col& c = col[static_cast<std::size_t>(i)];
-        for (Index r = 0; r < m; ++r) inc[r] |= static_cast<std::uint8_t>(std::isnan(c[r0 + r]));
+        const double* c = cv[i];
+        for (Index r = 0; r < m; ++r) inc[r] |= static_cast<std::uint8_t>(std::isnan(c[r]));
       }
       P.complete = m - std::count(inc, inc + m, std::uint8_t{1});
       P.incomplete = m - P.complete;
       P.sum_complete = VectorXd::Zero(p);
       if (listwise)
         for (int i = 0; i < p; ++i) {
-          const Col& c = col[static_cast<std::size_t>(i)];
+          const double* c = cv[i];
           double s = 0.0;
-          for (Index r = 0; r < m; ++r) s += inc[r] ? 0.0 : c[r0 + r];
+          for (Index r = 0; r < m; ++r) s += inc[r] ? 0.0 : c[r];
           P.sum_complete(i) = s;
         }
     }
@@ -913,20 +954,21 @@ PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& mode
 
   // Centred (mean-replaced) records of one chunk into a column-major buffer; listwise, the
   // incomplete records are left out. Returns the number of records written.
-  auto fill = [&](std::ptrdiff_t ch, MatrixXd& buf) -> Index {
+  auto fill = [&](std::ptrdiff_t ch, MatrixXd& buf, Chunk& cv) -> Index {
     const Index r0 = ch * kChunk, m = std::min<Index>(n, r0 + kChunk) - r0;
+    cv.load(r0, m);
     if (!listwise || !chunk_has_missing[static_cast<std::size_t>(ch)]) {
-      for (int i = 0; i < p; ++i) centred(col[static_cast<std::size_t>(i)], r0, m, mean(i), buf.col(i).data());
+      for (int i = 0; i < p; ++i) detail::centre_column(cv[i], 1, m, mean(i), buf.col(i).data());
       return m;
     }
     const std::uint8_t* inc = incomplete.data() + r0;
     Index k = 0;
     for (int i = 0; i < p; ++i) {
-      const Col& c = col[static_cast<std::size_t>(i)];
+      const double* c = cv[i];
       double* out = buf.col(i).data();
       k = 0;
       for (Index r = 0; r < m; ++r)
-        if (!inc[r]) out[k++] = c[r0 + r] - mean(i);
+        if (!inc[r]) out[k++] = c[r] - mean(i);
     }
     return k;
   };
@@ -935,8 +977,9 @@ PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& mode
   std::vector<MatrixXd> cm(static_cast<std::size_t>(n_chunks));
   detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
     MatrixXd buf(kChunk, p);
+    Chunk cv(col);
     for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
-      const Index m = fill(ch, buf), m4 = (m + 3) / 4 * 4;
+      const Index m = fill(ch, buf, cv), m4 = (m + 3) / 4 * 4;
       buf.middleRows(m, m4 - m).setZero();
       MatrixXd& S = cm[static_cast<std::size_t>(ch)];
       S.resize(p, p);
@@ -965,15 +1008,17 @@ PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& mode
   }
   detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
     VectorXd v(kChunk);
+    Chunk cv(col);
     for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
       const Index r0 = ch * kChunk, m = std::min<Index>(n, r0 + kChunk) - r0;
+      cv.load(r0, m);
       for (int j = 0; j < J; ++j) {
         auto s = res.scores.col(j).segment(r0, m);
         s.setZero();
         double offset = 0.0;  // sum of index weight x (mean - scale_min): the index of the mean record
         if (config.indices) res.index_scores.col(j).segment(r0, m).setZero();
         for (int i = sp.start[j]; i < sp.start[j] + sp.size[j]; ++i) {
-          centred(col[static_cast<std::size_t>(i)], r0, m, mean(i), v.data());
+          detail::centre_column(cv[i], 1, m, mean(i), v.data());
           s += a_raw(i) * v.head(m);
           if (!config.indices) continue;
           res.index_scores.col(j).segment(r0, m) += res.index_weights(i) * v.head(m);
@@ -1028,9 +1073,10 @@ PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& mode
     RowMatrixXd X(res.n_used, p);
     {
       MatrixXd buf(kChunk, p);
+      Chunk cv(col);
       Index at = 0;
       for (Index ch = 0; ch < n_chunks; ++ch) {
-        const Index m = fill(ch, buf);
+        const Index m = fill(ch, buf, cv);
         X.middleRows(at, m) = buf.topRows(m);
         at += m;
       }
