@@ -430,8 +430,11 @@ def _float_columns(frame: pd.DataFrame, names: list[str]) -> list[np.ndarray] | 
         t = s.dtype
         if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t):
             return None
-        a = s.to_numpy() if t == np.float64 else s.to_numpy(dtype=np.float64, na_value=np.nan)
-        out.append(a)
+        if isinstance(t, np.dtype):  # numpy-backed: no NA objects to look for
+            a = s.to_numpy()
+            out.append(a if t == np.float64 else a.astype(np.float64))
+        else:  # extension dtypes (nullable, Arrow): NA becomes NaN
+            out.append(s.to_numpy(dtype=np.float64, na_value=np.nan))
     return out
 
 
