@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "json_util.hpp"
+#include "kernels.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 #include "servscore/model.hpp"
@@ -788,13 +789,61 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
 }
 }  // namespace
 
-PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
-                  const PlsConfig& config, int workers) {
-  model.validate();
-  config.validate();
-  if (static_cast<Index>(columns.size()) != data.cols())
-    throw input_error("data: " + std::to_string(data.cols()) + " column(s) but " + std::to_string(columns.size()) +
-                      " column name(s)");
+namespace {
+// One indicator column read in place: element r at p[r * s].
+struct Col {
+  const double* p;
+  std::ptrdiff_t s;
+  double operator[](Index r) const { return p[r * s]; }
+};
+
+// The columns of records [r0, r0 + m) as contiguous arrays: contiguous columns in place, strided
+// ones (a row-major array) copied record by record into a column-major buffer, so every pass
+// reads memory in order and does the same arithmetic for any layout.
+class Chunk {
+ public:
+  explicit Chunk(const std::vector<Col>& col) : col_(col), ptr_(col.size()) {
+    for (std::size_t i = 0; i < col.size(); ++i)
+      if (col[i].s != 1) strided_.push_back(static_cast<int>(i));
+    if (!strided_.empty()) buf_.resize(kChunk, static_cast<Index>(strided_.size()));
+  }
+  void load(Index r0, Index m) {
+    for (std::size_t i = 0; i < col_.size(); ++i) ptr_[i] = col_[i].p + r0;
+    const Index q = static_cast<Index>(strided_.size());
+    if (q == 0) return;
+    // eight records at a time: their values of every strided column are a few cache lines
+    std::vector<const double*> src(static_cast<std::size_t>(q));
+    std::vector<std::ptrdiff_t> st(static_cast<std::size_t>(q));
+    for (Index k = 0; k < q; ++k) {
+      const Col& c = col_[static_cast<std::size_t>(strided_[static_cast<std::size_t>(k)])];
+      src[static_cast<std::size_t>(k)] = c.p + r0 * c.s;
+      st[static_cast<std::size_t>(k)] = c.s;
+    }
+    Index r = 0;
+    for (; r + 8 <= m; r += 8)
+      for (Index k = 0; k < q; ++k) {
+        const double* x = src[static_cast<std::size_t>(k)] + r * st[static_cast<std::size_t>(k)];
+        const std::ptrdiff_t d = st[static_cast<std::size_t>(k)];
+        double* out = buf_.col(k).data() + r;
+        for (int u = 0; u < 8; ++u) out[u] = x[u * d];
+      }
+    for (; r < m; ++r)
+      for (Index k = 0; k < q; ++k) buf_(r, k) = src[static_cast<std::size_t>(k)][r * st[static_cast<std::size_t>(k)]];
+    for (Index k = 0; k < q; ++k)
+      ptr_[static_cast<std::size_t>(strided_[static_cast<std::size_t>(k)])] = buf_.col(k).data();
+  }
+  const double* operator[](int i) const { return ptr_[static_cast<std::size_t>(i)]; }
+
+ private:
+  const std::vector<Col>& col_;
+  std::vector<const double*> ptr_;
+  std::vector<int> strided_;
+  MatrixXd buf_;
+};
+
+// The estimation from indicator columns read in place; `col` is in the model's indicator order.
+PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& model, const PlsConfig& config,
+                      int workers) {
   const Spec sp = compile(model);
   const int J = sp.J, p = sp.p;
   PlsResult res;
@@ -804,54 +853,49 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
   res.modes = sp.modes;
   res.adjacency = sp.adj;
   res.missing = config.missing;
-
-  // column lookup
-  std::vector<Index> col(static_cast<std::size_t>(p));
-  for (int i = 0; i < p; ++i) {
-    const auto& name = res.indicators[static_cast<std::size_t>(i)];
-    auto it = std::find(columns.begin(), columns.end(), name);
-    if (it == columns.end()) {
-      std::string known;
-      for (std::size_t k = 0; k < columns.size() && k < 40; ++k) known += (k ? ", " : "") + columns[k];
-      throw config_error("model: block '" +
-                         res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
-                         "' names column '" + name + "', which is not in the data; columns are: " + known);
-    }
-    col[static_cast<std::size_t>(i)] = it - columns.begin();
-  }
   int pred_max = 0;
   for (int t : sp.endogenous)
     pred_max = std::max(pred_max, static_cast<int>(sp.preds[static_cast<std::size_t>(t)].size()));
 
-  const Index n = data.rows();
   res.n_records = n;
   const Index n_chunks = (n + kChunk - 1) / kChunk;
-  // pass 1: validity, missing counts, sums (all non-missing values, and complete records only)
+  const bool listwise = config.missing == PlsMissing::listwise;
+  const bool check_scale = config.indices;
+  auto bad = [&](double x) {
+    return !std::isfinite(x) || (check_scale && (x < config.scale_min || x > config.scale_max));
+  };
+  // incomplete[r] = 1 when record r has a missing value (filled only in chunks that have one)
+  std::vector<std::uint8_t> incomplete(static_cast<std::size_t>(n), 0);
+  std::vector<std::uint8_t> chunk_has_missing(static_cast<std::size_t>(n_chunks), 0);
+
+  // pass 1, column by column within a chunk of records: validity, missing counts, sums
   struct Pass1 {
     VectorXd sum_all, sum_complete;
     Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> count;
     std::int64_t complete = 0, incomplete = 0;
   };
   std::vector<Pass1> part(static_cast<std::size_t>(n_chunks));
-  const bool check_scale = config.indices;
   detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
-    VectorXd row(p);
+    Chunk cv(col);
     for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
       Pass1& P = part[static_cast<std::size_t>(ch)];
-      P.sum_all = VectorXd::Zero(p);
-      P.sum_complete = VectorXd::Zero(p);
-      P.count = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(p);
-      const Index r1 = std::min<Index>(n, (ch + 1) * kChunk);
-      for (Index r = ch * kChunk; r < r1; ++r) {
-        bool complete = true;
-        for (int i = 0; i < p; ++i) {
-          double x = data(r, col[static_cast<std::size_t>(i)]);
-          row(i) = x;
-          if (std::isnan(x)) {
-            complete = false;
-            continue;
-          }
-          if (!std::isfinite(x) || (check_scale && (x < config.scale_min || x > config.scale_max))) {
+      P.sum_all.resize(p);
+      P.count.resize(p);
+      const Index r0 = ch * kChunk, m = std::min<Index>(n, r0 + kChunk) - r0;
+      cv.load(r0, m);
+      bool any_missing = false, any_bad = false;
+      for (int i = 0; i < p; ++i) {
+        const detail::ColumnStats st = detail::column_stats(cv[i], 1, m);
+        P.sum_all(i) = st.sum;
+        P.count(i) = st.count;
+        any_missing = any_missing || st.count < m;
+        any_bad = any_bad || (st.count > 0 && (bad(st.min) || bad(st.max)));
+      }
+      if (any_bad)  // the first offending value in record order
+        for (Index r = r0; r < r0 + m; ++r)
+          for (int i = 0; i < p; ++i) {
+            const double x = col[static_cast<std::size_t>(i)][r];
+            if (std::isnan(x) || !bad(x)) continue;
             std::string why = std::isfinite(x) ? "expected a value in [" + detail::format_number(config.scale_min) +
                                                      ", " + detail::format_number(config.scale_max) +
                                                      "] (set scale_min/scale_max to the rating scale, or indices=false)"
@@ -859,16 +903,27 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
             throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] + "', row " + std::to_string(r) +
                               ": value " + detail::format_number(x) + "; " + why);
           }
-          P.sum_all(i) += x;
-          ++P.count(i);
-        }
-        if (complete) {
-          P.sum_complete += row;
-          ++P.complete;
-        } else {
-          ++P.incomplete;
-        }
+      if (!any_missing) {
+        P.sum_complete = P.sum_all;
+        P.complete = m;
+        continue;
       }
+      chunk_has_missing[static_cast<std::size_t>(ch)] = 1;
+      std::uint8_t* inc = incomplete.data() + r0;
+      for (int i = 0; i < p; ++i) {
+        const double* c = cv[i];
+        for (Index r = 0; r < m; ++r) inc[r] |= static_cast<std::uint8_t>(std::isnan(c[r]));
+      }
+      P.complete = m - std::count(inc, inc + m, std::uint8_t{1});
+      P.incomplete = m - P.complete;
+      P.sum_complete = VectorXd::Zero(p);
+      if (listwise)
+        for (int i = 0; i < p; ++i) {
+          const double* c = cv[i];
+          double s = 0.0;
+          for (Index r = 0; r < m; ++r) s += inc[r] ? 0.0 : c[r];
+          P.sum_complete(i) = s;
+        }
     }
   });
   VectorXd sum_all = VectorXd::Zero(p), sum_complete = VectorXd::Zero(p);
@@ -881,8 +936,8 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
     complete += P.complete;
     res.n_incomplete += P.incomplete;
   }
+  part.clear();
   res.n_missing = static_cast<std::int64_t>(n) * p - count.sum();
-  const bool listwise = config.missing == PlsMissing::listwise;
   for (int i = 0; i < p; ++i)
     if (count(i) == 0)
       throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] +
@@ -897,38 +952,45 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
   for (int i = 0; i < p; ++i) mean(i) = listwise ? sum_complete(i) / nu : sum_all(i) / static_cast<double>(count(i));
   res.means = mean;
 
-  // pass 2: co-moments of the centred (mean-replaced) records, chunk partials summed in order
+  // Centred (mean-replaced) records of one chunk into a column-major buffer; listwise, the
+  // incomplete records are left out. Returns the number of records written.
+  auto fill = [&](std::ptrdiff_t ch, MatrixXd& buf, Chunk& cv) -> Index {
+    const Index r0 = ch * kChunk, m = std::min<Index>(n, r0 + kChunk) - r0;
+    cv.load(r0, m);
+    if (!listwise || !chunk_has_missing[static_cast<std::size_t>(ch)]) {
+      for (int i = 0; i < p; ++i) detail::centre_column(cv[i], 1, m, mean(i), buf.col(i).data());
+      return m;
+    }
+    const std::uint8_t* inc = incomplete.data() + r0;
+    Index k = 0;
+    for (int i = 0; i < p; ++i) {
+      const double* c = cv[i];
+      double* out = buf.col(i).data();
+      k = 0;
+      for (Index r = 0; r < m; ++r)
+        if (!inc[r]) out[k++] = c[r] - mean(i);
+    }
+    return k;
+  };
+
+  // pass 2: co-moments of the centred records (upper triangles), chunk partials summed in order
   std::vector<MatrixXd> cm(static_cast<std::size_t>(n_chunks));
   detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
     MatrixXd buf(kChunk, p);
+    Chunk cv(col);
     for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
-      const Index r1 = std::min<Index>(n, (ch + 1) * kChunk);
-      Index m = 0;
-      for (Index r = ch * kChunk; r < r1; ++r) {
-        bool skip = false;
-        for (int i = 0; i < p; ++i) {
-          double x = data(r, col[static_cast<std::size_t>(i)]);
-          if (std::isnan(x)) {
-            if (listwise) {
-              skip = true;
-              break;
-            }
-            x = mean(i);
-          }
-          buf(m, i) = x - mean(i);
-        }
-        if (!skip) ++m;
-      }
+      const Index m = fill(ch, buf, cv), m4 = (m + 3) / 4 * 4;
+      buf.middleRows(m, m4 - m).setZero();
       MatrixXd& S = cm[static_cast<std::size_t>(ch)];
-      S = MatrixXd::Zero(p, p);
-      S.selfadjointView<Eigen::Lower>().rankUpdate(buf.topRows(m).transpose());
-      S.triangularView<Eigen::StrictlyUpper>() = S.transpose();
+      S.resize(p, p);
+      detail::gram_upper(buf.data(), buf.data(), p, kChunk, m4, S.data());
     }
   });
   MatrixXd S_raw = MatrixXd::Zero(p, p);
-  for (const auto& S : cm) S_raw += S;
-  S_raw /= nu;
+  for (const auto& S : cm) S_raw.triangularView<Eigen::Upper>() += S;
   cm.clear();
+  S_raw.triangularView<Eigen::StrictlyLower>() = S_raw.transpose();
+  S_raw /= nu;
   Analysis an = analyse(res, sp, model, config, S_raw, mean, nu);
   const Core& core = an.core;
   const Inner& inner = an.inner;
@@ -936,25 +998,43 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
   const VectorXd& a_raw = an.a_raw;
   const double span = config.scale_max - config.scale_min;
 
-  // latent scores
+  // latent scores, column by column over chunks of records
   res.scores.resize(n, J);
-  if (config.indices) res.index_scores.resize(n, J);
-  detail::parallel_for(n, workers, 16384, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
-    for (std::ptrdiff_t r = b; r < e; ++r) {
-      bool skip = false;
-      if (listwise)
-        for (int i = 0; i < p && !skip; ++i) skip = std::isnan(data(r, col[static_cast<std::size_t>(i)]));
+  detail::advise_huge_pages(res.scores.data(), sizeof(double) * static_cast<std::size_t>(res.scores.size()));
+  if (config.indices) {
+    res.index_scores.resize(n, J);
+    detail::advise_huge_pages(res.index_scores.data(),
+                              sizeof(double) * static_cast<std::size_t>(res.index_scores.size()));
+  }
+  detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
+    VectorXd v(kChunk);
+    Chunk cv(col);
+    for (std::ptrdiff_t ch = cb; ch < ce; ++ch) {
+      const Index r0 = ch * kChunk, m = std::min<Index>(n, r0 + kChunk) - r0;
+      cv.load(r0, m);
       for (int j = 0; j < J; ++j) {
-        double s = 0.0, t = 0.0;
-        for (int i = sp.start[j]; i < sp.start[j] + sp.size[j] && !skip; ++i) {
-          double x = data(r, col[static_cast<std::size_t>(i)]);
-          if (std::isnan(x)) x = mean(i);
-          s += a_raw(i) * (x - mean(i));
-          if (config.indices) t += res.index_weights(i) * (x - config.scale_min);
+        auto s = res.scores.col(j).segment(r0, m);
+        s.setZero();
+        double offset = 0.0;  // sum of index weight x (mean - scale_min): the index of the mean record
+        if (config.indices) res.index_scores.col(j).segment(r0, m).setZero();
+        for (int i = sp.start[j]; i < sp.start[j] + sp.size[j]; ++i) {
+          detail::centre_column(cv[i], 1, m, mean(i), v.data());
+          s += a_raw(i) * v.head(m);
+          if (!config.indices) continue;
+          res.index_scores.col(j).segment(r0, m) += res.index_weights(i) * v.head(m);
+          offset += res.index_weights(i) * (mean(i) - config.scale_min);
         }
-        res.scores(r, j) = skip ? kNaN : s;
-        if (config.indices) res.index_scores(r, j) = skip ? kNaN : 100.0 * t / span;
+        if (config.indices) {
+          auto t = res.index_scores.col(j).segment(r0, m);
+          t = (t.array() + offset) * (100.0 / span);
+        }
       }
+      if (listwise && chunk_has_missing[static_cast<std::size_t>(ch)])
+        for (Index r = 0; r < m; ++r)
+          if (incomplete[static_cast<std::size_t>(r0 + r)]) {
+            res.scores.row(r0 + r).setConstant(kNaN);
+            if (config.indices) res.index_scores.row(r0 + r).setConstant(kNaN);
+          }
     }
   });
 
@@ -992,21 +1072,13 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
     // centred, mean-replaced data of the records used
     RowMatrixXd X(res.n_used, p);
     {
-      Index m = 0;
-      for (Index r = 0; r < n; ++r) {
-        bool skip = false;
-        for (int i = 0; i < p; ++i) {
-          double x = data(r, col[static_cast<std::size_t>(i)]);
-          if (std::isnan(x)) {
-            if (listwise) {
-              skip = true;
-              break;
-            }
-            x = mean(i);
-          }
-          X(m, i) = x - mean(i);
-        }
-        if (!skip) ++m;
+      MatrixXd buf(kChunk, p);
+      Chunk cv(col);
+      Index at = 0;
+      for (Index ch = 0; ch < n_chunks; ++ch) {
+        const Index m = fill(ch, buf, cv);
+        X.middleRows(at, m) = buf.topRows(m);
+        at += m;
       }
     }
     const Index nb = res.n_used;
@@ -1080,6 +1152,51 @@ PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, cons
     }
   }
   return res;
+}
+
+// Validate the model and options and find each indicator among the data's columns.
+std::vector<Index> locate_columns(const PlsModel& model, const PlsConfig& config,
+                                  const std::vector<std::string>& columns, Index n_columns) {
+  model.validate();
+  config.validate();
+  if (static_cast<Index>(columns.size()) != n_columns)
+    throw input_error("data: " + std::to_string(n_columns) + " column(s) but " + std::to_string(columns.size()) +
+                      " column name(s)");
+  std::vector<Index> at;
+  for (const auto& b : model.blocks)
+    for (const auto& name : b.indicators) {
+      auto it = std::find(columns.begin(), columns.end(), name);
+      if (it == columns.end()) {
+        std::string known;
+        for (std::size_t k = 0; k < columns.size() && k < 40; ++k) known += (k ? ", " : "") + columns[k];
+        throw config_error("model: block '" + b.name + "' names column '" + name +
+                           "', which is not in the data; columns are: " + known);
+      }
+      at.push_back(it - columns.begin());
+    }
+  return at;
+}
+}  // namespace
+
+PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
+                  const PlsConfig& config, int workers) {
+  std::vector<Col> col;
+  for (Index c : locate_columns(model, config, columns, data.cols()))
+    col.push_back({data.data() + c, data.outerStride()});
+  return fit_columns(col, data.rows(), model, config, workers);
+}
+
+PlsResult fit_pls(const std::vector<ColumnView>& data, std::ptrdiff_t rows, const std::vector<std::string>& columns,
+                  const PlsModel& model, const PlsConfig& config, int workers) {
+  if (rows < 0) throw input_error("data: negative record count " + std::to_string(rows));
+  std::vector<Col> col;
+  for (Index c : locate_columns(model, config, columns, static_cast<Index>(data.size()))) {
+    const ColumnView& v = data[static_cast<std::size_t>(c)];
+    if (v.data == nullptr && rows > 0)
+      throw input_error("data: column '" + columns[static_cast<std::size_t>(c)] + "' has no values");
+    col.push_back({v.data, v.stride});
+  }
+  return fit_columns(col, rows, model, config, workers);
 }
 
 PlsResult fit_pls_moments(const Moments& moments, const PlsModel& model, const PlsConfig& config) {

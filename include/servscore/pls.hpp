@@ -181,12 +181,12 @@ struct PlsResult {
   Eigen::VectorXd eig2;       ///< second eigenvalue (0 for a one-indicator block)
   Eigen::MatrixXd htmt;       ///< J x J heterotrait-monotrait ratio (Henseler et al. 2015); diagonal 1
 
-  RowMatrixXd scores;  ///< n x J standardised latent scores (NaN rows for records dropped listwise)
+  Eigen::MatrixXd scores;  ///< n x J standardised latent scores, column-major (NaN rows: records dropped listwise)
 
   // indices and IPMA (empty when `PlsConfig::indices` is false)
   Eigen::VectorXd index_weights;               ///< p unstandardised outer weights normalised to sum 1 per block
   Eigen::VectorXd index;                       ///< J 0-100 index per latent
-  RowMatrixXd index_scores;                    ///< n x J 0-100 latent scores per record
+  Eigen::MatrixXd index_scores;                ///< n x J 0-100 latent scores per record, column-major
   int ipma_target = -1;                        ///< latent index of the IPMA target
   Eigen::VectorXd ipma_importance;             ///< J unstandardised total effect on the target (0: no effect)
   Eigen::VectorXd ipma_indicator_importance;   ///< p index weight x importance of the indicator's latent
@@ -221,6 +221,17 @@ struct PlsResult {
  */
 PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
                   const PlsConfig& config = {}, int workers = 1);
+
+/**
+ * @brief `fit_pls` on columns read in place (no copy of the records): a DataFrame's columns,
+ * or any layout described by one view per column.
+ * @param data one view per column; each holds `rows` values.
+ * @param rows number of records n.
+ * @param columns the names of the columns of `data` (same length).
+ * The other parameters, the result and the errors are those of `fit_pls`.
+ */
+PlsResult fit_pls(const std::vector<ColumnView>& data, std::ptrdiff_t rows, const std::vector<std::string>& columns,
+                  const PlsModel& model, const PlsConfig& config = {}, int workers = 1);
 
 class Moments;
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstddef>
 #include <cstdint>
 
 namespace servscore {
@@ -22,5 +23,17 @@ using RecordsRef = Eigen::Ref<const RowMatrixXd>;
 using VectorXi32 = Eigen::Matrix<std::int32_t, Eigen::Dynamic, 1>;
 /** @brief Vector of int8 codes. */
 using VectorXi8 = Eigen::Matrix<std::int8_t, Eigen::Dynamic, 1>;
+
+/**
+ * @brief One column of doubles read in place: value r at `data[r * stride]`.
+ *
+ * A list of views describes records stored in any layout without a copy: the columns of
+ * a pandas DataFrame (each contiguous), a Fortran-ordered array (stride 1) or a C-ordered
+ * array (stride = number of columns).
+ */
+struct ColumnView {
+  const double* data = nullptr;  ///< first value
+  std::ptrdiff_t stride = 1;     ///< distance between consecutive values, in doubles
+};
 
 }  // namespace servscore

@@ -153,6 +153,8 @@ def relabel_rows(error: Exception, index: pd.Index) -> Exception:
     if not m or int(m.group(1)) >= len(index):
         return error
     label = index[int(m.group(1))]
+    if isinstance(label, np.generic):
+        label = label.item()  # numpy scalars print as np.int64(7); the user wrote 7
     new = type(error)(msg[: m.start()] + f"row {label!r}" + msg[m.end() :])
     return new
 

@@ -180,7 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except InputError as e:
         src = getattr(args, "input", None) or ", ".join(getattr(args, "inputs", []) or [])
-        print(f"servscore {args.command}: {src}: {e}", file=sys.stderr)
+        where = f"{src}: " if src else ""  # commands without an input file (economics) name no file
+        print(f"servscore {args.command}: {where}{e}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()

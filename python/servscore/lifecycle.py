@@ -40,7 +40,7 @@ from . import _core
 from ._core import InputError, LifecycleConfig, Touchpoint
 from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
 from ._result import Result
-from .loyalty import _groups, _labels
+from .loyalty import _groups
 from .model import LifecycleStage
 
 __all__ = ["LifecycleConfig", "LifecycleResult", "Touchpoint", "score_stages", "stages"]
@@ -104,7 +104,7 @@ def score_stages(data: Any, config: Any = None, *, workers: int = 1, **params: A
     try:
         s = _core.score_lifecycle(x, cfg, int(workers))
     except InputError as e:
-        raise relabel_rows(e, _labels(index)) from None
+        raise relabel_rows(e, index) from None
     return pd.DataFrame(np.asarray(s), index=index, columns=STAGES)
 
 
@@ -211,7 +211,7 @@ def _importance(importance: Any, frame: pd.DataFrame | None, cfg: LifecycleConfi
         try:
             values = list(_core.touchpoint_importance(imp, cfg, float(scale[0]), float(scale[1])))
         except InputError as e:
-            raise relabel_rows(e, _labels(frame.index if frame is not None else pd.RangeIndex(len(imp)))) from None
+            raise relabel_rows(e, frame.index if frame is not None else pd.RangeIndex(len(imp))) from None
     d = cfg.to_dict()
     for t, v in zip(d["touchpoints"], values):
         t["importance"] = v
@@ -262,7 +262,7 @@ def stages(
     try:
         s = np.asarray(_core.score_lifecycle(x, cfg, int(workers)))
     except InputError as e:
-        raise relabel_rows(e, _labels(index)) from None
+        raise relabel_rows(e, index) from None
     n = s.shape[0]
     codes, keys = _groups(by, frame, n)
     n_groups = 1 if keys is None else len(keys)

@@ -130,12 +130,6 @@ def _groups(by: Any, frame: pd.DataFrame | None, n: int) -> tuple[np.ndarray, pd
     return group_codes(pd.DataFrame({"group": labels}), "group")
 
 
-def _labels(index: pd.Index) -> pd.Index:
-    """The index with plain Python labels, so messages say 'row 11', not 'row np.int64(11)'."""
-    labels: pd.Index = pd.Index(index.tolist(), dtype=object)
-    return labels
-
-
 def _index(frame: pd.DataFrame | None, n: int, values: Any = None) -> pd.Index:
     """Row labels: the table's index, a Series' own index, or positions."""
     if frame is not None:
@@ -264,7 +258,7 @@ def segment(
     try:
         r = _core.segment_customers(sat, loy, p, c, cfg, int(workers))
     except InputError as e:
-        raise relabel_rows(e, _labels(index)) from None
+        raise relabel_rows(e, index) from None
     codes, keys = _groups(by, frame, n)
     n_groups = 1 if keys is None else len(keys)
     s = _core.summarize_loyalty(r["segment"], r["advocate"], r["refined"], codes, n_groups, cfg)
@@ -369,7 +363,7 @@ def curve(
     try:
         r = _core.loyalty_curve(sat, loy, codes, n_groups, cfg)
     except InputError as e:
-        raise relabel_rows(e, _labels(_index(frame, n, satisfaction))) from None
+        raise relabel_rows(e, _index(frame, n, satisfaction)) from None
     gindex = keys if keys is not None else pd.Index(["all"], name="group")
     levels = np.asarray(r["levels"], dtype=float)
     rows = []

@@ -227,8 +227,7 @@ def _count(p: _Prepared, scale_min: int, scale_max: int, workers: int) -> Respon
     try:
         return _core.count_responses(p.scores, scale_min, scale_max, p.codes, n_groups, p.weights, int(workers), p.what)
     except InputError as e:
-        # plain Python labels in the message (row 7, not np.int64(7))
-        raise relabel_rows(e, pd.Index(p.index.tolist(), dtype=object)) from None
+        raise relabel_rows(e, p.index) from None
 
 
 def _check_empty(table: pd.DataFrame, empty: str, what: str) -> None:

@@ -338,15 +338,10 @@ class PathModel:
                 raise ConfigError(
                     f"model: column(s) {what} not in the data; columns present: {', '.join(map(str, frame.columns[:30]))}"
                 )
-            sub = frame[names]
-            if sub.shape[1] == len(names) and all(
-                pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes
-            ):
-                x = np.ascontiguousarray(
-                    sub.to_numpy(dtype=np.float64, na_value=np.nan)
-                )  # one copy, no per-column pass
-            else:
+            cols = _float_columns(frame, names)
+            if cols is None:
                 x = numeric_matrix(frame, names, name="data")  # names the first non-numeric value
+                cols = [x[:, j] for j in range(len(names))]
             index = frame.index
         else:
             if columns is None:
@@ -357,13 +352,12 @@ class PathModel:
             missing_cols = [c for c in names if c not in columns]
             if missing_cols:
                 raise ConfigError(f"model: column(s) {missing_cols} not in columns={list(columns)}")
-            pos = [list(columns).index(c) for c in names]
-            x = np.ascontiguousarray(arr[:, pos])
+            cols = [arr[:, list(columns).index(c)] for c in names]  # strided views: read in place
             index = pd.RangeIndex(arr.shape[0])
-        if x.shape[0] == 0:
+        if len(index) == 0:
             raise InputError("data: the input is empty (0 rows)")
         try:
-            r = _core.pls_fit(x, names, self._json, cfg, int(workers))
+            r = _core.pls_fit_columns(cols, names, self._json, cfg, int(workers))
         except InputError as e:
             raise relabel_rows(e, index) from None
         for w in r["warnings"]:
@@ -423,6 +417,25 @@ class PathModel:
         for w in r["warnings"]:
             warnings.warn(w, PlsWarning, stacklevel=2)
         return _build_result(self, cfg, r, pd.RangeIndex(0))
+
+
+def _float_columns(frame: pd.DataFrame, names: list[str]) -> list[np.ndarray] | None:
+    """The columns as 1-D float64 arrays: float64 columns are views of the frame's memory (read
+    in place), other numeric columns are converted one by one; None when a column is not numeric."""
+    if not frame.columns.is_unique:
+        return None
+    out = []
+    for c in names:
+        s = frame[c]
+        t = s.dtype
+        if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t):
+            return None
+        if isinstance(t, np.dtype):  # numpy-backed: no NA objects to look for
+            a = s.to_numpy()
+            out.append(a if t == np.float64 else a.astype(np.float64))
+        else:  # extension dtypes (nullable, Arrow): NA becomes NaN
+            out.append(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    return out
 
 
 def _resolve(config: Any, **overrides: Any) -> PlsConfig:

@@ -120,6 +120,17 @@ footer{{color:#777;font-size:.8em;padding:1em 2em}}
             fh.write(self.to_html())
 
 
+def table_with(tables: Mapping[str, pd.DataFrame], columns: Any) -> tuple[str, pd.DataFrame] | None:
+    """The first table (name, frame) holding every one of ``columns``; None when none does.
+
+    The common test of the report sections: a section reports on the first table with its columns."""
+    need = [str(c) for c in columns]
+    for key, df in tables.items():
+        if all(c in df.columns for c in need):
+            return key, df
+    return None
+
+
 def _sections() -> list[Any]:
     from . import report_sections
 

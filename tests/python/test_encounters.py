@@ -113,6 +113,11 @@ def test_bad_input_errors_name_row_column_value():
     df = pd.DataFrame({"a": [5, 2], "b": [1, 2], "c": [4, 7], "d": [4, 5]})
     with pytest.raises(ss.InputError, match=r"row 1, column 'c': rating 7 is outside the scale \[1, 5\]"):
         ss.score_encounters(df, TWO)
+    with pytest.raises(ss.InputError, match=r"row 31, column 'c': rating 7") as e:  # the row's label
+        ss.score_encounters(df.set_axis(pd.Index([30, 31], dtype="int64")), TWO)
+    assert "np." not in str(e.value)
+    with pytest.raises(ss.InputError, match=r"row 'b', column 'c'"):
+        ss.score_encounters(df.set_axis(["a", "b"]), TWO)
     with pytest.raises(ss.InputError, match=r"missing column\(s\) 'd'"):
         ss.score_encounters(df.drop(columns="d"), TWO)
     bad = df.assign(c=["4", "good"])

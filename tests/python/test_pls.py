@@ -756,3 +756,30 @@ def test_duplicate_and_boolean_columns(satisfaction: pd.DataFrame) -> None:
     )
     r = m.fit(d, scale_min=0, scale_max=1)  # booleans are 0/1 indicators
     assert r.converged and 0 < r.latents.loc["B", "index"] < 100
+
+
+def test_every_layout_is_read_in_place_with_identical_results(satisfaction: pd.DataFrame) -> None:
+    m = ss.PathModel(ECSI)
+    x = satisfaction[m.indicators].to_numpy(float)
+    x[[3, 17], [2, 9]] = np.nan
+    frame = pd.DataFrame(x, columns=m.indicators)
+    kw: dict[str, Any] = {"scaled": False, "scale_min": 0}
+    ref = m.fit(frame, **kw)
+    assert ref.n_missing == 2
+    fits = [
+        m.fit(np.ascontiguousarray(x), columns=m.indicators, **kw),
+        m.fit(np.asfortranarray(x), columns=m.indicators, **kw),
+        m.fit(x[::-1][::-1], columns=m.indicators, **kw),
+        m.fit(frame.astype("Float64"), **kw),  # nullable floats: NA is missing
+        m.fit(pd.concat([frame.iloc[:, ::-1], satisfaction[["gender"]].set_axis(frame.index)], axis=1), **kw),
+        m.fit(frame, workers=2, **kw),
+    ]
+    for r in fits:
+        np.testing.assert_array_equal(r.paths, ref.paths)
+        np.testing.assert_array_equal(r.scores, ref.scores)
+        np.testing.assert_array_equal(r.index_scores, ref.index_scores)
+    # the scores equal the mean-replaced indicators times the index weights
+    filled = frame.fillna(frame.mean())
+    w = ref.outer["index_weight"]
+    sat = m.blocks["SAT"]
+    np.testing.assert_allclose(ref.index_scores["SAT"], filled[sat] @ w[sat] * 10, rtol=1e-12)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..encounters import EncounterConfig, score_encounters, summarize_encounters
 from ..model import Quadrant
-from ..report import Section
+from ..report import Section, table_with
 
 ORDER = 10
 GROUP_COLUMNS = ("branch", "store", "site", "staff", "agent", "channel", "team")
@@ -14,11 +14,7 @@ MIN_GROUP = 30
 
 
 def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame] | None:
-    names = [i.name for i in EncounterConfig().indicators]
-    for key, df in tables.items():
-        if all(c in df.columns for c in names):
-            return key, df
-    return None
+    return table_with(tables, [i.name for i in EncounterConfig().indicators])
 
 
 def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..lifecycle import LifecycleConfig, stages
 from ..model import LifecycleStage
-from ..report import Section
+from ..report import Section, table_with
 
 ORDER = 60
 GROUP_COLUMNS = ("wave", "period", "month", "segment", "owner_type")
@@ -14,11 +14,7 @@ IMPORTANCE_PREFIX = "imp_"
 
 
 def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame] | None:
-    names = [t.name for t in LifecycleConfig().touchpoints]
-    for key, df in tables.items():
-        if all(c in df.columns for c in names):
-            return key, df
-    return None
+    return table_with(tables, [t.name for t in LifecycleConfig().touchpoints])
 
 
 def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:

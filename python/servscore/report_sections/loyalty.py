@@ -7,17 +7,14 @@ import pandas as pd
 from ..economics import complaints
 from ..loyalty import curve, segment
 from ..model import LoyaltySegment
-from ..report import Section
+from ..report import Section, table_with
 
 ORDER = 70
 GROUP_COLUMNS = ("market", "branch", "region", "segment")
 
 
 def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame] | None:
-    for key, df in tables.items():
-        if {"satisfaction", "loyalty"} <= set(df.columns):
-            return key, df
-    return None
+    return table_with(tables, ["satisfaction", "loyalty"])
 
 
 def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:

@@ -7,18 +7,14 @@ import pandas as pd
 from .._core import ConfigError
 from ..model import HumanNeed
 from ..needs import default_rules, evaluate
-from ..report import Section
+from ..report import Section, table_with
 
 ORDER = 60
 GROUP_COLUMNS = ("branch", "store", "site", "channel", "team")
 
 
 def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame] | None:
-    fields = default_rules().fields
-    for key, df in tables.items():
-        if all(f in df.columns for f in fields):
-            return key, df
-    return None
+    return table_with(tables, default_rules().fields)
 
 
 def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
