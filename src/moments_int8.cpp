@@ -561,26 +561,47 @@ void Moments::add_int8_sums(std::int64_t n, const std::int64_t* s, const std::in
 
 Moments& Moments::update_int8_columns(const std::vector<const std::int8_t*>& columns, std::ptrdiff_t n, int workers,
                                       bool unsigned_values) {
+  return update_int8_chunks({columns}, {n}, workers, unsigned_values);
+}
+
+Moments& Moments::update_int8_chunks(const std::vector<std::vector<const std::int8_t*>>& chunks,
+                                     const std::vector<std::ptrdiff_t>& rows, int workers, bool unsigned_values) {
   if (p_ < 1) throw input_error("Moments.update: the state has no variables; construct it with Moments(p)");
-  if (static_cast<int>(columns.size()) != p_)
-    throw input_error("Moments.update: expected " + std::to_string(p_) + " columns, got " +
-                      std::to_string(columns.size()));
-  if (n < 0) throw input_error("Moments.update: negative row count " + std::to_string(n));
+  if (chunks.size() != rows.size())
+    throw input_error("Moments.update: " + std::to_string(chunks.size()) + " chunks but " +
+                      std::to_string(rows.size()) + " row counts");
+  std::int64_t n = 0;
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    if (static_cast<int>(chunks[c].size()) != p_)
+      throw input_error("Moments.update: expected " + std::to_string(p_) + " columns, got " +
+                        std::to_string(chunks[c].size()));
+    if (rows[c] < 0) throw input_error("Moments.update: negative row count " + std::to_string(rows[c]));
+    if (rows[c] > 0)
+      for (std::size_t j = 0; j < chunks[c].size(); ++j)
+        if (!chunks[c][j]) throw input_error("Moments.update: column " + std::to_string(j) + " has no data");
+    n += rows[c];
+  }
   if (n == 0) return *this;
-  for (std::size_t j = 0; j < columns.size(); ++j)
-    if (!columns[j]) throw input_error("Moments.update: column " + std::to_string(j) + " has no data");
   const int p = p_;
   const std::uint8_t flip = unsigned_values ? 0x80 : 0x00;
   const Int8Kernels kern = kernels();
-  std::vector<std::int64_t> s, g;
-  int8_totals(n, p, workers, s, g, [&](std::ptrdiff_t b, std::ptrdiff_t e, std::int64_t* sw, std::int64_t* gw) {
-    thread_local std::vector<const std::uint8_t*> ptr;
-    ptr.resize(static_cast<std::size_t>(p));
-    for (int j = 0; j < p; ++j)
-      ptr[static_cast<std::size_t>(j)] =
-          reinterpret_cast<const std::uint8_t*>(columns[static_cast<std::size_t>(j)]) + b;
-    kern.gram(ptr.data(), p, e - b, flip, gw, sw);
-  });
+  std::vector<std::int64_t> s(static_cast<std::size_t>(p), 0),
+      g(static_cast<std::size_t>(p) * static_cast<std::size_t>(p), 0), cs, cg;
+  for (std::size_t c = 0; c < chunks.size(); ++c) {  // integer totals over every chunk, then one state
+    if (rows[c] == 0) continue;
+    const auto& columns = chunks[c];
+    int8_totals(rows[c], p, workers, cs, cg,
+                [&](std::ptrdiff_t b, std::ptrdiff_t e, std::int64_t* sw, std::int64_t* gw) {
+                  thread_local std::vector<const std::uint8_t*> ptr;
+                  ptr.resize(static_cast<std::size_t>(p));
+                  for (int j = 0; j < p; ++j)
+                    ptr[static_cast<std::size_t>(j)] =
+                        reinterpret_cast<const std::uint8_t*>(columns[static_cast<std::size_t>(j)]) + b;
+                  kern.gram(ptr.data(), p, e - b, flip, gw, sw);
+                });
+    for (std::size_t e = 0; e < s.size(); ++e) s[e] += cs[e];
+    for (std::size_t e = 0; e < g.size(); ++e) g[e] += cg[e];
+  }
   add_int8_sums(n, s.data(), g.data(), unsigned_values ? 128 : 0);
   return *this;
 }

@@ -131,7 +131,8 @@ class Moments {
    * loop. All take the full 8-bit range.
    *
    * @param columns p pointers, one per variable, each to n contiguous values (a Fortran-ordered
-   *   array's columns, or a DataFrame's int8 columns wherever they live).
+   *   array's columns, or a DataFrame's int8 columns wherever they live; see `update_int8_chunks`
+   *   for columns held in chunks).
    * @param n rows.
    * @param workers threads; <= 0 means all hardware threads. The result does not depend on it.
    * @param unsigned_values read the bytes as uint8 (0..255) rather than int8 (-128..127).
@@ -139,6 +140,17 @@ class Moments {
    */
   Moments& update_int8_columns(const std::vector<const std::int8_t*>& columns, std::ptrdiff_t n, int workers = 1,
                                bool unsigned_values = false);
+
+  /**
+   * @brief `update_int8_columns` over several chunks of rows (polars / Arrow columns in chunks):
+   * chunk c has `rows[c]` rows and one pointer per variable in `chunks[c]`. The integer totals
+   * of all chunks are added before the state changes, so the result is the one batch of all
+   * rows, exactly (not a merge of per-chunk states).
+   * @throws input_error when the counts of chunks and row counts differ, a chunk has other than
+   *   p pointers, a row count is negative, or a pointer is null for a non-empty chunk.
+   */
+  Moments& update_int8_chunks(const std::vector<std::vector<const std::int8_t*>>& chunks,
+                              const std::vector<std::ptrdiff_t>& rows, int workers = 1, bool unsigned_values = false);
 
   /**
    * @brief `update_int8_columns` for records stored row by row (a C-ordered n x p int8 array):

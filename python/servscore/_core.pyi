@@ -961,6 +961,10 @@ class Moments:
         ...
     def update(self, x: numpy.ndarray, weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
         ...
+    def update_int8_chunks(self, chunks: collections.abc.Sequence[collections.abc.Sequence[numpy.ndarray]], workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        """
+        Add chunks of rows, each one 1-D int8 (or uint8) array per variable: one exact batch of all rows.
+        """
     def update_int8_columns(self, columns: collections.abc.Sequence[numpy.ndarray], workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
         """
         Add n rows given as one 1-D int8 (or uint8) array per variable (exact integer path, unweighted).

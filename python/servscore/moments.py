@@ -167,17 +167,16 @@ class Moments:
         found = _int8_columns(data, self._columns)
         if found is None:
             return False
-        names, arrays = found
+        names, batches = found
         if self._state is None:
             self._columns = names
             self._state = _core.Moments(len(names), self._policy, names)
-        p = arrays.shape[1] if isinstance(arrays, np.ndarray) else len(arrays)
-        if p != self._state.dim:
-            raise InputError(f"data: expected {self._state.dim} columns, got {p}")
-        if isinstance(arrays, np.ndarray):
-            self._state.update(arrays, None, workers)
-        elif arrays and len(arrays[0]):
-            self._state.update_int8_columns(arrays, workers)
+        if len(names) != self._state.dim:
+            raise InputError(f"data: expected {self._state.dim} columns, got {len(names)}")
+        if len(batches) == 1 and isinstance(batches[0], np.ndarray):
+            self._state.update(batches[0], None, workers)  # a pandas block: column-major view
+        else:  # chunks of columns: their integer sums add up before the state changes (one exact batch)
+            self._state.update_int8_chunks(batches, workers)
         return True
 
     def merge(self, other: Moments) -> Moments:
@@ -358,11 +357,12 @@ class Moments:
 _INT8 = (np.dtype(np.int8), np.dtype(np.uint8))
 
 
-def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], Any] | None:
+def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], list[Any]] | None:
     """The selected columns of a pandas/polars/Arrow DataFrame as int8 (or uint8) numpy views,
-    without copies where the frame's memory allows: ``(names, arrays)`` with arrays a Fortran-
-    ordered 2-D array (a pandas frame held as one block) or a list of 1-D arrays; None when a
-    column is missing, has nulls or another dtype (the float64 path then reads the data)."""
+    without copies where the frame's memory allows: ``(names, batches)``, each batch a Fortran-
+    ordered 2-D array (a pandas frame held as one block) or a list of 1-D arrays (polars and Arrow
+    columns chunk by chunk when their chunks line up); None when a column is missing, has nulls
+    or another dtype (the float64 path then reads the data)."""
     if isinstance(data, pd.DataFrame):
         if not data.columns.is_unique or len(data) == 0:
             return None
@@ -383,14 +383,14 @@ def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], Any]
         if sel == list(range(len(names))) and getattr(getattr(data, "_mgr", None), "nblocks", 0) == 1:
             values = data.to_numpy()  # one block: a column-major view of it, no copy
             if values.dtype in _INT8:
-                return columns, values
+                return columns, [values]
         getter = getattr(data, "_get_column_array", None)
         if getter is not None:
             try:
-                return columns, [np.asarray(getter(i)) for i in sel]
+                return columns, [[np.asarray(getter(i)) for i in sel]]
             except (TypeError, IndexError, AttributeError):  # pragma: no cover - depends on the pandas version
                 pass
-        return columns, [np.asarray(data.iloc[:, i].to_numpy()) for i in sel]  # pragma: no cover
+        return columns, [[np.asarray(data.iloc[:, i].to_numpy()) for i in sel]]  # pragma: no cover
     if type(data).__module__.startswith("polars") and type(data).__name__ == "DataFrame":
         names = [str(c) for c in data.columns]
         columns = names if columns is None else columns
@@ -401,7 +401,10 @@ def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], Any]
             return None
         if len({str(s.dtype) for s in series}) != 1:
             return None
-        return columns, [np.asarray(s.to_numpy()) for s in series]
+        chunks = _aligned_chunks([s.get_chunks() for s in series], len)
+        if chunks is not None:
+            return columns, [[np.asarray(c.to_numpy()) for c in batch] for batch in chunks]
+        return columns, [[np.asarray(s.to_numpy()) for s in series]]
     if type(data).__module__.startswith("pyarrow") and hasattr(data, "column_names"):
         names = [str(c) for c in data.column_names]
         columns = names if columns is None else columns
@@ -411,8 +414,23 @@ def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], Any]
         types = {str(c.type) for c in cols}
         if len(types) != 1 or next(iter(types)) not in ("int8", "uint8") or any(c.null_count for c in cols):
             return None
-        return columns, [np.asarray(c.to_numpy()) for c in cols]
+        if all(hasattr(c, "chunks") for c in cols):  # a Table's ChunkedArrays
+            chunks = _aligned_chunks([c.chunks for c in cols], len)
+            if chunks is not None:
+                return columns, [[np.asarray(c.to_numpy(zero_copy_only=False)) for c in batch] for batch in chunks]
+        return columns, [[np.asarray(c.to_numpy()) for c in cols]]
     return None
+
+
+def _aligned_chunks(per_column: list[list[Any]], length: Any) -> list[list[Any]] | None:
+    """Chunks of several columns regrouped as row batches (chunk k of every column), or None when
+    the columns are cut at different rows (the caller then reads each column whole)."""
+    if not per_column:
+        return None
+    lengths = [length(c) for c in per_column[0]]
+    if any([length(c) for c in col] != lengths for col in per_column[1:]):
+        return None
+    return [[col[k] for col in per_column] for k in range(len(lengths)) if lengths[k] > 0]
 
 
 def _frame_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:

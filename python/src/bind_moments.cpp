@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,35 @@ void update_int8_array(Moments& s, py::array x, int workers) {
   s.update_int8_rows(cb, n, p, workers, is_unsigned);
 }
 
+// Pointers to p 1-D int8 (or uint8) arrays of one dtype (`kind`: 1 int8, 2 uint8, 0 not yet
+// known) and one length, returned; strided arrays are copied into `keep`.
+py::ssize_t int8_column_pointers(const Moments& s, const std::vector<py::array>& cols, std::vector<py::array>& keep,
+                                 int& kind, std::vector<const std::int8_t*>& ptr) {
+  if (static_cast<int>(cols.size()) != s.dim())
+    throw input_error("Moments.update: expected " + std::to_string(s.dim()) + " columns, got " +
+                      std::to_string(cols.size()));
+  py::ssize_t n = -1;
+  ptr.clear();
+  for (std::size_t j = 0; j < cols.size(); ++j) {
+    py::array c = cols[j];
+    const int k = int8_kind(c);
+    if (c.ndim() != 1 || k == 0 || (kind != 0 && k != kind))
+      throw input_error("Moments.update_int8_columns: column " + std::to_string(j) +
+                        " is not a 1-D array of the int8 (or uint8) dtype of the others");
+    kind = k;
+    if (n >= 0 && c.shape(0) != n)
+      throw input_error("Moments.update_int8_columns: column " + std::to_string(j) + " has " +
+                        std::to_string(c.shape(0)) + " rows, expected " + std::to_string(n));
+    n = c.shape(0);
+    if (c.shape(0) > 1 && c.strides(0) != 1) {
+      keep.push_back(py::array::ensure(c, py::array::c_style | py::array::forcecast));
+      c = keep.back();
+    }
+    ptr.push_back(static_cast<const std::int8_t*>(c.data()));
+  }
+  return n;
+}
+
 }  // namespace
 
 void register_moments(py::module_& m) {
@@ -94,36 +124,31 @@ void register_moments(py::module_& m) {
           "update_int8_columns",
           [](Moments& s, const std::vector<py::array>& cols, int workers) {
             // one 1-D int8 (or uint8) array per variable, all of one dtype and length: read in place
-            if (static_cast<int>(cols.size()) != s.dim())
-              throw input_error("Moments.update: expected " + std::to_string(s.dim()) + " columns, got " +
-                                std::to_string(cols.size()));
-            std::vector<const std::int8_t*> ptr;
-            std::vector<py::array> keep;  // contiguous copies of strided columns (rare)
+            std::vector<py::array> keep;
             int kind = 0;
-            py::ssize_t n = -1;
-            for (std::size_t j = 0; j < cols.size(); ++j) {
-              py::array c = cols[j];
-              const int k = int8_kind(c);
-              if (c.ndim() != 1 || k == 0 || (kind != 0 && k != kind))
-                throw input_error("Moments.update_int8_columns: column " + std::to_string(j) +
-                                  " is not a 1-D array of the int8 (or uint8) dtype of the others");
-              kind = k;
-              if (n >= 0 && c.shape(0) != n)
-                throw input_error("Moments.update_int8_columns: column " + std::to_string(j) + " has " +
-                                  std::to_string(c.shape(0)) + " rows, expected " + std::to_string(n));
-              n = c.shape(0);
-              if (c.shape(0) > 1 && c.strides(0) != 1) {
-                keep.push_back(py::array::ensure(c, py::array::c_style | py::array::forcecast));
-                c = keep.back();
-              }
-              ptr.push_back(static_cast<const std::int8_t*>(c.data()));
-            }
+            std::vector<const std::int8_t*> ptr;
+            const py::ssize_t n = int8_column_pointers(s, cols, keep, kind, ptr);
             if (n <= 0) return;
             py::gil_scoped_release release;  // pure C++ over borrowed arrays
             s.update_int8_columns(ptr, n, workers, kind == 2);
           },
           py::arg("columns"), py::arg("workers") = 1,
           "Add n rows given as one 1-D int8 (or uint8) array per variable (exact integer path, unweighted).")
+      .def(
+          "update_int8_chunks",
+          [](Moments& s, const std::vector<std::vector<py::array>>& chunks, int workers) {
+            // chunks of rows (polars / Arrow), each a list of 1-D arrays as update_int8_columns takes
+            std::vector<py::array> keep;
+            int kind = 0;
+            std::vector<std::vector<const std::int8_t*>> ptrs(chunks.size());
+            std::vector<std::ptrdiff_t> rows(chunks.size());
+            for (std::size_t c = 0; c < chunks.size(); ++c)
+              rows[c] = std::max<py::ssize_t>(0, int8_column_pointers(s, chunks[c], keep, kind, ptrs[c]));
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            s.update_int8_chunks(ptrs, rows, workers, kind == 2);
+          },
+          py::arg("chunks"), py::arg("workers") = 1,
+          "Add chunks of rows, each one 1-D int8 (or uint8) array per variable: one exact batch of all rows.")
       .def("merge", &Moments::merge, py::arg("other"))
       .def_property_readonly("dim", &Moments::dim)
       .def_property_readonly("policy", [](const Moments& s) { return std::string(to_string(s.policy())); })

@@ -230,3 +230,28 @@ TEST_CASE("int8: blocks with and without negative values in one batch", "[moment
     CHECK(r == c);
   }
 }
+
+TEST_CASE("int8: chunks of rows are one exact batch", "[moments][int8]") {
+  const std::ptrdiff_t n = 7000;
+  const int p = 6;
+  auto v = random_items(n, p, -128, 127, 31);
+  auto cb = col_bytes(v, n, p);
+  Moments whole(p);
+  whole.update_int8_columns(col_ptrs(cb, n, p), n);
+  // the same rows cut at 0, 1, 2100 and 5000 (an empty chunk too), as polars / Arrow chunks
+  const std::vector<std::ptrdiff_t> cuts = {0, 0, 1, 2100, 5000, n};
+  std::vector<std::vector<const std::int8_t*>> chunks;
+  std::vector<std::ptrdiff_t> rows;
+  for (std::size_t c = 0; c + 1 < cuts.size(); ++c) {
+    std::vector<const std::int8_t*> ptr;
+    for (int j = 0; j < p; ++j) ptr.push_back(cb.data() + j * n + cuts[c]);
+    chunks.push_back(ptr);
+    rows.push_back(cuts[c + 1] - cuts[c]);
+  }
+  Moments chunked(p);
+  chunked.update_int8_chunks(chunks, rows, 2);
+  CHECK(chunked == whole);  // integer totals first: not a merge of per-chunk states
+  CHECK_THROWS_WITH(Moments(p).update_int8_chunks(chunks, {1, 2}), Contains("5 chunks but 2 row counts"));
+  rows[2] = -1;
+  CHECK_THROWS_WITH(Moments(p).update_int8_chunks(chunks, rows), Contains("negative row count -1"));
+}

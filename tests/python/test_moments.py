@@ -170,6 +170,15 @@ def test_int8_frames_from_polars_arrow_and_a_column_selection():
         assert_same_as_float(m, ref)
         assert m.columns == ["d", "b", "a"]
     assert ss.Moments(pl.from_pandas(df)) == ss.Moments(df)
+    # chunked columns (row groups): one exact batch, identical to the contiguous frame
+    chunked_pl = pl.concat([pl.from_pandas(df.iloc[:1000]), pl.from_pandas(df.iloc[1000:])], rechunk=False)
+    chunked_pa = pa.concat_tables([pa.Table.from_pandas(df.iloc[:1234]), pa.Table.from_pandas(df.iloc[1234:])])
+    assert chunked_pl.n_chunks() == 2 and chunked_pa.column(0).num_chunks == 2
+    assert ss.Moments(chunked_pl) == ss.Moments(df)
+    assert ss.Moments(chunked_pa) == ss.Moments(df)
+    # columns cut at different rows are read whole
+    ragged = pa.table({"a": pa.chunked_array([x[:10, 0], x[10:, 0]]), "b": pa.chunked_array([x[:20, 1], x[20:, 1]])})
+    assert ss.Moments(ragged) == ss.Moments(df[["a", "b"]])
 
 
 def test_int8_uint8_strided_and_workers():
