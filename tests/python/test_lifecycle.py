@@ -518,7 +518,10 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert main(["economics", "100", "--set", "complaint_rate=3"]) == 2
     assert "complaint_rate" in capsys.readouterr().err
     assert main(["economics", "-5"]) == 1  # no input file: the message names none
-    assert capsys.readouterr().err.strip() == "servscore economics: customers: -5 is invalid; expected a finite number >= 0"
+    assert (
+        capsys.readouterr().err.strip()
+        == "servscore economics: customers: -5 is invalid; expected a finite number >= 0"
+    )
     assert main(["economics", "100", "--set", "complaint_rate"]) == 2
     assert main(["economics", "100", "--sensitivity", "nope=0:1:3"]) == 2
     assert main(["economics", "100", "--sensitivity", "complaint_rate=0:1"]) == 2
