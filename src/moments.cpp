@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "json_util.hpp"
+#include "kernels.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
@@ -95,43 +96,8 @@ typedef double v4d __attribute__((vector_size(32)));
 #define SS_LOAD4(dst, src) std::memcpy(&(dst), (src), sizeof(v4d))
 #define SS_HSUM(v) (((v)[0] + (v)[1]) + ((v)[2] + (v)[3]))
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-// x86-64-v3 (AVX2 + FMA) rather than plain "avx2", so the clone fuses the multiply-adds
-__attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
-#endif
-void gram_upper(const double* t, const double* u, int p, std::ptrdiff_t ld, std::ptrdiff_t r4, double* c) {
-  // c(j, k) (column-major p x p) = sum_i t[j ld + i] u[k ld + i] for the tiles touching j <= k
-  for (int j0 = 0; j0 < p; j0 += 2) {
-    const double* tj0 = t + static_cast<std::ptrdiff_t>(j0) * ld;
-    const double* tj1 = t + static_cast<std::ptrdiff_t>(std::min(j0 + 1, p - 1)) * ld;
-    for (int k0 = (j0 / 4) * 4; k0 < p; k0 += 4) {
-      const double* uk[4];
-      for (int b = 0; b < 4; ++b) uk[b] = u + static_cast<std::ptrdiff_t>(std::min(k0 + b, p - 1)) * ld;
-      v4d a00 = {0, 0, 0, 0}, a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-      for (std::ptrdiff_t i = 0; i < r4; i += 4) {
-        v4d x0, x1, y0, y1, y2, y3;
-        SS_LOAD4(x0, tj0 + i);
-        SS_LOAD4(x1, tj1 + i);
-        SS_LOAD4(y0, uk[0] + i);
-        SS_LOAD4(y1, uk[1] + i);
-        SS_LOAD4(y2, uk[2] + i);
-        SS_LOAD4(y3, uk[3] + i);
-        a00 += x0 * y0;
-        a01 += x0 * y1;
-        a02 += x0 * y2;
-        a03 += x0 * y3;
-        a10 += x1 * y0;
-        a11 += x1 * y1;
-        a12 += x1 * y2;
-        a13 += x1 * y3;
-      }
-      const double out[2][4] = {{SS_HSUM(a00), SS_HSUM(a01), SS_HSUM(a02), SS_HSUM(a03)},
-                                {SS_HSUM(a10), SS_HSUM(a11), SS_HSUM(a12), SS_HSUM(a13)}};
-      for (int a = 0; a < 2 && j0 + a < p; ++a)
-        for (int b = 0; b < 4 && k0 + b < p; ++b) c[static_cast<std::ptrdiff_t>(k0 + b) * p + (j0 + a)] = out[a][b];
-    }
-  }
-}
+// gram_upper (kernels.hpp): the register-tiled kernel shared with the PLS co-moment pass
+using detail::gram_upper;
 
 // Moments of the r rows held transposed in t (p columns of stride ld >= r4), weights wv (or null).
 void dense_part(Part& part, double* t, double* u, const double* wv, int p, std::ptrdiff_t ld, std::ptrdiff_t r) {
