@@ -4,10 +4,6 @@
 #include <cstring>
 #include <limits>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 namespace servscore::detail {
 
 namespace {
@@ -105,18 +101,6 @@ void centre_column(const double* x, std::ptrdiff_t stride, std::ptrdiff_t m, dou
     const double v = x[r * stride];
     out[r] = v == v ? v - mu : 0.0;
   }
-}
-
-void advise_huge_pages(void* p, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
-  const auto b = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
-  const auto e = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
-  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);  // advice only: failure is harmless
-#else
-  (void)p;
-  (void)bytes;
-#endif
 }
 
 }  // namespace servscore::detail

@@ -28,7 +28,4 @@ ColumnStats column_stats(const double* x, std::ptrdiff_t stride, std::ptrdiff_t 
 /** out[r] = x[r stride] - mu, or 0 where x is NaN (mean replacement), for r < m. */
 void centre_column(const double* x, std::ptrdiff_t stride, std::ptrdiff_t m, double mu, double* out);
 
-/** Ask the kernel to back [p, p + bytes) with huge pages before its first touch (Linux; no-op elsewhere). */
-void advise_huge_pages(void* p, std::size_t bytes);
-
 }  // namespace servscore::detail

@@ -999,13 +999,10 @@ PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& mode
   const double span = config.scale_max - config.scale_min;
 
   // latent scores, column by column over chunks of records
+  // Fresh memory: its pages are first touched by the workers that fill them. (Huge pages
+  // were tried: faster once warm, but the first fits of a process paid 2x for compaction.)
   res.scores.resize(n, J);
-  detail::advise_huge_pages(res.scores.data(), sizeof(double) * static_cast<std::size_t>(res.scores.size()));
-  if (config.indices) {
-    res.index_scores.resize(n, J);
-    detail::advise_huge_pages(res.index_scores.data(),
-                              sizeof(double) * static_cast<std::size_t>(res.index_scores.size()));
-  }
+  if (config.indices) res.index_scores.resize(n, J);
   detail::parallel_for(n_chunks, workers, 1, [&](std::ptrdiff_t cb, std::ptrdiff_t ce, int) {
     VectorXd v(kChunk);
     Chunk cv(col);
