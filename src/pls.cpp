@@ -9,6 +9,8 @@
 #include <numeric>
 #include <unordered_map>
 
+#include <boost/math/distributions/students_t.hpp>
+
 #include "json_util.hpp"
 #include "kernels.hpp"
 #include "servscore/detail/parallel.hpp"
@@ -652,9 +654,17 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
   res.path_se = inner.se;
   res.r2 = inner.r2;
   res.r2_adj = VectorXd::Zero(J);
+  res.path_p = MatrixXd::Constant(J, J, kNaN);
   for (int t : sp.endogenous) {
-    double q = static_cast<double>(sp.preds[static_cast<std::size_t>(t)].size());
+    const auto& pr = sp.preds[static_cast<std::size_t>(t)];
+    double q = static_cast<double>(pr.size());
     res.r2_adj(t) = 1.0 - (1.0 - res.r2(t)) * (nu - 1.0) / (nu - q - 1.0);
+    // two-sided p of t = estimate / se on n - q - 1 degrees of freedom (R plspm's Pr(>|t|))
+    const boost::math::students_t dist(nu - q - 1.0);
+    for (int f : pr) {
+      const double se = inner.se(t, f), tv = std::abs(inner.B(t, f)) / se;
+      res.path_p(t, f) = !(se > 0.0) ? 0.0 : 2.0 * boost::math::cdf(boost::math::complement(dist, tv));
+    }
   }
   res.total = inner.total;
   res.indirect = inner.total - inner.B;

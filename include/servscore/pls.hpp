@@ -165,6 +165,8 @@ struct PlsResult {
   // inner model
   Eigen::MatrixXd paths;                ///< J x J path coefficients, paths(to, from)
   Eigen::MatrixXd path_se;              ///< J x J OLS standard errors of the paths (0 where no path)
+  /// J x J two-sided p-values of the path t values (Student t, n - predecessors - 1 df); NaN where no path
+  Eigen::MatrixXd path_p;
   Eigen::VectorXd r2;                   ///< J R2 (0 for exogenous)
   Eigen::VectorXd r2_adj;               ///< J adjusted R2 (0 for exogenous)
   Eigen::MatrixXd indirect;             ///< J x J indirect effects, (to, from)

@@ -493,6 +493,7 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
             "estimate": est,
             "se": se,
             "t": tval,
+            "p": np.asarray(r["path_p"])[ti, fi],
         }
     )
     total = np.asarray(r["total"])
@@ -628,7 +629,8 @@ class PLSResult(Result):
     paths
         Latents x latents path coefficients, rows = to, columns = from.
     inner
-        One row per structural path: from, to, estimate, se (OLS), t.
+        One row per structural path: from, to, estimate, se (OLS), t, p (two-sided, Student t on
+        n - predecessors - 1 degrees of freedom, as R plspm's ``Pr(>|t|)``).
     effects
         from, to, direct, indirect, total for every pair joined by a directed path.
     gof

@@ -27,6 +27,7 @@ py::dict result_dict(PlsResult&& r) {
   d["cross_loadings"] = bind::to_numpy(std::move(r.cross_loadings));
   d["paths"] = bind::to_numpy(std::move(r.paths));
   d["path_se"] = bind::to_numpy(std::move(r.path_se));
+  d["path_p"] = bind::to_numpy(std::move(r.path_p));
   d["r2"] = bind::to_numpy(std::move(r.r2));
   d["r2_adj"] = bind::to_numpy(std::move(r.r2_adj));
   d["indirect"] = bind::to_numpy(std::move(r.indirect));

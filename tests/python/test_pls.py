@@ -783,3 +783,15 @@ def test_every_layout_is_read_in_place_with_identical_results(satisfaction: pd.D
     w = ref.outer["index_weight"]
     sat = m.blocks["SAT"]
     np.testing.assert_allclose(ref.index_scores["SAT"], filled[sat] @ w[sat] * 10, rtol=1e-12)
+
+
+def test_path_p_values_against_scipy(published: ss.PLSResult) -> None:
+    stats = pytest.importorskip("scipy.stats")
+    inner = published.inner
+    n = published.n_used
+    preds = inner.groupby("to", observed=True)["from"].transform("size").to_numpy()
+    expected = 2 * stats.t.sf(np.abs(inner["t"].to_numpy()), n - preds - 1)
+    np.testing.assert_allclose(inner["p"].to_numpy(), expected, rtol=1e-9, atol=1e-300)
+    # the published model: EXPE -> SAT is not significant, SAT -> LOY is
+    p = inner.set_index(["from", "to"])["p"]
+    assert p[("EXPE", "SAT")] > 0.9 and p[("SAT", "LOY")] < 1e-10
