@@ -3,13 +3,12 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <array>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <numeric>
 #include <unordered_map>
-
-#include <boost/math/distributions/students_t.hpp>
 
 #include "json_util.hpp"
 #include "kernels.hpp"

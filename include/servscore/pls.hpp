@@ -163,8 +163,8 @@ struct PlsResult {
   Eigen::MatrixXd cross_loadings;  ///< p x J correlations of every indicator with every latent
 
   // inner model
-  Eigen::MatrixXd paths;                ///< J x J path coefficients, paths(to, from)
-  Eigen::MatrixXd path_se;              ///< J x J OLS standard errors of the paths (0 where no path)
+  Eigen::MatrixXd paths;    ///< J x J path coefficients, paths(to, from)
+  Eigen::MatrixXd path_se;  ///< J x J OLS standard errors of the paths (0 where no path)
   /// J x J two-sided p-values of the path t values (Student t, n - predecessors - 1 df); NaN where no path
   Eigen::MatrixXd path_p;
   Eigen::VectorXd r2;                   ///< J R2 (0 for exogenous)
