@@ -64,6 +64,18 @@ def to_frame(data: Any, *, name: str = "data") -> pd.DataFrame:
     raise InputError(f"{name}: expected a DataFrame (pandas, polars or Arrow), got {type(data).__name__}")
 
 
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
+
+
+def result_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` to add result columns to without touching the caller's frame.
+
+    Under copy-on-write (pandas >= 3) a shallow copy shares the input's columns until either
+    side writes to them, so the input is not duplicated (on a million-row table that copy
+    took longer than the scoring); older pandas get a deep copy."""
+    return frame.copy(deep=not _COPY_ON_WRITE)
+
+
 def to_array(data: Any, *, name: str = "data", dtype: Any = np.float64) -> np.ndarray:
     """1-D input (list, numpy, pandas / polars Series, Arrow array) as a contiguous numpy array.
 

@@ -40,7 +40,16 @@ import pandas as pd
 
 from . import _core
 from ._core import EncounterConfig, Indicator, InputError
-from ._input import as_matrix, group_codes, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
+from ._input import (
+    as_matrix,
+    group_codes,
+    is_frame_like,
+    numeric_matrix,
+    relabel_rows,
+    resolve_config,
+    result_frame,
+    to_frame,
+)
 from ._result import Result
 from .model import Quadrant
 
@@ -116,7 +125,7 @@ def score_encounters(data: Any, config: Any = None, *, workers: int = 1) -> pd.D
             raise InputError("data: the input is empty (0 rows)")
         ratings = numeric_matrix(frame, names, name="data")
         index = frame.index
-        out = frame.copy()
+        out = result_frame(frame)
         for c in SCORE_COLUMNS:
             if c in out.columns:
                 raise InputError(f"data: column {c!r} would be overwritten by a score column; rename it")

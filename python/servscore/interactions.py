@@ -30,7 +30,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, EncounterConfig, InputError, Lexicon
-from ._input import resolve_config, to_frame
+from ._input import resolve_config, result_frame, to_frame
 from ._result import Result
 from .encounters import score_encounters
 from .model import LostSaleReason, get_language
@@ -203,7 +203,7 @@ def classify(
         raise InputError(f"data: no text column {text!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
     m = match_cues(frame[text], lexicon=lexicon, lang=lang, workers=workers, hits=True)
     lex = m.lexicon
-    out = frame.copy()
+    out = result_frame(frame)
     derived = ["text_status", "n_negated", "n_risks", "risk_evidence", "style", "style_confidence", "style_evidence"]
     clash = [c for c in [*m.counts.columns, *derived] if c in frame.columns]
     if clash:

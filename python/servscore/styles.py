@@ -41,7 +41,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, StyleInstrument
-from ._input import is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
+from ._input import is_frame_like, numeric_matrix, relabel_rows, resolve_config, result_frame, to_frame
 from ._result import Result
 from .model import SocialStyle, get_language
 from .text import CueMatchResult, _data_text, load_data, resolve_lexicon
@@ -208,7 +208,7 @@ def classify(data: Any, *, instrument: Any = None) -> StyleResult:
         frame = to_frame(data)
         x = numeric_matrix(frame, names, name="data")
         index = frame.index
-        out = frame.copy()
+        out = result_frame(frame)
     else:
         try:
             arr = np.asarray(data, dtype=np.float64)

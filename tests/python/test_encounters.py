@@ -240,3 +240,14 @@ def test_planted_structure_is_recovered():
     central = ss.summarize_encounters(scored[scored["branch"] == truth["quality_branch"]], by="staff")
     staff, indicator = next(iter(truth["weak_staff"].items()))
     assert central.pullers.loc[staff].idxmax() == indicator
+
+
+def test_result_shares_no_writes_with_the_input():
+    df = pd.DataFrame({"a": [5.0, 2.0], "b": [1.0, 2.0], "c": [4.0, 3.0], "d": [4.0, 5.0]})
+    before = df.copy()
+    out = ss.score_encounters(df, TWO)
+    assert list(df.columns) == ["a", "b", "c", "d"]  # no score columns added to the input
+    out.loc[0, "a"] = 1.0  # writing the result leaves the input alone
+    pd.testing.assert_frame_equal(df, before)
+    df.loc[1, "b"] = 5.0  # and writing the input leaves the result alone
+    assert out.loc[1, "b"] == 2.0
