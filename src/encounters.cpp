@@ -218,8 +218,15 @@ bool score_tile(const TileKernel& kp, const double* tile, int rows, const TileOu
 }  // namespace
 
 EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& config, int workers) {
+  std::vector<ColumnView> columns;
+  for (Eigen::Index j = 0; j < ratings.cols(); ++j) columns.push_back({ratings.data() + j, ratings.outerStride()});
+  return score_encounters(columns, ratings.rows(), config, workers);
+}
+
+EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::ptrdiff_t rows,
+                                 const EncounterConfig& config, int workers) {
   config.validate();
-  const Eigen::Index n = ratings.rows(), k = ratings.cols();
+  const Eigen::Index n = rows, k = static_cast<Eigen::Index>(ratings.size());
   const auto& inds = config.indicators;
   if (k != static_cast<Eigen::Index>(inds.size()))
     throw input_error("ratings: expected " + std::to_string(inds.size()) + " columns (one per indicator), got " +
@@ -239,8 +246,14 @@ EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& conf
   const double need[2] = {config.min_coverage * side_total[0] * (1 - 1e-12),
                           config.min_coverage * side_total[1] * (1 - 1e-12)};
   const double tp = config.procedural_threshold, tq = config.personal_threshold;
-  const std::ptrdiff_t stride = ratings.outerStride();
-  const double* base = ratings.data();
+  if (n < 0) throw input_error("ratings: negative row count " + std::to_string(n));
+  for (Eigen::Index j = 0; j < k && n > 0; ++j)
+    if (ratings[static_cast<std::size_t>(j)].data == nullptr)
+      throw input_error("ratings: column '" + inds[static_cast<std::size_t>(j)].name + "' has no values");
+  auto at = [&](std::ptrdiff_t r, Eigen::Index j) {
+    const ColumnView& c = ratings[static_cast<std::size_t>(j)];
+    return c.data[r * c.stride];
+  };
 
   EncounterScores out;
   out.procedural.resize(n);
@@ -284,10 +297,16 @@ EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& conf
     std::vector<double> tile(static_cast<std::size_t>(k) * kTile);
     for (std::ptrdiff_t i0 = b; i0 < e; i0 += kTile) {
       const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kTile, e - i0));
-      // transpose the block so that every column is a contiguous run of kTile rows
-      for (int r = 0; r < rows; ++r)
-        for (Eigen::Index j = 0; j < k; ++j)
-          tile[static_cast<std::size_t>(j) * kTile + r] = base[(i0 + r) * stride + j];
+      // gather the block so that every column is a contiguous run of kTile rows
+      for (Eigen::Index j = 0; j < k; ++j) {
+        const ColumnView& c = ratings[static_cast<std::size_t>(j)];
+        double* t = tile.data() + static_cast<std::size_t>(j) * kTile;
+        const double* x = c.data + i0 * c.stride;
+        if (c.stride == 1)
+          std::copy(x, x + rows, t);
+        else
+          for (int r = 0; r < rows; ++r) t[r] = x[r * c.stride];
+      }
       for (int r = rows; r < kTile; ++r)
         for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = lo;
       TileOut o{o_proc + i0, o_pers + i0,    o_dist + i0,    o_gap + i0,
@@ -295,7 +314,7 @@ EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& conf
       if (score_tile(kern, tile.data(), rows, o)) {
         for (int r = 0; r < rows; ++r)
           for (Eigen::Index j = 0; j < k; ++j) {
-            const double x = base[(i0 + r) * stride + j];
+            const double x = at(i0 + r, j);
             if (!std::isnan(x) && !(x >= lo && x <= hi))
               throw input_error("row " + std::to_string(i0 + r) + ", column '" +
                                 inds[static_cast<std::size_t>(j)].name + "': rating " + detail::format_number(x) +

@@ -86,6 +86,14 @@ struct EncounterScores {
  */
 EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& config, int workers = 1);
 
+/**
+ * @brief `score_encounters` on columns read in place (a DataFrame's columns, a column-major
+ * array): one view per indicator, in the configuration's order, each holding `rows` ratings.
+ * Results and errors are those of the row-major overload.
+ */
+EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::ptrdiff_t rows,
+                                 const EncounterConfig& config, int workers = 1);
+
 /** @brief Batch summary of scored encounters, one row per group. */
 struct EncounterSummary {
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> counts;  ///< groups x 5 quadrant counts (Quadrant order)

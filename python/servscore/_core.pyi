@@ -2075,8 +2075,10 @@ def pls_model_normalize(model_json: str) -> str:
     """
     Validate a PLS model given as JSON and return its canonical JSON.
     """
-def score_encounters(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
-    ...
+def score_encounters(ratings: typing.Any, config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    """
+    Score encounters: ratings as a 2-D array (records x indicators) or a list[typing.Any] of 1-D float64 arrays, one per indicator, read in place.
+    """
 def score_lifecycle(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
     ...
 def segment_customers(satisfaction: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], loyalty: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], nps: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], complained: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LoyaltyConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:

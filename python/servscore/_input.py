@@ -137,6 +137,27 @@ def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str], *, name: str = "
     return out
 
 
+def float_columns(frame: pd.DataFrame, names: list[str]) -> list[np.ndarray] | None:
+    """The columns as 1-D float64 arrays for the compiled core: float64 columns are views of the
+    frame's memory (read in place, no copy), other numeric columns are converted one by one. None
+    when a column is missing, repeated, boolean or not numeric: the caller then takes the slow path
+    (``numeric_matrix``), whose errors name the offending value."""
+    if not frame.columns.is_unique or any(c not in frame.columns for c in names):
+        return None
+    out: list[np.ndarray] = []
+    for c in names:
+        s = frame[c]
+        t = s.dtype
+        if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t):
+            return None
+        if isinstance(t, np.dtype):  # numpy-backed: no NA objects to look for
+            a = s.to_numpy()
+            out.append(a if t == np.float64 else a.astype(np.float64))
+        else:  # extension dtypes (nullable, Arrow): NA becomes NaN
+            out.append(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    return out
+
+
 def as_matrix(data: Any, *, name: str = "data", ncols: int | None = None) -> np.ndarray:
     """Array-like input as a C-contiguous 2-D float64 array (None and pandas.NA become NaN)."""
     if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":

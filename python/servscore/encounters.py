@@ -42,6 +42,7 @@ from . import _core
 from ._core import EncounterConfig, Indicator, InputError
 from ._input import (
     as_matrix,
+    float_columns,
     group_codes,
     is_frame_like,
     numeric_matrix,
@@ -123,7 +124,8 @@ def score_encounters(data: Any, config: Any = None, *, workers: int = 1) -> pd.D
         frame = to_frame(data)
         if len(frame) == 0:
             raise InputError("data: the input is empty (0 rows)")
-        ratings = numeric_matrix(frame, names, name="data")
+        cols = float_columns(frame, names)  # read in place when the columns are numeric
+        ratings: Any = cols if cols is not None else numeric_matrix(frame, names, name="data")
         index = frame.index
         out = result_frame(frame)
         for c in SCORE_COLUMNS:

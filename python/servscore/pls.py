@@ -37,7 +37,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, PlsConfig
-from ._input import is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
+from ._input import float_columns, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
 from ._result import Result
 
 __all__ = ["PLSResult", "PathModel", "PlsConfig", "PlsWarning", "parse_syntax"]
@@ -338,7 +338,7 @@ class PathModel:
                 raise ConfigError(
                     f"model: column(s) {what} not in the data; columns present: {', '.join(map(str, frame.columns[:30]))}"
                 )
-            cols = _float_columns(frame, names)
+            cols = float_columns(frame, names)
             if cols is None:
                 x = numeric_matrix(frame, names, name="data")  # names the first non-numeric value
                 cols = [x[:, j] for j in range(len(names))]
@@ -417,25 +417,6 @@ class PathModel:
         for w in r["warnings"]:
             warnings.warn(w, PlsWarning, stacklevel=2)
         return _build_result(self, cfg, r, pd.RangeIndex(0))
-
-
-def _float_columns(frame: pd.DataFrame, names: list[str]) -> list[np.ndarray] | None:
-    """The columns as 1-D float64 arrays: float64 columns are views of the frame's memory (read
-    in place), other numeric columns are converted one by one; None when a column is not numeric."""
-    if not frame.columns.is_unique:
-        return None
-    out = []
-    for c in names:
-        s = frame[c]
-        t = s.dtype
-        if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t):
-            return None
-        if isinstance(t, np.dtype):  # numpy-backed: no NA objects to look for
-            a = s.to_numpy()
-            out.append(a if t == np.float64 else a.astype(np.float64))
-        else:  # extension dtypes (nullable, Arrow): NA becomes NaN
-            out.append(s.to_numpy(dtype=np.float64, na_value=np.nan))
-    return out
 
 
 def _resolve(config: Any, **overrides: Any) -> PlsConfig:

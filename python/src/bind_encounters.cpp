@@ -49,10 +49,18 @@ void register_encounters(py::module_& m) {
 
   m.def(
       "score_encounters",
-      [](const CArray<double>& ratings, const EncounterConfig& config, int workers) {
-        auto x = bind::as_records(ratings, "ratings");
+      [](const py::object& ratings, const EncounterConfig& config, int workers) {
         EncounterScores s;
-        {
+        if (py::isinstance<py::list>(ratings)) {  // one 1-D float64 array per indicator, read in place
+          std::vector<std::string> names;
+          for (const auto& ind : config.indicators) names.push_back(ind.name);
+          std::ptrdiff_t rows = 0;
+          const std::vector<ColumnView> views = bind::column_views(ratings.cast<py::list>(), names, rows);
+          py::gil_scoped_release release;  // pure C++ over the borrowed columns
+          s = score_encounters(views, rows, config, workers);
+        } else {
+          const auto arr = ratings.cast<CArray<double>>();
+          auto x = bind::as_records(arr, "ratings");
           py::gil_scoped_release release;  // pure C++ over the borrowed array
           s = score_encounters(x, config, workers);
         }
@@ -67,7 +75,9 @@ void register_encounters(py::module_& m) {
         d["n_missing"] = bind::to_numpy(std::move(s.n_missing));
         return d;
       },
-      py::arg("ratings"), py::arg("config"), py::arg("workers") = 1);
+      py::arg("ratings"), py::arg("config"), py::arg("workers") = 1,
+      "Score encounters: ratings as a 2-D array (records x indicators) or a list of 1-D float64 arrays, one "
+      "per indicator, read in place.");
 
   m.def(
       "summarize_encounters",

@@ -125,28 +125,13 @@ void register_pls(py::module_& m) {
       "pls_fit_columns",
       [](const py::list& data, const std::vector<std::string>& columns, const std::string& model_json,
          const PlsConfig& config, int workers) {
-        // Borrow each 1-D float64 column (any stride) without a copy; the list keeps them alive.
-        std::vector<ColumnView> views;
-        std::ptrdiff_t rows = -1;
-        for (std::size_t c = 0; c < data.size(); ++c) {
-          std::string what = c < columns.size() ? "column '" + columns[c] + "'" : "column " + std::to_string(c);
-          if (!py::isinstance<py::array_t<double>>(data[c]))
-            throw input_error("data: " + what + " must be a float64 numpy array");
-          auto a = data[c].cast<py::array>();
-          if (a.ndim() != 1 || !a.dtype().is(py::dtype::of<double>()) || a.strides(0) % sizeof(double) != 0)
-            throw input_error("data: " + what + " must be a 1-D float64 array");
-          if (rows >= 0 && a.shape(0) != rows)
-            throw input_error("data: " + what + " has " + std::to_string(a.shape(0)) + " values; expected " +
-                              std::to_string(rows));
-          rows = a.shape(0);
-          views.push_back({static_cast<const double*>(a.data()),
-                           static_cast<std::ptrdiff_t>(a.strides(0) / static_cast<py::ssize_t>(sizeof(double)))});
-        }
+        std::ptrdiff_t rows = 0;
+        const std::vector<ColumnView> views = bind::column_views(data, columns, rows);
         PlsModel model = pls_model_from_json(model_json);
         PlsResult r;
         {
           py::gil_scoped_release release;  // pure C++ over the borrowed columns
-          r = fit_pls(views, std::max<std::ptrdiff_t>(rows, 0), columns, model, config, workers);
+          r = fit_pls(views, rows, columns, model, config, workers);
         }
         return result_dict(std::move(r));
       },

@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 
 #include <string>
+#include <vector>
 
 #include "servscore/errors.hpp"
 #include "servscore/types.hpp"
@@ -33,6 +34,30 @@ Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> as_vector(const CArray<T>&
   if (a.ndim() != 1)
     throw input_error(std::string(what) + ": expected a 1-D array, got " + std::to_string(a.ndim()) + " dimension(s)");
   return {a.data(), a.shape(0)};
+}
+
+/// Borrow a list of 1-D float64 arrays (any stride) as column views without a copy; the list
+/// keeps them alive. `names` label the columns in errors; `rows` receives their common length.
+inline std::vector<ColumnView> column_views(const py::list& data, const std::vector<std::string>& names,
+                                            std::ptrdiff_t& rows) {
+  std::vector<ColumnView> views;
+  rows = -1;
+  for (std::size_t c = 0; c < data.size(); ++c) {
+    std::string what = c < names.size() ? "column '" + names[c] + "'" : "column " + std::to_string(c);
+    if (!py::isinstance<py::array>(data[c])) throw input_error("data: " + what + " must be a float64 numpy array");
+    auto a = data[c].cast<py::array>();
+    if (a.ndim() != 1 || !a.dtype().is(py::dtype::of<double>()) ||
+        a.strides(0) % static_cast<py::ssize_t>(sizeof(double)) != 0)
+      throw input_error("data: " + what + " must be a 1-D float64 array");
+    if (rows >= 0 && a.shape(0) != rows)
+      throw input_error("data: " + what + " has " + std::to_string(a.shape(0)) + " values; expected " +
+                        std::to_string(rows));
+    rows = a.shape(0);
+    views.push_back({static_cast<const double*>(a.data()),
+                     static_cast<std::ptrdiff_t>(a.strides(0) / static_cast<py::ssize_t>(sizeof(double)))});
+  }
+  if (rows < 0) rows = 0;
+  return views;
 }
 
 /// Move an Eigen object into a numpy array without copying its data.

@@ -240,3 +240,28 @@ TEST_CASE("summary: counts, means, pullers with split credit, groups and merge",
   g(3) = 2;
   CHECK_THROWS_WITH(summarize_encounters(s, cfg, g, 2), Contains("row 3 has group code 2"));
 }
+
+TEST_CASE("columns read in place give the row-major results; errors name row and column", "[encounters]") {
+  std::mt19937 gen(7);
+  std::uniform_int_distribution<int> r(1, 5);
+  std::bernoulli_distribution miss(0.05);
+  RowMatrixXd x(10007, 16);
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    for (Eigen::Index j = 0; j < x.cols(); ++j) x(i, j) = miss(gen) ? NaN : r(gen);
+  EncounterConfig cfg;
+  const auto ref = score_encounters(x, cfg, 1);
+  Eigen::MatrixXd cm = x;  // column-major copy: one contiguous view per indicator
+  std::vector<ColumnView> cols;
+  for (Eigen::Index j = 0; j < cm.cols(); ++j) cols.push_back({cm.col(j).data(), 1});
+  for (int workers : {1, 2}) {
+    const auto a = score_encounters(cols, cm.rows(), cfg, workers);
+    CHECK(a.quadrant == ref.quadrant);
+    CHECK(a.weakest_procedural == ref.weakest_procedural);
+    CHECK(a.n_missing == ref.n_missing);
+    CHECK(a.personal.cwiseEqual(ref.personal).count() + a.personal.array().isNaN().count() == x.rows());
+  }
+  cm(9000, 3) = 6;
+  CHECK_THROWS_WITH(score_encounters(cols, cm.rows(), cfg, 2), Contains("row 9000, column 'anticipation': rating 6"));
+  CHECK_THROWS_WITH(score_encounters(std::vector<ColumnView>(cols.begin(), cols.begin() + 3), cm.rows(), cfg),
+                    Contains("expected 16 columns"));
+}
