@@ -21,6 +21,17 @@ EncounterConfig two_by_two() {
                   {"d", ServiceSide::personal, 1.0}};
   return c;
 }
+
+// rows x 16 ratings on 1-5 with 5% missing, seeded
+RowMatrixXd random_ratings(Eigen::Index rows, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> r(1, 5);
+  std::bernoulli_distribution miss(0.05);
+  RowMatrixXd x(rows, 16);
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    for (Eigen::Index j = 0; j < x.cols(); ++j) x(i, j) = miss(gen) ? NaN : r(gen);
+  return x;
+}
 }  // namespace
 
 TEST_CASE("hand-computed scores, quadrants and distances", "[encounters]") {
@@ -132,12 +143,7 @@ TEST_CASE("empty batch gives empty results", "[encounters]") {
 }
 
 TEST_CASE("results do not depend on the number of workers", "[encounters]") {
-  std::mt19937 gen(42);
-  std::uniform_int_distribution<int> r(1, 5);
-  std::bernoulli_distribution miss(0.05);
-  RowMatrixXd x(50000, 16);
-  for (Eigen::Index i = 0; i < x.rows(); ++i)
-    for (Eigen::Index j = 0; j < x.cols(); ++j) x(i, j) = miss(gen) ? NaN : r(gen);
+  const RowMatrixXd x = random_ratings(50000, 42);
   EncounterConfig cfg;
   auto a = score_encounters(x, cfg, 1);
   auto b = score_encounters(x, cfg, 3);
@@ -242,12 +248,7 @@ TEST_CASE("summary: counts, means, pullers with split credit, groups and merge",
 }
 
 TEST_CASE("columns read in place give the row-major results; errors name row and column", "[encounters]") {
-  std::mt19937 gen(7);
-  std::uniform_int_distribution<int> r(1, 5);
-  std::bernoulli_distribution miss(0.05);
-  RowMatrixXd x(10007, 16);
-  for (Eigen::Index i = 0; i < x.rows(); ++i)
-    for (Eigen::Index j = 0; j < x.cols(); ++j) x(i, j) = miss(gen) ? NaN : r(gen);
+  const RowMatrixXd x = random_ratings(10007, 7);
   EncounterConfig cfg;
   const auto ref = score_encounters(x, cfg, 1);
   Eigen::MatrixXd cm = x;  // column-major copy: one contiguous view per indicator
