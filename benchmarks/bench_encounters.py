@@ -13,6 +13,7 @@ import os
 import time
 
 import numpy as np
+import pandas as pd
 import servscore as ss
 
 
@@ -75,6 +76,8 @@ def main() -> None:
     t_ss1 = best_of(lambda: ss._core.score_encounters(x, cfg, 1), args.repeat)
     t_ss = best_of(lambda: ss._core.score_encounters(x, cfg, 0), args.repeat)
     t_df = best_of(lambda: ss.score_encounters(x, cfg, workers=0), 1)
+    frame = pd.DataFrame(x, columns=[i.name for i in cfg.indicators])  # one column-major block
+    t_frame = best_of(lambda: ss.score_encounters(frame, cfg, workers=0), args.repeat)
     t_np = best_of(lambda: numpy_scores(x, cfg), 1)
 
     # the two implementations agree
@@ -88,6 +91,7 @@ def main() -> None:
         ("servscore core, workers=1", t_ss1),
         ("servscore core, all cores", t_ss),
         ("ss.score_encounters -> DataFrame", t_df),
+        ("ss.score_encounters(DataFrame)", t_frame),
         ("numpy vectorised", t_np),
     ]
     for name, t in rows:

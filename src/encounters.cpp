@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "json_util.hpp"
+#include "kernels.hpp"
 #include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
@@ -250,6 +251,13 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
   for (Eigen::Index j = 0; j < k && n > 0; ++j)
     if (ratings[static_cast<std::size_t>(j)].data == nullptr)
       throw input_error("ratings: column '" + inds[static_cast<std::size_t>(j)].name + "' has no values");
+  // records stored row by row (a C-ordered array): the block is transposed from one base pointer
+  bool row_major = k > 0 && ratings[0].stride >= k;
+  for (Eigen::Index j = 0; j < k && row_major; ++j)
+    row_major = ratings[static_cast<std::size_t>(j)].stride == ratings[0].stride &&
+                ratings[static_cast<std::size_t>(j)].data == ratings[0].data + j;
+  const double* base = k > 0 ? ratings[0].data : nullptr;
+  const std::ptrdiff_t stride = k > 0 ? ratings[0].stride : 0;
   auto at = [&](std::ptrdiff_t r, Eigen::Index j) {
     const ColumnView& c = ratings[static_cast<std::size_t>(j)];
     return c.data[r * c.stride];
@@ -298,14 +306,18 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
     for (std::ptrdiff_t i0 = b; i0 < e; i0 += kTile) {
       const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kTile, e - i0));
       // gather the block so that every column is a contiguous run of kTile rows
-      for (Eigen::Index j = 0; j < k; ++j) {
-        const ColumnView& c = ratings[static_cast<std::size_t>(j)];
-        double* t = tile.data() + static_cast<std::size_t>(j) * kTile;
-        const double* x = c.data + i0 * c.stride;
-        if (c.stride == 1)
-          std::copy(x, x + rows, t);
-        else
-          for (int r = 0; r < rows; ++r) t[r] = x[r * c.stride];
+      if (row_major) {
+        detail::transpose_rows(base + i0 * stride, stride, static_cast<int>(k), rows, tile.data(), kTile);
+      } else {
+        for (Eigen::Index j = 0; j < k; ++j) {
+          const ColumnView& c = ratings[static_cast<std::size_t>(j)];
+          double* t = tile.data() + static_cast<std::size_t>(j) * kTile;
+          const double* x = c.data + i0 * c.stride;
+          if (c.stride == 1)
+            std::copy(x, x + rows, t);
+          else
+            for (int r = 0; r < rows; ++r) t[r] = x[r * c.stride];
+        }
       }
       for (int r = rows; r < kTile; ++r)
         for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = lo;

@@ -28,4 +28,10 @@ ColumnStats column_stats(const double* x, std::ptrdiff_t stride, std::ptrdiff_t 
 /** out[r] = x[r stride] - mu, or 0 where x is NaN (mean replacement), for r < m. */
 void centre_column(const double* x, std::ptrdiff_t stride, std::ptrdiff_t m, double mu, double* out);
 
+/**
+ * Transpose r rows of p doubles (row i at x + i * stride) into p columns of t (column j at
+ * t + j * ld): 4 x 4 register transposes, an AVX2 clone chosen at run time.
+ */
+void transpose_rows(const double* x, std::ptrdiff_t stride, int p, std::ptrdiff_t r, double* t, std::ptrdiff_t ld);
+
 }  // namespace servscore::detail
