@@ -175,18 +175,7 @@ bool transpose_shifted(const double* x, std::ptrdiff_t stride, int p, std::ptrdi
       c -= sh;
       d -= sh;
       acc += (a + b) + (c + d);
-#ifdef __clang__
-      v4d t0 = __builtin_shufflevector(a, b, 0, 4, 2, 6), t1 = __builtin_shufflevector(a, b, 1, 5, 3, 7);
-      v4d t2 = __builtin_shufflevector(c, d, 0, 4, 2, 6), t3 = __builtin_shufflevector(c, d, 1, 5, 3, 7);
-      v4d c0 = __builtin_shufflevector(t0, t2, 0, 1, 4, 5), c1 = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
-      v4d c2 = __builtin_shufflevector(t0, t2, 2, 3, 6, 7), c3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
-#else
-      const v4l m0 = {0, 4, 2, 6}, m1 = {1, 5, 3, 7}, lo = {0, 1, 4, 5}, hi = {2, 3, 6, 7};
-      v4d t0 = __builtin_shuffle(a, b, m0), t1 = __builtin_shuffle(a, b, m1);
-      v4d t2 = __builtin_shuffle(c, d, m0), t3 = __builtin_shuffle(c, d, m1);
-      v4d c0 = __builtin_shuffle(t0, t2, lo), c1 = __builtin_shuffle(t1, t3, lo);
-      v4d c2 = __builtin_shuffle(t0, t2, hi), c3 = __builtin_shuffle(t1, t3, hi);
-#endif
+      SS_TRANSPOSE4(a, b, c, d, c0, c1, c2, c3);
       std::memcpy(t + (j0 + 0) * ld + i0, &c0, sizeof(v4d));
       std::memcpy(t + (j0 + 1) * ld + i0, &c1, sizeof(v4d));
       std::memcpy(t + (j0 + 2) * ld + i0, &c2, sizeof(v4d));
