@@ -799,34 +799,27 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
 }  // namespace
 
 namespace {
-// One indicator column read in place: element r at p[r * s].
-struct Col {
-  const double* p;
-  std::ptrdiff_t s;
-  double operator[](Index r) const { return p[r * s]; }
-};
-
 // The columns of records [r0, r0 + m) as contiguous arrays: contiguous columns in place, strided
 // ones (a row-major array) copied record by record into a column-major buffer, so every pass
 // reads memory in order and does the same arithmetic for any layout.
 class Chunk {
  public:
-  explicit Chunk(const std::vector<Col>& col) : col_(col), ptr_(col.size()) {
+  explicit Chunk(const std::vector<ColumnView>& col) : col_(col), ptr_(col.size()) {
     for (std::size_t i = 0; i < col.size(); ++i)
-      if (col[i].s != 1) strided_.push_back(static_cast<int>(i));
+      if (col[i].stride != 1) strided_.push_back(static_cast<int>(i));
     if (!strided_.empty()) buf_.resize(kChunk, static_cast<Index>(strided_.size()));
   }
   void load(Index r0, Index m) {
-    for (std::size_t i = 0; i < col_.size(); ++i) ptr_[i] = col_[i].p + r0;
+    for (std::size_t i = 0; i < col_.size(); ++i) ptr_[i] = col_[i].data + r0;
     const Index q = static_cast<Index>(strided_.size());
     if (q == 0) return;
     // eight records at a time: their values of every strided column are a few cache lines
     std::vector<const double*> src(static_cast<std::size_t>(q));
     std::vector<std::ptrdiff_t> st(static_cast<std::size_t>(q));
     for (Index k = 0; k < q; ++k) {
-      const Col& c = col_[static_cast<std::size_t>(strided_[static_cast<std::size_t>(k)])];
-      src[static_cast<std::size_t>(k)] = c.p + r0 * c.s;
-      st[static_cast<std::size_t>(k)] = c.s;
+      const ColumnView& c = col_[static_cast<std::size_t>(strided_[static_cast<std::size_t>(k)])];
+      src[static_cast<std::size_t>(k)] = c.data + r0 * c.stride;
+      st[static_cast<std::size_t>(k)] = c.stride;
     }
     Index r = 0;
     for (; r + 8 <= m; r += 8)
@@ -844,14 +837,14 @@ class Chunk {
   const double* operator[](int i) const { return ptr_[static_cast<std::size_t>(i)]; }
 
  private:
-  const std::vector<Col>& col_;
+  const std::vector<ColumnView>& col_;
   std::vector<const double*> ptr_;
   std::vector<int> strided_;
   MatrixXd buf_;
 };
 
 // The estimation from indicator columns read in place; `col` is in the model's indicator order.
-PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& model, const PlsConfig& config,
+PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsModel& model, const PlsConfig& config,
                       int workers) {
   const Spec sp = compile(model);
   const int J = sp.J, p = sp.p;
@@ -903,7 +896,8 @@ PlsResult fit_columns(const std::vector<Col>& col, Index n, const PlsModel& mode
       if (any_bad)  // the first offending value in record order
         for (Index r = r0; r < r0 + m; ++r)
           for (int i = 0; i < p; ++i) {
-            const double x = col[static_cast<std::size_t>(i)][r];
+            const ColumnView& c = col[static_cast<std::size_t>(i)];
+            const double x = c.data[r * c.stride];
             if (std::isnan(x) || !bad(x)) continue;
             std::string why = std::isfinite(x) ? "expected a value in [" + detail::format_number(config.scale_min) +
                                                      ", " + detail::format_number(config.scale_max) +
@@ -1186,21 +1180,20 @@ std::vector<Index> locate_columns(const PlsModel& model, const PlsConfig& config
 
 PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
                   const PlsConfig& config, int workers) {
-  std::vector<Col> col;
-  for (Index c : locate_columns(model, config, columns, data.cols()))
-    col.push_back({data.data() + c, data.outerStride()});
-  return fit_columns(col, data.rows(), model, config, workers);
+  std::vector<ColumnView> all;
+  for (Index c = 0; c < data.cols(); ++c) all.push_back({data.data() + c, data.outerStride()});
+  return fit_pls(all, data.rows(), columns, model, config, workers);
 }
 
 PlsResult fit_pls(const std::vector<ColumnView>& data, std::ptrdiff_t rows, const std::vector<std::string>& columns,
                   const PlsModel& model, const PlsConfig& config, int workers) {
   if (rows < 0) throw input_error("data: negative record count " + std::to_string(rows));
-  std::vector<Col> col;
+  std::vector<ColumnView> col;
   for (Index c : locate_columns(model, config, columns, static_cast<Index>(data.size()))) {
     const ColumnView& v = data[static_cast<std::size_t>(c)];
     if (v.data == nullptr && rows > 0)
       throw input_error("data: column '" + columns[static_cast<std::size_t>(c)] + "' has no values");
-    col.push_back({v.data, v.stride});
+    col.push_back(v);
   }
   return fit_columns(col, rows, model, config, workers);
 }

@@ -4,7 +4,6 @@
 
 namespace py = pybind11;
 using namespace servscore;
-using bind::CArray;
 
 namespace {
 py::list names(const std::vector<std::string>& v) {
@@ -105,21 +104,6 @@ void register_pls(py::module_& m) {
   m.def(
       "pls_model_normalize", [](const std::string& text) { return to_json(pls_model_from_json(text)); },
       py::arg("model_json"), "Validate a PLS model given as JSON and return its canonical JSON.");
-
-  m.def(
-      "pls_fit",
-      [](const CArray<double>& data, const std::vector<std::string>& columns, const std::string& model_json,
-         const PlsConfig& config, int workers) {
-        auto x = bind::as_records(data, "data");
-        PlsModel model = pls_model_from_json(model_json);
-        PlsResult r;
-        {
-          py::gil_scoped_release release;  // pure C++ over the borrowed array
-          r = fit_pls(x, columns, model, config, workers);
-        }
-        return result_dict(std::move(r));
-      },
-      py::arg("data"), py::arg("columns"), py::arg("model_json"), py::arg("config"), py::arg("workers") = 1);
 
   m.def(
       "pls_fit_columns",

@@ -261,6 +261,19 @@ TEST_CASE("columns read in place give the row-major results; errors name row and
     CHECK(a.n_missing == ref.n_missing);
     CHECK(a.personal.cwiseEqual(ref.personal).count() + a.personal.array().isNaN().count() == x.rows());
   }
+  // seven indicators: the row-major transpose's column tail (7 = 4 + 3) against the column path
+  EncounterConfig seven = cfg;
+  seven.indicators.erase(seven.indicators.begin() + 4, seven.indicators.begin() + 13);
+  REQUIRE(seven.indicators.size() == 7);
+  const RowMatrixXd x7 = x.leftCols(7);
+  const auto ref7 = score_encounters(x7, seven, 2);
+  const Eigen::MatrixXd cm7 = x7;
+  std::vector<ColumnView> cols7;
+  for (Eigen::Index j = 0; j < 7; ++j) cols7.push_back({cm7.col(j).data(), 1});
+  const auto a7 = score_encounters(cols7, cm7.rows(), seven, 1);
+  CHECK(a7.quadrant == ref7.quadrant);
+  CHECK(a7.weakest_personal == ref7.weakest_personal);
+  CHECK(a7.procedural.cwiseEqual(ref7.procedural).count() + a7.procedural.array().isNaN().count() == x.rows());
   cm(9000, 3) = 6;
   CHECK_THROWS_WITH(score_encounters(cols, cm.rows(), cfg, 2), Contains("row 9000, column 'anticipation': rating 6"));
   CHECK_THROWS_WITH(score_encounters(std::vector<ColumnView>(cols.begin(), cols.begin() + 3), cm.rows(), cfg),
