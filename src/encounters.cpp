@@ -1,12 +1,15 @@
 #include "servscore/encounters.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
+#include "encounter_tile.hpp"
 #include "json_util.hpp"
 #include "kernels.hpp"
+#include "servscore/detail/encounter_kernel.hpp"
 #include "servscore/detail/memory.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
@@ -120,23 +123,51 @@ std::string to_json(const EncounterConfig& config) {
   return detail::dump_json(json::value_from(config));
 }
 
+namespace detail {
+
+const char* to_string(EncounterKernel kernel) {
+  switch (kernel) {
+    case EncounterKernel::portable:
+      return "portable";
+    case EncounterKernel::avx512:
+      return "avx512";
+    default:
+      return "automatic";
+  }
+}
+
+bool encounter_kernel_supported(EncounterKernel kernel) {
+  switch (kernel) {
+    case EncounterKernel::automatic:
+    case EncounterKernel::portable:
+      return true;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    case EncounterKernel::avx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+#endif
+    default:
+      return false;
+  }
+}
+
 namespace {
+std::atomic<int> g_forced{0};
+}  // namespace
 
-constexpr int kTile = 64;  // rows per transposed block
+void set_encounter_kernel(EncounterKernel kernel) {
+  if (!encounter_kernel_supported(kernel))
+    throw input_error(std::string("encounter kernel '") + to_string(kernel) +
+                      "' is not supported by this CPU or build");
+  g_forced.store(static_cast<int>(kernel));
+}
 
-struct TileKernel {
-  const int* cols[2];
-  const double* w0;
-  const double* w1;
-  int m0, m1;
-  double lo, hi, to100, need0, need1, tp, tq;
-};
-
-struct TileOut {
-  double *proc, *pers, *dist, *gap;
-  std::int8_t* quad;
-  std::int32_t *weak0, *weak1, *miss;
-};
+EncounterKernel encounter_kernel() {
+  static const EncounterKernel best =
+      encounter_kernel_supported(EncounterKernel::avx512) ? EncounterKernel::avx512 : EncounterKernel::portable;
+  const auto forced = static_cast<EncounterKernel>(g_forced.load());
+  return forced == EncounterKernel::automatic ? best : forced;
+}
 
 // Scores one transposed block (columns of kTile contiguous rows). Every lane is a
 // double, so the row loops vectorise; target_clones adds an AVX2 version chosen at
@@ -144,7 +175,8 @@ struct TileOut {
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-bool score_tile(const TileKernel& kp, const double* tile, int rows, const TileOut& o) {
+bool score_tile_portable(const EncounterTileParams& kp, const double* const* col, int rows, const EncounterTileOut& o) {
+  constexpr int kTile = kEncounterTile;
   // Four rows per vector (GCC/Clang vector extensions; two SSE2 halves in the default
   // clone); the accumulators stay in registers while the row's columns stream by.
   typedef double v4d __attribute__((vector_size(32)));
@@ -157,12 +189,12 @@ bool score_tile(const TileKernel& kp, const double* tile, int rows, const TileOu
     v4d miss = zero, nbad = zero;
     for (int sd = 0; sd < 2; ++sd) {
       const int* c = kp.cols[sd];
-      const double* w = sd == 0 ? kp.w0 : kp.w1;
-      const int m = sd == 0 ? kp.m0 : kp.m1;
+      const double* w = kp.w[sd];
+      const int m = kp.m[sd];
       v4d sum = zero, wsum = zero, low = inf, loww = zero, weak = zero - 1.0;
       for (int t = 0; t < m; ++t) {
         v4d v;
-        __builtin_memcpy(&v, tile + static_cast<std::size_t>(c[t]) * kTile + g, sizeof v);
+        __builtin_memcpy(&v, col[c[t]] + g, sizeof v);
         const v4d wj = zero + w[t], cj = zero + static_cast<double>(c[t]);
         // comparisons give all-ones masks; comparisons with NaN are false
         const v4l present = v == v;
@@ -177,8 +209,7 @@ bool score_tile(const TileKernel& kp, const double* tile, int rows, const TileOu
         loww = better ? wj : loww;
         weak = better ? cj : weak;
       }
-      const double need = sd == 0 ? kp.need0 : kp.need1;
-      const v4l ok = (wsum > zero) & (wsum >= zero + need);
+      const v4l ok = (wsum > zero) & (wsum >= zero + kp.need[sd]);
       const v4d sc = ok ? (sum / (ok ? wsum : one) - lo) * kp.to100 : zero + nan;
       __builtin_memcpy(&score[sd][g], &sc, sizeof sc);
       __builtin_memcpy(&weakest[sd][g], &weak, sizeof weak);
@@ -216,7 +247,7 @@ bool score_tile(const TileKernel& kp, const double* tile, int rows, const TileOu
   return any_bad > 0.0;
 }
 
-}  // namespace
+}  // namespace detail
 
 EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& config, int workers) {
   std::vector<ColumnView> columns;
@@ -234,15 +265,20 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
                       std::to_string(k));
   const double lo = config.scale_min, hi = config.scale_max, to100 = 100.0 / (hi - lo);
   // Column indices and weights per side: each side is scored by its own loop, so the
-  // accumulators stay in registers (indexing them by a per-column side would not).
+  // accumulators stay in registers (indexing them by a per-column side would not). Largest
+  // weight first, then column order: "the weakest indicator" is then the first strictly lowest.
   std::vector<int> cols[2];
   std::vector<double> wts[2];
   double side_total[2] = {0.0, 0.0};
-  for (std::size_t j = 0; j < inds.size(); ++j) {
-    const int sd = static_cast<int>(inds[j].side);
-    cols[sd].push_back(static_cast<int>(j));
-    wts[sd].push_back(inds[j].weight);
-    side_total[sd] += inds[j].weight;
+  for (std::size_t j = 0; j < inds.size(); ++j) cols[static_cast<int>(inds[j].side)].push_back(static_cast<int>(j));
+  for (int sd = 0; sd < 2; ++sd) {
+    std::stable_sort(cols[sd].begin(), cols[sd].end(), [&](int a, int b) {
+      return inds[static_cast<std::size_t>(a)].weight > inds[static_cast<std::size_t>(b)].weight;
+    });
+    for (int j : cols[sd]) {
+      wts[sd].push_back(inds[static_cast<std::size_t>(j)].weight);
+      side_total[sd] += inds[static_cast<std::size_t>(j)].weight;
+    }
   }
   const double need[2] = {config.min_coverage * side_total[0] * (1 - 1e-12),
                           config.min_coverage * side_total[1] * (1 - 1e-12)};
@@ -288,42 +324,54 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
   std::int32_t* o_weak[2] = {out.weakest_procedural.data(), out.weakest_personal.data()};
   std::int32_t* o_miss = out.n_missing.data();
 
-  const TileKernel kern{cols[0].data(),
-                        cols[1].data(),
-                        wts[0].data(),
-                        wts[1].data(),
-                        static_cast<int>(cols[0].size()),
-                        static_cast<int>(cols[1].size()),
-                        lo,
-                        hi,
-                        to100,
-                        need[0],
-                        need[1],
-                        tp,
-                        tq};
-  detail::parallel_for(n, workers, 1 << 14, [&](std::ptrdiff_t b, std::ptrdiff_t e, int) {
-    std::vector<double> tile(static_cast<std::size_t>(k) * kTile);
-    for (std::ptrdiff_t i0 = b; i0 < e; i0 += kTile) {
-      const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kTile, e - i0));
-      // gather the block so that every column is a contiguous run of kTile rows
-      if (row_major) {
-        detail::transpose_rows(base + i0 * stride, stride, static_cast<int>(k), rows, tile.data(), kTile);
+  using detail::kEncounterTile;
+  const detail::EncounterTileParams kern{{cols[0].data(), cols[1].data()},
+                                         {wts[0].data(), wts[1].data()},
+                                         {static_cast<int>(cols[0].size()), static_cast<int>(cols[1].size())},
+                                         lo,
+                                         hi,
+                                         to100,
+                                         {need[0], need[1]},
+                                         tp,
+                                         tq};
+  const auto score_tile = detail::encounter_kernel() == detail::EncounterKernel::avx512 ? detail::score_tile_avx512
+                                                                                        : detail::score_tile_portable;
+  // Chunks of 32,768 rows handed out one by one: rows are scored independently, so the results
+  // do not depend on which thread scores which chunk.
+  detail::parallel_chunks(n, workers, std::ptrdiff_t{1} << 15, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
+    std::vector<double> tile(static_cast<std::size_t>(k) * kEncounterTile);
+    std::vector<const double*> col(static_cast<std::size_t>(k));
+    for (std::ptrdiff_t i0 = b; i0 < e; i0 += kEncounterTile) {
+      const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kEncounterTile, e - i0));
+      // Every column of the block as a contiguous run of kEncounterTile rows: full blocks of
+      // contiguous columns are read in place, the rest gathered (C-ordered rows transposed).
+      bool in_place = rows == kEncounterTile;
+      for (Eigen::Index j = 0; j < k && in_place; ++j) in_place = ratings[static_cast<std::size_t>(j)].stride == 1;
+      if (in_place) {
+        for (Eigen::Index j = 0; j < k; ++j)
+          col[static_cast<std::size_t>(j)] = ratings[static_cast<std::size_t>(j)].data + i0;
       } else {
-        for (Eigen::Index j = 0; j < k; ++j) {
-          const ColumnView& c = ratings[static_cast<std::size_t>(j)];
-          double* t = tile.data() + static_cast<std::size_t>(j) * kTile;
-          const double* x = c.data + i0 * c.stride;
-          if (c.stride == 1)
-            std::copy(x, x + rows, t);
-          else
-            for (int r = 0; r < rows; ++r) t[r] = x[r * c.stride];
+        for (Eigen::Index j = 0; j < k; ++j)
+          col[static_cast<std::size_t>(j)] = tile.data() + static_cast<std::size_t>(j) * kEncounterTile;
+        if (row_major) {
+          detail::transpose_rows(base + i0 * stride, stride, static_cast<int>(k), rows, tile.data(), kEncounterTile);
+        } else {
+          for (Eigen::Index j = 0; j < k; ++j) {
+            const ColumnView& c = ratings[static_cast<std::size_t>(j)];
+            double* t = tile.data() + static_cast<std::size_t>(j) * kEncounterTile;
+            const double* x = c.data + i0 * c.stride;
+            if (c.stride == 1)
+              std::copy(x, x + rows, t);
+            else
+              for (int r = 0; r < rows; ++r) t[r] = x[r * c.stride];
+          }
         }
+        for (int r = rows; r < kEncounterTile; ++r)
+          for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kEncounterTile + r] = lo;
       }
-      for (int r = rows; r < kTile; ++r)
-        for (Eigen::Index j = 0; j < k; ++j) tile[static_cast<std::size_t>(j) * kTile + r] = lo;
-      TileOut o{o_proc + i0, o_pers + i0,    o_dist + i0,    o_gap + i0,
-                o_quad + i0, o_weak[0] + i0, o_weak[1] + i0, o_miss + i0};
-      if (score_tile(kern, tile.data(), rows, o)) {
+      const detail::EncounterTileOut o{o_proc + i0, o_pers + i0,    o_dist + i0,    o_gap + i0,
+                                       o_quad + i0, o_weak[0] + i0, o_weak[1] + i0, o_miss + i0};
+      if (score_tile(kern, col.data(), rows, o)) {
         for (int r = 0; r < rows; ++r)
           for (Eigen::Index j = 0; j < k; ++j) {
             const double x = at(i0 + r, j);

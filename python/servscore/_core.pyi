@@ -2075,7 +2075,7 @@ def pls_model_normalize(model_json: str) -> str:
     """
 def score_encounters(ratings: typing.Any, config: EncounterConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
     """
-    Score encounters: ratings as a 2-D array (records x indicators) or a list[typing.Any] of 1-D float64 arrays, one per indicator, read in place.
+    Score encounters: ratings as a 2-D array (records x indicators; float64 of any layout is read in place, other arrays converted) or a list[typing.Any] of 1-D float64 arrays, one per indicator, read in place.
     """
 def score_lifecycle(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
     ...

@@ -158,8 +158,12 @@ def float_columns(frame: pd.DataFrame, names: list[str]) -> list[np.ndarray] | N
     return out
 
 
-def as_matrix(data: Any, *, name: str = "data", ncols: int | None = None) -> np.ndarray:
-    """Array-like input as a C-contiguous 2-D float64 array (None and pandas.NA become NaN)."""
+def as_matrix(data: Any, *, name: str = "data", ncols: int | None = None, contiguous: bool = True) -> np.ndarray:
+    """Array-like input as a 2-D float64 array (None and pandas.NA become NaN).
+
+    C-contiguous, unless ``contiguous=False``: then a float64 array of any layout is returned as
+    it is, for engines that read strided columns in place.
+    """
     if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
         arr = data
     else:
@@ -173,6 +177,8 @@ def as_matrix(data: Any, *, name: str = "data", ncols: int | None = None) -> np.
         raise InputError(f"{name}: the input is empty (0 rows)")
     if ncols is not None and arr.shape[1] != ncols:
         raise InputError(f"{name}: expected {ncols} columns, got {arr.shape[1]}")
+    if not contiguous and arr.dtype == np.float64:
+        return arr
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 

@@ -132,7 +132,7 @@ def score_encounters(data: Any, config: Any = None, *, workers: int = 1) -> pd.D
             if c in out.columns:
                 raise InputError(f"data: column {c!r} would be overwritten by a score column; rename it")
     else:
-        ratings = as_matrix(data, name="data", ncols=len(names))
+        ratings = as_matrix(data, name="data", ncols=len(names), contiguous=False)  # read in place
         index = pd.RangeIndex(ratings.shape[0])
         out = pd.DataFrame(index=index)
     try:

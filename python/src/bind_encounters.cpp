@@ -51,12 +51,16 @@ void register_encounters(py::module_& m) {
       "score_encounters",
       [](const py::object& ratings, const EncounterConfig& config, int workers) {
         EncounterScores s;
+        std::vector<ColumnView> views;
+        std::ptrdiff_t rows = 0;
         if (py::isinstance<py::list>(ratings)) {  // one 1-D float64 array per indicator, read in place
           std::vector<std::string> names;
           for (const auto& ind : config.indicators) names.push_back(ind.name);
-          std::ptrdiff_t rows = 0;
-          const std::vector<ColumnView> views = bind::column_views(ratings.cast<py::list>(), names, rows);
+          views = bind::column_views(ratings.cast<py::list>(), names, rows);
           py::gil_scoped_release release;  // pure C++ over the borrowed columns
+          s = score_encounters(views, rows, config, workers);
+        } else if (bind::matrix_column_views(ratings, views, rows)) {  // float64 of any layout, in place
+          py::gil_scoped_release release;
           s = score_encounters(views, rows, config, workers);
         } else {
           const auto arr = ratings.cast<CArray<double>>();
@@ -76,8 +80,8 @@ void register_encounters(py::module_& m) {
         return d;
       },
       py::arg("ratings"), py::arg("config"), py::arg("workers") = 1,
-      "Score encounters: ratings as a 2-D array (records x indicators) or a list of 1-D float64 arrays, one "
-      "per indicator, read in place.");
+      "Score encounters: ratings as a 2-D array (records x indicators; float64 of any layout is read in "
+      "place, other arrays converted) or a list of 1-D float64 arrays, one per indicator, read in place.");
 
   m.def(
       "summarize_encounters",

@@ -60,6 +60,22 @@ inline std::vector<ColumnView> column_views(const py::list& data, const std::vec
   return views;
 }
 
+/// Borrow the columns of a 2-D float64 array of any layout (C, Fortran or strided views) without
+/// a copy; false (and nothing borrowed) for other arrays, which the caller converts.
+inline bool matrix_column_views(const py::handle& obj, std::vector<ColumnView>& views, std::ptrdiff_t& rows) {
+  if (!py::isinstance<py::array>(obj)) return false;
+  auto a = py::reinterpret_borrow<py::array>(obj);
+  constexpr auto size = static_cast<py::ssize_t>(sizeof(double));
+  if (a.ndim() != 2 || !a.dtype().is(py::dtype::of<double>()) || a.strides(0) % size != 0 || a.strides(1) % size != 0)
+    return false;
+  rows = a.shape(0);
+  const auto* base = static_cast<const double*>(a.data());
+  views.clear();
+  for (py::ssize_t j = 0; j < a.shape(1); ++j)
+    views.push_back({base + j * (a.strides(1) / size), static_cast<std::ptrdiff_t>(a.strides(0) / size)});
+  return true;
+}
+
 /// Move an Eigen object into a numpy array without copying its data.
 template <class M>
 py::object to_numpy(M&& m) {

@@ -3,6 +3,7 @@
 #include <limits>
 #include <random>
 
+#include "servscore/detail/encounter_kernel.hpp"
 #include "servscore/encounters.hpp"
 #include "servscore/errors.hpp"
 
@@ -278,4 +279,170 @@ TEST_CASE("columns read in place give the row-major results; errors name row and
   CHECK_THROWS_WITH(score_encounters(cols, cm.rows(), cfg, 2), Contains("row 9000, column 'anticipation': rating 6"));
   CHECK_THROWS_WITH(score_encounters(std::vector<ColumnView>(cols.begin(), cols.begin() + 3), cm.rows(), cfg),
                     Contains("expected 16 columns"));
+}
+
+namespace {
+using detail::EncounterKernel;
+
+struct EncounterKernelGuard {
+  explicit EncounterKernelGuard(EncounterKernel k) { detail::set_encounter_kernel(k); }
+  ~EncounterKernelGuard() { detail::set_encounter_kernel(EncounterKernel::automatic); }
+  EncounterKernelGuard(const EncounterKernelGuard&) = delete;
+  EncounterKernelGuard& operator=(const EncounterKernelGuard&) = delete;
+};
+
+std::vector<EncounterKernel> encounter_kernels() {
+  std::vector<EncounterKernel> out;
+  for (EncounterKernel k : {EncounterKernel::portable, EncounterKernel::avx512})
+    if (detail::encounter_kernel_supported(k)) out.push_back(k);
+  return out;
+}
+
+bool same_bits(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  if (a.size() != b.size()) return false;
+  for (Eigen::Index i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  return true;
+}
+
+// A slow, row-by-row reading of the documented rule (indices, not the kernels' sorted order).
+struct RefRow {
+  double score[2];
+  int weakest[2];
+  int missing;
+};
+RefRow reference_row(const RowMatrixXd& x, Eigen::Index i, const EncounterConfig& cfg) {
+  RefRow r{{NaN, NaN}, {-1, -1}, 0};
+  for (int sd = 0; sd < 2; ++sd) {
+    double sum = 0, wsum = 0, total = 0, low = HUGE_VAL, loww = 0;
+    for (std::size_t j = 0; j < cfg.indicators.size(); ++j) {
+      const auto& ind = cfg.indicators[j];
+      if (static_cast<int>(ind.side) != sd) continue;
+      total += ind.weight;
+      const double v = x(i, static_cast<Eigen::Index>(j));
+      if (std::isnan(v)) continue;
+      sum += ind.weight * v, wsum += ind.weight;
+      if (v < low || (v == low && ind.weight > loww)) low = v, loww = ind.weight, r.weakest[sd] = static_cast<int>(j);
+    }
+    if (wsum > 0 && wsum >= cfg.min_coverage * total * (1 - 1e-12))
+      r.score[sd] = (sum / wsum - cfg.scale_min) * 100.0 / (cfg.scale_max - cfg.scale_min);
+  }
+  for (Eigen::Index j = 0; j < x.cols(); ++j) r.missing += std::isnan(x(i, j)) ? 1 : 0;
+  return r;
+}
+}  // namespace
+
+TEST_CASE("every block kernel gives the reference results, bit-identical to each other", "[encounters]") {
+  // 0-10 scale, half-point ratings (many ties), 10% missing, some rows missing a whole side;
+  // the procedural side has unequal weights (ties go to the larger weight), the personal side
+  // unit weights except in the second configuration.
+  EncounterConfig cfg;
+  cfg.scale_min = 0, cfg.scale_max = 10, cfg.min_coverage = 0.6;
+  cfg.procedural_threshold = 55, cfg.personal_threshold = 60;
+  const double wp[7] = {1, 2.5, 2.5, 0.5, 1, 3, 0.25};
+  for (int j = 0; j < 7; ++j) cfg.indicators[static_cast<std::size_t>(j)].weight = wp[j];
+  EncounterConfig weighted = cfg;
+  weighted.indicators[10].weight = 1.75;
+  std::mt19937 gen(11);
+  std::uniform_int_distribution<int> half(0, 20);
+  std::bernoulli_distribution miss(0.10), gone(0.03);
+  for (const EncounterConfig& c : {cfg, weighted}) {
+    for (Eigen::Index n : {1, 7, 8, 31, 33, 64, 65, 1000, 70001}) {
+      RowMatrixXd x(n, 16);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const bool no_proc = gone(gen), no_pers = gone(gen);
+        for (Eigen::Index j = 0; j < 16; ++j)
+          x(i, j) = ((j < 7 && no_proc) || (j >= 7 && no_pers) || miss(gen)) ? NaN : half(gen) / 2.0;
+      }
+      Eigen::MatrixXd cm = x;  // contiguous columns: read in place
+      std::vector<ColumnView> cols;
+      for (Eigen::Index j = 0; j < 16; ++j) cols.push_back({cm.col(j).data(), 1});
+      std::vector<EncounterScores> got;
+      for (EncounterKernel k : encounter_kernels()) {
+        EncounterKernelGuard guard(k);
+        got.push_back(score_encounters(x, c, 2));
+        got.push_back(score_encounters(cols, n, c, 1));
+      }
+      const EncounterScores& a = got[0];
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const RefRow r = reference_row(x, i, c);
+        INFO("n = " << n << ", row " << i);
+        for (int sd = 0; sd < 2; ++sd) {
+          const double s = sd == 0 ? a.procedural[i] : a.personal[i];
+          if (std::isnan(r.score[sd]))
+            REQUIRE(std::isnan(s));
+          else
+            REQUIRE(s == Approx(r.score[sd]).epsilon(1e-13).margin(1e-12));
+        }
+        REQUIRE(a.weakest_procedural[i] == r.weakest[0]);
+        REQUIRE(a.weakest_personal[i] == r.weakest[1]);
+        REQUIRE(a.n_missing[i] == r.missing);
+        const double p = a.procedural[i], q = a.personal[i];
+        const int quad = std::isnan(p) || std::isnan(q)
+                             ? 4
+                             : (p >= c.procedural_threshold ? 1 : 0) + (q >= c.personal_threshold ? 2 : 0);
+        REQUIRE(a.quadrant[i] == quad);
+        REQUIRE(same_bits(a.quality_distance.segment(i, 1),
+                          Eigen::VectorXd::Constant(1, std::sqrt((100 - p) * (100 - p) + (100 - q) * (100 - q)))));
+        const double gp = p >= c.procedural_threshold ? 0 : c.procedural_threshold - p;
+        const double gq = q >= c.personal_threshold ? 0 : c.personal_threshold - q;
+        REQUIRE(same_bits(a.quality_gap.segment(i, 1),
+                          Eigen::VectorXd::Constant(1, quad == 4 ? NaN : std::sqrt(gp * gp + gq * gq))));
+      }
+      for (std::size_t g = 1; g < got.size(); ++g) {
+        INFO("n = " << n << ", result " << g);
+        CHECK(same_bits(got[g].procedural, a.procedural));
+        CHECK(same_bits(got[g].personal, a.personal));
+        CHECK(same_bits(got[g].quality_distance, a.quality_distance));
+        CHECK(same_bits(got[g].quality_gap, a.quality_gap));
+        CHECK(got[g].quadrant == a.quadrant);
+        CHECK(got[g].weakest_procedural == a.weakest_procedural);
+        CHECK(got[g].weakest_personal == a.weakest_personal);
+        CHECK(got[g].n_missing == a.n_missing);
+      }
+    }
+  }
+}
+
+TEST_CASE("every block kernel finds an out-of-scale rating, in any row of a block", "[encounters]") {
+  const RowMatrixXd base = random_ratings(200, 3);
+  EncounterConfig cfg;
+  for (EncounterKernel k : encounter_kernels()) {
+    EncounterKernelGuard guard(k);
+    INFO("kernel " << detail::to_string(k));
+    REQUIRE(detail::encounter_kernel() == k);
+    for (Eigen::Index row : {0, 7, 8, 31, 32, 63, 64, 130, 199})
+      for (double bad : {0.0, 5.5, -HUGE_VAL, HUGE_VAL}) {
+        RowMatrixXd x = base;
+        const Eigen::Index col = (row * 5) % 16;
+        x(row, col) = bad;
+        const Eigen::Index n = row < 150 ? 150 : 200;  // the tail block of 150 rows is partial
+        CHECK_THROWS_WITH(score_encounters(x.topRows(n), cfg, 1),
+                          Contains("row " + std::to_string(row) + ", column '" +
+                                   cfg.indicators[static_cast<std::size_t>(col)].name + "'"));
+      }
+  }
+}
+
+TEST_CASE("the lowest bad row is reported whichever thread reaches it first", "[encounters]") {
+  EncounterConfig cfg = two_by_two();
+  RowMatrixXd x = RowMatrixXd::Constant(300000, 4, 3.0);
+  x(250000, 0) = 0.0;  // a later chunk
+  x(40000, 3) = 7.0;   // chunk 1 (chunks of 32,768 rows)
+  x(32767, 2) = 9.0;   // the last row of chunk 0
+  for (int workers : {1, 2, 4, 8}) {
+    CHECK_THROWS_WITH(score_encounters(x, cfg, workers), Contains("row 32767, column 'c': rating 9"));
+  }
+  x(32767, 2) = 3.0;
+  for (int workers : {1, 2, 4, 8})
+    CHECK_THROWS_WITH(score_encounters(x, cfg, workers), Contains("row 40000, column 'd': rating 7"));
+}
+
+TEST_CASE("kernel selection hook", "[encounters]") {
+  CHECK(std::string(detail::to_string(EncounterKernel::portable)) == "portable");
+  CHECK(std::string(detail::to_string(EncounterKernel::avx512)) == "avx512");
+  CHECK(detail::encounter_kernel_supported(EncounterKernel::portable));
+  CHECK(detail::encounter_kernel() != EncounterKernel::automatic);
+  if (!detail::encounter_kernel_supported(EncounterKernel::avx512))
+    CHECK_THROWS_WITH(detail::set_encounter_kernel(EncounterKernel::avx512), Contains("not supported"));
 }

@@ -251,3 +251,31 @@ def test_result_shares_no_writes_with_the_input():
     pd.testing.assert_frame_equal(df, before)
     df.loc[1, "b"] = 5.0  # and writing the input leaves the result alone
     assert out.loc[1, "b"] == 2.0
+
+
+def test_float64_arrays_of_any_layout_are_read_in_place():
+    import tracemalloc
+
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 6, size=(60_000, 16)).astype(np.float64)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    ref = ss.score_encounters(np.ascontiguousarray(x))
+    views = {
+        "fortran": np.asfortranarray(x),
+        "every other row": np.ascontiguousarray(np.repeat(x, 2, axis=0))[::2],
+        "reversed rows": np.ascontiguousarray(x[::-1])[::-1],
+        "reversed columns": np.ascontiguousarray(x[:, ::-1])[:, ::-1],
+    }
+    for name, v in views.items():
+        np.testing.assert_array_equal(v, x)
+        out = ss.score_encounters(v, workers=2)
+        pd.testing.assert_frame_equal(out, ref, obj=name)
+    # the core borrows the Fortran-ordered array: no 7.7 MB C-ordered copy is made
+    f = np.asfortranarray(x)
+    tracemalloc.start()
+    try:
+        ss._core.score_encounters(f, ss.EncounterConfig(), 1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < f.nbytes / 10, peak

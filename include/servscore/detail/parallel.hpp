@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <thread>
@@ -51,6 +52,49 @@ void parallel_for(std::ptrdiff_t n, int workers, std::ptrdiff_t min_chunk, Fn&& 
   for (auto& th : threads) th.join();
   for (auto& ep : errors)
     if (ep) std::rethrow_exception(ep);
+}
+
+/**
+ * @brief Call `fn(begin, end)` on the chunks [c * chunk, min((c + 1) * chunk, n)) of [0, n),
+ * handed out one at a time to up to `workers` threads (the calling thread is one of them), so a
+ * slow or preempted thread holds up no more than one chunk.
+ *
+ * For work whose results do not depend on which thread runs a chunk (row by row scoring). When
+ * chunks throw, the exception of the lowest chunk is re-thrown, whatever the timing: chunks past
+ * a failed one are skipped, chunks before it still run.
+ */
+template <class Fn>
+void parallel_chunks(std::ptrdiff_t n, int workers, std::ptrdiff_t chunk, Fn&& fn) {
+  if (n <= 0) return;
+  chunk = std::max<std::ptrdiff_t>(1, chunk);
+  const std::ptrdiff_t n_chunks = (n + chunk - 1) / chunk;
+  const int t = static_cast<int>(std::min<std::ptrdiff_t>(resolve_workers(workers), n_chunks));
+  std::atomic<std::ptrdiff_t> next{0};
+  std::atomic<std::ptrdiff_t> failed{n_chunks};  // lowest chunk that threw
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(t));
+  std::vector<std::ptrdiff_t> error_chunk(static_cast<std::size_t>(t), n_chunks);
+  auto run = [&](int w) {
+    for (std::ptrdiff_t c = next.fetch_add(1); c < n_chunks && c < failed.load(); c = next.fetch_add(1)) {
+      try {
+        fn(c * chunk, std::min(n, (c + 1) * chunk));
+      } catch (...) {
+        errors[static_cast<std::size_t>(w)] = std::current_exception();
+        error_chunk[static_cast<std::size_t>(w)] = c;
+        std::ptrdiff_t f = failed.load();
+        while (c < f && !failed.compare_exchange_weak(f, c)) {
+        }
+        return;  // chunks are handed out in order: this thread's later ones are past c
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(t > 0 ? t - 1 : 0));
+  for (int w = 1; w < t; ++w) threads.emplace_back(run, w);
+  run(0);
+  for (auto& th : threads) th.join();
+  const std::size_t first =
+      static_cast<std::size_t>(std::min_element(error_chunk.begin(), error_chunk.end()) - error_chunk.begin());
+  if (errors[first]) std::rethrow_exception(errors[first]);
 }
 
 }  // namespace servscore::detail
