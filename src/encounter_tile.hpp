@@ -6,7 +6,7 @@
 namespace servscore::detail {
 
 /** Rows per transposed block: every column of a block is a contiguous run of kTile rows. */
-constexpr int kEncounterTile = 64;
+constexpr int kEncounterTile = 16;
 
 /**
  * What a block kernel needs. Each side's columns are listed by weight, largest first, then by
@@ -17,6 +17,7 @@ struct EncounterTileParams {
   const double* w[2];
   int m[2];
   double lo, hi, to100, need[2], tp, tq;
+  bool unit[2];  ///< every weight of the side is 1 (no products needed)
 };
 
 /** Where a block kernel writes its rows (each pointer at the block's first row). */

@@ -270,6 +270,7 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
   std::vector<int> cols[2];
   std::vector<double> wts[2];
   double side_total[2] = {0.0, 0.0};
+  bool unit[2] = {true, true};
   for (std::size_t j = 0; j < inds.size(); ++j) cols[static_cast<int>(inds[j].side)].push_back(static_cast<int>(j));
   for (int sd = 0; sd < 2; ++sd) {
     std::stable_sort(cols[sd].begin(), cols[sd].end(), [&](int a, int b) {
@@ -278,6 +279,7 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
     for (int j : cols[sd]) {
       wts[sd].push_back(inds[static_cast<std::size_t>(j)].weight);
       side_total[sd] += inds[static_cast<std::size_t>(j)].weight;
+      unit[sd] = unit[sd] && inds[static_cast<std::size_t>(j)].weight == 1.0;
     }
   }
   const double need[2] = {config.min_coverage * side_total[0] * (1 - 1e-12),
@@ -292,6 +294,8 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
   for (Eigen::Index j = 0; j < k && row_major; ++j)
     row_major = ratings[static_cast<std::size_t>(j)].stride == ratings[0].stride &&
                 ratings[static_cast<std::size_t>(j)].data == ratings[0].data + j;
+  bool contiguous = true;  // every column a contiguous run: full blocks are read in place
+  for (const ColumnView& c : ratings) contiguous = contiguous && c.stride == 1;
   const double* base = k > 0 ? ratings[0].data : nullptr;
   const std::ptrdiff_t stride = k > 0 ? ratings[0].stride : 0;
   auto at = [&](std::ptrdiff_t r, Eigen::Index j) {
@@ -333,7 +337,8 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
                                          to100,
                                          {need[0], need[1]},
                                          tp,
-                                         tq};
+                                         tq,
+                                         {unit[0], unit[1]}};
   const auto score_tile = detail::encounter_kernel() == detail::EncounterKernel::avx512 ? detail::score_tile_avx512
                                                                                         : detail::score_tile_portable;
   // Chunks of 32,768 rows handed out one by one: rows are scored independently, so the results
@@ -345,9 +350,7 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
       const int rows = static_cast<int>(std::min<std::ptrdiff_t>(kEncounterTile, e - i0));
       // Every column of the block as a contiguous run of kEncounterTile rows: full blocks of
       // contiguous columns are read in place, the rest gathered (C-ordered rows transposed).
-      bool in_place = rows == kEncounterTile;
-      for (Eigen::Index j = 0; j < k && in_place; ++j) in_place = ratings[static_cast<std::size_t>(j)].stride == 1;
-      if (in_place) {
+      if (contiguous && rows == kEncounterTile) {
         for (Eigen::Index j = 0; j < k; ++j)
           col[static_cast<std::size_t>(j)] = ratings[static_cast<std::size_t>(j)].data + i0;
       } else {

@@ -22,7 +22,7 @@ namespace servscore::detail {
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 namespace {
 
-constexpr int kGroups = 4;  // 8-row groups scored together: independent dependency chains
+constexpr int kGroups = 2;  // 8-row groups scored together: independent dependency chains
 
 #define SS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"), always_inline)) inline
 // Masked stores of the rows in `live` (faster here than plain stores behind a full-group test).
@@ -53,7 +53,7 @@ SS_AVX512 void side_sums(const EncounterTileParams& kp, int sd, const double* co
     const double* col = block[c[t]] + g;
     const __m512d wj = _mm512_set1_pd(w[t]);
     const __m512i cj = _mm512_set1_epi64(c[t]);
-#pragma GCC unroll 4
+#pragma GCC unroll 2
     for (int u = 0; u < kGroups; ++u) {
       const __m512d v = _mm512_loadu_pd(col + 8 * u);
       const __mmask8 present = _mm512_cmp_pd_mask(v, v, _CMP_ORD_Q);
@@ -93,11 +93,6 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) bool score_tile_av
   const __m512d lo = _mm512_set1_pd(kp.lo), hi = _mm512_set1_pd(kp.hi), to100 = _mm512_set1_pd(kp.to100);
   const __m512d tp = _mm512_set1_pd(kp.tp), tq = _mm512_set1_pd(kp.tq), hundred = _mm512_set1_pd(100.0);
   const __m512i m_total = _mm512_set1_epi64(kp.m[0] + kp.m[1]);
-  bool unit[2];
-  for (int sd = 0; sd < 2; ++sd) {
-    unit[sd] = true;
-    for (int t = 0; t < kp.m[sd]; ++t) unit[sd] = unit[sd] && kp.w[sd][t] == 1.0;
-  }
   __mmask8 any_bad = 0;
   for (int g0 = 0; g0 < rows; g0 += 8 * kGroups) {
     __m512d score[2][kGroups], sum[kGroups], wsum[kGroups], low[2][kGroups], high[kGroups];
@@ -107,7 +102,7 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) bool score_tile_av
       count[u] = _mm512_setzero_si512();
     }
     for (int sd = 0; sd < 2; ++sd) {
-      if (unit[sd])
+      if (kp.unit[sd])
         side_sums<true>(kp, sd, block, g0, sum, wsum, count, low[sd], weak[sd], high);
       else
         side_sums<false>(kp, sd, block, g0, sum, wsum, count, low[sd], weak[sd], high);

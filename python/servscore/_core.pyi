@@ -1945,6 +1945,14 @@ class StyleInstrument:
     @sub_split.setter
     def sub_split(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+def _encounter_kernel() -> str:
+    """
+    The block kernel of encounter scoring: 'portable' or 'avx512'.
+    """
+def _encounter_kernel_supported(name: str) -> bool:
+    """
+    True when this CPU can run the named encounter kernel.
+    """
 def _int8_kernel() -> str:
     """
     The kernel of the exact int8 path of Moments: 'scalar', 'avx2' or 'avx512_vnni'.
@@ -1952,6 +1960,10 @@ def _int8_kernel() -> str:
 def _int8_kernel_supported(name: str) -> bool:
     """
     True when this CPU can run the named int8 kernel.
+    """
+def _set_encounter_kernel(name: str) -> None:
+    """
+    Force a block kernel of encounter scoring for every later call (testing hook; 'automatic' resets).
     """
 def _set_int8_kernel(name: str) -> None:
     """

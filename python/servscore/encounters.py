@@ -70,7 +70,7 @@ SCORE_COLUMNS = (
 
 
 def _quadrant_categorical(codes: np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes.astype(np.int8), categories=Quadrant.names())
+    return pd.Categorical.from_codes(codes.astype(np.int8, copy=False), categories=Quadrant.names())
 
 
 def score_encounters(data: Any, config: Any = None, *, workers: int = 1) -> pd.DataFrame:
@@ -127,26 +127,30 @@ def score_encounters(data: Any, config: Any = None, *, workers: int = 1) -> pd.D
         cols = float_columns(frame, names)  # read in place when the columns are numeric
         ratings: Any = cols if cols is not None else numeric_matrix(frame, names, name="data")
         index = frame.index
-        out = result_frame(frame)
         for c in SCORE_COLUMNS:
-            if c in out.columns:
+            if c in frame.columns:
                 raise InputError(f"data: column {c!r} would be overwritten by a score column; rename it")
     else:
+        frame = None
         ratings = as_matrix(data, name="data", ncols=len(names), contiguous=False)  # read in place
         index = pd.RangeIndex(ratings.shape[0])
-        out = pd.DataFrame(index=index)
     try:
         r = _core.score_encounters(ratings, cfg, int(workers))
     except InputError as e:
         raise relabel_rows(e, index) from None
-    out["procedural"] = r["procedural"]
-    out["personal"] = r["personal"]
-    out["quadrant"] = _quadrant_categorical(r["quadrant"])
-    out["quality_distance"] = r["quality_distance"]
-    out["quality_gap"] = r["quality_gap"]
-    out["weakest_procedural"] = pd.Categorical.from_codes(r["weakest_procedural"], categories=names)
-    out["weakest_personal"] = pd.Categorical.from_codes(r["weakest_personal"], categories=names)
-    out["n_missing"] = r["n_missing"]
+    columns = {
+        "procedural": r["procedural"],
+        "personal": r["personal"],
+        "quadrant": _quadrant_categorical(r["quadrant"]),
+        "quality_distance": r["quality_distance"],
+        "quality_gap": r["quality_gap"],
+        "weakest_procedural": pd.Categorical.from_codes(r["weakest_procedural"], categories=names),
+        "weakest_personal": pd.Categorical.from_codes(r["weakest_personal"], categories=names),
+        "n_missing": r["n_missing"],
+    }
+    # the score arrays are fresh: the frame takes them without a copy (column assignment would copy each)
+    scores = pd.DataFrame(columns, index=index, copy=False)
+    out = scores if frame is None else pd.concat([result_frame(frame), scores], axis=1)
     out.attrs[_ATTR] = cfg.to_json()
     return out
 

@@ -1,6 +1,7 @@
 #include <optional>
 
 #include "bind_util.hpp"
+#include "servscore/detail/encounter_kernel.hpp"
 #include "servscore/encounters.hpp"
 
 namespace py = pybind11;
@@ -115,4 +116,29 @@ void register_encounters(py::module_& m) {
       py::arg("procedural"), py::arg("personal"), py::arg("quadrant"), py::arg("weakest_procedural"),
       py::arg("weakest_personal"), py::arg("groups"), py::arg("n_groups"), py::arg("config"),
       py::arg("ratings") = py::none());
+  // testing/benchmark hooks: which block kernel scores encounters, and forcing one
+  using detail::EncounterKernel;
+  static constexpr EncounterKernel kKernels[] = {EncounterKernel::automatic, EncounterKernel::portable,
+                                                 EncounterKernel::avx512};
+  m.def(
+      "_encounter_kernel", [] { return std::string(detail::to_string(detail::encounter_kernel())); },
+      "The block kernel of encounter scoring: 'portable' or 'avx512'.");
+  m.def(
+      "_set_encounter_kernel",
+      [](const std::string& name) {
+        for (EncounterKernel k : kKernels)
+          if (name == detail::to_string(k)) return detail::set_encounter_kernel(k);
+        throw config_error("encounter kernel '" + name +
+                           "' is not valid; expected 'automatic', 'portable' or 'avx512'");
+      },
+      py::arg("name"),
+      "Force a block kernel of encounter scoring for every later call (testing hook; 'automatic' resets).");
+  m.def(
+      "_encounter_kernel_supported",
+      [](const std::string& name) {
+        for (EncounterKernel k : kKernels)
+          if (name == detail::to_string(k)) return detail::encounter_kernel_supported(k);
+        return false;
+      },
+      py::arg("name"), "True when this CPU can run the named encounter kernel.");
 }

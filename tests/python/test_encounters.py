@@ -279,3 +279,27 @@ def test_float64_arrays_of_any_layout_are_read_in_place():
     finally:
         tracemalloc.stop()
     assert peak < f.nbytes / 10, peak
+
+
+def test_every_block_kernel_gives_identical_frames():
+    from servscore import _core
+
+    data = ss.datasets.sample(seed=3, n_encounters=3001).encounters
+    cfg = ss.EncounterConfig()
+    cfg.indicators = [ss.Indicator(i.name, i.side, 1.0 + (k % 3) / 2) for k, i in enumerate(cfg.indicators)]
+    frames = {}
+    try:
+        for kernel in ("portable", "avx512"):
+            if not _core._encounter_kernel_supported(kernel):
+                continue
+            _core._set_encounter_kernel(kernel)
+            assert _core._encounter_kernel() == kernel
+            frames[kernel] = (ss.score_encounters(data, workers=2), ss.score_encounters(data, cfg))
+    finally:
+        _core._set_encounter_kernel("automatic")
+    assert "portable" in frames
+    for kernel, (a, b) in frames.items():
+        pd.testing.assert_frame_equal(a, frames["portable"][0], check_exact=True, obj=kernel)
+        pd.testing.assert_frame_equal(b, frames["portable"][1], check_exact=True, obj=kernel)
+    with pytest.raises(ss.ConfigError, match="expected 'automatic', 'portable' or 'avx512'"):
+        _core._set_encounter_kernel("sse9")
