@@ -184,38 +184,50 @@ bool score_tile_portable(const EncounterTileParams& kp, const double* const* col
   const double nan = std::numeric_limits<double>::quiet_NaN();
   double score[2][kTile], weakest[2][kTile], missing[kTile], bad[kTile];
   const v4d zero = {0, 0, 0, 0}, one = {1, 1, 1, 1}, inf = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
-  const v4d lo = zero + kp.lo, hi = zero + kp.hi;
-  for (int g = 0; g < kTile; g += 4) {
-    v4d miss = zero, nbad = zero;
+  const v4d lo = zero + kp.lo, hi = zero + kp.hi, m_total = zero + static_cast<double>(kp.m[0] + kp.m[1]);
+  constexpr int U = 4;  // 4-row groups scored together: independent dependency chains
+  static_assert(kTile % (4 * U) == 0, "whole group blocks per tile");
+  for (int g0 = 0; g0 < kTile; g0 += 4 * U) {
+    v4d count[U], low_all[U], high[U];
+    for (int u = 0; u < U; ++u) count[u] = zero, low_all[u] = inf, high[u] = zero - HUGE_VAL;
     for (int sd = 0; sd < 2; ++sd) {
       const int* c = kp.cols[sd];
       const double* w = kp.w[sd];
       const int m = kp.m[sd];
-      v4d sum = zero, wsum = zero, low = inf, loww = zero, weak = zero - 1.0;
+      v4d sum[U], wsum[U], low[U], weak[U];
+      for (int u = 0; u < U; ++u) sum[u] = zero, wsum[u] = zero, low[u] = inf, weak[u] = zero - 1.0;
       for (int t = 0; t < m; ++t) {
-        v4d v;
-        __builtin_memcpy(&v, col[c[t]] + g, sizeof v);
+        const double* x = col[c[t]] + g0;
         const v4d wj = zero + w[t], cj = zero + static_cast<double>(c[t]);
-        // comparisons give all-ones masks; comparisons with NaN are false
-        const v4l present = v == v;
-        nbad += ((v < lo) | (v > hi)) ? one : zero;
-        miss += present ? zero : one;
-        const v4d wz = present ? wj : zero;
-        sum += wz * (present ? v : zero);
-        wsum += wz;
-        // the lowest rating; ties to the larger weight, then the earlier column
-        const v4l better = (v < low) | ((v == low) & (wj > loww));
-        low = better ? v : low;
-        loww = better ? wj : loww;
-        weak = better ? cj : weak;
+        for (int u = 0; u < U; ++u) {
+          v4d v;
+          __builtin_memcpy(&v, x + 4 * u, sizeof v);
+          // comparisons give all-ones masks; comparisons with NaN are false
+          const v4l present = v == v;
+          sum[u] += (present ? v : zero) * wj;  // exact for unit weights
+          wsum[u] += present ? wj : zero;
+          count[u] += present ? one : zero;
+          // columns come largest weight first: the first strictly lowest rating is the weakest
+          const v4l better = v < low[u];
+          low[u] = better ? v : low[u];
+          weak[u] = better ? cj : weak[u];
+          high[u] = v > high[u] ? v : high[u];
+        }
       }
-      const v4l ok = (wsum > zero) & (wsum >= zero + kp.need[sd]);
-      const v4d sc = ok ? (sum / (ok ? wsum : one) - lo) * kp.to100 : zero + nan;
-      __builtin_memcpy(&score[sd][g], &sc, sizeof sc);
-      __builtin_memcpy(&weakest[sd][g], &weak, sizeof weak);
+      for (int u = 0; u < U; ++u) {
+        const int g = g0 + 4 * u;
+        const v4l ok = (wsum[u] > zero) & (wsum[u] >= zero + kp.need[sd]);
+        const v4d sc = ok ? (sum[u] / (ok ? wsum[u] : one) - lo) * kp.to100 : zero + nan;
+        __builtin_memcpy(&score[sd][g], &sc, sizeof sc);
+        __builtin_memcpy(&weakest[sd][g], &weak[u], sizeof sc);
+        low_all[u] = low[u] < low_all[u] ? low[u] : low_all[u];
+      }
     }
-    __builtin_memcpy(&missing[g], &miss, sizeof miss);
-    __builtin_memcpy(&bad[g], &nbad, sizeof nbad);
+    for (int u = 0; u < U; ++u) {
+      const v4d miss = m_total - count[u], nbad = ((low_all[u] < lo) | (high[u] > hi)) ? one : zero;
+      __builtin_memcpy(&missing[g0 + 4 * u], &miss, sizeof miss);
+      __builtin_memcpy(&bad[g0 + 4 * u], &nbad, sizeof nbad);
+    }
   }
   double any_bad = 0.0;
   for (int r = 0; r < rows; ++r) any_bad += bad[r];
