@@ -150,7 +150,10 @@ def score_encounters(data: Any, config: Any = None, *, workers: int = 1) -> pd.D
     }
     # the score arrays are fresh: the frame takes them without a copy (column assignment would copy each)
     scores = pd.DataFrame(columns, index=index, copy=False)
-    out = scores if frame is None else pd.concat([result_frame(frame), scores], axis=1)
+    out = scores
+    if frame is not None:
+        out = pd.concat([result_frame(frame), scores], axis=1)
+        out.attrs.update(frame.attrs)  # concat keeps attrs only when every part has the same
     out.attrs[_ATTR] = cfg.to_json()
     return out
 

@@ -253,6 +253,21 @@ def test_result_shares_no_writes_with_the_input():
     assert out.loc[1, "b"] == 2.0
 
 
+def test_result_keeps_the_index_other_columns_and_attrs():
+    df = pd.DataFrame(
+        {"branch": ["n", "s", "n"], "a": [5.0, 2.0, 4.0], "b": [1.0, 2.0, 4.0], "c": [4.0, 3.0, 2.0], "d": [4, 5, 2]},
+        index=pd.Index([7, 7, 3], name="visit"),  # repeated labels
+    )
+    df.attrs["source"] = "survey.csv"
+    out = ss.score_encounters(df, TWO)
+    assert list(out.columns[:5]) == ["branch", "a", "b", "c", "d"]
+    assert list(out.columns[5:]) == list(ss.encounters.SCORE_COLUMNS)
+    pd.testing.assert_index_equal(out.index, df.index)
+    assert out["quadrant"].astype(str).tolist() == ["quality", "friendly", "factory"]
+    assert out["procedural"].tolist() == pytest.approx([75.0, 25.0, 75.0])
+    assert out.attrs["source"] == "survey.csv" and "servscore.encounter_config" in out.attrs
+
+
 def test_float64_arrays_of_any_layout_are_read_in_place():
     import tracemalloc
 
