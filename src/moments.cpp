@@ -228,7 +228,8 @@ void finish_dense(Part& part, const double* t, std::ptrdiff_t ld, std::ptrdiff_t
 bool fast_block(Part& part, RecordsRef x, std::ptrdiff_t b, std::ptrdiff_t e, std::vector<double>& t) {
   const int p = static_cast<int>(x.cols());
   const std::ptrdiff_t r = e - b, r4 = (r + 3) / 4 * 4, ld = r4 + 8;
-  t.assign(static_cast<std::size_t>(ld) * static_cast<std::size_t>(p), 0.0);
+  t.resize(static_cast<std::size_t>(ld) * static_cast<std::size_t>(p));  // rows [0, r) are written below
+  for (int j = 0; j < p; ++j) std::fill(t.data() + j * ld + r, t.data() + (j + 1) * ld, 0.0);
   std::vector<double> shift(x.row(b).data(), x.row(b).data() + p), colsum(static_cast<std::size_t>(p));
   for (double v : shift)
     if (!(v - v == 0.0)) return false;
@@ -273,9 +274,10 @@ bool fast_block_columns(Part& part, Eigen::Ref<const Eigen::MatrixXd> x, std::pt
                         std::vector<double>& t) {
   const int p = static_cast<int>(x.cols());
   const std::ptrdiff_t r = e - b, r4 = (r + 3) / 4 * 4, ld = r4 + 8;
-  t.assign(static_cast<std::size_t>(ld) * static_cast<std::size_t>(p), 0.0);
+  t.resize(static_cast<std::size_t>(ld) * static_cast<std::size_t>(p));  // rows [0, r) are written below
   std::vector<double> shift(static_cast<std::size_t>(p)), colsum(static_cast<std::size_t>(p));
   for (int j = 0; j < p; ++j) {
+    std::fill(t.data() + j * ld + r, t.data() + (j + 1) * ld, 0.0);  // the padding the kernels read
     shift[static_cast<std::size_t>(j)] = x(b, j);
     if (!(x(b, j) - x(b, j) == 0.0)) return false;
     if (!copy_shifted(x.col(j).data() + b, r, shift[static_cast<std::size_t>(j)], t.data() + j * ld, colsum.data() + j))
