@@ -169,9 +169,8 @@ EncounterKernel encounter_kernel() {
   return forced == EncounterKernel::automatic ? best : forced;
 }
 
-// Scores one transposed block (columns of kTile contiguous rows). Every lane is a
-// double, so the row loops vectorise; target_clones adds an AVX2 version chosen at
-// run time. Returns true when a rating is outside the scale (the caller reports it).
+// The portable block kernel (see encounter_tile.hpp): GCC/Clang vector code, every lane a
+// double; target_clones adds an AVX2 version chosen at run time.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
@@ -179,8 +178,8 @@ bool score_tile_portable(const EncounterTileParams& kp, const double* const* col
   constexpr int kTile = kEncounterTile;
   // Four rows per vector (GCC/Clang vector extensions; two SSE2 halves in the default
   // clone); the accumulators stay in registers while the row's columns stream by.
-  typedef double v4d __attribute__((vector_size(32)));
-  typedef long long v4l __attribute__((vector_size(32)));
+  using v4d = v4d_t;
+  using v4l = v4l_t;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   double score[2][kTile], weakest[2][kTile], missing[kTile], bad[kTile];
   const v4d zero = {0, 0, 0, 0}, one = {1, 1, 1, 1}, inf = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};

@@ -2,8 +2,11 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <stdexcept>
+#include <vector>
 
 #include "servscore/detail/encounter_kernel.hpp"
+#include "servscore/detail/parallel.hpp"
 #include "servscore/encounters.hpp"
 #include "servscore/errors.hpp"
 
@@ -445,4 +448,28 @@ TEST_CASE("kernel selection hook", "[encounters]") {
   CHECK(detail::encounter_kernel() != EncounterKernel::automatic);
   if (!detail::encounter_kernel_supported(EncounterKernel::avx512))
     CHECK_THROWS_WITH(detail::set_encounter_kernel(EncounterKernel::avx512), Contains("not supported"));
+}
+
+TEST_CASE("parallel_chunks covers every index once and rethrows the lowest failing chunk", "[parallel]") {
+  for (int workers : {1, 2, 3, 8}) {
+    for (std::ptrdiff_t n : {0, 1, 99, 100, 101, 1000}) {
+      std::vector<int> hits(static_cast<std::size_t>(n), 0);
+      detail::parallel_chunks(n, workers, 10, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
+        REQUIRE(b % 10 == 0);
+        REQUIRE(e - b == std::min<std::ptrdiff_t>(10, n - b));
+        for (std::ptrdiff_t i = b; i < e; ++i) ++hits[static_cast<std::size_t>(i)];
+      });
+      for (std::ptrdiff_t i = 0; i < n; ++i) REQUIRE(hits[static_cast<std::size_t>(i)] == 1);
+    }
+    // chunks 3, 7 and 40 throw: chunk 3's error wins, chunks 0-2 still run
+    std::vector<int> ran(50, 0);
+    auto fail = [&](std::ptrdiff_t b, std::ptrdiff_t) {
+      const std::ptrdiff_t c = b / 10;
+      ran[static_cast<std::size_t>(c)] = 1;
+      if (c == 3 || c == 7 || c == 40) throw std::runtime_error("chunk " + std::to_string(c));
+    };
+    CHECK_THROWS_WITH(detail::parallel_chunks(500, workers, 10, fail), "chunk 3");
+    CHECK(ran[0] + ran[1] + ran[2] + ran[3] == 4);
+    if (workers == 1) CHECK(ran[4] == 0);  // one thread stops at the first failure
+  }
 }
