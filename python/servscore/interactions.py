@@ -176,12 +176,12 @@ def classify(
         indicators, 1-5); its scale is also the scale of ``cue_rating_<indicator>``.
     needs
         The anticipated-needs rules (:func:`servscore.needs.evaluate`) run on the interaction
-        fields and the cue columns: ``"auto"`` (default) runs the default rules when the data
-        have every field they read (``wait_minutes, looked_at_watch, ...``) and says in
-        ``settings["needs"]`` why not otherwise; ``True`` runs the default rules (a
-        ``ConfigError`` names the missing fields); a rule set, dict, list, JSON text or path
-        runs those rules; ``None`` / ``False`` skips them. Adds the columns ``needs``,
-        ``needs_actions``, ``needs_rules`` (names joined by "; ") and ``n_needs``.
+        fields and the cue columns: ``"auto"`` (default) and ``True`` run the default rules;
+        situation fields the data lack (``wait_minutes``, ``looked_at_watch`` ...) are read as
+        unknown, so a table with only a text column works, and ``settings["needs"]`` names
+        them; a rule set, dict, list, JSON text or path runs those rules; ``None`` / ``False``
+        skips them. Adds the columns ``needs``, ``needs_actions``, ``needs_rules`` (names
+        joined by "; ") and ``n_needs``.
     workers
         Threads for the compiled matcher; results do not depend on it.
 
@@ -227,7 +227,9 @@ def classify(
         hr = h[~h["negated"] & h["cue"].astype(str).isin(list(cue_reason))]
         if len(hr):
             pos = np.asarray(h.attrs["position"])[hr.index.to_numpy()]
-            labels = hr["cue"].astype(str).map(cue_reason) + ": " + hr["phrase"].astype(str)
+            # a plain Series: the hits table's attrs (its row positions) would be deep-copied
+            # into every group by pandas, which made this quadratic in the number of texts
+            labels = pd.Series((hr["cue"].astype(str).map(cue_reason) + ": " + hr["phrase"].astype(str)).to_numpy())
             joined = labels.groupby(pos, sort=True).agg("; ".join)
             ev_values = np.full(len(frame), "", dtype=object)
             ev_values[joined.index.to_numpy()] = joined.to_numpy()
@@ -275,18 +277,24 @@ def _anticipated_needs(out: pd.DataFrame, needs: Any, settings: dict[str, Any], 
         return None
     auto = isinstance(needs, str) and needs == "auto"
     rule_set = load_rules(None if auto or needs is True else needs)
-    missing = [f for f in rule_set.fields if f not in out.columns]
-    if auto and missing:
-        settings["needs"] = f"not run: the data lack the field(s) {missing} that the default rules read"
-        return None
     clash = [c for c in ("needs", "needs_actions", "needs_rules", "n_needs") if c in out.columns]
     if clash:
         raise InputError(f"data: column(s) {clash} would be overwritten by the needs results; rename them")
-    r = evaluate_needs(out, rules=rule_set, workers=workers)
+    # Situation fields the table does not have are unknown: a missing value fails every test
+    # but `missing`, so the rules on the transcript cues still run on a text-only table.
+    absent = [f for f in rule_set.fields if f not in out.columns]
+    frame = out
+    if absent:
+        frame = out.copy(deep=False)
+        for f in absent:
+            frame[f] = np.nan
+    r = evaluate_needs(frame, rules=rule_set, workers=workers)
     f = r.to_frame()
     out["needs"] = f["needs"].to_numpy()
     out["needs_actions"] = f["actions"].to_numpy()
     out["needs_rules"] = f["rules"].to_numpy()
     out["n_needs"] = f["n_needs"].to_numpy()
-    settings["needs"] = f"{len(rule_set.ids)} rules evaluated"
+    settings["needs"] = f"{len(rule_set.ids)} rules evaluated" + (
+        f"; field(s) absent from the data, read as unknown: {', '.join(absent)}" if absent else ""
+    )
     return r

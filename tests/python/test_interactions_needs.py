@@ -47,14 +47,18 @@ def test_cue_columns_feed_the_rules():
     assert "watch_looking" not in t["needs_rules"].iloc[1].split("; ")
 
 
-def test_auto_skips_and_says_why_without_the_fields():
-    df = pd.DataFrame({"transcript": ["Staff: good morning, thank you for waiting."]})
-    r = ss.interactions.classify(df)
-    assert r.needs is None
-    assert "wait_minutes" in r.settings["needs"]
-    assert "needs" not in r.table.columns
-    with pytest.raises(ss.ConfigError, match="wait_minutes"):
-        ss.interactions.classify(df, needs=True)
+def test_text_only_table_just_works():
+    # issue 12: a table with only a transcript column; the situation fields are unknown
+    df = pd.DataFrame({"transcript": ["Customer: I'm in a hurry, please be quick.", "Staff: good morning."]})
+    for needs in (True, "auto"):
+        r = ss.interactions.classify(df, needs=needs)
+        assert r.needs is not None
+        assert "wait_minutes" in r.settings["needs"] and "unknown" in r.settings["needs"]
+        rules = r.table["needs_rules"].str.split("; ")
+        # the time-pressure cue still feeds its rule; the wait rule cannot fire on an unknown wait
+        assert "watch_looking" in rules.iloc[0]
+        assert not any("long_wait" in xs for xs in rules)
+        assert "wait_minutes" not in r.table.columns
     assert ss.interactions.classify(df, needs=None).needs is None
 
 
