@@ -204,7 +204,11 @@ def classify(
     m = match_cues(frame[text], lexicon=lexicon, lang=lang, workers=workers, hits=True)
     lex = m.lexicon
     out = result_frame(frame)
-    derived = ["text_status", "n_negated", "n_risks", "risk_evidence", "style", "style_confidence", "style_evidence"]
+    derived = [
+        "text_status", "n_negated", "n_risks", "risk_evidence", "style", "style_confidence", "style_evidence",
+        "text_needs", "n_text_needs", "side_procedural", "side_personal", "text_quadrant", "quadrant_unknown_side",
+        "sentiment", "severity",
+    ]  # fmt: skip
     clash = [c for c in [*m.counts.columns, *derived] if c in frame.columns]
     if clash:
         raise InputError(f"data: column(s) {clash} would be overwritten by results; rename them")
@@ -242,6 +246,7 @@ def classify(
     out["style"] = out["style"].astype(st["style"].dtype)
     out["style_confidence"] = st["confidence"].to_numpy()
     out["style_evidence"] = st["evidence"].to_numpy()
+    _text_labels(out, ev, s, len(frame))
     # cue ratings of encounter indicators
     enc = EncounterConfig() if encounter_config is None else resolve_config(encounter_config, EncounterConfig)
     lo, hi = float(enc.scale_min), float(enc.scale_max)
@@ -266,8 +271,54 @@ def classify(
         scored = score_encounters(pd.DataFrame(cols, index=frame.index), enc, workers=workers)
         for c in ("procedural", "personal", "quadrant", "quality_gap"):
             out[c] = scored[c]
+    else:  # no ratings: Martin's quadrant from what the text says of the two sides
+        out["quadrant"] = out["text_quadrant"]
     needs_result = _anticipated_needs(out, needs, s, workers)
     return InteractionResult(table=out, hits=h, lexicon=lex, settings=s, needs=needs_result)
+
+
+_SIDE_LABELS = np.array(["bad", "not_shown", "good"], dtype=object)
+_SENTIMENT_LABELS = np.array(["negative", "neutral", "positive"], dtype=object)
+# Martin's quadrants by (procedural good, personal good)
+_QUADRANTS = {(False, False): "freezer", (True, False): "factory", (False, True): "friendly", (True, True): "quality"}
+
+
+def _signed_label(x: np.ndarray, threshold: float, labels: np.ndarray) -> np.ndarray:
+    """labels[0] where x <= -threshold, labels[2] where x >= threshold, labels[1] otherwise."""
+    code = np.where(x >= threshold, 2, np.where(x <= -threshold, 0, 1))
+    return labels[code]
+
+
+def _text_labels(out: pd.DataFrame, ev: dict[str, Any], s: dict[str, Any], n: int) -> None:
+    """Needs, Martin sides and quadrant, sentiment and severity from the cue evidence (in place)."""
+    from .model import HumanNeed
+
+    zeros = np.zeros(n)
+    need_ev = np.asarray(ev.get("needs", np.zeros((n, len(HumanNeed.names())))))
+    shown = need_ev >= float(s["need_threshold"])
+    names = np.array(HumanNeed.names(), dtype=object)
+    joined = np.full(n, "", dtype=object)
+    for j, name in enumerate(names):  # column-wise string joins: no loop over rows
+        joined = joined + np.where(shown[:, j], f"; {name}", "").astype(object)
+    out["text_needs"] = pd.Series(joined, index=out.index, dtype=object).str.slice(2)
+    out["n_text_needs"] = shown.sum(axis=1)
+    proc = _signed_label(np.asarray(ev.get("procedural", zeros)), float(s["side_threshold"]), _SIDE_LABELS)
+    pers = _signed_label(np.asarray(ev.get("personal", zeros)), float(s["side_threshold"]), _SIDE_LABELS)
+    out["side_procedural"] = pd.Categorical(proc, categories=["good", "bad", "not_shown"])
+    out["side_personal"] = pd.Categorical(pers, categories=["good", "bad", "not_shown"])
+    quad = np.full(n, "unknown", dtype=object)
+    both = (proc != "not_shown") & (pers != "not_shown")
+    for (pg, sg), name in _QUADRANTS.items():
+        quad[both & ((proc == "good") == pg) & ((pers == "good") == sg)] = name
+    out["text_quadrant"] = pd.Categorical(quad, categories=[*_QUADRANTS.values(), "unknown"])
+    unknown = np.where(proc == "not_shown", "procedural", "")
+    unknown = np.where(pers == "not_shown", np.where(unknown == "", "personal", "procedural; personal"), unknown)
+    out["quadrant_unknown_side"] = unknown.astype(object)
+    out["sentiment"] = pd.Categorical(
+        _signed_label(np.asarray(ev.get("sentiment", zeros)), float(s["sentiment_threshold"]), _SENTIMENT_LABELS),
+        categories=list(_SENTIMENT_LABELS),
+    )
+    out["severity"] = np.asarray(ev.get("severity", zeros)).astype(np.int8)
 
 
 def _anticipated_needs(out: pd.DataFrame, needs: Any, settings: dict[str, Any], workers: int) -> NeedsResult | None:
