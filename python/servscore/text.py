@@ -58,6 +58,9 @@ __all__ = [
     "match_cues",
     "matcher",
     "resolve_lexicon",
+    "Evaluation",
+    "evaluate",
+    "read_labels",
 ]
 
 #: Text status codes of the core, in code order.
@@ -321,3 +324,5 @@ def match_cues(
     else:
         hit_frame = pd.DataFrame(columns=["row", "cue", "phrase", "start", "end", "negated"])
     return CueMatchResult(counts=counts, negated=negated, status=status, hits=hit_frame, lexicon=m.lexicon)
+
+from ._text_eval import Evaluation, evaluate, read_labels  # noqa: E402
