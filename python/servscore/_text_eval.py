@@ -57,6 +57,7 @@ __all__ = [
     "Evaluation",
     "EvaluationSummary",
     "evaluate",
+    "predictions_from_classify",
     "read_labels",
 ]
 
@@ -573,6 +574,45 @@ class Evaluation(Result):
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
+
+
+# ------------------------------------------------------------------ classify's table as predictions
+
+#: Where each evaluation field is read from in the table of :func:`servscore.interactions.classify`
+#: (``lost_sale`` from the ``risk_<reason>`` columns; ``needs`` from the text needs, not the
+#: anticipated-needs rules' ``needs`` column).
+CLASSIFY_COLUMNS: dict[str, str] = {
+    "needs": "text_needs",
+    "style": "style",
+    "quadrant": "quadrant",
+    "procedural": "side_procedural",
+    "personal": "side_personal",
+    "sentiment": "sentiment",
+    "severity": "severity",
+}
+
+
+def predictions_from_classify(table: pd.DataFrame, *, id: str = "id", by: str | None = "lang") -> pd.DataFrame:
+    """The evaluation fields of a :func:`servscore.interactions.classify` table.
+
+    Returns a table with ``id`` (and ``by`` when present), ``lost_sale`` (sets from the
+    ``risk_<reason>`` columns) and each field of :data:`CLASSIFY_COLUMNS` whose column the
+    table has; fields whose column is absent are left out (reported as not predicted by
+    :func:`evaluate`).
+    """
+    if id not in table.columns:
+        raise InputError(f"predicted: no id column {id!r}; columns present: {', '.join(map(str, table.columns[:30]))}")
+    out = pd.DataFrame({id: table[id].to_numpy()})
+    if by is not None and by in table.columns and by != id:
+        out[by] = table[by].to_numpy()
+    sets = _risk_sets(table)
+    if sets is not None:
+        out["lost_sale"] = sets
+    for field, col in CLASSIFY_COLUMNS.items():
+        if col in table.columns:
+            v = table[col]
+            out[field] = v.astype(object).to_numpy() if not pd.api.types.is_numeric_dtype(v) else v.to_numpy()
+    return out
 
 
 # ------------------------------------------------------------------ evaluate

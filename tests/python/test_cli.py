@@ -96,3 +96,84 @@ def test_module_entry_point(csv):
     assert r.returncode == 0 and ss.__version__ in r.stdout
     r = subprocess.run([sys.executable, "-m", "servscore", "encounters", str(csv)], capture_output=True, text=True)
     assert r.returncode == 0 and "300 encounters" in r.stdout
+
+
+# ---------------------------------------------------------------- interactions --evaluate
+
+
+def _labelled(tmp_path):
+    texts = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "lang": ["en", "en", "zh", "zh"],
+            "transcript": [
+                "Staff: You're wrong, I already told you the rules.",
+                "Staff: Good morning, how can I help?",
+                "店员：你错了，我已经说过了。",
+                "顾客：谢谢。",
+            ],
+        }
+    )
+    src = tmp_path / "texts.csv"
+    texts.to_csv(src, index=False)
+    gold = tmp_path / "gold.jsonl"
+    recs = [
+        {"id": "a", "lang": "en", "lost_sale": ["arguing"], "style": None},
+        {"id": "b", "lang": "en", "lost_sale": [], "style": None},
+        {"id": "c", "lang": "zh", "lost_sale": ["arguing", "lack_of_courtesy"], "style": None},
+        {"id": "d", "lang": "zh", "lost_sale": [], "style": None},
+    ]
+    gold.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    return texts, src, gold
+
+
+def test_interactions_evaluate(tmp_path, capsys):
+    texts, src, gold = _labelled(tmp_path)
+    out = tmp_path / "eval.json"
+    assert main(["interactions", str(src), "--evaluate", str(gold), "--evaluate-output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "4 interactions" in printed and "Evaluation" in printed and "micro_f1" in printed
+    got = json.loads(out.read_text(encoding="utf-8"))
+    # the same as evaluating classify's table in Python
+    from servscore._text_eval import predictions_from_classify
+
+    table = ss.interactions.classify(texts).table
+    ref = ss.text.evaluate(ss.text.read_labels(gold), predictions_from_classify(table))
+    assert got["metrics"]["lost_sale.micro_f1"] == pytest.approx(ref.metrics["lost_sale.micro_f1"])
+    assert got["n"] == 4 and got["by"] == "lang" and set(got["fields"]) == {"lost_sale", "style"}
+    # the figures themselves, from the risk flags: tp = flagged reasons in the gold set
+    flags = [{r for r in ss.LostSaleReason.names() if table.loc[i, f"risk_{r}"]} for i in table.index]
+    gold_sets = [{"arguing"}, set(), {"arguing", "lack_of_courtesy"}, set()]
+    tp = sum(len(f & g) for f, g in zip(flags, gold_sets))
+    assert got["metrics"]["lost_sale.micro_recall"] == pytest.approx(tp / 3)
+    # with -o the table is written and the evaluation still printed
+    dest = tmp_path / "t.csv"
+    assert main(["interactions", str(src), "-o", str(dest), "--evaluate", str(gold)]) == 0
+    assert "Evaluation" in capsys.readouterr().out and len(pd.read_csv(dest)) == 4
+
+
+def test_interactions_evaluate_errors(tmp_path, capsys):
+    texts, src, gold = _labelled(tmp_path)
+    assert main(["interactions", str(src), "--evaluate-output", str(tmp_path / "x.json")]) == 2
+    assert "--evaluate-output needs --evaluate" in capsys.readouterr().err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "lost_sale": ["arguing"]}\n{"id": "b", "lost_sale": ["shouting"]}\n', encoding="utf-8")
+    assert main(["interactions", str(src), "--evaluate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "line 2" in err and "'shouting'" in err and len(err.strip().splitlines()) == 1
+    assert main(["interactions", str(src), "--evaluate", str(gold), "--id", "key"]) == 2
+    assert "gold.jsonl: line 1: key 'key': None" in capsys.readouterr().err
+    keyed = tmp_path / "keyed.jsonl"
+    keyed.write_text('{"key": "a", "lost_sale": []}\n', encoding="utf-8")
+    assert main(["interactions", str(src), "--evaluate", str(keyed), "--id", "key"]) == 2
+    assert "--id 'key': no such column in the input" in capsys.readouterr().err
+    more = tmp_path / "more.jsonl"
+    more.write_text(gold.read_text(encoding="utf-8") + '{"id": "zz", "lost_sale": []}\n', encoding="utf-8")
+    assert main(["interactions", str(src), "--evaluate", str(more)]) == 1
+    assert "no prediction: 'zz'" in capsys.readouterr().err
+    # CSV labels: ids read as text, joined with the input's ids
+    gcsv = tmp_path / "gold.csv"
+    gcsv.write_text("id,lost_sale\n1,arguing\n2,\n", encoding="utf-8")
+    num = tmp_path / "num.csv"
+    pd.DataFrame({"id": [1, 2], "transcript": ["Staff: you're wrong.", "Staff: hello."]}).to_csv(num, index=False)
+    assert main(["interactions", str(num), "--evaluate", str(gcsv)]) == 0

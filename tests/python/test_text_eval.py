@@ -333,3 +333,22 @@ def test_against_scikit_learn_on_random_labels():
             labels=[*styles, "none"],
         )
         np.testing.assert_array_equal(e.confusion("style", by=None if group == "all" else group).to_numpy(), cm)
+
+
+def test_predictions_from_classify_maps_the_columns():
+    from servscore._text_eval import predictions_from_classify
+
+    df = pd.DataFrame({"id": ["a", "b"], "lang": ["en", "zh"], "transcript": ["Staff: you're wrong.", "顾客：谢谢。"]})
+    t = ss.interactions.classify(df).table
+    p = predictions_from_classify(t)
+    assert p["id"].tolist() == ["a", "b"] and p["lang"].tolist() == ["en", "zh"]
+    assert p.loc[0, "lost_sale"] == frozenset(r for r in ss.LostSaleReason.names() if t.loc[0, f"risk_{r}"])
+    for field, col in [("needs", "text_needs"), ("procedural", "side_procedural"), ("severity", "severity")]:
+        if col in t.columns:
+            assert p[field].tolist() == t[col].astype(object).tolist()
+    # a table without the text-label columns: only what it has
+    bare = pd.DataFrame({"id": [1], "risk_arguing": [True], "style": ["driver"]})
+    p = predictions_from_classify(bare)
+    assert list(p.columns) == ["id", "lost_sale", "style"] and p.loc[0, "lost_sale"] == frozenset({"arguing"})
+    e = ss.text.evaluate(pd.DataFrame({"id": [1], "lost_sale": [["arguing"]], "needs": [["help"]]}), p)
+    assert e.not_predicted == ("needs",) and e.metrics["lost_sale.micro_f1"] == 1.0

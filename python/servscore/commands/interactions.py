@@ -7,7 +7,8 @@ import json
 
 import pandas as pd
 
-from ..cli import add_io_arguments, read_table, write_table
+from .._core import InputError
+from ..cli import UsageError, add_io_arguments, read_table, write_table
 from ..interactions import classify
 
 NAME = "interactions"
@@ -24,6 +25,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write the per-reason risk rates (per --by group) instead of one row each",
     )
+    p.add_argument(
+        "--evaluate",
+        metavar="LABELS",
+        help="gold labels (.jsonl or .csv, joined on --id): print the evaluation of the classification against them",
+    )
+    p.add_argument("--id", default="id", help="id column joining the input and the --evaluate labels (default: id)")
+    p.add_argument("--evaluate-output", metavar="PATH", help="also write the evaluation as JSON to PATH")
 
 
 def _settings(path: str | None) -> dict[str, object] | None:
@@ -42,7 +50,21 @@ def _settings(path: str | None) -> dict[str, object] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.evaluate_output and not args.evaluate:
+        raise UsageError("--evaluate-output needs --evaluate LABELS")
+    gold = None
+    if args.evaluate:
+        from .._text_eval import read_labels
+
+        try:  # the labels file is named in its own errors; check it before classifying
+            gold = read_labels(args.evaluate, id=args.id)
+        except InputError as e:
+            raise UsageError(str(e)) from None
     df = read_table(args.input, args.format)
+    if gold is not None and args.id not in df.columns:
+        raise UsageError(
+            f"--id {args.id!r}: no such column in the input; columns: {', '.join(map(str, df.columns[:30]))}"
+        )
     r = classify(
         df,
         text=args.text,
@@ -59,7 +81,25 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             print(_summary(r.table, args.by).round(3).to_string(index=False))
+    if gold is not None:
+        _evaluate(gold, r.table, args)
     return 0
+
+
+def _evaluate(gold: pd.DataFrame, table: pd.DataFrame, args: argparse.Namespace) -> None:
+    from .._text_eval import evaluate, predictions_from_classify
+
+    if gold[args.id].map(type).eq(str).all() and not table[args.id].map(type).eq(str).all():
+        table = table.assign(**{args.id: table[args.id].astype(str)})  # CSV labels read ids as text
+    e = evaluate(gold, predictions_from_classify(table, id=args.id), id=args.id)
+    print()
+    print(e.summary().text)
+    if args.evaluate_output:
+        try:
+            with open(args.evaluate_output, "w", encoding="utf-8") as fh:
+                json.dump(e.to_dict(), fh, ensure_ascii=False, indent=1, allow_nan=False)
+        except OSError as err:
+            raise UsageError(f"{args.evaluate_output}: cannot write the evaluation ({err.strerror or err})") from err
 
 
 def _summary(t: pd.DataFrame, by: list[str] | None) -> pd.DataFrame:
