@@ -42,3 +42,24 @@ def test_bundled_csvs_match_the_generator(root, tmp_path):
         name = path.rsplit("/", 1)[-1]
         with open(path, "rb") as fresh:
             assert (root / "examples" / "data" / name).read_bytes() == fresh.read(), name
+
+
+def test_interactions_first_visit_and_phrase_bank():
+    # issue 12: a first visit has no previous contact (missing, not -1), and the transcripts are
+    # drawn from the generator's own phrase bank, each planted concept by one of its sentences
+    from servscore.datasets import _text_bank as bank
+
+    d = ss.datasets.sample(seed=2, n_interactions=300, n_customers=100)
+    t = d.interactions
+    first = t["first_visit"].to_numpy()
+    assert first.any() and t.loc[first, "days_since_last_contact"].isna().all()
+    assert t.loc[~first, "days_since_last_contact"].between(1, 399).all()
+    truth = d.truth["interactions"]
+    for i in range(len(t)):
+        li = 1 if t["lang"].iloc[i] == "zh" else 0
+        for c in truth["cues"][i]:
+            options = (bank.STAFF.get(c) or bank.CUSTOMER[c])[li]
+            assert any(o.split("{")[0] in t["transcript"].iloc[i] for o in options), (i, c)
+    assert set(bank.LOST_SALE.values()) == set(ss.LostSaleReason.names())
+    assert set(bank.STYLE.values()) == set(ss.SocialStyle.names())
+    assert set(bank.LOST_SALE) <= set(bank.STAFF) and set(bank.STYLE) <= set(bank.CUSTOMER)

@@ -346,36 +346,59 @@ def classified(sample):
     return ss.interactions.classify(sample.interactions)
 
 
-def test_planted_cues_are_found(sample, classified):
-    t = classified.table
-    names = classified.lexicon.cue_names
-    c = t[[f"cue_{n}" for n in names]].to_numpy() > 0
-    planted = sample.truth["interactions"]["cues"]
-    truth = np.array([[n in set(p) for n in names] for p in planted])
-    recall = (c & truth).sum() / truth.sum()
-    precision = (c & truth).sum() / c.sum()
-    assert recall > 0.99 and precision > 0.99
+def _sample_gold(sample):
+    t = sample.interactions
+    truth = sample.truth["interactions"]
+    return pd.DataFrame(
+        {"id": t["interaction_id"], "lang": t["lang"], "lost_sale": truth["lost_sale"], "style": truth["shown_style"]}
+    )
 
 
-def test_lost_sale_flags_follow_planted_cues(sample, classified):
+def _sample_evaluation(sample, classified):
+    from servscore._text_eval import predictions_from_classify
+
     t = classified.table
-    reason_of = {c["name"]: c["lost_sale"] for c in DEFAULT["cues"] if c.get("lost_sale")}
-    planted = sample.truth["interactions"]["cues"]
-    for reason in ss.LostSaleReason.names():
-        expected = [any(reason_of.get(c) == reason for c in p) for p in planted]
-        assert t[f"risk_{reason}"].tolist() == expected, reason
+    return ss.text.evaluate(_sample_gold(sample), predictions_from_classify(t.assign(id=t["interaction_id"])))
+
+
+def test_sample_transcripts_are_drawn_from_the_phrase_bank(sample):
+    # issue 12: the sample transcripts come from a bank written apart from the lexicon
+    from servscore.datasets import _text_bank as bank
+
+    t = sample.interactions
+    truth = sample.truth["interactions"]
+    for i in range(0, len(t), 37):
+        text, li = t["transcript"].iloc[i], 1 if t["lang"].iloc[i] == "zh" else 0
+        for c in truth["cues"][i]:
+            options = (bank.STAFF.get(c) or bank.CUSTOMER[c])[li]
+            # the sentence without its {n} / {b} fields
+            assert any(o.split("{")[0] in text for o in options), (i, c)
+        assert truth["lost_sale"][i] == sorted({bank.LOST_SALE[c] for c in truth["cues"][i] if c in bank.LOST_SALE})
+
+
+def test_lost_sale_flags_on_sample_text_measured(sample, classified):
+    t = classified.table
+    m = _sample_evaluation(sample, classified).metrics
+    # the flags that fire are right and texts without a planted reason are not flagged (goal <= 5%);
+    # recall on this independent text is the gap issue 12 is about, measured, not asserted
+    assert m["lost_sale.micro_precision"] >= 0.9
+    assert m["lost_sale.flag_rate_no_gold"] <= 0.05
+    assert m["lost_sale.n_no_gold"] == sum(not x for x in sample.truth["interactions"]["lost_sale"])
     flagged = t[t["n_risks"] > 0]
     assert (flagged["risk_evidence"].str.len() > 0).all()
     rr = classified.risk_rates()
     assert rr["flagged"].sum() == t[[f"risk_{r}" for r in ss.LostSaleReason.names()]].to_numpy().sum()
 
 
-def test_customer_styles_from_cues_recover_the_planted_styles(sample, classified):
-    st_ = classified.table["style"].astype(str).to_numpy()
-    truth = np.array(sample.truth["interactions"]["customer_style"])
-    known = st_ != "unknown"
-    assert 0.7 < known.mean() < 0.9  # the generator lets 20% say too little
-    assert (st_[known] == truth[known]).mean() > 0.95
+def test_customer_styles_on_sample_text_measured(sample, classified):
+    truth = sample.truth["interactions"]
+    shown = np.array([s is not None for s in truth["shown_style"]])
+    assert 0.7 < shown.mean() < 0.9  # the generator lets 20% say too little
+    shown_styles = np.array(truth["shown_style"], dtype=object)[shown]
+    assert (shown_styles == np.array(truth["customer_style"], dtype=object)[shown]).all()
+    m = _sample_evaluation(sample, classified).metrics
+    assert m["style.accuracy_when_predicted"] >= 0.7
+    assert m["style.flag_rate_no_gold"] <= 0.05
 
 
 def test_needs_engine_columns_and_situation_fields(sample, classified):
@@ -385,8 +408,16 @@ def test_needs_engine_columns_and_situation_fields(sample, classified):
     for col in ["wait_minutes", "looked_at_watch", "with_children", "peak_hour", "elderly"]:
         pd.testing.assert_series_equal(t[col], sample.interactions[col])
     # planted: time pressure is said when the customer looked at the watch or waited > 15 min
-    said = t["cue_time_pressure"] > 0
-    assert (said == (t["looked_at_watch"] | (t["wait_minutes"] > 15))).all()
+    planted = np.array(["time_pressure" in p for p in sample.truth["interactions"]["cues"]])
+    assert (planted == (t["looked_at_watch"] | (t["wait_minutes"] > 15))).all()
+    # issue 12: a first visit has no days since the last contact (missing, not -1), so the
+    # repeat-contact rule ("recognised") never fires on one
+    first = t["first_visit"].to_numpy()
+    assert t.loc[first, "days_since_last_contact"].isna().all()
+    assert (t.loc[~first, "days_since_last_contact"] >= 1).all()
+    rules = t["needs_rules"].str.split("; ")
+    assert not any("repeat_contact" in xs for xs in rules[first])
+    assert any("repeat_contact" in xs for xs in rules[~first])
 
 
 def test_quadrant_where_ratings_observed(sample, classified):

@@ -1,5 +1,7 @@
 """Sample tables ``customers`` (planted social styles, a style questionnaire) and ``interactions``
-(transcripts in English and Chinese with planted cues, situation fields, encounter ratings)."""
+(transcripts in English and Chinese with planted staff behaviours and customer signals, situation
+fields, encounter ratings). Transcripts are drawn from :mod:`._text_bank`, a phrase bank written apart
+from the cue lexicon."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import default_encounter_indicators
+from . import _text_bank
 from ._registry import table
 
 _STYLES = ["analytical", "amiable", "driver", "expressive"]
@@ -60,111 +63,11 @@ def customers(data: Any, rng: np.random.Generator, *, n_customers: int, customer
     return df
 
 
-# Sentences that each carry exactly one cue of the default lexicon ({n}: surname, {b}: branch).
-_STAFF = {
-    "greeting": (["Good morning, welcome to {b}.", "Hello there."], ["您好，欢迎光临{b}。", "早上好！"]),
-    "using_name": (
-        ["Mr {n}, your order is ready.", "Ms {n}, this way please."],
-        ["{n}先生，您的订单好了。", "{n}女士，这边请。"],
-    ),
-    "apology": (
-        ["Sorry about the mix-up with the bag.", "I do apologise for that."],
-        ["对不起，袋子拿混了。", "抱歉，刚才那边太挤了。"],
-    ),
-    "thanks_for_waiting": (
-        ["Thank you for waiting.", "Sorry to keep you waiting."],
-        ["让您久等了。", "谢谢您的耐心等待。"],
-    ),
-    "thanks": (["Thanks, see you soon.", "Thank you, have a nice day."], ["谢谢，慢走。", "多谢您的光顾。"]),
-    "offering_help": (
-        ["How can I help today?", "Let me check that for you."],
-        ["有什么可以帮您的吗？", "我来帮您看看。"],
-    ),
-    "anticipating_need": (
-        ["Have a seat while I get it.", "You might also need a charger for that."],
-        ["您先坐，我这就拿过来。", "给小朋友一个气球玩。"],
-    ),
-    "product_knowledge": (
-        ["It comes with a two-year warranty.", "The price is 399 and it is in stock."],
-        ["这款有两年保修。", "价格是三百九十九元。"],
-    ),
-    "disinterest": (["Whatever, ask someone else.", "Not my problem."], ["随便，问别人去。", "这不归我管。"]),
-    "mistake": (
-        ["Oh, my mistake, that was the wrong size.", "We charged twice, my bad."],
-        ["哎呀，搞错了尺码。", "这是我们的失误。"],
-    ),
-    "too_anxious": (
-        ["Buy it now, it's your last chance.", "Only today at this price."],
-        ["赶紧买吧，过了就没了。", "最后机会了。"],
-    ),
-    "talking_down_brands": (
-        ["Other brands are junk.", "Don't buy from them down the road."],
-        ["别家的都是次品。", "那个牌子不行。"],
-    ),
-    "arguing": (
-        ["You're wrong about the receipt.", "I already told you the rules."],
-        ["你错了，收据上写着呢。", "我已经说过了。"],
-    ),
-    "long_winded": (
-        [
-            "As I was saying, there is the blue one and the grey one and the old model too.",
-            "Let me explain again from the start.",
-        ],
-        ["我再说一遍，蓝的灰的老款都有。", "说来话长，这个型号当年是这样的。"],
-    ),
-    "discourtesy": (["What do you want now?", "Go away, we are busy."], ["你想干嘛？", "走开，别挡着。"]),
-    "favouritism": (
-        ["Regulars first, you wait.", "I'll serve him first, he is my friend."],
-        ["熟客优先，你等着。", "老客户先办。"],
-    ),
-    "hurrying": (["Hurry up, we're closing.", "Make it quick."], ["您快点，我们要下班了。", "下一位！"]),
-    "embarrassing": (["Can you even afford this one?", "Everybody knows that."], ["你买得起吗？", "这都不知道。"]),
-    "misrepresenting": (
-        ["This never breaks, 100% guaranteed.", "It's the best in the world."],
-        ["这个绝对不会坏。", "全世界最好的。"],
-    ),
-    "lacking_product_info": (
-        ["I'll have to ask, I don't know the price.", "No idea about that model."],
-        ["这个我不了解。", "我得问一下经理。"],
-    ),
-    "wasting_time": (
-        ["Come back tomorrow, the system is down.", "You must queue again over there."],
-        ["明天再来吧。", "系统坏了，重新排队。"],
-    ),
-    "too_personal": (["How old are you, sweetie?", "Are you married?"], ["美女，你多大了？", "结婚了吗？"]),
-}
-_CUSTOMER = {
-    "time_pressure": (["I'm in a hurry.", "How much longer will this take?"], ["我赶时间。", "还要等多久？"]),
-    "children": (
-        ["My kids are getting restless.", "Is there room for the stroller?"],
-        ["孩子有点闹。", "婴儿车放哪里？"],
-    ),
-    "first_time": (
-        ["It's my first time here.", "I have never been here before, first visit."],
-        ["我第一次来。", "头一回来这家店。"],
-    ),
-    "complaint": (
-        ["This is unacceptable, please refund it.", "I am disappointed."],
-        ["太差了，请退款。", "我很失望。"],
-    ),
-    "detail_question": (
-        ["What is the difference between these two?", "Can you explain how does it work exactly?"],
-        ["这两款有什么区别？", "能详细说说参数吗？"],
-    ),
-    "command": (
-        ["Give me the blue one.", "Get me your manager, I need it now."],
-        ["给我拿蓝色的。", "马上叫你们经理来。"],
-    ),
-    "emotional": (["Wow, I love it!", "That's amazing, so happy."], ["哇，太棒了！", "好开心，太好了！"]),
-    "seeks_reassurance": (
-        ["What do you recommend?", "My friend told me to come here, take your time."],
-        ["你推荐哪一款？", "朋友介绍来的，不着急。"],
-    ),
-}
-_FILLER = (
-    ["The receipt is in the bag.", "It is on the second shelf.", "Card or cash?", "Here you are.", "Okay."],
-    ["收据在袋子里。", "在第二个货架上。", "刷卡还是现金？", "给您。", "好的。"],
-)
+# Sentences from the phrase bank (written apart from the cue lexicon; {n}: surname, {b}: branch):
+# each shows one concept, a staff behaviour or a customer signal.
+_STAFF = _text_bank.STAFF
+_CUSTOMER = _text_bank.CUSTOMER
+_FILLER = _text_bank.FILLER
 # staff cues per branch profile: (positive-cue probability, lost-sale-cue probability)
 _PROFILE = {
     "quality": (0.55, 0.03),
@@ -197,7 +100,7 @@ def interactions(data: Any, rng: np.random.Generator, *, n_interactions: int, ob
     """One row per interaction: id, customer, branch, staff, channel, language, transcript (English or
     Chinese, staff and customer turns with planted cues), the situation fields the needs engine reads
     (wait_minutes, looked_at_watch, with_children, queue_before_opening, peak_hour,
-    days_since_last_contact, complaint_open, first_visit, elderly) and, for the observed share, 1-5
+    days_since_last_contact (NaN on a first visit), complaint_open, first_visit, elderly) and, for the observed share, 1-5
     ratings of Martin's sixteen encounter indicators (NaN when not observed)."""
     n = int(n_interactions)
     if n < 0:
@@ -215,7 +118,8 @@ def interactions(data: Any, rng: np.random.Generator, *, n_interactions: int, ob
     before_open = rng.random(n) < 0.05
     peak = rng.random(n) < 0.3
     first = rng.random(n) < 0.2
-    days = np.where(first, -1, rng.integers(1, 400, size=n))
+    # a first visit has no previous contact: missing, not -1 (which read as "<= 7 days" and fired "recognised")
+    days = np.where(first, np.nan, rng.integers(1, 400, size=n).astype(np.float64))
     complaint_open = rng.random(n) < 0.08
     elderly = rng.random(n) < 0.12
     planted: list[list[str]] = []
@@ -280,5 +184,12 @@ def interactions(data: Any, rng: np.random.Generator, *, n_interactions: int, ob
         base = proc if ind.side == "procedural" else pers
         r = np.clip(np.rint(base + rng.normal(0.0, 0.7, size=n)), 1, 5)
         df[ind.name] = np.where(observed, r, np.nan)
-    data.truth["interactions"] = {"cues": planted, "customer_style": styles[ci].tolist(), "observed": observed}
+    data.truth["interactions"] = {
+        "cues": planted,
+        "lost_sale": [sorted({_text_bank.LOST_SALE[c] for c in p if c in _text_bank.LOST_SALE}) for p in planted],
+        "customer_style": styles[ci].tolist(),
+        # the style the transcript shows (None when the customer said too little)
+        "shown_style": [next((_text_bank.STYLE[c] for c in p if c in _text_bank.STYLE), None) for p in planted],
+        "observed": observed,
+    }
     return df
