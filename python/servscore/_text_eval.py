@@ -575,6 +575,30 @@ class Evaluation(Result):
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
+    def plot(self, ax: Any = None, *, field: str | None = None, metric: str = "f1", **kwargs: Any) -> Any:
+        """Horizontal bars: per label ``metric`` (F1 by default) of one field (default: the first
+        multi- or single-label field), one bar per group; returns the matplotlib Axes."""
+        from .plotting import require_matplotlib
+
+        plt = require_matplotlib()
+        field = field or next((f for f in self.fields if f not in ORDINAL_FIELDS), None)
+        if field is None or field not in self.fields or field in ORDINAL_FIELDS:
+            raise ConfigError(f"plot: field {field!r} has no per-label figures; fields: {', '.join(self.fields)}")
+        t = self.table[(self.table["field"] == field) & (self.table["metric"] == metric) & (self.table["label"] != "")]
+        wide = t.pivot(index="label", columns="by", values="value").reindex(columns=self.groups)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.5, max(3, 0.3 * len(wide) * max(1, len(self.groups) / 2))))
+        h = 0.8 / max(len(self.groups), 1)
+        y = np.arange(len(wide))
+        for k, g in enumerate(self.groups):
+            ax.barh(y + k * h, wide[g].fillna(0.0).to_numpy(), height=h, label=g, **kwargs)
+        ax.set_yticks(y + 0.4 - h / 2)
+        ax.set_yticklabels(list(wide.index))
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(f"{field} {metric}")
+        ax.legend(loc="lower right")
+        return ax
+
 
 # ------------------------------------------------------------------ classify's table as predictions
 

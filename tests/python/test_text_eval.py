@@ -352,3 +352,20 @@ def test_predictions_from_classify_maps_the_columns():
     assert list(p.columns) == ["id", "lost_sale", "style"] and p.loc[0, "lost_sale"] == frozenset({"arguing"})
     e = ss.text.evaluate(pd.DataFrame({"id": [1], "lost_sale": [["arguing"]], "needs": [["help"]]}), p)
     assert e.not_predicted == ("needs",) and e.metrics["lost_sale.micro_f1"] == 1.0
+
+
+def test_plot_draws_one_bar_per_label_and_group():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    gold, pred = frames()
+    e = ss.text.evaluate(gold, pred)
+    ax = e.plot()
+    # 14 reasons x 3 groups (all, en, zh); the bar of arguing / all is its F1 0.8
+    assert len(ax.patches) == 14 * 3
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    widths = [p.get_width() for p in ax.patches[:14]]
+    assert widths[labels.index("arguing")] == pytest.approx(0.8)
+    with pytest.raises(ss.ConfigError, match="no per-label figures"):
+        ss.text.evaluate(pd.DataFrame({"id": [1], "severity": [1]}), pd.DataFrame({"id": [1], "severity": [1]})).plot()
+    plt.close("all")
