@@ -274,6 +274,9 @@ def read_labels(path: str | os.PathLike[str], *, id: str = "id", max_bytes: int 
 
 # ------------------------------------------------------------------ metrics
 
+#: One figure: (field, by, label, metric, value)
+_Row = tuple[str, str, str, str, float]
+
 
 def _ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
@@ -287,8 +290,8 @@ def _z(x: float) -> float:
     return 0.0 if math.isnan(x) else x
 
 
-def _multi_rows(field: str, group: str, gold: list[frozenset[str]], pred: list[frozenset[str]]) -> list[tuple]:
-    rows: list[tuple] = []
+def _multi_rows(field: str, group: str, gold: list[frozenset[str]], pred: list[frozenset[str]]) -> list[_Row]:
+    rows: list[_Row] = []
     names = MULTI_FIELDS[field]
     tps = dict.fromkeys(names, 0)
     sup = dict.fromkeys(names, 0)
@@ -338,8 +341,8 @@ def _multi_rows(field: str, group: str, gold: list[frozenset[str]], pred: list[f
     return rows
 
 
-def _single_rows(field: str, group: str, gold: list[str | None], pred: list[str | None]) -> list[tuple]:
-    rows: list[tuple] = []
+def _single_rows(field: str, group: str, gold: list[str | None], pred: list[str | None]) -> list[_Row]:
+    rows: list[_Row] = []
     names = SINGLE_FIELDS[field]
     shown = [(g, p) for g, p in zip(gold, pred) if g is not None]
     n_shown = len(shown)
@@ -375,7 +378,7 @@ def _single_rows(field: str, group: str, gold: list[str | None], pred: list[str 
     return rows
 
 
-def _ordinal_rows(field: str, group: str, gold: list[int | None], pred: list[int | None]) -> list[tuple]:
+def _ordinal_rows(field: str, group: str, gold: list[int | None], pred: list[int | None]) -> list[_Row]:
     pairs = [(g, p) for g, p in zip(gold, pred) if g is not None]
     n = len(pairs)
     both = [(g, p) for g, p in pairs if p is not None]
@@ -657,7 +660,7 @@ def _as_table(data: Any, name: str, id: str) -> pd.DataFrame:
 def _ids(frame: pd.DataFrame, name: str, id: str) -> list[Any]:
     if id not in frame.columns:
         raise InputError(f"{name}: no id column {id!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
-    ids = frame[id].tolist()
+    ids: list[Any] = list(frame[id].tolist())
     seen: set[Any] = set()
     for v in ids:
         if _is_missing(v):
@@ -800,7 +803,7 @@ def evaluate(
             keys = col.astype(object).where(col.notna(), "missing").astype(str).to_numpy()
             for k in sorted(set(keys)):
                 groups.append((k, np.flatnonzero(keys == k)))
-    rows: list[tuple] = []
+    rows: list[_Row] = []
     confusions: dict[tuple[str, str], pd.DataFrame] = {}
     for f in chosen:
         gv = _column(g, f, "gold", gids)
