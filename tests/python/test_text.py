@@ -131,12 +131,18 @@ TRICKY = [
 ]
 
 
+def byte_matcher(lexicon: dict) -> ss.text.CueMatcher:
+    """The automaton alone (no word segmentation, folding or inflection): what the reference does."""
+    lex = ss.text.Lexicon.from_dict({**lexicon, "inflect": False})
+    return ss.text.CueMatcher(lex, jieba_dict="", ts_characters="", ts_phrases="")
+
+
 def test_default_lexicon_matches_the_slow_reference_on_sample_transcripts():
     texts = ss.datasets.sample(n_interactions=300).interactions["transcript"].tolist() + TRICKY
-    r = ss.text.match_cues(texts)
+    r = byte_matcher(DEFAULT).match(texts)
     counts, negated = reference_counts(texts, DEFAULT)
-    np.testing.assert_array_equal(r.counts.to_numpy(), counts)
-    np.testing.assert_array_equal(r.negated.to_numpy(), negated)
+    np.testing.assert_array_equal(r["counts"], counts)
+    np.testing.assert_array_equal(r["negated"], negated)
 
 
 @settings(max_examples=60, deadline=None)
@@ -152,10 +158,10 @@ def test_random_texts_match_the_reference(texts):
         "clause_breaks": [",", "，", "."],
         "negation_window": 4,
     }
-    r = ss.text.match_cues(texts, lexicon=lex)
+    r = byte_matcher(lex).match(texts)
     counts, negated = reference_counts(texts, lex)
-    np.testing.assert_array_equal(r.counts.to_numpy(), counts)
-    np.testing.assert_array_equal(r.negated.to_numpy(), negated)
+    np.testing.assert_array_equal(r["counts"], counts)
+    np.testing.assert_array_equal(r["negated"], negated)
 
 
 # ---------------------------------------------------------------- hand-built cues
@@ -167,7 +173,7 @@ def test_random_texts_match_the_reference(texts):
         ("Good morning, welcome!", "greeting"),
         ("您好，欢迎光临", "greeting"),
         ("Mr Chan, here you are", "using_name"),
-        ("王先生，这边请", "using_name"),
+        ("张小姐，这边请", "using_name"),  # 王先生 is one jieba word: 先生 is not on its boundary
         ("I apologise for the delay", "apology"),
         ("抱歉", "apology"),
         ("Thanks for waiting", "thanks_for_waiting"),
@@ -643,3 +649,154 @@ def test_styles_array_input():
         ss.styles.classify([["x", "y"]], instrument=ins)
     with pytest.raises(ss.InputError, match="2 columns"):
         ss.styles.classify(np.ones((2, 3)), instrument=ins)
+
+
+# ---------------------------------------------------------------- words, not bytes (issue 12)
+
+import random  # noqa: E402
+
+import jieba  # noqa: E402
+
+WORDS = ss.text.Lexicon.from_dict(
+    {
+        "cues": [
+            {"name": "buli", "phrases": {"zh": ["不理"]}},
+            {"name": "ben", "phrases": {"zh": ["笨"]}},
+            {"name": "shuju", "phrases": {"zh": ["数据"]}},
+            {"name": "manyi", "phrases": {"zh": ["满意"]}},
+            {"name": "taidu", "phrases": {"zh": ["服务态度"]}},
+            {"name": "argue", "phrases": {"en": ["argue", "rush", "hurry", "stop", "talk down"]}},
+        ]
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "n"),
+    [
+        ("效果不理想", "buli", 0),
+        ("我不理解你的意思", "buli", 0),
+        ("他根本不理我", "buli", 1),
+        ("这个箱子很笨重", "ben", 0),
+        ("他很笨", "ben", 1),
+        ("数据线坏了", "shuju", 0),
+        ("数据丢了", "shuju", 1),
+        ("满意度调查", "manyi", 0),
+        ("我很满意", "manyi", 1),
+        ("服務態度很差", "taidu", 1),  # traditional folded to 服务态度很差
+        ("服務態度很差，服务态度很差", "taidu", 2),
+        ("they argued, he argues, arguing", "argue", 3),
+        ("rushed me, rushes, rushing, rush", "argue", 4),
+        ("hurried, hurries, hurrying", "argue", 3),
+        ("stopped, stopping, stops", "argue", 3),
+        ("he talked down to me", "argue", 1),
+        ("an argument, a rusher, stopper", "argue", 0),
+    ],
+)
+def test_word_boundaries_inflections_and_traditional_folding(text, cue, n):
+    r = ss.text.match_cues([text], lexicon=WORDS)
+    assert r.counts[f"cue_{cue}"].iloc[0] == n
+
+
+def test_without_the_dictionary_chinese_phrases_match_inside_words():
+    m = ss.text.CueMatcher(WORDS, jieba_dict="", ts_characters="", ts_phrases="")
+    c = m.match(["数据线坏了", "服務態度很差"])["counts"]
+    assert c[0, WORDS.index_of("shuju")] == 1
+    assert c[1, WORDS.index_of("taidu")] == 0  # no folding without the OpenCC tables
+
+
+def test_traditional_normalisation_and_inflect_off():
+    m = ss.text.matcher(WORDS)
+    assert m.normalize("服務態度很差") == "服务态度很差".encode()
+    assert m.normalize("乾隆皇帝的頭髮乾了") == "乾隆皇帝的头发干了".encode()  # TSPhrases keeps 乾隆
+    off = ss.text.Lexicon.from_dict({**WORDS.to_dict(), "inflect": False})
+    assert ss.text.match_cues(["argued"], lexicon=off).counts["cue_argue"].iloc[0] == 0
+
+
+def _sentences(n: int, seed: int = 12) -> list[str]:
+    """Varied sentences: dictionary words, single characters, ASCII, digits, punctuation, spaces."""
+    rng = random.Random(seed)
+    jieba.initialize()
+    words = [w for w in jieba.dt.FREQ if jieba.dt.FREQ[w] > 0]
+    words.sort()
+    chars = "的一是了我不人在他有这个上们来到时大地为子中你说生国年着就那和要她出也得里后自以会家可下而过天去能对小多然于心学么之都好看起发当没成只如事把还用第样道想作种开美总从无情己面最女但现前些所同日手又行意动方期它头经长儿回位分爱老因很给名法间斯知世什两次使身者被高已亲其进此话常与活正感"
+    extra = ["，", "。", "！", "？", " ", "iPhone", "12", "3.5", "AT&T", "a", "OK", "-", "%", "：", "“", "”", "\n"]
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(2, 14)):
+            x = rng.random()
+            if x < 0.6:
+                parts.append(rng.choice(words))
+            elif x < 0.85:
+                parts.append(rng.choice(chars))
+            else:
+                parts.append(rng.choice(extra))
+        out.append("".join(parts))
+    return out
+
+
+def test_segmenter_agrees_with_jieba_without_hmm():
+    # an independent implementation of jieba's DAG + max-probability route in C++ against jieba itself
+    m = ss.text.CueMatcher(ss.text.Lexicon.from_dict({"cues": []}))
+    fixed = [
+        "我来到北京清华大学",
+        "他来到了网易杭研大厦",
+        "小明硕士毕业于中国科学院计算所，后在日本京都大学深造",
+        "这个箱子很笨重，数据线也坏了，满意度很低",
+        "效果不理想，我不理解",
+        "别的店都很热情，不好意思",
+        "客服：您好，请问有什么可以帮您？\r\n业主：物业管家一直不回电话",
+    ]
+    texts = fixed + _sentences(400)
+    bad = [(t, m.segment(t), jieba.lcut(t, HMM=False)) for t in texts if m.segment(t) != jieba.lcut(t, HMM=False)]
+    assert bad == []
+
+
+def test_lexicon_phrases_join_the_segmenter_dictionary():
+    lex = ss.text.Lexicon.from_dict({"cues": [{"name": "x", "phrases": {"zh": ["态度很差"]}}]})
+    m = ss.text.matcher(lex)
+    assert "态度很差" in m.segment("服务态度很差")
+    plain = ss.text.CueMatcher(ss.text.Lexicon.from_dict({"cues": []}))
+    assert "态度很差" not in plain.segment("服务态度很差")
+
+
+def test_hostile_dictionary_files(tmp_path):
+    lex = ss.text.Lexicon.from_dict({"cues": []})
+    cases = {
+        "nofreq.txt": "数据 3 n\n数据线\n",
+        "badfreq.txt": "数据 3 n\n数据线 x1 n\n",
+        "utf8.txt": b"\xe6\x95\xb0\xe6 3 n\n",
+        "empty.txt": "",
+        "huge.txt": "字" * 200 + " 3 n\n",
+    }
+    for name, body in cases.items():
+        p = tmp_path / name
+        p.write_bytes(body if isinstance(body, bytes) else body.encode())
+        with pytest.raises(ss.InputError, match=name):
+            ss.text.CueMatcher(lex, jieba_dict=str(p))
+    with pytest.raises(ss.InputError, match="line 2"):
+        ss.text.CueMatcher(lex, jieba_dict=str(tmp_path / "badfreq.txt"))
+    with pytest.raises(ss.InputError, match="cannot open"):
+        ss.text.CueMatcher(lex, jieba_dict=str(tmp_path / "missing.txt"))
+    tsc = tmp_path / "TSCharacters.txt"
+    tsp = tmp_path / "TSPhrases.txt"
+    tsp.write_text("# comment\n乾隆\t乾隆\n", encoding="utf-8")
+    tsc.write_text("# comment\n務\t务\n態態\t态\n", encoding="utf-8")
+    with pytest.raises(ss.InputError, match="TSCharacters.txt: line 3: expected one character"):
+        ss.text.CueMatcher(lex, ts_characters=str(tsc), ts_phrases=str(tsp))
+    tsc.write_text("務务\n", encoding="utf-8")
+    with pytest.raises(ss.InputError, match="line 1"):
+        ss.text.CueMatcher(lex, ts_characters=str(tsc), ts_phrases=str(tsp))
+    with pytest.raises(ss.ConfigError, match="go together"):
+        ss.text.CueMatcher(lex, ts_characters=str(tsc), ts_phrases="")
+
+
+def test_hostile_texts_with_segmentation():
+    m = ss.text.matcher(WORDS)
+    big = "数据线" * 100_000 + "数据丢了"  # one long han run: only the window around each hit is cut
+    bad = b"\xff\xfe\xe6\x95\xb0\xe6\x8d\xae\xe4\xb8\xa2\xe4\xba\x86\xe6"  # invalid bytes around 数据丢了
+    r = m.match([big, bad, "服" * 10_000])
+    j = WORDS.index_of("shuju")
+    assert r["counts"][:, j].tolist() == [1, 1, 0]
+    assert r["status"].tolist()[1] == 3  # invalid_utf8
