@@ -33,7 +33,7 @@ from ._core import ConfigError, EncounterConfig, InputError, Lexicon
 from ._input import resolve_config, result_frame, to_frame
 from ._result import Result
 from .encounters import score_encounters
-from .model import LostSaleReason, get_language
+from .model import HumanNeed, LostSaleReason, SocialStyle, get_language
 from .needs import NeedsResult, load_rules
 from .needs import evaluate as evaluate_needs
 from .styles import from_cues
@@ -155,6 +155,7 @@ def classify(
     config: dict[str, Any] | None = None,
     encounter_config: Any = None,
     needs: Any = "auto",
+    model: Any = "default",
     workers: int = 1,
 ) -> InteractionResult:
     """Classify interactions from their transcripts or notes.
@@ -182,8 +183,20 @@ def classify(
         them; a rule set, dict, list, JSON text or path runs those rules; ``None`` / ``False``
         skips them. Adds the columns ``needs``, ``needs_actions``, ``needs_rules`` (names
         joined by "; ") and ``n_needs``.
+    model
+        The trained text classifier used with the rules: ``"default"`` (the model shipped
+        with the package, trained on the train split of the evaluation corpus: see
+        :meth:`servscore.text.Classifier.default`), a fitted :class:`servscore.text.Classifier`
+        whose labels are named ``lost_sale:<reason>``, ``need:<need>``, ``style:<style>``,
+        ``procedural:<good|bad>``, ``personal:<good|bad>``, ``sentiment:<value>``,
+        ``severity:<0-3>`` (any subset), or ``None`` for rules alone. A lost-sale reason or a
+        need is flagged when the rules or the model find it (``risk_sources`` and
+        ``text_needs_sources`` say which: ``rules``, ``model`` or ``rules+model``); the style
+        and the two sides come from the rules where they show them and from the model
+        otherwise (``style_source``); sentiment and severity come from the model when it has
+        those labels. ``settings["model"]`` names the model.
     workers
-        Threads for the compiled matcher; results do not depend on it.
+        Threads for the compiled matcher and the model; results do not depend on it.
 
     Examples
     --------
@@ -207,14 +220,14 @@ def classify(
     derived = [
         "text_status", "n_negated", "n_risks", "risk_evidence", "style", "style_confidence", "style_evidence",
         "text_needs", "n_text_needs", "side_procedural", "side_personal", "text_quadrant", "quadrant_unknown_side",
-        "sentiment", "severity",
+        "sentiment", "severity", "risk_sources", "text_needs_sources", "style_source",
     ]  # fmt: skip
     clash = [c for c in [*m.counts.columns, *derived] if c in frame.columns]
     if clash:
         raise InputError(f"data: column(s) {clash} would be overwritten by results; rename them")
     out["text_status"] = m.status
-    for c in m.counts.columns:
-        out[c] = m.counts[c]
+    # one concat for the many cue columns (column-by-column inserts fragment the frame)
+    out = pd.concat([out, m.counts.set_axis(out.index)], axis=1)
     out["n_negated"] = m.negated.to_numpy().sum(axis=1)
     counts = np.ascontiguousarray(m.counts.to_numpy(dtype=np.int32))
     ev = _core.cue_evidence(lex, counts)
@@ -246,7 +259,7 @@ def classify(
     out["style"] = out["style"].astype(st["style"].dtype)
     out["style_confidence"] = st["confidence"].to_numpy()
     out["style_evidence"] = st["evidence"].to_numpy()
-    _text_labels(out, ev, s, len(frame))
+    rule_need = _text_labels(out, ev, s, len(frame))
     # cue ratings of encounter indicators
     enc = EncounterConfig() if encounter_config is None else resolve_config(encounter_config, EncounterConfig)
     lo, hi = float(enc.scale_min), float(enc.scale_max)
@@ -254,11 +267,15 @@ def classify(
     ratings = np.clip(mid + float(s["indicator_step"]) * ev["indicators"], lo, hi)
     cue_ratings = {}
     for j, name in enumerate(ev["indicator_names"]):
-        out[f"cue_rating_{name}"] = ratings[:, j]
         cue_ratings[name] = ratings[:, j]
+    if cue_ratings:
+        out = pd.concat(
+            [out, pd.DataFrame({f"cue_rating_{k}": v for k, v in cue_ratings.items()}, index=out.index)], axis=1
+        )
     # encounter quadrant where rating columns exist
     ind_names = [ind.name for ind in enc.indicators]
-    if any(n in frame.columns for n in ind_names):
+    has_ratings = any(n in frame.columns for n in ind_names)
+    if has_ratings:
         cols = {}
         for ind in enc.indicators:
             if ind.name in frame.columns:
@@ -271,8 +288,10 @@ def classify(
         scored = score_encounters(pd.DataFrame(cols, index=frame.index), enc, workers=workers)
         for c in ("procedural", "personal", "quadrant", "quality_gap"):
             out[c] = scored[c]
-    else:  # no ratings: Martin's quadrant from what the text says of the two sides
+    _apply_model(out, frame[text], rule_need, model, s, workers)
+    if not has_ratings:
         out["quadrant"] = out["text_quadrant"]
+    out.attrs = dict(frame.attrs)  # concat drops them
     needs_result = _anticipated_needs(out, needs, s, workers)
     return InteractionResult(table=out, hits=h, lexicon=lex, settings=s, needs=needs_result)
 
@@ -289,24 +308,35 @@ def _signed_label(x: np.ndarray, threshold: float, labels: np.ndarray) -> np.nda
     return labels[code]
 
 
-def _text_labels(out: pd.DataFrame, ev: dict[str, Any], s: dict[str, Any], n: int) -> None:
-    """Needs, Martin sides and quadrant, sentiment and severity from the cue evidence (in place)."""
-    from .model import HumanNeed
+def _text_labels(out: pd.DataFrame, ev: dict[str, Any], s: dict[str, Any], n: int) -> np.ndarray:
+    """Needs, Martin sides and quadrant, sentiment and severity from the cue evidence (in place).
 
+    Returns the texts x needs flags of the rules.
+    """
     zeros = np.zeros(n)
     need_ev = np.asarray(ev.get("needs", np.zeros((n, len(HumanNeed.names())))))
     shown = need_ev >= float(s["need_threshold"])
-    names = np.array(HumanNeed.names(), dtype=object)
-    joined = np.full(n, "", dtype=object)
-    for j, name in enumerate(names):  # column-wise string joins: no loop over rows
-        joined = joined + np.where(shown[:, j], f"; {name}", "").astype(object)
-    out["text_needs"] = pd.Series(joined, index=out.index, dtype=object).str.slice(2)
+    names = HumanNeed.names()
+    out["text_needs"] = _joined(list(names), shown)
     out["n_text_needs"] = shown.sum(axis=1)
     proc = _signed_label(np.asarray(ev.get("procedural", zeros)), float(s["side_threshold"]), _SIDE_LABELS)
     pers = _signed_label(np.asarray(ev.get("personal", zeros)), float(s["side_threshold"]), _SIDE_LABELS)
     out["side_procedural"] = pd.Categorical(proc, categories=["good", "bad", "not_shown"])
     out["side_personal"] = pd.Categorical(pers, categories=["good", "bad", "not_shown"])
-    quad = np.full(n, "unknown", dtype=object)
+    _quadrant_from_sides(out)
+    out["sentiment"] = pd.Categorical(
+        _signed_label(np.asarray(ev.get("sentiment", zeros)), float(s["sentiment_threshold"]), _SENTIMENT_LABELS),
+        categories=list(_SENTIMENT_LABELS),
+    )
+    out["severity"] = np.asarray(ev.get("severity", zeros)).astype(np.int8)
+    return shown
+
+
+def _quadrant_from_sides(out: pd.DataFrame) -> None:
+    """``text_quadrant`` and ``quadrant_unknown_side`` from the side columns (in place)."""
+    proc = out["side_procedural"].astype(str).to_numpy(dtype=object)
+    pers = out["side_personal"].astype(str).to_numpy(dtype=object)
+    quad = np.full(len(out), "unknown", dtype=object)
     both = (proc != "not_shown") & (pers != "not_shown")
     for (pg, sg), name in _QUADRANTS.items():
         quad[both & ((proc == "good") == pg) & ((pers == "good") == sg)] = name
@@ -314,11 +344,122 @@ def _text_labels(out: pd.DataFrame, ev: dict[str, Any], s: dict[str, Any], n: in
     unknown = np.where(proc == "not_shown", "procedural", "")
     unknown = np.where(pers == "not_shown", np.where(unknown == "", "personal", "procedural; personal"), unknown)
     out["quadrant_unknown_side"] = unknown.astype(object)
-    out["sentiment"] = pd.Categorical(
-        _signed_label(np.asarray(ev.get("sentiment", zeros)), float(s["sentiment_threshold"]), _SENTIMENT_LABELS),
-        categories=list(_SENTIMENT_LABELS),
-    )
-    out["severity"] = np.asarray(ev.get("severity", zeros)).astype(np.int8)
+
+
+def _joined(names: list[str], flags: np.ndarray, suffixes: list[np.ndarray] | None = None) -> np.ndarray:
+    """Per row, the names whose flag is set joined by "; " (column-wise: no loop over rows)."""
+    n = flags.shape[0]
+    joined = np.full(n, "", dtype=object)
+    for j, name in enumerate(names):
+        item = np.full(n, f"; {name}", dtype=object)
+        if suffixes is not None:
+            item = item + suffixes[j]
+        joined = joined + np.where(flags[:, j], item, "")
+    return pd.Series(joined, dtype=object).str.slice(2).to_numpy(dtype=object)
+
+
+def _source(rule: np.ndarray, mod: np.ndarray) -> np.ndarray:
+    out = np.full(rule.shape, "", dtype=object)
+    out[rule & ~mod] = ": rules"
+    out[~rule & mod] = ": model"
+    out[rule & mod] = ": rules+model"
+    return out
+
+
+def _resolve_model(model: Any, workers: int) -> Any:
+    from ._text_model import Classifier
+
+    if model is None or model is False:
+        return None
+    if isinstance(model, str) and model == "default":
+        return Classifier.default(workers=workers)
+    if isinstance(model, Classifier):
+        return model
+    raise ConfigError(f"model: expected 'default', a servscore.text.Classifier or None; got {type(model).__name__}")
+
+
+def _apply_model(
+    out: pd.DataFrame, texts: pd.Series, rule_need: np.ndarray, model: Any, s: dict[str, Any], workers: int
+) -> None:
+    """Combine the rules' columns with a trained classifier's predictions (in place)."""
+    clf = _resolve_model(model, workers)
+    reasons = LostSaleReason.names()
+    rule_risk = np.column_stack([out[f"risk_{r}"].to_numpy(dtype=bool) for r in reasons])
+    need_names = HumanNeed.names()
+    out["style_source"] = np.where(out["style"].astype(str) != "unknown", "rules", "")
+    if clf is None:
+        s["model"] = "none (rules alone)"
+        out["risk_sources"] = _joined(
+            reasons, rule_risk, [_source(rule_risk[:, j], np.zeros(len(out), bool)) for j in range(len(reasons))]
+        )
+        out["text_needs_sources"] = _joined(
+            need_names, rule_need, [_source(rule_need[:, j], np.zeros(len(out), bool)) for j in range(len(need_names))]
+        )
+        return
+    s["model"] = repr(clf)
+    decided = clf.predict(texts.where(texts.notna(), "").astype(str).tolist(), as_frame=True)
+    decided.index = out.index
+    labels = set(decided.columns)
+
+    def flags(prefix: str, names: list[str]) -> np.ndarray | None:
+        cols = [f"{prefix}:{nm}" for nm in names]
+        if not any(c in labels for c in cols):
+            return None
+        return np.column_stack([decided[c].to_numpy(bool) if c in labels else np.zeros(len(out), bool) for c in cols])
+
+    m_risk = flags("lost_sale", reasons)
+    if m_risk is not None:
+        risk = rule_risk | m_risk
+        for j, r in enumerate(reasons):
+            out[f"risk_{r}"] = risk[:, j]
+        out["n_risks"] = risk.sum(axis=1)
+        out["risk_sources"] = _joined(
+            reasons, risk, [_source(rule_risk[:, j], m_risk[:, j]) for j in range(len(reasons))]
+        )
+    m_need = flags("need", need_names)
+    if m_need is not None:
+        need = rule_need | m_need
+        out["text_needs"] = _joined(need_names, need)
+        out["n_text_needs"] = need.sum(axis=1)
+        out["text_needs_sources"] = _joined(
+            need_names, need, [_source(rule_need[:, j], m_need[:, j]) for j in range(len(need_names))]
+        )
+
+    def one_of(prefix: str, values: list[str]) -> np.ndarray | None:
+        f = flags(prefix, values)
+        if f is None:
+            return None
+        pick = np.full(len(out), "", dtype=object)
+        for j, v in enumerate(values):
+            pick[f[:, j] & (pick == "")] = v
+        return pick
+
+    m_style = one_of("style", SocialStyle.names())
+    if m_style is not None:
+        st = out["style"].astype(str).to_numpy(dtype=object)
+        use = (st == "unknown") & (m_style != "")
+        st[use] = m_style[use]
+        out["style"] = pd.Categorical(st, categories=out["style"].cat.categories)
+        out.loc[use, "style_source"] = "model"
+    for side in ("procedural", "personal"):
+        m_side = one_of(side, ["good", "bad"])
+        if m_side is not None:
+            v = out[f"side_{side}"].astype(str).to_numpy(dtype=object)
+            use = (v == "not_shown") & (m_side != "")
+            v[use] = m_side[use]
+            out[f"side_{side}"] = pd.Categorical(v, categories=["good", "bad", "not_shown"])
+    _quadrant_from_sides(out)
+    m_sent = one_of("sentiment", ["negative", "neutral", "positive"])
+    if m_sent is not None:
+        v = out["sentiment"].astype(str).to_numpy(dtype=object)
+        v[m_sent != ""] = m_sent[m_sent != ""]
+        out["sentiment"] = pd.Categorical(v, categories=list(_SENTIMENT_LABELS))
+    m_sev = one_of("severity", ["0", "1", "2", "3"])
+    if m_sev is not None:
+        v = out["severity"].to_numpy().copy()
+        has = m_sev != ""
+        v[has] = m_sev[has].astype(int)
+        out["severity"] = v.astype(np.int8)
 
 
 def _anticipated_needs(out: pd.DataFrame, needs: Any, settings: dict[str, Any], workers: int) -> NeedsResult | None:
@@ -336,9 +477,7 @@ def _anticipated_needs(out: pd.DataFrame, needs: Any, settings: dict[str, Any], 
     absent = [f for f in rule_set.fields if f not in out.columns]
     frame = out
     if absent:
-        frame = out.copy(deep=False)
-        for f in absent:
-            frame[f] = np.nan
+        frame = pd.concat([out, pd.DataFrame(dict.fromkeys(absent, np.nan), index=out.index)], axis=1)
     r = evaluate_needs(frame, rules=rule_set, workers=workers)
     f = r.to_frame()
     out["needs"] = f["needs"].to_numpy()
