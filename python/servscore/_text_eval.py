@@ -710,7 +710,9 @@ def evaluate(
     ----------
     gold, predicted
         DataFrames (pandas, polars, Arrow), lists of dicts, or paths of ``.jsonl`` / ``.csv``
-        label files (read by :func:`read_labels`), aligned by the ``id`` column. Ids must be
+        label files (read by :func:`read_labels`), aligned by the ``id`` column; ``predicted``
+        may also be the result of :func:`servscore.interactions.classify` on a table with that
+        column (read through :func:`predictions_from_classify`). Ids must be
         unique on each side; every gold id needs a prediction (an InputError names the
         missing ids); predicted rows without a gold record are left out and counted
         (``n_unmatched_predicted``), so a table classified in full can be measured on a labelled
@@ -758,6 +760,8 @@ def evaluate(
     >>> e.metrics["lost_sale.micro_precision"], e.metrics["lost_sale.micro_recall"], e.metrics["style.accuracy"]
     (0.5, 1.0, 1.0)
     """
+    if hasattr(predicted, "table") and hasattr(predicted, "lexicon"):  # an InteractionResult
+        predicted = predictions_from_classify(predicted.table, id=id)
     g = _as_table(gold, "gold", id)
     p = _as_table(predicted, "predicted", id)
     gids = _ids(g, "gold", id)
