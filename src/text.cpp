@@ -11,9 +11,9 @@
 #include <unordered_map>
 
 #include "json_util.hpp"
-#include "text_segment.hpp"
 #include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
+#include "text_segment.hpp"
 
 namespace servscore {
 
@@ -22,14 +22,15 @@ namespace json = boost::json;
 bool CueDef::operator==(const CueDef& o) const {
   return name == o.name && actor == o.actor && phrases == o.phrases && negatable == o.negatable &&
          negated_to == o.negated_to && lost_sale == o.lost_sale && assertiveness == o.assertiveness &&
-         responsiveness == o.responsiveness && indicators == o.indicators;
+         responsiveness == o.responsiveness && indicators == o.indicators && need == o.need &&
+         procedural == o.procedural && personal == o.personal && sentiment == o.sentiment && severity == o.severity;
 }
 
 bool Lexicon::operator==(const Lexicon& o) const {
   return cues == o.cues && negators == o.negators && clause_breaks == o.clause_breaks &&
          staff_markers == o.staff_markers && customer_markers == o.customer_markers && languages == o.languages &&
-         negation_window == o.negation_window && fold_case == o.fold_case && fold_width == o.fold_width && inflect == o.inflect &&
-         max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
+         negation_window == o.negation_window && fold_case == o.fold_case && fold_width == o.fold_width &&
+         inflect == o.inflect && max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
 }
 
 int Lexicon::index_of(std::string_view name) const {
@@ -207,11 +208,19 @@ void Lexicon::validate() const {
     if (c.name.empty()) throw config_error(where + ".name: expected a non-empty name");
     for (std::size_t j = 0; j < i; ++j)
       if (cues[j].name == c.name) throw config_error(where + ".name: duplicate cue '" + c.name + "'");
-    if (c.actor != "staff" && c.actor != "customer")
-      throw config_error(where + ".actor: '" + c.actor + "' for cue '" + c.name + "'; expected 'staff' or 'customer'");
+    if (c.actor != "staff" && c.actor != "customer" && c.actor != "any")
+      throw config_error(where + ".actor: '" + c.actor + "' for cue '" + c.name +
+                         "'; expected 'staff', 'customer' or 'any'");
+    if (c.severity < 0 || c.severity > 3)
+      throw config_error(where + ".severity: " + std::to_string(c.severity) + " for cue '" + c.name +
+                         "'; expected 0-3");
     if (!c.negated_to.empty() && index_of(c.negated_to) < 0)
       throw config_error(where + ".negated_to: '" + c.negated_to + "' for cue '" + c.name + "' is not a cue");
-    for (auto [key, v] : {std::pair{"assertiveness", c.assertiveness}, {"responsiveness", c.responsiveness}})
+    for (auto [key, v] : {std::pair{"assertiveness", c.assertiveness},
+                          {"responsiveness", c.responsiveness},
+                          {"procedural", c.procedural},
+                          {"personal", c.personal},
+                          {"sentiment", c.sentiment}})
       if (!std::isfinite(v)) throw config_error(where + "." + key + ": expected a finite number");
     for (const auto& [ind, w] : c.indicators) {
       if (ind.empty()) throw config_error(where + ".indicators: empty indicator name");
@@ -275,6 +284,11 @@ void tag_invoke(json::value_from_tag, json::value& jv, const CueDef& c) {
   o["lost_sale"] = c.lost_sale ? json::value(to_string(*c.lost_sale)) : json::value(nullptr);
   o["assertiveness"] = c.assertiveness;
   o["responsiveness"] = c.responsiveness;
+  o["need"] = c.need ? json::value(to_string(*c.need)) : json::value(nullptr);
+  o["procedural"] = c.procedural;
+  o["personal"] = c.personal;
+  o["sentiment"] = c.sentiment;
+  o["severity"] = c.severity;
   json::object inds;
   for (const auto& [k, w] : c.indicators) inds[k] = w;
   o["indicators"] = std::move(inds);
@@ -319,6 +333,11 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
         cr.enumeration("lost_sale", c.lost_sale.emplace());
       cr.number("assertiveness", c.assertiveness);
       cr.number("responsiveness", c.responsiveness);
+      if (const json::value* nd = cr.raw("need"); nd && !nd->is_null()) cr.enumeration("need", c.need.emplace());
+      cr.number("procedural", c.procedural);
+      cr.number("personal", c.personal);
+      cr.number("sentiment", c.sentiment);
+      cr.integer("severity", c.severity, 0, 3);
       if (const json::value* ind = cr.raw("indicators")) {
         if (!ind->is_object())
           throw config_error(path + ".indicators: expected an object {indicator: weight}, got " +
@@ -351,6 +370,7 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   r.string("invalid_utf8", l.invalid_utf8);
   (void)r.raw("name");
   (void)r.raw("description");
+  (void)r.raw("family");  // documentation of a cue file
   r.finish();
   l.validate();
   return l;
@@ -397,8 +417,8 @@ std::vector<std::string> inflections(const std::string& w) {
   if (!is_alpha_word(w)) return f;
   const std::size_t n = w.size();
   const char last = w[n - 1], prev = w[n - 2];
-  const bool sib = last == 's' || last == 'x' || last == 'z' || last == 'o' ||
-                   (last == 'h' && (prev == 'c' || prev == 's'));
+  const bool sib =
+      last == 's' || last == 'x' || last == 'z' || last == 'o' || (last == 'h' && (prev == 'c' || prev == 's'));
   f.push_back(w + (sib ? "es" : "s"));
   if (last == 'e') {
     f.push_back(w + "d");
@@ -421,7 +441,7 @@ std::vector<std::string> inflections(const std::string& w) {
 
 // Every inflected variant of a phrase (words split on spaces), words inflected left to right
 // while the number of variants stays within `cap`.
-std::vector<std::string> phrase_variants(const std::string& phrase, bool star, std::size_t cap = 64) {
+std::vector<std::string> phrase_variants(const std::string& phrase, bool star, std::size_t cap = 32) {
   std::vector<std::string> words;
   std::size_t b = 0;
   while (b <= phrase.size()) {
@@ -430,10 +450,17 @@ std::vector<std::string> phrase_variants(const std::string& phrase, bool star, s
     words.push_back(phrase.substr(b, e - b));
     b = e + 1;
   }
+  // the first and the last word of 3+ letters are inflected (verbs lead or end a cue phrase)
+  std::size_t first = words.size(), last = words.size();
+  for (std::size_t i = 0; i < words.size(); ++i)
+    if (is_alpha_word(words[i])) {
+      if (first == words.size()) first = i;
+      last = i;
+    }
   std::vector<std::string> out{""};
   for (std::size_t i = 0; i < words.size(); ++i) {
-    std::vector<std::string> forms = (star && i + 1 == words.size()) ? std::vector<std::string>{words[i]}
-                                                                     : inflections(words[i]);
+    const bool inflect = (i == first || i == last) && !(star && i + 1 == words.size());
+    std::vector<std::string> forms = inflect ? inflections(words[i]) : std::vector<std::string>{words[i]};
     if (out.size() * forms.size() > cap) forms.resize(1);
     std::vector<std::string> next;
     for (const auto& o : out)
@@ -473,9 +500,10 @@ struct CueMatcher::Impl {
   std::vector<std::int32_t> out_next;  // pattern -> next pattern in its state's output chain
   std::vector<std::int32_t> neg_to;    // cue -> negated_to cue or -1
   std::vector<std::uint8_t> negatable;
-  std::vector<std::uint8_t> actor;  // cue -> kStaff or kCustomer
+  std::vector<std::uint8_t> actor;               // cue -> kStaff or kCustomer
   std::shared_ptr<const detail::Segmenter> seg;  // with the lexicon's Chinese phrases added
   std::shared_ptr<const detail::TSFolder> ts;
+  std::unordered_map<std::string, int> pattern_index;  // (text, kind, right) -> pattern, while building
 
   void normalize(const char* p, std::size_t n, std::string& out, std::string& tmp, std::ptrdiff_t& bad) const {
     bool trad = false;
@@ -515,12 +543,14 @@ struct CueMatcher::Impl {
   void add_pattern(std::string text, std::uint8_t kind, int cue, bool star) {
     bool right = !star && !text.empty() && is_word(static_cast<unsigned char>(text.back()));
     bool left = !text.empty() && is_word(static_cast<unsigned char>(text.front()));
-    for (std::size_t i = 0; i < patterns.size(); ++i) {
-      auto& p = patterns[i];
-      if (p.text == text && p.kind == kind && p.right == right) {
-        if (cue >= 0 && std::find(p.cues.begin(), p.cues.end(), cue) == p.cues.end()) p.cues.push_back(cue);
-        return;
-      }
+    std::string key = text;
+    key.push_back('\0');
+    key.push_back(static_cast<char>(kind * 2 + (right ? 1 : 0)));
+    auto [it, fresh] = pattern_index.emplace(std::move(key), static_cast<int>(patterns.size()));
+    if (!fresh) {
+      auto& p = patterns[static_cast<std::size_t>(it->second)];
+      if (cue >= 0 && std::find(p.cues.begin(), p.cues.end(), cue) == p.cues.end()) p.cues.push_back(cue);
+      return;
     }
     Pattern p;
     p.text = std::move(text);
@@ -545,7 +575,7 @@ struct CueMatcher::Impl {
       const auto& cue = lex.cues[c];
       neg_to.push_back(cue.negated_to.empty() ? -1 : lex.index_of(cue.negated_to));
       negatable.push_back(cue.negatable ? 1 : 0);
-      actor.push_back(cue.actor == "customer" ? kCustomer : kStaff);
+      actor.push_back(cue.actor == "customer" ? kCustomer : cue.actor == "any" ? 0 : kStaff);
       for (const auto& lp : cue.phrases)
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
@@ -765,8 +795,8 @@ CueMatcher::CueMatcher(Lexicon lexicon, TextResources resources) : impl_(std::ma
     });
   impl_->build();
   if (!resources.jieba_dict.empty()) {
-    auto base = cached<detail::Segmenter>(resources.jieba_dict,
-                                          [&] { return detail::Segmenter::load(resources.jieba_dict); });
+    auto base =
+        cached<detail::Segmenter>(resources.jieba_dict, [&] { return detail::Segmenter::load(resources.jieba_dict); });
     // the lexicon's Chinese phrases are words (jieba's add_word), so a phrase is not cut inside
     std::vector<std::string> words;
     for (const auto& p : impl_->patterns)
@@ -952,7 +982,8 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
                                      std::pair{h.start, std::numeric_limits<std::uint8_t>::max()});
           if (mi != marks.begin()) speaker = (mi - 1)->second;
           for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
-            if (speaker != 0 && m.actor[static_cast<std::size_t>(c)] != speaker) continue;  // the other party's turn
+            const std::uint8_t act = m.actor[static_cast<std::size_t>(c)];
+            if (speaker != 0 && act != 0 && act != speaker) continue;  // the other party's turn
             const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
             if (negated) {
               out.negated(r, c) += 1;
@@ -1005,6 +1036,11 @@ CueEvidence cue_evidence(
   ev.assertiveness.setZero(n);
   ev.responsiveness.setZero(n);
   ev.style_hits.setZero(n);
+  ev.needs.setZero(n, static_cast<Eigen::Index>(enum_size<HumanNeed>()));
+  ev.procedural.setZero(n);
+  ev.personal.setZero(n);
+  ev.sentiment.setZero(n);
+  ev.severity.setZero(n);
   ev.indicators.setConstant(n, ni, std::numeric_limits<double>::quiet_NaN());
   for (Eigen::Index r = 0; r < n; ++r)
     for (Eigen::Index c = 0; c < k; ++c) {
@@ -1015,6 +1051,11 @@ CueEvidence cue_evidence(
       if (x == 0) continue;
       const CueDef& cue = lexicon.cues[static_cast<std::size_t>(c)];
       if (cue.lost_sale) ev.lost_sale(r, static_cast<Eigen::Index>(*cue.lost_sale)) += x;
+      if (cue.need) ev.needs(r, static_cast<Eigen::Index>(*cue.need)) += x;
+      ev.procedural[r] += x * cue.procedural;
+      ev.personal[r] += x * cue.personal;
+      ev.sentiment[r] += x * cue.sentiment;
+      ev.severity[r] = std::max(ev.severity[r], cue.severity);
       if (cue.assertiveness != 0.0 || cue.responsiveness != 0.0) {
         ev.assertiveness[r] += x * cue.assertiveness;
         ev.responsiveness[r] += x * cue.responsiveness;

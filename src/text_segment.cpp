@@ -167,7 +167,8 @@ std::shared_ptr<const Segmenter> Segmenter::load(const std::string& path) {
     total += fr;
     table->put(word, fr);
     for (std::size_t k = 1; k < word.size(); ++k)
-      if (!cont(static_cast<unsigned char>(word[k])) && table->find(word.substr(0, k)) < 0) table->put(word.substr(0, k), 0);
+      if (!cont(static_cast<unsigned char>(word[k])) && table->find(word.substr(0, k)) < 0)
+        table->put(word.substr(0, k), 0);
     ++seg->n_words_;
   }
   if (seg->n_words_ == 0 || total <= 0) throw input_error(path + ": no words with a positive frequency");
@@ -213,8 +214,8 @@ std::shared_ptr<const Segmenter> Segmenter::with_words(const std::vector<std::st
       prev = e;
     }
     const std::int64_t own = s->freq(w);
-    const std::int64_t nf = std::max<std::int64_t>(static_cast<std::int64_t>(f * static_cast<double>(s->total_)) + 1,
-                                                   own > 0 ? own : 1);
+    const std::int64_t nf =
+        std::max<std::int64_t>(static_cast<std::int64_t>(f * static_cast<double>(s->total_)) + 1, own > 0 ? own : 1);
     s->extra_->put(w, nf);
     s->total_ += nf;
     for (std::size_t k = 1; k < w.size(); ++k)
@@ -349,15 +350,15 @@ std::shared_ptr<const TSFolder> TSFolder::load(const std::string& characters_pat
       fn(path, lineno, key, first);
     }
   };
-  each_line(characters_path, "OpenCC TSCharacters", [&](const std::string& path, std::size_t ln, std::string_view k,
-                                                         std::string_view v) {
-    std::uint32_t cp = 0;
-    const int l = decode(reinterpret_cast<const unsigned char*>(k.data()), k.size(), cp);
-    if (static_cast<std::size_t>(l) != k.size()) bad_line(path, ln, "expected one character before the tab");
-    if (cp < 0x80) bad_line(path, ln, "an ASCII character has no traditional form");
-    t->chars_[cp] = std::string(v);
-    if (cp < 0x10000) t->bmp_[cp >> 6] |= std::uint64_t{1} << (cp & 63);
-  });
+  each_line(characters_path, "OpenCC TSCharacters",
+            [&](const std::string& path, std::size_t ln, std::string_view k, std::string_view v) {
+              std::uint32_t cp = 0;
+              const int l = decode(reinterpret_cast<const unsigned char*>(k.data()), k.size(), cp);
+              if (static_cast<std::size_t>(l) != k.size()) bad_line(path, ln, "expected one character before the tab");
+              if (cp < 0x80) bad_line(path, ln, "an ASCII character has no traditional form");
+              t->chars_[cp] = std::string(v);
+              if (cp < 0x10000) t->bmp_[cp >> 6] |= std::uint64_t{1} << (cp & 63);
+            });
   each_line(phrases_path, "OpenCC TSPhrases",
             [&](const std::string&, std::size_t, std::string_view k, std::string_view v) {
               t->phrases_.put(k, 1, v);

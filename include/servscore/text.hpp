@@ -45,13 +45,18 @@ struct LangPhrases {
 /** @brief A cue: the phrases that signal it and what it is evidence of. */
 struct CueDef {
   std::string name;                         ///< stable identifier; result column `cue_<name>`
-  std::string actor = "staff";              ///< who shows it: "staff" or "customer"
+  std::string actor = "staff";              ///< who shows it: "staff", "customer" or "any"
   std::vector<LangPhrases> phrases;         ///< phrases per language
   bool negatable = true;                    ///< a preceding negator negates a hit
   std::string negated_to;                   ///< cue credited by a negated hit (empty: none)
   std::optional<LostSaleReason> lost_sale;  ///< lost-sale reason this cue is a risk of
   double assertiveness = 0.0;               ///< evidence per hit on the assertiveness axis (+ tell, - ask)
   double responsiveness = 0.0;              ///< evidence per hit on the responsiveness axis (+ emote, - control)
+  std::optional<HumanNeed> need;            ///< human need the cue speaks to (unmet or met)
+  double procedural = 0.0;                  ///< evidence per hit on the procedural side (+ good, - bad)
+  double personal = 0.0;                    ///< evidence per hit on the personal side (+ good, - bad)
+  double sentiment = 0.0;                   ///< evidence per hit on the text's sentiment (+ positive, - negative)
+  int severity = 0;                         ///< complaint severity the cue signals, 0-3 (a text: the max)
   /// Encounter indicators this cue is evidence on, with a signed weight per hit.
   std::vector<std::pair<std::string, double>> indicators;
   bool operator==(const CueDef& o) const;
@@ -82,7 +87,7 @@ struct Lexicon {
   /// Full-width ASCII (U+FF01-U+FF5E) and the ideographic space (U+3000) to half-width;
   /// typographic apostrophes (U+2018, U+2019) to '.
   bool fold_width = true;
-  /// English phrase words of 3+ ASCII letters also match their regular inflections
+  /// The first and last English phrase words of 3+ ASCII letters also match their regular inflections
   /// (-s, -es after s/x/z/ch/sh/o, -ed, -ing; e-drop: argue -> argued, arguing; y -> ied/ies:
   /// hurry -> hurried; final consonant doubled: stop -> stopped). A `*` word is not inflected.
   bool inflect = true;
@@ -184,6 +189,12 @@ struct CueEvidence {
   Eigen::VectorXd assertiveness;   ///< sum of the cues' assertiveness evidence
   Eigen::VectorXd responsiveness;  ///< sum of the cues' responsiveness evidence
   VectorXi32 style_hits;           ///< number of hits of cues with style evidence
+  /// texts x 10 (`HumanNeed` order): hits of the cues of each need.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> needs;
+  Eigen::VectorXd procedural;  ///< sum of the cues' procedural evidence
+  Eigen::VectorXd personal;    ///< sum of the cues' personal evidence
+  Eigen::VectorXd sentiment;   ///< sum of the cues' sentiment evidence
+  VectorXi32 severity;         ///< max severity over the hit cues (0 when none)
   /// texts x indicators (`indicator_names` order): signed evidence; NaN where no cue touched it.
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> indicators;
   std::vector<std::string> indicator_names;  ///< indicators named by the lexicon, first-mention order

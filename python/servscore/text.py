@@ -61,7 +61,10 @@ __all__ = [
     "resource_files",
     "Evaluation",
     "evaluate",
+    "predictions_from_classify",
     "read_labels",
+    "Classifier",
+    "TextClassifierConfig",
 ]
 
 #: Text status codes of the core, in code order.
@@ -102,7 +105,26 @@ def default_lexicon(lang: str | None = None) -> Lexicon:
     >>> "apology" in lex.cue_names and "arguing" in lex.cue_names
     True
     """
-    return _with_lang(Lexicon.from_json(_data_text("lexicon.json")), lang)
+    return _with_lang(_default_lexicon(), lang)
+
+
+def _cue_files() -> list[Any]:
+    d = resources.files("servscore").joinpath("data", "text", "cues")
+    if not d.is_dir():
+        return []
+    return sorted((f for f in d.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+
+
+def _default_lexicon() -> Lexicon:
+    # lexicon.json holds the options and context triggers; the cues live in cues/*.json,
+    # added in file-name order
+    lex = Lexicon.from_json(_data_text("lexicon.json"))
+    for f in _cue_files():
+        try:
+            lex = lex.extend(Lexicon.from_json(f.read_text(encoding="utf-8")))
+        except ConfigError as e:
+            raise ConfigError(f"servscore/data/text/cues/{f.name}: {e}") from None
+    return lex
 
 
 def resolve_lexicon(lexicon: Any = None, lang: str | None = None) -> Lexicon:
@@ -317,7 +339,10 @@ class CueMatchResult(Result):
 
 def cue_labels(names: list[str], lang: str) -> list[str]:
     """Labels of cues from the default lexicon's descriptions (the name for other cues)."""
-    desc = {c["name"]: c.get("description", {}) for c in load_data("lexicon.json")["cues"]}
+    cues = list(load_data("lexicon.json").get("cues", []))
+    for f in _cue_files():
+        cues += json.loads(f.read_text(encoding="utf-8")).get("cues", [])
+    desc = {c["name"]: c.get("description", {}) for c in cues}
     return [str(desc.get(n, {}).get(lang, n)) if lang == "zh" else n.replace("_", " ") for n in names]
 
 
@@ -392,4 +417,5 @@ def match_cues(
     return CueMatchResult(counts=counts, negated=negated, status=status, hits=hit_frame, lexicon=m.lexicon)
 
 
-from ._text_eval import Evaluation, evaluate, read_labels  # noqa: E402
+from ._text_eval import Evaluation, evaluate, predictions_from_classify, read_labels  # noqa: E402
+from ._text_model import Classifier, TextClassifierConfig  # noqa: E402

@@ -112,6 +112,11 @@ py::dict evidence_dict(CueEvidence&& ev) {
   d["assertiveness"] = bind::to_numpy(std::move(ev.assertiveness));
   d["responsiveness"] = bind::to_numpy(std::move(ev.responsiveness));
   d["style_hits"] = bind::to_numpy(std::move(ev.style_hits));
+  d["needs"] = bind::to_numpy(std::move(ev.needs));
+  d["procedural"] = bind::to_numpy(std::move(ev.procedural));
+  d["personal"] = bind::to_numpy(std::move(ev.personal));
+  d["sentiment"] = bind::to_numpy(std::move(ev.sentiment));
+  d["severity"] = bind::to_numpy(std::move(ev.severity));
   d["indicators"] = bind::to_numpy(std::move(ev.indicators));
   d["indicator_names"] = py::cast(ev.indicator_names);
   return d;

@@ -101,7 +101,7 @@ def reference_counts(texts: list[str], lexicon: dict) -> tuple[np.ndarray, np.nd
             speaker = max(turn)[1] if turn else None
             for k in hits[s]:
                 c = cues[k]
-                if speaker is not None and c.get("actor", "staff") != speaker:
+                if speaker is not None and c.get("actor", "staff") not in (speaker, "any"):
                     continue
                 if neg and c.get("negatable", True):
                     negated[r, k] += 1
@@ -112,7 +112,7 @@ def reference_counts(texts: list[str], lexicon: dict) -> tuple[np.ndarray, np.nd
     return counts, negated
 
 
-DEFAULT = ss.text.load_data("lexicon.json")
+DEFAULT = ss.text.default_lexicon().to_dict()  # lexicon.json + cues/*.json
 
 TRICKY = [
     "Sorry, thank you for waiting!",
@@ -198,8 +198,8 @@ def test_random_texts_match_the_reference(texts):
         ("带着孩子", "children"),
         ("What is the difference?", "detail_question"),
         ("有什么区别", "detail_question"),
-        ("Give me that", "command"),
-        ("马上办", "command"),
+        ("I demand a refund", "command"),
+        ("马上处理", "command"),
         ("Wow, amazing", "emotional"),
         ("太棒了", "emotional"),
         ("I want to complain", "complaint"),
@@ -213,7 +213,7 @@ def test_each_cue(text, cue):
 
 def test_negation_folding_and_boundaries():
     r = ss.text.match_cues(
-        ["not helpful", "服务不满意", "very helpful", "ＮＯＴ　ＨＥＬＰＦＵＬ", "this", "hi!", "不过很满意"], hits=True
+        ["not helpful", "服务不太满意", "很满意", "ＮＯＴ　ＨＥＬＰＦＵＬ", "this", "hi!", "不过很满意"], hits=True
     )
     c = r.counts
     assert c["cue_complaint"].tolist() == [1, 1, 0, 1, 0, 0, 0]
@@ -221,7 +221,9 @@ def test_negation_folding_and_boundaries():
     assert r.negated["cue_satisfied"].tolist() == [1, 1, 0, 1, 0, 0, 0]
     assert c["cue_greeting"].tolist() == [0, 0, 0, 0, 0, 1, 0]
     h = r.hits
-    assert h.loc[h["row"] == 1, ["phrase", "start", "end", "negated"]].values.tolist() == [["满意", 9, 15, True]]
+    assert h.loc[h["row"] == 1, ["phrase", "start", "end", "negated"]].values.tolist() == [
+        ["满意", 12, 18, True]
+    ]  # 不满意 is one word: 不太 / 满意
 
 
 def test_status_missing_empty_invalid_and_long():
@@ -518,11 +520,11 @@ def test_from_cues_evidence_confidence_and_unknown():
     m = ss.text.match_cues(
         [
             "What is the difference? Can you explain it in detail?",
-            "Give me that. I want it now.",
+            "I demand it. I want it now.",
             "Wow, amazing!",
             "What do you recommend? No rush.",
             "Wow.",
-            "Give me the specifications, what is the difference?",
+            "I demand the specifications, what is the difference?",
         ]
     )
     r = ss.styles.from_cues(m)
@@ -800,3 +802,45 @@ def test_hostile_texts_with_segmentation():
     j = WORDS.index_of("shuju")
     assert r["counts"][:, j].tolist() == [1, 1, 0]
     assert r["status"].tolist()[1] == 3  # invalid_utf8
+
+
+def test_new_cue_keys_round_trip_validate_and_give_evidence():
+    lex = ss.text.Lexicon.from_dict(
+        {
+            "cues": [
+                {
+                    "name": "slow",
+                    "actor": "any",
+                    "phrases": ["slow"],
+                    "need": "timely_service",
+                    "procedural": -1,
+                    "sentiment": -0.5,
+                    "severity": 2,
+                },
+                {"name": "kind", "phrases": ["kind"], "personal": 1, "sentiment": 1, "severity": 0},
+                {"name": "abuse", "phrases": ["shouted"], "personal": -2, "severity": 3, "need": "respected"},
+            ]
+        }
+    )
+    d = lex.to_dict()["cues"]
+    assert (d[0]["actor"], d[0]["need"], d[0]["procedural"], d[0]["severity"]) == ("any", "timely_service", -1.0, 2)
+    assert ss.text.Lexicon.from_json(lex.to_json()) == lex
+    m = ss.text.match_cues(["slow and slow, but kind", "he shouted", "nothing"], lexicon=lex)
+    ev = ss._core.cue_evidence(lex, np.ascontiguousarray(m.counts.to_numpy(dtype=np.int32)))
+    needs = ss.HumanNeed.names()
+    assert ev["needs"][0, needs.index("timely_service")] == 2 and ev["needs"][1, needs.index("respected")] == 1
+    assert ev["procedural"].tolist() == [-2.0, 0.0, 0.0]
+    assert ev["personal"].tolist() == [1.0, -2.0, 0.0]
+    assert ev["sentiment"].tolist() == [0.0, 0.0, 0.0]  # -0.5 x 2 + 1
+    assert ev["severity"].tolist() == [2, 3, 0]
+    # "any" cues count in either party's turn
+    t = ss.text.match_cues(["Customer: slow! Staff: slow, sorry"], lexicon=lex)
+    assert t.counts["cue_slow"].iloc[0] == 2
+    for bad, key in [
+        ({"actor": "both"}, "actor"),
+        ({"severity": 4}, "severity"),
+        ({"need": "love"}, "need"),
+        ({"personal": "x"}, "personal"),
+    ]:
+        with pytest.raises(ss.ConfigError, match=key):
+            ss.text.Lexicon.from_dict({"cues": [{"name": "x", "phrases": ["x"], **bad}]})
