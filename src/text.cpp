@@ -514,30 +514,51 @@ struct CueMatcher::Impl {
     }
   }
 
-  // Does byte offset x of t fall on a jieba word boundary? Only the run of han characters
-  // around x is cut (at most `reach` bytes to each side), so the cost follows the hits.
-  bool on_word_boundary(const std::string& t, std::size_t x, std::vector<std::uint32_t>& ends) const {
+  // The jieba cut of the han run around a hit, kept while the next hits fall in the same run.
+  struct SegCache {
+    std::size_t l = 0, r = 0;
+    bool valid = false;
+    std::vector<std::uint32_t> ends;
+  };
+
+  // Do a hit's start and end fall on jieba word boundaries? Only the run of han characters
+  // around the hit is cut (at most `reach` bytes to each side), so the cost follows the hits.
+  bool on_word_boundaries(const std::string& t, std::size_t s, std::size_t e, SegCache& c) const {
     const auto* p = reinterpret_cast<const unsigned char*>(t.data());
-    if (x == 0 || x >= t.size()) return true;
-    if (p[x] < 0x80 && p[x - 1] < 0x80) return true;  // ASCII on both sides: the ASCII rule applies
     int len = 1;
-    if (!detail::jieba_han(p + x, t.size() - x, len)) return true;
-    std::size_t l = x;  // step back over han characters
+    // an edge needs the cut only where a CJK character touches it on a side and han goes on
+    auto needs = [&](std::size_t x) {
+      if (x == 0 || x >= t.size()) return false;
+      if (p[x] < 0x80 && p[x - 1] < 0x80) return false;  // ASCII on both sides: the ASCII rule applies
+      std::size_t k = x - 1;
+      while (k > 0 && (p[k] & 0xC0) == 0x80) --k;
+      return detail::jieba_han(p + x, t.size() - x, len) && detail::jieba_han(p + k, t.size() - k, len);
+    };
+    const bool ns = needs(s), ne = needs(e);
+    if (!ns && !ne) return true;
     constexpr std::size_t reach = 72;
-    while (l > 0 && x - l < reach) {
+    std::size_t l = s;
+    while (l > 0 && s - l < reach) {
       std::size_t k = l - 1;
       while (k > 0 && (p[k] & 0xC0) == 0x80) --k;
       if (!detail::jieba_han(p + k, t.size() - k, len)) break;
       l = k;
     }
-    if (l == x) return true;
-    std::size_t r = x;
-    while (r < t.size() && r - x < reach) {
+    std::size_t r = e;
+    while (r < t.size() && r - e < reach) {
       if (!detail::jieba_han(p + r, t.size() - r, len)) break;
       r += static_cast<std::size_t>(len);
     }
-    seg->cut_block(std::string_view(t).substr(l, r - l), ends);
-    return std::binary_search(ends.begin(), ends.end(), static_cast<std::uint32_t>(x - l));
+    if (!(c.valid && c.l == l && c.r == r)) {
+      seg->cut_block(std::string_view(t).substr(l, r - l), c.ends);
+      c.l = l;
+      c.r = r;
+      c.valid = true;
+    }
+    auto on = [&](std::size_t x) {
+      return std::binary_search(c.ends.begin(), c.ends.end(), static_cast<std::uint32_t>(x - l));
+    };
+    return (!ns || on(s)) && (!ne || on(e));
   }
 
   void add_pattern(std::string text, std::uint8_t kind, int cue, bool star) {
@@ -858,7 +879,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
   detail::parallel_for(n, nw, 64, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
     constexpr int kLanes = Impl::kLanes;
     std::string bufs[kLanes], tmp;
-    std::vector<std::uint32_t> seg_ends;
+    Impl::SegCache seg_cache;
     std::vector<Hit> lane_hits[kLanes], cue_hits;
     std::vector<std::int32_t> neg_end;
     std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers;  // (start, end)
@@ -920,9 +941,10 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
         // Chinese hits start and end on jieba word boundaries (数据 is not in 数据线)
         if (m.seg) {
           std::size_t kept_cjk = 0;
+          seg_cache.valid = false;
           for (const Hit& h : cue_hits) {
-            const bool ok = m.on_word_boundary(bufs[lane], static_cast<std::size_t>(h.start), seg_ends) &&
-                            m.on_word_boundary(bufs[lane], static_cast<std::size_t>(h.end), seg_ends);
+            const bool ok = m.on_word_boundaries(bufs[lane], static_cast<std::size_t>(h.start),
+                                                 static_cast<std::size_t>(h.end), seg_cache);
             if (ok) cue_hits[kept_cjk++] = h;
           }
           cue_hits.resize(kept_cjk);

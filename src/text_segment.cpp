@@ -230,8 +230,9 @@ void Segmenter::cut_block(std::string_view s, std::vector<std::uint32_t>& ends) 
   ends.clear();
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   // character offsets
-  std::vector<std::uint32_t> off;
-  off.reserve(s.size() + 1);
+  thread_local std::vector<std::uint32_t> off, dag_head, dag, to;  // reused: cut once per hit
+  thread_local std::vector<double> best;
+  off.clear();
   for (std::size_t i = 0; i < s.size();) {
     off.push_back(static_cast<std::uint32_t>(i));
     std::uint32_t cp;
@@ -242,7 +243,8 @@ void Segmenter::cut_block(std::string_view s, std::vector<std::uint32_t>& ends) 
   off.push_back(static_cast<std::uint32_t>(s.size()));
   if (n == 0) return;
   // DAG: for each start k, the ends x (inclusive, in characters) of dictionary words s[k..x]
-  std::vector<std::uint32_t> dag_head(n + 1, 0), dag;
+  dag_head.assign(n + 1, 0);
+  dag.clear();
   for (std::size_t k = 0; k < n; ++k) {
     dag_head[k] = static_cast<std::uint32_t>(dag.size());
     bool any = false;
@@ -259,8 +261,8 @@ void Segmenter::cut_block(std::string_view s, std::vector<std::uint32_t>& ends) 
   dag_head[n] = static_cast<std::uint32_t>(dag.size());
   // route: max over x of log(freq or 1) - log(total) + route[x + 1]; ties to the larger x
   const double logtotal = std::log(static_cast<double>(total_));
-  std::vector<double> best(n + 1, 0.0);
-  std::vector<std::uint32_t> to(n + 1, 0);
+  best.assign(n + 1, 0.0);
+  to.assign(n + 1, 0);
   for (std::size_t idx = n; idx-- > 0;) {
     double bp = -std::numeric_limits<double>::infinity();
     std::uint32_t bx = 0;
