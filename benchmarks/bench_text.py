@@ -55,7 +55,7 @@ def run(kind: str, mb_target: float, repeat: int, m: ss.text.CueMatcher, phrases
     mb = sum(len(t) for t in norm) / 1e6
     rows = []
     t_ss = best_of(lambda: m.match(norm, 1), repeat)
-    rows.append(("servscore CueMatcher.match (words + context), 1 worker", mb / t_ss))
+    rows.append(("servscore CueMatcher.match (word boundaries, negation, turns), 1 worker", mb / t_ss))
     try:
         import ahocorasick
 
