@@ -28,9 +28,10 @@ bool CueDef::operator==(const CueDef& o) const {
 
 bool Lexicon::operator==(const Lexicon& o) const {
   return cues == o.cues && negators == o.negators && clause_breaks == o.clause_breaks &&
-         staff_markers == o.staff_markers && customer_markers == o.customer_markers && languages == o.languages &&
-         negation_window == o.negation_window && fold_case == o.fold_case && fold_width == o.fold_width &&
-         inflect == o.inflect && max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
+         pseudo_negators == o.pseudo_negators && terminators == o.terminators && staff_markers == o.staff_markers &&
+         customer_markers == o.customer_markers && languages == o.languages && negation_window == o.negation_window &&
+         fold_case == o.fold_case && fold_width == o.fold_width && inflect == o.inflect &&
+         max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
 }
 
 int Lexicon::index_of(std::string_view name) const {
@@ -174,6 +175,8 @@ void Lexicon::extend(const Lexicon& other) {
   }
   append_phrases(negators, other.negators);
   append_phrases(clause_breaks, other.clause_breaks);
+  append_phrases(pseudo_negators, other.pseudo_negators);
+  append_phrases(terminators, other.terminators);
   append_phrases(staff_markers, other.staff_markers);
   append_phrases(customer_markers, other.customer_markers);
   for (const auto& l : other.languages)
@@ -230,6 +233,8 @@ void Lexicon::validate() const {
   }
   check_phrases(negators, "negators");
   check_phrases(clause_breaks, "clause_breaks");
+  check_phrases(pseudo_negators, "pseudo_negators");
+  check_phrases(terminators, "terminators");
   check_phrases(staff_markers, "staff_markers");
   check_phrases(customer_markers, "customer_markers");
 }
@@ -301,6 +306,8 @@ void tag_invoke(json::value_from_tag, json::value& jv, const Lexicon& l) {
   jv = {{"cues", std::move(cues)},
         {"negators", phrases_to_json(l.negators)},
         {"clause_breaks", phrases_to_json(l.clause_breaks)},
+        {"pseudo_negators", phrases_to_json(l.pseudo_negators)},
+        {"terminators", phrases_to_json(l.terminators)},
         {"staff_markers", phrases_to_json(l.staff_markers)},
         {"customer_markers", phrases_to_json(l.customer_markers)},
         {"languages", json::value_from(l.languages)},
@@ -356,6 +363,9 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   }
   if (const json::value* v = r.raw("negators")) l.negators = phrases_from_json(*v, "lexicon.negators");
   if (const json::value* v = r.raw("clause_breaks")) l.clause_breaks = phrases_from_json(*v, "lexicon.clause_breaks");
+  if (const json::value* v = r.raw("pseudo_negators"))
+    l.pseudo_negators = phrases_from_json(*v, "lexicon.pseudo_negators");
+  if (const json::value* v = r.raw("terminators")) l.terminators = phrases_from_json(*v, "lexicon.terminators");
   if (const json::value* v = r.raw("staff_markers")) l.staff_markers = phrases_from_json(*v, "lexicon.staff_markers");
   if (const json::value* v = r.raw("customer_markers"))
     l.customer_markers = phrases_from_json(*v, "lexicon.customer_markers");
@@ -387,7 +397,7 @@ std::string to_json(const Lexicon& lexicon) {
 // ---- the automaton ----------------------------------------------------------------------
 
 namespace {
-enum PatternKind : std::uint8_t { kCue = 0, kNegator = 1, kBreak = 2, kStaff = 3, kCustomer = 4 };
+enum PatternKind : std::uint8_t { kCue = 0, kNegator = 1, kBreak = 2, kStaff = 3, kCustomer = 4, kPseudo = 5 };
 
 struct Pattern {
   std::string text;
@@ -566,6 +576,11 @@ struct CueMatcher::Impl {
     bool left = !text.empty() && is_word(static_cast<unsigned char>(text.front()));
     std::string key = text;
     key.push_back('\0');
+    if (kind == kPseudo) {  // a cue phrase of the same text already covers its negator
+      key.push_back(static_cast<char>(kCue * 2 + (right ? 1 : 0)));
+      if (pattern_index.count(key)) return;
+      key.pop_back();
+    }
     key.push_back(static_cast<char>(kind * 2 + (right ? 1 : 0)));
     auto [it, fresh] = pattern_index.emplace(std::move(key), static_cast<int>(patterns.size()));
     if (!fresh) {
@@ -611,6 +626,8 @@ struct CueMatcher::Impl {
     }
     for (auto [list, kind] : {std::pair{&lex.negators, kNegator},
                               {&lex.clause_breaks, kBreak},
+                              {&lex.terminators, kBreak},
+                              {&lex.pseudo_negators, kPseudo},
                               {&lex.staff_markers, kStaff},
                               {&lex.customer_markers, kCustomer}})
       for (const auto& lp : *list)
@@ -882,7 +899,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
     Impl::SegCache seg_cache;
     std::vector<Hit> lane_hits[kLanes], cue_hits;
     std::vector<std::int32_t> neg_end;
-    std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers;  // (start, end)
+    std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers, pseudos;  // (start, end)
     std::vector<std::int32_t> cover_max;
     std::vector<std::pair<std::int32_t, std::uint8_t>> marks;   // (end, kStaff|kCustomer), by end
     std::vector<std::pair<std::int32_t, std::int32_t>> breaks;  // (end, start), sorted by end
@@ -925,6 +942,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
         cue_hits.clear();
         neg_end.clear();
         negs.clear();
+        pseudos.clear();
         covers.clear();
         marks.clear();
         breaks.clear();
@@ -934,6 +952,8 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
             cue_hits.push_back(h);
           else if (kind == kNegator)
             negs.emplace_back(h.start, h.end);
+          else if (kind == kPseudo)
+            pseudos.emplace_back(h.start, h.end);
           else
             breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
           if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
@@ -982,6 +1002,8 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
                                          std::pair{ne, std::numeric_limits<std::int32_t>::min()});
               covered = bi != breaks.end() && covers[static_cast<std::size_t>(bi - breaks.begin())].first <= ns;
             }
+            for (std::size_t q = 0; !covered && q < pseudos.size(); ++q)  // "别的", "not only": no negation
+              covered = pseudos[q].first <= ns && pseudos[q].second >= ne;
             if (!covered) neg_end.push_back(ne);
           }
         }

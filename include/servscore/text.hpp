@@ -73,6 +73,12 @@ struct Lexicon {
   std::vector<CueDef> cues;
   std::vector<LangPhrases> negators;       ///< phrases that negate a following hit
   std::vector<LangPhrases> clause_breaks;  ///< phrases (punctuation) that stop negation
+  /// Phrases holding a negator that negate nothing ("别的", "不好意思", "不错", "not only",
+  /// "no doubt"): a negator inside one of their hits is ignored.
+  std::vector<LangPhrases> pseudo_negators;
+  /// Contrastive conjunctions that end a negation's scope like a clause break ("but",
+  /// "however", "although", "但是", "可是", "不过").
+  std::vector<LangPhrases> terminators;
   /// Speaker markers of transcripts ("staff:", "店员："). After a staff marker and until the
   /// next marker, only staff cues count; after a customer marker only customer cues. Before
   /// any marker (notes, unmarked text) every cue counts. Markers also stop negation.

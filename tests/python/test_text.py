@@ -82,8 +82,11 @@ def reference_counts(texts: list[str], lexicon: dict) -> tuple[np.ndarray, np.nd
             for ph in flat(lexicon.get(f"{who}_markers", []))
             for s in _find_all(t, ph)
         ]
-        breaks = [s for ph in flat(lexicon.get("clause_breaks", [])) for s in _find_all(t, ph)] + [m[0] for m in marks]
-        covers = kept + breaks
+        breaks = [
+            s for key in ("clause_breaks", "terminators") for ph in flat(lexicon.get(key, [])) for s in _find_all(t, ph)
+        ] + [m[0] for m in marks]
+        pseudo = [s for ph in flat(lexicon.get("pseudo_negators", [])) for s in _find_all(t, ph)]
+        covers = kept + breaks + pseudo
         negs = [
             s
             for ph in flat(lexicon.get("negators", []))
@@ -844,3 +847,34 @@ def test_new_cue_keys_round_trip_validate_and_give_evidence():
     ]:
         with pytest.raises(ss.ConfigError, match=key):
             ss.text.Lexicon.from_dict({"cues": [{"name": "x", "phrases": ["x"], **bad}]})
+
+
+def test_pseudo_negators_and_terminators():
+    lex = {
+        "cues": [
+            {"name": "warm", "phrases": {"zh": ["热情"], "en": ["friendly"]}},
+            {"name": "rude", "phrases": {"zh": ["粗鲁"], "en": ["rude"]}},
+        ],
+        "negators": {"zh": ["别", "不", "没有"], "en": ["not", "no"]},
+        "clause_breaks": {"zh": ["，"], "en": [","]},
+        "pseudo_negators": {"zh": ["别的", "不仅"], "en": ["not only", "no doubt"]},
+        "terminators": {"zh": ["但"], "en": ["but"]},
+    }
+    texts = [
+        "别的店都很热情",
+        "别热情",
+        "不仅粗鲁",
+        "not only rude",
+        "no doubt rude",
+        "not rude",
+        "没有但热情",
+        "not but friendly",
+    ]
+    r = ss.text.match_cues(texts, lexicon=lex)
+    assert r.negated["cue_warm"].tolist() == [0, 1, 0, 0, 0, 0, 0, 0]
+    assert r.negated["cue_rude"].tolist() == [0, 0, 0, 0, 0, 1, 0, 0]
+    assert r.counts["cue_warm"].tolist() == [1, 0, 0, 0, 0, 0, 1, 1]
+    assert r.counts["cue_rude"].tolist() == [0, 0, 1, 1, 1, 0, 0, 0]
+    back = ss.text.Lexicon.from_dict(lex)
+    assert ss.text.Lexicon.from_json(back.to_json()) == back
+    assert back.to_dict()["pseudo_negators"]["zh"] == ["别的", "不仅"]
