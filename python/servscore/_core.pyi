@@ -1851,8 +1851,12 @@ class CueMatcher:
     """
     A compiled lexicon (immutable, thread-safe).
     """
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, *, jieba_dict: str = "", ts_characters: str = "", ts_phrases: str = "") -> None:
         ...
+    def segment(self, text: str) -> list[str]:
+        """
+        jieba's cut of a text (as jieba.lcut(text, HMM=False), the lexicon's Chinese phrases added as words).
+        """
     def match(self, texts: collections.abc.Sequence[typing.Any], workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
         ...
     def match_arrow(self, texts: typing.Any, workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
