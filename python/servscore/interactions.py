@@ -357,7 +357,8 @@ def _joined(names: list[str], flags: np.ndarray, suffixes: list[np.ndarray] | No
         if suffixes is not None:
             item = item + suffixes[j]
         joined = joined + np.where(flags[:, j], item, "")
-    return pd.Series(joined, dtype=object).str.slice(2).to_numpy(dtype=object)
+    out: np.ndarray = pd.Series(joined, dtype=object).str.slice(2).to_numpy(dtype=object)
+    return out
 
 
 def _source(rule: np.ndarray, mod: np.ndarray) -> np.ndarray:
