@@ -16,7 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'feldt_interval', 'first_component_loadings', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
+__all__: list[str] = ['BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'feldt_interval', 'first_component_loadings', 'fnv1a32', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
 class DriverConfig:
     """
     Configuration of key-driver analysis (see servscore.drivers).
@@ -1851,12 +1851,8 @@ class CueMatcher:
     """
     A compiled lexicon (immutable, thread-safe).
     """
-    def __init__(self, lexicon: Lexicon, *, jieba_dict: str = "", ts_characters: str = "", ts_phrases: str = "") -> None:
+    def __init__(self, lexicon: Lexicon, *, jieba_dict: str = '', ts_characters: str = '', ts_phrases: str = '') -> None:
         ...
-    def segment(self, text: str) -> list[str]:
-        """
-        jieba's cut of a text (as jieba.lcut(text, HMM=False), the lexicon's Chinese phrases added as words).
-        """
     def match(self, texts: collections.abc.Sequence[typing.Any], workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
         ...
     def match_arrow(self, texts: typing.Any, workers: typing.SupportsInt | typing.SupportsIndex = 1, with_hits: bool = False) -> dict[str, typing.Any]:
@@ -1869,6 +1865,10 @@ class CueMatcher:
         ...
     def phrases(self) -> list[str]:
         ...
+    def segment(self, text: str) -> list[str]:
+        """
+        jieba's cut of a text (as jieba.lcut(text, HMM=False), the lexicon's Chinese phrases added as words).
+        """
     @property
     def lexicon(self) -> Lexicon:
         ...
@@ -1948,6 +1948,178 @@ class StyleInstrument:
         ...
     @sub_split.setter
     def sub_split(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class TextClassifierConfig:
+    """
+    Settings of the trainable text classifier (see servscore.text.Classifier).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    balanced: bool
+    fold_case: bool
+    fold_width: bool
+    @staticmethod
+    def from_dict(data: dict[str, typing.Any]) -> TextClassifierConfig:
+        """
+        Build from a dict[str, typing.Any] of keys (as in JSON).
+        """
+    @staticmethod
+    def from_json(text: str) -> TextClassifierConfig:
+        """
+        Parse a JSON object; unknown keys and invalid values raise ConfigError.
+        """
+    def __copy__(self) -> TextClassifierConfig:
+        ...
+    def __deepcopy__(self, memo: dict[str, typing.Any]) -> TextClassifierConfig:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[str]:
+        ...
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """
+        Build from keyword arguments; keys not given keep their documented defaults.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def to_dict(self) -> typing.Any:
+        """
+        Every key as a plain dict.
+        """
+    def to_json(self) -> str:
+        """
+        Serialise every key as a JSON object.
+        """
+    def validate(self) -> None:
+        """
+        Raise ConfigError if any value is invalid.
+        """
+    @property
+    def buckets(self) -> int:
+        ...
+    @buckets.setter
+    def buckets(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def calibration_folds(self) -> int:
+        ...
+    @calibration_folds.setter
+    def calibration_folds(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def char_max(self) -> int:
+        ...
+    @char_max.setter
+    def char_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def char_min(self) -> int:
+        ...
+    @char_min.setter
+    def char_min(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def cjk_max(self) -> int:
+        ...
+    @cjk_max.setter
+    def cjk_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def epochs(self) -> int:
+        ...
+    @epochs.setter
+    def epochs(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def exclusive_groups(self) -> list[str]:
+        ...
+    @exclusive_groups.setter
+    def exclusive_groups(self, arg0: collections.abc.Sequence[str]) -> None:
+        ...
+    @property
+    def l2(self) -> float:
+        ...
+    @l2.setter
+    def l2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def learning_rate(self) -> float:
+        ...
+    @learning_rate.setter
+    def learning_rate(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def min_count(self) -> int:
+        ...
+    @min_count.setter
+    def min_count(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def seed(self) -> int:
+        ...
+    @seed.setter
+    def seed(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def word_ngrams(self) -> int:
+        ...
+    @word_ngrams.setter
+    def word_ngrams(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class TextClassifier:
+    """
+    Compiled one-vs-rest text classifier (see servscore.text).
+    """
+    @staticmethod
+    def from_bytes(data: bytes) -> TextClassifier:
+        ...
+    def __init__(self, config: TextClassifierConfig) -> None:
+        ...
+    def decide(self, proba: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> typing.Any:
+        ...
+    def decision_function(self, texts: collections.abc.Sequence[typing.Any], features: typing.Any = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
+        ...
+    def fit(self, texts: collections.abc.Sequence[typing.Any], labels: typing.Annotated[numpy.typing.ArrayLike, numpy.uint8], names: collections.abc.Sequence[str], features: typing.Any = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        ...
+    def predict_proba(self, texts: collections.abc.Sequence[typing.Any], features: typing.Any = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
+        ...
+    def set_exclusive_groups(self, groups: collections.abc.Sequence[str]) -> None:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    @property
+    def bias(self) -> list[float]:
+        ...
+    @property
+    def config(self) -> TextClassifierConfig:
+        ...
+    @property
+    def fitted(self) -> bool:
+        ...
+    @property
+    def labels(self) -> list[str]:
+        ...
+    @property
+    def n_dense(self) -> int:
+        ...
+    @property
+    def platt_a(self) -> list[float]:
+        ...
+    @property
+    def platt_b(self) -> list[float]:
+        ...
+    @property
+    def thresholds(self) -> list[float]:
+        ...
+    @thresholds.setter
+    def thresholds(self, arg1: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def used_buckets(self) -> list[int]:
+        ...
+    @property
+    def weights(self) -> typing.Any:
         ...
 def _encounter_kernel() -> str:
     """
@@ -2045,6 +2217,8 @@ def feldt_interval(alpha: typing.SupportsFloat | typing.SupportsIndex, n: typing
     ...
 def first_component_loadings(correlation: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
     ...
+def fnv1a32(data: bytes) -> int:
+    ...
 def kano_chi_square(table: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, n]"]) -> tuple[float, int, float]:
     ...
 def kano_classify(functional: numpy.ndarray, dysfunctional: numpy.ndarray, table: str, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
@@ -2112,6 +2286,10 @@ def summarize_lifecycle(scores: typing.Annotated[numpy.typing.ArrayLike, numpy.f
 def summarize_loyalty(segment: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], advocate: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], refined: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, config: LoyaltyConfig) -> dict[str, typing.Any]:
     ...
 def summarize_times(config: TimeConfig, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], n_groups: typing.SupportsInt | typing.SupportsIndex, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    ...
+def text_model_feature_strings(text: str, config: TextClassifierConfig) -> list[bytes]:
+    ...
+def text_model_tokens(text: str, fold_case: bool = True, fold_width: bool = True) -> list[str]:
     ...
 def touchpoint_importance(ratings: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], config: LifecycleConfig, lo: typing.SupportsFloat | typing.SupportsIndex, hi: typing.SupportsFloat | typing.SupportsIndex) -> typing.Any:
     ...

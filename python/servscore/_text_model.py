@@ -46,7 +46,7 @@ def _features(features: Any, n: int) -> np.ndarray | None:
 def _label_matrix(labels: Any, n: int) -> tuple[np.ndarray, list[str]]:
     """0/1 matrix and label names from a DataFrame of 0/1 columns or a list of label collections."""
     if isinstance(labels, pd.DataFrame):
-        names = [str(c) for c in labels.columns]
+        cols = [str(c) for c in labels.columns]
         vals = labels.to_numpy()
         try:
             y = vals.astype(np.float64)
@@ -55,10 +55,10 @@ def _label_matrix(labels: Any, n: int) -> tuple[np.ndarray, list[str]]:
         bad = ~np.isin(y, (0.0, 1.0))
         if bad.any():
             r, c = np.argwhere(bad)[0]
-            raise InputError(f"labels: column '{names[c]}', row {r}: {vals[r, c]!r}; expected 0 or 1")
+            raise InputError(f"labels: column '{cols[c]}', row {r}: {vals[r, c]!r}; expected 0 or 1")
         if len(y) != n:
             raise InputError(f"labels: {len(y)} rows; expected one per text ({n})")
-        return np.ascontiguousarray(y.astype(np.uint8)), names
+        return np.ascontiguousarray(y.astype(np.uint8)), cols
     if isinstance(labels, (str, bytes)):
         raise InputError("labels: expected one collection of labels per text, got a single string")
     rows = list(labels)
@@ -234,7 +234,8 @@ class Classifier:
     @property
     def weights(self) -> np.ndarray:
         """Weights (used buckets, then dense features) x labels, float32."""
-        return self._model.weights
+        w: np.ndarray = self._model.weights
+        return w
 
     # ------------------------------------------------------------------ persistence
     def to_bytes(self) -> bytes:
@@ -273,7 +274,8 @@ class Classifier:
     def default_info() -> dict[str, Any]:
         """The shipped model's sidecar: training data, date, config and dev-split figures."""
         ref = resources.files("servscore") / "data" / "text" / "model" / "default.json"
-        return json.loads(ref.read_text(encoding="utf-8"))
+        info: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+        return info
 
     def __getstate__(self) -> dict[str, Any]:
         return {
