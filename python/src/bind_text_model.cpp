@@ -58,6 +58,22 @@ void check_signals() {
   if (PyErr_CheckSignals() != 0) throw py::error_already_set();
 }
 
+/// A binding of one scoring method (decision_function, predict_proba): texts and features in,
+/// a texts x labels array out, the GIL released around the C++ work.
+auto scores_of(Matrix (TextClassifier::*method)(const std::vector<TextRef>&, const Matrix&, int) const) {
+  return [method](const TextClassifier& c, const py::sequence& texts, const py::object& features, int workers) {
+    py::list keep;
+    auto views = model_text_views(texts, keep);
+    Matrix dense = dense_of(features);
+    Matrix out;
+    {
+      py::gil_scoped_release release;  // pure C++ over the views above
+      out = (c.*method)(views, dense, workers);
+    }
+    return bind::to_numpy(std::move(out));
+  };
+}
+
 }  // namespace
 
 void register_text_model(py::module_& m) {
@@ -112,34 +128,10 @@ void register_text_model(py::module_& m) {
           },
           py::arg("texts"), py::arg("labels"), py::arg("names"), py::arg("features") = py::none(),
           py::arg("workers") = 1)
-      .def(
-          "decision_function",
-          [](const TextClassifier& c, const py::sequence& texts, const py::object& features, int workers) {
-            py::list keep;
-            auto views = model_text_views(texts, keep);
-            Matrix dense = dense_of(features);
-            Matrix out;
-            {
-              py::gil_scoped_release release;  // pure C++ over the views above
-              out = c.decision_function(views, dense, workers);
-            }
-            return bind::to_numpy(std::move(out));
-          },
-          py::arg("texts"), py::arg("features") = py::none(), py::arg("workers") = 1)
-      .def(
-          "predict_proba",
-          [](const TextClassifier& c, const py::sequence& texts, const py::object& features, int workers) {
-            py::list keep;
-            auto views = model_text_views(texts, keep);
-            Matrix dense = dense_of(features);
-            Matrix out;
-            {
-              py::gil_scoped_release release;  // pure C++ over the views above
-              out = c.predict_proba(views, dense, workers);
-            }
-            return bind::to_numpy(std::move(out));
-          },
-          py::arg("texts"), py::arg("features") = py::none(), py::arg("workers") = 1)
+      .def("decision_function", scores_of(&TextClassifier::decision_function), py::arg("texts"),
+           py::arg("features") = py::none(), py::arg("workers") = 1)
+      .def("predict_proba", scores_of(&TextClassifier::predict_proba), py::arg("texts"),
+           py::arg("features") = py::none(), py::arg("workers") = 1)
       .def(
           "decide",
           [](const TextClassifier& c, const CArray<double>& p) {
