@@ -65,9 +65,27 @@ void append_arrow_texts(const ArrowSchema* s, const ArrowArray* a, std::vector<T
 
 using CountMatrix = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// UTF-8 views of a sequence of str / bytes / missing values. The views borrow the items'
-// buffers (str caches its UTF-8 form), so the sequence and `keep` must outlive them.
-std::vector<TextRef> text_views(const py::sequence& seq, py::list& keep) {
+py::dict evidence_dict(CueEvidence&& ev) {
+  py::dict d;
+  d["lost_sale"] = bind::to_numpy(std::move(ev.lost_sale));
+  d["assertiveness"] = bind::to_numpy(std::move(ev.assertiveness));
+  d["responsiveness"] = bind::to_numpy(std::move(ev.responsiveness));
+  d["style_hits"] = bind::to_numpy(std::move(ev.style_hits));
+  d["needs"] = bind::to_numpy(std::move(ev.needs));
+  d["procedural"] = bind::to_numpy(std::move(ev.procedural));
+  d["personal"] = bind::to_numpy(std::move(ev.personal));
+  d["sentiment"] = bind::to_numpy(std::move(ev.sentiment));
+  d["severity"] = bind::to_numpy(std::move(ev.severity));
+  d["indicators"] = bind::to_numpy(std::move(ev.indicators));
+  d["indicator_names"] = py::cast(ev.indicator_names);
+  return d;
+}
+
+}  // namespace
+
+// The views borrow the items' buffers (str caches its UTF-8 form), so the sequence and `keep`
+// must outlive them.
+std::vector<TextRef> bind::text_views(const py::sequence& seq, py::list& keep) {
   const auto n = static_cast<std::size_t>(py::len(seq));
   std::vector<TextRef> out(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -105,24 +123,6 @@ std::vector<TextRef> text_views(const py::sequence& seq, py::list& keep) {
   }
   return out;
 }
-
-py::dict evidence_dict(CueEvidence&& ev) {
-  py::dict d;
-  d["lost_sale"] = bind::to_numpy(std::move(ev.lost_sale));
-  d["assertiveness"] = bind::to_numpy(std::move(ev.assertiveness));
-  d["responsiveness"] = bind::to_numpy(std::move(ev.responsiveness));
-  d["style_hits"] = bind::to_numpy(std::move(ev.style_hits));
-  d["needs"] = bind::to_numpy(std::move(ev.needs));
-  d["procedural"] = bind::to_numpy(std::move(ev.procedural));
-  d["personal"] = bind::to_numpy(std::move(ev.personal));
-  d["sentiment"] = bind::to_numpy(std::move(ev.sentiment));
-  d["severity"] = bind::to_numpy(std::move(ev.severity));
-  d["indicators"] = bind::to_numpy(std::move(ev.indicators));
-  d["indicator_names"] = py::cast(ev.indicator_names);
-  return d;
-}
-
-}  // namespace
 
 void register_text(py::module_& m) {
   py::class_<Lexicon> lx(m, "Lexicon", "A cue lexicon (see servscore.text).");
@@ -197,7 +197,7 @@ void register_text(py::module_& m) {
           "match",
           [matches_dict](const CueMatcher& cm, const py::sequence& texts, int workers, bool with_hits) {
             py::list keep;
-            std::vector<TextRef> views = text_views(texts, keep);
+            std::vector<TextRef> views = bind::text_views(texts, keep);
             CueMatches r;
             {
               py::gil_scoped_release release;  // pure C++ over buffers kept alive by `texts` and `keep`

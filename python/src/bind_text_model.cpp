@@ -12,37 +12,6 @@ namespace {
 
 using Matrix = TextClassifier::Matrix;
 
-// UTF-8 views of a list of str / bytes / None; `keep` holds the encoded buffers alive.
-std::vector<TextRef> model_text_views(const py::sequence& seq, py::list& keep) {
-  const auto n = static_cast<std::size_t>(py::len(seq));
-  std::vector<TextRef> out(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    py::object o = seq[i];
-    PyObject* p = o.ptr();
-    if (PyUnicode_Check(p)) {
-      py::bytes b = py::reinterpret_steal<py::bytes>(PyUnicode_AsEncodedString(p, "utf-8", "surrogatepass"));
-      if (!b) throw py::error_already_set();
-      char* s = nullptr;
-      Py_ssize_t len = 0;
-      PyBytes_AsStringAndSize(b.ptr(), &s, &len);
-      keep.append(b);
-      out[i] = {s, static_cast<std::size_t>(len)};
-    } else if (PyBytes_Check(p)) {
-      char* s = nullptr;
-      Py_ssize_t len = 0;
-      PyBytes_AsStringAndSize(p, &s, &len);
-      keep.append(o);
-      out[i] = {s, static_cast<std::size_t>(len)};
-    } else if (o.is_none() || (PyFloat_Check(p) && std::isnan(PyFloat_AsDouble(p)))) {
-      out[i] = {nullptr, 0};
-    } else {
-      throw input_error("texts: row " + std::to_string(i) + ": expected a string (or None for missing), got " +
-                        std::string(py::str(py::type::of(o).attr("__name__"))));
-    }
-  }
-  return out;
-}
-
 Matrix dense_of(const py::object& f) {
   if (f.is_none()) return Matrix(0, 0);
   auto a = f.cast<CArray<double>>();
@@ -63,7 +32,7 @@ void check_signals() {
 auto scores_of(Matrix (TextClassifier::*method)(const std::vector<TextRef>&, const Matrix&, int) const) {
   return [method](const TextClassifier& c, const py::sequence& texts, const py::object& features, int workers) {
     py::list keep;
-    auto views = model_text_views(texts, keep);
+    auto views = bind::text_views(texts, keep);
     Matrix dense = dense_of(features);
     Matrix out;
     {
@@ -118,7 +87,7 @@ void register_text_model(py::module_& m) {
           [](TextClassifier& c, const py::sequence& texts, const CArray<std::uint8_t>& labels,
              const std::vector<std::string>& names, const py::object& features, int workers) {
             py::list keep;
-            auto views = model_text_views(texts, keep);
+            auto views = bind::text_views(texts, keep);
             if (labels.ndim() != 2) throw input_error("labels: expected a 2-D 0/1 array (texts x labels)");
             TextClassifier::LabelMatrix y =
                 Eigen::Map<const TextClassifier::LabelMatrix>(labels.data(), labels.shape(0), labels.shape(1));

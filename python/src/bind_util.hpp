@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "servscore/errors.hpp"
+#include "servscore/text.hpp"
 #include "servscore/types.hpp"
 
 namespace servscore::bind {
@@ -129,5 +130,10 @@ void def_config(py::class_<C>& cls, FromJson from_json, ToJson to_json) {
                      [from_json](const py::tuple& t) { return from_json(t[0].cast<std::string>()); }));
   cls.attr("__hash__") = py::none();
 }
+
+/// UTF-8 views of a sequence of str / bytes / None / NaN / pd.NA (missing: a null view);
+/// `keep` holds any encoded buffers alive while the views are used. Defined in bind_text.cpp.
+/// Anything else is an input_error naming the row and the type.
+std::vector<TextRef> text_views(const py::sequence& seq, py::list& keep);
 
 }  // namespace servscore::bind
