@@ -68,3 +68,20 @@ def test_custom_rules_on_cues():
     t = ss.interactions.classify(df, needs=rules).table
     assert t["needs"].tolist() == ["welcomed", ""]
     assert t["n_needs"].tolist() == [1, 0]
+
+
+def test_rules_and_model_together_say_which_fired():
+    # a tiny hand-trained model that knows one reason the rules do not see ("zorbled" is no cue)
+    texts = ["the clerk zorbled at me", "nice and quick", "he zorbled again", "all fine thanks"] * 6
+    labels = [["lost_sale:arguing"], [], ["lost_sale:arguing"], []] * 6
+    clf = ss.text.Classifier(epochs=30, calibration_folds=0, seed=3).fit(texts, labels)
+    df = pd.DataFrame({"transcript": ["the clerk zorbled at me", "Staff: you are wrong, I already told you."]})
+    rules = ss.interactions.classify(df, model=None, needs=None).table
+    both = ss.interactions.classify(df, model=clf, needs=None, config={"model_lost_sale_threshold": 0.5}).table
+    assert rules["risk_arguing"].tolist() == [False, True]
+    assert both["risk_arguing"].tolist() == [True, True]
+    assert both["risk_sources"].iloc[0] == "arguing: model"
+    assert "arguing: rules" in both["risk_sources"].iloc[1]
+    assert rules["risk_sources"].iloc[1].startswith("arguing: rules")
+    with pytest.raises(ss.ConfigError, match="model"):
+        ss.interactions.classify(df, model="mine")
