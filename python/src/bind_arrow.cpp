@@ -1,8 +1,16 @@
 // Reading Arrow data through the Arrow C Data Interface (PyCapsule protocol), so that
 // pyarrow tables, polars frames and any object with __arrow_c_stream__ or
 // __arrow_c_array__ reach the engines without pyarrow or polars being required.
-// Columns become numpy arrays: numbers float64 (NaN for nulls) or int64 when no nulls,
-// booleans bool (object with None when nulls), strings object arrays (None for nulls).
+// Columns become numpy arrays: numbers float64 (NaN for nulls) or int64 when no nulls
+// (uint64 when a uint64 value exceeds int64; with nulls, integers beyond 2^53, which a
+// double cannot hold, become an object array of Python ints and None, so ids stay exact),
+// booleans bool (object with None when nulls), strings object arrays (None for nulls),
+// timestamps and dates datetime64 (UTC, NaT for nulls), durations and times of day
+// timedelta64, decimals object arrays of decimal.Decimal. A column of any other type
+// (lists, structs, maps, 256-bit decimals, ...) is kept as an object array of one
+// `ArrowUnread` marker per value (None for nulls): a frame with such a column reads, and
+// an engine that uses the column fails naming the value, instead of the whole frame
+// being refused.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -23,12 +31,21 @@ using servscore::input_error;
 // One output column accumulated over the chunks of a stream.
 struct Column {
   std::string name;
-  enum Kind { number, integer, boolean, text } kind = number;
-  std::vector<double> num;  // number, and integer/boolean until a null turns them into number/object
-  std::vector<std::int64_t> ints;
-  std::vector<signed char> bools;  // -1 null
-  py::list texts;
+  enum Kind { number, integer, uinteger, boolean, text, temporal, objects } kind = number;
+  std::vector<double> num;           // number, and integer/boolean until a null turns them into number/object
+  std::vector<std::int64_t> ints;    // integer; temporal (INT64_MIN for NaT)
+  std::vector<std::uint64_t> uints;  // uinteger (uint64 values)
+  std::vector<signed char> bools;    // -1 null
+  std::vector<signed char> nulls;    // integer / uinteger: 1 null (kept only when needed)
+  py::list texts;                    // text, objects
+  std::string temporal_dtype;        // numpy dtype of a temporal column: "datetime64[ms]", ...
   bool has_null = false;
+  bool beyond_double = false;  // an integer a double cannot hold exactly (|v| > 2^53)
+};
+
+// A value of a column type servscore does not read (see the file comment).
+struct ArrowUnread {
+  std::string format;
 };
 
 bool valid(const ArrowArray* a, int64_t i) {
@@ -92,6 +109,75 @@ int64_t get_index(const ArrowSchema* s, const ArrowArray* a, int64_t i) {
   throw input_error("arrow: unsupported dictionary index format '" + f + "'");
 }
 
+// numpy dtype of an Arrow temporal format stored as int64 / int32 ticks, or "" if not temporal.
+// Dates are days (date32) or ms (date64); timestamps carry their unit (and a time zone: the
+// values are UTC either way); durations and times of day become timedeltas.
+std::string temporal_dtype(const std::string& f, int& width) {
+  width = 8;
+  if (f == "tdD") return width = 4, "datetime64[D]";
+  if (f == "tdm") return "datetime64[ms]";
+  if (f.size() >= 4 && f.compare(0, 2, "ts") == 0 && f[3] == ':') {
+    switch (f[2]) {
+      case 's':
+        return "datetime64[s]";
+      case 'm':
+        return "datetime64[ms]";
+      case 'u':
+        return "datetime64[us]";
+      case 'n':
+        return "datetime64[ns]";
+      default:
+        return "";
+    }
+  }
+  if (f.size() == 3 && (f.compare(0, 2, "tD") == 0 || f.compare(0, 2, "tt") == 0)) {
+    const bool time32 = f[1] == 't' && (f[2] == 's' || f[2] == 'm');
+    if (time32) width = 4;
+    switch (f[2]) {
+      case 's':
+        return "timedelta64[s]";
+      case 'm':
+        return "timedelta64[ms]";
+      case 'u':
+        return "timedelta64[us]";
+      case 'n':
+        return "timedelta64[ns]";
+      default:
+        return "";
+    }
+  }
+  return "";
+}
+
+// Precision and scale of a 128-bit decimal format "d:P,S" or "d:P,S,128"; false otherwise.
+bool decimal128_scale(const std::string& f, int& scale) {
+  if (f.compare(0, 2, "d:") != 0) return false;
+  const auto c1 = f.find(',', 2);
+  if (c1 == std::string::npos) return false;
+  const auto c2 = f.find(',', c1 + 1);
+  if (c2 != std::string::npos && f.substr(c2 + 1) != "128") return false;
+  try {
+    scale = std::stoi(f.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return scale >= -100 && scale <= 100;
+}
+
+// Decimal text of a little-endian two's-complement 128-bit integer scaled by 10^-scale.
+std::string decimal128_text(const unsigned char* p, int scale) {
+  unsigned __int128 u = 0;
+  for (int b = 15; b >= 0; --b) u = (u << 8) | p[b];
+  const bool neg = (p[15] & 0x80) != 0;
+  if (neg) u = ~u + 1;
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  } while (u != 0);
+  return std::string(neg ? "-" : "") + digits + "E" + std::to_string(-scale);
+}
+
 void append(Column& col, const ArrowSchema* s, const ArrowArray* a) {
   const std::string f = s->format;
   const int64_t n = a->length;
@@ -144,6 +230,31 @@ void append(Column& col, const ArrowSchema* s, const ArrowArray* a) {
     }
     return;
   }
+  int width = 8;
+  if (const std::string dt = temporal_dtype(f, width); !dt.empty()) {
+    if (!col.temporal_dtype.empty() && col.temporal_dtype != dt)
+      throw input_error("arrow: column '" + col.name + "' changes type between batches");
+    col.kind = Column::temporal;
+    col.temporal_dtype = dt;
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t j = a->offset + i;
+      const bool ok = valid(a, i);
+      col.has_null |= !ok;
+      const int64_t v =
+          width == 4 ? static_cast<const int32_t*>(a->buffers[1])[j] : static_cast<const int64_t*>(a->buffers[1])[j];
+      col.ints.push_back(ok ? v : std::numeric_limits<int64_t>::min());
+    }
+    return;
+  }
+  if (int scale = 0; decimal128_scale(f, scale)) {
+    col.kind = Column::objects;
+    py::object decimal = py::module_::import("decimal").attr("Decimal");
+    const auto* data = static_cast<const unsigned char*>(a->buffers[1]);
+    for (int64_t i = 0; i < n; ++i)
+      col.texts.append(valid(a, i) ? decimal(decimal128_text(data + 16 * (a->offset + i), scale))
+                                   : py::object(py::none()));
+    return;
+  }
   double (*get)(const ArrowArray*, int64_t) = nullptr;
   bool integral = true;
   if (f == "c")
@@ -170,18 +281,50 @@ void append(Column& col, const ArrowSchema* s, const ArrowArray* a) {
     col.has_null = true;
     col.num.insert(col.num.end(), static_cast<std::size_t>(n), nan);
     return;
-  } else
-    throw input_error("arrow: column '" + col.name + "' has type '" + f +
-                      "', which servscore does not read; expected numbers, booleans or strings");
-  col.kind = integral ? Column::integer : Column::number;
+  } else {
+    // kept, not read: an engine that uses the column meets the marker and names it
+    col.kind = Column::objects;
+    py::object marker = py::cast(ArrowUnread{f});
+    for (int64_t i = 0; i < n; ++i) col.texts.append(valid(a, i) ? marker : py::object(py::none()));
+    return;
+  }
+  if (col.kind == Column::uinteger && f != "L")
+    throw input_error("arrow: column '" + col.name + "' changes type between batches");
+  if (!integral) {
+    col.kind = Column::number;
+    for (int64_t i = 0; i < n; ++i) {
+      const bool ok = valid(a, i);
+      col.has_null |= !ok;
+      col.num.push_back(ok ? get(a, i) : nan);
+    }
+    return;
+  }
+  if (f == "L") {  // uint64: exact, never through a double
+    if (col.kind == Column::integer && !col.ints.empty())
+      throw input_error("arrow: column '" + col.name + "' changes type between batches");
+    col.kind = Column::uinteger;
+    const auto* v = static_cast<const uint64_t*>(a->buffers[1]);
+    for (int64_t i = 0; i < n; ++i) {
+      const bool ok = valid(a, i);
+      col.has_null |= !ok;
+      const uint64_t x = ok ? v[a->offset + i] : 0;
+      col.beyond_double |= x > (uint64_t{1} << 53);
+      col.uints.push_back(x);
+      col.nulls.push_back(ok ? 0 : 1);
+    }
+    return;
+  }
+  col.kind = Column::integer;
+  constexpr int64_t exact = int64_t{1} << 53;
   for (int64_t i = 0; i < n; ++i) {
     const bool ok = valid(a, i);
     col.has_null |= !ok;
-    const double v = ok ? get(a, i) : nan;
-    col.num.push_back(v);
-    if (integral)
-      col.ints.push_back(
-          ok ? (f == "l" ? static_cast<const int64_t*>(a->buffers[1])[a->offset + i] : static_cast<int64_t>(v)) : 0);
+    const int64_t x = !ok        ? 0
+                      : f == "l" ? static_cast<const int64_t*>(a->buffers[1])[a->offset + i]
+                                 : static_cast<int64_t>(get(a, i));
+    col.beyond_double |= x > exact || x < -exact;
+    col.ints.push_back(x);
+    col.nulls.push_back(ok ? 0 : 1);
   }
 }
 
@@ -205,9 +348,48 @@ py::object finish(Column& c) {
       for (auto b : c.bools) l.append(b < 0 ? py::object(py::none()) : py::object(py::bool_(b == 1)));
       return object_array(l);
     }
-    case Column::integer:
+    case Column::integer: {
       if (!c.has_null) return py::array_t<std::int64_t>(static_cast<py::ssize_t>(c.ints.size()), c.ints.data());
-      [[fallthrough]];
+      if (c.beyond_double) {  // a double would round these: Python ints, exact
+        py::list l;
+        for (std::size_t i = 0; i < c.ints.size(); ++i)
+          l.append(c.nulls[i] ? py::object(py::none()) : py::object(py::int_(c.ints[i])));
+        return object_array(l);
+      }
+      py::array_t<double> out(static_cast<py::ssize_t>(c.ints.size()));
+      for (std::size_t i = 0; i < c.ints.size(); ++i)
+        out.mutable_data()[i] = c.nulls[i] ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(c.ints[i]);
+      return std::move(out);
+    }
+    case Column::uinteger: {
+      bool fits_int64 = true;
+      for (auto v : c.uints) fits_int64 &= v <= static_cast<std::uint64_t>(std::numeric_limits<int64_t>::max());
+      if (!c.has_null) {
+        if (fits_int64) {
+          py::array_t<std::int64_t> out(static_cast<py::ssize_t>(c.uints.size()));
+          for (std::size_t i = 0; i < c.uints.size(); ++i)
+            out.mutable_data()[i] = static_cast<std::int64_t>(c.uints[i]);
+          return std::move(out);
+        }
+        return py::array_t<std::uint64_t>(static_cast<py::ssize_t>(c.uints.size()), c.uints.data());
+      }
+      if (c.beyond_double) {
+        py::list l;
+        for (std::size_t i = 0; i < c.uints.size(); ++i)
+          l.append(c.nulls[i] ? py::object(py::none()) : py::object(py::int_(c.uints[i])));
+        return object_array(l);
+      }
+      py::array_t<double> out(static_cast<py::ssize_t>(c.uints.size()));
+      for (std::size_t i = 0; i < c.uints.size(); ++i)
+        out.mutable_data()[i] = c.nulls[i] ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(c.uints[i]);
+      return std::move(out);
+    }
+    case Column::temporal: {
+      py::array_t<std::int64_t> ticks(static_cast<py::ssize_t>(c.ints.size()), c.ints.data());
+      return ticks.attr("view")(c.temporal_dtype);
+    }
+    case Column::objects:
+      return object_array(c.texts);
     case Column::number:
       return py::array_t<double>(static_cast<py::ssize_t>(c.num.size()), c.num.data());
   }
@@ -267,6 +449,13 @@ py::dict to_dict(std::vector<Column>& cols) {
 }  // namespace
 
 void register_arrow(py::module_& m) {
+  py::class_<ArrowUnread>(m, "ArrowUnread",
+                          "A value of an Arrow column type servscore does not read (lists, structs, maps, ...): "
+                          "kept so that the rest of the frame reads; an engine that uses the column names it.")
+      .def_property_readonly("format", [](const ArrowUnread& u) { return u.format; })
+      .def("__repr__", [](const ArrowUnread& u) {
+        return "<Arrow value of type '" + u.format + "', which servscore does not read>";
+      });
   m.def(
       "arrow_columns",
       [](const py::object& obj) {
@@ -291,7 +480,8 @@ void register_arrow(py::module_& m) {
             if (std::string(schema.s.format) == "+s")
               for (int64_t c = 0; c < schema.s.n_children; ++c) {
                 Column col;
-                col.name = schema.s.children[c]->name;
+                const char* name = schema.s.children[c]->name;  // may be NULL (allowed by the spec)
+                col.name = name ? name : ("column" + std::to_string(c));
                 cols.push_back(std::move(col));
               }
           }
