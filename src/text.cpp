@@ -31,7 +31,13 @@ bool Lexicon::operator==(const Lexicon& o) const {
          pseudo_negators == o.pseudo_negators && terminators == o.terminators && staff_markers == o.staff_markers &&
          customer_markers == o.customer_markers && languages == o.languages && negation_window == o.negation_window &&
          fold_case == o.fold_case && fold_width == o.fold_width && inflect == o.inflect &&
-         max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8;
+         max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8 && scope_words == o.scope_words &&
+         double_negation == o.double_negation && hypothetical_words == o.hypothetical_words &&
+         quote_marks == o.quote_marks && post_negators == o.post_negators && hypotheticals == o.hypotheticals &&
+         sentence_breaks == o.sentence_breaks && reporting_verbs == o.reporting_verbs &&
+         staff_subjects == o.staff_subjects && customer_subjects == o.customer_subjects &&
+         self_subjects == o.self_subjects && other_subjects == o.other_subjects && non_subjects == o.non_subjects &&
+         staff_roles == o.staff_roles && customer_roles == o.customer_roles;
 }
 
 int Lexicon::index_of(std::string_view name) const {
@@ -179,6 +185,19 @@ void Lexicon::extend(const Lexicon& other) {
   append_phrases(terminators, other.terminators);
   append_phrases(staff_markers, other.staff_markers);
   append_phrases(customer_markers, other.customer_markers);
+  append_phrases(post_negators, other.post_negators);
+  append_phrases(hypotheticals, other.hypotheticals);
+  append_phrases(sentence_breaks, other.sentence_breaks);
+  append_phrases(reporting_verbs, other.reporting_verbs);
+  append_phrases(staff_subjects, other.staff_subjects);
+  append_phrases(customer_subjects, other.customer_subjects);
+  append_phrases(self_subjects, other.self_subjects);
+  append_phrases(other_subjects, other.other_subjects);
+  append_phrases(non_subjects, other.non_subjects);
+  append_phrases(staff_roles, other.staff_roles);
+  append_phrases(customer_roles, other.customer_roles);
+  for (const auto& q : other.quote_marks)
+    if (std::find(quote_marks.begin(), quote_marks.end(), q) == quote_marks.end()) quote_marks.push_back(q);
   for (const auto& l : other.languages)
     if (!languages.empty() && std::find(languages.begin(), languages.end(), l) == languages.end())
       languages.push_back(l);
@@ -237,6 +256,29 @@ void Lexicon::validate() const {
   check_phrases(terminators, "terminators");
   check_phrases(staff_markers, "staff_markers");
   check_phrases(customer_markers, "customer_markers");
+  check_phrases(post_negators, "post_negators");
+  check_phrases(hypotheticals, "hypotheticals");
+  check_phrases(sentence_breaks, "sentence_breaks");
+  check_phrases(reporting_verbs, "reporting_verbs");
+  check_phrases(staff_subjects, "staff_subjects");
+  check_phrases(customer_subjects, "customer_subjects");
+  check_phrases(self_subjects, "self_subjects");
+  check_phrases(other_subjects, "other_subjects");
+  check_phrases(non_subjects, "non_subjects");
+  check_phrases(staff_roles, "staff_roles");
+  check_phrases(customer_roles, "customer_roles");
+  if (scope_words < 0) throw config_error("scope_words: " + std::to_string(scope_words) + "; expected >= 0");
+  if (hypothetical_words < 0)
+    throw config_error("hypothetical_words: " + std::to_string(hypothetical_words) + "; expected >= 0");
+  for (std::size_t k = 0; k < quote_marks.size(); ++k) {
+    const std::string& q = quote_marks[k];
+    std::size_t chars = 0;
+    for (unsigned char c : q) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+    std::string norm;
+    if (chars != 2 || normalize_into(q.data(), q.size(), fold_case, fold_width, norm) >= 0)
+      throw config_error("quote_marks[" + std::to_string(k) + "]: '" + q +
+                         "'; expected two characters, the opening and the closing mark");
+  }
 }
 
 // ---- JSON -------------------------------------------------------------------------------
@@ -310,6 +352,21 @@ void tag_invoke(json::value_from_tag, json::value& jv, const Lexicon& l) {
         {"terminators", phrases_to_json(l.terminators)},
         {"staff_markers", phrases_to_json(l.staff_markers)},
         {"customer_markers", phrases_to_json(l.customer_markers)},
+        {"post_negators", phrases_to_json(l.post_negators)},
+        {"hypotheticals", phrases_to_json(l.hypotheticals)},
+        {"sentence_breaks", phrases_to_json(l.sentence_breaks)},
+        {"reporting_verbs", phrases_to_json(l.reporting_verbs)},
+        {"staff_subjects", phrases_to_json(l.staff_subjects)},
+        {"customer_subjects", phrases_to_json(l.customer_subjects)},
+        {"self_subjects", phrases_to_json(l.self_subjects)},
+        {"other_subjects", phrases_to_json(l.other_subjects)},
+        {"non_subjects", phrases_to_json(l.non_subjects)},
+        {"staff_roles", phrases_to_json(l.staff_roles)},
+        {"customer_roles", phrases_to_json(l.customer_roles)},
+        {"quote_marks", json::value_from(l.quote_marks)},
+        {"scope_words", l.scope_words},
+        {"double_negation", l.double_negation},
+        {"hypothetical_words", l.hypothetical_words},
         {"languages", json::value_from(l.languages)},
         {"negation_window", l.negation_window},
         {"fold_case", l.fold_case},
@@ -369,6 +426,27 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   if (const json::value* v = r.raw("staff_markers")) l.staff_markers = phrases_from_json(*v, "lexicon.staff_markers");
   if (const json::value* v = r.raw("customer_markers"))
     l.customer_markers = phrases_from_json(*v, "lexicon.customer_markers");
+  if (const json::value* v = r.raw("post_negators")) l.post_negators = phrases_from_json(*v, "lexicon.post_negators");
+  if (const json::value* v = r.raw("hypotheticals")) l.hypotheticals = phrases_from_json(*v, "lexicon.hypotheticals");
+  if (const json::value* v = r.raw("sentence_breaks"))
+    l.sentence_breaks = phrases_from_json(*v, "lexicon.sentence_breaks");
+  if (const json::value* v = r.raw("reporting_verbs"))
+    l.reporting_verbs = phrases_from_json(*v, "lexicon.reporting_verbs");
+  if (const json::value* v = r.raw("staff_subjects"))
+    l.staff_subjects = phrases_from_json(*v, "lexicon.staff_subjects");
+  if (const json::value* v = r.raw("customer_subjects"))
+    l.customer_subjects = phrases_from_json(*v, "lexicon.customer_subjects");
+  if (const json::value* v = r.raw("self_subjects")) l.self_subjects = phrases_from_json(*v, "lexicon.self_subjects");
+  if (const json::value* v = r.raw("other_subjects"))
+    l.other_subjects = phrases_from_json(*v, "lexicon.other_subjects");
+  if (const json::value* v = r.raw("non_subjects")) l.non_subjects = phrases_from_json(*v, "lexicon.non_subjects");
+  if (const json::value* v = r.raw("staff_roles")) l.staff_roles = phrases_from_json(*v, "lexicon.staff_roles");
+  if (const json::value* v = r.raw("customer_roles"))
+    l.customer_roles = phrases_from_json(*v, "lexicon.customer_roles");
+  if (const json::value* v = r.raw("quote_marks")) l.quote_marks = string_list(*v, "lexicon.quote_marks");
+  r.integer("scope_words", l.scope_words, 0, 1000000);
+  r.boolean("double_negation", l.double_negation);
+  r.integer("hypothetical_words", l.hypothetical_words, 0, 1000000);
   if (const json::value* v = r.raw("languages")) l.languages = string_list(*v, "lexicon.languages");
   r.integer("negation_window", l.negation_window, 0, 1000000);
   r.boolean("fold_case", l.fold_case);
@@ -397,13 +475,41 @@ std::string to_json(const Lexicon& lexicon) {
 // ---- the automaton ----------------------------------------------------------------------
 
 namespace {
-enum PatternKind : std::uint8_t { kCue = 0, kNegator = 1, kBreak = 2, kStaff = 3, kCustomer = 4, kPseudo = 5 };
+enum PatternKind : std::uint8_t {
+  kCue = 0,
+  kNegator = 1,
+  kBreak = 2,
+  kStaff = 3,
+  kCustomer = 4,
+  kPseudo = 5,
+  kCtx = 6  // a context trigger only (its roles in Pattern::ctx)
+};
+
+// Context roles of a pattern (a bit set: "." is a clause break and a sentence break).
+enum CtxRole : std::uint32_t {
+  kCtxPost = 1u << 0,
+  kCtxHypo = 1u << 1,
+  kCtxSentence = 1u << 2,
+  kCtxReport = 1u << 3,
+  kCtxSubjStaff = 1u << 4,
+  kCtxSubjCustomer = 1u << 5,
+  kCtxSubjSelf = 1u << 6,
+  kCtxSubjOther = 1u << 7,
+  kCtxNonSubj = 1u << 8,
+  kCtxRoleStaff = 1u << 9,
+  kCtxRoleCustomer = 1u << 10,
+  kCtxQuoteOpen = 1u << 11,
+  kCtxQuoteClose = 1u << 12,
+  kCtxTerminator = 1u << 13,
+};
+constexpr std::uint32_t kCtxSubject = kCtxSubjStaff | kCtxSubjCustomer | kCtxSubjSelf | kCtxSubjOther;
 
 struct Pattern {
   std::string text;
   std::uint8_t kind = kCue;
   bool left = false, right = false;  // ASCII word boundary required on that side
   std::vector<std::int32_t> cues;    // kCue: the cues it signals
+  std::uint32_t ctx = 0;             // CtxRole bits
 };
 
 struct Hit {
@@ -514,6 +620,7 @@ struct CueMatcher::Impl {
   std::shared_ptr<const detail::Segmenter> seg;  // with the lexicon's Chinese phrases added
   std::shared_ptr<const detail::TSFolder> ts;
   std::unordered_map<std::string, int> pattern_index;  // (text, kind, right) -> pattern, while building
+  bool has_context = false;                            // any context role in the lexicon
 
   void normalize(const char* p, std::size_t n, std::string& out, std::string& tmp, std::ptrdiff_t& bad) const {
     bool trad = false;
@@ -571,6 +678,87 @@ struct CueMatcher::Impl {
     return (!ns || on(s)) && (!ne || on(e));
   }
 
+  // Words in t[a, b): runs of ASCII letters and digits, and the jieba words of each run of
+  // Chinese characters (one word per character without jieba); counting stops above `limit`.
+  int count_words(const std::string& t, std::size_t a, std::size_t b, int limit,
+                  std::vector<std::uint32_t>& scratch) const {
+    if (b <= a) return 0;
+    if (b - a > static_cast<std::size_t>(limit + 1) * 64) return limit + 1;
+    const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+    int n = 0;
+    std::size_t i = a;
+    while (i < b && n <= limit) {
+      const unsigned char c = p[i];
+      if (c < 0x80) {
+        if (is_word(c)) {
+          ++n;
+          while (i < b && p[i] < 0x80 && is_word(p[i])) ++i;
+        } else {
+          ++i;
+        }
+        continue;
+      }
+      int len = 1;
+      if (detail::jieba_han(p + i, b - i, len)) {
+        std::size_t j = i;
+        int chars = 0;
+        while (j < b && p[j] >= 0x80 && detail::jieba_han(p + j, b - j, len)) {
+          j += static_cast<std::size_t>(len);
+          ++chars;
+        }
+        if (seg) {
+          seg->cut_block(std::string_view(t).substr(i, j - i), scratch);
+          n += static_cast<int>(scratch.size());
+        } else {
+          n += chars;
+        }
+        i = j;
+      } else {
+        i += static_cast<std::size_t>(std::max(len, 1));
+      }
+    }
+    return n;
+  }
+
+  // Where a role word (t[s, e)) makes a speaker marker: the end of "role [(name)] :" or
+  // "role - " when the role starts a turn (text start, after a space or punctuation), else -1.
+  std::int32_t role_marker_end(const std::string& t, std::int32_t s, std::int32_t e) const {
+    const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+    const std::size_t n = t.size();
+    if (s > 0) {
+      const unsigned char c = p[s - 1];
+      if (c < 0x80) {
+        if (is_word(c)) return -1;
+      } else {
+        std::size_t k = static_cast<std::size_t>(s) - 1;
+        while (k > 0 && is_cont(p[k])) --k;
+        int len = 1;
+        if (detail::jieba_han(p + k, n - k, len)) return -1;  // inside a Chinese sentence
+      }
+    }
+    std::size_t j = static_cast<std::size_t>(e);
+    bool space = false;
+    auto skip_spaces = [&] {
+      while (j < n && p[j] == ' ') {
+        ++j;
+        space = true;
+      }
+    };
+    auto at = [&](const char* lit) { return t.compare(j, std::strlen(lit), lit) == 0; };
+    skip_spaces();
+    if (j < n && (at("(") || at("\xEF\xBC\x88"))) {  // a name in parentheses: "Agent (Mia):"
+      std::size_t c = t.find(')', j), c2 = t.find("\xEF\xBC\x89", j);
+      std::size_t close = std::min(c, c2);
+      if (close == std::string::npos || close - j > 48) return -1;
+      j = close + (close == c ? 1 : 3);
+      skip_spaces();
+    }
+    if (j < n && p[j] == ':') return static_cast<std::int32_t>(j + 1);
+    if (at("\xEF\xBC\x9A")) return static_cast<std::int32_t>(j + 3);  // full-width colon, width folding off
+    if (j + 1 < n && p[j] == '-' && space && p[j + 1] == ' ') return static_cast<std::int32_t>(j + 1);
+    return -1;
+  }
+
   void add_pattern(std::string text, std::uint8_t kind, int cue, bool star) {
     bool right = !star && !text.empty() && is_word(static_cast<unsigned char>(text.back()));
     bool left = !text.empty() && is_word(static_cast<unsigned char>(text.front()));
@@ -595,6 +783,26 @@ struct CueMatcher::Impl {
     p.right = right;
     if (cue >= 0) p.cues.push_back(cue);
     patterns.push_back(std::move(p));
+  }
+
+  // A context role for a phrase: added to the pattern of the same text if there is one (an
+  // automaton state emits one pattern), else a kCtx pattern.
+  void add_context(std::string text, std::uint32_t role) {
+    if (text.empty()) return;
+    const bool right = is_word(static_cast<unsigned char>(text.back()));
+    std::string key = text;
+    key.push_back('\0');
+    for (int kind = kCue; kind <= kCtx; ++kind) {
+      key.push_back(static_cast<char>(kind * 2 + (right ? 1 : 0)));
+      auto it = pattern_index.find(key);
+      key.pop_back();
+      if (it != pattern_index.end()) {
+        patterns[static_cast<std::size_t>(it->second)].ctx |= role;
+        return;
+      }
+    }
+    add_pattern(text, kCtx, -1, false);
+    patterns.back().ctx |= role;
   }
 
   std::string norm_phrase(const std::string& ph, bool& star) const {
@@ -637,6 +845,37 @@ struct CueMatcher::Impl {
             std::string text = norm_phrase(ph, star);
             add_pattern(std::move(text), kind, -1, star);
           }
+    for (auto [list, role] : {std::pair{&lex.post_negators, kCtxPost},
+                              {&lex.hypotheticals, kCtxHypo},
+                              {&lex.sentence_breaks, kCtxSentence},
+                              {&lex.reporting_verbs, kCtxReport},
+                              {&lex.staff_subjects, kCtxSubjStaff},
+                              {&lex.customer_subjects, kCtxSubjCustomer},
+                              {&lex.self_subjects, kCtxSubjSelf},
+                              {&lex.other_subjects, kCtxSubjOther},
+                              {&lex.non_subjects, kCtxNonSubj},
+                              {&lex.staff_roles, kCtxRoleStaff},
+                              {&lex.customer_roles, kCtxRoleCustomer},
+                              {&lex.terminators, kCtxTerminator}})
+      for (const auto& lp : *list)
+        if (lang_used(lex, lp.lang))
+          for (const auto& ph : lp.phrases) {
+            bool star = false;
+            std::string text = norm_phrase(ph, star);
+            add_context(std::move(text), role);
+          }
+    for (const auto& q : lex.quote_marks) {
+      bool star = false;
+      std::string text = norm_phrase(q, star);
+      // the two characters of the normalised pair
+      std::size_t split = 1;
+      while (split < text.size() && is_cont(static_cast<unsigned char>(text[split]))) ++split;
+      std::string open = text.substr(0, split), close = text.substr(split);
+      if (open.empty() || close.empty()) continue;
+      add_context(open, kCtxQuoteOpen);
+      add_context(close, kCtxQuoteClose);
+    }
+    has_context = std::any_of(patterns.begin(), patterns.end(), [](const Pattern& p) { return p.ctx != 0; });
     // Phrases are numbered in pattern order (the cue patterns only).
     pattern_phrase.assign(patterns.size(), -1);
     for (std::size_t i = 0; i < patterns.size(); ++i)
@@ -876,6 +1115,33 @@ std::string CueMatcher::normalize(std::string_view text) const {
   return out;
 }
 
+namespace {
+using Span = std::pair<std::int32_t, std::int32_t>;
+
+// Is there an element (end, start) of `v` (sorted by end) inside [a, b]?
+bool any_between(const std::vector<Span>& v, std::int32_t a, std::int32_t b) {
+  auto it = std::lower_bound(v.begin(), v.end(), Span{a, std::numeric_limits<std::int32_t>::min()});
+  for (; it != v.end() && it->first <= b; ++it)
+    if (it->second >= a) return true;
+  return false;
+}
+
+// The end of the latest element (end, start) of `v` ending at or before x, or 0.
+std::int32_t latest_end(const std::vector<Span>& v, std::int32_t x) {
+  auto it = std::upper_bound(v.begin(), v.end(), Span{x, std::numeric_limits<std::int32_t>::max()});
+  return it == v.begin() ? 0 : (it - 1)->first;
+}
+
+struct SubjectHit {
+  std::int32_t end, start;
+  std::uint32_t who;  // kCtxSubj* bits
+};
+struct QuoteHit {
+  std::int32_t start, end, pat;
+  std::uint32_t bits;
+};
+}  // namespace
+
 CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, bool with_hits) const {
   const Impl& m = *impl_;
   const auto n = static_cast<Eigen::Index>(texts.size());
@@ -888,21 +1154,27 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
   struct Local {
     std::vector<std::int64_t> row;
     std::vector<std::int32_t> cue, phrase, start, end;
-    std::vector<std::int8_t> neg;
+    std::vector<std::int8_t> neg, hyp, quoted, speaker, counted;
   };
   std::vector<Local> locals(static_cast<std::size_t>(nw));
   const bool raise_invalid = m.lex.invalid_utf8 == "error";
   const auto window = static_cast<std::size_t>(m.lex.negation_window);
+  const int scope_words = m.lex.scope_words, hypo_words = m.lex.hypothetical_words;
+  const bool ctx_on = m.has_context;
   detail::parallel_for(n, nw, 64, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
     constexpr int kLanes = Impl::kLanes;
     std::string bufs[kLanes], tmp;
-    Impl::SegCache seg_cache;
-    std::vector<Hit> lane_hits[kLanes], cue_hits;
-    std::vector<std::int32_t> neg_end;
-    std::vector<std::pair<std::int32_t, std::int32_t>> negs, covers, pseudos;  // (start, end)
+    Impl::SegCache seg_cache, ctx_cache;
+    std::vector<std::uint32_t> scratch;
+    std::vector<Hit> lane_hits[kLanes], cue_hits, ctx_hits;
+    std::vector<Span> negs, negs_raw, covers, pseudos;  // negs: (end, start); the others (start, end)
     std::vector<std::int32_t> cover_max;
-    std::vector<std::pair<std::int32_t, std::uint8_t>> marks;   // (end, kStaff|kCustomer), by end
-    std::vector<std::pair<std::int32_t, std::int32_t>> breaks;  // (end, start), sorted by end
+    std::vector<std::pair<std::int32_t, std::uint8_t>> marks;  // (end, kStaff|kCustomer), by end
+    std::vector<Span> breaks;                                  // (end, start), sorted by end
+    std::vector<Span> sents, stops, hypos, reports, posts, nonsubj;
+    std::vector<SubjectHit> subjects;
+    std::vector<QuoteHit> quotes;
+    std::vector<std::pair<std::int32_t, std::int32_t>> qstack;  // (open position, pattern)
     Local& loc = locals[static_cast<std::size_t>(w)];
     for (std::ptrdiff_t r0 = b; r0 < e; r0 += kLanes) {
       const int lanes = static_cast<int>(std::min<std::ptrdiff_t>(kLanes, e - r0));
@@ -937,37 +1209,81 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
       m.scan_lanes(bufs, lane_hits, lanes);
       for (int lane = 0; lane < lanes; ++lane) {
         const std::ptrdiff_t r = r0 + lane;
+        const std::string& t = bufs[lane];
         const std::vector<Hit>& hits = lane_hits[lane];
         if (hits.empty()) continue;
         cue_hits.clear();
-        neg_end.clear();
+        ctx_hits.clear();
         negs.clear();
+        negs_raw.clear();
         pseudos.clear();
         covers.clear();
         marks.clear();
         breaks.clear();
         for (const Hit& h : hits) {
-          const auto kind = m.patterns[static_cast<std::size_t>(h.pat)].kind;
+          const Pattern& pat = m.patterns[static_cast<std::size_t>(h.pat)];
+          const auto kind = pat.kind;
           if (kind == kCue)
             cue_hits.push_back(h);
           else if (kind == kNegator)
-            negs.emplace_back(h.start, h.end);
+            negs_raw.emplace_back(h.start, h.end);
           else if (kind == kPseudo)
             pseudos.emplace_back(h.start, h.end);
-          else
+          else if (kind != kCtx)
             breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
           if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
+          if (pat.ctx != 0) ctx_hits.push_back(h);
         }
+        if (cue_hits.empty()) continue;
         // Chinese hits start and end on jieba word boundaries (数据 is not in 数据线)
         if (m.seg) {
           std::size_t kept_cjk = 0;
           seg_cache.valid = false;
           for (const Hit& h : cue_hits) {
-            const bool ok = m.on_word_boundaries(bufs[lane], static_cast<std::size_t>(h.start),
-                                                 static_cast<std::size_t>(h.end), seg_cache);
+            const bool ok =
+                m.on_word_boundaries(t, static_cast<std::size_t>(h.start), static_cast<std::size_t>(h.end), seg_cache);
             if (ok) cue_hits[kept_cjk++] = h;
           }
           cue_hits.resize(kept_cjk);
+          if (cue_hits.empty()) continue;
+        }
+        // context triggers (only for texts with a cue hit)
+        sents.clear();
+        stops.clear();
+        hypos.clear();
+        reports.clear();
+        posts.clear();
+        nonsubj.clear();
+        subjects.clear();
+        quotes.clear();
+        if (ctx_on) {
+          for (const auto& [end, kind] : marks) sents.emplace_back(end, end);  // a marker ends a sentence
+          for (const Hit& h : ctx_hits) {
+            const std::uint32_t bits = m.patterns[static_cast<std::size_t>(h.pat)].ctx;
+            if (bits & (kCtxRoleStaff | kCtxRoleCustomer)) {
+              const std::int32_t me = m.role_marker_end(t, h.start, h.end);
+              if (me >= 0) {
+                const std::uint8_t who = (bits & kCtxRoleStaff) ? kStaff : kCustomer;
+                marks.emplace_back(me, who);
+                breaks.emplace_back(me, h.start);
+                sents.emplace_back(me, h.start);
+              }
+            }
+            if (bits & kCtxSentence) sents.emplace_back(h.end, h.start);
+            if (bits & kCtxTerminator) stops.emplace_back(h.end, h.start);
+            if (bits & kCtxPost) posts.emplace_back(h.start, h.end);
+            if (bits & kCtxHypo) hypos.emplace_back(h.end, h.start);
+            if (bits & kCtxReport) reports.emplace_back(h.end, h.start);
+            if (bits & kCtxSubject) subjects.push_back({h.end, h.start, bits & kCtxSubject});
+            if (bits & kCtxNonSubj) nonsubj.emplace_back(h.start, h.end);
+            if (bits & (kCtxQuoteOpen | kCtxQuoteClose)) quotes.push_back({h.start, h.end, h.pat, bits});
+          }
+          std::sort(marks.begin(), marks.end());
+          std::sort(breaks.begin(), breaks.end());
+          std::sort(sents.begin(), sents.end());
+          stops.insert(stops.end(), sents.begin(), sents.end());
+          std::sort(stops.begin(), stops.end());
+          std::sort(posts.begin(), posts.end());
         }
         // hits arrive in end order; negators and breaks stay sorted by end
         std::sort(cue_hits.begin(), cue_hits.end(),
@@ -984,7 +1300,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
         // Kept hits are sorted by start (prefix max of their ends), breaks by end (suffix min of
         // their starts): a negator (ns, ne) is covered when a hit starting at or before ns ends at
         // or after ne, or a break ending at or after ne starts at or before ns.
-        if (!negs.empty()) {
+        if (!negs_raw.empty()) {
           cover_max.resize(cue_hits.size());
           for (std::size_t i = 0; i < cue_hits.size(); ++i)
             cover_max[i] = std::max(cue_hits[i].end, i ? cover_max[i - 1] : std::int32_t{-1});
@@ -992,7 +1308,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           for (std::size_t i = breaks.size(); i-- > 0;)
             covers[i].first =
                 std::min(breaks[i].second, i + 1 < breaks.size() ? covers[i + 1].first : breaks[i].second);
-          for (const auto& [ns, ne] : negs) {
+          for (const auto& [ns, ne] : negs_raw) {
             auto ci = std::upper_bound(cue_hits.begin(), cue_hits.end(), ns,
                                        [](std::int32_t v, const Hit& h) { return v < h.start; });
             bool covered =
@@ -1004,37 +1320,171 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
             }
             for (std::size_t q = 0; !covered && q < pseudos.size(); ++q)  // "别的", "not only": no negation
               covered = pseudos[q].first <= ns && pseudos[q].second >= ne;
-            if (!covered) neg_end.push_back(ne);
+            if (!covered) negs.emplace_back(ne, ns);
           }
         }
+        ctx_cache.valid = false;
+        // a Chinese context trigger counts only on jieba word boundaries (他 is not in 其他)
+        auto on_words = [&](std::int32_t s, std::int32_t e2) {
+          if (!m.seg || !is_cjk_lead(static_cast<unsigned char>(t[static_cast<std::size_t>(s)]))) return true;
+          return m.on_word_boundaries(t, static_cast<std::size_t>(s), static_cast<std::size_t>(e2), ctx_cache);
+        };
+        // is the gap [a, b) within a negation scope?
+        auto in_neg_scope = [&](std::int32_t a, std::int32_t b2) {
+          if (scope_words > 0)
+            return m.count_words(t, static_cast<std::size_t>(a), static_cast<std::size_t>(b2), scope_words, scratch) <=
+                   scope_words;
+          return static_cast<std::size_t>(b2 - a) <= window;
+        };
+        // the subject (kCtxSubj* bits) nearest before `hi` and starting at or after `lo`
+        auto nearest_subject = [&](std::int32_t lo, std::int32_t hi) -> std::uint32_t {
+          auto it = std::upper_bound(subjects.begin(), subjects.end(), hi,
+                                     [](std::int32_t v, const SubjectHit& s) { return v < s.end; });
+          while (it != subjects.begin()) {
+            --it;
+            if (it->start < lo) break;
+            bool object = false;
+            for (const auto& [os, oe] : nonsubj) object = object || (os <= it->start && oe >= it->end);
+            if (!object && on_words(it->start, it->end)) return it->who;
+          }
+          return 0;
+        };
+        auto first_subject = [&](std::int32_t lo, std::int32_t hi) -> std::uint32_t {
+          auto it = std::upper_bound(subjects.begin(), subjects.end(), lo,
+                                     [](std::int32_t v, const SubjectHit& s) { return v < s.end; });
+          for (; it != subjects.end(); ++it) {
+            const SubjectHit& s = *it;
+            if (s.end > hi) break;
+            if (s.start < lo) continue;
+            bool object = false;
+            for (const auto& [os, oe] : nonsubj) object = object || (os <= s.start && oe >= s.end);
+            if (!object && on_words(s.start, s.end)) return s.who;
+          }
+          return 0;
+        };
+        std::size_t qi = 0;
+        qstack.clear();
         for (const Hit& h : cue_hits) {
-          // the latest negator ending at or before the hit's start, within the window, no break between
-          bool neg = false;
-          auto it = std::upper_bound(neg_end.begin(), neg_end.end(), h.start);
-          if (it != neg_end.begin()) {
-            const std::int32_t ne = *(it - 1);
-            if (static_cast<std::size_t>(h.start - ne) <= window) {
-              auto bi = std::upper_bound(breaks.begin(), breaks.end(),
-                                         std::pair{ne, std::numeric_limits<std::int32_t>::max()});
-              neg = !(bi != breaks.end() && bi->first <= h.start && bi->second >= ne);
+          // pre-negation: the latest negator before the hit within the scope, no break between; with
+          // double negation, each further negator in scope of the previous one flips it back
+          int parity = 0;
+          {
+            auto it =
+                std::upper_bound(negs.begin(), negs.end(), Span{h.start, std::numeric_limits<std::int32_t>::max()});
+            std::int32_t cur = h.start;
+            while (it != negs.begin()) {
+              auto nb = it - 1;
+              if (ctx_on && m.lex.double_negation && !on_words(nb->second, nb->first)) {  // inside a longer word
+                it = nb;
+                continue;
+              }
+              if (!in_neg_scope(nb->first, cur) || any_between(breaks, nb->first, cur)) break;
+              parity ^= 1;
+              if (!m.lex.double_negation) break;
+              cur = nb->second;
+              it = std::upper_bound(negs.begin(), nb, Span{cur, std::numeric_limits<std::int32_t>::max()});
             }
           }
-          const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
-          // the speaker of the turn: the latest marker ending at or before the hit (none: anyone)
-          std::uint8_t speaker = 0;
+          bool neg = parity == 1;
+          // post-negation: a trigger after the hit within the scope ("rude? not at all")
+          if (!neg && !posts.empty()) {
+            auto it =
+                std::lower_bound(posts.begin(), posts.end(), Span{h.end, std::numeric_limits<std::int32_t>::min()});
+            if (it != posts.end()) neg = in_neg_scope(h.end, it->first) && !any_between(stops, h.end, it->first);
+          }
+          // hypothetical / wished-for scope
+          bool hyp = false;
+          if (!hypos.empty()) {
+            auto it =
+                std::upper_bound(hypos.begin(), hypos.end(), Span{h.start, std::numeric_limits<std::int32_t>::max()});
+            while (it != hypos.begin()) {
+              auto hb = it - 1;
+              if (!on_words(hb->second, hb->first)) {
+                it = hb;
+                continue;
+              }
+              hyp = m.count_words(t, static_cast<std::size_t>(hb->first), static_cast<std::size_t>(h.start), hypo_words,
+                                  scratch) <= hypo_words &&
+                    !any_between(stops, hb->first, h.start);
+              break;
+            }
+          }
+          // quotes open at the hit
+          for (; qi < quotes.size() && quotes[qi].end <= h.start; ++qi) {
+            const QuoteHit& q = quotes[qi];
+            const bool toggles = (q.bits & kCtxQuoteOpen) && (q.bits & kCtxQuoteClose);
+            if (toggles) {
+              if (!qstack.empty() && qstack.back().second == q.pat)
+                qstack.pop_back();
+              else
+                qstack.emplace_back(q.start, q.pat);
+            } else if (q.bits & kCtxQuoteOpen) {
+              qstack.emplace_back(q.start, q.pat);
+            } else if (!qstack.empty()) {
+              qstack.pop_back();
+            }
+          }
+          // the speaker of the turn: the latest marker ending at or before the hit (none: narrative)
+          std::uint8_t turn = 0;
           auto mi = std::upper_bound(marks.begin(), marks.end(),
                                      std::pair{h.start, std::numeric_limits<std::uint8_t>::max()});
-          if (mi != marks.begin()) speaker = (mi - 1)->second;
+          if (mi != marks.begin()) turn = (mi - 1)->second;
+          // who did it: the subject of the hit's sentence, or of the reporting verb / quote
+          bool quoted = !qstack.empty();
+          std::uint32_t who = 0;
+          if (ctx_on && (!subjects.empty() || quoted || !reports.empty())) {
+            const std::int32_t anchor = quoted ? qstack.back().first : h.start;
+            const std::int32_t sent_start = latest_end(sents, anchor);
+            const std::int32_t clause_start = std::max(sent_start, latest_end(breaks, anchor));
+            // the latest reporting verb of the sentence before the anchor
+            const Span* rv = nullptr;
+            auto it = std::upper_bound(reports.begin(), reports.end(),
+                                       Span{anchor, std::numeric_limits<std::int32_t>::max()});
+            while (it != reports.begin()) {
+              --it;
+              if (it->second < sent_start) break;
+              if (on_words(it->second, it->first)) {
+                rv = &*it;
+                break;
+              }
+            }
+            // a verb of an earlier clause does not report a clause with a subject of its own
+            if (rv && rv->first <= clause_start && nearest_subject(clause_start, anchor) != 0) rv = nullptr;
+            if (rv) {
+              quoted = true;
+              const std::int32_t vclause = std::max(sent_start, latest_end(breaks, rv->second));
+              who = first_subject(vclause, rv->second);
+              if (who == 0) who = nearest_subject(sent_start, rv->second);
+            } else {
+              who = nearest_subject(sent_start, anchor);
+            }
+          }
+          std::uint8_t attributed = turn;
+          if (who & kCtxSubjStaff)
+            attributed = kStaff;
+          else if (who & kCtxSubjCustomer)
+            attributed = kCustomer;
+          else if (who & kCtxSubjSelf)
+            attributed = turn == kStaff ? kStaff : kCustomer;
+          else if (who & kCtxSubjOther)
+            attributed = turn == kStaff ? kCustomer : kStaff;
+          const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
           for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
             const std::uint8_t act = m.actor[static_cast<std::size_t>(c)];
-            if (speaker != 0 && act != 0 && act != speaker) continue;  // the other party's turn
+            // staff (and any) cues: who did it; customer cues: whose turn it is ("他态度很差" is the
+            // customer's complaint)
+            const std::uint8_t speaker = act == kCustomer ? turn : attributed;
+            const bool actor_ok = speaker == 0 || act == 0 || act == speaker;
             const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
-            if (negated) {
-              out.negated(r, c) += 1;
-              const std::int32_t to = m.neg_to[static_cast<std::size_t>(c)];
-              if (to >= 0) out.counts(r, to) += 1;
-            } else {
-              out.counts(r, c) += 1;
+            const bool counted = actor_ok && !negated && !hyp;
+            if (actor_ok && !hyp) {
+              if (negated) {
+                out.negated(r, c) += 1;
+                const std::int32_t to = m.neg_to[static_cast<std::size_t>(c)];
+                if (to >= 0) out.counts(r, to) += 1;
+              } else {
+                out.counts(r, c) += 1;
+              }
             }
             if (with_hits) {
               loc.row.push_back(r);
@@ -1043,6 +1493,12 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
               loc.start.push_back(h.start);
               loc.end.push_back(h.end);
               loc.neg.push_back(negated ? 1 : 0);
+              loc.hyp.push_back(hyp ? 1 : 0);
+              loc.quoted.push_back(quoted ? 1 : 0);
+              loc.speaker.push_back(static_cast<std::int8_t>(speaker == kStaff      ? HitSpeaker::staff
+                                                             : speaker == kCustomer ? HitSpeaker::customer
+                                                                                    : HitSpeaker::unknown));
+              loc.counted.push_back(counted ? 1 : 0);
             }
           }
         }
@@ -1057,6 +1513,10 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
       out.hit_start.insert(out.hit_start.end(), loc.start.begin(), loc.start.end());
       out.hit_end.insert(out.hit_end.end(), loc.end.begin(), loc.end.end());
       out.hit_negated.insert(out.hit_negated.end(), loc.neg.begin(), loc.neg.end());
+      out.hit_hypothetical.insert(out.hit_hypothetical.end(), loc.hyp.begin(), loc.hyp.end());
+      out.hit_quoted.insert(out.hit_quoted.end(), loc.quoted.begin(), loc.quoted.end());
+      out.hit_speaker.insert(out.hit_speaker.end(), loc.speaker.begin(), loc.speaker.end());
+      out.hit_counted.insert(out.hit_counted.end(), loc.counted.begin(), loc.counted.end());
     }
   return out;
 }

@@ -8,13 +8,31 @@
  * white space to one space); a phrase that starts or ends with an ASCII letter or
  * digit only matches at an ASCII word boundary on that side (a trailing `*` lifts
  * the end boundary: `hurr*` matches "hurry" and "hurried"). A hit contained in a
- * longer hit is dropped (the longer phrase is the more specific one). A hit is
- * negated when a negator phrase ends at most `negation_window` bytes of normalised
- * text before it (12: about two short English words, or four Chinese characters)
- * with no clause break (punctuation, "but", "不过") in between: "not helpful",
- * "不满意". A negator inside a kept cue phrase or a clause break ("不好意思",
- * "不过") negates nothing. In transcripts with speaker markers ("Staff:", "顾客："), a
- * cue counts only in the turns of its actor.
+ * longer hit is dropped (the longer phrase is the more specific one).
+ *
+ * Every hit gets its context, in the manner of NegEx / ConText (Chapman et al. 2001;
+ * Harkema et al. 2009), from trigger lists of the lexicon (an empty list turns its rule off):
+ * - negated: a negator ends before it within the scope (`scope_words` words, or
+ *   `negation_window` bytes when 0) with no clause break between ("not very helpful",
+ *   "不满意"), or a post-negator starts after it within the scope with no sentence break,
+ *   terminator or marker between ("rude? not at all", "态度差？没有的事"). With
+ *   `double_negation`, a chain of negators each in the scope of the next flips the result
+ *   per negator ("不能不说" affirms). A negator inside a kept cue phrase, a clause break, a
+ *   pseudo-negator ("不好意思", "别的") or (with jieba) a longer word (爱理不理) negates nothing;
+ * - hypothetical: within `hypothetical_words` words after a hypothetical or wish trigger
+ *   ("if", "I hope", "如果", "希望"), same sentence, no terminator between;
+ * - quoted: inside quote marks or after a reporting verb of its sentence ("said", "说");
+ * - speaker: the turn's (speaker markers, or role words starting a turn: "[09:14] 坐席：",
+ *   "Agent (Mia):", "Caller - "), unless a subject says otherwise: the subject of the
+ *   reporting verb, of the quote, or the nearest subject before the hit in its sentence
+ *   (staff nouns and third-person pronouns in narrative text -> staff; "I"/"我" -> the
+ *   writer: the customer in narrative text, the turn's speaker in a dialogue). Customer cues
+ *   take the turn's speaker (a complaint about staff is still the customer's);
+ * - counted: not negated, not hypothetical, and the actor's: a staff cue unless its speaker
+ *   is the customer (an unknown speaker counts), a customer cue unless in a staff turn, an
+ *   "any" cue always. `CueMatches::counts` holds counted hits only.
+ * Triggers are found by the same automaton pass; the context is computed only for texts
+ * with a cue hit, by binary searches around each hit (cost proportional to the hits).
  *
  * The lexicon is data: the default one ships as JSON with the Python package
  * (`servscore/data/text/lexicon.json`); C++ users load it (or their own) with
@@ -84,6 +102,49 @@ struct Lexicon {
   /// any marker (notes, unmarked text) every cue counts. Markers also stop negation.
   std::vector<LangPhrases> staff_markers;
   std::vector<LangPhrases> customer_markers;  ///< see staff_markers
+
+  // ---- context of a hit (NegEx / ConText; every list empty: the rule is off) -------------
+  /// Triggers *after* a hit that negate it ("not at all", "没有的事"): a hit is negated when one
+  /// starts within the scope after it with no terminator, sentence break or marker between.
+  std::vector<LangPhrases> post_negators;
+  /// When > 0, negation scopes (pre and post) are measured in words instead of bytes: at most
+  /// `scope_words` words between the trigger and the hit (an English word is a run of ASCII
+  /// letters/digits; a Chinese word is a word of jieba's cut, or a character without jieba).
+  /// 0: the byte window `negation_window` (compatibility).
+  int scope_words = 0;
+  /// Two negators in a chain (each within the scope of the next, no clause break) cancel:
+  /// "不能不说" is an affirmation. A negator inside a longer jieba word negates nothing.
+  bool double_negation = false;
+  /// Hypothetical and wished-for triggers ("if", "would have", "I hope", "如果", "要是", "希望"):
+  /// a hit within `hypothetical_words` words after one, same sentence, no terminator between,
+  /// is flagged hypothetical and not counted.
+  std::vector<LangPhrases> hypotheticals;
+  int hypothetical_words = 8;  ///< scope of a hypothetical trigger, in words
+  /// Sentence ends ("。", "！", ".", "!"): bound subject attribution, hypothetical and
+  /// post-negation scopes (speaker markers end a sentence too).
+  std::vector<LangPhrases> sentence_breaks;
+  /// Quote mark pairs, each a string of exactly two characters: opening then closing ("“”",
+  /// "「」", "\"\""; the same character twice toggles). A hit inside quotes is `quoted`.
+  std::vector<std::string> quote_marks;
+  /// Reporting verbs ("said", "told me", "说", "告诉我"): a hit after one in the same sentence is
+  /// reported speech (`quoted`), attributed to the verb's subject.
+  std::vector<LangPhrases> reporting_verbs;
+  /// Sentence subjects used to attribute a hit in narrative text or reported speech: staff
+  /// nouns ("the agent", "店员"), customer nouns ("the customer", "顾客"), the first person
+  /// ("I", "我": the writer, i.e. the customer in narrative text, the turn's speaker in a
+  /// dialogue) and third-person pronouns ("he", "他": the other party, i.e. staff in narrative
+  /// text). `non_subjects` are phrases in which a subject word is an object ("对我", "给我").
+  std::vector<LangPhrases> staff_subjects;
+  std::vector<LangPhrases> customer_subjects;  ///< see staff_subjects
+  std::vector<LangPhrases> self_subjects;      ///< see staff_subjects
+  std::vector<LangPhrases> other_subjects;     ///< see staff_subjects
+  std::vector<LangPhrases> non_subjects;       ///< see staff_subjects
+  /// Role words of dialogue markers ("agent", "坐席", "业主", "客服"): a role word that starts a
+  /// turn (at the start of the text or after a space, punctuation or a timestamp), optionally
+  /// followed by a name in parentheses, then ":" or " - ", is a speaker marker:
+  /// "[09:14] 坐席：", "10:02 Agent:", "Agent (Mia):", "客服(小王)：", "Caller - ".
+  std::vector<LangPhrases> staff_roles;
+  std::vector<LangPhrases> customer_roles;  ///< see staff_roles
   /// Languages whose phrases are used; empty: all. Untagged phrases are always used.
   std::vector<std::string> languages;
   /// Max bytes of normalised text between a negator's end and a hit's start (a Chinese
@@ -142,15 +203,22 @@ struct TextRef {
 
 /** @brief Per-text results of `CueMatcher::match`. */
 struct CueMatches {
-  Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts;   ///< texts x cues: hits
+  Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts;   ///< texts x cues: counted hits
   Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> negated;  ///< texts x cues: negated hits
   VectorXi8 status;                                                                      ///< `TextStatus` per text
-  /// Every counted or negated hit when asked for: text row, cue, phrase id (`CueMatcher::phrase`),
-  /// byte offsets in the normalised text, negated flag. Ordered by row, then start.
+  /// Every hit (counted or not: negated, hypothetical, the other party's) when asked for: text row, cue, phrase id
+  /// (`CueMatcher::phrase`), byte offsets in the normalised text, negated flag. Ordered by row, then start.
   std::vector<std::int64_t> hit_row;
   std::vector<std::int32_t> hit_cue, hit_phrase, hit_start, hit_end;
   std::vector<std::int8_t> hit_negated;
+  /// Context flags of every hit (same order): hypothetical (in a hypothetical or wished-for
+  /// scope), quoted (inside quote marks or after a reporting verb), speaker (`HitSpeaker`) and
+  /// counted (the hit is in `counts`: not negated, not hypothetical, its actor's).
+  std::vector<std::int8_t> hit_hypothetical, hit_quoted, hit_speaker, hit_counted;
 };
+
+/** @brief Who a hit is attributed to (`CueMatches::hit_speaker`). */
+enum class HitSpeaker : std::int8_t { unknown = 0, staff = 1, customer = 2 };
 
 /**
  * @brief A compiled lexicon: immutable, safe to share between threads.

@@ -68,7 +68,8 @@ class InteractionResult(Result):
         One row per interaction: the input's columns and the derived ones (see the module).
     hits
         Every cue hit: ``row`` (the input's index label), ``cue``, ``phrase``, ``start``,
-        ``end`` (byte offsets in the normalised text), ``negated``.
+        ``end`` (byte offsets in the normalised text), ``negated``, ``hypothetical``, ``quoted``,
+        ``speaker``, ``counted`` (evidence uses counted hits only).
     lexicon
         The :class:`~servscore.text.Lexicon` used.
     settings
@@ -243,7 +244,7 @@ def classify(
     h = m.hits
     evidence = pd.Series("", index=frame.index, dtype=object)
     if len(h):
-        hr = h[~h["negated"] & h["cue"].astype(str).isin(list(cue_reason))]
+        hr = h[h["counted"] & h["cue"].astype(str).isin(list(cue_reason))]
         if len(hr):
             pos = np.asarray(h.attrs["position"])[hr.index.to_numpy()]
             # a plain Series: the hits table's attrs (its row positions) would be deep-copied

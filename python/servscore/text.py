@@ -20,7 +20,16 @@ Matching rules (see ``docs/interactions.md``):
   ``negation_window`` bytes before it with no clause break in between; a negated hit
   is counted in ``negated`` and credited to the cue's ``negated_to`` cue, if any
   ("not helpful" and "不满意" become complaints in the default lexicon);
-- with speaker markers ("Staff:", "顾客：" ...), a cue counts only in its actor's turns;
+- a post-negator after a hit ("rude? not at all", "态度差？没有的事") negates it too; scopes
+  are ``scope_words`` words; two negators in a chain cancel (``double_negation``);
+- a hit after a hypothetical or wish trigger ("if", "I hope", "如果", "希望") is
+  ``hypothetical`` and not counted;
+- a hit inside quotes or after a reporting verb ("said", "说") is ``quoted`` and attributed
+  to the verb's (or quote's) subject: 他说“你错了” is staff behaviour reported by the customer;
+- speaker markers ("Staff:", "顾客：") and role words starting a turn ("[09:14] 坐席：",
+  "Agent (Mia):", "Caller - ") give the turn's speaker; in narrative text the sentence's
+  subject does (店员 / he -> staff, 我 / I -> customer): a staff cue does not count in the
+  customer's words ("我随便看看"), a customer cue not in a staff turn;
 - missing texts (None, NaN) and empty texts give zero counts and their status;
   invalid UTF-8 (bytes input) is replaced by a break and flagged ``invalid_utf8``
   (or raises, with ``invalid_utf8="error"``); texts longer than ``max_text_bytes``
@@ -49,6 +58,8 @@ from ._input import resolve_config
 from ._result import Result
 
 __all__ = [
+    "HIT_COLUMNS",
+    "SPEAKERS",
     "STATUS",
     "CueMatchResult",
     "CueMatcher",
@@ -69,6 +80,10 @@ __all__ = [
 
 #: Text status codes of the core, in code order.
 STATUS = ["ok", "empty", "missing", "invalid_utf8", "truncated"]
+#: Speaker codes of hits (``hits["speaker"]``), in code order.
+SPEAKERS = ["unknown", "staff", "customer"]
+#: Columns of the hits table.
+HIT_COLUMNS = ["row", "cue", "phrase", "start", "end", "negated", "hypothetical", "quoted", "speaker", "counted"]
 
 
 @cache
@@ -277,8 +292,11 @@ class CueMatchResult(Result):
     status
         Categorical per text: ok, empty, missing, invalid_utf8, truncated.
     hits
-        Long table ``row, cue, phrase, start, end, negated`` (byte offsets in the
-        normalised text), when asked for with ``hits=True``; else empty.
+        Long table ``row, cue, phrase, start, end, negated, hypothetical, quoted, speaker,
+        counted`` (byte offsets in the normalised text), when asked for with ``hits=True``;
+        else empty. Every hit is listed, counted or not: ``speaker`` is ``"staff"``,
+        ``"customer"`` or ``"unknown"``; ``counted`` is True for the hits in ``counts`` (not
+        negated, not hypothetical, shown by the cue's actor).
     lexicon
         The :class:`Lexicon` used.
     """
@@ -364,7 +382,8 @@ def match_cues(
     workers
         Threads for the compiled matcher (``<= 0``: all cores); results do not depend on it.
     hits
-        Also return every hit (cue, phrase, offsets, negated) in ``hits``.
+        Also return every hit (cue, phrase, offsets and its context: negated, hypothetical,
+        quoted, speaker, counted) in ``hits``.
 
     Examples
     --------
@@ -409,11 +428,15 @@ def match_cues(
                 "start": r["hit_start"],
                 "end": r["hit_end"],
                 "negated": r["hit_negated"].astype(bool),
+                "hypothetical": r["hit_hypothetical"].astype(bool),
+                "quoted": r["hit_quoted"].astype(bool),
+                "speaker": pd.Categorical.from_codes(r["hit_speaker"], categories=SPEAKERS),
+                "counted": r["hit_counted"].astype(bool),
             }
         )
         hit_frame.attrs["position"] = hit_rows
     else:
-        hit_frame = pd.DataFrame(columns=["row", "cue", "phrase", "start", "end", "negated"])
+        hit_frame = pd.DataFrame(columns=HIT_COLUMNS)
     return CueMatchResult(counts=counts, negated=negated, status=status, hits=hit_frame, lexicon=m.lexicon)
 
 

@@ -138,6 +138,9 @@ void register_text(py::module_& m) {
           "languages", [](const Lexicon& l) { return l.languages; },
           [](Lexicon& l, const std::vector<std::string>& v) { l.languages = v; })
       .def_readwrite("negation_window", &Lexicon::negation_window)
+      .def_readwrite("scope_words", &Lexicon::scope_words)
+      .def_readwrite("double_negation", &Lexicon::double_negation)
+      .def_readwrite("hypothetical_words", &Lexicon::hypothetical_words)
       .def_readwrite("fold_case", &Lexicon::fold_case)
       .def_readwrite("fold_width", &Lexicon::fold_width)
       .def_readwrite("max_text_bytes", &Lexicon::max_text_bytes)
@@ -165,6 +168,10 @@ void register_text(py::module_& m) {
       d["hit_start"] = py::array(static_cast<py::ssize_t>(r.hit_start.size()), r.hit_start.data());
       d["hit_end"] = py::array(static_cast<py::ssize_t>(r.hit_end.size()), r.hit_end.data());
       d["hit_negated"] = py::array(static_cast<py::ssize_t>(r.hit_negated.size()), r.hit_negated.data());
+      d["hit_hypothetical"] = py::array(static_cast<py::ssize_t>(r.hit_hypothetical.size()), r.hit_hypothetical.data());
+      d["hit_quoted"] = py::array(static_cast<py::ssize_t>(r.hit_quoted.size()), r.hit_quoted.data());
+      d["hit_speaker"] = py::array(static_cast<py::ssize_t>(r.hit_speaker.size()), r.hit_speaker.data());
+      d["hit_counted"] = py::array(static_cast<py::ssize_t>(r.hit_counted.size()), r.hit_counted.data());
     }
     return d;
   };

@@ -134,9 +134,19 @@ TRICKY = [
 ]
 
 
+# the context rules (scopes in words, post-negation, hypotheticals, quotes, subjects, roles) are
+# off: the reference models byte-window pre-negation and phrase markers (test_text_context.py
+# covers the rest)
+CONTEXT_OFF = {"scope_words": 0, "double_negation": False} | {
+    k: []
+    for k in ("post_negators", "hypotheticals", "sentence_breaks", "quote_marks", "reporting_verbs", "staff_subjects",
+              "customer_subjects", "self_subjects", "other_subjects", "non_subjects", "staff_roles", "customer_roles")
+}  # fmt: skip
+
+
 def byte_matcher(lexicon: dict) -> ss.text.CueMatcher:
     """The automaton alone (no word segmentation, folding or inflection): what the reference does."""
-    lex = ss.text.Lexicon.from_dict({**lexicon, "inflect": False})
+    lex = ss.text.Lexicon.from_dict({**lexicon, "inflect": False, **CONTEXT_OFF})
     return ss.text.CueMatcher(lex, jieba_dict="", ts_characters="", ts_phrases="")
 
 
