@@ -185,11 +185,15 @@ __attribute__((target_clones("avx2", "default")))
 std::int64_t
 count_small_scale(const std::int8_t* x, std::ptrdiff_t n, int lo, int points, std::int64_t* out) {
   typedef signed char v32 __attribute__((vector_size(32)));
+  // Counters are unsigned bytes: a compare gives 0 or -1 per lane, and subtracting it as
+  // 0 or 255 modulo 256 adds 0 or 1 with defined wrap-around (signed lanes would overflow
+  // after 127 equal answers). 255 blocks at most between flushes keep every lane <= 255.
+  typedef unsigned char u32v __attribute__((vector_size(32)));
   constexpr int kMax = 16;
-  v32 acc[kMax];
+  u32v acc[kMax];
   v32 val[kMax];
   for (int p = 0; p < kMax; ++p) {
-    acc[p] = v32{};
+    acc[p] = u32v{};
     signed char b[32];
     std::memset(b, static_cast<signed char>(p < points ? lo + p : lo), sizeof b);
     std::memcpy(&val[p], b, sizeof b);
@@ -202,7 +206,7 @@ count_small_scale(const std::int8_t* x, std::ptrdiff_t n, int lo, int points, st
       v32 v;
       std::memcpy(&v, x + i, sizeof v);
       for (int p = 0; p < kMax; ++p)
-        if (p < points) acc[p] -= (v == val[p]);
+        if (p < points) acc[p] -= reinterpret_cast<u32v>(v == val[p]);
     }
     for (int p = 0; p < points; ++p) {
       unsigned char bytes[32];
@@ -210,7 +214,7 @@ count_small_scale(const std::int8_t* x, std::ptrdiff_t n, int lo, int points, st
       std::int64_t s = 0;
       for (int b = 0; b < 32; ++b) s += bytes[b];
       out[p] += s;
-      acc[p] = v32{};
+      acc[p] = u32v{};
     }
   }
   std::int64_t inside = 0;

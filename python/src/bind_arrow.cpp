@@ -166,7 +166,8 @@ bool decimal128_scale(const std::string& f, int& scale) {
 
 // Decimal text of a little-endian two's-complement 128-bit integer scaled by 10^-scale.
 std::string decimal128_text(const unsigned char* p, int scale) {
-  unsigned __int128 u = 0;
+  __extension__ typedef unsigned __int128 u128;  // GCC and Clang; -Wpedantic would warn
+  u128 u = 0;
   for (int b = 15; b >= 0; --b) u = (u << 8) | p[b];
   const bool neg = (p[15] & 0x80) != 0;
   if (neg) u = ~u + 1;
