@@ -1007,6 +1007,32 @@ PenaltyReward penalty_reward(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
 
 // ---------------------------------------------------------------- IPA
 
+const char* to_string(IpaQuadrant q) {
+  switch (q) {
+    case IpaQuadrant::concentrate_here:
+      return "concentrate_here";
+    case IpaQuadrant::keep_up_good_work:
+      return "keep_up_good_work";
+    case IpaQuadrant::low_priority:
+      return "low_priority";
+    case IpaQuadrant::possible_overkill:
+      return "possible_overkill";
+    case IpaQuadrant::none:
+      return "none";
+  }
+  return "none";
+}
+
+IpaQuadrant ipa_quadrant(double performance, double importance, double performance_cut, double importance_cut) {
+  if (std::isnan(performance) || std::isnan(importance) || std::isnan(performance_cut) || std::isnan(importance_cut))
+    return IpaQuadrant::none;
+  const double ptol = 1e-9 * std::max(1.0, std::abs(performance_cut));
+  const double itol = 1e-9 * std::max(1.0, std::abs(importance_cut));
+  const bool hi_perf = performance >= performance_cut - ptol, hi_imp = importance > importance_cut + itol;
+  return hi_imp ? (hi_perf ? IpaQuadrant::keep_up_good_work : IpaQuadrant::concentrate_here)
+                : (hi_perf ? IpaQuadrant::possible_overkill : IpaQuadrant::low_priority);
+}
+
 IpaResult ipa(Eigen::Ref<const Eigen::VectorXd> performance, Eigen::Ref<const Eigen::VectorXd> importance,
               const IpaConfig& config, const std::vector<std::string>& names) {
   config.validate();
@@ -1056,9 +1082,7 @@ IpaResult ipa(Eigen::Ref<const Eigen::VectorXd> performance, Eigen::Ref<const Ei
       out.importance_cut = 0.5 * (imin + imax);
   }
   for (Eigen::Index j = 0; j < k; ++j) {
-    const bool hi_imp = importance[j] >= out.importance_cut, hi_perf = performance[j] >= out.performance_cut;
-    IpaQuadrant q = hi_imp ? (hi_perf ? IpaQuadrant::keep_up_good_work : IpaQuadrant::concentrate_here)
-                           : (hi_perf ? IpaQuadrant::possible_overkill : IpaQuadrant::low_priority);
+    IpaQuadrant q = ipa_quadrant(performance[j], importance[j], out.performance_cut, out.importance_cut);
     if (config.crosshair == Crosshair::diagonal) {
       if (out.priority[j] > 0)
         q = IpaQuadrant::concentrate_here;

@@ -36,22 +36,6 @@ std::vector<Touchpoint> default_touchpoints() {
           {"four_year_checkup", S::four_year_appointment, 1.0}};
 }
 
-const char* to_string(StageQuadrant q) {
-  switch (q) {
-    case StageQuadrant::concentrate_here:
-      return "concentrate_here";
-    case StageQuadrant::keep_up:
-      return "keep_up";
-    case StageQuadrant::low_priority:
-      return "low_priority";
-    case StageQuadrant::possible_overkill:
-      return "possible_overkill";
-    case StageQuadrant::none:
-      return "none";
-  }
-  return "none";
-}
-
 void LifecycleConfig::validate() const {
   if (!std::isfinite(scale_min) || !std::isfinite(scale_max) || !(scale_min < scale_max))
     throw config_error("scale_min/scale_max: expected finite numbers with scale_min < scale_max, got " +
@@ -351,7 +335,7 @@ LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& c
   r.lower.setConstant(G, S, kNaN);
   r.upper.setConstant(G, S, kNaN);
   r.importance.setConstant(G, S, kNaN);
-  r.quadrant.setConstant(G, S, static_cast<std::int8_t>(StageQuadrant::none));
+  r.quadrant.setConstant(G, S, static_cast<std::int8_t>(IpaQuadrant::none));
   r.weak.setZero(G, S);
   r.strong.setZero(G, S);
   r.journey.setConstant(G, kNaN);
@@ -365,7 +349,6 @@ LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& c
       imp_mean += v, imp_k += 1;
     }
   imp_mean /= imp_k;
-  const double imp_tol = 1e-9 * std::max(1.0, std::abs(imp_mean));
   for (int g = 0; g < G; ++g) {
     double jw = 0, js = 0;
     for (int s = 0; s < S; ++s) {
@@ -392,15 +375,14 @@ LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& c
       if (std::isnan(v)) continue;
       if (v < lowest) lowest = v, r.weakest[g] = s;
       if (v > highest) highest = v, r.strongest[g] = s;
-      // importance is high only when strictly above the mean: equal importances flag nothing
-      const bool hi_imp = r.importance(g, s) > imp_mean + imp_tol, hi_perf = v >= journey;
-      const StageQuadrant q = hi_imp ? (hi_perf ? StageQuadrant::keep_up : StageQuadrant::concentrate_here)
-                                     : (hi_perf ? StageQuadrant::possible_overkill : StageQuadrant::low_priority);
+      // the shared IPA rule (drivers.hpp): crosshair at the journey index and the mean stage
+      // importance; an importance on the mean is low, so equal importances flag nothing
+      const IpaQuadrant q = ipa_quadrant(v, r.importance(g, s), journey, imp_mean);
       r.quadrant(g, s) = static_cast<std::int8_t>(q);
       const bool below = v < journey - cfg.margin && r.upper(g, s) < journey;  // NaN upper: false
       const bool above = v > journey + cfg.margin && r.lower(g, s) > journey;
-      r.weak(g, s) = (below || (cfg.ipa_rule && q == StageQuadrant::concentrate_here)) ? 1 : 0;
-      r.strong(g, s) = (above || (cfg.ipa_rule && q == StageQuadrant::keep_up)) ? 1 : 0;
+      r.weak(g, s) = (below || (cfg.ipa_rule && q == IpaQuadrant::concentrate_here)) ? 1 : 0;
+      r.strong(g, s) = (above || (cfg.ipa_rule && q == IpaQuadrant::keep_up_good_work)) ? 1 : 0;
     }
   }
   return r;

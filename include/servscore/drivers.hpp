@@ -214,13 +214,32 @@ PenaltyReward penalty_reward(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
                              Eigen::Ref<const Eigen::VectorXd> weights, const PenaltyRewardConfig& config,
                              const std::vector<std::string>& names = {});
 
-/** @brief Martilla & James quadrants of importance-performance analysis. */
-enum class IpaQuadrant {
-  concentrate_here,   ///< high importance, low performance
-  keep_up_good_work,  ///< high importance, high performance
-  low_priority,       ///< low importance, low performance
-  possible_overkill   ///< low importance, high performance
+/**
+ * @brief Martilla & James quadrants of importance-performance analysis: the one quadrant
+ * vocabulary of the library (drivers' `ipa` and the lifecycle stage flags use it).
+ */
+enum class IpaQuadrant : std::int8_t {
+  concentrate_here = 0,        ///< high importance, low performance
+  keep_up_good_work = 1,       ///< high importance, high performance
+  low_priority = 2,            ///< low importance, low performance
+  possible_overkill = 3,       ///< low importance, high performance
+  none = 4,                    ///< not placed (a lifecycle stage without an index)
+  keep_up = keep_up_good_work  ///< deprecated alias of keep_up_good_work (the old lifecycle name)
 };
+
+/** @brief Stable name of a quadrant ("concentrate_here", "keep_up_good_work", ..., "none"). */
+const char* to_string(IpaQuadrant q);
+
+/**
+ * @brief The one IPA placement rule, shared by `ipa` and `summarize_lifecycle`.
+ *
+ * Tie rule: performance is high when `performance >= performance_cut - tol`; importance is high
+ * only when `importance > importance_cut + tol`, with `tol = 1e-9 * max(1, |cut|)` on each axis.
+ * A performance on its cut counts as high (keeps what works), an importance on its cut as low (an
+ * attribute of average importance is no priority), so attributes of equal importance are all
+ * low importance and none is "concentrate here". A NaN value gives `none`.
+ */
+IpaQuadrant ipa_quadrant(double performance, double importance, double performance_cut, double importance_cut);
 
 /** @brief Where the IPA crosshair is drawn. */
 enum class Crosshair {
@@ -253,9 +272,9 @@ struct IpaResult {
 };
 
 /**
- * @brief Importance-performance quadrants. Tie rule: a value equal to its cut counts as high
- * (importance >= cut is high, performance >= cut is high); with `diagonal`, an attribute
- * exactly on the line is not "concentrate here".
+ * @brief Importance-performance quadrants. Placement by `ipa_quadrant` (its tie rule: a
+ * performance equal to its cut is high, an importance equal to its cut is low); with `diagonal`,
+ * an attribute strictly above the line is "concentrate here" and one exactly on it is not.
  * @throws input_error for lengths that differ, no attributes, or a NaN value (naming the attribute).
  */
 IpaResult ipa(Eigen::Ref<const Eigen::VectorXd> performance, Eigen::Ref<const Eigen::VectorXd> importance,

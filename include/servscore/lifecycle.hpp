@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "servscore/drivers.hpp"
 #include "servscore/model.hpp"
 #include "servscore/types.hpp"
 
@@ -44,10 +45,11 @@ std::vector<Touchpoint> default_touchpoints();
 /** @brief Number of lifecycle stages (6 + 2). */
 constexpr int kLifecycleStages = 8;
 
-/** @brief Importance-performance quadrant of a stage. */
-enum class StageQuadrant { concentrate_here, keep_up, low_priority, possible_overkill, none };
-/** @brief Stable name of a stage quadrant. */
-const char* to_string(StageQuadrant q);
+/**
+ * @brief Importance-performance quadrant of a stage: deprecated alias of `IpaQuadrant` (one
+ * vocabulary and one placement rule, `ipa_quadrant`; the old `keep_up` is `keep_up_good_work`).
+ */
+using StageQuadrant = IpaQuadrant;
 
 /**
  * @brief Configuration of the lifecycle indices. JSON keys are the member names;
@@ -101,9 +103,10 @@ struct LifecycleSummary {
   Eigen::MatrixXd lower;       ///< Student-t interval of the index
   Eigen::MatrixXd upper;       ///< see lower
   Eigen::MatrixXd importance;  ///< mean importance of the stage's touchpoints (same for every group)
-  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> quadrant;  ///< `StageQuadrant` codes
-  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> weak;      ///< 1 weak, 0 not
-  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> strong;    ///< 1 strong, 0 not
+  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic>
+      quadrant;                                                     ///< `IpaQuadrant` codes (placed by `ipa_quadrant`)
+  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> weak;  ///< 1 weak, 0 not
+  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> strong;  ///< 1 strong, 0 not
   Eigen::VectorXd journey;                ///< journey index per group (NaN when no stage has an index)
   VectorXi32 weakest;                     ///< weakest stage per group (`LifecycleStage` code; -1 when none)
   VectorXi32 strongest;                   ///< strongest stage per group (-1 when none)

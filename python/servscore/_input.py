@@ -101,7 +101,65 @@ def to_array(data: Any, *, name: str = "data", dtype: Any = np.float64) -> np.nd
     return np.ascontiguousarray(values, dtype=dtype)
 
 
-def numeric_column(frame: pd.DataFrame, column: str, *, name: str = "data") -> np.ndarray:
+def is_label(frame: pd.DataFrame | None, key: Any) -> bool:
+    """True when ``key`` names a column of ``frame``: any hashable label (str, int, tuple, ...), not
+    an array of values. Strings count as labels even when absent (the caller then reports them)."""
+    if isinstance(key, str):
+        return True
+    if frame is None or key is None or isinstance(key, (np.ndarray, pd.Series, pd.Index, list, dict, set)):
+        return False
+    try:
+        return bool(key in frame.columns)
+    except (TypeError, ValueError):  # unhashable, or an array-like pandas cannot look up
+        return False
+
+
+def label_list(frame: pd.DataFrame | None, keys: Any) -> list[Any]:
+    """Column labels of ``keys``: one label (any hashable present in ``frame``, or a str) or a
+    list / tuple of them. A tuple that is itself a column label is one label."""
+    if is_label(frame, keys):
+        return [keys]
+    if isinstance(keys, (list, tuple, pd.Index)):
+        return list(keys)
+    return [keys]
+
+
+def names_of(labels: Sequence[Any]) -> list[str]:
+    """The labels as the strings the compiled core prints in messages and stores in states."""
+    return [c if isinstance(c, str) else str(c) for c in labels]
+
+
+def text_labels(frame: pd.DataFrame) -> dict[str, Any]:
+    """Each column label by the text it prints as (str labels map to themselves first), for
+    configurations that name fields as text: an int label 3 is field "3"."""
+    out: dict[str, Any] = {c: c for c in frame.columns if isinstance(c, str)}
+    for c in frame.columns:
+        out.setdefault(names_of([c])[0], c)
+    return out
+
+
+def text_columns(frame: pd.DataFrame, names: Sequence[str]) -> list[Any]:
+    """The frame's labels for columns a configuration names as text (indicators, touchpoints):
+    each name itself when present, else the one label that prints as it (an int label 3 for
+    "3"), else -- when none is present and the first k labels are the positions 0..k-1, as in
+    ``pd.DataFrame(array)`` (and its scored copy) -- the columns in configuration order. Names
+    not found stay as they are, for the caller's error."""
+    cols = frame.columns
+    present = [n in cols for n in names]
+    if all(present):
+        return list(names)
+    text = text_labels(frame)
+    if (
+        not any(present)
+        and not any(n in text for n in names)
+        and len(cols) >= len(names)
+        and list(cols[: len(names)]) == list(range(len(names)))
+    ):
+        return list(range(len(names)))
+    return [n if p else text.get(n, n) for n, p in zip(names, present)]
+
+
+def numeric_column(frame: pd.DataFrame, column: Any, *, name: str = "data") -> np.ndarray:
     """One column as float64 with NaN for missing; InputError for the first non-numeric value."""
     if column not in frame.columns:
         available = ", ".join(map(str, frame.columns[:30]))
@@ -125,7 +183,7 @@ def numeric_column(frame: pd.DataFrame, column: str, *, name: str = "data") -> n
     return out
 
 
-def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str], *, name: str = "data") -> np.ndarray:
+def numeric_matrix(frame: pd.DataFrame, columns: Sequence[Any], *, name: str = "data") -> np.ndarray:
     """Columns by name as a C-contiguous (rows x columns) float64 matrix; NaN for missing."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -137,7 +195,7 @@ def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str], *, name: str = "
     return out
 
 
-def float_columns(frame: pd.DataFrame, names: list[str]) -> list[np.ndarray] | None:
+def float_columns(frame: pd.DataFrame, names: Sequence[Any]) -> list[np.ndarray] | None:
     """The columns as 1-D float64 arrays for the compiled core: float64 columns are views of the
     frame's memory (read in place, no copy), other numeric columns are converted one by one. None
     when a column is missing, repeated, boolean or not numeric: the caller then takes the slow path
@@ -205,9 +263,9 @@ def group_codes(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np
     """
     if by is None:
         return np.zeros(len(frame), dtype=np.int32), None
-    cols = [by] if isinstance(by, str) else list(by)
+    cols = label_list(frame, by)
     for c in cols:
-        if c not in frame.columns:
+        if not is_label(frame, c) or c not in frame.columns:
             raise InputError(f"by: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
     g = frame.groupby(cols if len(cols) > 1 else cols[0], sort=True, dropna=False, observed=True)
     codes = g.ngroup().to_numpy(dtype=np.int32)

@@ -30,7 +30,17 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, DriverConfig, InputError, IpaConfig, PenaltyRewardConfig
-from ._input import as_matrix, is_frame_like, numeric_column, numeric_matrix, resolve_config, to_array, to_frame
+from ._input import (
+    as_matrix,
+    is_frame_like,
+    is_label,
+    names_of,
+    numeric_column,
+    numeric_matrix,
+    resolve_config,
+    to_array,
+    to_frame,
+)
 from ._result import Result
 from .model import KanoCategory, get_language
 
@@ -108,7 +118,7 @@ class _Prepared:
 def _weights(frame: pd.DataFrame | None, weights: Any, n: int) -> np.ndarray | None:
     if weights is None:
         return None
-    if isinstance(weights, str):
+    if isinstance(weights, str) or is_label(frame, weights):
         if frame is None:
             raise InputError("weights: a column name needs a DataFrame input")
         w = numeric_column(frame, weights, name="weights")
@@ -143,17 +153,17 @@ def _prepare(
         # a mergeable co-moment state: its correlations (listwise or pairwise, as the state
         # was built) and its row counts
         corr_frame = X.corr()
-        labels = [str(c) for c in corr_frame.columns]
-        corr_frame.index = corr_frame.columns = labels
-        if not isinstance(y, str) or y not in labels:
-            raise InputError(f"y: with a Moments state, give the outcome's column name; columns: {', '.join(labels)}")
-        used = [str(c) for c in columns] + [y] if columns is not None else labels
+        labels = list(corr_frame.columns)
+        if not is_label(corr_frame, y) or y not in labels:
+            raise InputError(
+                f"y: with a Moments state, give the outcome's column name; columns: {', '.join(map(repr, labels))}"
+            )
+        used = list(columns) + [y] if columns is not None else labels
         if X.n <= len(used):
             raise InputError(
                 f"moments: {X.n} row(s) for {len(used) - 1} predictor(s); expected more rows than predictors + 1"
             )
         var = X.var(ddof=0)
-        var.index = labels
         for c in used:
             if c in var.index and not var[c] > 0:
                 raise InputError(f"moments: {c!r} is constant (variance {var[c]}); a constant has no correlation")
@@ -164,8 +174,8 @@ def _prepare(
         return prep
     if matrix:
         if isinstance(X, pd.DataFrame):
-            labels = [str(c) for c in X.columns]
-            if [str(i) for i in X.index] != labels:
+            labels = list(X.columns)
+            if names_of(list(X.index)) != names_of(labels):
                 raise InputError(
                     "matrix: the row labels must equal the column labels (a correlation or covariance matrix)"
                 )
@@ -175,9 +185,9 @@ def _prepare(
             labels = [f"x{j}" for j in range(mat.shape[1])]
         if mat.shape[0] != mat.shape[1]:
             raise InputError(f"matrix: expected a square matrix, got {mat.shape[0]} x {mat.shape[1]}")
-        if isinstance(y, str):
+        if isinstance(y, str) or (isinstance(X, pd.DataFrame) and is_label(X, y)):
             if y not in labels:
-                raise InputError(f"y: {y!r} is not a variable of the matrix; variables: {', '.join(labels)}")
+                raise InputError(f"y: {y!r} is not a variable of the matrix; variables: {', '.join(map(repr, labels))}")
             yi = labels.index(y)
         elif isinstance(y, (int, np.integer)):
             yi = int(y)
@@ -191,13 +201,13 @@ def _prepare(
                 raise InputError(f"columns: {c!r} is not a variable of the matrix")
         order = [labels.index(c) for c in pred] + [yi]
         sub = np.ascontiguousarray(mat[np.ix_(order, order)])
-        corr = _core.drivers_correlation_from_covariance(sub, pred)
+        corr = _core.drivers_correlation_from_covariance(sub, names_of(pred))
         return _Prepared(pred, labels[yi], corr, None, None, None, {"n_used": float("nan"), "n_dropped": 0})
     if is_frame_like(X):
         frame = to_frame(X, name="X")
         if len(frame) == 0:
             raise InputError("X: the input is empty (0 rows)")
-        if isinstance(y, str):
+        if is_label(frame, y):
             y_name = y
             yv = numeric_column(frame, y, name="y")
         else:
@@ -205,11 +215,11 @@ def _prepare(
                 raise InputError("y: give the outcome as a column name of X or as an array")
             yv = to_array(y, name="y")
             y_name = str(getattr(y, "name", None) or "y")
-        skip = {y_name} | ({weights} if isinstance(weights, str) else set())
+        skip = [y_name] + ([weights] if is_label(frame, weights) else [])
         if columns is None:
-            names = [str(c) for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
+            names = [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
         else:
-            names = [str(c) for c in columns]
+            names = list(columns)
         if not names:
             raise InputError("X: no numeric predictor columns")
         x = numeric_matrix(frame, names, name="X")
@@ -219,7 +229,7 @@ def _prepare(
         if y is None:
             raise InputError("y: give the outcome as an array")
         yv = to_array(y, name="y")
-        names = [str(c) for c in columns] if columns is not None else [f"x{j}" for j in range(x.shape[1])]
+        names = list(columns) if columns is not None else [f"x{j}" for j in range(x.shape[1])]
         if len(names) != x.shape[1]:
             raise InputError(f"columns: expected {x.shape[1]} names, got {len(names)}")
         y_name = str(getattr(y, "name", None) or "y")
@@ -227,7 +237,7 @@ def _prepare(
     if len(yv) != x.shape[0]:
         raise InputError(f"y: expected {x.shape[0]} values (one per row of X), got {len(yv)}")
     yv = np.ascontiguousarray(yv, dtype=np.float64)
-    cr = _core.drivers_correlation(x, yv, w, cfg, names)
+    cr = _core.drivers_correlation(x, yv, w, cfg, names_of(names))
     info = {k: cr[k] for k in ("n_rows", "n_used", "n_dropped", "n_missing", "sum_weights", "effective_n")}
     return _Prepared(names, y_name, cr["corr"], x, yv, w, info)
 
@@ -443,7 +453,7 @@ def importance(
     table = pd.DataFrame(index=pd.Index(names, name="predictor"))
     conditional = complete = None
     exact = True
-    rw = _core.drivers_relative_weights(corr, cfg, names)  # also checks collinearity; gives beta and R2
+    rw = _core.drivers_relative_weights(corr, cfg, names_of(names))  # also checks collinearity; gives beta and R2
     r2 = float(rw["r2"])
     if method in ("lmg", "dominance"):
         run_cfg = cfg
@@ -451,7 +461,7 @@ def importance(
             d = cfg.to_dict()
             d["complete_max_predictors"] = 0
             run_cfg = DriverConfig.from_dict(d)
-        r = _core.drivers_dominance(corr, run_cfg, int(workers), names)
+        r = _core.drivers_dominance(corr, run_cfg, int(workers), names_of(names))
         r2 = float(r["r2"])
         exact = bool(r["exact"])
         table["importance"] = r["general"]
@@ -599,26 +609,26 @@ def penalty_reward(
         frame = to_frame(X, name="X")
         if len(frame) == 0:
             raise InputError("X: the input is empty (0 rows)")
-        yv = numeric_column(frame, y, name="y") if isinstance(y, str) else to_array(y, name="y")
-        skip = {y} if isinstance(y, str) else set()
-        if isinstance(weights, str):
-            skip.add(weights)
+        yv = numeric_column(frame, y, name="y") if is_label(frame, y) else to_array(y, name="y")
+        skip = [y] if is_label(frame, y) else []
+        if is_label(frame, weights):
+            skip.append(weights)
         names = (
-            [str(c) for c in columns]
+            list(columns)
             if columns is not None
-            else [str(c) for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
+            else [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
         )
         x = numeric_matrix(frame, names, name="X")
         w = _weights(frame, weights, len(frame))
     else:
         x = as_matrix(X, name="X")
         yv = to_array(y, name="y")
-        names = [str(c) for c in columns] if columns is not None else [f"x{j}" for j in range(x.shape[1])]
+        names = list(columns) if columns is not None else [f"x{j}" for j in range(x.shape[1])]
         w = _weights(None, weights, x.shape[0])
     del prep_cfg
     if len(yv) != x.shape[0]:
         raise InputError(f"y: expected {x.shape[0]} values (one per row of X), got {len(yv)}")
-    r = _core.drivers_penalty_reward(x, np.ascontiguousarray(yv, dtype=np.float64), w, cfg, names)
+    r = _core.drivers_penalty_reward(x, np.ascontiguousarray(yv, dtype=np.float64), w, cfg, names_of(names))
     table = pd.DataFrame(index=pd.Index(names, name="attribute"))
     table["n_low"] = r["n_low"]
     table["n_high"] = r["n_high"]
@@ -754,11 +764,11 @@ class IpaResult(Result):
         ]
 
 
-def _named_values(v: Any, name: str) -> tuple[np.ndarray, list[str] | None]:
+def _named_values(v: Any, name: str) -> tuple[np.ndarray, list[Any] | None]:
     if isinstance(v, dict):
-        return np.asarray([float(x) for x in v.values()], dtype=np.float64), [str(k) for k in v]
+        return np.asarray([float(x) for x in v.values()], dtype=np.float64), list(v)
     if isinstance(v, pd.Series):
-        return to_array(v, name=name), [str(k) for k in v.index]
+        return to_array(v, name=name), list(v.index)
     return to_array(v, name=name), None
 
 
@@ -786,8 +796,9 @@ def ipa(
     importance
         Stated importance (Series / dict / array in the same order or by name; a PLS total
         effect can be passed here), an :class:`Importance` result, or the name of a
-        derivation from the ratings frame: ``"correlation"`` (r with ``y``), ``"lmg"``,
-        ``"relative_weights"`` (raw weights), which need ``y``.
+        derivation from the ratings frame: ``"correlation"`` (Pearson r with ``y``, weighted
+        with ``weights`` like performance, each attribute over the rows where it and ``y`` are
+        present), ``"lmg"``, ``"relative_weights"`` (raw weights, weighted too), which need ``y``.
     crosshair
         ``"scale"`` (the centre of the rating scale and of the importance range),
         ``"data_mean"`` (default), ``"data_median"`` or ``"diagonal"`` (above the
@@ -801,9 +812,10 @@ def ipa(
 
     Notes
     -----
-    Tie rule: a value equal to its cut counts as high (importance >= cut is high importance,
-    performance >= cut is high performance); on the diagonal exactly, an attribute is not
-    "concentrate here".
+    One placement rule with the lifecycle stage flags (C++ ``ipa_quadrant``). Tie rule: a
+    performance equal to its cut counts as high, an importance equal to its cut as low (within
+    1e-9 relative), so equal importances place nothing in "concentrate here"; on the diagonal
+    exactly, an attribute is not "concentrate here".
 
     Examples
     --------
@@ -824,13 +836,13 @@ def ipa(
     frame: pd.DataFrame | None = None
     if is_frame_like(performance):
         frame = to_frame(performance, name="performance")
-        skip = {y} if isinstance(y, str) else set()
-        if isinstance(weights, str):
-            skip.add(weights)
+        skip = [y] if is_label(frame, y) else []
+        if is_label(frame, weights):
+            skip.append(weights)
         names = (
-            [str(c) for c in columns]
+            list(columns)
             if columns is not None
-            else [str(c) for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
+            else [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
         )
         ratings = numeric_matrix(frame, names, name="performance")
         w = _weights(frame, weights, len(frame))
@@ -841,11 +853,11 @@ def ipa(
             if not ok.any():
                 raise InputError(f"performance: column {c!r} has no ratings")
             perf[j] = float(np.average(ratings[ok, j], weights=ww[ok]))
-        perf_names: list[str] | None = names
+        perf_names: list[Any] | None = names
     else:
         perf, perf_names = _named_values(performance, "performance")
         if columns is not None:
-            perf_names = [str(c) for c in columns]
+            perf_names = list(columns)
     source = "stated"
     if isinstance(importance, str):
         if frame is None or y is None:
@@ -853,11 +865,15 @@ def ipa(
                 f"importance={importance!r} derives importance from ratings: give a ratings DataFrame and y"
             )
         if importance == "correlation":
-            yv = numeric_column(frame, y, name="y") if isinstance(y, str) else to_array(y, name="y")
-            imp_vals = np.empty(len(perf))
-            for j in range(len(perf)):
-                ok = ~np.isnan(ratings[:, j]) & ~np.isnan(yv)
-                imp_vals[j] = float(np.corrcoef(ratings[ok, j], yv[ok])[0, 1])
+            # weighted Pearson r of each attribute with y, each pair over its own rows: the
+            # compiled co-moments (pairwise policy) with the same weights as performance
+            from .moments import Moments
+
+            yv = numeric_column(frame, y, name="y") if is_label(frame, y) else to_array(y, name="y")
+            if len(yv) != len(frame):
+                raise InputError(f"y: expected {len(frame)} values (one per row), got {len(yv)}")
+            m = Moments(nan_policy="pairwise").update(np.column_stack([ratings, yv]), weights=w)
+            imp_vals = np.asarray(m.corr().to_numpy()[:-1, -1], dtype=np.float64)
         elif importance in ("lmg", "relative_weights", "dominance"):
             res = globals()["importance"](
                 frame, y, method=importance, columns=perf_names, weights=weights, workers=workers
@@ -871,7 +887,7 @@ def ipa(
         imp_names = perf_names
     elif isinstance(importance, Importance):
         imp_vals = importance.table["importance"].to_numpy()
-        imp_names = [str(i) for i in importance.table.index]
+        imp_names = list(importance.table.index)
         source = importance.method
     else:
         imp_vals, imp_names = _named_values(importance, "importance")
@@ -890,7 +906,10 @@ def ipa(
             f"importance: attribute names {imp_names} do not match the performance attributes {perf_names}"
         )
     r = _core.drivers_ipa(
-        np.ascontiguousarray(perf, dtype=np.float64), np.ascontiguousarray(imp_vals, dtype=np.float64), cfg, perf_names
+        np.ascontiguousarray(perf, dtype=np.float64),
+        np.ascontiguousarray(imp_vals, dtype=np.float64),
+        cfg,
+        names_of(perf_names),
     )
     table = pd.DataFrame(index=pd.Index(perf_names, name="attribute"))
     table["performance"] = perf

@@ -49,6 +49,7 @@ from ._input import (
     relabel_rows,
     resolve_config,
     result_frame,
+    text_columns,
     to_frame,
 )
 from ._result import Result
@@ -124,8 +125,9 @@ def score_encounters(data: Any, config: Any = None, *, workers: int = 1) -> pd.D
         frame = to_frame(data)
         if len(frame) == 0:
             raise InputError("data: the input is empty (0 rows)")
-        cols = float_columns(frame, names)  # read in place when the columns are numeric
-        ratings: Any = cols if cols is not None else numeric_matrix(frame, names, name="data")
+        labels = text_columns(frame, names)  # any hashable labels; positions for pd.DataFrame(array)
+        cols = float_columns(frame, labels)  # read in place when the columns are numeric
+        ratings: Any = cols if cols is not None else numeric_matrix(frame, labels, name="data")
         index = frame.index
         for c in SCORE_COLUMNS:
             if c in frame.columns:
@@ -247,6 +249,7 @@ def summarize_encounters(
     else:
         cfg = resolve_config(config, EncounterConfig)
     names = [ind.name for ind in cfg.indicators]
+    labels = text_columns(frame, names)
     codes, keys = group_codes(frame, by)
     n_groups = 1 if keys is None else len(keys)
 
@@ -269,7 +272,7 @@ def summarize_encounters(
         codes,
         n_groups,
         cfg,
-        numeric_matrix(frame, names, name="scored") if all(c in frame.columns for c in names) else None,
+        numeric_matrix(frame, labels, name="scored") if all(c in frame.columns for c in labels) else None,
     )
     index = keys if keys is not None else pd.Index(["all"], name="group")
     counts = pd.DataFrame(r["counts"], index=index, columns=Quadrant.names())

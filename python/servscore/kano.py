@@ -40,7 +40,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, KanoConfig, KanoState
-from ._input import is_frame_like, resolve_config, to_frame
+from ._input import is_frame_like, is_label, label_list, resolve_config, to_frame
 from ._result import Result
 from .model import ExpectationLevel, KanoCategory, get_language
 
@@ -191,7 +191,7 @@ def _raise_bad(
 _ROWCOL = re.compile(r"^(functional|dysfunctional): row (\d+), column (\d+): ")
 
 
-def _relabel(e: Exception, index: pd.Index | None, columns: Sequence[str] | None) -> Exception:
+def _relabel(e: Exception, index: pd.Index | None, columns: Sequence[Any] | None) -> Exception:
     msg = str(e)
     m = _ROWCOL.match(msg)
     if not m:
@@ -234,7 +234,7 @@ def classify(functional: Any, dysfunctional: Any, *, table: Any = None, workers:
     ['one_dimensional', 'must_be', 'attractive', 'indifferent']
     """
     index = functional.index if isinstance(functional, (pd.Series, pd.DataFrame)) else None
-    columns = [str(c) for c in functional.columns] if isinstance(functional, pd.DataFrame) else None
+    columns = list(functional.columns) if isinstance(functional, pd.DataFrame) else None
     f = _answers(functional, name="functional", index=index, columns=columns)
     d = _answers(dysfunctional, name="dysfunctional", index=index, columns=columns)
     if f.shape != d.shape:
@@ -275,9 +275,9 @@ def _is_long(frame: pd.DataFrame) -> bool:
 def _group_keys(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np.ndarray, list[Any]]:
     if by is None:
         return np.zeros(len(frame), dtype=np.int32), ["all"]
-    cols = [by] if isinstance(by, str) else list(by)
+    cols = label_list(frame, by)
     for c in cols:
-        if c not in frame.columns:
+        if not is_label(frame, c) or c not in frame.columns:
             raise InputError(f"by: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
     g = frame.groupby(cols if len(cols) > 1 else cols[0], sort=True, dropna=False, observed=True)
     codes = g.ngroup().to_numpy(dtype=np.int32)
@@ -345,7 +345,8 @@ class Accumulator:
         self.config: KanoConfig = _config(config, table)
         self.attributes: list[str] | None = list(attributes) if attributes is not None else None
         self._fixed_attributes = attributes is not None
-        self.by: list[str] | None = None if by is None else ([by] if isinstance(by, str) else list(by))
+        # a list or tuple names several columns; any other label (str, int, ...) one
+        self.by: list[Any] | None = None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
         self.suffixes = (str(suffixes[0]), str(suffixes[1]))
         self.workers = int(workers)
         self.levels: int = int(self.config.levels)

@@ -38,15 +38,18 @@ import pandas as pd
 
 from . import _core
 from ._core import InputError, LifecycleConfig, Touchpoint
-from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
+from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, resolve_config, text_columns, to_frame
 from ._result import Result
+from .drivers import IPA_QUADRANTS
 from .loyalty import _groups
 from .model import LifecycleStage
 
 __all__ = ["LifecycleConfig", "LifecycleResult", "Touchpoint", "score_stages", "stages"]
 
 STAGES = LifecycleStage.names()
-QUADRANTS = ["concentrate_here", "keep_up", "low_priority", "possible_overkill", "none"]
+# the one IPA vocabulary (drivers.IPA_QUADRANTS, C++ IpaQuadrant) and "none" for a stage without an index;
+# the old lifecycle name "keep_up" is now "keep_up_good_work"
+QUADRANTS = [*IPA_QUADRANTS, "none"]
 
 
 def _with_params(config: Any, params: dict[str, Any]) -> LifecycleConfig:
@@ -68,7 +71,7 @@ def _ratings(data: Any, cfg: LifecycleConfig, what: str = "data") -> tuple[np.nd
         frame = to_frame(data, name=what)
         if len(frame) == 0:
             raise InputError(f"{what}: the input is empty (0 rows)")
-        return numeric_matrix(frame, names, name=what), frame.index, frame
+        return numeric_matrix(frame, text_columns(frame, names), name=what), frame.index, frame
     x = as_matrix(data, name=what, ncols=len(names))
     return x, pd.RangeIndex(x.shape[0]), None
 
@@ -117,7 +120,7 @@ class LifecycleResult(Result):
     table
         Long table, one row per group and stage in use: ``group``, ``stage``, ``label``,
         ``n``, ``n_missing``, ``index`` (0-100), ``sd``, ``lower``, ``upper`` (interval),
-        ``importance``, ``quadrant`` (IPA: concentrate_here, keep_up, low_priority,
+        ``importance``, ``quadrant`` (IPA: concentrate_here, keep_up_good_work, low_priority,
         possible_overkill), ``weak`` and ``strong`` (booleans), ``gap`` (index minus the
         journey index).
     journey

@@ -45,7 +45,16 @@ import pandas as pd
 
 from . import _core
 from ._core import InputError, LoyaltyConfig
-from ._input import group_codes, is_frame_like, numeric_column, relabel_rows, resolve_config, to_array, to_frame
+from ._input import (
+    group_codes,
+    is_frame_like,
+    is_label,
+    numeric_column,
+    relabel_rows,
+    resolve_config,
+    to_array,
+    to_frame,
+)
 from ._result import Result
 from .model import LoyaltySegment
 
@@ -63,7 +72,7 @@ def _with_params(config: Any, params: dict[str, Any]) -> LoyaltyConfig:
 
 def _column(x: Any, frame: pd.DataFrame | None, name: str, n: int | None = None) -> np.ndarray:
     """A column given by name (of ``data``) or as values, as float64 with NaN for missing."""
-    if isinstance(x, str):
+    if isinstance(x, str) or is_label(frame, x):
         if frame is None:
             raise InputError(f"{name}: {x!r} is a column name, but no data= table was given")
         values = numeric_column(frame, x, name=name)
@@ -82,7 +91,7 @@ def _complained(x: Any, frame: pd.DataFrame | None, n: int) -> np.ndarray:
         if len(x) != n:
             raise InputError(f"complained: expected {n} values (one per customer), got {len(x)}")
         return np.ascontiguousarray(x, dtype=np.float64)
-    if isinstance(x, str) and frame is not None and x in frame.columns:
+    if frame is not None and is_label(frame, x) and x in frame.columns:
         s = frame[x]
     elif isinstance(x, str):
         raise InputError(f"complained: {x!r} is a column name, but no such column in data=")
@@ -113,7 +122,7 @@ def _groups(by: Any, frame: pd.DataFrame | None, n: int) -> tuple[np.ndarray, pd
     """Group codes from ``by``: column name(s) of ``frame``, or one label per row."""
     if by is None:
         return np.zeros(n, dtype=np.int32), None
-    if isinstance(by, str):
+    if isinstance(by, str) or is_label(frame, by):
         if frame is None:
             raise InputError(f"by: {by!r} names a column, but no data table was given")
         return group_codes(frame, by)
@@ -121,7 +130,8 @@ def _groups(by: Any, frame: pd.DataFrame | None, n: int) -> tuple[np.ndarray, pd
         frame is not None
         and isinstance(by, (list, tuple))
         and len(by) > 0
-        and all(isinstance(b, str) and b in frame.columns for b in by)
+        and all(is_label(frame, b) and b in frame.columns for b in by)
+        and (all(isinstance(b, str) for b in by) or len(by) != n)  # else one group value per row
     ):
         return group_codes(frame, list(by))
     labels = pd.Series(np.asarray(by, dtype=object) if not isinstance(by, pd.Series) else by.to_numpy())

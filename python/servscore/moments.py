@@ -38,7 +38,7 @@ import pandas as pd
 
 from . import _core
 from ._core import InputError
-from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, to_array, to_frame
+from ._input import as_matrix, is_frame_like, is_label, names_of, numeric_matrix, relabel_rows, to_array, to_frame
 
 __all__ = ["Moments"]
 
@@ -91,15 +91,16 @@ class Moments:
         data: Any = None,
         *,
         weights: Any = None,
-        columns: list[str] | None = None,
+        columns: list[Any] | None = None,
         nan_policy: str = "listwise",
         workers: int = 1,
     ) -> None:
         self._policy = check_policy(nan_policy)
-        self._columns: list[str] | None = [str(c) for c in columns] if columns is not None else None
+        # the caller's labels (any hashable); the core stores them as strings (names_of)
+        self._columns: list[Any] | None = list(columns) if columns is not None else None
         self._state: Any = None
         if self._columns is not None:
-            self._state = _core.Moments(len(self._columns), self._policy, self._columns)
+            self._state = _core.Moments(len(self._columns), self._policy, names_of(self._columns))
         if data is not None:
             self.update(data, weights=weights, workers=workers)
 
@@ -118,10 +119,11 @@ class Moments:
         w: np.ndarray | None = None
         if is_frame_like(data):
             frame = to_frame(data)
-            if isinstance(weights, str):
+            wcol = is_label(frame, weights)
+            if wcol:
                 w = to_array(frame[weights] if weights in frame.columns else _no_column(weights, frame), name="weights")
             if self._columns is None:
-                self._columns = [str(c) for c in frame.columns if not (isinstance(weights, str) and c == weights)]
+                self._columns = [c for c in frame.columns if not (wcol and c == weights)]
                 if not self._columns:
                     raise InputError("data: no columns")
             x = _frame_matrix(frame, self._columns)
@@ -142,7 +144,7 @@ class Moments:
             w = to_array(weights, name="weights")
         if self._state is None:
             assert self._columns is not None
-            self._state = _core.Moments(len(self._columns), self._policy, self._columns)
+            self._state = _core.Moments(len(self._columns), self._policy, names_of(self._columns))
         if x.shape[1] != self._state.dim:
             raise InputError(f"data: expected {self._state.dim} columns, got {x.shape[1]}")
         try:
@@ -158,7 +160,7 @@ class Moments:
                 return False
             if self._state is None:
                 self._state = _core.Moments(
-                    data.shape[1], self._policy, self._columns if self._columns is not None else []
+                    data.shape[1], self._policy, names_of(self._columns) if self._columns is not None else []
                 )
             if data.shape[1] != self._state.dim:
                 raise InputError(f"data: expected {self._state.dim} columns, got {data.shape[1]}")
@@ -170,7 +172,7 @@ class Moments:
         names, batches = found
         if self._state is None:
             self._columns = names
-            self._state = _core.Moments(len(names), self._policy, names)
+            self._state = _core.Moments(len(names), self._policy, names_of(names))
         if len(names) != self._state.dim:
             raise InputError(f"data: expected {self._state.dim} columns, got {len(names)}")
         if len(batches) == 1 and isinstance(batches[0], np.ndarray):
@@ -244,7 +246,7 @@ class Moments:
 
     # ----------------------------------------------------------------- results
     @property
-    def columns(self) -> list[str] | list[int]:
+    def columns(self) -> list[Any]:
         """Variable names (positions 0..p-1 for arrays without names)."""
         if self._columns is not None:
             return list(self._columns)
@@ -337,14 +339,19 @@ class Moments:
         return self._state
 
     def _labels(self) -> pd.Index:
-        return pd.Index(self.columns)
+        return pd.Index(self.columns, tupleize_cols=False)  # tuple labels stay labels
 
     def _frame(self, a: np.ndarray) -> pd.DataFrame:
         labels = self._labels()
         return pd.DataFrame(np.asarray(a), index=labels, columns=labels)
 
-    def _index(self, c: str | int) -> int:
+    def _index(self, c: Any) -> int:
         cols = self.columns
+        try:
+            if c in cols:  # a label first (integer labels too), then a position
+                return cols.index(c)
+        except (TypeError, ValueError):
+            pass
         if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
             if not 0 <= int(c) < len(cols):
                 raise InputError(f"Moments: variable position {c} is out of range [0, {len(cols)})")
@@ -357,7 +364,7 @@ class Moments:
 _INT8 = (np.dtype(np.int8), np.dtype(np.uint8))
 
 
-def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], list[Any]] | None:
+def _int8_columns(data: Any, columns: list[Any] | None) -> tuple[list[Any], list[Any]] | None:
     """The selected columns of a pandas/polars/Arrow DataFrame as int8 (or uint8) numpy views,
     without copies where the frame's memory allows: ``(names, batches)``, each batch a Fortran-
     ordered 2-D array (a pandas frame held as one block) or a list of 1-D arrays (polars and Arrow
@@ -366,8 +373,7 @@ def _int8_columns(data: Any, columns: list[str] | None) -> tuple[list[str], list
     if isinstance(data, pd.DataFrame):
         if not data.columns.is_unique or len(data) == 0:
             return None
-        labels = data.columns.tolist()
-        names = labels if all(type(c) is str for c in labels) else [str(c) for c in labels]
+        names = data.columns.tolist()  # any hashable labels
         if columns is None:
             columns = names
         pos = {n: i for i, n in enumerate(names)}
@@ -433,7 +439,7 @@ def _aligned_chunks(per_column: list[list[Any]], length: Any) -> list[list[Any]]
     return [[col[k] for col in per_column] for k in range(len(lengths)) if lengths[k] > 0]
 
 
-def _frame_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+def _frame_matrix(frame: pd.DataFrame, columns: list[Any]) -> np.ndarray:
     """The columns as float64 (NaN for missing): one block copy when they are all numeric (the core
     reads the column-major result in place), else column by column with errors naming the bad value."""
     if len(frame) == 0:
@@ -446,5 +452,5 @@ def _frame_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return numeric_matrix(frame, columns, name="data")
 
 
-def _no_column(name: str, frame: pd.DataFrame) -> Any:
+def _no_column(name: Any, frame: pd.DataFrame) -> Any:
     raise InputError(f"weights: no column {name!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")

@@ -39,7 +39,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, NeedRuleSet
-from ._input import numeric_column, relabel_rows, to_frame
+from ._input import numeric_column, relabel_rows, text_labels, to_frame
 from ._result import Result
 from .model import HumanNeed
 
@@ -251,10 +251,11 @@ def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: 
     rs = load_rules(rules, schema=schema)
     if extra_rules is not None:
         rs = rs.extend(load_rules(extra_rules, schema=schema))
-    cols = list(rs.fields) + [f for f in rs.optional_fields if f in frame.columns]
+    text = text_labels(frame)  # fields are text; labels may be ints, tuples, ...
+    cols = list(rs.fields) + [f for f in rs.optional_fields if f in text]
     x = np.empty((len(frame), len(cols)), dtype=np.float64)
     for j, c in enumerate(cols):
-        x[:, j] = numeric_column(frame, c, name="data")
+        x[:, j] = numeric_column(frame, text.get(c, c), name="data")
     try:
         r = _core.evaluate_needs(rs, x, cols, int(workers))
     except InputError as e:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import _core
 from ._core import BoxConfig, ConfigError, InputError, NpsConfig, ResponseCounts
-from ._input import group_codes, is_frame_like, relabel_rows, to_array, to_frame
+from ._input import group_codes, is_frame_like, is_label, label_list, relabel_rows, to_array, to_frame
 from ._result import Result
 
 __all__ = [
@@ -131,13 +131,17 @@ def _scores_array(s: Any, what: str) -> np.ndarray:
     return to_array(s, name=what)
 
 
-def _is_names(by: Any) -> bool:
-    return isinstance(by, str) or (
-        isinstance(by, (list, tuple)) and len(by) > 0 and all(isinstance(b, str) for b in by)
-    )
+def _is_names(by: Any, frame: pd.DataFrame | None = None) -> bool:
+    """True when ``by`` names columns: a str or any label of ``frame``, or a list / tuple of them."""
+    if is_label(frame, by):
+        return True
+    if not (isinstance(by, (list, tuple)) and len(by) > 0 and all(is_label(frame, b) for b in by)):
+        return False
+    # non-text labels as many as the rows are more likely one group value per row
+    return all(isinstance(b, str) for b in by) or frame is None or len(by) != len(frame)
 
 
-def _codes_one(values: Any, name: str) -> tuple[np.ndarray, pd.Index]:
+def _codes_one(values: Any, name: Any) -> tuple[np.ndarray, pd.Index]:
     """Sorted group codes of one key column (missing keys last, as their own group), by factorising."""
     try:
         codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
@@ -147,12 +151,22 @@ def _codes_one(values: Any, name: str) -> tuple[np.ndarray, pd.Index]:
     return np.ascontiguousarray(codes, dtype=np.int32), pd.Index(uniques, name=name)
 
 
-def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: str) -> _Prepared:
+def _n_rows(data: Any) -> int | None:
+    """Rows of a batch (arrays, Series, lists, pandas / polars / Arrow tables), None if unknown."""
+    if isinstance(data, np.ndarray):
+        return int(data.shape[0]) if data.ndim else None
+    try:
+        return len(data)
+    except TypeError:
+        return None
+
+
+def _prepare(data: Any, *, column: Any, by: Any, weights: Any, metric: str) -> _Prepared:
     frame: pd.DataFrame | None = None
     if is_frame_like(data):
         frame = to_frame(data)
-        col = column or DEFAULT_COLUMNS[metric]
-        if col not in frame.columns:
+        col = DEFAULT_COLUMNS[metric] if column is None else column
+        if not is_label(frame, col) or col not in frame.columns:
             available = ", ".join(map(str, frame.columns[:30]))
             raise InputError(f"data: no column {col!r}; columns present: {available} (pass column=...)")
         series: Any = frame[col]
@@ -176,8 +190,8 @@ def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: st
     if by is not None:
         if isinstance(by, str) and frame is None:
             raise InputError(f"by: column name {by!r} needs a DataFrame as data; pass the group values instead")
-        if frame is not None and _is_names(by):
-            names = [by] if isinstance(by, str) else list(by)
+        if frame is not None and _is_names(by, frame):
+            names = label_list(frame, by)
             if len(names) == 1 and names[0] in frame.columns:
                 codes, keys = _codes_one(frame[names[0]], names[0])
             else:
@@ -209,7 +223,7 @@ def _prepare(data: Any, *, column: str | None, by: Any, weights: Any, metric: st
                 codes, keys = group_codes(frame_by, list(cols))
     w: np.ndarray | None = None
     if weights is not None:
-        if isinstance(weights, str):
+        if isinstance(weights, str) or is_label(frame, weights):
             if frame is None:
                 raise InputError(f"weights: column name {weights!r} needs a DataFrame as data")
             if weights not in frame.columns:
@@ -617,7 +631,7 @@ def nps(
     level: float | None = None,
     weights: Any = None,
     by: Any = None,
-    column: str | None = None,
+    column: Any = None,
     config: Any = None,
     promoter_min: int | None = None,
     detractor_max: int | None = None,
@@ -699,7 +713,7 @@ def _box(
     level: float | None,
     weights: Any,
     by: Any,
-    column: str | None,
+    column: Any,
     config: Any,
     top_min: int | None,
     bottom_max: int | None,
@@ -719,7 +733,7 @@ def csat(
     level: float | None = None,
     weights: Any = None,
     by: Any = None,
-    column: str | None = None,
+    column: Any = None,
     config: Any = None,
     top_min: int | None = None,
     bottom_max: int | None = None,
@@ -762,7 +776,7 @@ def ces(
     level: float | None = None,
     weights: Any = None,
     by: Any = None,
-    column: str | None = None,
+    column: Any = None,
     config: Any = None,
     top_min: int | None = None,
     bottom_max: int | None = None,
@@ -803,7 +817,7 @@ def mean_score(
     level: float | None = None,
     weights: Any = None,
     by: Any = None,
-    column: str | None = None,
+    column: Any = None,
     config: Any = None,
     top_min: int | None = None,
     bottom_max: int | None = None,
@@ -844,7 +858,7 @@ def nps_diff(
     level: float | None = None,
     weights_a: Any = None,
     weights_b: Any = None,
-    column: str | None = None,
+    column: Any = None,
     config: Any = None,
     promoter_min: int | None = None,
     detractor_max: int | None = None,
@@ -1013,7 +1027,7 @@ class ResponseAccumulator:
     17.5
     """
 
-    def __init__(self, metric: str = "nps", config: Any = None, *, column: str | None = None, **overrides: Any) -> None:
+    def __init__(self, metric: str = "nps", config: Any = None, *, column: Any = None, **overrides: Any) -> None:
         if metric not in DEFAULTS:
             raise ConfigError(f"metric: {metric!r}; expected one of {list(DEFAULTS)}")
         self.metric = metric
@@ -1028,7 +1042,10 @@ class ResponseAccumulator:
         return ResponseCounts(self.config.scale_min, self.config.scale_max, n_groups, weighted)
 
     def update(self, scores: Any, *, by: Any = None, weights: Any = None, workers: int = 1) -> ResponseAccumulator:
-        """Count one chunk (in place); returns self."""
+        """Count one chunk (in place); returns self. An empty chunk (0 rows, e.g. a partition left
+        empty by a filter) is a no-op."""
+        if _n_rows(scores) == 0:
+            return self
         p = _prepare(scores, column=self.column, by=by, weights=weights, metric=self.metric)
         c = _count(p, self.config.scale_min, self.config.scale_max, workers)
         keys = None if p.keys is None else [_norm_key(k) for k in p.keys]

@@ -37,7 +37,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, PlsConfig
-from ._input import float_columns, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
+from ._input import float_columns, is_frame_like, names_of, numeric_matrix, relabel_rows, resolve_config, to_frame
 from ._result import Result
 
 __all__ = ["PLSResult", "PathModel", "PlsConfig", "PlsWarning", "parse_syntax"]
@@ -331,16 +331,19 @@ class PathModel:
         names = self.indicators
         if is_frame_like(data):
             frame = to_frame(data)
-            absent = [c for c in names if c not in frame.columns]
+            # the model names indicators as text; a frame may label them with ints, tuples, ...
+            as_text = {names_of([c])[0]: c for c in frame.columns}
+            labels = [c if c in frame.columns else as_text.get(c, c) for c in names]
+            absent = [c for c, lab in zip(names, labels) if lab not in frame.columns]
             if absent:
                 owner = {c: lv for lv, cols in self.blocks.items() for c in cols}
                 what = ", ".join(f"{c!r} (block {owner[c]!r})" for c in absent)
                 raise ConfigError(
                     f"model: column(s) {what} not in the data; columns present: {', '.join(map(str, frame.columns[:30]))}"
                 )
-            cols = float_columns(frame, names)
+            cols = float_columns(frame, labels)
             if cols is None:
-                x = numeric_matrix(frame, names, name="data")  # names the first non-numeric value
+                x = numeric_matrix(frame, labels, name="data")  # names the first non-numeric value
                 cols = [x[:, j] for j in range(len(names))]
             index = frame.index
         else:
@@ -349,10 +352,11 @@ class PathModel:
             arr = np.asarray(data, dtype=np.float64)
             if arr.ndim != 2 or arr.shape[1] != len(columns):
                 raise InputError(f"data: expected a 2-D array with {len(columns)} columns, got shape {arr.shape}")
-            missing_cols = [c for c in names if c not in columns]
+            text = names_of(list(columns))
+            missing_cols = [c for c in names if c not in text]
             if missing_cols:
                 raise ConfigError(f"model: column(s) {missing_cols} not in columns={list(columns)}")
-            cols = [arr[:, list(columns).index(c)] for c in names]  # strided views: read in place
+            cols = [arr[:, text.index(c)] for c in names]  # strided views: read in place
             index = pd.RangeIndex(arr.shape[0])
         if len(index) == 0:
             raise InputError("data: the input is empty (0 rows)")

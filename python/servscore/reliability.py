@@ -102,7 +102,7 @@ class AlphaResult(Result):
         """Per item: ``mean``, ``sd``, ``n_missing``, ``item_total_r``, ``item_total_r_uncorrected``,
         ``alpha_if_deleted``, ``alpha_standardized_if_deleted``, ``pc1_loading`` (built on first use)."""
         columns, labels = self._item_data
-        return pd.DataFrame(columns, index=pd.Index(labels, name="item"))
+        return pd.DataFrame(columns, index=pd.Index(labels, name="item", tupleize_cols=False))
 
     def to_frame(self) -> pd.DataFrame:
         """The per-item table."""

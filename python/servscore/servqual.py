@@ -39,7 +39,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, ServqualConfig, ServqualItem
-from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, resolve_config, to_frame
+from ._input import as_matrix, is_frame_like, names_of, numeric_matrix, relabel_rows, resolve_config, to_frame
 from ._result import Result
 from .model import RaterDimension
 
@@ -130,13 +130,20 @@ def _item_matrix(data: Any, names: list[str], what: str) -> tuple[np.ndarray, pd
         frame = to_frame(data, name=what)
         if len(frame) == 0:
             raise InputError(f"{what}: the input is empty (0 rows)")
-        cols = [str(c) for c in frame.columns]
-        if not all(n in cols for n in names):
+        # item names are text; the frame's labels may be any hashable (ints, tuples, ...)
+        text: dict[str, Any] = {}
+        for c in frame.columns:
+            text.setdefault(names_of([c])[0], c)
+        cols = list(text)
+        if all(n in text for n in names):
+            if any(not isinstance(text[n], str) for n in names):
+                frame = pd.DataFrame({n: frame[text[n]] for n in names}, index=frame.index)
+        else:
             # prefixed columns ("e_q1" for item "q1") by their suffix
             suffixed = {n: [c for c in cols if c.endswith("_" + n)] for n in names}
             if all(len(v) == 1 for v in suffixed.values()):
-                frame = pd.DataFrame({n: frame[v[0]] for n, v in suffixed.items()}, index=frame.index)
-            elif not any(n in cols for n in names) and len(cols) == len(names):
+                frame = pd.DataFrame({n: frame[text[v[0]]] for n, v in suffixed.items()}, index=frame.index)
+            elif not any(n in text for n in names) and len(frame.columns) == len(names):
                 frame = frame.set_axis(names, axis=1)
         return numeric_matrix(frame, names, name=what), frame.index
     x = as_matrix(data, name=what, ncols=len(names))

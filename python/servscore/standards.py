@@ -40,7 +40,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, MomentsConfig, StandardSet, TimeConfig
-from ._input import group_codes, numeric_column, relabel_rows, resolve_config, to_frame
+from ._input import group_codes, is_label, numeric_column, relabel_rows, resolve_config, text_labels, to_frame
 from ._result import Result
 from .needs import DATA_DIR, _read_json_arg
 
@@ -149,7 +149,7 @@ def load_standards(standards: Any = None, *, schema: Sequence[str] | None = None
     return StandardSet.from_json(text, cols)
 
 
-def _numeric_block(frame: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+def _numeric_block(frame: pd.DataFrame, cols: Sequence[Any]) -> np.ndarray:
     x = np.empty((len(frame), len(cols)), dtype=np.float64)
     for j, c in enumerate(cols):
         x[:, j] = numeric_column(frame, c, name="data")
@@ -171,8 +171,9 @@ def check_standards(data: Any, *, standards: Any = None, workers: int = 1) -> pd
     if len(frame) == 0:
         raise InputError("data: the input is empty (0 rows)")
     s = load_standards(standards, schema=[str(c) for c in frame.columns])
-    cols = [c for c in s.fields if c in frame.columns]
-    x = _numeric_block(frame, cols)
+    text = text_labels(frame)  # fields are text; labels may be ints, tuples, ...
+    cols = [c for c in s.fields if c in text]
+    x = _numeric_block(frame, [text[c] for c in cols])
     try:
         codes = _core.check_standards(s, x, cols, int(workers))
     except InputError as e:
@@ -302,7 +303,7 @@ def compliance(
             rows.append(row)
     table = pd.DataFrame(rows)
     key_cols = (["group"] if keys is not None else []) + ["standard"]
-    if keys is not None and isinstance(by, str):
+    if keys is not None and is_label(frame, by):
         table = table.rename(columns={"group": by})
         key_cols = [by, "standard"]
     table = table.set_index(key_cols)
@@ -325,7 +326,7 @@ def compliance(
                 pc.insert(0, "period", list(pkeys) if pkeys is not None else [None])
                 pc.insert(0, "standard", sid)
                 if keys is not None:
-                    pc.insert(0, by if isinstance(by, str) else "group", [gkeys[g]] * n_per)
+                    pc.insert(0, by if is_label(frame, by) else "group", [gkeys[g]] * n_per)
                 chart_rows.append(pc)
     pchart = pd.concat(chart_rows, ignore_index=True) if chart_rows else pd.DataFrame()
     flagged = pchart[pchart["signal"] != ""] if len(pchart) else pd.DataFrame()
@@ -397,14 +398,15 @@ def time_elements(
     if targets is None:
         with open(default_time_targets_path(), encoding="utf-8") as fh:
             full = json.load(fh)
-        full["targets"] = [t for t in full["targets"] if t["column"] in frame.columns]
+        full["targets"] = [t for t in full["targets"] if t["column"] in text_labels(frame)]
         if not full["targets"]:
             raise InputError("data: none of the default time-element columns is present; pass targets=")
         cfg: TimeConfig = TimeConfig.from_dict(full)
     else:
         cfg = resolve_config(targets, TimeConfig, name="targets")
     cols = list(cfg.columns)
-    x = _numeric_block(frame, cols)
+    text = text_labels(frame)
+    x = _numeric_block(frame, [text.get(c, c) for c in cols])
     gcodes, keys = group_codes(frame, by)
     n_groups = 1 if keys is None else len(keys)
     try:
@@ -437,8 +439,8 @@ def time_elements(
             row.update(mean=r["mean"][g, j], mean_excess=r["mean_excess"][g, j])
             rows.append(row)
     table = pd.DataFrame(rows)
-    idx = ["element"] if keys is None else [by if isinstance(by, str) else "group", "element"]
-    if keys is not None and isinstance(by, str):
+    idx = ["element"] if keys is None else [by if is_label(frame, by) else "group", "element"]
+    if keys is not None and is_label(frame, by):
         table = table.rename(columns={"group": by})
     return TimeResult(table=table.set_index(idx), config=cfg)
 

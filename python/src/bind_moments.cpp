@@ -17,8 +17,8 @@ namespace {
 
 // 1 for an int8 array, 2 for uint8, 0 otherwise.
 int int8_kind(const py::array& a) {
-  if (a.dtype().is(py::dtype::of<std::int8_t>())) return 1;
-  if (a.dtype().is(py::dtype::of<std::uint8_t>())) return 2;
+  if (bind::has_dtype<std::int8_t>(a)) return 1;
+  if (bind::has_dtype<std::uint8_t>(a)) return 2;
   return 0;
 }
 
@@ -98,8 +98,8 @@ void register_moments(py::module_& m) {
             Eigen::VectorXd none;
             std::optional<Eigen::Map<const Eigen::VectorXd>> wm;
             if (weights) wm.emplace(bind::as_vector(*weights, "weights"));
-            const bool fortran = x.ndim() == 2 && x.dtype().is(py::dtype::of<double>()) &&
-                                 (x.flags() & py::array::f_style) && !(x.flags() & py::array::c_style);
+            const bool fortran = x.ndim() == 2 && bind::has_dtype<double>(x) && (x.flags() & py::array::f_style) &&
+                                 !(x.flags() & py::array::c_style);
             if (fortran) {
               // column-major (a DataFrame's values): read in place, no transposed copy
               auto f = py::array_t<double, py::array::f_style>::ensure(x);

@@ -21,6 +21,14 @@ namespace py = pybind11;
 template <class T>
 using CArray = py::array_t<T, py::array::c_style | py::array::forcecast>;
 
+/// True when `a` holds elements of type T. Dtype equality (numpy's EquivTypes), not identity: an
+/// array that went through pickle (every Dask, multiprocessing or joblib task) carries a dtype
+/// object equal to, but not the same object as, numpy's builtin one.
+template <class T>
+bool has_dtype(const py::array& a) {
+  return py::detail::npy_api::get().PyArray_EquivTypes_(a.dtype().ptr(), py::dtype::of<T>().ptr());
+}
+
 /// View a 2-D C-contiguous float64 array as a row-major Eigen matrix without a copy.
 inline Eigen::Map<const RowMatrixXd> as_records(const CArray<double>& a, const char* what) {
   if (a.ndim() != 2)
@@ -47,8 +55,7 @@ inline std::vector<ColumnView> column_views(const py::list& data, const std::vec
     std::string what = c < names.size() ? "column '" + names[c] + "'" : "column " + std::to_string(c);
     if (!py::isinstance<py::array>(data[c])) throw input_error("data: " + what + " must be a float64 numpy array");
     auto a = data[c].cast<py::array>();
-    if (a.ndim() != 1 || !a.dtype().is(py::dtype::of<double>()) ||
-        a.strides(0) % static_cast<py::ssize_t>(sizeof(double)) != 0)
+    if (a.ndim() != 1 || !has_dtype<double>(a) || a.strides(0) % static_cast<py::ssize_t>(sizeof(double)) != 0)
       throw input_error("data: " + what + " must be a 1-D float64 array");
     if (rows >= 0 && a.shape(0) != rows)
       throw input_error("data: " + what + " has " + std::to_string(a.shape(0)) + " values; expected " +
@@ -67,8 +74,7 @@ inline bool matrix_column_views(const py::handle& obj, std::vector<ColumnView>& 
   if (!py::isinstance<py::array>(obj)) return false;
   auto a = py::reinterpret_borrow<py::array>(obj);
   constexpr auto size = static_cast<py::ssize_t>(sizeof(double));
-  if (a.ndim() != 2 || !a.dtype().is(py::dtype::of<double>()) || a.strides(0) % size != 0 || a.strides(1) % size != 0)
-    return false;
+  if (a.ndim() != 2 || !has_dtype<double>(a) || a.strides(0) % size != 0 || a.strides(1) % size != 0) return false;
   rows = a.shape(0);
   const auto* base = static_cast<const double*>(a.data());
   views.clear();
