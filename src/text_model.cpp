@@ -224,15 +224,61 @@ void for_each_feature(const Normalised& t, const TextClassifierConfig& cfg, Emit
   }
 }
 
-// Distinct buckets of one text, sorted.
+inline std::uint32_t fnv_byte(std::uint32_t h, unsigned char c) {
+  return (h ^ c) * kFnvPrime;
+}
+
+// Distinct buckets of one text, sorted: the hashes of `for_each_feature`'s strings, computed
+// incrementally (a character n-gram extends the hash of the one a character shorter), so each
+// byte of a text is hashed about char_max + cjk_max times instead of once per n-gram it is in.
 void text_buckets(const Normalised& t, const TextClassifierConfig& cfg, std::vector<std::uint32_t>& out) {
   out.clear();
   const auto nb = static_cast<std::uint32_t>(cfg.buckets);
-  for_each_feature(t, cfg, [&](char tag, const std::string_view* parts, int n) {
-    std::uint32_t h = (kFnvBasis ^ static_cast<unsigned char>(tag)) * kFnvPrime;
-    for (int i = 0; i < n; ++i) h = fnv_add(h, parts[i]);
-    out.push_back(h % nb);
-  });
+  const std::uint32_t hw = fnv_byte(kFnvBasis, 'w'), hn = fnv_byte(kFnvBasis, 'n'), hc = fnv_byte(kFnvBasis, 'c'),
+                      hh = fnv_byte(kFnvBasis, 'h');
+  std::size_t run = 0;  // consecutive words so far (CJK tokens break word n-grams)
+  for (std::size_t k = 0; k < t.tokens.size(); ++k) {
+    const Token& tok = t.tokens[k];
+    if (tok.cjk) {
+      run = 0;
+      for (std::uint32_t b = tok.begin; b < tok.end; ++b) {
+        std::uint32_t h = hh;
+        for (int n = 1; n <= cfg.cjk_max && b + static_cast<std::uint32_t>(n) <= tok.end; ++n) {
+          h = fnv_add(h, t.span(b + static_cast<std::uint32_t>(n) - 1, b + static_cast<std::uint32_t>(n)));
+          out.push_back(h % nb);
+        }
+      }
+      continue;
+    }
+    ++run;
+    out.push_back(fnv_add(hw, t.span(tok.begin, tok.end)) % nb);
+    for (int n = 2; n <= cfg.word_ngrams && static_cast<std::size_t>(n) <= run; ++n) {
+      std::uint32_t h = hn;
+      for (std::size_t j = k + 1 - static_cast<std::size_t>(n); j <= k; ++j) {
+        if (j != k + 1 - static_cast<std::size_t>(n)) h = fnv_byte(h, ' ');
+        h = fnv_add(h, t.span(t.tokens[j].begin, t.tokens[j].end));
+      }
+      out.push_back(h % nb);
+    }
+    if (cfg.char_min > 0) {
+      // bracketed positions of "<word>": 0 is '<', 1..len the code points, len + 1 is '>'
+      const long L = static_cast<long>(tok.end - tok.begin) + 2;
+      for (long b = 0; b + cfg.char_min <= L; ++b) {
+        std::uint32_t h = hc;
+        for (long e = b + 1; e <= L && e - b <= cfg.char_max; ++e) {
+          const long q = e - 1;  // the position added
+          if (q == 0)
+            h = fnv_byte(h, '<');
+          else if (q == L - 1)
+            h = fnv_byte(h, '>');
+          else
+            h = fnv_add(h, t.span(tok.begin + static_cast<std::uint32_t>(q - 1),
+                                  tok.begin + static_cast<std::uint32_t>(q)));
+          if (e - b >= cfg.char_min) out.push_back(h % nb);
+        }
+      }
+    }
+  }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }
@@ -382,6 +428,31 @@ void platt(const std::vector<double>& s, const std::vector<std::uint8_t>& y, dou
   }
 }
 
+// The threshold of the grid 0.05, 0.10, ..., 0.95 with the highest F1 of p >= t against y, where
+// p = 1 / (1 + exp(A s + B)) are the calibrated out-of-fold probabilities; ties go to the higher
+// threshold (fewer flags), and a label without positives gets 0.95.
+double best_f1_threshold(const std::vector<double>& s, const std::vector<std::uint8_t>& y, double A, double B) {
+  std::vector<double> p(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) p[i] = sigmoid(-(A * s[i] + B));
+  double best_t = 0.95, best_f = -1;
+  for (int g = 19; g >= 1; --g) {
+    const double t = g * 0.05;
+    std::int64_t tp = 0, fp = 0, fn = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const bool flag = p[i] >= t;
+      tp += flag && y[i];
+      fp += flag && !y[i];
+      fn += !flag && y[i];
+    }
+    const double f = tp ? 2.0 * static_cast<double>(tp) / static_cast<double>(2 * tp + fp + fn) : 0.0;
+    if (f > best_f) {
+      best_f = f;
+      best_t = t;
+    }
+  }
+  return best_t;
+}
+
 // Run tasks 0..n-1 in waves of `workers` threads, calling `check` on this thread between waves.
 template <class Fn>
 void run_tasks(std::size_t n, int workers, const std::function<void()>& check, Fn&& fn) {
@@ -413,12 +484,40 @@ void run_tasks(std::size_t n, int workers, const std::function<void()>& check, F
 // ---------------------------------------------------------------- byte format helpers
 
 constexpr char kMagic[8] = {'S', 'S', 'T', 'M', 'O', 'D', 'E', 'L'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 
 std::uint64_t fnv1a64(std::string_view s) {
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return h;
+}
+
+// Whether `s` is well-formed UTF-8 (shortest forms, no surrogates, <= U+10FFFF).
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t before = i;
+    const std::uint32_t c = decode(p, s.size(), i);
+    if (c == 0xFFFD && !(i - before == 3 && p[before] == 0xEF && p[before + 1] == 0xBF && p[before + 2] == 0xBD))
+      return false;
+  }
+  return true;
+}
+
+// The first of the names that appears twice (nullptr if none), in n log n.
+const std::string* first_duplicate(const std::vector<std::string>& v) {
+  std::vector<const std::string*> p;
+  p.reserve(v.size());
+  for (const auto& x : v) p.push_back(&x);
+  std::sort(p.begin(), p.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+  for (std::size_t i = 1; i < p.size(); ++i)
+    if (*p[i] == *p[i - 1]) return p[i];
+  return nullptr;
 }
 
 struct Writer {
@@ -521,13 +620,16 @@ void TextClassifierConfig::validate() const {
     bad("calibration_folds", std::to_string(calibration_folds), "0 (none) or 2..20");
   for (const auto& g : exclusive_groups)
     if (g.empty()) bad("exclusive_groups", "\"\"", "non-empty label prefixes");
+  if (tune_thresholds && calibration_folds < 2)
+    bad("tune_thresholds", "true", "false when calibration_folds = 0 (thresholds are tuned on out-of-fold scores)");
 }
 
 bool TextClassifierConfig::operator==(const TextClassifierConfig& o) const {
   return word_ngrams == o.word_ngrams && char_min == o.char_min && char_max == o.char_max && cjk_max == o.cjk_max &&
          buckets == o.buckets && min_count == o.min_count && epochs == o.epochs && learning_rate == o.learning_rate &&
          l2 == o.l2 && seed == o.seed && balanced == o.balanced && calibration_folds == o.calibration_folds &&
-         fold_case == o.fold_case && fold_width == o.fold_width && exclusive_groups == o.exclusive_groups;
+         fold_case == o.fold_case && fold_width == o.fold_width && tune_thresholds == o.tune_thresholds &&
+         exclusive_groups == o.exclusive_groups;
 }
 
 TextClassifierConfig text_classifier_config_from_json(std::string_view text) {
@@ -552,6 +654,7 @@ TextClassifierConfig text_classifier_config_from_json(std::string_view text) {
   r.integer("calibration_folds", c.calibration_folds, 0, 20);
   r.boolean("fold_case", c.fold_case);
   r.boolean("fold_width", c.fold_width);
+  r.boolean("tune_thresholds", c.tune_thresholds);
   if (const json::value* g = r.raw("exclusive_groups")) {
     if (!g->is_array()) throw config_error("TextClassifierConfig.exclusive_groups: expected a list of strings");
     c.exclusive_groups.clear();
@@ -583,6 +686,7 @@ std::string to_json(const TextClassifierConfig& c) {
   o["calibration_folds"] = c.calibration_folds;
   o["fold_case"] = c.fold_case;
   o["fold_width"] = c.fold_width;
+  o["tune_thresholds"] = c.tune_thresholds;
   json::array g;
   for (const auto& s : c.exclusive_groups) g.emplace_back(s);
   o["exclusive_groups"] = std::move(g);
@@ -655,7 +759,7 @@ void TextClassifier::set_exclusive_groups(const std::vector<std::string>& groups
 
 void TextClassifier::fit(const std::vector<TextRef>& texts, const LabelMatrix& labels,
                          const std::vector<std::string>& label_names, const Matrix& dense, int workers,
-                         const std::function<void()>& check) {
+                         const std::function<void()>& check, const std::vector<std::string>& dense_names) {
   const auto n = static_cast<std::int64_t>(texts.size());
   if (n < 2) throw input_error("texts: " + std::to_string(n) + " text(s); at least 2 are needed to train");
   if (labels.rows() != n)
@@ -677,6 +781,17 @@ void TextClassifier::fit(const std::vector<TextRef>& texts, const LabelMatrix& l
         throw input_error("features: row " + std::to_string(i) + ", column " + std::to_string(j) +
                           " is not finite; expected numbers (fill missing values first)");
   const int k_dense = static_cast<int>(dense.cols());
+  if (!dense_names.empty()) {
+    if (dense_names.size() != static_cast<std::size_t>(k_dense))
+      throw input_error("features: " + std::to_string(dense_names.size()) + " names for " + std::to_string(k_dense) +
+                        " columns");
+    for (std::size_t a = 0; a < dense_names.size(); ++a) {
+      if (dense_names[a].empty()) throw input_error("features: column " + std::to_string(a) + " has an empty name");
+      for (std::size_t b = a + 1; b < dense_names.size(); ++b)
+        if (dense_names[a] == dense_names[b])
+          throw input_error("features: column name '" + dense_names[a] + "' appears twice");
+    }
+  }
 
   // 1. distinct buckets per text (in parallel: each text is independent)
   std::vector<std::vector<std::uint32_t>> tb(static_cast<std::size_t>(n));
@@ -782,8 +897,12 @@ void TextClassifier::fit(const std::vector<TextRef>& texts, const LabelMatrix& l
         y[static_cast<std::size_t>(i)] = labels(i, l) != 0;
       }
       platt(s, y, platt_a_[static_cast<std::size_t>(l)], platt_b_[static_cast<std::size_t>(l)]);
+      if (config_.tune_thresholds)
+        thresholds_[static_cast<std::size_t>(l)] =
+            best_f1_threshold(s, y, platt_a_[static_cast<std::size_t>(l)], platt_b_[static_cast<std::size_t>(l)]);
     }
   }
+  dense_names_ = dense_names;
   rebuild_groups();
 }
 
@@ -866,12 +985,13 @@ TextClassifier::LabelMatrix TextClassifier::predict(const std::vector<TextRef>& 
   return decide(predict_proba(texts, dense, workers));
 }
 
-// Byte format, version 1, little-endian:
+// Byte format, version 2, little-endian (docs/text_model.md; version 1 is read too: no dense names):
 //   8   magic "SSTMODEL"
-//   u32 version (1)
+//   u32 version (2)
 //   u32 n + n bytes: the config as JSON (to_json)
 //   u32 L; L x (u32 n + n bytes): label names (UTF-8)
 //   u32 k; k x f64 mean; k x f64 sd: dense feature standardisation
+//   u32 m (0 or k); m x (u32 n + n bytes): dense feature names (version 2 only)
 //   u32 U; U x u32: used buckets, strictly increasing, < config.buckets
 //   (U + k) x L f32: weights, row-major (bucket rows, then dense rows)
 //   L x f64 bias, L x f64 Platt A, L x f64 Platt B, L x f64 thresholds
@@ -887,6 +1007,8 @@ std::string TextClassifier::to_bytes() const {
   w.u32(static_cast<std::uint32_t>(dense_mean_.size()));
   for (double m : dense_mean_) w.f64(m);
   for (double s : dense_sd_) w.f64(s);
+  w.u32(static_cast<std::uint32_t>(dense_names_.size()));
+  for (const auto& nm : dense_names_) w.str(nm);
   w.u32(static_cast<std::uint32_t>(used_.size()));
   for (auto b : used_) w.u32(b);
   for (std::int64_t i = 0; i < weights_.size(); ++i) w.f32(weights_.data()[i]);
@@ -908,9 +1030,9 @@ TextClassifier TextClassifier::from_bytes(std::string_view bytes) {
   r.in = bytes.substr(0, bytes.size() - 8);
   r.pos = 8;
   const std::uint32_t version = r.u32("version");
-  if (version != kVersion)
-    throw input_error("text model bytes: format version " + std::to_string(version) + "; this build reads version " +
-                      std::to_string(kVersion));
+  if (version != kVersion && version != 1)
+    throw input_error("text model bytes: format version " + std::to_string(version) +
+                      "; this build reads versions 1 and " + std::to_string(kVersion));
   TextClassifierConfig cfg;
   try {
     cfg = text_classifier_config_from_json(r.str("config"));
@@ -920,13 +1042,30 @@ TextClassifier TextClassifier::from_bytes(std::string_view bytes) {
   TextClassifier m(cfg);
   const std::uint32_t L = r.count("label count", 4);
   if (L == 0) r.fail("label count 0");
-  for (std::uint32_t l = 0; l < L; ++l) m.labels_.push_back(r.str("label name"));
+  for (std::uint32_t l = 0; l < L; ++l) {
+    m.labels_.push_back(r.str("label name"));
+    if (!valid_utf8(m.labels_.back())) r.fail("label name not valid UTF-8");
+  }
+  if (const std::string* d = first_duplicate(m.labels_)) r.fail("label '" + *d + "' appears twice");
   const std::uint32_t k = r.count("dense feature count", 16);
-  for (std::uint32_t j = 0; j < k; ++j) m.dense_mean_.push_back(r.f64("dense mean"));
+  for (std::uint32_t j = 0; j < k; ++j) {
+    m.dense_mean_.push_back(r.f64("dense mean"));
+    if (!std::isfinite(m.dense_mean_.back())) r.fail("dense mean not finite");
+  }
   for (std::uint32_t j = 0; j < k; ++j) {
     double sd = r.f64("dense sd");
     if (!(sd > 0) || !std::isfinite(sd)) r.fail("dense sd not a positive number");
     m.dense_sd_.push_back(sd);
+  }
+  if (version >= 2) {
+    const std::uint32_t names = r.count("dense name count", 4);
+    if (names != 0 && names != k) r.fail("dense name count neither 0 nor the dense feature count");
+    for (std::uint32_t j = 0; j < names; ++j) {
+      m.dense_names_.push_back(r.str("dense name"));
+      if (m.dense_names_.back().empty()) r.fail("empty dense feature name");
+      if (!valid_utf8(m.dense_names_.back())) r.fail("dense feature name not valid UTF-8");
+    }
+    if (const std::string* d = first_duplicate(m.dense_names_)) r.fail("dense feature name '" + *d + "' appears twice");
   }
   const std::uint32_t U = r.count("used bucket count", 4);
   if (U > static_cast<std::uint64_t>(cfg.buckets)) r.fail("used bucket count exceeds the buckets");
@@ -939,9 +1078,15 @@ TextClassifier TextClassifier::from_bytes(std::string_view bytes) {
   const std::uint64_t n_w = (static_cast<std::uint64_t>(U) + k) * L;
   r.need(n_w * 4 + static_cast<std::uint64_t>(L) * 32, "weights");
   m.weights_.resize(static_cast<std::int64_t>(U) + k, L);
-  for (std::uint64_t i = 0; i < n_w; ++i) m.weights_.data()[i] = r.f32("weight");
+  for (std::uint64_t i = 0; i < n_w; ++i) {
+    m.weights_.data()[i] = r.f32("weight");
+    if (!std::isfinite(m.weights_.data()[i])) r.fail("weight not finite");
+  }
   for (auto* v : {&m.bias_, &m.platt_a_, &m.platt_b_, &m.thresholds_})
-    for (std::uint32_t l = 0; l < L; ++l) v->push_back(r.f64("label parameters"));
+    for (std::uint32_t l = 0; l < L; ++l) {
+      v->push_back(r.f64("label parameters"));
+      if (!std::isfinite(v->back())) r.fail("label parameter not finite");
+    }
   if (r.pos != r.in.size()) r.fail("trailing bytes");
   for (std::uint32_t l = 0; l < L; ++l)
     if (!(m.thresholds_[l] >= 0 && m.thresholds_[l] <= 1)) r.fail("threshold outside [0, 1]");

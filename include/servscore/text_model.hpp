@@ -18,7 +18,14 @@
  * independently, so results are bit-identical for any `workers`.
  *
  * Calibration: Platt scaling per label (Platt 1999, with the Lin, Lin and Weng 2007 Newton
- * method) on out-of-fold scores from a seeded `calibration_folds`-fold split.
+ * method) on out-of-fold scores from a seeded `calibration_folds`-fold split. With
+ * `tune_thresholds`, each label's decision threshold is the value of the grid 0.05, 0.10, ..., 0.95
+ * that maximises F1 on those out-of-fold calibrated probabilities (ties: the higher threshold), so
+ * thresholds come from held-out texts of the training data, never from the data being predicted.
+ *
+ * Dense extra features (such as the rule features of `servscore.text`) are standardised with the
+ * training mean and population sd and enter the same linear model; their names are saved with
+ * the model. The byte format is described in docs/text_model.md.
  */
 #pragma once
 
@@ -49,6 +56,9 @@ struct TextClassifierConfig {
   int calibration_folds = 3;       ///< k of the out-of-fold Platt fit; 0 = no calibration (plain sigmoid)
   bool fold_case = true;           ///< lower-case Latin, Greek and Cyrillic letters
   bool fold_width = true;          ///< full-width ASCII and the ideographic space to ASCII
+  /// Choose each label's threshold by F1 on the out-of-fold calibrated probabilities (needs
+  /// `calibration_folds` >= 2); false: every threshold is 0.5.
+  bool tune_thresholds = false;
   /// Label prefixes ("style:") whose labels are mutually exclusive in `predict`: the one with the
   /// highest probability if it reaches its threshold, else none.
   std::vector<std::string> exclusive_groups;
@@ -86,10 +96,13 @@ class TextClassifier {
    * (texts x k, or 0 columns) are extra features, standardised with the training mean and sd.
    * @param workers threads (<= 0: all cores); the result does not depend on it.
    * @param check called on the calling thread between training tasks; may throw to stop.
+   * @param dense_names names of the dense columns (saved with the model; empty: none, else one
+   * distinct non-empty name per column).
    * Missing texts (null data) count as empty texts.
    */
   void fit(const std::vector<TextRef>& texts, const LabelMatrix& labels, const std::vector<std::string>& label_names,
-           const Matrix& dense, int workers = 1, const std::function<void()>& check = {});
+           const Matrix& dense, int workers = 1, const std::function<void()>& check = {},
+           const std::vector<std::string>& dense_names = {});
 
   /** @brief Raw scores w.x + b (texts x labels). */
   Matrix decision_function(const std::vector<TextRef>& texts, const Matrix& dense, int workers = 1) const;
@@ -104,6 +117,11 @@ class TextClassifier {
   const TextClassifierConfig& config() const { return config_; }
   const std::vector<std::string>& labels() const { return labels_; }
   int n_dense() const { return static_cast<int>(dense_mean_.size()); }
+  /** @brief Names of the dense features given to `fit` (empty when none were named). */
+  const std::vector<std::string>& dense_names() const { return dense_names_; }
+  /** @brief Training mean and sd of each dense feature (the standardisation). */
+  const std::vector<double>& dense_mean() const { return dense_mean_; }
+  const std::vector<double>& dense_sd() const { return dense_sd_; }
   /** @brief Buckets kept after `min_count` (sorted). */
   const std::vector<std::uint32_t>& used_buckets() const { return used_; }
   /** @brief Weights: used buckets, then dense features (rows) x labels (columns). */
@@ -128,6 +146,7 @@ class TextClassifier {
   std::vector<std::uint32_t> used_;   // sorted used buckets
   std::vector<std::int32_t> row_of_;  // bucket -> row of weights_, -1 if unused (buckets entries)
   std::vector<double> dense_mean_, dense_sd_;
+  std::vector<std::string> dense_names_;
   Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> weights_;
   std::vector<double> bias_, platt_a_, platt_b_, thresholds_;
   std::vector<std::vector<int>> groups_;  // label indices per exclusive group

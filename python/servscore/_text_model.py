@@ -27,19 +27,44 @@ def _texts(data: Any, name: str = "texts") -> tuple[Any, pd.Index]:
     return as_texts(data, name=name)
 
 
-def _features(features: Any, n: int) -> np.ndarray | None:
+def _features(features: Any, n: int, names: list[str] | None = None) -> np.ndarray | None:
+    """Texts x k float64 C-contiguous array; a DataFrame is put in the order of ``names``."""
     if features is None:
         return None
     if isinstance(features, pd.DataFrame):
-        arr = features.to_numpy(dtype=np.float64)
+        cols = [str(c) for c in features.columns]
+        if names:
+            missing = [c for c in names if c not in set(cols)]
+            extra = [c for c in cols if c not in set(names)]
+            if missing or extra:
+                raise InputError(
+                    "features: the columns differ from the model's feature names"
+                    + (f"; missing: {', '.join(missing[:10])}" if missing else "")
+                    + (f"; unknown: {', '.join(extra[:10])}" if extra else "")
+                )
+            if cols != names:
+                features = features.set_axis(cols, axis=1)[names]
+        try:
+            arr = features.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputError("features: DataFrame columns must hold numbers") from None
     else:
-        arr = np.asarray(features, dtype=np.float64)
+        try:
+            arr = np.asarray(features, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputError("features: expected numbers (a 2-D array texts x features)") from None
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2:
         raise InputError(f"features: expected a 2-D array (texts x features), got {arr.ndim} dimension(s)")
     if arr.shape[0] != n:
         raise InputError(f"features: {arr.shape[0]} rows; expected one per text ({n})")
+    if not np.isfinite(arr).all():
+        r, c = np.argwhere(~np.isfinite(arr))[0]
+        col = names[c] if names and c < len(names) else str(c)
+        raise InputError(
+            f"features: row {r}, column {col}: {float(arr[r, c])!r} is not finite; fill missing values first"
+        )
     return np.ascontiguousarray(arr)
 
 
@@ -89,6 +114,37 @@ def _label_matrix(labels: Any, n: int) -> tuple[np.ndarray, list[str]]:
         for j in s:
             y[i, remap[j]] = 1
     return y, [names[j] for j in order]
+
+
+def rule_feature_frame(matches: Any, ev: dict[str, Any], style: np.ndarray) -> pd.DataFrame:
+    """The rule features (see :meth:`Classifier.rule_features`) from a cue match result, its
+    ``cue_evidence`` and the rules' style per text (column-wise, no loop over texts)."""
+    from .model import HumanNeed, LostSaleReason, SocialStyle
+
+    counts = matches.counts.to_numpy(dtype=np.float64)
+    n = counts.shape[0]
+    cols: dict[str, np.ndarray] = {}
+    for j, c in enumerate(matches.counts.columns):
+        name = str(c)[4:] if str(c).startswith("cue_") else str(c)
+        cols[f"rule:cue:{name}"] = np.log1p(counts[:, j])
+    zeros = np.zeros(n)
+    ls = np.asarray(ev.get("lost_sale", np.zeros((n, 14))), dtype=np.float64)
+    for j, r in enumerate(LostSaleReason.names()):
+        cols[f"rule:lost_sale:{r}"] = ls[:, j]
+    nd = np.asarray(ev.get("needs", np.zeros((n, 10))), dtype=np.float64)
+    for j, r in enumerate(HumanNeed.names()):
+        cols[f"rule:need:{r}"] = nd[:, j]
+    for k in ("assertiveness", "responsiveness", "style_hits"):
+        cols[f"rule:{k}"] = np.asarray(ev.get(k, zeros), dtype=np.float64)
+    style = np.asarray(style).astype(str)
+    for st in SocialStyle.names():
+        cols[f"rule:style:{st}"] = (style == st).astype(np.float64)
+    for k in ("procedural", "personal", "sentiment", "severity"):
+        cols[f"rule:{k}"] = np.asarray(ev.get(k, zeros), dtype=np.float64)
+    cols["rule:negated"] = matches.negated.to_numpy(dtype=np.float64).sum(axis=1)
+    out = pd.DataFrame(cols)
+    out.index = pd.RangeIndex(n)
+    return out
 
 
 class Classifier:
@@ -148,14 +204,17 @@ class Classifier:
             One collection (list / set / tuple) of label strings per text, or a DataFrame of 0/1
             columns named by label. Label columns are sorted by name for the list form.
         features
-            Optional dense extra features (texts x k array or DataFrame), such as the rule
-            features; they are standardised with the training mean and sd.
+            Optional dense extra features (texts x k array or DataFrame of finite numbers), such
+            as :meth:`rule_features`; they are standardised with the training mean and sd, and a
+            DataFrame's column names are saved with the model (``feature_names``): prediction
+            then takes a DataFrame with the same columns (in any order) or an array in that
+            order.
         """
         seq, _ = _texts(texts)
         y, names = _label_matrix(labels, len(seq))
         X = _features(features, len(seq))
-        self._feature_names = list(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
-        self._model.fit(seq, y, names, X, self.workers)
+        fnames = [str(c) for c in features.columns] if isinstance(features, pd.DataFrame) else []
+        self._model.fit(seq, y, names, X, self.workers, fnames)
         return self
 
     # ------------------------------------------------------------------ prediction
@@ -167,14 +226,14 @@ class Classifier:
         """Raw scores ``w.x + b`` (texts x labels)."""
         self._check()
         seq, index = _texts(texts)
-        s = self._model.decision_function(seq, _features(features, len(seq)), self.workers)
+        s = self._model.decision_function(seq, _features(features, len(seq), self.feature_names), self.workers)
         return pd.DataFrame(s, index=index, columns=self.labels)
 
     def predict_proba(self, texts: Any, *, features: Any = None) -> pd.DataFrame:
         """Calibrated probabilities, a DataFrame of texts x labels (the input's index)."""
         self._check()
         seq, index = _texts(texts)
-        p = self._model.predict_proba(seq, _features(features, len(seq)), self.workers)
+        p = self._model.predict_proba(seq, _features(features, len(seq), self.feature_names), self.workers)
         return pd.DataFrame(p, index=index, columns=self.labels)
 
     def predict(self, texts: Any, *, features: Any = None, as_frame: bool = False) -> Any:
@@ -183,18 +242,90 @@ class Classifier:
 
         Returns a list of label lists, or with ``as_frame=True`` a 0/1 DataFrame texts x labels.
         """
-        p = self.predict_proba(texts, features=features)
-        d = self._model.decide(np.ascontiguousarray(p.to_numpy()))
+        return self.decide(self.predict_proba(texts, features=features), as_frame=as_frame)
+
+    def decide(self, proba: Any, *, as_frame: bool = True) -> Any:
+        """Decisions from probabilities already computed (``predict_proba`` output): a label is
+        on where its probability reaches its threshold (``thresholds``), and of each exclusive
+        group only the most probable label, if it reaches its threshold.
+
+        Parameters
+        ----------
+        proba
+            A DataFrame with one column per label (any order; the result follows ``labels``)
+            or a texts x labels array in ``labels`` order, values in [0, 1].
+        as_frame
+            True (default): a 0/1 (int8) DataFrame texts x labels with the input's index;
+            False: a list of label lists.
+        """
+        self._check()
+        labels = self.labels
+        if isinstance(proba, pd.DataFrame):
+            cols = [str(c) for c in proba.columns]
+            if set(cols) != set(labels) or len(cols) != len(labels):
+                missing = [c for c in labels if c not in set(cols)]
+                extra = [c for c in cols if c not in set(labels)]
+                raise InputError(
+                    "proba: the columns differ from the model's labels"
+                    + (f"; missing: {', '.join(missing[:10])}" if missing else "")
+                    + (f"; unknown: {', '.join(extra[:10])}" if extra else "")
+                )
+            index = proba.index
+            arr = proba.set_axis(cols, axis=1)[labels].to_numpy(dtype=np.float64)
+        else:
+            arr = np.asarray(proba, dtype=np.float64)
+            if arr.ndim != 2 or arr.shape[1] != len(labels):
+                raise InputError(f"proba: shape {arr.shape}; expected texts x {len(labels)} labels")
+            index = pd.RangeIndex(len(arr))
+        bad = ~((arr >= 0) & (arr <= 1))
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise InputError(
+                f"proba: row {r}, label '{labels[c]}': {float(arr[r, c])!r}; expected a probability in [0, 1]"
+            )
+        d = self._model.decide(np.ascontiguousarray(arr))
         if as_frame:
-            return pd.DataFrame(d.astype(np.int8), index=p.index, columns=self.labels)
-        labels = np.asarray(self.labels, dtype=object)
-        return [list(labels[row.astype(bool)]) for row in d]
+            return pd.DataFrame(d.astype(np.int8), index=index, columns=labels)
+        names = np.asarray(labels, dtype=object)
+        return [list(names[row.astype(bool)]) for row in d]
+
+    @staticmethod
+    def rule_features(texts: Any, *, lexicon: Any = None, lang: str | None = None, workers: int = 1) -> pd.DataFrame:
+        """The rule features of texts: what the cue lexicon (:func:`servscore.text.match_cues`)
+        finds, as dense model inputs (texts x features, the input's order).
+
+        Columns: ``rule:cue:<name>`` = log(1 + hits) per cue; ``rule:lost_sale:<reason>`` and
+        ``rule:need:<need>``, the weighted hits per lost-sale reason and need;
+        ``rule:assertiveness``, ``rule:responsiveness``, ``rule:style_hits`` (style evidence),
+        ``rule:style:<style>`` (1 where the rules' style, :func:`servscore.styles.from_cues`,
+        is that style), ``rule:procedural``, ``rule:personal``, ``rule:sentiment``,
+        ``rule:severity`` and ``rule:negated`` (negated hits). ``classify`` gives these to a
+        model trained with them (the default model is).
+        """
+        from .styles import from_cues
+        from .text import match_cues
+
+        m = match_cues(texts, lexicon=lexicon, lang=lang, workers=workers)
+        counts = np.ascontiguousarray(m.counts.to_numpy(dtype=np.int32))
+        ev = _core.cue_evidence(m.lexicon, counts)
+        style = from_cues(m).table["style"].astype(str).to_numpy()
+        return rule_feature_frame(m, ev, style)
 
     # ------------------------------------------------------------------ attributes
     @property
     def labels(self) -> list[str]:
         """Label names, in column order."""
         return list(self._model.labels)
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Names of the dense features the model was trained with (empty: none, or unnamed)."""
+        return list(self._model.dense_names)
+
+    @property
+    def n_features(self) -> int:
+        """Number of dense features the model was trained with."""
+        return int(self._model.n_dense)
 
     @property
     def config(self) -> TextClassifierConfig:

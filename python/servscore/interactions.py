@@ -291,7 +291,7 @@ def classify(
         scored = score_encounters(pd.DataFrame(cols, index=frame.index), enc, workers=workers)
         for c in ("procedural", "personal", "quadrant", "quality_gap"):
             out[c] = scored[c]
-    _apply_model(out, frame[text], rule_need, model, s, workers)
+    _apply_model(out, frame[text], rule_need, model, s, workers, matches=m, evidence=ev)
     if not has_ratings:
         out["quadrant"] = out["text_quadrant"]
     out.attrs = dict(frame.attrs)  # concat drops them
@@ -382,10 +382,42 @@ def _resolve_model(model: Any, workers: int) -> Any:
     raise ConfigError(f"model: expected 'default', a servscore.text.Classifier or None; got {type(model).__name__}")
 
 
+def _model_features(clf: Any, out: pd.DataFrame, matches: Any, evidence: Any, s: dict[str, Any]) -> Any:
+    """The rule features a model trained with them reads (None for a text-only model)."""
+    from ._text_model import rule_feature_frame
+
+    if not clf.n_features:
+        return None
+    if not clf.feature_names or matches is None:
+        raise ConfigError(
+            "model: trained with unnamed dense features; classify gives a model only the rule features, by name "
+            "(train with features=Classifier.rule_features(texts))"
+        )
+    rf = rule_feature_frame(matches, evidence, out["style"].astype(str).to_numpy())
+    absent = [c for c in clf.feature_names if c not in rf.columns]
+    if absent:  # a lexicon without some of the model's cues: those features are 0 (no hits)
+        s["model_features_absent"] = absent
+    return rf.reindex(columns=clf.feature_names, fill_value=0.0)
+
+
 def _apply_model(
-    out: pd.DataFrame, texts: pd.Series, rule_need: np.ndarray, model: Any, s: dict[str, Any], workers: int
+    out: pd.DataFrame,
+    texts: pd.Series,
+    rule_need: np.ndarray,
+    model: Any,
+    s: dict[str, Any],
+    workers: int,
+    matches: Any = None,
+    evidence: Any = None,
 ) -> None:
-    """Combine the rules' columns with a trained classifier's predictions (in place)."""
+    """Combine the rules' columns with a trained classifier's predictions (in place).
+
+    Lost-sale reasons and needs: the union of the rules' flags and the model's, where the model
+    flags a label when its calibrated probability reaches the larger of the label's own threshold
+    (``Classifier.thresholds``, tuned on out-of-fold data of the train split for the default
+    model) and ``model_lost_sale_threshold`` / ``model_need_threshold``. Style, sides,
+    sentiment: the model's decision (``Classifier.decide``) where the rules show none.
+    """
     clf = _resolve_model(model, workers)
     reasons = LostSaleReason.names()
     rule_risk = np.column_stack([out[f"risk_{r}"].to_numpy(dtype=bool) for r in reasons])
@@ -402,15 +434,18 @@ def _apply_model(
         return
     s["model"] = repr(clf)
     seq = texts.where(texts.notna(), "").astype(str).tolist()
-    proba = clf.predict_proba(seq)
-    decided = pd.DataFrame(clf._model.decide(np.ascontiguousarray(proba.to_numpy())), columns=proba.columns)
+    proba = clf.predict_proba(seq, features=_model_features(clf, out, matches, evidence, s))
+    decided = clf.decide(proba)
     labels = set(decided.columns)
+    own = clf.thresholds
 
     def flags(prefix: str, names: list[str], threshold: float | None = None) -> np.ndarray | None:
         cols = [f"{prefix}:{nm}" for nm in names]
         if not any(c in labels for c in cols):
             return None
-        src = decided if threshold is None else proba >= threshold
+        src = (
+            decided.astype(bool) if threshold is None else proba >= np.maximum(own[proba.columns].to_numpy(), threshold)
+        )
         return np.column_stack([src[c].to_numpy(bool) if c in labels else np.zeros(len(out), bool) for c in cols])
 
     m_risk = flags("lost_sale", reasons, float(s["model_lost_sale_threshold"]))

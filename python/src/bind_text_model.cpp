@@ -63,6 +63,7 @@ void register_text_model(py::module_& m) {
       .def_readwrite("calibration_folds", &TextClassifierConfig::calibration_folds)
       .def_readwrite("fold_case", &TextClassifierConfig::fold_case)
       .def_readwrite("fold_width", &TextClassifierConfig::fold_width)
+      .def_readwrite("tune_thresholds", &TextClassifierConfig::tune_thresholds)
       .def_readwrite("exclusive_groups", &TextClassifierConfig::exclusive_groups);
 
   m.def(
@@ -85,7 +86,8 @@ void register_text_model(py::module_& m) {
       .def(
           "fit",
           [](TextClassifier& c, const py::sequence& texts, const CArray<std::uint8_t>& labels,
-             const std::vector<std::string>& names, const py::object& features, int workers) {
+             const std::vector<std::string>& names, const py::object& features, int workers,
+             const std::vector<std::string>& feature_names) {
             py::list keep;
             auto views = bind::text_views(texts, keep);
             if (labels.ndim() != 2) throw input_error("labels: expected a 2-D 0/1 array (texts x labels)");
@@ -93,10 +95,10 @@ void register_text_model(py::module_& m) {
                 Eigen::Map<const TextClassifier::LabelMatrix>(labels.data(), labels.shape(0), labels.shape(1));
             Matrix dense = dense_of(features);
             py::gil_scoped_release release;  // pure C++ over the views and copies above
-            c.fit(views, y, names, dense, workers, &check_signals);
+            c.fit(views, y, names, dense, workers, &check_signals, feature_names);
           },
           py::arg("texts"), py::arg("labels"), py::arg("names"), py::arg("features") = py::none(),
-          py::arg("workers") = 1)
+          py::arg("workers") = 1, py::arg("feature_names") = std::vector<std::string>{})
       .def("decision_function", scores_of(&TextClassifier::decision_function), py::arg("texts"),
            py::arg("features") = py::none(), py::arg("workers") = 1)
       .def("predict_proba", scores_of(&TextClassifier::predict_proba), py::arg("texts"),
@@ -112,6 +114,9 @@ void register_text_model(py::module_& m) {
       .def_property_readonly("config", &TextClassifier::config)
       .def_property_readonly("labels", &TextClassifier::labels)
       .def_property_readonly("n_dense", &TextClassifier::n_dense)
+      .def_property_readonly("dense_names", &TextClassifier::dense_names)
+      .def_property_readonly("dense_mean", &TextClassifier::dense_mean)
+      .def_property_readonly("dense_sd", &TextClassifier::dense_sd)
       .def_property_readonly("used_buckets", &TextClassifier::used_buckets)
       .def_property_readonly("weights",
                              [](const TextClassifier& c) {
