@@ -65,8 +65,10 @@ class Moments:
     weights
         Survey weights (one per row, finite, >= 0), or the name of a weight column of ``data``.
     columns
-        Variables to use from DataFrames (default: every column of the first batch, except a
-        weight column named by ``weights``).
+        Variables to use from DataFrames, by label (any hashable: str, the ints of
+        ``pd.DataFrame(array)``, tuples; default: every column of the first batch, except a
+        weight column named by ``weights``). :meth:`to_bytes` stores the labels as text;
+        pickling keeps them as they are.
     nan_policy
         ``"listwise"`` (default) or ``"pairwise"``.
     workers
@@ -234,8 +236,12 @@ class Moments:
         out._columns = list(state.names) or None
         return out
 
-    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        return (Moments.from_bytes, (self.to_bytes(),))
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        labels = self._columns
+        if labels is None or all(isinstance(c, str) for c in labels):
+            return (Moments.from_bytes, (self.to_bytes(),))
+        # the bytes keep names as text; pickling keeps the caller's labels (ints, tuples, ...)
+        return (_restore, (self.to_bytes(), list(labels)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Moments):
@@ -359,6 +365,13 @@ class Moments:
         if c not in cols:
             raise InputError(f"Moments: no variable {c!r}; variables: {', '.join(map(str, cols))}")
         return cols.index(c)  # type: ignore[arg-type]
+
+
+def _restore(data: bytes, labels: list[Any]) -> Moments:
+    """Unpickle a state whose labels are not all text."""
+    out = Moments.from_bytes(data)
+    out._columns = labels
+    return out
 
 
 _INT8 = (np.dtype(np.int8), np.dtype(np.uint8))

@@ -283,8 +283,8 @@ class AlphaAccumulator:
         out.moments = m
         return out
 
-    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        return (AlphaAccumulator.from_bytes, (self.to_bytes(),))
+    def __reduce__(self) -> tuple[Any, tuple[Any]]:
+        return (_alpha_accumulator, (self.moments,))  # the Moments state pickles with its labels
 
     def __repr__(self) -> str:
         return f"AlphaAccumulator({self.moments!r})"
@@ -328,3 +328,10 @@ def average_variance_extracted(loadings: Any) -> float:
     0.6467
     """
     return float(_core.average_variance_extracted(_loadings(loadings)))
+
+
+def _alpha_accumulator(moments: Moments) -> AlphaAccumulator:
+    """Unpickle an :class:`AlphaAccumulator` from its Moments state."""
+    out = AlphaAccumulator(nan_policy=moments.nan_policy)
+    out.moments = moments
+    return out

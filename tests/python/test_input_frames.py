@@ -127,7 +127,17 @@ ENGINES: dict[str, tuple[str, Any]] = {
         "driver_survey",
         lambda d: ss.ipa(d, "correlation", y="overall", columns=ATTRS, weights="weight"),
     ),
+    "importance_dominance": (
+        "driver_survey",
+        lambda d: ss.drivers.importance(d, "overall", columns=ATTRS[:5], method="dominance"),
+    ),
     "nps": ("transactions", lambda d: ss.nps(d, by="branch")),
+    "nps_diff": (
+        "transactions",
+        lambda d: ss.nps_diff(
+            d.loc[d["channel"] == d["channel"].iloc[0], "nps"], d.loc[d["channel"] != d["channel"].iloc[0], "nps"]
+        ),
+    ),
     "csat": ("transactions", lambda d: ss.csat(d, by="channel")),
     "ces": ("transactions", lambda d: ss.ces(d, by="channel")),
     "mean_score": ("transactions", lambda d: ss.mean_score(d, column="csat", scale=(1, 5))),
@@ -141,6 +151,10 @@ ENGINES: dict[str, tuple[str, Any]] = {
         ),
     ),
     "pls": ("index_survey", lambda d: ss.PathModel(ECSI).fit(d)),
+    "pls_moments": (
+        "index_survey",
+        lambda d: ss.PathModel(ECSI).fit_moments(ss.Moments(d, columns=ss.PathModel(ECSI).indicators)),
+    ),
     "servqual": (
         "servqual",
         lambda d: ss.servqual(d.filter(regex="^e_"), d.filter(regex="^p_"), weights=d.filter(like="points_")),
@@ -262,6 +276,20 @@ def test_cronbach_alpha_and_moments_on_integer_labels() -> None:
     r = ss.cronbach_alpha(tup, weights=99)
     assert r.alpha == ss.cronbach_alpha(ref.assign(w=w), weights="w").alpha
     assert list(r.items.index) == [("item", c) for c in ATTRS]
+
+
+def test_states_pickle_with_their_labels() -> None:
+    # Dask ships partial states between processes: the caller's labels survive the trip
+    arr = pd.DataFrame(DATA.driver_survey[ATTRS].to_numpy())
+    m = pickle.loads(pickle.dumps(ss.Moments(arr)))
+    assert m.columns == list(range(len(ATTRS)))
+    acc = pickle.loads(pickle.dumps(ss.AlphaAccumulator().update(arr)))
+    assert list(acc.result().items.index) == list(range(len(ATTRS)))
+    assert acc.result().alpha == ss.cronbach_alpha(arr).alpha
+    assert (ss.AlphaAccumulator().update(arr.iloc[:100]) + acc).moments.columns == list(range(len(ATTRS)))
+    # text labels keep the plain bytes form (readable by from_bytes)
+    named = ss.Moments(DATA.driver_survey[ATTRS])
+    assert pickle.loads(pickle.dumps(named)).columns == ATTRS
 
 
 def test_missing_labels_are_named_with_repr() -> None:
