@@ -33,11 +33,12 @@ bool Lexicon::operator==(const Lexicon& o) const {
          fold_case == o.fold_case && fold_width == o.fold_width && inflect == o.inflect &&
          max_text_bytes == o.max_text_bytes && invalid_utf8 == o.invalid_utf8 && scope_words == o.scope_words &&
          double_negation == o.double_negation && hypothetical_words == o.hypothetical_words &&
-         quote_marks == o.quote_marks && post_negators == o.post_negators && hypotheticals == o.hypotheticals &&
-         sentence_breaks == o.sentence_breaks && reporting_verbs == o.reporting_verbs &&
-         staff_subjects == o.staff_subjects && customer_subjects == o.customer_subjects &&
-         self_subjects == o.self_subjects && other_subjects == o.other_subjects && non_subjects == o.non_subjects &&
-         staff_roles == o.staff_roles && customer_roles == o.customer_roles;
+         quote_marks == o.quote_marks && experience_cues == o.experience_cues && post_negators == o.post_negators &&
+         hypotheticals == o.hypotheticals && sentence_breaks == o.sentence_breaks &&
+         reporting_verbs == o.reporting_verbs && staff_subjects == o.staff_subjects &&
+         customer_subjects == o.customer_subjects && self_subjects == o.self_subjects &&
+         other_subjects == o.other_subjects && non_subjects == o.non_subjects && staff_roles == o.staff_roles &&
+         customer_roles == o.customer_roles;
 }
 
 int Lexicon::index_of(std::string_view name) const {
@@ -198,6 +199,9 @@ void Lexicon::extend(const Lexicon& other) {
   append_phrases(customer_roles, other.customer_roles);
   for (const auto& q : other.quote_marks)
     if (std::find(quote_marks.begin(), quote_marks.end(), q) == quote_marks.end()) quote_marks.push_back(q);
+  for (const auto& q : other.experience_cues)
+    if (std::find(experience_cues.begin(), experience_cues.end(), q) == experience_cues.end())
+      experience_cues.push_back(q);
   for (const auto& l : other.languages)
     if (!languages.empty() && std::find(languages.begin(), languages.end(), l) == languages.end())
       languages.push_back(l);
@@ -364,6 +368,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, const Lexicon& l) {
         {"staff_roles", phrases_to_json(l.staff_roles)},
         {"customer_roles", phrases_to_json(l.customer_roles)},
         {"quote_marks", json::value_from(l.quote_marks)},
+        {"experience_cues", json::value_from(l.experience_cues)},
         {"scope_words", l.scope_words},
         {"double_negation", l.double_negation},
         {"hypothetical_words", l.hypothetical_words},
@@ -444,6 +449,7 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   if (const json::value* v = r.raw("customer_roles"))
     l.customer_roles = phrases_from_json(*v, "lexicon.customer_roles");
   if (const json::value* v = r.raw("quote_marks")) l.quote_marks = string_list(*v, "lexicon.quote_marks");
+  if (const json::value* v = r.raw("experience_cues")) l.experience_cues = string_list(*v, "lexicon.experience_cues");
   r.integer("scope_words", l.scope_words, 0, 1000000);
   r.boolean("double_negation", l.double_negation);
   r.integer("hypothetical_words", l.hypothetical_words, 0, 1000000);
@@ -617,6 +623,7 @@ struct CueMatcher::Impl {
   std::vector<std::int32_t> neg_to;    // cue -> negated_to cue or -1
   std::vector<std::uint8_t> negatable;
   std::vector<std::uint8_t> actor;               // cue -> kStaff or kCustomer
+  std::vector<std::uint8_t> experience;          // cue -> 1 when a first-person subject is ignored
   std::shared_ptr<const detail::Segmenter> seg;  // with the lexicon's Chinese phrases added
   std::shared_ptr<const detail::TSFolder> ts;
   std::unordered_map<std::string, int> pattern_index;  // (text, kind, right) -> pattern, while building
@@ -680,8 +687,8 @@ struct CueMatcher::Impl {
 
   // Words in t[a, b): runs of ASCII letters and digits, and the jieba words of each run of
   // Chinese characters (one word per character without jieba); counting stops above `limit`.
-  int count_words(const std::string& t, std::size_t a, std::size_t b, int limit,
-                  std::vector<std::uint32_t>& scratch) const {
+  int count_words(const std::string& t, std::size_t a, std::size_t b, int limit, std::vector<std::uint32_t>& scratch,
+                  const SegCache* cached = nullptr) const {
     if (b <= a) return 0;
     if (b - a > static_cast<std::size_t>(limit + 1) * 64) return limit + 1;
     const auto* p = reinterpret_cast<const unsigned char*>(t.data());
@@ -706,7 +713,14 @@ struct CueMatcher::Impl {
           j += static_cast<std::size_t>(len);
           ++chars;
         }
-        if (seg) {
+        if (seg && cached && cached->valid && cached->l < i && j < cached->r) {
+          // inside the cut already made around a hit: the words ending in (i, j], plus a word
+          // running on past j
+          const auto lo = static_cast<std::uint32_t>(i - cached->l), hi = static_cast<std::uint32_t>(j - cached->l);
+          auto e0 = std::upper_bound(cached->ends.begin(), cached->ends.end(), lo);
+          auto e1 = std::upper_bound(cached->ends.begin(), cached->ends.end(), hi);
+          n += static_cast<int>(e1 - e0) + (std::binary_search(cached->ends.begin(), cached->ends.end(), hi) ? 0 : 1);
+        } else if (seg) {
           seg->cut_block(std::string_view(t).substr(i, j - i), scratch);
           n += static_cast<int>(scratch.size());
         } else {
@@ -820,6 +834,9 @@ struct CueMatcher::Impl {
       neg_to.push_back(cue.negated_to.empty() ? -1 : lex.index_of(cue.negated_to));
       negatable.push_back(cue.negatable ? 1 : 0);
       actor.push_back(cue.actor == "customer" ? kCustomer : cue.actor == "any" ? 0 : kStaff);
+      experience.push_back(
+          std::find(lex.experience_cues.begin(), lex.experience_cues.end(), cue.name) != lex.experience_cues.end() ? 1
+                                                                                                                   : 0);
       for (const auto& lp : cue.phrases)
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
@@ -1327,13 +1344,22 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
         // a Chinese context trigger counts only on jieba word boundaries (他 is not in 其他)
         auto on_words = [&](std::int32_t s, std::int32_t e2) {
           if (!m.seg || !is_cjk_lead(static_cast<unsigned char>(t[static_cast<std::size_t>(s)]))) return true;
-          return m.on_word_boundaries(t, static_cast<std::size_t>(s), static_cast<std::size_t>(e2), ctx_cache);
+          // the cut made around the last cue hit, when it holds both edges
+          const auto su = static_cast<std::size_t>(s), eu = static_cast<std::size_t>(e2);
+          for (const Impl::SegCache* c : {&seg_cache, &ctx_cache})
+            if (c->valid && c->l < su && eu < c->r) {
+              auto on = [&](std::size_t x) {
+                return std::binary_search(c->ends.begin(), c->ends.end(), static_cast<std::uint32_t>(x - c->l));
+              };
+              return on(su) && on(eu);
+            }
+          return m.on_word_boundaries(t, su, eu, ctx_cache);
         };
         // is the gap [a, b) within a negation scope?
         auto in_neg_scope = [&](std::int32_t a, std::int32_t b2) {
           if (scope_words > 0)
-            return m.count_words(t, static_cast<std::size_t>(a), static_cast<std::size_t>(b2), scope_words, scratch) <=
-                   scope_words;
+            return m.count_words(t, static_cast<std::size_t>(a), static_cast<std::size_t>(b2), scope_words, scratch,
+                                 &seg_cache) <= scope_words;
           return static_cast<std::size_t>(b2 - a) <= window;
         };
         // the subject (kCtxSubj* bits) nearest before `hi` and starting at or after `lo`
@@ -1404,7 +1430,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
                 continue;
               }
               hyp = m.count_words(t, static_cast<std::size_t>(hb->first), static_cast<std::size_t>(h.start), hypo_words,
-                                  scratch) <= hypo_words &&
+                                  scratch, &seg_cache) <= hypo_words &&
                     !any_between(stops, hb->first, h.start);
               break;
             }
@@ -1459,21 +1485,27 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
               who = nearest_subject(sent_start, anchor);
             }
           }
-          std::uint8_t attributed = turn;
-          if (who & kCtxSubjStaff)
-            attributed = kStaff;
-          else if (who & kCtxSubjCustomer)
-            attributed = kCustomer;
-          else if (who & kCtxSubjSelf)
-            attributed = turn == kStaff ? kStaff : kCustomer;
-          else if (who & kCtxSubjOther)
-            attributed = turn == kStaff ? kCustomer : kStaff;
+          // in a staff turn the staff did it; elsewhere the subject says who did
+          std::uint8_t attributed = turn, attributed_exp = turn;
+          if (turn != kStaff && who != 0) {
+            if (who & kCtxSubjStaff)
+              attributed = kStaff;
+            else if (who & kCtxSubjCustomer)
+              attributed = kCustomer;
+            else if (who & kCtxSubjOther)
+              attributed = kStaff;
+            else if (who & kCtxSubjSelf)
+              attributed = kCustomer;
+            attributed_exp = (who & ~kCtxSubjSelf) != 0 ? attributed : turn;
+          }
           const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
           for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
             const std::uint8_t act = m.actor[static_cast<std::size_t>(c)];
             // staff (and any) cues: who did it; customer cues: whose turn it is ("他态度很差" is the
             // customer's complaint)
-            const std::uint8_t speaker = act == kCustomer ? turn : attributed;
+            const std::uint8_t speaker = act == kCustomer                            ? turn
+                                         : m.experience[static_cast<std::size_t>(c)] ? attributed_exp
+                                                                                     : attributed;
             const bool actor_ok = speaker == 0 || act == 0 || act == speaker;
             const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
             const bool counted = actor_ok && !negated && !hyp;

@@ -23,8 +23,10 @@ const char* kLexicon = R"({
     {"name": "hurry", "phrases": {"en": ["hurry up", "in a hurry"], "zh": ["快点", "随便看看"]}},
     {"name": "rush", "actor": "customer", "phrases": {"en": ["in a rush"], "zh": ["赶时间"]}},
     {"name": "greet", "phrases": {"en": ["greeted me"], "zh": ["打招呼"]}},
-    {"name": "anyone", "actor": "any", "phrases": {"en": ["broken"], "zh": ["坏了"]}}
+    {"name": "anyone", "actor": "any", "phrases": {"en": ["broken"], "zh": ["坏了"]}},
+    {"name": "wait", "phrases": {"en": ["waited two hours"], "zh": ["等了两个小时"]}}
   ],
+  "experience_cues": ["wait"],
   "negators": {"en": ["not", "never", "wasn't", "no"], "zh": ["不", "没", "没有", "不是"]},
   "clause_breaks": {"en": [",", ".", "?", "!", ":", "but"], "zh": ["，", "。", "？", "！", "："]},
   "terminators": {"en": ["but"], "zh": ["但是"]},
@@ -39,7 +41,7 @@ const char* kLexicon = R"({
   "staff_subjects": {"en": ["the agent"], "zh": ["店员"]},
   "customer_subjects": {"en": ["the customer"], "zh": ["顾客"]},
   "self_subjects": {"en": ["i"], "zh": ["我"]},
-  "other_subjects": {"en": ["he", "she"], "zh": ["他"]},
+  "other_subjects": {"en": ["he", "she", "you"], "zh": ["他", "你们"]},
   "non_subjects": {"zh": ["对我", "让我"]},
   "staff_roles": {"en": ["agent"], "zh": ["坐席", "客服"]},
   "customer_roles": {"en": ["caller"], "zh": ["业主"]}
@@ -239,8 +241,23 @@ TEST_CASE("dialogue markers from role words, timestamps, names and dashes", "[te
   CHECK(d.quoted);
   CHECK(d.speaker == HitSpeaker::staff);
   CHECK(d.counted == 1);
-  // first person in a staff turn is the staff member
+  // first person in a staff turn is the staff member; so is anything in a staff turn
   CHECK(hit_of(m, "Agent: I said hurry up", "hurry").speaker == HitSpeaker::staff);
+  CHECK(hit_of(m, "Agent: the customer said hurry up", "hurry").counted == 1);
+  // the caller's addressee is staff; no subject in the caller's turn: the caller's
+  CHECK(hit_of(m, "Caller: you were rude", "rude").speaker == HitSpeaker::staff);
+  CHECK(hit_of(m, "业主：态度差", "rude").counted == 0);
+}
+
+TEST_CASE("experience cues ignore a first-person subject", "[text][context]") {
+  CueMatcher m = plain();
+  auto a = hit_of(m, "我等了两个小时", "wait");
+  CHECK(a.speaker == HitSpeaker::unknown);
+  CHECK(a.counted == 1);
+  CHECK(hit_of(m, "I waited two hours", "wait").counted == 1);
+  CHECK(hit_of(m, "业主：你们等了两个小时", "wait").speaker == HitSpeaker::staff);
+  // a cue that is not an experience cue keeps the rule
+  CHECK(hit_of(m, "I was in a hurry", "hurry").counted == 0);
 }
 
 TEST_CASE("context keys round-trip and are validated", "[text][context]") {
@@ -248,6 +265,7 @@ TEST_CASE("context keys round-trip and are validated", "[text][context]") {
   CHECK(l.scope_words == 2);
   CHECK(l.double_negation);
   CHECK(l.quote_marks.size() == 2);
+  CHECK(l.experience_cues == std::vector<std::string>{"wait"});
   CHECK(lexicon_from_json(to_json(l)) == l);
   CHECK_THROWS_WITH(lexicon_from_json(R"({"quote_marks": ["'"]})"), Contains("quote_marks[0]"));
   CHECK_THROWS_AS(lexicon_from_json(R"({"scope_words": -1})"), config_error);

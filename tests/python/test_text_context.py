@@ -21,6 +21,7 @@ LEX = {
         {"name": "hurry", "phrases": {"en": ["hurry up", "in a hurry"], "zh": ["快点", "随便看看"]}},
         {"name": "rush", "actor": "customer", "phrases": {"en": ["in a rush"], "zh": ["赶时间"]}},
         {"name": "greet", "phrases": {"en": ["greeted me"], "zh": ["打招呼"]}},
+        {"name": "wait", "phrases": {"en": ["waited two hours"], "zh": ["等了两个小时"]}},
     ],
     "negators": {"en": ["not", "never", "no"], "zh": ["不", "没", "没有", "不是"]},
     "clause_breaks": {"en": [",", ".", "?", "!", ":", "but"], "zh": ["，", "。", "？", "！", "："]},
@@ -36,10 +37,11 @@ LEX = {
     "staff_subjects": {"en": ["the agent"], "zh": ["店员"]},
     "customer_subjects": {"en": ["the customer"], "zh": ["顾客"]},
     "self_subjects": {"en": ["i"], "zh": ["我"]},
-    "other_subjects": {"en": ["he", "she"], "zh": ["他"]},
+    "other_subjects": {"en": ["he", "she", "you"], "zh": ["他", "你们"]},
     "non_subjects": {"zh": ["对我", "让我"]},
     "staff_roles": {"en": ["agent"], "zh": ["坐席", "客服"]},
     "customer_roles": {"en": ["caller"], "zh": ["业主"]},
+    "experience_cues": ["wait"],
 }
 
 
@@ -135,6 +137,9 @@ def test_hypothetical_rules(text, cue, hypothetical):
         ("rude and in a hurry", "hurry", False, "unknown", 1),  # no subject: a staff cue counts
         ("I came in. rude", "rude", False, "unknown", 1),  # the subject's sentence is over
         ("我赶时间", "rush", False, "unknown", 1),  # customer cues count in narrative text
+        ("我等了两个小时", "wait", False, "unknown", 1),  # an experience cue: 我 is ignored
+        ("I waited two hours", "wait", False, "unknown", 1),
+        ("the agent waited two hours", "wait", False, "staff", 1),
     ],
 )
 def test_quotes_and_narrative_speakers(text, cue, quoted, speaker, count):
@@ -157,6 +162,10 @@ def test_quotes_and_narrative_speakers(text, cue, quoted, speaker, count):
         ("我问客服：快点", "hurry", "customer", 0),  # a role word inside a sentence is no marker
         ("Caller: the agent told me hurry up", "hurry", "staff", 1),  # reported by the caller
         ("Agent: I said hurry up", "hurry", "staff", 1),  # first person in a staff turn
+        ("Agent: the customer said hurry up", "hurry", "staff", 1),  # a staff turn is the staff's
+        ("Caller: you were rude", "rude", "staff", 1),  # the addressee of the caller is staff
+        ("业主：你们等了两个小时", "wait", "staff", 1),
+        ("业主：态度差", "rude", "customer", 0),  # no subject: the turn's speaker
     ],
 )
 def test_dialogue_markers(text, cue, speaker, count):
