@@ -436,7 +436,7 @@ double best_f1_threshold(const std::vector<double>& s, const std::vector<std::ui
   for (std::size_t i = 0; i < s.size(); ++i) p[i] = sigmoid(-(A * s[i] + B));
   double best_t = 0.95, best_f = -1;
   for (int g = 19; g >= 1; --g) {
-    const double t = g * 0.05;
+    const double t = g / 20.0;
     std::int64_t tp = 0, fp = 0, fn = 0;
     for (std::size_t i = 0; i < p.size(); ++i) {
       const bool flag = p[i] >= t;
@@ -749,6 +749,52 @@ void TextClassifier::set_thresholds(const std::vector<double>& t) {
   thresholds_ = t;
 }
 
+void TextClassifier::tune_group_thresholds(const Matrix& oof, const LabelMatrix& labels) {
+  // One threshold per exclusive group, for the decision `decide` makes: the most probable label
+  // of the group (the first of equals) if its probability reaches t. The grid value with the best
+  // micro-F1 over the group's labels on the out-of-fold calibrated probabilities (ties: higher).
+  const std::int64_t n = oof.rows();
+  for (const auto& g : groups_) {
+    if (g.empty()) continue;
+    std::vector<int> best_of(static_cast<std::size_t>(n));
+    std::vector<double> p_best(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      int best = -1;
+      double pb = 0;
+      for (int l : g) {
+        const auto u = static_cast<std::size_t>(l);
+        const double p = sigmoid(-(platt_a_[u] * oof(i, l) + platt_b_[u]));
+        if (best < 0 || p > pb) {
+          best = l;
+          pb = p;
+        }
+      }
+      best_of[static_cast<std::size_t>(i)] = best;
+      p_best[static_cast<std::size_t>(i)] = pb;
+    }
+    double best_t = 0.95, best_f = -1;
+    for (int k = 19; k >= 1; --k) {
+      const double t = k / 20.0;
+      std::int64_t tp = 0, fp = 0, fn = 0;
+      for (std::int64_t i = 0; i < n; ++i) {
+        const bool on = p_best[static_cast<std::size_t>(i)] >= t;
+        for (int l : g) {
+          const bool gold = labels(i, l) != 0, dec = on && l == best_of[static_cast<std::size_t>(i)];
+          tp += dec && gold;
+          fp += dec && !gold;
+          fn += !dec && gold;
+        }
+      }
+      const double f = tp ? 2.0 * static_cast<double>(tp) / static_cast<double>(2 * tp + fp + fn) : 0.0;
+      if (f > best_f) {
+        best_f = f;
+        best_t = t;
+      }
+    }
+    for (int l : g) thresholds_[static_cast<std::size_t>(l)] = best_t;
+  }
+}
+
 void TextClassifier::set_exclusive_groups(const std::vector<std::string>& groups) {
   TextClassifierConfig c = config_;
   c.exclusive_groups = groups;
@@ -904,6 +950,7 @@ void TextClassifier::fit(const std::vector<TextRef>& texts, const LabelMatrix& l
   }
   dense_names_ = dense_names;
   rebuild_groups();
+  if (K > 0 && config_.tune_thresholds) tune_group_thresholds(oof, labels);
 }
 
 TextClassifier::Matrix TextClassifier::decision_function(const std::vector<TextRef>& texts, const Matrix& dense,

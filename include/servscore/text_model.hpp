@@ -22,6 +22,8 @@
  * `tune_thresholds`, each label's decision threshold is the value of the grid 0.05, 0.10, ..., 0.95
  * that maximises F1 on those out-of-fold calibrated probabilities (ties: the higher threshold), so
  * thresholds come from held-out texts of the training data, never from the data being predicted.
+ * The labels of an exclusive group share one threshold, the grid value with the best micro-F1 of
+ * the group's decision (its most probable label if that reaches the threshold) on the same data.
  *
  * Dense extra features (such as the rule features of `servscore.text`) are standardised with the
  * training mean and population sd and enter the same linear model; their names are saved with
@@ -153,6 +155,7 @@ class TextClassifier {
 
   void rebuild_index();
   void rebuild_groups();
+  void tune_group_thresholds(const Matrix& oof, const LabelMatrix& labels);
 };
 
 }  // namespace servscore

@@ -467,7 +467,8 @@ def test_cue_ratings_hand_computed():
     assert t.loc[1, "cue_rating_tact"] == 1.0 and t.loc[1, "cue_rating_tone_of_voice"] == 1.0
     assert t.loc[1, "risk_evidence"] == "arguing: 你错了; arguing: 我已经说过了"
     assert np.isnan(t.loc[2, "cue_rating_tact"]) and t.loc[2, "text_status"] == "missing"
-    t2 = ss.interactions.classify(df, config={"indicator_step": 0.5, "risk_threshold": 3}).table
+    # the rules' threshold alone (the default model also reads 你错了 as arguing, at p > 0.99)
+    t2 = ss.interactions.classify(df, model=None, config={"indicator_step": 0.5, "risk_threshold": 3}).table
     assert t2.loc[0, "cue_rating_attentiveness"] == 4.0
     assert not t2.loc[1, "risk_arguing"]
 

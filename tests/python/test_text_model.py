@@ -420,5 +420,11 @@ def test_default_model_loads():
     assert info["labels"] == clf.labels
     assert any(lab.startswith("lost_sale:") for lab in clf.labels)
     assert set(clf.exclusive_groups) >= {"style:", "sentiment:"}
-    p = clf.predict_proba(["等了两个小时也没人理我", "The agent was rude to me"])
+    texts = ["等了两个小时也没人理我", "The agent was rude to me"]
+    # the default model reads the rule features beside the n-grams, by name
+    assert clf.feature_names and all(f.startswith("rule:") for f in clf.feature_names)
+    assert clf.config.tune_thresholds and info["format_version"] == 2
+    p = clf.predict_proba(texts, features=ss.text.Classifier.rule_features(texts))
     assert p.shape == (2, len(clf.labels)) and ((p >= 0) & (p <= 1)).all().all()
+    with pytest.raises(InputError, match="features"):
+        clf.predict_proba(texts)

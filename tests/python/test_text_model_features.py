@@ -70,7 +70,7 @@ def ref_threshold(p, y):
     """The grid 0.95, 0.90, ..., 0.05 value with the best F1 (ties: the higher)."""
     best_t, best_f = 0.95, -1.0
     for g in range(19, 0, -1):
-        t = g * 0.05
+        t = g / 20
         flag = p >= t
         tp = int((flag & (y == 1)).sum())
         fp = int((flag & (y == 0)).sum())
@@ -81,12 +81,32 @@ def ref_threshold(p, y):
     return best_t
 
 
-def test_tuned_thresholds_equal_reference_on_out_of_fold_scores():
-    texts, labels = TEXTS, LABELS
+def ref_group_threshold(P, Y):
+    """One threshold for an exclusive group: the best micro-F1 of "the most probable label if it
+    reaches t" over the grid 0.95 ... 0.05 (ties: the higher)."""
+    best = P.argmax(axis=1)  # the first of equals, as decide
+    pb = P[np.arange(len(P)), best]
+    best_t, best_f = 0.95, -1.0
+    for g in range(19, 0, -1):
+        t = g / 20
+        D = np.zeros_like(Y)
+        on = pb >= t
+        D[np.flatnonzero(on), best[on]] = 1
+        tp, fp, fn = int((D & Y).sum()), int((D & (1 - Y)).sum()), int(((1 - D) & Y).sum())
+        f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f > best_f:
+            best_t, best_f = t, f
+    return best_t
+
+
+@pytest.mark.parametrize("group", [False, True])
+def test_tuned_thresholds_equal_reference_on_out_of_fold_scores(group):
+    texts = TEXTS
+    labels = [[f"x:{lab}" for lab in labs] for labs in LABELS] if group else LABELS
     dense = dense_of(texts)
     kw = dict(buckets=2048, epochs=3, learning_rate=0.4, l2=1e-4, seed=9, calibration_folds=3, tune_thresholds=True)
-    clf = ss.text.Classifier(**kw).fit(texts, labels, features=dense)
-    assert clf.labels == ["rude", "slow"] and clf.feature_names == ["len", "bang"]
+    clf = ss.text.Classifier(**kw, exclusive_groups=["x:"] if group else []).fit(texts, labels, features=dense)
+    assert clf.labels == (["x:rude", "x:slow"] if group else ["rude", "slow"]) and clf.feature_names == ["len", "bang"]
     n = len(texts)
     # features: used buckets (all present: min_count 1), then the standardised dense columns
     tb = [sorted({ref_fnv1a32(f.encode()) % 2048 for f in ref_features(t)}) for t in texts]
@@ -108,7 +128,8 @@ def test_tuned_thresholds_equal_reference_on_out_of_fold_scores():
     fold = np.zeros(n, dtype=int)
     for i, p in enumerate(perm):
         fold[p] = i % 3
-    Y = np.array([[("rude" in lab), ("slow" in lab)] for lab in labels], dtype=int)
+    Y = np.array([[("rude" in " ".join(lab)), ("slow" in " ".join(lab))] for lab in labels], dtype=int)
+    P = np.zeros((n, 2))
     for lab in range(2):
         oof = np.zeros(n)
         for f in range(3):
@@ -120,8 +141,12 @@ def test_tuned_thresholds_equal_reference_on_out_of_fold_scores():
         A, B = ref_platt(oof, Y[:, lab])
         assert clf._model.platt_a[lab] == pytest.approx(A, rel=1e-4, abs=1e-6)
         assert clf._model.platt_b[lab] == pytest.approx(B, rel=1e-4, abs=1e-6)
-        t = ref_threshold(1 / (1 + np.exp(A * oof + B)), Y[:, lab])
-        assert clf.thresholds.iloc[lab] == pytest.approx(t, abs=1e-12)
+        P[:, lab] = 1 / (1 + np.exp(A * oof + B))
+        if not group:
+            assert clf.thresholds.iloc[lab] == ref_threshold(P[:, lab], Y[:, lab])
+    if group:
+        t = ref_group_threshold(P, Y)
+        assert clf.thresholds.tolist() == [t, t]
 
 
 def test_tune_thresholds_needs_calibration_folds():
