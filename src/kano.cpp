@@ -520,10 +520,19 @@ KanoAccumulator KanoAccumulator::from_bytes(std::string_view b) {
   if (g < 1 || k < 0 || L < 2 || L > kMaxLevels)
     throw input_error("from_bytes: invalid shape " + std::to_string(g) + " x " + std::to_string(k) + " x " +
                       std::to_string(L));
+  // sizes declared by untrusted bytes are checked against the length before allocating
+  const std::uint64_t per_pair =
+      static_cast<std::uint64_t>(L + 1) * static_cast<std::uint64_t>(L + 1);                  // missing is a level
+  const std::uint64_t pairs = static_cast<std::uint64_t>(g) * static_cast<std::uint64_t>(k);  // < 2^62
+  const std::uint64_t avail = (b.size() - 20) / 8;
+  if (pairs > avail / per_pair || b.size() != 20 + pairs * per_pair * 8)  // checked by division: no overflow
+    throw input_error("from_bytes: the header declares " + std::to_string(g) + " groups x " + std::to_string(k) +
+                      " attributes x " + std::to_string(per_pair) + " cells but the image has " +
+                      std::to_string(b.size()) + " bytes");
+  const std::uint64_t cells = pairs * per_pair;
   KanoAccumulator a(g, k, L);
-  const std::size_t need = 20 + static_cast<std::size_t>(a.counts_.size()) * 8;
-  if (b.size() != need)
-    throw input_error("from_bytes: expected " + std::to_string(need) + " bytes, got " + std::to_string(b.size()));
+  if (static_cast<std::uint64_t>(a.counts_.size()) != cells)
+    throw input_error("from_bytes: unexpected Kano state layout");
   for (Eigen::Index i = 0; i < a.counts_.size(); ++i) {
     const auto v = static_cast<std::int64_t>(get_le(b.data() + 20 + 8 * i, 8));
     if (v < 0) throw input_error("from_bytes: negative count at cell " + std::to_string(i));

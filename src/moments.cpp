@@ -493,6 +493,7 @@ class Reader {
     pos_ += len;
   }
   bool done() const { return pos_ == s_.size(); }
+  std::size_t remaining() const { return s_.size() - pos_; }
 
  private:
   void need(std::size_t k) const {
@@ -717,15 +718,36 @@ Moments Moments::from_bytes(std::string_view bytes) {
   if (n_names != 0 && n_names != static_cast<std::uint32_t>(p)) throw input_error("Moments.from_bytes: corrupt names");
   std::vector<std::string> names;
   for (std::uint32_t i = 0; i < n_names; ++i) names.push_back(rd.str(rd.get<std::uint32_t>()));
+  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
+  // untrusted bytes: the declared size must be what is left before anything is allocated
+  const std::uint64_t expected = 8 * (static_cast<std::uint64_t>(p) + 6 * static_cast<std::uint64_t>(pp));
+  if (rd.remaining() != expected)
+    throw input_error("Moments.from_bytes: the header declares " + std::to_string(p) + " variables (" +
+                      std::to_string(expected) + " bytes of data) but " + std::to_string(rd.remaining()) +
+                      " bytes follow");
+  if (n_rows < 0 || n_dropped < 0)
+    throw input_error("Moments.from_bytes: corrupt row counts (" + std::to_string(n_rows) + " rows, " +
+                      std::to_string(n_dropped) + " dropped)");
   Moments m(p, static_cast<MissingPolicy>(pol), std::move(names));
   m.weighted_ = weighted != 0;
   m.n_rows_ = n_rows;
   m.n_dropped_ = n_dropped;
-  const std::size_t pp = static_cast<std::size_t>(p) * static_cast<std::size_t>(p);
   rd.raw(m.n_missing_.data(), sizeof(std::int64_t) * static_cast<std::size_t>(p));
   rd.raw(m.n_.data(), sizeof(std::int64_t) * pp);
   for (Eigen::MatrixXd* x : {&m.w_, &m.w2_, &m.mean_, &m.m2_, &m.c_}) rd.raw(x->data(), sizeof(double) * pp);
   if (!rd.done()) throw input_error("Moments.from_bytes: trailing bytes after the state");
+  for (Eigen::Index i = 0; i < m.n_missing_.size(); ++i)
+    if (m.n_missing_(i) < 0)
+      throw input_error("Moments.from_bytes: corrupt missing count " + std::to_string(m.n_missing_(i)) +
+                        " of variable " + std::to_string(i));
+  for (Eigen::Index i = 0; i < m.n_.size(); ++i) {
+    const bool ok = m.n_.data()[i] >= 0 && std::isfinite(m.w_.data()[i]) && m.w_.data()[i] >= 0 &&
+                    std::isfinite(m.w2_.data()[i]) && std::isfinite(m.mean_.data()[i]) &&
+                    std::isfinite(m.m2_.data()[i]) && m.m2_.data()[i] >= 0 && std::isfinite(m.c_.data()[i]);
+    if (!ok)
+      throw input_error("Moments.from_bytes: corrupt moments at cell (" + std::to_string(i % p) + ", " +
+                        std::to_string(i / p) + ")");
+  }
   return m;
 }
 

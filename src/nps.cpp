@@ -32,7 +32,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kMaxPoints = 1001;
 
 void check_scale(int lo, int hi, const char* what) {
-  if (!(lo < hi) || hi - lo + 1 > kMaxPoints)
+  if (!(lo < hi) || static_cast<std::int64_t>(hi) - lo + 1 > kMaxPoints)  // 64-bit: no overflow at the extremes
     throw config_error(std::string(what) + ": scale_min " + std::to_string(lo) + " and scale_max " +
                        std::to_string(hi) + ": expected scale_min < scale_max with at most " +
                        std::to_string(kMaxPoints) + " points");
@@ -149,6 +149,8 @@ std::string ResponseCounts::to_bytes() const {
 }
 
 ResponseCounts ResponseCounts::from_bytes(std::string_view bytes) {
+  // Untrusted bytes: the header is checked, and the sizes it declares are checked against the
+  // image's length, before anything is allocated; counts must be non-negative and weights finite.
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw input_error("from_bytes: not a servscore ResponseCounts image (bad header)");
   Reader rd{bytes, sizeof kMagic};
@@ -157,9 +159,20 @@ ResponseCounts ResponseCounts::from_bytes(std::string_view bytes) {
   rd.get(&hi);
   rd.get(&ng);
   rd.get(&w);
-  if (!(lo < hi) || hi - lo + 1 > kMaxPoints || ng < 1 || (w != 0 && w != 1))
+  const std::int64_t points = static_cast<std::int64_t>(hi) - lo + 1;
+  if (!(lo < hi) || points > kMaxPoints || ng < 1 || (w != 0 && w != 1))
     throw input_error("from_bytes: corrupt header (scale [" + std::to_string(lo) + ", " + std::to_string(hi) + "], " +
                       std::to_string(ng) + " groups)");
+  // every field is 8 bytes: counts (groups x points), missing (groups), and when weighted two
+  // more groups x points blocks; ng <= 2^31 and points <= 1001 keep this far from overflow
+  const std::uint64_t cells = static_cast<std::uint64_t>(ng) * static_cast<std::uint64_t>(points);
+  const std::uint64_t expected = 8 * (cells + static_cast<std::uint64_t>(ng) + (w == 1 ? 2 * cells : 0));
+  if (bytes.size() - rd.pos != expected)
+    throw input_error(std::string("from_bytes: the image is ") +
+                      (bytes.size() - rd.pos < expected ? "truncated" : "longer than declared") +
+                      ": the header declares " + std::to_string(ng) + " groups x " + std::to_string(points) +
+                      " points (" + std::to_string(expected) + " bytes of data) but the image has " +
+                      std::to_string(bytes.size() - rd.pos));
   ResponseCounts r = zeros(lo, hi, ng, w == 1);
   rd.get(r.counts.data(), static_cast<std::size_t>(r.counts.size()));
   rd.get(r.missing.data(), r.missing.size());
@@ -167,8 +180,19 @@ ResponseCounts ResponseCounts::from_bytes(std::string_view bytes) {
     rd.get(r.weight_sum.data(), static_cast<std::size_t>(r.weight_sum.size()));
     rd.get(r.weight_sq_sum.data(), static_cast<std::size_t>(r.weight_sq_sum.size()));
   }
-  if (rd.pos != bytes.size())
-    throw input_error("from_bytes: " + std::to_string(bytes.size() - rd.pos) + " trailing byte(s) after the image");
+  for (Eigen::Index i = 0; i < r.counts.size(); ++i)
+    if (r.counts.data()[i] < 0)
+      throw input_error("from_bytes: negative count " + std::to_string(r.counts.data()[i]) + " at cell " +
+                        std::to_string(i));
+  for (std::size_t g = 0; g < r.missing.size(); ++g)
+    if (r.missing[g] < 0)
+      throw input_error("from_bytes: negative missing count " + std::to_string(r.missing[g]) + " in group " +
+                        std::to_string(g));
+  if (r.weighted)
+    for (Eigen::Index i = 0; i < r.weight_sum.size(); ++i)
+      if (!std::isfinite(r.weight_sum.data()[i]) || !std::isfinite(r.weight_sq_sum.data()[i]) ||
+          r.weight_sq_sum.data()[i] < 0)
+        throw input_error("from_bytes: weight sums at cell " + std::to_string(i) + " are not finite and non-negative");
   return r;
 }
 

@@ -1152,11 +1152,29 @@ class ResponseAccumulator:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ResponseAccumulator:
-        """Read a :meth:`to_bytes` image."""
+        """Read a :meth:`to_bytes` image.
+
+        The bytes are untrusted: a malformed or mutated image raises :class:`InputError`
+        (never another exception), and the counts' declared sizes are checked against the
+        image's length before anything is allocated."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
+        data = bytes(data)
+        try:
+            return cls._from_bytes(data)
+        except InputError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, struct.error, RecursionError) as e:
+            raise InputError(f"from_bytes: corrupt ResponseAccumulator image ({type(e).__name__}: {e})") from e
+
+    @classmethod
+    def _from_bytes(cls, data: bytes) -> ResponseAccumulator:
         if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 4:
             raise InputError("from_bytes: not a servscore ResponseAccumulator image")
         (hl,) = struct.unpack("<I", data[len(_MAGIC) : len(_MAGIC) + 4])
         start = len(_MAGIC) + 4
+        if hl > len(data) - start:
+            raise InputError(f"from_bytes: the header declares {hl} bytes but {len(data) - start} follow")
         try:
             head = json.loads(data[start : start + hl].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -1165,6 +1183,8 @@ class ResponseAccumulator:
         def dec(k: Any) -> Any:
             return tuple(dec(v) for v in k["t"]) if isinstance(k, dict) else k
 
+        if not isinstance(head, dict):
+            raise InputError("from_bytes: corrupt header (not an object)")
         acc = cls(head["metric"], head["config"], column=head["column"])
         by = head.get("by")
         acc._by_name = list(by) if isinstance(by, list) else by
@@ -1172,6 +1192,8 @@ class ResponseAccumulator:
         if body:
             acc._counts = ResponseCounts.from_bytes(body)
             acc._keys = None if head["keys"] is None else [dec(k) for k in head["keys"]]
+            if acc._keys is not None and len(acc._keys) != acc._counts.n_groups:
+                raise InputError(f"from_bytes: {len(acc._keys)} group keys for {acc._counts.n_groups} groups of counts")
         return acc
 
     def __getstate__(self) -> bytes:
