@@ -159,6 +159,22 @@ def text_columns(frame: pd.DataFrame, names: Sequence[str]) -> list[Any]:
     return [n if p else text.get(n, n) for n, p in zip(names, present)]
 
 
+def refuse_temporal(s: pd.Series, column: Any, *, name: str = "data") -> None:
+    """InputError when a column that should hold numbers holds dates, times or durations
+    (pandas would turn them into nanoseconds since 1970, a silent nonsense number)."""
+    kind = getattr(s.dtype, "kind", "")
+    where = name if column == name else f"{name}: column {column!r}"
+    if kind in "mM" or isinstance(s.dtype, (pd.DatetimeTZDtype, pd.PeriodDtype)):
+        raise InputError(
+            f"{where} holds {s.dtype} values, expected numbers; convert it first"
+            " (for a duration in minutes: s.dt.total_seconds() / 60)"
+        )
+    if s.dtype == object:
+        first = s.dropna().head(1)
+        if len(first) and isinstance(first.iloc[0], (pd.Timestamp, pd.Timedelta, np.datetime64, np.timedelta64)):
+            raise InputError(f"{where} holds dates or durations, expected numbers")
+
+
 def numeric_column(frame: pd.DataFrame, column: Any, *, name: str = "data") -> np.ndarray:
     """One column as float64 with NaN for missing; InputError for the first non-numeric value."""
     if column not in frame.columns:
@@ -171,6 +187,7 @@ def numeric_column(frame: pd.DataFrame, column: Any, *, name: str = "data") -> n
     if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         out = s.to_numpy(dtype=np.float64, na_value=np.nan)
         return out
+    refuse_temporal(s, column, name=name)
     coerced = pd.to_numeric(s, errors="coerce")
     bad = coerced.isna().to_numpy() & s.notna().to_numpy()
     if bad.any():

@@ -175,3 +175,17 @@ def test_empty_stream_with_a_nameless_child_reads_without_crashing():
     cols = _core.arrow_columns(_EmptyStreamWithoutNames())
     assert list(cols) == ["column0", "text"]
     assert all(len(v) == 0 for v in cols.values())
+
+
+def test_dates_and_durations_where_numbers_are_expected_are_refused_by_name():
+    import pandas as pd
+
+    when = pd.Series(pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(3), unit="h"))
+    with pytest.raises(ss.InputError, match=r"column 'nps' holds datetime64"):
+        ss.nps(pd.DataFrame({"nps": when}), column="nps")
+    with pytest.raises(ss.InputError, match=r"timedelta64"):
+        ss.cronbach_alpha(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": pd.to_timedelta([1, 2, 3], unit="min")}))
+    # through Arrow: a timestamp column named as the score
+    t = pa.table({"nps": pa.array([1, 2, 3], pa.timestamp("s"))})
+    with pytest.raises(ss.InputError, match=r"datetime64"):
+        ss.nps(t, column="nps")
