@@ -1496,8 +1496,10 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
               attributed = kStaff;
             else if (who & kCtxSubjSelf)
               attributed = kCustomer;
-            attributed_exp = (who & ~kCtxSubjSelf) != 0 ? attributed : turn;
           }
+          // experience cues: neither a first-person subject nor the customer's turn makes them the
+          // customer's ("业主：我等了两个小时" is the staff's failure, told by the customer)
+          attributed_exp = (ctx_on && turn != kStaff && (who & ~kCtxSubjSelf) == 0) ? std::uint8_t{0} : attributed;
           const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
           for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
             const std::uint8_t act = m.actor[static_cast<std::size_t>(c)];

@@ -26,7 +26,7 @@
  *   "Agent (Mia):", "Caller - "), unless a subject says otherwise: the subject of the
  *   reporting verb, of the quote, or the nearest subject before the hit in its sentence
  *   (staff nouns and third-person pronouns in narrative text -> staff; "I"/"我" -> the
- *   writer: the customer in narrative text; ignored for `experience_cues`). In a staff turn
+ *   writer: the customer; ignored, with the customer's turn, for `experience_cues`). In a staff turn
  *   the speaker is staff. Customer cues take the turn's speaker (a complaint about staff is
  *   still the customer's);
  * - counted: not negated, not hypothetical, and the actor's: a staff cue unless its speaker
@@ -146,8 +146,9 @@ struct Lexicon {
   /// "[09:14] 坐席：", "10:02 Agent:", "Agent (Mia):", "客服(小王)：", "Caller - ".
   std::vector<LangPhrases> staff_roles;
   std::vector<LangPhrases> customer_roles;  ///< see staff_roles
-  /// Staff cues of what the customer goes through ("I waited two hours", "我全程尴尬"): a
-  /// first-person subject does not make them the customer's (names of cues; others ignored).
+  /// Staff cues of what the customer goes through or judges ("I waited two hours", "我全程尴尬",
+  /// "that was quick"): neither a first-person subject nor the customer's turn makes them the
+  /// customer's (names of cues; names that are not cues are ignored).
   std::vector<std::string> experience_cues;
   /// Languages whose phrases are used; empty: all. Untagged phrases are always used.
   std::vector<std::string> languages;

@@ -256,6 +256,11 @@ TEST_CASE("experience cues ignore a first-person subject", "[text][context]") {
   CHECK(a.counted == 1);
   CHECK(hit_of(m, "I waited two hours", "wait").counted == 1);
   CHECK(hit_of(m, "业主：你们等了两个小时", "wait").speaker == HitSpeaker::staff);
+  // nor does the customer's turn
+  auto b = hit_of(m, "业主：我等了两个小时", "wait");
+  CHECK(b.speaker == HitSpeaker::unknown);
+  CHECK(b.counted == 1);
+  CHECK(hit_of(m, "Agent: waited two hours", "wait").speaker == HitSpeaker::staff);
   // a cue that is not an experience cue keeps the rule
   CHECK(hit_of(m, "I was in a hurry", "hurry").counted == 0);
 }

@@ -165,6 +165,7 @@ def test_quotes_and_narrative_speakers(text, cue, quoted, speaker, count):
         ("Agent: the customer said hurry up", "hurry", "staff", 1),  # a staff turn is the staff's
         ("Caller: you were rude", "rude", "staff", 1),  # the addressee of the caller is staff
         ("业主：你们等了两个小时", "wait", "staff", 1),
+        ("业主：我等了两个小时", "wait", "unknown", 1),  # an experience cue told by the customer
         ("业主：态度差", "rude", "customer", 0),  # no subject: the turn's speaker
     ],
 )
