@@ -97,9 +97,7 @@ DriverConfig tag_invoke(json::value_to_tag<DriverConfig>, const json::value& jv)
   long long np = c.n_permutations;
   r.integer("n_permutations", np, 2, 1LL << 40);
   c.n_permutations = np;
-  long long seed = static_cast<long long>(c.seed);
-  r.integer("seed", seed, 0, std::numeric_limits<long long>::max());
-  c.seed = static_cast<std::uint64_t>(seed);
+  r.seed("seed", c.seed);
   r.integer("n_bootstrap", c.n_bootstrap, 0, 100000000);
   r.number("alpha", c.alpha, 0, 1);
   r.number("collinearity_tol", c.collinearity_tol, 0, 1);

@@ -94,6 +94,16 @@ void ObjectReader::integer(std::string_view key, int& out, int lo, int hi) {
   out = static_cast<int>(x);
 }
 
+void ObjectReader::seed(std::string_view key, std::uint64_t& out) {
+  const json::value* v = raw(key);
+  if (!v) return;
+  boost::system::error_code ec;
+  const std::uint64_t x = v->is_number() ? v->to_number<std::uint64_t>(ec) : 0;
+  if (!v->is_number() || ec)
+    throw config_error(key_path(key) + ": expected a seed, an integer in [0, 2^64), got " + format_json(*v));
+  out = x;
+}
+
 void ObjectReader::boolean(std::string_view key, bool& out) {
   const json::value* v = raw(key);
   if (!v) return;

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <cmath>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -47,6 +48,8 @@ class ObjectReader {
   /** Read an integer into `out` when present, checking lo <= x <= hi. */
   void integer(std::string_view key, long long& out, long long lo, long long hi);
   void integer(std::string_view key, int& out, int lo, int hi);
+  /** Read a seed: any integer in [0, 2^64). */
+  void seed(std::string_view key, std::uint64_t& out);
   void boolean(std::string_view key, bool& out);
   void string(std::string_view key, std::string& out);
   /** Read an enum by its stable name. */

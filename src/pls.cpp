@@ -276,9 +276,7 @@ PlsConfig pls_config_from_json(std::string_view text) {
   r.number("scale_max", c.scale_max);
   r.string("ipma_target", c.ipma_target);
   r.integer("bootstrap", c.bootstrap, 0, 100000000);
-  long long seed = static_cast<long long>(c.seed);
-  r.integer("seed", seed, 0, std::numeric_limits<long long>::max());
-  c.seed = static_cast<std::uint64_t>(seed);
+  r.seed("seed", c.seed);
   r.number("confidence", c.confidence, 0, 1);
   r.finish();
   c.validate();

@@ -89,13 +89,20 @@ py::object to_numpy(M&& m) {
   return py::cast(std::forward<M>(m), py::return_value_policy::move);
 }
 
-/// json.dumps(obj), turning objects with to_dict() into dicts.
+/// json.dumps(obj), turning objects with to_dict() into dicts, numpy scalars and arrays into
+/// their Python values (np.int64(9) is 9, np.bool_ a bool), enum members into their values;
+/// anything else is a config_error naming its type.
 inline std::string dumps(const py::handle& obj) {
   py::module_ json = py::module_::import("json");
   py::cpp_function fallback([](py::object o) -> py::object {
     if (py::hasattr(o, "to_dict")) return o.attr("to_dict")();
+    py::module_ np = py::module_::import("numpy");
+    if (py::isinstance(o, np.attr("generic"))) return o.attr("item")();
+    if (py::isinstance<py::array>(o)) return o.attr("tolist")();
     if (py::hasattr(o, "value")) return o.attr("value");  // enum.Enum members
-    throw py::type_error("cannot convert " + std::string(py::str(py::type::of(o))) + " to configuration JSON");
+    throw servscore::config_error("config: a value of type " + std::string(py::str(py::type::of(o).attr("__name__"))) +
+                                  " cannot be a configuration value; expected numbers, strings, booleans, lists "
+                                  "or dicts");
   });
   return json.attr("dumps")(obj, py::arg("default") = fallback).cast<std::string>();
 }
