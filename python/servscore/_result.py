@@ -40,9 +40,62 @@ def _plain(x: Any) -> Any:
     return x
 
 
+def values_equal(a: Any, b: Any) -> bool:
+    """Equality by value for result fields: tables and arrays element-wise with NaN equal to
+    NaN (and the same labels and dtypes), containers recursively, other values with ``==``."""
+    if a is b:
+        return True
+    if isinstance(a, (pd.DataFrame, pd.Series, pd.Index)) or isinstance(b, (pd.DataFrame, pd.Series, pd.Index)):
+        return type(a) is type(b) and bool(a.equals(b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
+            return False
+        try:
+            return bool(np.array_equal(a, b, equal_nan=True))
+        except TypeError:  # object arrays: element-wise
+            return all(values_equal(x, y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist()))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if dataclasses.is_dataclass(a) and dataclasses.is_dataclass(b) and not isinstance(a, type):
+        return a == b
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # an object whose == is element-wise or refuses
+        return False
+
+
+def state_equal(a: Any, b: Any) -> Any:
+    """``__eq__`` of accumulators: the same kind of state with the same bytes."""
+    if type(a) is not type(b):
+        return NotImplemented
+    return bool(a.to_bytes() == b.to_bytes())
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class Result:
-    """Common protocol of result objects: ``to_frame``, ``to_dict``, ``repr``, ``_repr_html_``."""
+    """Common protocol of result objects: ``to_frame``, ``to_dict``, ``repr``, ``_repr_html_``.
+
+    Results compare by value (``a == b``): the same type and every field equal, tables and
+    arrays element-wise with NaN equal to NaN.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # put the value equality in the subclass itself, so that @dataclass does not replace it
+        # with its field-tuple comparison (which asks a DataFrame for a truth value)
+        if "__eq__" not in cls.__dict__:
+            cls.__eq__ = Result.__eq__  # type: ignore[method-assign]
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        return all(values_equal(getattr(self, f.name), getattr(other, f.name)) for f in dataclasses.fields(self))
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_frame(self) -> pd.DataFrame:
         """The main table of the result."""

@@ -32,7 +32,7 @@ import pandas as pd
 from . import _core
 from ._core import BoxConfig, ConfigError, InputError, NpsConfig, ResponseCounts
 from ._input import group_codes, is_frame_like, is_label, label_list, relabel_rows, to_array, to_frame
-from ._result import Result
+from ._result import Result, state_equal
 
 __all__ = [
     "BoxConfig",
@@ -1128,6 +1128,12 @@ class ResponseAccumulator:
         return _box_result(self.metric, counts, keys, self.config, empty, what)
 
     # -- serialisation
+    def __eq__(self, other: object) -> bool:
+        """The same kind of state with the same configuration, groups and counts."""
+        return state_equal(self, other)  # type: ignore[no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]
+
     def to_bytes(self) -> bytes:
         """A binary image: a JSON header (metric, configuration, group keys) and the counts."""
 

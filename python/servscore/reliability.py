@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError
-from ._result import Result, _plain
+from ._result import Result, _plain, state_equal
 from .moments import Moments, check_policy
 
 __all__ = [
@@ -270,6 +270,12 @@ class AlphaAccumulator:
     def result(self, *, level: float = 0.95) -> AlphaResult:
         """Alpha of everything added so far."""
         return alpha_from_moments(self.moments, level=level)
+
+    def __eq__(self, other: object) -> bool:
+        """The same kind of state with the same configuration, groups and counts."""
+        return state_equal(self, other)  # type: ignore[no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_bytes(self) -> bytes:
         """Portable bytes (the Moments format)."""

@@ -40,7 +40,7 @@ import pandas as pd
 from . import _core
 from ._core import ConfigError, InputError, ServqualConfig, ServqualItem
 from ._input import as_matrix, is_frame_like, names_of, numeric_matrix, relabel_rows, resolve_config, to_frame
-from ._result import Result
+from ._result import Result, state_equal
 from .model import RaterDimension
 
 __all__ = [
@@ -369,6 +369,12 @@ class ServqualAccumulator:
         """The summary of everything added."""
         return _servqual_result(self._acc.result(), self._config, None)
 
+    def __eq__(self, other: object) -> bool:
+        """The same kind of state with the same configuration, groups and counts."""
+        return state_equal(self, other)  # type: ignore[no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]
+
     def to_bytes(self) -> bytes:
         """Portable bytes (the C++ ``ServqualAccumulator::to_bytes`` format)."""
         return bytes(self._acc.to_bytes())
@@ -627,6 +633,12 @@ class ZotAccumulator:
         items.insert(0, "dimension", [i.dimension for i in self._config.items])
         dims = _zot_table(table[k:], pd.Index(list(self._config.dimensions()), name="dimension"))
         return ZotResult(items=items, dimensions=dims, n_rows=int(d["n_rows"]), config=self._config)
+
+    def __eq__(self, other: object) -> bool:
+        """The same kind of state with the same configuration, groups and counts."""
+        return state_equal(self, other)  # type: ignore[no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_bytes(self) -> bytes:
         """Portable bytes (the C++ ``ZotAccumulator::to_bytes`` format)."""
