@@ -1458,7 +1458,11 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           // who did it: the subject of the hit's sentence, or of the reporting verb / quote
           bool quoted = !qstack.empty();
           std::uint32_t who = 0;
-          if (ctx_on && (!subjects.empty() || quoted || !reports.empty())) {
+          // only staff cues are attributed by subject (customer and "any" cues take the turn's speaker)
+          bool staff_cue = false;
+          for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues)
+            staff_cue = staff_cue || m.actor[static_cast<std::size_t>(c)] == kStaff;
+          if (ctx_on && staff_cue && (!subjects.empty() || quoted || !reports.empty())) {
             const std::int32_t anchor = quoted ? qstack.back().first : h.start;
             const std::int32_t sent_start = latest_end(sents, anchor);
             const std::int32_t clause_start = std::max(sent_start, latest_end(breaks, anchor));
@@ -1503,9 +1507,9 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
           for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
             const std::uint8_t act = m.actor[static_cast<std::size_t>(c)];
-            // staff (and any) cues: who did it; customer cues: whose turn it is ("他态度很差" is the
+            // staff cues: who did it; customer and "any" cues: whose turn it is ("他态度很差" is the
             // customer's complaint)
-            const std::uint8_t speaker = act == kCustomer                            ? turn
+            const std::uint8_t speaker = act != kStaff                               ? turn
                                          : m.experience[static_cast<std::size_t>(c)] ? attributed_exp
                                                                                      : attributed;
             const bool actor_ok = speaker == 0 || act == 0 || act == speaker;

@@ -27,7 +27,7 @@
  *   reporting verb, of the quote, or the nearest subject before the hit in its sentence
  *   (staff nouns and third-person pronouns in narrative text -> staff; "I"/"我" -> the
  *   writer: the customer; ignored, with the customer's turn, for `experience_cues`). In a staff turn
- *   the speaker is staff. Customer cues take the turn's speaker (a complaint about staff is
+ *   the speaker is staff. Customer and "any" cues take the turn's speaker (a complaint about staff is
  *   still the customer's);
  * - counted: not negated, not hypothetical, and the actor's: a staff cue unless its speaker
  *   is the customer (an unknown speaker counts), a customer cue unless in a staff turn, an
