@@ -892,7 +892,10 @@ struct CueMatcher::Impl {
       add_context(open, kCtxQuoteOpen);
       add_context(close, kCtxQuoteClose);
     }
-    has_context = std::any_of(patterns.begin(), patterns.end(), [](const Pattern& p) { return p.ctx != 0; });
+    // terminators alone are the old rules (they end negation as clause breaks)
+    has_context = std::any_of(patterns.begin(), patterns.end(), [](const Pattern& p) {
+      return (p.ctx & ~static_cast<std::uint32_t>(kCtxTerminator)) != 0;
+    });
     // Phrases are numbered in pattern order (the cue patterns only).
     pattern_phrase.assign(patterns.size(), -1);
     for (std::size_t i = 0; i < patterns.size(); ++i)
