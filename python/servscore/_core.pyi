@@ -16,7 +16,16 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'feldt_interval', 'first_component_loadings', 'fnv1a32', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
+__all__: list[str] = ['ArrowUnread', 'BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'feldt_interval', 'first_component_loadings', 'fnv1a32', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
+class ArrowUnread:
+    """
+    A value of an Arrow column type servscore does not read (lists, structs, maps, ...): kept so that the rest of the frame reads; an engine that uses the column names it.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def format(self) -> str:
+        ...
 class DriverConfig:
     """
     Configuration of key-driver analysis (see servscore.drivers).
@@ -1776,6 +1785,7 @@ class Lexicon:
     A cue lexicon (see servscore.text).
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    double_negation: bool
     fold_case: bool
     fold_width: bool
     invalid_utf8: str
@@ -1827,6 +1837,12 @@ class Lexicon:
     def cue_names(self) -> list[str]:
         ...
     @property
+    def hypothetical_words(self) -> int:
+        ...
+    @hypothetical_words.setter
+    def hypothetical_words(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
     def languages(self) -> list[str]:
         ...
     @languages.setter
@@ -1846,6 +1862,12 @@ class Lexicon:
         ...
     @negation_window.setter
     def negation_window(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def scope_words(self) -> int:
+        ...
+    @scope_words.setter
+    def scope_words(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
 class CueMatcher:
     """
@@ -1957,6 +1979,7 @@ class TextClassifierConfig:
     balanced: bool
     fold_case: bool
     fold_width: bool
+    tune_thresholds: bool
     @staticmethod
     def from_dict(data: dict[str, typing.Any]) -> TextClassifierConfig:
         """
@@ -2080,7 +2103,7 @@ class TextClassifier:
         ...
     def decision_function(self, texts: collections.abc.Sequence[typing.Any], features: typing.Any = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
         ...
-    def fit(self, texts: collections.abc.Sequence[typing.Any], labels: typing.Annotated[numpy.typing.ArrayLike, numpy.uint8], names: collections.abc.Sequence[str], features: typing.Any = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+    def fit(self, texts: collections.abc.Sequence[typing.Any], labels: typing.Annotated[numpy.typing.ArrayLike, numpy.uint8], names: collections.abc.Sequence[str], features: typing.Any = None, workers: typing.SupportsInt | typing.SupportsIndex = 1, feature_names: collections.abc.Sequence[str] = []) -> None:
         ...
     def predict_proba(self, texts: collections.abc.Sequence[typing.Any], features: typing.Any = None, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:
         ...
@@ -2093,6 +2116,15 @@ class TextClassifier:
         ...
     @property
     def config(self) -> TextClassifierConfig:
+        ...
+    @property
+    def dense_mean(self) -> list[float]:
+        ...
+    @property
+    def dense_names(self) -> list[str]:
+        ...
+    @property
+    def dense_sd(self) -> list[float]:
         ...
     @property
     def fitted(self) -> bool:
