@@ -335,6 +335,22 @@ py::object object_array(const py::list& items) {
   return out;
 }
 
+// Integers with nulls: float64 with NaN when every value fits a double exactly, else Python
+// ints and None (a double would round them).
+template <class T>
+py::object nullable_integers(const std::vector<T>& v, const Column& c) {
+  if (c.beyond_double) {
+    py::list l;
+    for (std::size_t i = 0; i < v.size(); ++i)
+      l.append(c.nulls[i] ? py::object(py::none()) : py::object(py::int_(v[i])));
+    return object_array(l);
+  }
+  py::array_t<double> out(static_cast<py::ssize_t>(v.size()));
+  for (std::size_t i = 0; i < v.size(); ++i)
+    out.mutable_data()[i] = c.nulls[i] ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(v[i]);
+  return std::move(out);
+}
+
 py::object finish(Column& c) {
   switch (c.kind) {
     case Column::text:
@@ -349,40 +365,16 @@ py::object finish(Column& c) {
       for (auto b : c.bools) l.append(b < 0 ? py::object(py::none()) : py::object(py::bool_(b == 1)));
       return object_array(l);
     }
-    case Column::integer: {
+    case Column::integer:
       if (!c.has_null) return py::array_t<std::int64_t>(static_cast<py::ssize_t>(c.ints.size()), c.ints.data());
-      if (c.beyond_double) {  // a double would round these: Python ints, exact
-        py::list l;
-        for (std::size_t i = 0; i < c.ints.size(); ++i)
-          l.append(c.nulls[i] ? py::object(py::none()) : py::object(py::int_(c.ints[i])));
-        return object_array(l);
-      }
-      py::array_t<double> out(static_cast<py::ssize_t>(c.ints.size()));
-      for (std::size_t i = 0; i < c.ints.size(); ++i)
-        out.mutable_data()[i] = c.nulls[i] ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(c.ints[i]);
-      return std::move(out);
-    }
+      return nullable_integers(c.ints, c);
     case Column::uinteger: {
+      if (c.has_null) return nullable_integers(c.uints, c);
       bool fits_int64 = true;
       for (auto v : c.uints) fits_int64 &= v <= static_cast<std::uint64_t>(std::numeric_limits<int64_t>::max());
-      if (!c.has_null) {
-        if (fits_int64) {
-          py::array_t<std::int64_t> out(static_cast<py::ssize_t>(c.uints.size()));
-          for (std::size_t i = 0; i < c.uints.size(); ++i)
-            out.mutable_data()[i] = static_cast<std::int64_t>(c.uints[i]);
-          return std::move(out);
-        }
-        return py::array_t<std::uint64_t>(static_cast<py::ssize_t>(c.uints.size()), c.uints.data());
-      }
-      if (c.beyond_double) {
-        py::list l;
-        for (std::size_t i = 0; i < c.uints.size(); ++i)
-          l.append(c.nulls[i] ? py::object(py::none()) : py::object(py::int_(c.uints[i])));
-        return object_array(l);
-      }
-      py::array_t<double> out(static_cast<py::ssize_t>(c.uints.size()));
-      for (std::size_t i = 0; i < c.uints.size(); ++i)
-        out.mutable_data()[i] = c.nulls[i] ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(c.uints[i]);
+      if (!fits_int64) return py::array_t<std::uint64_t>(static_cast<py::ssize_t>(c.uints.size()), c.uints.data());
+      py::array_t<std::int64_t> out(static_cast<py::ssize_t>(c.uints.size()));
+      for (std::size_t i = 0; i < c.uints.size(); ++i) out.mutable_data()[i] = static_cast<std::int64_t>(c.uints[i]);
       return std::move(out);
     }
     case Column::temporal: {
