@@ -308,3 +308,14 @@ def resolve_config(config: Any, cls: Any, *, name: str = "config") -> Any:
                 raise ConfigError(f"{name}: {config!r} is neither a JSON object nor a readable file ({e})") from e
         return cls.from_json(text)
     raise ConfigError(f"{name}: expected {cls.__name__}, a dict, JSON text or a file path; got {type(config).__name__}")
+
+
+def check_seed(seed: Any, *, name: str = "seed") -> int:
+    """The one seed contract: an integer in [0, 2^64) (numpy integers too; booleans, floats and
+    strings are refused, so ``seed=1.5`` is not silently seed 1)."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise ConfigError(f"{name}: expected an integer in [0, 2^64), got {seed!r} ({type(seed).__name__})")
+    value = int(seed)
+    if not 0 <= value < 2**64:
+        raise ConfigError(f"{name}: {value} is out of range; expected an integer in [0, 2^64)")
+    return value

@@ -40,7 +40,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, KanoConfig, KanoState
-from ._input import is_frame_like, is_label, label_list, resolve_config, to_frame
+from ._input import check_seed, is_frame_like, is_label, label_list, resolve_config, to_frame
 from ._result import Result
 from .model import ExpectationLevel, KanoCategory, get_language
 
@@ -739,6 +739,7 @@ class KanoResult(Result):
 
 
 def _summarise(acc: Accumulator, *, ci: str, n_boot: int, seed: int) -> KanoResult:
+    seed = check_seed(seed)
     cfg = acc.config
     keys = sorted(acc._counts, key=_sort_key)
     attrs = list(acc.attributes or [])

@@ -27,3 +27,23 @@ def test_other_objects_are_a_config_error_naming_the_type():
         ss.NpsConfig(promoter_min=object())
     with pytest.raises(ss.ConfigError, match="type complex"):
         ss.EncounterConfig(scale_min=1j)
+
+
+def test_one_seed_contract():
+    with pytest.raises(ss.ConfigError, match=r"seed: expected an integer.*1\.5"):
+        ss.datasets.sample(seed=1.5)
+    with pytest.raises(ss.ConfigError, match="seed: expected an integer"):
+        ss.datasets.sample(seed=True)
+    kano = ss.datasets.sample(seed=3, n_kano=120).kano
+    with pytest.raises(ss.ConfigError, match=r"seed: -1 is out of range"):
+        ss.kano.analyze(kano, ci="bootstrap", n_boot=50, seed=-1)
+    a = ss.kano.analyze(kano, ci="bootstrap", n_boot=50, seed=np.uint64(2**64 - 1))
+    b = ss.kano.analyze(kano, ci="bootstrap", n_boot=50, seed=2**64 - 1)
+    assert a == b
+
+
+def test_absurd_worker_counts_are_clamped_not_allocated():
+    enc = ss.datasets.sample(seed=5, n_encounters=2_000).encounters
+    pd_testing = pytest.importorskip("pandas.testing")
+    pd_testing.assert_frame_equal(ss.score_encounters(enc, workers=10**6), ss.score_encounters(enc, workers=1))
+    pd_testing.assert_frame_equal(ss.score_encounters(enc, workers=2**31 - 1), ss.score_encounters(enc, workers=1))

@@ -13,11 +13,16 @@
 
 namespace servscore::detail {
 
-/** @brief Resolve a `workers` argument: values <= 0 mean "all hardware threads". */
+/**
+ * @brief Resolve a `workers` argument: values <= 0 mean "all hardware threads"; larger values
+ * are clamped to 4x the hardware threads (more threads cannot run at once, and per-worker
+ * buffers would grow with a silly value such as 10^6). Results do not depend on `workers`.
+ */
 inline int resolve_workers(int workers) {
-  if (workers > 0) return workers;
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
+  const unsigned hw_raw = std::thread::hardware_concurrency();
+  const int hw = hw_raw == 0 ? 1 : static_cast<int>(std::min<unsigned>(hw_raw, 1u << 16));
+  if (workers <= 0) return hw;
+  return std::min(workers, 4 * hw);
 }
 
 /**

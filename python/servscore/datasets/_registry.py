@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import ConfigError
+from .._input import check_seed
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def sample(seed: int = 2026, **opts: Any) -> SampleData:
     if unknown:
         raise ConfigError(f"sample: unknown option(s) {unknown}; expected some of: {', '.join(sorted(known))}")
     merged = {**known, **opts}
-    return SampleData(seed, merged)
+    return SampleData(check_seed(seed), merged)
 
 
 def export(directory: str, seed: int = 2026, *, names: list[str] | None = None, **opts: Any) -> list[str]:
