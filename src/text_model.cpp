@@ -272,8 +272,8 @@ void text_buckets(const Normalised& t, const TextClassifierConfig& cfg, std::vec
           else if (q == L - 1)
             h = fnv_byte(h, '>');
           else
-            h = fnv_add(h, t.span(tok.begin + static_cast<std::uint32_t>(q - 1),
-                                  tok.begin + static_cast<std::uint32_t>(q)));
+            h = fnv_add(
+                h, t.span(tok.begin + static_cast<std::uint32_t>(q - 1), tok.begin + static_cast<std::uint32_t>(q)));
           if (e - b >= cfg.char_min) out.push_back(h % nb);
         }
       }

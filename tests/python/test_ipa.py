@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 import servscore as ss
 from servscore.drivers import IPA_QUADRANTS
 
@@ -93,8 +92,8 @@ def test_lifecycle_quadrants_use_the_ipa_names_and_rule() -> None:
     res = ss.lifecycle.stages(j, importance=stated, by="wave")
     assert set(res.table["quadrant"]) <= {*IPA_QUADRANTS, "none"}
     assert "keep_up" not in set(res.table["quadrant"])
-    for g, t in res.table.groupby("group"):
-        t = t[t["quadrant"] != "none"]
+    for g, group in res.table.groupby("group"):
+        t = group[group["quadrant"] != "none"]
         journey = float(res.journey.loc[g, "journey"])
         imp_mean = float(t["importance"].mean())  # every stage in use has an index here
         # the same placement through ss.ipa: a scale crosshair centred on the journey index and
