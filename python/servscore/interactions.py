@@ -474,7 +474,8 @@ def _apply_model(
         if not cols:
             return None
         best = proba[cols].to_numpy().argmax(axis=1)
-        return np.asarray([c.split(":", 1)[1] for c in cols], dtype=object)[best]
+        chosen: np.ndarray = np.asarray([c.split(":", 1)[1] for c in cols], dtype=object)[best]
+        return chosen
 
     m_style = one_of("style", SocialStyle.names())
     if m_style is not None:

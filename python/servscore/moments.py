@@ -364,7 +364,7 @@ class Moments:
             return int(c)
         if c not in cols:
             raise InputError(f"Moments: no variable {c!r}; variables: {', '.join(map(str, cols))}")
-        return cols.index(c)  # type: ignore[arg-type]
+        return cols.index(c)
 
 
 def _restore(data: bytes, labels: list[Any]) -> Moments:

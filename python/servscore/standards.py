@@ -33,7 +33,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -305,7 +305,7 @@ def compliance(
     key_cols = (["group"] if keys is not None else []) + ["standard"]
     if keys is not None and is_label(frame, by):
         table = table.rename(columns={"group": by})
-        key_cols = [by, "standard"]
+        key_cols = [cast(str, by), "standard"]
     table = table.set_index(key_cols)
     chart_rows: list[pd.DataFrame] = []
     if period is not None:
