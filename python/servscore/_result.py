@@ -75,6 +75,64 @@ def state_equal(a: Any, b: Any) -> Any:
     return bool(a.to_bytes() == b.to_bytes())
 
 
+class Summary:
+    """A printable report of a result: ``.text`` (plain text, also ``str()`` and ``repr``),
+    ``.html`` (also ``_repr_html_`` for Jupyter), the headline ``lines`` and the ``sections``
+    (heading, table) it shows. ``"word" in summary`` searches the text.
+
+    Every result's ``summary()`` returns one.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        lines: list[str],
+        table: pd.DataFrame | None = None,
+        *,
+        sections: list[tuple[str, pd.DataFrame]] | None = None,
+        float_format: str = ".4g",
+    ) -> None:
+        self.title = title
+        self.lines = list(lines)
+        self.sections: list[tuple[str, pd.DataFrame]] = []
+        if table is not None:
+            self.sections.append(("", table))
+        self.sections += list(sections or [])
+        fmt = float_format
+
+        def ff(v: float) -> str:
+            return format(v, fmt)
+
+        parts = [title, *("  " + s for s in self.lines)]
+        with pd.option_context("display.width", 160, "display.max_columns", 30, "display.max_rows", 200):
+            for heading, frame in self.sections:
+                parts.append("")
+                if heading:
+                    parts.append(heading)
+                parts.append(frame.to_string(float_format=ff))
+        self.text = "\n".join(parts)
+        blocks = [f"<strong>{html.escape(title)}</strong>"]
+        if self.lines:
+            blocks.append("<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in self.lines) + "</ul>")
+        for heading, frame in self.sections:
+            if heading:
+                blocks.append(f"<h4>{html.escape(heading)}</h4>")
+            blocks.append(frame.to_html(float_format=ff, na_rep="", max_rows=60))
+        self.html = "<div>" + "".join(blocks) + "</div>"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and text in self.text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class Result:
     """Common protocol of result objects: ``to_frame``, ``to_dict``, ``repr``, ``_repr_html_``.
@@ -107,6 +165,11 @@ class Result:
 
     def _summary_lines(self) -> list[str]:
         return []
+
+    def summary(self) -> Summary:
+        """A report of the result: its headline lines and main table, as text (``str()``,
+        ``.text``) and HTML (``.html``, shown by Jupyter)."""
+        return Summary(type(self).__name__, self._summary_lines(), self.to_frame())
 
     def __repr__(self) -> str:
         lines = [type(self).__name__ + ":"] + ["  " + s for s in self._summary_lines()]

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import html
 import io
 import json
 import math
@@ -47,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ._core import ConfigError, InputError
-from ._result import Result, _plain
+from ._result import Result, Summary, _plain
 from .model import HumanNeed, LostSaleReason, Quadrant, SocialStyle
 
 __all__ = [
@@ -413,27 +412,12 @@ def _confusion(field: str, gold: list[str | None], pred: list[str | None]) -> pd
 # ------------------------------------------------------------------ results
 
 
-class EvaluationSummary:
-    """A printable evaluation report: ``.text`` (plain text), ``_repr_html_`` (Jupyter), ``str()``."""
+class EvaluationSummary(Summary):
+    """A printable evaluation report: ``.text`` (plain text), ``.html`` / ``_repr_html_`` (Jupyter), ``str()``."""
 
     def __init__(self, title: str, lines: list[str], table: pd.DataFrame) -> None:
-        self.title = title
-        self.lines = lines
+        super().__init__(title, lines, table, float_format=".3f")
         self.table = table
-        with pd.option_context("display.width", 160, "display.max_columns", 30, "display.max_rows", 200):
-            body = table.to_string(float_format=lambda v: f"{v:.3f}")
-        self.text = "\n".join([title, *("  " + s for s in lines), "", body])
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<li>{html.escape(s)}</li>" for s in self.lines)
-        body = self.table.to_html(float_format=lambda v: f"{v:.3f}", na_rep="")
-        return f"<div><strong>{html.escape(self.title)}</strong><ul>{head}</ul>{body}</div>"
 
 
 # headline metrics per kind of field, in report order

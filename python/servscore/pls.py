@@ -38,7 +38,7 @@ import pandas as pd
 from . import _core
 from ._core import ConfigError, InputError, PlsConfig
 from ._input import float_columns, is_frame_like, names_of, numeric_matrix, relabel_rows, resolve_config, to_frame
-from ._result import Result
+from ._result import Result, Summary
 
 __all__ = ["PLSResult", "PathModel", "PlsConfig", "PlsWarning", "parse_syntax"]
 
@@ -703,25 +703,23 @@ class PLSResult(Result):
         lines += [f"warning: {w}" for w in self.warnings]
         return lines
 
-    def summary(self) -> str:
-        """A text report: fit, latents, paths (with bootstrap when run), effects, outer model, HTMT, IPMA."""
-
-        def ff(v: float) -> str:
-            return f"{v:.4f}"
-
-        parts = ["PLS path model", *("  " + s for s in self._summary_lines())]
-        parts += ["", "Latent variables", self.latents.to_string(float_format=ff)]
+    def summary(self) -> Summary:
+        """A report: fit, latents, paths (with bootstrap when run), effects, outer model, HTMT, IPMA;
+        text (``str()``, ``.text``) and HTML (``.html``, shown by Jupyter)."""
         inner = self.inner
         if self.bootstrap is not None:
             bp = self.bootstrap[self.bootstrap["statistic"] == "path"][["from", "to", "se", "lower", "upper"]]
             inner = inner.merge(bp.rename(columns={"se": "boot_se"}), on=["from", "to"], how="left")
-        parts += ["", "Paths", inner.to_string(index=False, float_format=ff)]
-        parts += ["", "Effects", self.effects.to_string(index=False, float_format=ff)]
-        parts += ["", "Outer model", self.outer.to_string(float_format=ff)]
-        parts += ["", "HTMT", self.htmt.to_string(float_format=ff)]
+        sections = [
+            ("Latent variables", self.latents),
+            ("Paths", inner),
+            ("Effects", self.effects),
+            ("Outer model", self.outer),
+            ("HTMT", self.htmt),
+        ]
         if self.ipma is not None:
-            parts += ["", f"IPMA (target {self.ipma_target})", self.ipma.to_string(float_format=ff)]
-        return "\n".join(parts)
+            sections.append((f"IPMA (target {self.ipma_target})", self.ipma))
+        return Summary("PLS path model", self._summary_lines(), sections=sections, float_format=".4f")
 
     def plot(self, ax: Any = None, *, kind: str = "paths", **kwargs: Any) -> Any:
         """Draw the path diagram with coefficients (``kind="paths"``) or the IPMA map (``kind="ipma"``).
