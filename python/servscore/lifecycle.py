@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._compat import renamed
 from ._core import InputError, LifecycleConfig, Touchpoint
 from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, resolve_config, text_columns, to_frame
 from ._result import Result
@@ -146,7 +147,8 @@ class LifecycleResult(Result):
         rows: pd.DataFrame = self.table[self.table["group"] == g].set_index("stage")
         return rows
 
-    def change(self, a: Any, b: Any, *, confidence: float | None = None) -> pd.DataFrame:
+    @renamed(confidence="level")
+    def change(self, a: Any, b: Any, *, level: float | None = None) -> pd.DataFrame:
         """Change of each stage index from group ``a`` to group ``b`` (e.g. two waves), with a
         Welch interval; ``significant`` when the interval excludes 0.
 
@@ -159,7 +161,7 @@ class LifecycleResult(Result):
         True
         """
         ta, tb = self.stage_table(a), self.stage_table(b)
-        level = self.config.confidence if confidence is None else float(confidence)
+        level = self.config.confidence if level is None else float(level)
 
         def col(t: pd.DataFrame, c: str) -> np.ndarray:
             return np.ascontiguousarray(t[c].reindex(ta.index), dtype=np.float64)

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._compat import renamed
 from ._core import InputError, LoyaltyConfig
 from ._input import (
     group_codes,
@@ -149,7 +150,8 @@ def _index(frame: pd.DataFrame | None, n: int, values: Any = None) -> pd.Index:
     return pd.RangeIndex(n)
 
 
-def multinomial_intervals(counts: Sequence[int], *, confidence: float = 0.95, method: str = "goodman") -> np.ndarray:
+@renamed(confidence="level")
+def multinomial_intervals(counts: Sequence[int], *, level: float = 0.95, method: str = "goodman") -> np.ndarray:
     """Simultaneous confidence intervals of multinomial shares (k x 2: lower, upper).
 
     ``goodman`` (Goodman 1965) or ``quesenberry_hurst`` (Quesenberry & Hurst 1964).
@@ -160,7 +162,7 @@ def multinomial_intervals(counts: Sequence[int], *, confidence: float = 0.95, me
     >>> ss.loyalty.multinomial_intervals([50, 30, 20]).round(4).tolist()
     [[0.3836, 0.6164], [0.2036, 0.4181], [0.1217, 0.3108]]
     """
-    return np.asarray(_core.multinomial_intervals([int(c) for c in counts], float(confidence), str(method)))
+    return np.asarray(_core.multinomial_intervals([int(c) for c in counts], float(level), str(method)))
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

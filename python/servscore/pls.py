@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._compat import renamed
 from ._core import ConfigError, InputError, PlsConfig
 from ._input import float_columns, is_frame_like, names_of, numeric_matrix, relabel_rows, resolve_config, to_frame
 from ._result import Result, Summary
@@ -248,6 +249,7 @@ class PathModel:
         return (PathModel.from_json, (self._json,))
 
     # -- estimation
+    @renamed(bootstrap="n_bootstrap", confidence="level")
     def fit(
         self,
         data: Any,
@@ -262,9 +264,9 @@ class PathModel:
         scale_min: float | None = None,
         scale_max: float | None = None,
         ipma_target: str | None = None,
-        bootstrap: int | None = None,
+        n_bootstrap: int | None = None,
         seed: int | None = None,
-        confidence: float | None = None,
+        level: float | None = None,
         columns: Sequence[str] | None = None,
         workers: int = 1,
     ) -> PLSResult:
@@ -294,9 +296,10 @@ class PathModel:
             (default True, 1, 10). A value outside the scale is an InputError.
         ipma_target
             Target latent of the IPMA (default: the last latent without successors).
-        bootstrap, seed, confidence
+        n_bootstrap, seed, level
             Bootstrap resamples (default 0), their seed (0) and the percentile-interval
-            coverage (0.95).
+            coverage (0.95); the configuration keys ``bootstrap`` and ``confidence``. The old
+            keyword names ``bootstrap=`` and ``confidence=`` still work, with a DeprecationWarning.
         workers
             Threads (``<= 0``: all cores). Results do not depend on it.
 
@@ -324,9 +327,9 @@ class PathModel:
             scale_min=scale_min,
             scale_max=scale_max,
             ipma_target=ipma_target,
-            bootstrap=bootstrap,
+            bootstrap=n_bootstrap,
             seed=seed,
-            confidence=confidence,
+            confidence=level,
         )
         names = self.indicators
         if is_frame_like(data):

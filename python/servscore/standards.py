@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._compat import renamed
 from ._core import ConfigError, InputError, MomentsConfig, StandardSet, TimeConfig
 from ._input import group_codes, is_label, numeric_column, relabel_rows, resolve_config, text_labels, to_frame
 from ._result import Result
@@ -81,15 +82,14 @@ def default_moments_config_path() -> str:
     return os.path.join(DATA_DIR, "moments.json")
 
 
-def _z(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ConfigError(f"confidence: {confidence!r} is out of range; expected (0, 1)")
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(0.5 + confidence / 2)
+def _z(level: float) -> float:
+    if not 0 < level < 1:
+        raise ConfigError(f"level: {level!r} is out of range; expected a confidence level in (0, 1)")
+    return float(_core.normal_quantile(0.5 + level / 2))  # the core's quantile, as every engine uses
 
 
-def wilson_interval(successes: Any, n: Any, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+@renamed(confidence="level")
+def wilson_interval(successes: Any, n: Any, *, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of ``successes / n`` (arrays broadcast); NaN where ``n`` is 0.
 
     Examples
@@ -99,7 +99,7 @@ def wilson_interval(successes: Any, n: Any, *, confidence: float = 0.95) -> tupl
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.4902, 0.9433)
     """
-    z = _z(confidence)
+    z = _z(level)
     x, m = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(n, dtype=float))
     lo = np.empty(x.shape)
     hi = np.empty(x.shape)
@@ -238,13 +238,14 @@ class ComplianceResult(Result):
         return lines
 
 
+@renamed(confidence="level")
 def compliance(
     data: Any,
     *,
     standards: Any = None,
     by: str | Sequence[str] | None = None,
     period: str | None = None,
-    confidence: float = 0.95,
+    level: float = 0.95,
     sigma: float = 3.0,
     workers: int = 1,
 ) -> ComplianceResult:
@@ -262,8 +263,9 @@ def compliance(
     period
         Column of periods (week, month ...): a p-chart per (group,) standard over periods,
         in sorted period order.
-    confidence, sigma
-        Of the Wilson interval (0.95) and the p-chart limits (3).
+    level, sigma
+        Confidence level of the Wilson interval (0.95; ``confidence=`` is its deprecated old
+        name) and the p-chart limits (3).
 
     Examples
     --------
@@ -278,7 +280,7 @@ def compliance(
     s = load_standards(standards)
     info = s.table
     ids = list(info["id"])
-    z = _z(confidence)
+    z = _z(level)
     gcodes, keys = group_codes(frame, by)
     n_groups = 1 if keys is None else len(keys)
     c = _core.count_compliance(np.ascontiguousarray(codes.to_numpy(dtype=np.int8)), gcodes, n_groups)
@@ -331,7 +333,7 @@ def compliance(
     pchart = pd.concat(chart_rows, ignore_index=True) if chart_rows else pd.DataFrame()
     flagged = pchart[pchart["signal"] != ""] if len(pchart) else pd.DataFrame()
     return ComplianceResult(
-        table=table, pchart=pchart, flagged=flagged, codes=codes, standards=s, confidence=confidence, sigma=sigma
+        table=table, pchart=pchart, flagged=flagged, codes=codes, standards=s, confidence=level, sigma=sigma
     )
 
 
@@ -371,8 +373,9 @@ class TimeResult(Result):
         ]
 
 
+@renamed(confidence="level")
 def time_elements(
-    data: Any, *, targets: Any = None, by: str | Sequence[str] | None = None, confidence: float = 0.95, workers: int = 1
+    data: Any, *, targets: Any = None, by: str | Sequence[str] | None = None, level: float = 0.95, workers: int = 1
 ) -> TimeResult:
     """Attainment of time targets, P50/P90, mean excess over target, per group.
 
@@ -413,7 +416,7 @@ def time_elements(
         r = _core.summarize_times(cfg, x, gcodes, n_groups, int(workers))
     except InputError as e:
         raise relabel_rows(e, frame.index) from None
-    z = _z(confidence)
+    z = _z(level)
     qnames = [f"p{round(100 * q):d}" for q in cfg.quantiles]
     rows = []
     gkeys = list(keys) if keys is not None else [None]

@@ -182,7 +182,7 @@ def test_goodman_intervals_match_statsmodels(sample):
         got = row[[f"lower_{s}" for s in segs]].to_numpy(float), row[[f"upper_{s}" for s in segs]].to_numpy(float)
         np.testing.assert_allclose(got[0], ref[:, 0], atol=1e-9, err_msg=str(branch))
         np.testing.assert_allclose(got[1], ref[:, 1], atol=1e-9, err_msg=str(branch))
-    q = ss.loyalty.multinomial_intervals([50, 30, 20], method="quesenberry_hurst", confidence=0.9)
+    q = ss.loyalty.multinomial_intervals([50, 30, 20], method="quesenberry_hurst", level=0.9)
     from scipy.stats import chi2
 
     a, n = chi2.ppf(0.9, 2), 100

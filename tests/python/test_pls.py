@@ -281,12 +281,12 @@ def test_matches_python_plspm_on_mobi(mobi: pd.DataFrame, scheme: str, mode_b: t
 
 def test_bootstrap_identical_for_any_workers(satisfaction: pd.DataFrame) -> None:
     m = ss.PathModel(ECSI)
-    a = m.fit(satisfaction, scaled=False, scale_min=0, bootstrap=60, seed=5, workers=1)
-    b = m.fit(satisfaction, scaled=False, scale_min=0, bootstrap=60, seed=5, workers=4)
+    a = m.fit(satisfaction, scaled=False, scale_min=0, n_bootstrap=60, seed=5, workers=1)
+    b = m.fit(satisfaction, scaled=False, scale_min=0, n_bootstrap=60, seed=5, workers=4)
     assert a.bootstrap is not None and b.bootstrap is not None
     pd.testing.assert_frame_equal(a.bootstrap, b.bootstrap)
     np.testing.assert_array_equal(a.bootstrap_samples, b.bootstrap_samples)
-    c = m.fit(satisfaction, scaled=False, scale_min=0, bootstrap=60, seed=6)
+    c = m.fit(satisfaction, scaled=False, scale_min=0, n_bootstrap=60, seed=6)
     assert not np.array_equal(a.bootstrap_samples, c.bootstrap_samples)
     bt = a.bootstrap
     s = a.bootstrap_samples
@@ -306,7 +306,7 @@ def test_bootstrap_identical_for_any_workers(satisfaction: pd.DataFrame) -> None
 def test_bootstrap_estimates_match_a_numpy_resample(satisfaction: pd.DataFrame) -> None:
     """Each bootstrap row is a full PLS fit of its resample: refit one resample and compare."""
     m = ss.PathModel(ECSI)
-    r = m.fit(satisfaction, scaled=False, scale_min=0, bootstrap=3, seed=9)
+    r = m.fit(satisfaction, scaled=False, scale_min=0, n_bootstrap=3, seed=9)
     assert r.bootstrap is not None and r.bootstrap_samples is not None
     # the resample itself is internal; instead check consistency: sample paths near the original
     bp = r.bootstrap_samples[:, (r.bootstrap["statistic"] == "path").to_numpy()]
@@ -330,7 +330,7 @@ def test_bootstrap_zero_variance_resamples_are_counted() -> None:
     )
     m = ss.PathModel("X =~ a + b; Y =~ c + d; Y ~ X")
     with pytest.warns(PlsWarning, match="resample"):
-        r = m.fit(df, bootstrap=300, seed=2, workers=2)
+        r = m.fit(df, n_bootstrap=300, seed=2, workers=2)
     # P(record 0 absent) = (11/12)^12 = 0.352
     assert 60 < r.bootstrap_failed < 150
     assert r.bootstrap is not None and np.isfinite(r.bootstrap["se"]).all()
@@ -549,7 +549,7 @@ def test_threads_release_the_gil(satisfaction: pd.DataFrame, published: ss.PLSRe
     out: list[ss.PLSResult] = []
 
     def run() -> None:
-        out.append(m.fit(satisfaction, scaled=False, scale_min=0, bootstrap=20, seed=1))
+        out.append(m.fit(satisfaction, scaled=False, scale_min=0, n_bootstrap=20, seed=1))
 
     threads = [threading.Thread(target=run) for _ in range(4)]
     for t in threads:

@@ -20,7 +20,7 @@ def test_wilson_matches_scipy(k, n):
     assert float(lo) == pytest.approx(ci.low, abs=1e-12)
     assert float(hi) == pytest.approx(ci.high, abs=1e-12)
     ci90 = scipy_stats.binomtest(k, n).proportion_ci(confidence_level=0.9, method="wilson")
-    lo, hi = ss.standards.wilson_interval(k, n, confidence=0.9)
+    lo, hi = ss.standards.wilson_interval(k, n, level=0.9)
     assert float(lo) == pytest.approx(ci90.low, abs=1e-12)
 
 
@@ -32,7 +32,7 @@ def test_wilson_hand_value_and_edges():
     with pytest.raises(ss.InputError):
         ss.standards.wilson_interval(11, 10)
     with pytest.raises(ss.ConfigError):
-        ss.standards.wilson_interval(1, 10, confidence=1.5)
+        ss.standards.wilson_interval(1, 10, level=1.5)
 
 
 def numpy_p_chart(met, n, sigma=3.0):

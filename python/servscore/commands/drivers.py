@@ -26,7 +26,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--weights", help="survey-weight column")
     p.add_argument("--missing", choices=["listwise", "pairwise"], help="missing-value policy (default: listwise)")
-    p.add_argument("--bootstrap", type=int, help="relative weights: bootstrap replicates of the random-variable test")
+    p.add_argument(
+        "--n-bootstrap",
+        "--bootstrap",
+        dest="n_bootstrap",
+        type=int,
+        help="relative weights: bootstrap replicates of the random-variable test",
+    )
     p.add_argument("--seed", type=int, help="seed of permutation sampling and the bootstrap")
 
 
@@ -42,7 +48,7 @@ def _one(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
         columns=args.columns,
         weights=args.weights,
         missing=args.missing,
-        n_bootstrap=args.bootstrap,
+        n_bootstrap=args.n_bootstrap,
         seed=args.seed,
         config=cfg,
         workers=args.workers,

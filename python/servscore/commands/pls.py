@@ -29,7 +29,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unscaled", action="store_true", help="centre the indicators without scaling them")
     p.add_argument("--missing", choices=["mean", "listwise"], help="missing-value policy (default: mean)")
     p.add_argument("--scale", nargs=2, type=float, metavar=("MIN", "MAX"), help="rating scale (default: 1 10)")
-    p.add_argument("--bootstrap", type=int, help="bootstrap resamples (default: 0)")
+    p.add_argument(
+        "--n-bootstrap", "--bootstrap", dest="n_bootstrap", type=int, help="bootstrap resamples (default: 0)"
+    )
     p.add_argument("--seed", type=int, help="bootstrap seed (default: 0)")
     p.add_argument("--table", choices=TABLES, default="latents", help="the table written with -o (default: latents)")
 
@@ -68,8 +70,8 @@ def _read_model_and_config(args: argparse.Namespace) -> tuple[PathModel, PlsConf
         over["missing"] = args.missing
     if args.scale:
         over["scale_min"], over["scale_max"] = args.scale
-    if args.bootstrap is not None:
-        over["bootstrap"] = args.bootstrap
+    if args.n_bootstrap is not None:
+        over["bootstrap"] = args.n_bootstrap
     if args.seed is not None:
         over["seed"] = args.seed
     return model, PlsConfig.from_dict({**cfg_dict, **over})
@@ -96,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     }
     table = tables[args.table]
     if table is None:
-        raise UsageError(f"--table {args.table}: not computed (use --bootstrap N for bootstrap; indices need a scale)")
+        raise UsageError(
+            f"--table {args.table}: not computed (use --n-bootstrap N for bootstrap; indices need a scale)"
+        )
     write_table(table, args.output, args.output_format)
     return 0

@@ -18,7 +18,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_io_arguments(p)
     p.add_argument("--period", help="column of periods (week, month): p-chart per standard, flagged periods")
     p.add_argument("--sigma", type=float, default=3.0, help="width of the p-chart limits in standard errors (3)")
-    p.add_argument("--confidence", type=float, default=0.95, help="confidence of the Wilson intervals (0.95)")
+    p.add_argument(
+        "--level",
+        "--confidence",
+        dest="level",
+        type=float,
+        default=0.95,
+        help="confidence level of the Wilson intervals (0.95); --confidence is its old name",
+    )
     p.add_argument(
         "--time",
         action="store_true",
@@ -31,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
     by = args.by if args.by is None or len(args.by) > 1 else args.by[0]
     if args.time:
-        t = time_elements(df, targets=args.config, by=by, confidence=args.confidence, workers=args.workers)
+        t = time_elements(df, targets=args.config, by=by, level=args.level, workers=args.workers)
         if args.output:
             write_table(t.table.reset_index(), args.output, args.output_format)
             return 0
@@ -45,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         standards=args.config,
         by=by,
         period=args.period,
-        confidence=args.confidence,
+        level=args.level,
         sigma=args.sigma,
         workers=args.workers,
     )
