@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <queue>
+#include <tuple>
 #include <unordered_map>
 
 #include "json_util.hpp"
@@ -38,7 +39,7 @@ bool Lexicon::operator==(const Lexicon& o) const {
          reporting_verbs == o.reporting_verbs && staff_subjects == o.staff_subjects &&
          customer_subjects == o.customer_subjects && self_subjects == o.self_subjects &&
          other_subjects == o.other_subjects && non_subjects == o.non_subjects && staff_roles == o.staff_roles &&
-         customer_roles == o.customer_roles;
+         customer_roles == o.customer_roles && gap_words == o.gap_words;
 }
 
 int Lexicon::index_of(std::string_view name) const {
@@ -165,6 +166,103 @@ std::string trim_spaces(std::string s) {
   return s.substr(b);
 }
 
+// ---- cue phrase syntax: gaps ("A … B", "A …{3} B") and alternation ("(a|b)") -----------
+
+constexpr int kMaxGapWords = 30;          // largest gap a part may ask for, in words
+constexpr std::size_t kMaxGapParts = 4;   // parts of a gapped phrase
+constexpr std::size_t kMaxAlternatives = 64;  // expansions of one part's groups
+
+// One part of a cue phrase: its alternatives (raw text) and the largest gap before it in words
+// (-1: the lexicon's `gap_words`; unused for the first part).
+struct PhrasePart {
+  std::vector<std::string> alts;
+  int gap = -1;
+};
+
+// Split a cue phrase into parts at "…" / "..." (a part may follow "…{n}": at most n words
+// between it and the part before) and expand each part's alternation groups "(a|b|c)" (a group
+// without '|' is literal text: "(loudly)"). Returns what is wrong, or an empty string.
+std::string parse_phrase(const std::string& ph, std::vector<PhrasePart>& parts) {
+  parts.clear();
+  static const std::string kEllipsis = "\xE2\x80\xA6";
+  std::vector<std::pair<std::string, int>> raw;  // part text, gap before it
+  std::size_t b = 0;
+  int gap = -1;
+  for (;;) {
+    const std::size_t e1 = ph.find(kEllipsis, b), e2 = ph.find("...", b);
+    const std::size_t e = std::min(e1, e2);
+    raw.emplace_back(ph.substr(b, e == std::string::npos ? std::string::npos : e - b), gap);
+    if (e == std::string::npos) break;
+    b = e + (e == e1 ? kEllipsis.size() : 3);
+    gap = -1;
+    if (b < ph.size() && ph[b] == '{') {
+      const std::size_t c = ph.find('}', b);
+      const std::string num = c == std::string::npos ? ph.substr(b + 1) : ph.substr(b + 1, c - b - 1);
+      const bool digits =
+          !num.empty() && num.size() <= 3 && std::all_of(num.begin(), num.end(), [](char x) { return x >= '0' && x <= '9'; });
+      if (c == std::string::npos || !digits || std::stoi(num) > kMaxGapWords)
+        return "gap '{" + num + (c == std::string::npos ? "" : "}") + "': expected …{n} with n a whole number of words 0-" +
+               std::to_string(kMaxGapWords);
+      gap = std::stoi(num);
+      b = c + 1;
+    }
+  }
+  if (raw.size() > kMaxGapParts)
+    return std::to_string(raw.size()) + " parts; a gapped phrase has at most " + std::to_string(kMaxGapParts);
+  for (std::size_t k = 0; k < raw.size(); ++k) {
+    const std::string& s = raw[k].first;
+    const std::string which = raw.size() > 1 ? "part " + std::to_string(k + 1) + " ('" + s + "')" : "the phrase";
+    std::vector<std::string> outs{""};
+    std::size_t i = 0;
+    while (i < s.size()) {
+      const char ch = s[i];
+      if (ch == '|') return which + ": '|' outside a group; write alternatives in parentheses, (a|b)";
+      if (ch != '(') {
+        for (auto& o : outs) o.push_back(ch);
+        ++i;
+        continue;
+      }
+      const std::size_t close = s.find(')', i);
+      const std::string group = close == std::string::npos ? s.substr(i + 1) : s.substr(i + 1, close - i - 1);
+      if (group.find('|') == std::string::npos) {  // literal parentheses
+        const std::size_t to = close == std::string::npos ? s.size() : close + 1;
+        for (auto& o : outs) o += s.substr(i, to - i);
+        i = to;
+        continue;
+      }
+      if (close == std::string::npos) return which + ": '(' of an alternation group is not closed";
+      if (group.find('(') != std::string::npos) return which + ": nested groups are not supported";
+      std::vector<std::string> alts;
+      std::size_t a = 0;
+      for (;;) {
+        const std::size_t bar = group.find('|', a);
+        alts.push_back(group.substr(a, bar == std::string::npos ? std::string::npos : bar - a));
+        if (bar == std::string::npos) break;
+        a = bar + 1;
+      }
+      for (const auto& alt : alts)
+        if (trim_spaces(alt).empty()) return which + ": empty alternative in '(" + group + ")'";
+      if (outs.size() * alts.size() > kMaxAlternatives)
+        return which + ": more than " + std::to_string(kMaxAlternatives) + " alternatives";
+      std::vector<std::string> next;
+      for (const auto& o : outs)
+        for (const auto& alt : alts) next.push_back(o + alt);
+      outs.swap(next);
+      i = close + 1;
+    }
+    PhrasePart part;
+    part.gap = raw[k].second;
+    for (auto& o : outs) {
+      std::string v = trim_spaces(o);
+      if (v.empty() || v == "*")
+        return raw.size() > 1 ? which + " is empty; expected text before and after each '…'" : "empty phrase";
+      if (std::find(part.alts.begin(), part.alts.end(), v) == part.alts.end()) part.alts.push_back(std::move(v));
+    }
+    parts.push_back(std::move(part));
+  }
+  return {};
+}
+
 bool lang_used(const Lexicon& lx, const std::string& lang) {
   return lang.empty() || lx.languages.empty() ||
          std::find(lx.languages.begin(), lx.languages.end(), lang) != lx.languages.end();
@@ -215,17 +313,31 @@ void Lexicon::validate() const {
                        "; expected a positive number of bytes below 2^31 (hit offsets are 32-bit)");
   if (invalid_utf8 != "replace" && invalid_utf8 != "error")
     throw config_error("invalid_utf8: '" + invalid_utf8 + "'; expected 'replace' or 'error'");
-  auto check_phrases = [&](const std::vector<LangPhrases>& v, const std::string& where) {
+  // cue phrases (cue non-empty) take the gap and alternation syntax, checked part by part
+  auto check_phrases = [&](const std::vector<LangPhrases>& v, const std::string& where, const std::string& cue = {}) {
+    std::vector<PhrasePart> parts;
     for (const auto& lp : v)
       for (std::size_t k = 0; k < lp.phrases.size(); ++k) {
         const std::string& ph = lp.phrases[k];
         std::string path = where + (lp.lang.empty() ? "" : "." + lp.lang) + "[" + std::to_string(k) + "]";
         std::string norm;
-        std::string body = (!ph.empty() && ph.back() == '*') ? ph.substr(0, ph.size() - 1) : ph;
-        if (normalize_into(body.data(), body.size(), fold_case, fold_width, norm) >= 0)
+        if (normalize_into(ph.data(), ph.size(), fold_case, fold_width, norm) >= 0)
           throw config_error(path + ": '" + ph + "' is not valid UTF-8");
         if (norm.find('\0') != std::string::npos) throw config_error(path + ": phrases may not contain NUL");
-        if (trim_spaces(norm).empty()) throw config_error(path + ": empty phrase; expected at least one character");
+        std::vector<std::string> bodies{ph};
+        if (!cue.empty()) {
+          const std::string err = parse_phrase(ph, parts);
+          if (!err.empty()) throw config_error(path + ": phrase '" + ph + "' of cue '" + cue + "': " + err);
+          bodies.clear();
+          for (const auto& part : parts) bodies.insert(bodies.end(), part.alts.begin(), part.alts.end());
+        }
+        for (std::string body : bodies) {
+          if (!body.empty() && body.back() == '*') body.pop_back();
+          normalize_into(body.data(), body.size(), fold_case, fold_width, norm);
+          if (trim_spaces(norm).empty())
+            throw config_error(path + ": empty phrase" + (cue.empty() ? "" : " '" + ph + "' of cue '" + cue + "'") +
+                               "; expected at least one character");
+        }
       }
   };
   for (std::size_t i = 0; i < cues.size(); ++i) {
@@ -252,7 +364,7 @@ void Lexicon::validate() const {
       if (ind.empty()) throw config_error(where + ".indicators: empty indicator name");
       if (!std::isfinite(w)) throw config_error(where + ".indicators." + ind + ": expected a finite weight");
     }
-    check_phrases(c.phrases, where + ".phrases");
+    check_phrases(c.phrases, where + ".phrases", c.name);
   }
   check_phrases(negators, "negators");
   check_phrases(clause_breaks, "clause_breaks");
@@ -272,6 +384,8 @@ void Lexicon::validate() const {
   check_phrases(staff_roles, "staff_roles");
   check_phrases(customer_roles, "customer_roles");
   if (scope_words < 0) throw config_error("scope_words: " + std::to_string(scope_words) + "; expected >= 0");
+  if (gap_words < 0 || gap_words > kMaxGapWords)
+    throw config_error("gap_words: " + std::to_string(gap_words) + "; expected 0-" + std::to_string(kMaxGapWords));
   if (hypothetical_words < 0)
     throw config_error("hypothetical_words: " + std::to_string(hypothetical_words) + "; expected >= 0");
   for (std::size_t k = 0; k < quote_marks.size(); ++k) {
@@ -372,6 +486,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, const Lexicon& l) {
         {"scope_words", l.scope_words},
         {"double_negation", l.double_negation},
         {"hypothetical_words", l.hypothetical_words},
+        {"gap_words", l.gap_words},
         {"languages", json::value_from(l.languages)},
         {"negation_window", l.negation_window},
         {"fold_case", l.fold_case},
@@ -453,6 +568,7 @@ Lexicon tag_invoke(json::value_to_tag<Lexicon>, const json::value& jv) {
   r.integer("scope_words", l.scope_words, 0, 1000000);
   r.boolean("double_negation", l.double_negation);
   r.integer("hypothetical_words", l.hypothetical_words, 0, 1000000);
+  r.integer("gap_words", l.gap_words, 0, kMaxGapWords);
   if (const json::value* v = r.raw("languages")) l.languages = string_list(*v, "lexicon.languages");
   r.integer("negation_window", l.negation_window, 0, 1000000);
   r.boolean("fold_case", l.fold_case);
@@ -488,7 +604,8 @@ enum PatternKind : std::uint8_t {
   kStaff = 3,
   kCustomer = 4,
   kPseudo = 5,
-  kCtx = 6  // a context trigger only (its roles in Pattern::ctx)
+  kCtx = 6,  // a context trigger only (its roles in Pattern::ctx)
+  kPart = 7  // a part of gapped cue phrases only (Pattern::parts)
 };
 
 // Context roles of a pattern (a bit set: "." is a clause break and a sentence break).
@@ -516,6 +633,18 @@ struct Pattern {
   bool left = false, right = false;  // ASCII word boundary required on that side
   std::vector<std::int32_t> cues;    // kCue: the cues it signals
   std::uint32_t ctx = 0;             // CtxRole bits
+  std::int32_t gapped = -1;          // kCue: index of its gapped phrase (not in the automaton), else -1
+  std::vector<std::pair<std::int32_t, std::int32_t>> parts;  // (gapped phrase, part) this text is a part of
+};
+
+// A cue phrase of parts in order within one clause ("asked … (married|salary)").
+struct Gapped {
+  std::int32_t pattern = -1;  // its kCue pattern (cues, phrase id)
+  std::vector<int> gap;       // gap[k]: most words between part k-1 and part k (gap[0] unused)
+};
+
+struct PartHit {
+  std::int32_t gapped, part, start, end;
 };
 
 struct Hit {
@@ -628,6 +757,7 @@ struct CueMatcher::Impl {
   std::shared_ptr<const detail::TSFolder> ts;
   std::unordered_map<std::string, int> pattern_index;  // (text, kind, right) -> pattern, while building
   bool has_context = false;                            // any context role in the lexicon
+  std::vector<Gapped> gapped;
 
   void normalize(const char* p, std::size_t n, std::string& out, std::string& tmp, std::ptrdiff_t& bad) const {
     bool trad = false;
@@ -827,8 +957,79 @@ struct CueMatcher::Impl {
     return trim_spaces(out);
   }
 
+  void add_cue_phrase(const std::string& ph, bool en, int c) {
+    bool star = false;
+    std::string text = norm_phrase(ph, star);  // sets star: keep out of the call's arguments
+    if (lex.inflect && en)
+      for (auto& v : phrase_variants(text, star)) add_pattern(std::move(v), kCue, c, star);
+    else
+      add_pattern(std::move(text), kCue, c, star);
+  }
+
+  struct PendingPart {
+    std::string text;
+    bool en;
+    std::int32_t gapped, part;
+  };
+
+  // A gapped phrase: a kCue pattern outside the automaton; its parts are added later.
+  void add_gapped(const std::string& ph, bool en, int c, std::vector<PendingPart>& pending) {
+    std::string label, tmp;
+    std::ptrdiff_t bad = 0;
+    normalize(ph.data(), ph.size(), label, tmp, bad);
+    label = trim_spaces(label);
+    std::string key = label;
+    key.push_back('\0');
+    key.push_back(static_cast<char>(kCue * 2));
+    auto [it, fresh] = pattern_index.emplace(std::move(key), static_cast<int>(patterns.size()));
+    if (!fresh) {  // the same gapped phrase in another cue
+      auto& cues = patterns[static_cast<std::size_t>(it->second)].cues;
+      if (std::find(cues.begin(), cues.end(), c) == cues.end()) cues.push_back(c);
+      return;
+    }
+    Gapped g;
+    g.pattern = static_cast<std::int32_t>(patterns.size());
+    const auto gid = static_cast<std::int32_t>(gapped.size());
+    for (std::size_t k = 0; k < phrase_parts.size(); ++k) {
+      g.gap.push_back(phrase_parts[k].gap >= 0 ? phrase_parts[k].gap : lex.gap_words);
+      for (const auto& alt : phrase_parts[k].alts) pending.push_back({alt, en, gid, static_cast<std::int32_t>(k)});
+    }
+    Pattern p;
+    p.text = std::move(label);
+    p.kind = kCue;
+    p.gapped = gid;
+    p.cues.push_back(c);
+    patterns.push_back(std::move(p));
+    gapped.push_back(std::move(g));
+  }
+
+  // A part joins the pattern of the same text (an automaton state emits one pattern), else a kPart pattern.
+  void add_part(std::string text, bool star, std::int32_t gid, std::int32_t part) {
+    if (text.empty()) return;
+    const bool right = !star && is_word(static_cast<unsigned char>(text.back()));
+    std::string key = text;
+    key.push_back('\0');
+    int found = -1;
+    for (int kind = kCue; kind <= kPart && found < 0; ++kind) {
+      key.push_back(static_cast<char>(kind * 2 + (right ? 1 : 0)));
+      auto it = pattern_index.find(key);
+      key.pop_back();
+      if (it != pattern_index.end() && patterns[static_cast<std::size_t>(it->second)].gapped < 0) found = it->second;
+    }
+    if (found < 0) {
+      found = static_cast<int>(patterns.size());
+      add_pattern(std::move(text), kPart, -1, star);
+    }
+    auto& parts = patterns[static_cast<std::size_t>(found)].parts;
+    const std::pair<std::int32_t, std::int32_t> gp{gid, part};
+    if (std::find(parts.begin(), parts.end(), gp) == parts.end()) parts.push_back(gp);
+  }
+
+  std::vector<PhrasePart> phrase_parts;  // scratch of build()
+
   void build() {
     lex.validate();
+    std::vector<PendingPart> pending_parts;
     for (std::size_t c = 0; c < lex.cues.size(); ++c) {
       const auto& cue = lex.cues[c];
       neg_to.push_back(cue.negated_to.empty() ? -1 : lex.index_of(cue.negated_to));
@@ -840,13 +1041,13 @@ struct CueMatcher::Impl {
       for (const auto& lp : cue.phrases)
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
-            bool star = false;
-            std::string text = norm_phrase(ph, star);  // sets star: keep out of the call's arguments
             const bool en = lp.lang.empty() || lp.lang == "en";
-            if (lex.inflect && en)
-              for (auto& v : phrase_variants(text, star)) add_pattern(std::move(v), kCue, static_cast<int>(c), star);
-            else
-              add_pattern(std::move(text), kCue, static_cast<int>(c), star);
+            parse_phrase(ph, phrase_parts);  // validated: no error
+            if (phrase_parts.size() == 1) {
+              for (const auto& alt : phrase_parts[0].alts) add_cue_phrase(alt, en, static_cast<int>(c));
+            } else {
+              add_gapped(ph, en, static_cast<int>(c), pending_parts);
+            }
           }
     }
     for (auto [list, kind] : {std::pair{&lex.negators, kNegator},
@@ -892,6 +1093,15 @@ struct CueMatcher::Impl {
       add_context(open, kCtxQuoteOpen);
       add_context(close, kCtxQuoteClose);
     }
+    // parts of gapped phrases last: they join the pattern of the same text, whatever its kind
+    for (const auto& pp : pending_parts) {
+      bool star = false;
+      std::string text = norm_phrase(pp.text, star);
+      if (lex.inflect && pp.en)
+        for (auto& v : phrase_variants(text, star)) add_part(std::move(v), star, pp.gapped, pp.part);
+      else
+        add_part(std::move(text), star, pp.gapped, pp.part);
+    }
     // terminators alone are the old rules (they end negation as clause breaks)
     has_context = std::any_of(patterns.begin(), patterns.end(), [](const Pattern& p) {
       return (p.ctx & ~static_cast<std::uint32_t>(kCtxTerminator)) != 0;
@@ -907,13 +1117,15 @@ struct CueMatcher::Impl {
     std::memset(cls, 0, sizeof cls);
     n_classes = 1;
     for (const auto& p : patterns)
-      for (unsigned char b : p.text)
-        if (cls[b] == 0) cls[b] = static_cast<std::uint8_t>(n_classes++);
+      if (p.gapped < 0)
+        for (unsigned char b : p.text)
+          if (cls[b] == 0) cls[b] = static_cast<std::uint8_t>(n_classes++);
     // Trie
     std::vector<std::vector<std::int32_t>> go(1, std::vector<std::int32_t>(static_cast<std::size_t>(n_classes), -1));
     std::vector<std::int32_t> own(1, -1);
     out_next.assign(patterns.size(), -1);
     for (std::size_t i = 0; i < patterns.size(); ++i) {
+      if (patterns[i].gapped >= 0) continue;  // matched from its parts
       std::int32_t s = 0;
       for (unsigned char b : patterns[i].text) {
         auto& t = go[static_cast<std::size_t>(s)][cls[b]];
@@ -1031,6 +1243,73 @@ struct CueMatcher::Impl {
     }
   }
 
+  // The hits of gapped phrases from their parts' hits (boundaries checked): for each phrase, each
+  // hit of its first part starting after the previous match, the nearest hit of each next part
+  // starting at or after the end of the part before, with at most `gap` words and no clause break,
+  // terminator, marker or sentence break between them. Matches of one phrase do not overlap.
+  void assemble_gapped(const std::string& t, const std::vector<Hit>& part_hits, const std::vector<Hit>& ctx_hits,
+                       const std::vector<std::pair<std::int32_t, std::int32_t>>& breaks,
+                       std::vector<PartHit>& found, std::vector<std::pair<std::int32_t, std::int32_t>>& stops,
+                       std::vector<std::uint32_t>& scratch, const SegCache& cache, std::vector<Hit>& out) const {
+    found.clear();
+    for (const Hit& h : part_hits)
+      for (const auto& [g, k] : patterns[static_cast<std::size_t>(h.pat)].parts) found.push_back({g, k, h.start, h.end});
+    std::sort(found.begin(), found.end(), [](const PartHit& a, const PartHit& c) {
+      return std::tie(a.gapped, a.part, a.start, a.end) < std::tie(c.gapped, c.part, c.start, c.end);
+    });
+    stops.clear();
+    bool sorted_stops = false;
+    // is there an element (end, start) of v inside [a, b]?
+    auto blocked = [](const std::vector<std::pair<std::int32_t, std::int32_t>>& v, std::int32_t a, std::int32_t b) {
+      auto it = std::lower_bound(v.begin(), v.end(), std::pair{a, std::numeric_limits<std::int32_t>::min()});
+      for (; it != v.end() && it->first <= b; ++it)
+        if (it->second >= a) return true;
+      return false;
+    };
+    for (std::size_t i = 0; i < found.size();) {
+      const std::int32_t g = found[i].gapped;
+      std::size_t j = i;
+      while (j < found.size() && found[j].gapped == g) ++j;
+      const Gapped& gp = gapped[static_cast<std::size_t>(g)];
+      const auto np = gp.gap.size();
+      std::size_t run[kMaxGapParts + 1];  // run[k]: first index of part k in [i, j)
+      std::size_t x = i;
+      bool all = true;
+      for (std::size_t k = 0; k <= np; ++k) {
+        while (x < j && static_cast<std::size_t>(found[x].part) < k) ++x;
+        run[k] = x;
+        if (k > 0 && run[k] == run[k - 1]) all = false;
+      }
+      if (all && !sorted_stops) {  // sentence breaks that are not clause breaks ("…")
+        for (const Hit& h : ctx_hits)
+          if (patterns[static_cast<std::size_t>(h.pat)].ctx & kCtxSentence) stops.emplace_back(h.end, h.start);
+        std::sort(stops.begin(), stops.end());
+        sorted_stops = true;
+      }
+      std::int32_t last_end = -1;
+      for (std::size_t a = run[0]; all && a < run[1]; ++a) {
+        if (found[a].start < last_end) continue;
+        std::int32_t cur = found[a].end;
+        bool ok = true;
+        for (std::size_t k = 1; k < np && ok; ++k) {
+          auto it = std::lower_bound(found.begin() + static_cast<std::ptrdiff_t>(run[k]),
+                                     found.begin() + static_cast<std::ptrdiff_t>(run[k + 1]), cur,
+                                     [](const PartHit& ph, std::int32_t v) { return ph.start < v; });
+          ok = it != found.begin() + static_cast<std::ptrdiff_t>(run[k + 1]) && !blocked(breaks, cur, it->start) &&
+               !blocked(stops, cur, it->start) &&
+               count_words(t, static_cast<std::size_t>(cur), static_cast<std::size_t>(it->start), gp.gap[k], scratch,
+                           &cache) <= gp.gap[k];
+          if (ok) cur = it->end;
+        }
+        if (ok) {
+          out.push_back({found[a].start, cur, gp.pattern});
+          last_end = cur;
+        }
+      }
+      i = j;
+    }
+  }
+
   static constexpr int kLanes = 4;
 
   // Scan up to kLanes texts at once: each byte of a text depends on the previous state (a
@@ -1096,9 +1375,11 @@ CueMatcher::CueMatcher(Lexicon lexicon, TextResources resources) : impl_(std::ma
         cached<detail::Segmenter>(resources.jieba_dict, [&] { return detail::Segmenter::load(resources.jieba_dict); });
     // the lexicon's Chinese phrases are words (jieba's add_word), so a phrase is not cut inside
     std::vector<std::string> words;
-    for (const auto& p : impl_->patterns)
-      if (p.kind == kCue && !p.text.empty() && is_cjk_lead(static_cast<unsigned char>(p.text[0])))
-        words.push_back(p.text);
+    for (const auto& p : impl_->patterns) {
+      if (p.text.empty() || !is_cjk_lead(static_cast<unsigned char>(p.text[0])) || p.gapped >= 0) continue;
+      // cue phrases, and parts of gapped phrases of two characters or more
+      if (p.kind == kCue || (!p.parts.empty() && p.text.size() >= 6)) words.push_back(p.text);
+    }
     impl_->seg = base->with_words(words);
   }
 }
@@ -1186,7 +1467,9 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
     std::string bufs[kLanes], tmp;
     Impl::SegCache seg_cache, ctx_cache;
     std::vector<std::uint32_t> scratch;
-    std::vector<Hit> lane_hits[kLanes], cue_hits, ctx_hits;
+    std::vector<Hit> lane_hits[kLanes], cue_hits, ctx_hits, part_hits, gap_hits;
+    std::vector<PartHit> parts_found;
+    std::vector<Span> gap_stops;
     std::vector<Span> negs, negs_raw, covers, pseudos;  // negs: (end, start); the others (start, end)
     std::vector<std::int32_t> cover_max;
     std::vector<std::pair<std::int32_t, std::uint8_t>> marks;  // (end, kStaff|kCustomer), by end
@@ -1234,6 +1517,8 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
         if (hits.empty()) continue;
         cue_hits.clear();
         ctx_hits.clear();
+        part_hits.clear();
+        gap_hits.clear();
         negs.clear();
         negs_raw.clear();
         pseudos.clear();
@@ -1253,20 +1538,27 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
             breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
           if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
           if (pat.ctx != 0) ctx_hits.push_back(h);
+          if (!pat.parts.empty()) part_hits.push_back(h);
         }
-        if (cue_hits.empty()) continue;
+        if (cue_hits.empty() && part_hits.empty()) continue;
         // Chinese hits start and end on jieba word boundaries (数据 is not in 数据线)
+        seg_cache.valid = false;
         if (m.seg) {
-          std::size_t kept_cjk = 0;
-          seg_cache.valid = false;
-          for (const Hit& h : cue_hits) {
-            const bool ok =
-                m.on_word_boundaries(t, static_cast<std::size_t>(h.start), static_cast<std::size_t>(h.end), seg_cache);
-            if (ok) cue_hits[kept_cjk++] = h;
+          for (auto* list : {&cue_hits, &part_hits}) {
+            std::size_t kept_cjk = 0;
+            for (const Hit& h : *list) {
+              const bool ok = m.on_word_boundaries(t, static_cast<std::size_t>(h.start),
+                                                   static_cast<std::size_t>(h.end), seg_cache);
+              if (ok) (*list)[kept_cjk++] = h;
+            }
+            list->resize(kept_cjk);
           }
-          cue_hits.resize(kept_cjk);
-          if (cue_hits.empty()) continue;
         }
+        // gapped phrases: their parts in order, in one clause, each gap within its words
+        if (!part_hits.empty()) {
+          m.assemble_gapped(t, part_hits, ctx_hits, breaks, parts_found, gap_stops, scratch, seg_cache, gap_hits);
+        }
+        if (cue_hits.empty() && gap_hits.empty()) continue;
         // context triggers (only for texts with a cue hit)
         sents.clear();
         stops.clear();
@@ -1342,6 +1634,31 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
               covered = pseudos[q].first <= ns && pseudos[q].second >= ne;
             if (!covered) negs.emplace_back(ne, ns);
           }
+        }
+        // gapped hits join the kept hits unless a hit of the same cue overlaps them (counted once);
+        // they cover no negator (their gaps are free text)
+        if (!gap_hits.empty()) {
+          const std::size_t plain = cue_hits.size();
+          auto shares_cue = [&](const Hit& a, const Hit& c) {
+            const auto& ca = m.patterns[static_cast<std::size_t>(a.pat)].cues;
+            for (std::int32_t x : m.patterns[static_cast<std::size_t>(c.pat)].cues)
+              if (std::find(ca.begin(), ca.end(), x) != ca.end()) return true;
+            return false;
+          };
+          std::sort(gap_hits.begin(), gap_hits.end(),
+                    [](const Hit& a, const Hit& c) { return a.start != c.start ? a.start < c.start : a.end > c.end; });
+          for (const Hit& g : gap_hits) {
+            bool dup = false;
+            for (std::size_t i = 0; i < cue_hits.size() && !dup; ++i) {
+              const Hit& h = cue_hits[i];
+              dup = h.start < g.end && g.start < h.end && shares_cue(h, g);
+            }
+            if (!dup) cue_hits.push_back(g);
+          }
+          if (cue_hits.size() > plain)
+            std::sort(cue_hits.begin(), cue_hits.end(), [](const Hit& a, const Hit& c) {
+              return a.start != c.start ? a.start < c.start : a.end > c.end;
+            });
         }
         ctx_cache.valid = false;
         // a Chinese context trigger counts only on jieba word boundaries (他 is not in 其他)

@@ -150,6 +150,14 @@ struct Lexicon {
   /// "that was quick"): neither a first-person subject nor the customer's turn makes them the
   /// customer's (names of cues; names that are not cues are ignored).
   std::vector<std::string> experience_cues;
+  /// Default maximum gap, in words, between two parts of a gapped cue phrase (`A … B`; a part
+  /// written `…{n}` sets its own). A gapped phrase matches when its parts occur in order in one
+  /// clause (no clause break, terminator, sentence break or marker between two parts), each part
+  /// on word boundaries, with at most that many words between two parts (an English word is a run
+  /// of ASCII letters and digits, a Chinese word a word of jieba's cut, or a character without
+  /// jieba). The context rules apply to the whole match (from its first part). A part may be an
+  /// alternation `(a|b|c)` (also in plain phrases: `ask* about (age|salary)`).
+  int gap_words = 6;
   /// Languages whose phrases are used; empty: all. Untagged phrases are always used.
   std::vector<std::string> languages;
   /// Max bytes of normalised text between a negator's end and a hit's start (a Chinese
