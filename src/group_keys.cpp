@@ -708,6 +708,72 @@ Factorized factorize_utf32(const char32_t* data, std::int64_t n, std::int64_t wi
   return out;
 }
 
+template <class O>
+Factorized factorize_strings(const O* o, const char* d, std::int64_t dn, const std::uint8_t* v, std::int64_t n,
+                             const std::string& name) {
+  for (std::int64_t i = 0; i < n; ++i)
+    if (o[i] < 0 || o[i] > o[i + 1] || static_cast<std::int64_t>(o[i + 1]) > dn)
+      throw input_error("by: column '" + name + "': string offsets out of range at row " + std::to_string(i));
+  Factorized out{std::vector<std::int32_t>(static_cast<std::size_t>(n)), GroupKeys({name})};
+  // first-appearance codes by a byte hash (the missing value is code 0 of the table when present);
+  // key values are made once per distinct string
+  std::vector<std::int32_t> slots(64, -1);
+  std::vector<std::int64_t> first;  // per string code: its first row
+  std::vector<std::uint64_t> hashes;
+  constexpr std::int32_t kMissing = -1;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (v && !v[i]) {
+      out.codes[static_cast<std::size_t>(i)] = kMissing;
+      continue;
+    }
+    const char* s = d + o[i];
+    const auto len = static_cast<std::size_t>(o[i + 1] - o[i]);
+    const std::uint64_t h = hash_bytes(s, len);
+    std::size_t mask = slots.size() - 1;
+    std::size_t t = h & mask;
+    std::int32_t code = -1;
+    for (;; t = (t + 1) & mask) {
+      const std::int32_t r = slots[t];
+      if (r < 0) break;
+      const auto ru = static_cast<std::size_t>(r);
+      const std::int64_t f = first[ru];
+      if (hashes[ru] == h && static_cast<std::size_t>(o[f + 1] - o[f]) == len && std::memcmp(d + o[f], s, len) == 0) {
+        code = r;
+        break;
+      }
+    }
+    if (code < 0) {
+      code = static_cast<std::int32_t>(first.size());
+      slots[t] = code;
+      first.push_back(i);
+      hashes.push_back(h);
+      if (first.size() * 2 > slots.size()) {
+        std::vector<std::int32_t> grown(slots.size() * 2, -1);
+        mask = grown.size() - 1;
+        for (std::size_t r = 0; r < first.size(); ++r) {
+          std::size_t u = hashes[r] & mask;
+          while (grown[u] >= 0) u = (u + 1) & mask;
+          grown[u] = static_cast<std::int32_t>(r);
+        }
+        slots.swap(grown);
+      }
+    }
+    out.codes[static_cast<std::size_t>(i)] = code;
+  }
+  out.keys.reserve(first.size() + 1);
+  for (std::int64_t f : first) out.keys.insert({std::string(d + o[f], static_cast<std::size_t>(o[f + 1] - o[f]))});
+  const std::int32_t miss = static_cast<std::int32_t>(first.size());
+  bool any_missing = false;
+  for (std::int32_t& c : out.codes)
+    if (c == kMissing) {
+      c = miss;
+      any_missing = true;
+    }
+  if (any_missing) out.keys.insert({std::monostate{}});
+  sort_factorized(out);
+  return out;
+}
+
 Factorized combine_factorized(std::vector<Factorized> columns) {
   std::vector<std::string> names;
   for (const Factorized& f : columns)
@@ -815,6 +881,10 @@ SERVSCORE_DICTIONARY(std::uint8_t)
 SERVSCORE_DICTIONARY(std::uint16_t)
 SERVSCORE_DICTIONARY(std::uint32_t)
 #undef SERVSCORE_DICTIONARY
+template Factorized factorize_strings<std::int32_t>(const std::int32_t*, const char*, std::int64_t,
+                                                    const std::uint8_t*, std::int64_t, const std::string&);
+template Factorized factorize_strings<std::int64_t>(const std::int64_t*, const char*, std::int64_t,
+                                                    const std::uint8_t*, std::int64_t, const std::string&);
 
 }  // namespace detail
 }  // namespace servscore

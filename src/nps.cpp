@@ -196,6 +196,100 @@ ResponseCounts ResponseCounts::from_bytes(std::string_view bytes) {
   return r;
 }
 
+// ---------------------------------------------------------------- GroupedResponses
+
+namespace {
+constexpr char kGroupedMagic[8] = {'S', 'S', 'G', 'R', 'E', 'S', 'P', '1'};
+
+std::string key_columns(const GroupKeys& k) {
+  if (k.width() == 0) return "no groups";
+  std::string s = "groups by [";
+  for (int j = 0; j < k.width(); ++j) s += (j ? ", '" : "'") + k.names()[static_cast<std::size_t>(j)] + "'";
+  return s + "]";
+}
+}  // namespace
+
+GroupedResponses GroupedResponses::of(GroupKeys keys, ResponseCounts counts) {
+  if (keys.size() != counts.n_groups())
+    throw input_error("GroupedResponses: " + std::to_string(keys.size()) + " group keys for " +
+                      std::to_string(counts.n_groups()) + " groups of counts");
+  GroupedResponses g{std::move(keys), std::move(counts)};
+  return g;
+}
+
+GroupedResponses& GroupedResponses::absorb(const GroupKeys& bk, const ResponseCounts& b) {
+  if (bk.size() != b.n_groups())
+    throw input_error("absorb: " + std::to_string(bk.size()) + " group keys for " + std::to_string(b.n_groups()) +
+                      " groups of counts");
+  if (bk.names() != keys.names())
+    throw input_error("merge: a state with " + key_columns(bk) + " cannot join a state with " + key_columns(keys) +
+                      "; pass the same by= for every chunk");
+  if (b.weighted != counts.weighted)
+    throw input_error(std::string("merge: mixing weighted and unweighted counts (this state is ") +
+                      (counts.weighted ? "weighted" : "unweighted") + ", the other " +
+                      (b.weighted ? "weighted" : "unweighted") + "); pass weights= for every chunk or for none");
+  if (b.scale_min != counts.scale_min || b.scale_max != counts.scale_max)
+    throw input_error("merge: scale [" + std::to_string(b.scale_min) + ", " + std::to_string(b.scale_max) +
+                      "] (the other) vs [" + std::to_string(counts.scale_min) + ", " + std::to_string(counts.scale_max) +
+                      "] (this state)");
+  const std::int32_t before = keys.size();
+  const std::vector<std::int32_t> map = keys.merge(bk);
+  const std::int32_t n = keys.size();
+  if (n != before) {
+    VectorXi32 id(before);
+    for (std::int32_t g = 0; g < before; ++g) id[g] = g;
+    counts = counts.regroup(id, n);
+  }
+  bool identity = b.n_groups() == n;
+  for (std::size_t g = 0; g < map.size() && identity; ++g) identity = map[g] == static_cast<std::int32_t>(g);
+  if (identity) {
+    counts.merge(b);
+  } else {
+    counts.merge(b.regroup(Eigen::Map<const VectorXi32>(map.data(), static_cast<Eigen::Index>(map.size())), n));
+  }
+  return *this;
+}
+
+GroupedResponses GroupedResponses::sorted() const {
+  const std::vector<std::int32_t> order = keys.sorted_codes();
+  VectorXi32 rank(static_cast<Eigen::Index>(order.size()));
+  GroupKeys k(keys.names());
+  k.reserve(order.size());
+  for (std::size_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = static_cast<std::int32_t>(r);
+    k.insert(keys.key(order[r]));
+  }
+  return GroupedResponses{std::move(k), counts.regroup(rank, counts.n_groups())};
+}
+
+std::string GroupedResponses::to_bytes() const {
+  std::string s(kGroupedMagic, sizeof kGroupedMagic);
+  keys.write(s);
+  const std::string c = counts.to_bytes();
+  const auto len = static_cast<std::uint64_t>(c.size());
+  for (int b = 0; b < 8; ++b) s.push_back(static_cast<char>((len >> (8 * b)) & 0xff));
+  return s + c;
+}
+
+GroupedResponses GroupedResponses::from_bytes(std::string_view bytes) {
+  if (bytes.size() < sizeof kGroupedMagic || std::memcmp(bytes.data(), kGroupedMagic, sizeof kGroupedMagic) != 0)
+    throw input_error("from_bytes: not a servscore GroupedResponses image (bad header)");
+  bytes.remove_prefix(sizeof kGroupedMagic);
+  GroupKeys k = GroupKeys::read(bytes);
+  if (bytes.size() < 8) throw input_error("from_bytes: the GroupedResponses image is truncated after its keys");
+  std::uint64_t len = 0;
+  for (int b = 0; b < 8; ++b) len |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[b])) << (8 * b);
+  bytes.remove_prefix(8);
+  if (len != bytes.size())
+    throw input_error("from_bytes: the counts declare " + std::to_string(len) + " bytes but " +
+                      std::to_string(bytes.size()) + " follow");
+  ResponseCounts c = ResponseCounts::from_bytes(bytes);
+  if (k.size() != c.n_groups())
+    throw input_error("from_bytes: " + std::to_string(k.size()) + " group keys for " + std::to_string(c.n_groups()) +
+                      " groups of counts");
+  return GroupedResponses{std::move(k), std::move(c)};
+}
+
 // ---------------------------------------------------------------- counting
 
 namespace {

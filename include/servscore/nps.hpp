@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "servscore/detail/group_keys.hpp"
 #include "servscore/model.hpp"
 #include "servscore/stats.hpp"
 #include "servscore/types.hpp"
@@ -79,6 +80,38 @@ struct ResponseCounts {
   /** @brief Read a `to_bytes` image; throws `input_error` for a malformed one. */
   static ResponseCounts from_bytes(std::string_view bytes);
   bool operator==(const ResponseCounts& o) const;
+};
+
+/**
+ * @brief Answer counts with the keys of their groups: the state of `ss.ResponseAccumulator`.
+ *
+ * Row g of `counts` holds the answers of group key `keys.key(g)`; merging aligns the groups by
+ * key (no alignment outside C++). Without groups the keys have no columns (width 0) and one,
+ * empty, key.
+ *
+ * Byte image (little-endian): `"SSGRESP1"`, the `GroupKeys` image, u64 length and the
+ * `ResponseCounts` image. `from_bytes` validates both and that they agree in group count.
+ */
+struct GroupedResponses {
+  GroupKeys keys;         ///< code -> group key
+  ResponseCounts counts;  ///< one row per key code
+
+  /** @brief A state of the batch `counts` whose rows are the codes of `keys` (sizes must agree). */
+  static GroupedResponses of(GroupKeys keys, ResponseCounts counts);
+  /**
+   * @brief Add counts whose row g belongs to `batch_keys.key(g)`. Throws `input_error` when the
+   * key columns, the scale or the weighting differ (naming both).
+   */
+  GroupedResponses& absorb(const GroupKeys& batch_keys, const ResponseCounts& batch);
+  /** @brief Add another state in place (groups aligned by key). */
+  GroupedResponses& merge(const GroupedResponses& other) { return absorb(other.keys, other.counts); }
+  /** @brief The same counts with the groups in key order (`GroupKeys::sorted_codes`). */
+  GroupedResponses sorted() const;
+  /** @brief The versioned byte image. */
+  std::string to_bytes() const;
+  /** @brief Read a `to_bytes` image (untrusted: validated before allocating); throws `input_error`. */
+  static GroupedResponses from_bytes(std::string_view bytes);
+  bool operator==(const GroupedResponses& o) const { return keys == o.keys && counts == o.counts; }
 };
 
 /**

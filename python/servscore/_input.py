@@ -273,21 +273,242 @@ def relabel_rows(error: Exception, index: pd.Index) -> Exception:
     return new
 
 
-def group_codes(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np.ndarray, pd.Index | None]:
+def group_codes(frame: pd.DataFrame, by: Any) -> tuple[np.ndarray, pd.Index | None]:
     """Integer group codes (int32, in [0, n_groups)) and the group keys for ``by`` columns.
 
-    Missing keys form their own group (never dropped). Without ``by``: all zeros, no keys.
+    Groups are sorted (numbers numerically, strings by code point, categoricals in category
+    order; unused categories are left out) and missing keys form their own group, last (never
+    dropped): pandas' ``groupby(by, sort=True, dropna=False, observed=True)``. The keys are
+    factorised in C++ (:func:`factorize`); key types it does not know (dates, tuples, ...) go
+    through pandas. Without ``by``: all zeros, no keys.
     """
     if by is None:
         return np.zeros(len(frame), dtype=np.int32), None
+    codes, _, index = factorize(frame, by)
+    return codes, index
+
+
+def _by_columns(frame: pd.DataFrame, by: Any) -> list[Any]:
     cols = label_list(frame, by)
     for c in cols:
         if not is_label(frame, c) or c not in frame.columns:
             raise InputError(f"by: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
+    return cols
+
+
+def factorize(frame: Any, by: Any) -> tuple[np.ndarray, Any, pd.Index]:
+    """Group codes, their :class:`~servscore._core.GroupKeys` and the pandas index of the keys.
+
+    ``frame`` is a pandas DataFrame (polars and Arrow tables are read column by column without
+    converting the whole table); ``by`` one column label or a list of them. The codes follow the
+    order of :func:`group_codes` (pandas' sorted ``groupby``, missing keys last); the keys are
+    factorised once in C++ from the columns' memory: numbers (NaN missing), booleans, strings
+    (numpy, object, Arrow-backed pandas and polars), pandas Categoricals (through their codes:
+    one table look-up per row) and Arrow dictionaries. Integer 1 and float 1.0 are one key.
+
+    >>> import pandas as pd
+    >>> from servscore._input import factorize
+    >>> codes, keys, index = factorize(pd.DataFrame({"b": ["y", "x", None, "x"]}), "b")
+    >>> codes.tolist(), index.tolist(), keys.keys()
+    ([1, 0, 2, 0], ['x', 'y', nan], [('x',), ('y',), (None,)])
+    """
+    if _is_polars(frame, "DataFrame") or _is_arrow_table(frame):
+        names_all = list(frame.columns) if _is_polars(frame, "DataFrame") else list(frame.column_names)
+        labels = label_list(None, by) if not isinstance(by, str) else [by]
+        for c in labels:
+            if c not in names_all:
+                raise InputError(f"by: no column {c!r}; columns present: {', '.join(map(str, names_all[:30]))}")
+        series = [frame.get_column(c) if _is_polars(frame, "DataFrame") else frame.column(c) for c in labels]
+        return factorize_columns(series, labels)
+    if not isinstance(frame, pd.DataFrame):
+        frame = to_frame(frame)
+    cols = _by_columns(frame, by)
+    if len(set(map(repr, cols))) != len(cols) or not frame.columns.is_unique:
+        return _factorize_pandas(frame, cols)
+    return factorize_columns([frame[c] for c in cols], cols)
+
+
+def factorize_columns(columns: Sequence[Any], labels: Sequence[Any]) -> tuple[np.ndarray, Any, pd.Index]:
+    """:func:`factorize` of key columns given as values (pandas / polars Series, numpy arrays,
+    Arrow arrays, lists), one label each."""
+    parts: list[Any] = []
+    rebuild: list[Any] = []
+    for col in columns:
+        part = _key_input(col)
+        if part is None:
+            return _factorize_pandas(pd.DataFrame({i: _as_series(c) for i, c in enumerate(columns)}), None, labels)
+        parts.append(part[0])
+        rebuild.append(part[1])
+    try:
+        codes, keys = _core.factorize_keys(parts, names_of(list(labels)))
+    except TypeError:  # objects that are not keys the core knows (dates, tuples, ...): pandas decides
+        return _factorize_pandas(pd.DataFrame({i: _as_series(c) for i, c in enumerate(columns)}), None, labels)
+    return codes, keys, _keys_index(keys, rebuild, labels)
+
+
+def _as_series(c: Any) -> pd.Series:
+    if isinstance(c, pd.Series):
+        return c.reset_index(drop=True)
+    if _is_polars(c, "Series"):
+        return pd.Series(c.to_list(), dtype=object)
+    if hasattr(c, "to_pylist"):
+        return pd.Series(c.to_pylist(), dtype=object)
+    return pd.Series(np.asarray(c) if isinstance(c, np.ndarray) else np.asarray(c, dtype=object))
+
+
+def _arrow_part(arr: Any) -> tuple[Any, Any] | None:
+    """A pyarrow Array / ChunkedArray as a factorize_keys input and how to rebuild its keys."""
+    import pyarrow as pa
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        idx = arr.indices
+        if arr.null_count:
+            idx = idx.cast(pa.int64()).fill_null(-1)
+        values = arr.dictionary
+        if not (
+            pa.types.is_string(values.type)
+            or pa.types.is_large_string(values.type)
+            or pa.types.is_string_view(values.type)
+            or pa.types.is_integer(values.type)
+            or pa.types.is_floating(values.type)
+        ):
+            return None
+        return (np.asarray(idx.to_numpy(zero_copy_only=False)), values.to_pylist(), "value"), "object"
+    if pa.types.is_string_view(t):
+        arr = arr.cast(pa.large_string())
+        t = arr.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        _, off, data = arr.buffers()
+        odt = np.int64 if pa.types.is_large_string(t) else np.int32
+        offsets = np.frombuffer(off, dtype=odt)[arr.offset : arr.offset + len(arr) + 1] if off is not None else None
+        if offsets is None or len(offsets) != len(arr) + 1:
+            return None
+        raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+        valid = None
+        if arr.null_count:
+            valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False)).view(np.uint8)
+        return ("arrow_string", offsets, raw, valid), "object"
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
+        if arr.null_count:
+            if pa.types.is_boolean(t) or pa.types.is_integer(t):
+                return np.asarray(arr.to_pandas().to_numpy(dtype=object)), "object"
+            return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64), np.dtype(np.float64)
+        a = np.asarray(arr.to_numpy(zero_copy_only=False))
+        return a, a.dtype
+    return None
+
+
+def _key_input(col: Any) -> tuple[Any, Any] | None:
+    """One key column as a factorize_keys input and how its keys go back into an index: a numpy
+    dtype, ``"object"`` or a CategoricalDtype. None when the core cannot read it (pandas decides)."""
+    if isinstance(col, pd.Series):
+        t = col.dtype
+        if isinstance(t, pd.CategoricalDtype):
+            cats = t.categories
+            if cats.dtype.kind in "mM" or isinstance(cats.dtype, (pd.DatetimeTZDtype, pd.PeriodDtype)):
+                return None
+            return (np.asarray(col.cat.codes.to_numpy()), cats.tolist(), "category"), t
+        if isinstance(t, np.dtype):
+            if t.kind in "biuf":
+                return np.asarray(col.to_numpy()), t
+            if t.kind in "OU":
+                return np.asarray(col.to_numpy()), "object"
+            return None
+        if hasattr(col.array, "__arrow_array__") and t.kind in "OUS":  # Arrow-backed strings
+            try:
+                import pyarrow as pa
+
+                got = _arrow_part(pa.chunked_array(col.array.__arrow_array__()))
+            except (ImportError, TypeError, ValueError):  # pragma: no cover - depends on pyarrow
+                got = None
+            if got is not None:
+                return got
+        if pd.api.types.is_string_dtype(t) or pd.api.types.is_object_dtype(t):
+            return np.asarray(col.to_numpy(dtype=object)), "object"
+        if pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t):  # nullable: NA is missing
+            return np.asarray(col.to_numpy(dtype=object)), "object"
+        return None
+    if isinstance(col, np.ndarray):
+        if col.ndim != 1 or col.dtype.kind not in "biufOU":
+            return None
+        return col, col.dtype if col.dtype.kind in "biuf" else "object"
+    if _is_polars(col, "Series"):
+        try:
+            dt = str(col.dtype)
+            if dt.startswith(("Int", "UInt", "Float", "Boolean")) and col.null_count() == 0:
+                a = np.asarray(col.to_numpy())
+                return a, a.dtype
+            return _arrow_part(col.to_arrow())
+        except (ImportError, TypeError, ValueError):  # pragma: no cover
+            return None
+    if type(col).__module__.startswith("pyarrow"):
+        return _arrow_part(col)
+    if isinstance(col, (list, tuple, pd.Index)):
+        return _key_input(pd.Series(list(col), dtype=object) if not isinstance(col, pd.Index) else col.to_series())
+    return None
+
+
+def _keys_index(keys: Any, rebuild: list[Any], labels: Sequence[Any]) -> pd.Index:
+    """The pandas index of the keys, as pandas' groupby shows them (dtypes kept, missing as NaN)."""
+    levels: list[Any] = []
+    for j, how in enumerate(rebuild):
+        vals = keys.column(j)
+        has_missing = any(v is None for v in vals)
+        if isinstance(how, pd.CategoricalDtype):
+            levels.append(pd.Categorical(vals, categories=how.categories, ordered=how.ordered))
+        elif isinstance(how, np.dtype) and how.kind == "b" and not has_missing:
+            levels.append(np.asarray(vals, dtype=bool))
+        elif isinstance(how, np.dtype) and how.kind in "iu" and not has_missing:
+            levels.append(np.asarray(vals, dtype=how))
+        elif isinstance(how, np.dtype) and how.kind == "f":
+            levels.append(np.asarray([np.nan if v is None else v for v in vals], dtype=how))
+        else:
+            levels.append(pd.array([np.nan if v is None else v for v in vals], dtype=object))
+    if len(levels) == 1:
+        lvl = levels[0]
+        if isinstance(lvl, pd.Categorical):
+            return pd.CategoricalIndex(lvl, name=labels[0])
+        if isinstance(lvl, np.ndarray):
+            return pd.Index(lvl, name=labels[0])
+        return pd.Index(list(lvl), name=labels[0], tupleize_cols=False)
+    arrays = [
+        lvl if isinstance(lvl, (np.ndarray, pd.Categorical)) else pd.Index(list(lvl), tupleize_cols=False)
+        for lvl in levels
+    ]
+    return pd.MultiIndex.from_arrays(arrays, names=list(labels))
+
+
+def _factorize_pandas(
+    frame: pd.DataFrame, cols: list[Any] | None, labels: Sequence[Any] | None = None
+) -> tuple[np.ndarray, Any, pd.Index]:
+    """pandas' sorted groupby for key types the core does not read; the GroupKeys hold the keys
+    as far as they are numbers or text (others as their str)."""
+    if cols is None:
+        cols = list(frame.columns)
     g = frame.groupby(cols if len(cols) > 1 else cols[0], sort=True, dropna=False, observed=True)
-    codes = g.ngroup().to_numpy(dtype=np.int32)
-    keys = g.size().index
-    return codes, keys
+    codes = np.ascontiguousarray(g.ngroup().to_numpy(dtype=np.int32))
+    index = g.size().index
+    if labels is not None:
+        index = index.set_names(list(labels) if len(labels) > 1 else labels[0])
+    names = names_of(list(labels) if labels is not None else cols)
+    keys = _core.GroupKeys(names)
+    for k in index:
+        t = k if isinstance(k, tuple) else (k,)
+        keys.insert(tuple(_plain_key(v) for v in t))
+    return codes, keys, index
+
+
+def _plain_key(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (str, int, float)):
+        return v
+    return str(v)
 
 
 def resolve_config(config: Any, cls: Any, *, name: str = "config") -> Any:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import struct
 from typing import Any
 
@@ -30,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._core import BoxConfig, ConfigError, InputError, NpsConfig, ResponseCounts
-from ._input import group_codes, is_frame_like, is_label, label_list, relabel_rows, to_array, to_frame
-from ._result import Result, state_equal
+from ._accumulator import Mergeable
+from ._core import BoxConfig, ConfigError, GroupedResponses, GroupKeys, InputError, NpsConfig, ResponseCounts
+from ._input import factorize, factorize_columns, is_frame_like, is_label, label_list, relabel_rows, to_array, to_frame
+from ._result import Result
 
 __all__ = [
     "BoxConfig",
@@ -118,6 +118,7 @@ class _Prepared:
     scores: np.ndarray
     codes: np.ndarray | None
     keys: pd.Index | None
+    group_keys: Any  # GroupKeys of the codes (None without groups)
     weights: np.ndarray | None
     index: pd.Index
     what: str
@@ -139,16 +140,6 @@ def _is_names(by: Any, frame: pd.DataFrame | None = None) -> bool:
         return False
     # non-text labels as many as the rows are more likely one group value per row
     return all(isinstance(b, str) for b in by) or frame is None or len(by) != len(frame)
-
-
-def _codes_one(values: Any, name: Any) -> tuple[np.ndarray, pd.Index]:
-    """Sorted group codes of one key column (missing keys last, as their own group), by factorising."""
-    try:
-        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
-    except TypeError:  # keys that do not sort together: pandas' grouping decides
-        c, k = group_codes(pd.DataFrame({name: np.asarray(values, dtype=object)}), name)
-        return c, pd.Index(list(k) if k is not None else [], name=name)
-    return np.ascontiguousarray(codes, dtype=np.int32), pd.Index(uniques, name=name)
 
 
 def _n_rows(data: Any) -> int | None:
@@ -187,15 +178,12 @@ def _prepare(data: Any, *, column: Any, by: Any, weights: Any, metric: str) -> _
         index = pd.RangeIndex(n)
     codes: np.ndarray | None = None
     keys: pd.Index | None = None
+    gkeys: Any = None
     if by is not None:
         if isinstance(by, str) and frame is None:
             raise InputError(f"by: column name {by!r} needs a DataFrame as data; pass the group values instead")
         if frame is not None and _is_names(by, frame):
-            names = label_list(frame, by)
-            if len(names) == 1 and names[0] in frame.columns:
-                codes, keys = _codes_one(frame[names[0]], names[0])
-            else:
-                codes, keys = group_codes(frame, by)
+            codes, gkeys, keys = factorize(frame, label_list(frame, by))
         else:
             parts = (
                 list(by)
@@ -207,20 +195,16 @@ def _prepare(data: Any, *, column: Any, by: Any, weights: Any, metric: str) -> _
             )
             cols: dict[str, Any] = {}
             for i, p in enumerate(parts):
-                values = p if isinstance(p, (pd.Series, np.ndarray)) else np.asarray(p, dtype=object)
-                if values.ndim != 1 or len(values) != n:
-                    raise InputError(f"by: {len(values) if values.ndim == 1 else values.shape} values for {n} scores")
+                values = p if _is_column(p) else np.asarray(p, dtype=object)
+                if getattr(values, "ndim", 1) != 1 or len(values) != n:
+                    shape = len(values) if getattr(values, "ndim", 1) == 1 else values.shape
+                    raise InputError(f"by: {shape} values for {n} scores")
                 pname = getattr(p, "name", None)  # pandas and polars Series carry a name
                 label = pname if isinstance(pname, str) and pname else f"group{i}" if len(parts) > 1 else "group"
                 if isinstance(pname, str) and pname in cols:
                     label = f"{pname}{i}"
                 cols[str(label)] = values
-            if len(cols) == 1:
-                label, values = next(iter(cols.items()))
-                codes, keys = _codes_one(values, label)
-            else:
-                frame_by = pd.DataFrame({k: v.to_numpy() if isinstance(v, pd.Series) else v for k, v in cols.items()})
-                codes, keys = group_codes(frame_by, list(cols))
+            codes, gkeys, keys = factorize_columns(list(cols.values()), list(cols))
     w: np.ndarray | None = None
     if weights is not None:
         if isinstance(weights, str) or is_label(frame, weights):
@@ -233,7 +217,17 @@ def _prepare(data: Any, *, column: Any, by: Any, weights: Any, metric: str) -> _
             w = to_array(weights, name="weights")
         if len(w) != n:
             raise InputError(f"weights: {len(w)} values for {n} scores")
-    return _Prepared(arr, codes, keys, w, index, what)
+    return _Prepared(arr, codes, keys, gkeys, w, index, what)
+
+
+def _is_column(p: Any) -> bool:
+    """A column of group values the key factorisation reads in place (numpy, pandas, polars, Arrow)."""
+    if isinstance(p, (pd.Series, np.ndarray)):
+        return True
+    mod = type(p).__module__
+    return (mod.startswith("polars") and type(p).__name__ == "Series") or (
+        mod.startswith("pyarrow") and hasattr(p, "type")
+    )
 
 
 def _count(p: _Prepared, scale_min: int, scale_max: int, workers: int) -> ResponseCounts:
@@ -974,39 +968,44 @@ def nps_sample_size(
 
 # ------------------------------------------------------------------ accumulator
 
-_MAGIC = b"SSACC01\n"
+_MAGIC_V1 = b"SSACC01\n"  # JSON header with the keys + ResponseCounts (read only)
+_MAGIC = b"SSACC02\n"  # JSON header (metric, configuration, column, by labels) + GroupedResponses image
 
 
-def _norm_key(k: Any) -> Any:
-    if isinstance(k, tuple):
-        return tuple(_norm_key(v) for v in k)
-    if isinstance(k, np.generic):
-        k = k.item()
-    if k is None or k is pd.NA or (isinstance(k, float) and math.isnan(k)):
-        return None
+def _old_key(k: Any) -> Any:
+    """A key of the SSACC01 header as a GroupKeys tuple (tuples were {"t": [...]})."""
+    if isinstance(k, dict):
+        return tuple(_old_key(v) for v in k["t"])
     return k
 
 
-def _sort_keys(keys: list[Any]) -> list[Any]:
-    def sk(k: Any) -> Any:
-        if isinstance(k, tuple):
-            return tuple(sk(v) for v in k)
-        return (k is None, k if k is not None else 0)
+def _keys_to_index(keys: Any, labels: Any) -> pd.Index:
+    """The index of a state's (sorted) GroupKeys, missing keys as NaN, named by the ``by`` labels."""
+    width = int(keys.width)
+    cols = [[np.nan if v is None else v for v in keys.column(j)] for j in range(width)]
+    if width == 1:
+        name = labels[0] if isinstance(labels, list) and len(labels) == 1 else labels
+        return pd.Index(cols[0], name=name, tupleize_cols=False)
+    names = list(labels) if isinstance(labels, (list, tuple)) and len(labels) == width else list(keys.names)
+    return pd.MultiIndex.from_arrays([pd.Index(c, tupleize_cols=False) for c in cols], names=names)
 
-    try:
-        return sorted(keys, key=sk)
-    except TypeError:
-        return list(keys)
 
-
-class ResponseAccumulator:
+class ResponseAccumulator(Mergeable):
     """Mergeable partial result of :func:`nps`, :func:`csat`, :func:`ces` or :func:`mean_score`.
 
-    Feed chunks with :meth:`update` (same data forms as the functions), combine partial
-    accumulators with :meth:`merge` or ``+`` (groups are aligned by their keys), store
-    them with :meth:`to_bytes` / :meth:`from_bytes` or pickle, and get the result with
-    :meth:`result`. Any chunking and merge order gives the one-pass counts (exactly;
-    weight sums up to floating-point rounding).
+    Feed chunks with :meth:`update` (same data forms as the functions; an empty chunk is a
+    no-op), fold partial accumulators in with :meth:`merge` (in place) or make a new one with
+    ``+`` / ``sum([...])`` (groups are aligned by their keys, in C++), store them with
+    :meth:`to_bytes` / :meth:`from_bytes` or pickle, and get the result with :meth:`result`.
+    Any chunking and merge order gives the one-pass counts (exactly; weight sums up to
+    floating-point rounding). Merging an accumulator of another metric or configuration is an
+    :class:`InputError` naming both.
+
+    The state is the compiled ``GroupedResponses``: the group keys (``GroupKeys``) and the
+    counts per key. Byte format ``SSACC02``: the magic, a u32 length and a JSON header
+    (metric, configuration, column, the ``by`` labels), then the ``GroupedResponses`` image
+    (``SSGRESP1``: the keys image and the ``ResponseCounts`` image). Images of the previous
+    format ``SSACC01`` (keys in the JSON header) still load.
 
     Parameters
     ----------
@@ -1025,7 +1024,14 @@ class ResponseAccumulator:
     ...     _ = acc.update(chunk)
     >>> round(acc.result().nps, 1)
     17.5
+    >>> a = ss.ResponseAccumulator().update([10, 9, 2], by=["x", "y", "x"])
+    >>> b = ss.ResponseAccumulator().update([7, 10], by=["z", "x"])
+    >>> (a + b).result().table["n"].to_dict()
+    {'x': 3, 'y': 1, 'z': 1}
     """
+
+    __slots__ = ("metric", "config", "column", "_state", "_by_name")
+    _kind = "ResponseAccumulator"
 
     def __init__(self, metric: str = "nps", config: Any = None, *, column: Any = None, **overrides: Any) -> None:
         if metric not in DEFAULTS:
@@ -1033,14 +1039,10 @@ class ResponseAccumulator:
         self.metric = metric
         self.config = _config(metric, config, overrides)
         self.column = column
-        self._counts: ResponseCounts | None = None
-        self._keys: list[Any] | None = None  # None: ungrouped
+        self._state: Any = None  # GroupedResponses, None before the first non-empty update
         self._by_name: Any = None
 
     # -- building
-    def _empty_state(self, n_groups: int, weighted: bool) -> ResponseCounts:
-        return ResponseCounts(self.config.scale_min, self.config.scale_max, n_groups, weighted)
-
     def update(self, scores: Any, *, by: Any = None, weights: Any = None, workers: int = 1) -> ResponseAccumulator:
         """Count one chunk (in place); returns self. An empty chunk (0 rows, e.g. a partition left
         empty by a filter) is a no-op."""
@@ -1048,121 +1050,88 @@ class ResponseAccumulator:
             return self
         p = _prepare(scores, column=self.column, by=by, weights=weights, metric=self.metric)
         c = _count(p, self.config.scale_min, self.config.scale_max, workers)
-        keys = None if p.keys is None else [_norm_key(k) for k in p.keys]
-        if p.keys is not None:
-            self._by_name = p.keys.names if len(p.keys.names) > 1 else p.keys.name
-        self._absorb(c, keys)
+        if p.group_keys is None:
+            keys = GroupKeys([])
+            keys.insert(())
+        else:
+            keys = p.group_keys
+            self._by_name = (
+                list(p.keys.names)
+                if p.keys is not None and len(p.keys.names) > 1
+                else (p.keys.name if p.keys is not None else None)
+            )
+        self._absorb(keys, c)
         return self
 
-    def _absorb(self, c: ResponseCounts, keys: list[Any] | None) -> None:
-        if self._counts is None:
-            self._counts, self._keys = c, keys
+    def _absorb(self, keys: Any, counts: ResponseCounts) -> None:
+        if self._state is None:
+            self._state = GroupedResponses(keys, counts)
             return
-        if (keys is None) != (self._keys is None):
+        if (keys.width == 0) != (self._state.keys.width == 0):
             raise InputError("update: mixing grouped and ungrouped chunks; pass by= for every chunk or for none")
-        if c.weighted != self._counts.weighted:
+        if counts.weighted != self._state.counts.weighted:
             raise InputError("update: mixing weighted and unweighted chunks; pass weights= for every chunk or for none")
-        if keys is None or self._keys is None:
-            self._counts.merge(c)
+        self._state.absorb(keys, counts)
+
+    # -- the protocol (see servscore._accumulator)
+    def _merge_key(self) -> Any:
+        return (self.metric, self.config.to_dict())
+
+    def _merge_into(self, other: Any) -> None:
+        if other._state is None:
             return
-        pos = {k: i for i, k in enumerate(self._keys)}
-        union = list(self._keys)
-        for k in keys:
-            if k not in pos:
-                pos[k] = len(union)
-                union.append(k)
-        n = len(union)
-        mine = self._counts.regroup(np.arange(len(self._keys), dtype=np.int32), n)
-        theirs = c.regroup(np.array([pos[k] for k in keys], dtype=np.int32), n)
-        self._counts = mine.merge(theirs)
-        self._keys = union
-
-    def merge(self, other: ResponseAccumulator) -> ResponseAccumulator:
-        """A new accumulator holding both partial results (groups aligned by key)."""
-        if not isinstance(other, ResponseAccumulator):
-            raise InputError(f"merge: expected a ResponseAccumulator, got {type(other).__name__}")
-        if other.metric != self.metric or other.config != self.config:
-            raise ConfigError("merge: the accumulators differ in metric or configuration")
-        out = self.copy()
-        if other._counts is not None:
-            out._absorb(
-                ResponseCounts.from_bytes(other._counts.to_bytes()), None if other._keys is None else list(other._keys)
-            )
-            out._by_name = out._by_name if out._by_name is not None else other._by_name
-        return out
-
-    def __add__(self, other: ResponseAccumulator) -> ResponseAccumulator:
-        return self.merge(other)
-
-    def copy(self) -> ResponseAccumulator:
-        """An independent copy."""
-        return ResponseAccumulator.from_bytes(self.to_bytes())
+        if self._state is None:
+            self._state = GroupedResponses.from_bytes(other._state.to_bytes())
+        else:
+            self._absorb(other._state.keys, other._state.counts)
+        if self._by_name is None:
+            self._by_name = other._by_name
 
     # -- results
     @property
     def counts(self) -> ResponseCounts | None:
-        """The compiled state (None before the first update)."""
-        return self._counts
+        """The compiled counts, one row per group key in first-seen order (None before the first update)."""
+        return None if self._state is None else self._state.counts
+
+    @property
+    def keys(self) -> Any:
+        """The compiled group keys (``GroupKeys``; None before the first update)."""
+        return None if self._state is None else self._state.keys
 
     def result(self, *, empty: str = "error") -> NpsResult | BoxResult:
         """The metric's result for everything counted so far (groups sorted by key)."""
-        if self._counts is None:
+        if self._state is None:
             raise InputError("result: nothing counted yet (call update first)")
-        counts, keys = self._counts, None
-        if self._keys is not None:
-            order = _sort_keys(list(self._keys))
-            pos = {k: i for i, k in enumerate(order)}
-            counts = counts.regroup(np.array([pos[k] for k in self._keys], dtype=np.int32), len(order))
-
-            def na(k: Any) -> Any:  # missing keys as NaN, as in the one-pass result
-                return tuple(na(v) for v in k) if isinstance(k, tuple) else (np.nan if k is None else k)
-
-            labels = [na(k) for k in order]
-            if labels and isinstance(labels[0], tuple):
-                keys = pd.MultiIndex.from_tuples(labels, names=self._by_name)
-            else:
-                keys = pd.Index(labels, name=self._by_name)
+        state = self._state.sorted()
+        keys = None if state.keys.width == 0 else _keys_to_index(state.keys, self._by_name)
         what = "accumulator"
         if self.metric == "nps":
-            return _nps_result(counts, keys, self.config, empty, what)
-        return _box_result(self.metric, counts, keys, self.config, empty, what)
+            return _nps_result(state.counts, keys, self.config, empty, what)
+        return _box_result(self.metric, state.counts, keys, self.config, empty, what)
 
     # -- serialisation
-    def __eq__(self, other: object) -> bool:
-        """The same kind of state with the same configuration, groups and counts."""
-        return state_equal(self, other)  # type: ignore[no-any-return]
-
-    __hash__ = None  # type: ignore[assignment]
+    def _header(self) -> bytes:
+        by = list(self._by_name) if isinstance(self._by_name, (list, tuple)) else self._by_name
+        if by is not None and not isinstance(by, (str, int, float, list)):
+            by = str(by)
+        column = self.column if self.column is None or isinstance(self.column, (str, int, float)) else str(self.column)
+        head = {"metric": self.metric, "config": self.config.to_dict(), "column": column, "by": by}
+        return json.dumps(head).encode("utf-8")
 
     def to_bytes(self) -> bytes:
-        """A binary image: a JSON header (metric, configuration, group keys) and the counts."""
-
-        def enc(k: Any) -> Any:
-            if isinstance(k, tuple):
-                return {"t": [enc(v) for v in k]}
-            if k is None or isinstance(k, (str, int, float, bool)):
-                return k
-            raise InputError(f"to_bytes: group key {k!r} ({type(k).__name__}) cannot be stored; use str or numbers")
-
-        by = list(self._by_name) if isinstance(self._by_name, (list, tuple)) else self._by_name
-        head = {
-            "metric": self.metric,
-            "config": self.config.to_dict(),
-            "column": self.column,
-            "by": by,
-            "keys": None if self._keys is None else [enc(k) for k in self._keys],
-        }
-        h = json.dumps(head).encode("utf-8")
-        body = b"" if self._counts is None else self._counts.to_bytes()
+        """The ``SSACC02`` image: a JSON header (metric, configuration, column, by labels) and the
+        compiled state (group keys and counts)."""
+        h = self._header()
+        body = b"" if self._state is None else self._state.to_bytes()
         return _MAGIC + struct.pack("<I", len(h)) + h + body
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ResponseAccumulator:
-        """Read a :meth:`to_bytes` image.
+        """Read a :meth:`to_bytes` image (``SSACC02``, or the older ``SSACC01``).
 
         The bytes are untrusted: a malformed or mutated image raises :class:`InputError`
-        (never another exception), and the counts' declared sizes are checked against the
-        image's length before anything is allocated."""
+        (never another exception), and every declared size is checked against the image's
+        length before anything is allocated."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
         data = bytes(data)
@@ -1175,7 +1144,8 @@ class ResponseAccumulator:
 
     @classmethod
     def _from_bytes(cls, data: bytes) -> ResponseAccumulator:
-        if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 4:
+        magic = data[: len(_MAGIC)]
+        if magic not in (_MAGIC, _MAGIC_V1) or len(data) < len(_MAGIC) + 4:
             raise InputError("from_bytes: not a servscore ResponseAccumulator image")
         (hl,) = struct.unpack("<I", data[len(_MAGIC) : len(_MAGIC) + 4])
         start = len(_MAGIC) + 4
@@ -1185,34 +1155,43 @@ class ResponseAccumulator:
             head = json.loads(data[start : start + hl].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise InputError(f"from_bytes: corrupt header ({e})") from e
-
-        def dec(k: Any) -> Any:
-            return tuple(dec(v) for v in k["t"]) if isinstance(k, dict) else k
-
         if not isinstance(head, dict):
             raise InputError("from_bytes: corrupt header (not an object)")
         acc = cls(head["metric"], head["config"], column=head["column"])
         by = head.get("by")
         acc._by_name = list(by) if isinstance(by, list) else by
         body = data[start + hl :]
-        if body:
-            acc._counts = ResponseCounts.from_bytes(body)
-            acc._keys = None if head["keys"] is None else [dec(k) for k in head["keys"]]
-            if acc._keys is not None and len(acc._keys) != acc._counts.n_groups:
-                raise InputError(f"from_bytes: {len(acc._keys)} group keys for {acc._counts.n_groups} groups of counts")
+        if not body:
+            return acc
+        if magic == _MAGIC:
+            acc._state = GroupedResponses.from_bytes(body)
+            return acc
+        # SSACC01: the keys in the header, the counts after it
+        counts = ResponseCounts.from_bytes(body)
+        old = head["keys"]
+        if old is None:
+            keys = GroupKeys([])
+            keys.insert(())
+        else:
+            if not isinstance(old, list) or len(old) != counts.n_groups:
+                n = len(old) if isinstance(old, list) else "no list of"
+                raise InputError(f"from_bytes: {n} group keys for {counts.n_groups} groups of counts")
+            decoded = [_old_key(k) for k in old]
+            width = len(decoded[0]) if decoded and isinstance(decoded[0], tuple) else 1
+            labels = acc._by_name if isinstance(acc._by_name, list) else [acc._by_name]
+            names = [str(x) for x in labels] if len(labels) == width else [f"key{j}" for j in range(width)]
+            keys = GroupKeys(names)
+            for i, k in enumerate(decoded):
+                if keys.insert(k if isinstance(k, tuple) else (k,)) != i:
+                    raise InputError(f"from_bytes: group key {k!r} appears twice")
+        acc._state = GroupedResponses(keys, counts)
         return acc
 
-    def __getstate__(self) -> bytes:
-        return self.to_bytes()
-
-    def __setstate__(self, state: bytes) -> None:
-        other = ResponseAccumulator.from_bytes(state)
-        self.__dict__.update(other.__dict__)
-
     def __repr__(self) -> str:
-        if self._counts is None:
+        if self._state is None:
             return f"ResponseAccumulator({self.metric!r}, empty)"
-        n = int(self._counts.counts.sum())
-        miss = int(self._counts.missing.sum())
-        groups = "ungrouped" if self._keys is None else f"{len(self._keys)} groups"
+        c = self._state.counts
+        n = int(c.counts.sum())
+        miss = int(c.missing.sum())
+        groups = "ungrouped" if self._state.keys.width == 0 else f"{len(self._state.keys)} groups"
         return f"ResponseAccumulator({self.metric!r}, {n} answers, {miss} missing, {groups})"

@@ -119,6 +119,34 @@ void register_nps(py::module_& m) {
       });
   rc.attr("__hash__") = py::none();
 
+  py::class_<GroupedResponses> gr(m, "GroupedResponses",
+                                  "Answer counts with their group keys: the state of servscore.ResponseAccumulator.");
+  gr.def(py::init([](const GroupKeys& k, const ResponseCounts& c) { return GroupedResponses::of(k, c); }),
+         py::arg("keys"), py::arg("counts"))
+      .def_property_readonly("keys", [](const GroupedResponses& g) { return g.keys; })
+      .def_property_readonly("counts", [](const GroupedResponses& g) { return g.counts; })
+      .def(
+          "absorb",
+          [](GroupedResponses& g, const GroupKeys& k, const ResponseCounts& c) -> GroupedResponses& {
+            return g.absorb(k, c);
+          },
+          py::arg("keys"), py::arg("counts"), py::return_value_policy::reference_internal,
+          "Add counts whose row g belongs to keys.key(g); returns self.")
+      .def(
+          "merge", [](GroupedResponses& a, const GroupedResponses& b) -> GroupedResponses& { return a.merge(b); },
+          py::arg("other"), py::return_value_policy::reference_internal, "Add another state in place; returns self.")
+      .def("sorted", &GroupedResponses::sorted, "The same state with the groups in key order.")
+      .def("to_bytes", [](const GroupedResponses& g) { return py::bytes(g.to_bytes()); })
+      .def_static(
+          "from_bytes", [](const py::bytes& b) { return GroupedResponses::from_bytes(std::string(b)); },
+          py::arg("data"))
+      .def(
+          "__eq__", [](const GroupedResponses& a, const GroupedResponses& b) { return a == b; }, py::is_operator())
+      .def("__copy__", [](const GroupedResponses& g) { return GroupedResponses(g); })
+      .def(py::pickle([](const GroupedResponses& g) { return py::make_tuple(py::bytes(g.to_bytes())); },
+                      [](const py::tuple& t) { return GroupedResponses::from_bytes(t[0].cast<std::string>()); }));
+  gr.attr("__hash__") = py::none();
+
   m.def(
       "count_responses",
       [](const py::array& scores, int scale_min, int scale_max, const std::optional<CArray<std::int32_t>>& groups,
