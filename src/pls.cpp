@@ -711,25 +711,37 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
     double num = s * s;
     res.rho(j) = num / (num + (kk - lam.squaredNorm()));
   }
+  // HTMT on absolute correlations (Henseler et al. 2015, as seminr and cSEM: a reverse-coded
+  // indicator must not lower the ratio), HTMT2 with geometric means (Roemer et al. 2021)
   res.htmt = MatrixXd::Identity(J, J);
+  res.htmt2 = MatrixXd::Identity(J, J);
   {
-    VectorXd mono(J);
+    const MatrixXd A = K.cwiseAbs();
+    VectorXd mono(J), mono2(J);
     for (int j = 0; j < J; ++j) {
       const int a = sp.start[j], k = sp.size[j];
-      mono(j) = k == 1 ? 1.0 : (K.block(a, a, k, k).sum() - k) / (static_cast<double>(k) * (k - 1));
+      double s = 0.0, ls = 0.0;
+      for (int u = 0; u < k; ++u)
+        for (int v = u + 1; v < k; ++v) s += A(a + u, a + v), ls += std::log(A(a + u, a + v));
+      const double m = k == 1 ? 1.0 : static_cast<double>(k) * (k - 1) / 2.0;
+      mono(j) = k == 1 ? 1.0 : s / m;
+      mono2(j) = k == 1 ? 1.0 : std::exp(ls / m);
     }
     bool warned = false;
     for (int j = 0; j < J; ++j)
       for (int l = 0; l < J; ++l)
         if (j != l) {
-          double het = K.block(sp.start[j], sp.start[l], sp.size[j], sp.size[l]).mean();
-          double den = mono(j) * mono(l);
-          if (den > 0) {
-            res.htmt(j, l) = het / std::sqrt(den);
+          auto H = A.block(sp.start[j], sp.start[l], sp.size[j], sp.size[l]);
+          const double den = mono(j) * mono(l), den2 = mono2(j) * mono2(l);
+          if (den > 0 && den2 > 0) {
+            res.htmt(j, l) = H.mean() / std::sqrt(den);
+            res.htmt2(j, l) = std::exp(H.array().log().mean()) / std::sqrt(den2);
           } else {
-            res.htmt(j, l) = kNaN;
+            res.htmt(j, l) = den > 0 ? H.mean() / std::sqrt(den) : kNaN;
+            res.htmt2(j, l) = kNaN;
             if (!warned)
-              res.warnings.push_back("htmt: a block has a non-positive mean within-block correlation; its HTMT is NaN");
+              res.warnings.push_back(
+                  "htmt: a block has a zero within-block correlation; its HTMT2 (and HTMT if all are zero) is NaN");
             warned = true;
           }
         }

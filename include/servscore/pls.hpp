@@ -181,7 +181,10 @@ struct PlsResult {
   Eigen::VectorXd ave;        ///< average variance extracted: mean communality of the block
   Eigen::VectorXd eig1;       ///< first eigenvalue of the block's correlation matrix
   Eigen::VectorXd eig2;       ///< second eigenvalue (0 for a one-indicator block)
-  Eigen::MatrixXd htmt;       ///< J x J heterotrait-monotrait ratio (Henseler et al. 2015); diagonal 1
+  /// J x J heterotrait-monotrait ratio of absolute indicator correlations (Henseler et al. 2015); diagonal 1
+  Eigen::MatrixXd htmt;
+  /// J x J HTMT2: geometric means of the absolute correlations (Roemer, Schuberth & Henseler 2021); diagonal 1
+  Eigen::MatrixXd htmt2;
 
   Eigen::MatrixXd scores;  ///< n x J standardised latent scores, column-major (NaN rows: records dropped listwise)
 

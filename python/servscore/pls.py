@@ -574,6 +574,7 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
         effects=effects,
         gof=float(r["gof"]),
         htmt=pd.DataFrame(r["htmt"], index=lv_idx, columns=lv_idx),
+        htmt2=pd.DataFrame(r["htmt2"], index=lv_idx, columns=lv_idx),
         latent_correlations=pd.DataFrame(r["latent_correlations"], index=lv_idx, columns=lv_idx),
         scores=scores,
         index_scores=index_scores,
@@ -623,8 +624,10 @@ class PLSResult(Result):
         from, to, direct, indirect, total for every pair joined by a directed path.
     gof
         Goodness of fit: sqrt(mean communality over blocks of > 1 indicator x mean R2).
-    htmt, latent_correlations
-        Latents x latents heterotrait-monotrait ratios and latent score correlations.
+    htmt, htmt2, latent_correlations
+        Latents x latents heterotrait-monotrait ratios of the absolute indicator correlations
+        (HTMT: arithmetic means, Henseler et al. 2015; HTMT2: geometric means, Roemer et al.
+        2021) and latent score correlations.
     scores, index_scores
         Records x latents: standardised latent scores and 0-100 latent scores (NaN rows
         for records dropped by listwise deletion).
@@ -650,6 +653,7 @@ class PLSResult(Result):
     effects: pd.DataFrame
     gof: float
     htmt: pd.DataFrame
+    htmt2: pd.DataFrame
     latent_correlations: pd.DataFrame
     scores: pd.DataFrame
     index_scores: pd.DataFrame | None
@@ -719,6 +723,7 @@ class PLSResult(Result):
             ("Effects", self.effects),
             ("Outer model", self.outer),
             ("HTMT", self.htmt),
+            ("HTMT2", self.htmt2),
         ]
         if self.ipma is not None:
             sections.append((f"IPMA (target {self.ipma_target})", self.ipma))

@@ -40,6 +40,7 @@ py::dict result_dict(PlsResult&& r) {
   d["eig1"] = bind::to_numpy(std::move(r.eig1));
   d["eig2"] = bind::to_numpy(std::move(r.eig2));
   d["htmt"] = bind::to_numpy(std::move(r.htmt));
+  d["htmt2"] = bind::to_numpy(std::move(r.htmt2));
   d["scores"] = bind::to_numpy(std::move(r.scores));
   d["index_weights"] = bind::to_numpy(std::move(r.index_weights));
   d["index"] = bind::to_numpy(std::move(r.index));
