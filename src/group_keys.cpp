@@ -438,7 +438,9 @@ KeyValue value_of(T v) {
   if constexpr (std::is_floating_point_v<T>) {
     return static_cast<double>(v);
   } else if constexpr (std::is_unsigned_v<T> && sizeof(T) == 8) {
-    if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return static_cast<double>(v);
+    // a double would merge neighbouring ids (2^63 + 5 and 2^63 + 6): refuse instead
+    if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      throw input_error("group keys: unsigned key " + std::to_string(v) + " is beyond the int64 range of keys");
     return static_cast<std::int64_t>(v);
   } else {
     return static_cast<std::int64_t>(v);

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._checks import check_columns, refuse_odd_objects
 from ._core import ConfigError, InputError
 
 
@@ -54,7 +55,7 @@ def to_frame(data: Any, *, name: str = "data") -> pd.DataFrame:
     without requiring pyarrow or polars. A dict of columns is accepted too.
     """
     if isinstance(data, pd.DataFrame):
-        return data
+        return check_columns(data, name=name)  # MultiIndex or duplicated labels: InputError naming them
     if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
         return _from_arrow(data)
     if _is_polars(data, "DataFrame"):  # an old polars without the PyCapsule interface
@@ -188,6 +189,7 @@ def numeric_column(frame: pd.DataFrame, column: Any, *, name: str = "data") -> n
         out = s.to_numpy(dtype=np.float64, na_value=np.nan)
         return out
     refuse_temporal(s, column, name=name)
+    refuse_odd_objects(s, column, frame.index, name=name)  # complex numbers and bytes are not numbers
     coerced = pd.to_numeric(s, errors="coerce")
     bad = coerced.isna().to_numpy() & s.notna().to_numpy()
     if bad.any():
@@ -506,6 +508,8 @@ def _plain_key(v: Any) -> Any:
         v = v.item()
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return None
+    if isinstance(v, int) and not -(2**63) <= v < 2**63:
+        return str(v)  # beyond the int64 keys: kept distinct as text
     if isinstance(v, (str, int, float)):
         return v
     return str(v)

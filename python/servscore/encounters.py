@@ -254,6 +254,19 @@ def summarize_encounters(
     n_groups = 1 if keys is None else len(keys)
 
     def cat_codes(col: str, categories: list[str]) -> np.ndarray:
+        s = frame[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            # score_encounters' Categoricals: map their codes through a table of the categories
+            # (one look-up per row) instead of re-categorising the strings row by row
+            pos = {c: i for i, c in enumerate(categories)}
+            lut = np.array([pos.get(c, -2) for c in s.cat.categories] + [-1], dtype=np.int32)
+            mapped = lut[np.asarray(s.cat.codes.to_numpy())]  # code -1 (missing) -> lut[-1] = -1
+            if (mapped == -2).any():
+                at = int(np.flatnonzero(mapped == -2)[0])
+                raise InputError(
+                    f"scored: column {col!r}, row {frame.index[at]!r}: {s.iloc[at]!r} is not one of {categories}"
+                )
+            return mapped
         c = pd.Categorical(frame[col].astype("object").where(frame[col].notna(), None), categories=categories)
         bad = frame[col].notna().to_numpy() & (c.codes < 0)
         if bad.any():
@@ -263,17 +276,44 @@ def summarize_encounters(
             )
         return np.asarray(c.codes)
 
-    r = _core.summarize_encounters(
-        frame["procedural"].to_numpy(dtype=np.float64, na_value=np.nan),
-        frame["personal"].to_numpy(dtype=np.float64, na_value=np.nan),
-        cat_codes("quadrant", Quadrant.names()).astype(np.int8),
-        cat_codes("weakest_procedural", names).astype(np.int32),
-        cat_codes("weakest_personal", names).astype(np.int32),
-        codes,
-        n_groups,
-        cfg,
-        numeric_matrix(frame, labels, name="scored") if all(c in frame.columns for c in labels) else None,
-    )
+    proc = frame["procedural"].to_numpy(dtype=np.float64, na_value=np.nan)
+    pers = frame["personal"].to_numpy(dtype=np.float64, na_value=np.nan)
+    quad = cat_codes("quadrant", Quadrant.names()).astype(np.int8)
+    wproc = cat_codes("weakest_procedural", names).astype(np.int32)
+    wpers = cat_codes("weakest_personal", names).astype(np.int32)
+    have = all(c in frame.columns for c in labels)
+    small = _integer_ratings(frame, labels) if have else None
+    if small is None:
+        r = _core.summarize_encounters(
+            proc,
+            pers,
+            quad,
+            wproc,
+            wpers,
+            codes,
+            n_groups,
+            cfg,
+            numeric_matrix(frame, labels, name="scored") if have else None,
+        )
+    else:
+        # The core reads the ratings only for encounters outside the quality quadrant (to share
+        # the pull-out credit among tied weakest indicators): count everything without them, and
+        # the pullers on those rows only, so the float64 ratings are made for them alone.
+        r = _core.summarize_encounters(proc, pers, quad, wproc, wpers, codes, n_groups, cfg, None)
+        qn = Quadrant.names()
+        rows = np.flatnonzero((quad != qn.index("quality")) & (quad != qn.index("unknown")))
+        sub = _core.summarize_encounters(
+            proc[rows],
+            pers[rows],
+            quad[rows],
+            wproc[rows],
+            wpers[rows],
+            np.ascontiguousarray(codes[rows]),
+            n_groups,
+            cfg,
+            np.ascontiguousarray(small[rows], dtype=np.float64) if len(rows) else None,
+        )
+        r["pullers"], r["n_outside_quality"] = sub["pullers"], sub["n_outside_quality"]
     index = keys if keys is not None else pd.Index(["all"], name="group")
     counts = pd.DataFrame(r["counts"], index=index, columns=Quadrant.names())
     n = counts.sum(axis=1)
@@ -297,3 +337,19 @@ def summarize_encounters(
                 rows.append({"group": g, "indicator": ind, "count": float(cnt), "share": cnt / outside.loc[g]})
     top_pullers = pd.DataFrame(rows, columns=["group", "indicator", "count", "share"])
     return EncounterSummary(table=table, pullers=pullers, top_pullers=top_pullers, config=cfg)
+
+
+def _integer_ratings(frame: pd.DataFrame, labels: list[Any]) -> np.ndarray | None:
+    """The indicator columns as one (rows x indicators) integer matrix of their own dtype when they
+    are all numpy integers of one dtype (the usual int8 answers; no missing values), else None."""
+    if not frame.columns.is_unique:
+        return None
+    cols = [frame[c] for c in labels]
+    dts = {c.dtype for c in cols}
+    dt = next(iter(dts)) if len(dts) == 1 else None
+    if not (isinstance(dt, np.dtype) and dt.kind in "iu"):
+        return None
+    small = np.empty((len(frame), len(labels)), dtype=dt)
+    for j, c in enumerate(cols):
+        small[:, j] = c.to_numpy()
+    return small

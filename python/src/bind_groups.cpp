@@ -2,6 +2,7 @@
 // objects, dictionary-encoded categoricals and Arrow strings) into int32 group codes.
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "bind_util.hpp"
 #include "servscore/detail/group_keys.hpp"
@@ -26,7 +27,7 @@ KeyValue to_key_value(const py::handle& o) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(p, &overflow);
     if (overflow == 0) return static_cast<std::int64_t>(v);
-    return PyLong_AsDouble(p);
+    throw py::type_error("group key " + py::str(o).cast<std::string>() + " is beyond the int64 range of keys");
   }
   if (PyFloat_Check(p)) return normalize_key_value(PyFloat_AS_DOUBLE(p));
   // numpy scalars, pandas.NA / NaT
@@ -180,6 +181,10 @@ Factorized numeric_array(const py::array& a, const std::string& name) {
     if (size == 1) return numbers<std::uint8_t>(a, name);
     if (size == 2) return numbers<std::uint16_t>(a, name);
     if (size == 4) return numbers<std::uint32_t>(a, name);
+    // ids beyond int64 (no key type holds them exactly): the caller's pandas path decides
+    if (a.size() > 0 && a.attr("max")().cast<std::uint64_t>() >
+                            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      throw py::type_error("by: column '" + name + "': unsigned keys beyond the int64 range");
     return numbers<std::uint64_t>(a, name);
   }
   if (kind == 'f' && size == 4) return numbers<float>(a, name);

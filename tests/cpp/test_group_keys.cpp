@@ -141,7 +141,9 @@ TEST_CASE("factorize_numbers: codes in value order, missing last, both paths", "
   CHECK(fw.codes == std::vector<std::int32_t>{1, 2, 0, 1});
   CHECK(std::get<double>(fw.keys.key(1)[0]) == 3.0);
   const std::vector<std::uint64_t> u{std::numeric_limits<std::uint64_t>::max(), 1};
-  auto fu = detail::factorize_numbers(u.data(), 2, "u");
+  CHECK_THROWS_WITH(detail::factorize_numbers(u.data(), 2, "u"), Contains("beyond the int64 range"));
+  const std::vector<std::uint64_t> u2{std::uint64_t{1} << 62, 1};
+  auto fu = detail::factorize_numbers(u2.data(), 2, "u");
   CHECK(fu.codes == std::vector<std::int32_t>{1, 0});
   const std::vector<std::int8_t> i8{-128, 127, -128};
   auto f8 = detail::factorize_numbers(i8.data(), 3, "i");

@@ -106,8 +106,9 @@ void sort_factorized(Factorized& f);
 
 /**
  * @brief Factorise one numeric column (codes in key order, missing last).
- * T: any integer type, or double (NaN missing; -0.0 is 0.0). Integers beyond int64 are
- * stored as doubles. Small integer ranges use a direct table, others a hash table.
+ * T: any integer type, or double (NaN missing; -0.0 is 0.0). Unsigned values beyond int64
+ * are an `input_error` (no key type holds them exactly). Small integer ranges use a direct
+ * table, others a hash table.
  */
 template <class T>
 Factorized factorize_numbers(const T* data, std::int64_t n, const std::string& name);
