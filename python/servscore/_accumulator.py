@@ -114,6 +114,25 @@ class Mergeable:
     __hash__ = None  # type: ignore[assignment]
 
 
+class ConfigKey:
+    """A ``_merge_key`` that compares by ``value`` and prints as ``label`` (a readable name of a
+    configuration whose full form is too long for a message)."""
+
+    __slots__ = ("label", "value")
+
+    def __init__(self, label: str, value: Any) -> None:
+        self.label = label
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ConfigKey) and bool(self.value == other.value)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return self.label
+
+
 def _describe(key: Any) -> str:
     text = repr(key)
     return text if len(text) <= 200 else text[:197] + "..."

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._accumulator import Mergeable
 from ._core import InputError
 from ._input import as_matrix, is_frame_like, is_label, names_of, numeric_matrix, relabel_rows, to_array, to_frame
 
@@ -52,8 +53,13 @@ def check_policy(nan_policy: str) -> str:
     return nan_policy
 
 
-class Moments:
+class Moments(Mergeable):
     """Mergeable first and second moments of p variables.
+
+    An accumulator of the package protocol (``servscore._accumulator``): :meth:`update` adds a
+    batch in place (an empty batch is a no-op), :meth:`merge` folds another state in place,
+    ``a + b`` and ``sum([...])`` make a new one, pickling and ``==`` go through the bytes, and
+    merging states of another policy or other variables is an :class:`InputError` naming both.
 
     Parameters
     ----------
@@ -87,6 +93,7 @@ class Moments:
     """
 
     __slots__ = ("_state", "_columns", "_policy")
+    _kind = "Moments"
 
     def __init__(
         self,
@@ -114,8 +121,10 @@ class Moments:
         polars or Arrow DataFrame whose selected columns all have one of these dtypes) take an
         exact integer path: the columns are read in place (no float64 copy) and the sums and
         cross-products are exact integers, so the state equals the float64 one (to ~1e-15) and
-        is identical for any ``workers``.
+        is identical for any ``workers``. A batch of 0 rows is a no-op.
         """
+        if _n_rows(data) == 0:
+            return self
         if weights is None and self._update_int8(data, int(workers)):
             return self
         w: np.ndarray | None = None
@@ -183,29 +192,27 @@ class Moments:
             self._state.update_int8_chunks(batches, workers)
         return True
 
-    def merge(self, other: Moments) -> Moments:
-        """Fold another state (same variables and policy) into this one; returns ``self``."""
-        if not isinstance(other, Moments):
-            raise TypeError(f"cannot merge {type(other).__name__} into Moments")
+    def _merge_key(self) -> Any:
+        return self._policy
+
+    def _merge_into(self, other: Any) -> None:
         if other._state is None:
-            return self
-        if self._policy != other._policy:
-            raise InputError(f"Moments.merge: a {other._policy} state cannot merge into a {self._policy} state")
+            return
         if self._state is None:
             self._state = other._state.copy()
             self._columns = None if other._columns is None else list(other._columns)
-            return self
+            return
+        mine, theirs = self.columns, other.columns
+        if len(mine) != len(theirs) or (
+            self._columns is not None and other._columns is not None and names_of(mine) != names_of(theirs)
+        ):
+            raise InputError(
+                f"merge: a Moments state of variables {theirs!r} cannot merge into one of variables {mine!r};"
+                " both must hold the same variables"
+            )
         self._state.merge(other._state)
         if self._columns is None and other._columns is not None:
             self._columns = list(other._columns)
-        return self
-
-    def __add__(self, other: Moments) -> Moments:
-        out = self.copy()
-        return out.merge(other)
-
-    def __iadd__(self, other: Moments) -> Moments:
-        return self.merge(other)
 
     def copy(self) -> Moments:
         """An independent copy."""
@@ -224,13 +231,24 @@ class Moments:
 
     # ---------------------------------------------------------- serialisation
     def to_bytes(self) -> bytes:
-        """Portable bytes (the C++ ``Moments::to_bytes`` format)."""
-        return bytes(self._core().to_bytes())
+        """Portable bytes (the C++ ``Moments::to_bytes`` format); a state that has seen no batch
+        yet is the short image ``SSMOMENTS-EMPTY1`` followed by its policy."""
+        if self._state is None:
+            return _EMPTY + self._policy.encode("ascii")
+        return bytes(self._state.to_bytes())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Moments:
-        """Inverse of :meth:`to_bytes`."""
-        state = _core.Moments.from_bytes(bytes(data))
+        """Inverse of :meth:`to_bytes` (untrusted bytes: validated by the core before allocating)."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
+        data = bytes(data)
+        if data.startswith(_EMPTY):
+            policy = data[len(_EMPTY) :].decode("ascii", "replace")
+            if policy not in _POLICIES:
+                raise InputError(f"from_bytes: empty Moments image with policy {policy!r}")
+            return cls(nan_policy=policy)
+        state = _core.Moments.from_bytes(data)
         out = cls(nan_policy=state.policy)
         out._state = state
         out._columns = list(state.names) or None
@@ -242,13 +260,6 @@ class Moments:
             return (Moments.from_bytes, (self.to_bytes(),))
         # the bytes keep names as text; pickling keeps the caller's labels (ints, tuples, ...)
         return (_restore, (self.to_bytes(), list(labels)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Moments):
-            return NotImplemented
-        return bool(self._policy == other._policy and self._state == other._state)
-
-    __hash__ = None  # type: ignore[assignment]
 
     # ----------------------------------------------------------------- results
     @property
@@ -375,6 +386,21 @@ def _restore(data: bytes, labels: list[Any]) -> Moments:
 
 
 _INT8 = (np.dtype(np.int8), np.dtype(np.uint8))
+_EMPTY = b"SSMOMENTS-EMPTY1\n"
+
+
+def _n_rows(data: Any) -> int | None:
+    """Rows of a batch (arrays, pandas / polars / Arrow tables), None when unknown."""
+    if isinstance(data, np.ndarray):
+        return int(data.shape[0]) if data.ndim else None
+    for attr in ("num_rows", "height"):
+        v = getattr(data, attr, None)
+        if isinstance(v, int):
+            return v
+    try:
+        return len(data)
+    except TypeError:
+        return None
 
 
 def _int8_columns(data: Any, columns: list[Any] | None) -> tuple[list[Any], list[Any]] | None:

@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._accumulator import Mergeable
 from ._core import ConfigError, InputError
-from ._result import Result, _plain, state_equal
+from ._result import Result, _plain
 from .moments import Moments, check_policy
 
 __all__ = [
@@ -235,8 +236,14 @@ def cronbach_alpha(
     return alpha_from_moments(m, level=level)
 
 
-class AlphaAccumulator:
+class AlphaAccumulator(Mergeable):
     """Mergeable partial result of :func:`cronbach_alpha` (a :class:`~servscore.Moments` state).
+
+    The package protocol (``servscore._accumulator``): :meth:`update` adds a chunk in place (an
+    empty chunk is a no-op), :meth:`merge` folds another accumulator in place, ``a + b`` and
+    ``sum([...])`` make a new one; the bytes are the Moments format, pickling keeps the item
+    labels, and merging an accumulator of another missing-data policy or other items is an
+    :class:`InputError` naming both.
 
     >>> import numpy as np, servscore as ss
     >>> x = np.array([[4, 4, 5], [5, 4, 5], [3, 3, 2], [2, 1, 2], [5, 5, 4.0]])
@@ -246,36 +253,31 @@ class AlphaAccumulator:
     """
 
     __slots__ = ("moments",)
+    _kind = "AlphaAccumulator"
 
     def __init__(self, *, nan_policy: str = "listwise", columns: list[str] | None = None) -> None:
         self.moments = Moments(nan_policy=nan_policy, columns=columns)
 
     def update(self, items: Any, *, weights: Any = None, workers: int = 1) -> AlphaAccumulator:
-        """Add a chunk of answers; returns ``self``."""
+        """Add a chunk of answers; returns ``self`` (a chunk of 0 rows is a no-op)."""
         self.moments.update(items, weights=weights, workers=workers)
         return self
 
-    def merge(self, other: AlphaAccumulator) -> AlphaAccumulator:
-        """Fold another accumulator in; returns ``self``."""
-        if not isinstance(other, AlphaAccumulator):
-            raise TypeError(f"cannot merge {type(other).__name__} into AlphaAccumulator")
-        self.moments.merge(other.moments)
-        return self
+    def _merge_key(self) -> Any:
+        return self.moments.nan_policy
 
-    def __add__(self, other: AlphaAccumulator) -> AlphaAccumulator:
+    def _merge_into(self, other: Any) -> None:
+        self.moments._merge_into(other.moments)
+
+    def copy(self) -> AlphaAccumulator:
+        """An independent copy (item labels kept as they are)."""
         out = AlphaAccumulator(nan_policy=self.moments.nan_policy)
         out.moments = self.moments.copy()
-        return out.merge(other)
+        return out
 
     def result(self, *, level: float = 0.95) -> AlphaResult:
         """Alpha of everything added so far."""
         return alpha_from_moments(self.moments, level=level)
-
-    def __eq__(self, other: object) -> bool:
-        """The same kind of state with the same configuration, groups and counts."""
-        return state_equal(self, other)  # type: ignore[no-any-return]
-
-    __hash__ = None  # type: ignore[assignment]
 
     def to_bytes(self) -> bytes:
         """Portable bytes (the Moments format)."""

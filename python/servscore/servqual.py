@@ -29,6 +29,7 @@ Every number is a configurable default of :class:`ServqualConfig`.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping
 from importlib import resources
@@ -38,9 +39,10 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._accumulator import ConfigKey, Mergeable
 from ._core import ConfigError, InputError, ServqualConfig, ServqualItem
 from ._input import as_matrix, is_frame_like, names_of, numeric_matrix, relabel_rows, resolve_config, to_frame
-from ._result import Result, state_equal
+from ._result import Result
 from .model import RaterDimension
 
 __all__ = [
@@ -297,8 +299,12 @@ def _servqual_result(d: dict[str, Any], cfg: ServqualConfig, respondents: pd.Dat
     )
 
 
-class ServqualAccumulator:
+class ServqualAccumulator(Mergeable):
     """Mergeable partial result of :func:`servqual` / :func:`servperf`.
+
+    The package protocol (``servscore._accumulator``): ``merge`` folds in place, ``a + b`` and
+    ``sum([...])`` make a new accumulator, an empty batch is a no-op, and merging a SERVPERF into
+    a SERVQUAL state or states of other item maps is an :class:`InputError` naming both.
 
     ``update`` chunks in any order, ``merge`` (or ``+``) partial accumulators from other
     processes, ``result()`` at the end: the same summary as one pass over all respondents.
@@ -313,6 +319,7 @@ class ServqualAccumulator:
     """
 
     __slots__ = ("_acc", "_config", "_perceptions_only")
+    _kind = "ServqualAccumulator"
 
     def __init__(self, dimensions: Any = None, *, perceptions_only: bool = False) -> None:
         self._config = resolve_dimensions(dimensions)
@@ -354,26 +361,16 @@ class ServqualAccumulator:
         self._acc.add(s)
         return self
 
-    def merge(self, other: ServqualAccumulator) -> ServqualAccumulator:
-        """Fold another accumulator (same configuration) in; returns ``self``."""
-        if not isinstance(other, ServqualAccumulator):
-            raise TypeError(f"cannot merge {type(other).__name__} into ServqualAccumulator")
-        self._acc.merge(other._acc)
-        return self
+    def _merge_key(self) -> Any:
+        kind = "SERVPERF" if self._perceptions_only else "SERVQUAL"
+        return _config_key(kind, self._config, self._perceptions_only)
 
-    def __add__(self, other: ServqualAccumulator) -> ServqualAccumulator:
-        out = ServqualAccumulator.from_bytes(self.to_bytes())
-        return out.merge(other)
+    def _merge_into(self, other: Any) -> None:
+        self._acc.merge(other._acc)
 
     def result(self) -> ServqualResult:
         """The summary of everything added."""
         return _servqual_result(self._acc.result(), self._config, None)
-
-    def __eq__(self, other: object) -> bool:
-        """The same kind of state with the same configuration, groups and counts."""
-        return state_equal(self, other)  # type: ignore[no-any-return]
-
-    __hash__ = None  # type: ignore[assignment]
 
     def to_bytes(self) -> bytes:
         """Portable bytes (the C++ ``ServqualAccumulator::to_bytes`` format)."""
@@ -388,9 +385,6 @@ class ServqualAccumulator:
         out._config = acc.config
         out._perceptions_only = bool(acc.perceptions_only)
         return out
-
-    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        return (ServqualAccumulator.from_bytes, (self.to_bytes(),))
 
     def __repr__(self) -> str:
         kind = "SERVPERF" if self._perceptions_only else "SERVQUAL"
@@ -569,8 +563,12 @@ def _zot_table(a: np.ndarray, index: pd.Index) -> pd.DataFrame:
     return t
 
 
-class ZotAccumulator:
+class ZotAccumulator(Mergeable):
     """Mergeable partial result of :func:`zone_of_tolerance` (counts and sums: merges exactly).
+
+    The package protocol (``servscore._accumulator``): ``merge`` folds in place, ``a + b`` and
+    ``sum([...])`` make a new accumulator, an empty batch is a no-op, and merging states of
+    other item maps is an :class:`InputError` naming both.
 
     >>> import numpy as np, servscore as ss
     >>> a, d, p = np.full((4, 22), 5.0), np.full((4, 22), 8.0), np.full((4, 22), 6.0)
@@ -581,6 +579,7 @@ class ZotAccumulator:
     """
 
     __slots__ = ("_acc", "_config")
+    _kind = "ZotAccumulator"
 
     def __init__(self, dimensions: Any = None) -> None:
         self._config = resolve_dimensions(dimensions)
@@ -614,15 +613,11 @@ class ZotAccumulator:
         self._acc.add(z)
         return self
 
-    def merge(self, other: ZotAccumulator) -> ZotAccumulator:
-        """Fold another accumulator (same configuration) in; returns ``self``."""
-        if not isinstance(other, ZotAccumulator):
-            raise TypeError(f"cannot merge {type(other).__name__} into ZotAccumulator")
-        self._acc.merge(other._acc)
-        return self
+    def _merge_key(self) -> Any:
+        return _config_key("zone of tolerance", self._config, False)
 
-    def __add__(self, other: ZotAccumulator) -> ZotAccumulator:
-        return ZotAccumulator.from_bytes(self.to_bytes()).merge(other)
+    def _merge_into(self, other: Any) -> None:
+        self._acc.merge(other._acc)
 
     def result(self) -> ZotResult:
         """The summary of everything added."""
@@ -633,12 +628,6 @@ class ZotAccumulator:
         items.insert(0, "dimension", [i.dimension for i in self._config.items])
         dims = _zot_table(table[k:], pd.Index(list(self._config.dimensions()), name="dimension"))
         return ZotResult(items=items, dimensions=dims, n_rows=int(d["n_rows"]), config=self._config)
-
-    def __eq__(self, other: object) -> bool:
-        """The same kind of state with the same configuration, groups and counts."""
-        return state_equal(self, other)  # type: ignore[no-any-return]
-
-    __hash__ = None  # type: ignore[assignment]
 
     def to_bytes(self) -> bytes:
         """Portable bytes (the C++ ``ZotAccumulator::to_bytes`` format)."""
@@ -653,11 +642,16 @@ class ZotAccumulator:
         out._config = acc.config
         return out
 
-    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        return (ZotAccumulator.from_bytes, (self.to_bytes(),))
-
     def __repr__(self) -> str:
         return f"ZotAccumulator({len(self._config.items)} items)"
+
+
+def _config_key(kind: str, config: ServqualConfig, perceptions_only: bool) -> ConfigKey:
+    """What two SERVQUAL / zone-of-tolerance states must share to merge, named readably."""
+    text = config.to_json()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    label = f"{kind}, {len(config.items)} items, form {config.form}, configuration {digest}"
+    return ConfigKey(label, (perceptions_only, text))
 
 
 def zone_of_tolerance(

@@ -95,8 +95,10 @@ def test_errors_name_what_is_wrong():
         ss.Moments(pd.DataFrame({"a": [1.0, 2], "b": ["x", 2]}))
     with pytest.raises(ss.ConfigError, match="nan_policy"):
         ss.Moments(nan_policy="sometimes")
-    with pytest.raises(ss.InputError, match="cannot merge"):
+    with pytest.raises(ss.InputError, match="differ in configuration: 'listwise' .this one. vs 'pairwise' .the other."):
         m.merge(ss.Moments(data(10, 3), nan_policy="pairwise"))
+    with pytest.raises(ss.InputError, match="cannot merge a AlphaAccumulator into a Moments"):
+        m.merge(ss.AlphaAccumulator())
     with pytest.raises(ss.InputError, match="empty"):
         ss.Moments().cov()
     with pytest.raises(ss.InputError, match="no variable 'q'"):
