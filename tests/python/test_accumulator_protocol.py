@@ -184,10 +184,10 @@ def test_counts_are_exact_after_merging_for_nps():
 @pytest.mark.parametrize(
     ("a", "b", "words"),
     [
-        (lambda: ss.Moments(), lambda: ss.AlphaAccumulator(), ["AlphaAccumulator", "Moments"]),
-        (lambda: ss.ResponseAccumulator(), lambda: ss.Moments(), ["Moments", "ResponseAccumulator"]),
-        (lambda: ss.ServqualAccumulator(), lambda: ss.ZotAccumulator(), ["ZotAccumulator", "ServqualAccumulator"]),
-        (lambda: ss.ZotAccumulator(), lambda: ss.ResponseAccumulator(), ["ResponseAccumulator", "ZotAccumulator"]),
+        (ss.Moments, ss.AlphaAccumulator, ["AlphaAccumulator", "Moments"]),
+        (ss.ResponseAccumulator, ss.Moments, ["Moments", "ResponseAccumulator"]),
+        (ss.ServqualAccumulator, ss.ZotAccumulator, ["ZotAccumulator", "ServqualAccumulator"]),
+        (ss.ZotAccumulator, ss.ResponseAccumulator, ["ResponseAccumulator", "ZotAccumulator"]),
     ],
 )
 def test_wrong_kind_merges_name_both(a, b, words):
@@ -200,17 +200,17 @@ def test_wrong_kind_merges_name_both(a, b, words):
 @pytest.mark.parametrize(
     ("a", "b", "words"),
     [
-        (lambda: ss.Moments(), lambda: ss.Moments(nan_policy="pairwise"), ["listwise", "pairwise"]),
-        (lambda: ss.AlphaAccumulator(), lambda: ss.AlphaAccumulator(nan_policy="pairwise"), ["listwise", "pairwise"]),
+        (ss.Moments, lambda: ss.Moments(nan_policy="pairwise"), ["listwise", "pairwise"]),
+        (ss.AlphaAccumulator, lambda: ss.AlphaAccumulator(nan_policy="pairwise"), ["listwise", "pairwise"]),
         (lambda: ss.ResponseAccumulator("nps"), lambda: ss.ResponseAccumulator("csat"), ["'nps'", "'csat'"]),
-        (lambda: ss.ResponseAccumulator(level=0.9), lambda: ss.ResponseAccumulator(), ["0.9", "0.95"]),
+        (lambda: ss.ResponseAccumulator(level=0.9), ss.ResponseAccumulator, ["0.9", "0.95"]),
         (
-            lambda: ss.ServqualAccumulator(),
+            ss.ServqualAccumulator,
             lambda: ss.ServqualAccumulator(perceptions_only=True),
             ["SERVQUAL", "SERVPERF"],
         ),
         (
-            lambda: ss.ZotAccumulator(),
+            ss.ZotAccumulator,
             lambda: ss.ZotAccumulator({"q1": "reliability"}),
             ["22 items", "1 items"],
         ),
@@ -232,7 +232,7 @@ def test_nps_groups_of_other_columns_do_not_merge():
 
 
 def test_empty_states_merge_and_round_trip():
-    for make in (ss.Moments, ss.AlphaAccumulator, lambda: ss.ResponseAccumulator()):
+    for make in (ss.Moments, ss.AlphaAccumulator, ss.ResponseAccumulator):
         e = make()
         assert type(e).from_bytes(e.to_bytes()) == e
         assert pickle.loads(pickle.dumps(e)) == e
