@@ -1,0 +1,99 @@
+// Every from_bytes of a mergeable state, chosen by the first byte; the rest is the image.
+// Oracles: only servscore::error escapes (no bad_alloc: sizes are checked before allocating);
+// an accepted image writes back to the same bytes and the same value; merging it with itself
+// and computing its results raise nothing but servscore::error.
+#include <optional>
+
+#include "fuzz_target.hpp"
+#include "servscore/kano.hpp"
+#include "servscore/moments.hpp"
+#include "servscore/nps.hpp"
+#include "servscore/reliability.hpp"
+#include "servscore/servqual.hpp"
+
+namespace {
+
+using servscore::fuzz::only_servscore_errors;
+
+template <class S>
+std::optional<S> read_back(const char* what, std::string_view bytes) {
+  std::optional<S> s;
+  only_servscore_errors([&] { s.emplace(S::from_bytes(bytes)); });
+  if (!s) return s;
+  const std::string b = s->to_bytes();
+  std::optional<S> t;
+  try {
+    t.emplace(S::from_bytes(b));
+  } catch (const servscore::error& e) {
+    servscore::fuzz::fail(std::string(what) + ": to_bytes output refused: " + e.what());
+  }
+  SS_FUZZ_CHECK(t->to_bytes() == b, std::string(what) + ": to_bytes is not a fixed point");
+  return s;
+}
+
+}  // namespace
+
+SERVSCORE_FUZZ_TARGET(state_bytes) {
+  using namespace servscore;
+  if (size == 0) return 0;
+  const std::string_view b = fuzz::text(data + 1, size - 1);
+  switch (data[0] % 6) {
+    case 0:
+      if (auto m = read_back<Moments>("Moments", b)) {
+        SS_FUZZ_CHECK(Moments::from_bytes(m->to_bytes()) == *m, "Moments: value changed");
+        only_servscore_errors([&] {
+          (void)m->covariance();
+          (void)m->correlation();
+          (void)m->effective_n();
+          Moments twice = *m;
+          twice.merge(*m);
+        });
+      }
+      break;
+    case 1:
+      if (auto r = read_back<ResponseCounts>("ResponseCounts", b)) {
+        SS_FUZZ_CHECK(ResponseCounts::from_bytes(r->to_bytes()) == *r, "ResponseCounts: value changed");
+        only_servscore_errors([&] {
+          ResponseCounts twice = *r;
+          twice.merge(*r);
+          (void)nps_estimates(*r, NpsConfig{});
+          (void)box_estimates(*r, BoxConfig{});
+        });
+      }
+      break;
+    case 2:
+      if (auto k = read_back<KanoAccumulator>("KanoAccumulator", b)) {
+        SS_FUZZ_CHECK(KanoAccumulator::from_bytes(k->to_bytes()) == *k, "KanoAccumulator: value changed");
+        only_servscore_errors([&] {
+          KanoAccumulator twice = *k;
+          twice.merge(*k);
+          (void)summarize_kano(twice);
+        });
+      }
+      break;
+    case 3:
+      if (auto s = read_back<ServqualAccumulator>("ServqualAccumulator", b)) {
+        only_servscore_errors([&] {
+          ServqualAccumulator twice = *s;
+          twice.merge(*s);
+          (void)twice.result();
+        });
+      }
+      break;
+    case 4:
+      if (auto z = read_back<ZotAccumulator>("ZotAccumulator", b)) {
+        only_servscore_errors([&] {
+          ZotAccumulator twice = *z;
+          twice.merge(*z);
+          (void)twice.result();
+        });
+      }
+      break;
+    case 5:
+      if (auto a = read_back<AlphaAccumulator>("AlphaAccumulator", b)) {
+        only_servscore_errors([&] { (void)a->result(); });
+      }
+      break;
+  }
+  return 0;
+}
