@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, _json
 from ._core import ConfigError, InputError, NeedRuleSet
 from ._input import numeric_column, relabel_rows, text_labels, to_frame
 from ._result import Result
@@ -70,7 +70,7 @@ def _read_json_arg(spec: Any, what: str) -> str:
         if text.lstrip().startswith("["):  # a bare list of rules / standards
             key = "standards" if what == "standards" else "rules"
             try:
-                return json.dumps({key: json.loads(text)})
+                return json.dumps({key: _json.loads(text, what)})
             except ValueError as e:
                 raise ConfigError(f"{what}: invalid JSON ({e})") from e
         return text

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, _json
 from ._core import ConfigError, InputError, Lexicon
 from ._input import resolve_config
 from ._result import Result
@@ -162,7 +162,7 @@ def resolve_lexicon(lexicon: Any = None, lang: str | None = None) -> Lexicon:
             except OSError as e:
                 raise ConfigError(f"lexicon: {lexicon!r} is neither a JSON object nor a readable file ({e})") from e
         try:
-            parsed = json.loads(text)
+            parsed = _json.loads(text, "lexicon")
         except json.JSONDecodeError:
             parsed = None
         if isinstance(parsed, dict) and parsed.get("extend"):

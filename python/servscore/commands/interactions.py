@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+from .. import _json
 from .._core import InputError
 from ..cli import UsageError, add_io_arguments, read_table, write_table
 from ..interactions import classify
@@ -41,7 +42,7 @@ def _settings(path: str | None) -> dict[str, object] | None:
 
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            data = _json.loads(fh.read(), "settings")
     except (OSError, json.JSONDecodeError) as e:
         raise ConfigError(f"cannot read the settings ({e})") from e
     if not isinstance(data, dict):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import _json
 from .._core import ConfigError
 from ..cli import UsageError, add_io_arguments, read_table, write_table
 from ..pls import PathModel, PlsConfig
@@ -42,7 +43,7 @@ def _read_model_and_config(args: argparse.Namespace) -> tuple[PathModel, PlsConf
     if args.config:
         try:
             with open(args.config, encoding="utf-8") as fh:
-                cfg_dict = json.load(fh)
+                cfg_dict = _json.loads(fh.read(), "--config")
         except OSError as e:
             raise UsageError(f"--config: cannot read {args.config!r} ({e.strerror})") from e
         except json.JSONDecodeError as e:
