@@ -31,7 +31,9 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
 
 namespace {
-double parse_number(const std::string& text) { return detail::parse_json(text, "test").to_number<double>(); }
+double parse_number(const std::string& text) {
+  return detail::parse_json(text, "test").to_number<double>();
+}
 }  // namespace
 
 TEST_CASE("parse_json: a key twice in one object is refused, naming the key and the object", "[json]") {
@@ -43,9 +45,10 @@ TEST_CASE("parse_json: a key twice in one object is refused, naming the key and 
   CHECK_THROWS_WITH(detail::parse_json(R"({"a":1,"a":1})", "cfg"), Contains("duplicate key 'a'"));
   CHECK_THROWS_WITH(detail::parse_json(R"({"":1,"":2})", "cfg"), Contains("duplicate key ''"));
   // Nested: the path names the object as the configuration readers do.
-  CHECK_THROWS_WITH(detail::parse_json("{\"indicators\": [\n {\"name\": \"a\"},\n {\"weight\": 1, \"weight\": 2}]}", "cfg"),
-                    Equals("cfg: duplicate key 'weight' in indicators[1] (line 3, column 23); "
-                           "a key may appear once per object"));
+  CHECK_THROWS_WITH(
+      detail::parse_json("{\"indicators\": [\n {\"name\": \"a\"},\n {\"weight\": 1, \"weight\": 2}]}", "cfg"),
+      Equals("cfg: duplicate key 'weight' in indicators[1] (line 3, column 23); "
+             "a key may appear once per object"));
   CHECK_THROWS_WITH(detail::parse_json(R"({"x":{"y":[0,[{"k":1,"k":2}]]}})", "cfg"), Contains("in x.y[1][0] ("));
   // A key may repeat across objects, and keys differing by escapes are different keys.
   const auto v = detail::parse_json(R"({"a":{"k":1},"b":{"k":2},"c":[{"k":3},{"k":4}],"\u0061b":0})", "cfg");

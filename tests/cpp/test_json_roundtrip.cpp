@@ -17,7 +17,9 @@ double random_double(std::mt19937_64& g, int lo, int hi) {
   const double m = static_cast<double>((g() >> 11) | (std::uint64_t{1} << 52)) * 0x1p-53;  // [0.5, 1)
   return std::ldexp(m, lo + static_cast<int>(g() % static_cast<std::uint64_t>(hi - lo + 1)));
 }
-double unit(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1p-53; }  // [0, 1)
+double unit(std::mt19937_64& g) {
+  return static_cast<double>(g() >> 11) * 0x1p-53;
+}  // [0, 1)
 }  // namespace
 
 TEST_CASE("EncounterConfig: 10,000 random configurations survive to_json and back exactly", "[json]") {

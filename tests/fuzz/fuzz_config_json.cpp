@@ -52,27 +52,69 @@ SERVSCORE_FUZZ_TARGET(config_json) {
   if (size == 0) return 0;
   const std::string_view t = fuzz::text(data + 1, size - 1);
   switch (data[0] % 21) {
-    case 0: round_trip("encounter", t, [](std::string_view s) { return encounter_config_from_json(s); }); break;
-    case 1: round_trip("nps", t, [](std::string_view s) { return nps_config_from_json(s); }); break;
-    case 2: round_trip("box", t, [](std::string_view s) { return box_config_from_json(s); }); break;
-    case 3: round_trip("kano", t, [](std::string_view s) { return kano_config_from_json(s); }); break;
-    case 4: round_trip("kano table", t, [](std::string_view s) { return kano_table_from_json(s); }); break;
-    case 5: round_trip("driver", t, [](std::string_view s) { return driver_config_from_json(s); }); break;
-    case 6: round_trip("penalty-reward", t, [](std::string_view s) { return penalty_reward_config_from_json(s); }); break;
-    case 7: round_trip("ipa", t, [](std::string_view s) { return ipa_config_from_json(s); }); break;
-    case 8: round_trip("complaint", t, [](std::string_view s) { return complaint_config_from_json(s); }); break;
-    case 9: round_trip("clv", t, [](std::string_view s) { return clv_config_from_json(s); }); break;
-    case 10: round_trip("lifecycle", t, [](std::string_view s) { return lifecycle_config_from_json(s); }); break;
-    case 11: round_trip("loyalty", t, [](std::string_view s) { return loyalty_config_from_json(s); }); break;
-    case 12: round_trip("servqual", t, [](std::string_view s) { return servqual_config_from_json(s); }); break;
-    case 13: round_trip("pls config", t, [](std::string_view s) { return pls_config_from_json(s); }); break;
-    case 14: round_trip("pls model", t, [](std::string_view s) { return pls_model_from_json(s); }); break;
-    case 15: round_trip("style instrument", t, [](std::string_view s) { return style_instrument_from_json(s); }); break;
-    case 16: round_trip("time", t, [](std::string_view s) { return time_config_from_json(s); }); break;
-    case 17: round_trip("moments", t, [](std::string_view s) { return moments_config_from_json(s); }); break;
-    case 18: round_trip("text classifier", t, [](std::string_view s) { return text_classifier_config_from_json(s); }); break;
-    case 19: round_trip("need rules", t, [](std::string_view s) { return need_rules_from_json(s); }); break;
-    case 20: round_trip("standards", t, [](std::string_view s) { return standards_from_json(s); }); break;
+    case 0:
+      round_trip("encounter", t, [](std::string_view s) { return encounter_config_from_json(s); });
+      break;
+    case 1:
+      round_trip("nps", t, [](std::string_view s) { return nps_config_from_json(s); });
+      break;
+    case 2:
+      round_trip("box", t, [](std::string_view s) { return box_config_from_json(s); });
+      break;
+    case 3:
+      round_trip("kano", t, [](std::string_view s) { return kano_config_from_json(s); });
+      break;
+    case 4:
+      round_trip("kano table", t, [](std::string_view s) { return kano_table_from_json(s); });
+      break;
+    case 5:
+      round_trip("driver", t, [](std::string_view s) { return driver_config_from_json(s); });
+      break;
+    case 6:
+      round_trip("penalty-reward", t, [](std::string_view s) { return penalty_reward_config_from_json(s); });
+      break;
+    case 7:
+      round_trip("ipa", t, [](std::string_view s) { return ipa_config_from_json(s); });
+      break;
+    case 8:
+      round_trip("complaint", t, [](std::string_view s) { return complaint_config_from_json(s); });
+      break;
+    case 9:
+      round_trip("clv", t, [](std::string_view s) { return clv_config_from_json(s); });
+      break;
+    case 10:
+      round_trip("lifecycle", t, [](std::string_view s) { return lifecycle_config_from_json(s); });
+      break;
+    case 11:
+      round_trip("loyalty", t, [](std::string_view s) { return loyalty_config_from_json(s); });
+      break;
+    case 12:
+      round_trip("servqual", t, [](std::string_view s) { return servqual_config_from_json(s); });
+      break;
+    case 13:
+      round_trip("pls config", t, [](std::string_view s) { return pls_config_from_json(s); });
+      break;
+    case 14:
+      round_trip("pls model", t, [](std::string_view s) { return pls_model_from_json(s); });
+      break;
+    case 15:
+      round_trip("style instrument", t, [](std::string_view s) { return style_instrument_from_json(s); });
+      break;
+    case 16:
+      round_trip("time", t, [](std::string_view s) { return time_config_from_json(s); });
+      break;
+    case 17:
+      round_trip("moments", t, [](std::string_view s) { return moments_config_from_json(s); });
+      break;
+    case 18:
+      round_trip("text classifier", t, [](std::string_view s) { return text_classifier_config_from_json(s); });
+      break;
+    case 19:
+      round_trip("need rules", t, [](std::string_view s) { return need_rules_from_json(s); });
+      break;
+    case 20:
+      round_trip("standards", t, [](std::string_view s) { return standards_from_json(s); });
+      break;
   }
   return 0;
 }

@@ -11,7 +11,8 @@ SERVSCORE_FUZZ_TARGET(lexicon) {
   const std::string_view all = fuzz::text(data, size);
   const std::size_t nul = all.find('\0');
   const std::string_view json = all.substr(0, nul);
-  const std::string_view text = nul == std::string_view::npos ? std::string_view("The agent was rude.") : all.substr(nul + 1);
+  const std::string_view text =
+      nul == std::string_view::npos ? std::string_view("The agent was rude.") : all.substr(nul + 1);
 
   Lexicon lex;
   bool ok = false;

@@ -56,12 +56,11 @@ void only_servscore_errors(F&& f) {
   } while (0)
 
 #ifdef SERVSCORE_FUZZ_REPLAY
-#define SERVSCORE_FUZZ_TARGET(name)                                                                   \
-  static int servscore_fuzz_##name(const std::uint8_t* data, std::size_t size);                       \
-  static const bool servscore_fuzz_registered_##name =                                                \
-      ::servscore::fuzz::register_target(#name, &servscore_fuzz_##name);                              \
+#define SERVSCORE_FUZZ_TARGET(name)                                             \
+  static int servscore_fuzz_##name(const std::uint8_t* data, std::size_t size); \
+  static const bool servscore_fuzz_registered_##name =                          \
+      ::servscore::fuzz::register_target(#name, &servscore_fuzz_##name);        \
   static int servscore_fuzz_##name(const std::uint8_t* data, std::size_t size)
 #else
-#define SERVSCORE_FUZZ_TARGET(name) \
-  extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+#define SERVSCORE_FUZZ_TARGET(name) extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 #endif

@@ -1,7 +1,7 @@
 // Replays every fuzz target's seed corpus and found crashes (tests/fuzz/corpus/<name>/,
 // tests/fuzz/regressions/<name>/) through its entry point, in the normal and sanitizer builds.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>

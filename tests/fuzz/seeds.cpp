@@ -40,7 +40,9 @@ static std::string file(const std::string& rel) {
   if (!in) throw std::runtime_error("cannot read " + rel);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
-static std::string sel(int k, const std::string& s) { return std::string(1, static_cast<char>(k)) + s; }
+static std::string sel(int k, const std::string& s) {
+  return std::string(1, static_cast<char>(k)) + s;
+}
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -69,8 +71,9 @@ int main(int argc, char** argv) {
   put(c, "servqual", sel(12, to_json(ServqualConfig{})));
   put(c, "servqual_1988", sel(12, file("python/servscore/data/servqual/form1988.json")));
   put(c, "pls_config", sel(13, to_json(PlsConfig{})));
-  put(c, "pls_model", sel(14, R"({"blocks":[{"name":"Q","indicators":["q1","q2"],"mode":"A"},)"
-                              R"({"name":"S","indicators":["s1","s2","s3"],"mode":"B"}],"paths":[{"from":"Q","to":"S"}]})"));
+  put(c, "pls_model",
+      sel(14, R"({"blocks":[{"name":"Q","indicators":["q1","q2"],"mode":"A"},)"
+              R"({"name":"S","indicators":["s1","s2","s3"],"mode":"B"}],"paths":[{"from":"Q","to":"S"}]})"));
   put(c, "style_instrument", sel(15, file("python/servscore/data/text/style_instrument.json")));
   put(c, "time", sel(16, file("python/servscore/data/needs/time_targets.json")));
   put(c, "moments", sel(17, file("python/servscore/data/needs/moments.json")));
@@ -81,8 +84,9 @@ int main(int argc, char** argv) {
   // json_parse: JSON text, including numbers that need correct rounding.
   const std::string j = "json_parse";
   put(j, "object", R"({"a":[1,-2,3.5,true,false,null],"b":{"c":"d\u00e9\n","e":{}},"f":[]})");
-  put(j, "numbers", "[0.1,2.2250738585072011e-308,1.7976931348623157e308,5e-324,-0,18446744073709551615,"
-                    "9223372036854775808,-9223372036854775808,1e23,8.41e21,0.30000000000000004]");
+  put(j, "numbers",
+      "[0.1,2.2250738585072011e-308,1.7976931348623157e308,5e-324,-0,18446744073709551615,"
+      "9223372036854775808,-9223372036854775808,1e23,8.41e21,0.30000000000000004]");
   put(j, "nested", R"([[[{"x":[{"y":[[1]]}]}]]])");
   put(j, "strings", R"(["\ud83d\ude00","\"\\\/\b\f\n\r\t","中文"])");
 
@@ -136,15 +140,16 @@ int main(int argc, char** argv) {
   // lexicon: the package lexicon, one made by hand (with a text after a NUL byte), the defaults.
   const std::string l = "lexicon";
   put(l, "package", file("python/servscore/data/text/lexicon.json"));
-  put(l, "small", std::string(R"({"cues":[{"name":"rude","phrases":[{"lang":"en","phrases":["rude","impolite"]}]}],)"
-                              R"("negators":[{"lang":"en","phrases":["not","never"]}]})") +
-                      std::string(1, '\0') + "The agent was not rude, but the clerk was impolite.");
+  put(l, "small",
+      std::string(R"({"cues":[{"name":"rude","phrases":[{"lang":"en","phrases":["rude","impolite"]}]}],)"
+                  R"("negators":[{"lang":"en","phrases":["not","never"]}]})") +
+          std::string(1, '\0') + "The agent was not rude, but the clerk was impolite.");
   put(l, "default", to_json(Lexicon{}));
 
   // text_model: small models trained here (256 buckets, 2 epochs), with and without dense features.
   const std::string t = "text_model";
   const std::vector<std::string> texts{"never called back", "very friendly staff", "rude and slow",
-                                       "quick and helpful", "waited an hour", "thank you so much"};
+                                       "quick and helpful", "waited an hour",      "thank you so much"};
   std::vector<TextRef> refs;
   for (const auto& tx : texts) refs.push_back({tx.data(), tx.size()});
   TextClassifier::LabelMatrix y(6, 2);
