@@ -5,6 +5,7 @@
 #include <array>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -35,6 +36,9 @@ constexpr std::array<EnumInfo, 3> kSchemes{{{"centroid", "centroid", "质心", "
                                             {"path", "path", "路径", "p|path_weighting"}}};
 constexpr std::array<EnumInfo, 2> kMissing{{{"mean", "mean replacement", "均值替换", "mean_replacement|impute"},
                                             {"listwise", "listwise deletion", "成列删除", "complete|drop"}}};
+constexpr std::array<EnumInfo, 2> kConvergence{
+    {{"max_abs", "max |change| of a weight", "权重最大变化", "max|tight"},
+     {"plspm", "R plspm (sum of squared changes)", "R plspm 规则", "sum_squares|r"}}};
 constexpr std::array<const char*, 5> kStats{{"weight", "loading", "path", "total", "r2"}};
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
@@ -48,6 +52,9 @@ const char* to_string(PlsScheme s) {
 const char* to_string(PlsMissing m) {
   return kMissing[static_cast<std::size_t>(m)].name;
 }
+const char* to_string(PlsConvergence c) {
+  return kConvergence[static_cast<std::size_t>(c)].name;
+}
 const char* to_string(PlsStat s) {
   return kStats[static_cast<std::size_t>(s)];
 }
@@ -59,6 +66,10 @@ PlsScheme parse_pls_scheme(std::string_view name) {
 }
 PlsMissing parse_pls_missing(std::string_view name) {
   return static_cast<PlsMissing>(detail::parse_enum_index(kMissing.data(), kMissing.size(), "pls_missing", name));
+}
+PlsConvergence parse_pls_convergence(std::string_view name) {
+  return static_cast<PlsConvergence>(
+      detail::parse_enum_index(kConvergence.data(), kConvergence.size(), "pls_convergence", name));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,18 +235,22 @@ void PlsConfig::validate() const {
   if (bootstrap < 0) throw config_error("bootstrap: " + std::to_string(bootstrap) + " is out of range; expected >= 0");
   if (!(confidence > 0.0 && confidence < 1.0))
     throw config_error("confidence: " + detail::format_number(confidence) + " is out of range; expected (0, 1)");
+  if (!(vif_limit > 0.0))
+    throw config_error("vif_limit: " + detail::format_number(vif_limit) + " is out of range; expected a number > 0");
 }
 
 bool PlsConfig::operator==(const PlsConfig& o) const {
   return scheme == o.scheme && scaled == o.scaled && tolerance == o.tolerance && max_iter == o.max_iter &&
          missing == o.missing && indices == o.indices && scale_min == o.scale_min && scale_max == o.scale_max &&
-         ipma_target == o.ipma_target && bootstrap == o.bootstrap && seed == o.seed && confidence == o.confidence;
+         ipma_target == o.ipma_target && bootstrap == o.bootstrap && seed == o.seed && confidence == o.confidence &&
+         convergence == o.convergence && vif_limit == o.vif_limit && consistent == o.consistent;
 }
 
 static void tag_invoke(json::value_from_tag, json::value& jv, const PlsConfig& c) {
   jv = {{"scheme", to_string(c.scheme)},
         {"scaled", c.scaled},
         {"tolerance", c.tolerance},
+        {"convergence", to_string(c.convergence)},
         {"max_iter", c.max_iter},
         {"missing", to_string(c.missing)},
         {"indices", c.indices},
@@ -244,7 +259,9 @@ static void tag_invoke(json::value_from_tag, json::value& jv, const PlsConfig& c
         {"ipma_target", c.ipma_target},
         {"bootstrap", c.bootstrap},
         {"seed", c.seed},
-        {"confidence", c.confidence}};
+        {"confidence", c.confidence},
+        {"vif_limit", c.vif_limit},
+        {"consistent", c.consistent}};
 }
 
 PlsConfig pls_config_from_json(std::string_view text) {
@@ -262,6 +279,14 @@ PlsConfig pls_config_from_json(std::string_view text) {
   }
   r.boolean("scaled", c.scaled);
   r.number("tolerance", c.tolerance);
+  if (r.has("convergence")) {
+    r.string("convergence", s);
+    try {
+      c.convergence = parse_pls_convergence(s);
+    } catch (const config_error& e) {
+      throw config_error(std::string("config.convergence: ") + e.what());
+    }
+  }
   r.integer("max_iter", c.max_iter, 1, 1000000);
   if (r.has("missing")) {
     r.string("missing", s);
@@ -278,6 +303,8 @@ PlsConfig pls_config_from_json(std::string_view text) {
   r.integer("bootstrap", c.bootstrap, 0, 100000000);
   r.seed("seed", c.seed);
   r.number("confidence", c.confidence, 0, 1);
+  r.number("vif_limit", c.vif_limit);
+  r.boolean("consistent", c.consistent);
   r.finish();
   c.validate();
   return c;
@@ -444,7 +471,9 @@ Core estimate(const MatrixXd& S, const Spec& sp, const PlsConfig& cfg, const Vec
       c.status = Status::non_finite;
       return c;
     }
-    double dif = (w.cwiseAbs() - w_new.cwiseAbs()).squaredNorm();
+    const auto change = w.cwiseAbs() - w_new.cwiseAbs();
+    const double dif =
+        cfg.convergence == PlsConvergence::plspm ? change.squaredNorm() : change.cwiseAbs().maxCoeff();
     w.swap(w_new);
     c.iterations = iter;
     if (dif < cfg.tolerance) {
@@ -532,6 +561,17 @@ Inner inner_model(const MatrixXd& R, const Spec& sp, bool with_se, double n) {
   return in;
 }
 
+// Three significant digits for messages (VIF 25.4, rho_A 1.02).
+std::string short_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", x);
+  return buf;
+}
+
+inline double square(double x) {
+  return x * x;
+}
+
 // Treated moment matrix: centred covariances, scaled to correlations when asked.
 MatrixXd treat(const MatrixXd& S_raw, bool scaled, const VectorXd& sd) {
   if (!scaled) return S_raw;
@@ -567,6 +607,85 @@ double quantile7(const std::vector<double>& sorted, double q) {
 
 constexpr Index kChunk = 4096;
 
+// A block corrected as a common factor by PLSc: Mode A with at least two indicators.
+bool is_factor(const Spec& sp, int j) {
+  return sp.modes[static_cast<std::size_t>(j)] == PlsMode::a && sp.size[static_cast<std::size_t>(j)] >= 2;
+}
+
+// rho_A per block (Dijkstra & Henseler 2015) from the standardised weights ws (ws' K ws = 1 per
+// block) and the indicator correlations K: (w'w)^2 w'(K - diag K)w / w'(ww' - diag ww')w.
+VectorXd rho_a_of(const Spec& sp, const MatrixXd& K, const VectorXd& ws) {
+  VectorXd r(sp.J);
+  for (int j = 0; j < sp.J; ++j) {
+    const int a = sp.start[j], k = sp.size[j];
+    if (k == 1) {
+      r(j) = 1.0;
+      continue;
+    }
+    const auto w = ws.segment(a, k);
+    const MatrixXd Kj = K.block(a, a, k, k);
+    const double ww = w.squaredNorm();
+    const double num = w.dot(Kj * w) - w.cwiseAbs2().dot(Kj.diagonal());
+    const double den = ww * ww - w.array().square().square().sum();
+    r(j) = den > 0.0 ? ww * ww * num / den : kNaN;
+  }
+  return r;
+}
+
+// Consistent PLS: construct correlations disattenuated with sqrt(rho_A) of the common-factor
+// blocks, and their loadings sqrt(rho_A) / (w'w) w. A block whose rho_A is not positive cannot be
+// corrected: it is left as is and reported.
+struct Plsc {
+  MatrixXd P;
+  VectorXd loadings;
+  std::vector<int> rho_above_one, rho_not_positive, loading_above_one;
+  std::vector<std::pair<int, int>> corr_above_one;
+  bool inadmissible() const {
+    return !rho_above_one.empty() || !rho_not_positive.empty() || !loading_above_one.empty() ||
+           !corr_above_one.empty();
+  }
+};
+
+Plsc plsc_correct(const Spec& sp, const MatrixXd& R, const VectorXd& rho_a, const VectorXd& ws,
+                  const VectorXd& loadings) {
+  Plsc pc;
+  const int J = sp.J;
+  VectorXd q = VectorXd::Ones(J);
+  pc.loadings = loadings;
+  for (int j = 0; j < J; ++j) {
+    if (!is_factor(sp, j)) continue;
+    if (!(rho_a(j) > 0.0) || !std::isfinite(rho_a(j))) {
+      pc.rho_not_positive.push_back(j);
+      continue;
+    }
+    if (rho_a(j) > 1.0) pc.rho_above_one.push_back(j);
+    q(j) = std::sqrt(rho_a(j));
+    const auto w = ws.segment(sp.start[j], sp.size[j]);
+    pc.loadings.segment(sp.start[j], sp.size[j]) = (q(j) / w.squaredNorm()) * w;
+  }
+  pc.P = R.array() / (q * q.transpose()).array();
+  pc.P.diagonal().setOnes();
+  for (int j = 0; j < J; ++j)
+    for (int k = j + 1; k < J; ++k)
+      if (std::abs(pc.P(j, k)) > 1.0) pc.corr_above_one.emplace_back(j, k);
+  for (Index i = 0; i < pc.loadings.size(); ++i)
+    if (std::abs(pc.loadings(i)) > 1.0) pc.loading_above_one.push_back(static_cast<int>(i));
+  return pc;
+}
+
+// R2 of latent t on the latents `pr` from the correlation matrix R (0 without predictors).
+double r2_on(const MatrixXd& R, const std::vector<int>& pr, int t) {
+  const Index q = static_cast<Index>(pr.size());
+  if (q == 0) return 0.0;
+  MatrixXd A(q, q);
+  VectorXd b(q);
+  for (Index a = 0; a < q; ++a) {
+    b(a) = R(pr[static_cast<std::size_t>(a)], t);
+    for (Index e = 0; e < q; ++e) A(a, e) = R(pr[static_cast<std::size_t>(a)], pr[static_cast<std::size_t>(e)]);
+  }
+  return b.dot(A.ldlt().solve(b)) / R(t, t);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -588,7 +707,9 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
   VectorXd sd = S_raw.diagonal().cwiseMax(0.0).cwiseSqrt();
   res.sds = sd;
   for (int i = 0; i < p; ++i)
-    if (!(S_raw(i, i) > 1e-13 * std::max(1.0, mean(i) * mean(i))))
+    // the co-moments are of centred values, so a shift (ratings + 1e7) costs only the rounding of
+    // the centring, about eps |mean| per value: a variance below (1000 eps |mean|)^2 is noise
+    if (!(S_raw(i, i) > square(1e3 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(mean(i))))))
       throw input_error("column '" + res.indicators[static_cast<std::size_t>(i)] + "' (block '" +
                         res.latents[static_cast<std::size_t>(sp.block_of[static_cast<std::size_t>(i)])] +
                         "'): no variance (every used value is " + detail::format_number(mean(i)) +
@@ -628,19 +749,61 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
   res.converged = core.converged;
   if (!core.converged)
     res.warnings.push_back("the PLS iteration did not converge within max_iter = " + std::to_string(config.max_iter) +
-                           " iterations (tolerance " + detail::format_number(config.tolerance) +
+                           " iterations (tolerance " + detail::format_number(config.tolerance) + ", rule " +
+                           to_string(config.convergence) +
                            "); results are from the last iteration");
-  Inner inner = inner_model(core.R, sp, true, nu);
-  if (!inner.ok)
-    throw input_error("latent '" + res.latents[static_cast<std::size_t>(inner.where)] +
-                      "': its predecessors' scores are perfectly collinear; the path regression is singular");
-
   // outer model
   res.weights = core.w;
   res.cross_loadings.resize(p, J);
   for (int i = 0; i < p; ++i) res.cross_loadings.row(i) = core.cov_xl.row(i) / std::sqrt(S(i, i));
   res.loadings.resize(p);
   for (int i = 0; i < p; ++i) res.loadings(i) = res.cross_loadings(i, sp.block_of[static_cast<std::size_t>(i)]);
+
+  // indicator correlations and standardised weights (w' K w = 1 per block): rho_A, PLSc
+  const VectorXd sdinv = sd.cwiseInverse();
+  const MatrixXd K = sdinv.asDiagonal() * S_raw * sdinv.asDiagonal();
+  const VectorXd ws = config.scaled ? core.w : VectorXd(core.w.cwiseProduct(sd));
+  res.rho_a = rho_a_of(sp, K, ws);
+  MatrixXd Rin = core.R;
+  res.consistent = config.consistent;
+  if (config.consistent) {
+    Plsc pc = plsc_correct(sp, core.R, res.rho_a, ws, res.loadings);
+    for (int j = 0; j < J; ++j)
+      if (is_factor(sp, j)) res.factors.push_back(j);
+    Rin = pc.P;
+    res.loadings = pc.loadings;
+    res.inadmissible = pc.inadmissible();
+    auto lvs = [&](const std::vector<int>& v) {
+      std::string t;
+      for (int j : v) t += (t.empty() ? "" : ", ") + res.latents[static_cast<std::size_t>(j)] + " " + short_number(res.rho_a(j));
+      return t;
+    };
+    if (!pc.rho_not_positive.empty())
+      res.warnings.push_back("consistent PLS: rho_A is not positive for " + lvs(pc.rho_not_positive) +
+                             "; these blocks are left uncorrected (inadmissible solution)");
+    if (!pc.rho_above_one.empty())
+      res.warnings.push_back("consistent PLS: rho_A above 1 for " + lvs(pc.rho_above_one) +
+                             " (inadmissible solution); the correction shrinks their correlations");
+    if (!pc.corr_above_one.empty()) {
+      std::string t;
+      for (auto [j, k] : pc.corr_above_one)
+        t += (t.empty() ? "" : ", ") + res.latents[static_cast<std::size_t>(j)] + "-" +
+             res.latents[static_cast<std::size_t>(k)] + " " + short_number(pc.P(j, k));
+      res.warnings.push_back("consistent PLS: corrected construct correlation(s) above 1 in absolute value (" + t +
+                             "): inadmissible solution");
+    }
+    if (!pc.loading_above_one.empty()) {
+      std::string t;
+      for (int i : pc.loading_above_one)
+        t += (t.empty() ? "" : ", ") + res.indicators[static_cast<std::size_t>(i)] + " " + short_number(pc.loadings(i));
+      res.warnings.push_back("consistent PLS: corrected loading(s) above 1 (" + t + "): inadmissible solution");
+    }
+  }
+  Inner inner = inner_model(Rin, sp, true, nu);
+  if (!inner.ok)
+    throw input_error("latent '" + res.latents[static_cast<std::size_t>(inner.where)] + "': its predecessors' " +
+                      (config.consistent ? "corrected correlations" : "scores") +
+                      " are perfectly collinear; the path regression is singular");
   res.communalities = res.loadings.cwiseAbs2();
   res.redundancies.resize(p);
   for (int i = 0; i < p; ++i)
@@ -665,7 +828,7 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
   }
   res.total = inner.total;
   res.indirect = inner.total - inner.B;
-  res.latent_correlations = core.R;
+  res.latent_correlations = Rin;
   {
     double comm = 0.0, r2 = 0.0;
     int nc = 0;
@@ -683,8 +846,6 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
   }
 
   // reliability
-  VectorXd sdinv = sd.cwiseInverse();
-  const MatrixXd K = sdinv.asDiagonal() * S_raw * sdinv.asDiagonal();  // indicator correlations
   res.alpha.resize(J);
   res.alpha_std.resize(J);
   res.rho.resize(J);
@@ -710,6 +871,71 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
     double s = lam.sum();
     double num = s * s;
     res.rho(j) = num / (num + (kk - lam.squaredNorm()));
+  }
+  res.rho_c.resize(J);
+  for (int j = 0; j < J; ++j) {
+    const auto l = res.loadings.segment(sp.start[j], sp.size[j]);
+    const double s = l.sum();
+    res.rho_c(j) = sp.size[j] == 1 ? 1.0 : s * s / (s * s + (static_cast<double>(sp.size[j]) - l.squaredNorm()));
+  }
+  {
+    std::string bad;
+    for (int j = 0; j < J; ++j)
+      if (!std::isfinite(res.rho_a(j))) bad += (bad.empty() ? "" : ", ") + res.latents[static_cast<std::size_t>(j)];
+    if (!bad.empty())
+      res.warnings.push_back("rho_A: undefined (NaN) for " + bad + ": a single indicator carries the whole weight");
+  }
+  res.fornell_larcker = Rin;
+  for (int j = 0; j < J; ++j) res.fornell_larcker(j, j) = std::sqrt(res.ave(j));
+
+  // collinearity and effect sizes of the inner model (on the corrected correlations with PLSc)
+  res.vif_inner = MatrixXd::Constant(J, J, kNaN);
+  res.f2 = MatrixXd::Constant(J, J, kNaN);
+  for (int t : sp.endogenous) {
+    const auto& pr = sp.preds[static_cast<std::size_t>(t)];
+    const Index q = static_cast<Index>(pr.size());
+    MatrixXd A(q, q);
+    for (Index a = 0; a < q; ++a)
+      for (Index e = 0; e < q; ++e) A(a, e) = Rin(pr[static_cast<std::size_t>(a)], pr[static_cast<std::size_t>(e)]);
+    const MatrixXd Ainv = A.ldlt().solve(MatrixXd::Identity(q, q));
+    std::string high;
+    for (Index a = 0; a < q; ++a) {
+      const int f = pr[static_cast<std::size_t>(a)];
+      res.vif_inner(t, f) = Ainv(a, a) * A(a, a);
+      std::vector<int> rest;
+      for (int g : pr)
+        if (g != f) rest.push_back(g);
+      const double r2x = r2_on(Rin, rest, t);
+      res.f2(t, f) = res.r2(t) < 1.0 ? (res.r2(t) - r2x) / (1.0 - res.r2(t)) : std::numeric_limits<double>::infinity();
+      if (res.vif_inner(t, f) > config.vif_limit)
+        high += (high.empty() ? "" : ", ") + res.latents[static_cast<std::size_t>(f)] + " " +
+                short_number(res.vif_inner(t, f));
+    }
+    if (!high.empty())
+      res.warnings.push_back("vif: predecessor(s) of '" + res.latents[static_cast<std::size_t>(t)] +
+                             "' with VIF above vif_limit = " + detail::format_number(config.vif_limit) + " (" + high +
+                             "): collinear constructs; their paths and standard errors are unstable");
+  }
+  res.vif_outer = VectorXd::Ones(p);
+  for (int j = 0; j < J; ++j) {
+    const int a = sp.start[j], k = sp.size[j];
+    if (k == 1) continue;
+    const MatrixXd Kj = K.block(a, a, k, k);
+    if (sym_rank(Kj) < k) {
+      res.vif_outer.segment(a, k).setConstant(std::numeric_limits<double>::infinity());
+    } else {
+      res.vif_outer.segment(a, k) = Kj.ldlt().solve(MatrixXd::Identity(k, k)).diagonal();
+    }
+    if (sp.modes[static_cast<std::size_t>(j)] != PlsMode::b) continue;
+    std::string high;
+    for (int i = a; i < a + k; ++i)
+      if (res.vif_outer(i) > config.vif_limit)
+        high += (high.empty() ? "" : ", ") + res.indicators[static_cast<std::size_t>(i)] + " " +
+                short_number(res.vif_outer(i));
+    if (!high.empty())
+      res.warnings.push_back("vif: Mode B block '" + res.latents[static_cast<std::size_t>(j)] +
+                             "' has indicator(s) with VIF above vif_limit = " + detail::format_number(config.vif_limit) +
+                             " (" + high + "): collinear indicators; their weights are unstable");
   }
   // HTMT on absolute correlations (Henseler et al. 2015, as seminr and cSEM: a reverse-coded
   // indicator must not lower the ratio), HTMT2 with geometric means (Roemer et al. 2021)
@@ -1007,7 +1233,6 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
   Analysis an = analyse(res, sp, model, config, S_raw, mean, nu);
   const Core& core = an.core;
   const Inner& inner = an.inner;
-  const MatrixXd& S = an.S;
   const VectorXd& a_raw = an.a_raw;
   const double span = config.scale_max - config.scale_min;
 
@@ -1066,10 +1291,10 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
         if (reach(t, f)) bs.kind.push_back(PlsStat::total), bs.first.push_back(f), bs.second.push_back(t);
     for (int t : sp.endogenous) bs.kind.push_back(PlsStat::r2), bs.first.push_back(t), bs.second.push_back(t);
     const Index q = static_cast<Index>(bs.kind.size());
-    auto collect = [&](const VectorXd& w, const MatrixXd& cov_xl, const MatrixXd& St, const Inner& in, double* out) {
+    auto collect = [&](const VectorXd& w, const VectorXd& load, const Inner& in, double* out) {
       Index k = 0;
       for (int i = 0; i < p; ++i) out[k++] = w(i);
-      for (int i = 0; i < p; ++i) out[k++] = cov_xl(i, sp.block_of[static_cast<std::size_t>(i)]) / std::sqrt(St(i, i));
+      for (int i = 0; i < p; ++i) out[k++] = load(i);
       for (auto [f, t] : sp.edges) out[k++] = in.B(t, f);
       for (int f = 0; f < J; ++f)
         for (int t = 0; t < J; ++t)
@@ -1077,7 +1302,7 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
       for (int t : sp.endogenous) out[k++] = in.r2(t);
     };
     bs.original.resize(q);
-    collect(core.w, core.cov_xl, S, inner, bs.original.data());
+    collect(core.w, res.loadings, inner, bs.original.data());
 
     // centred, mean-replaced data of the records used
     RowMatrixXd X(res.n_used, p);
@@ -1118,9 +1343,20 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
         MatrixXd Sbt = treat(Sb, config.scaled, sdb);
         Core cb = estimate(Sbt, sp, config, &ref);
         if (cb.status != Status::ok) continue;
-        Inner ib = inner_model(cb.R, sp, false, static_cast<double>(nb));
+        VectorXd lb(p);
+        for (int i = 0; i < p; ++i) lb(i) = cb.cov_xl(i, sp.block_of[static_cast<std::size_t>(i)]) / std::sqrt(Sbt(i, i));
+        MatrixXd Rb = cb.R;
+        if (config.consistent) {
+          const VectorXd sdi = sdb.cwiseInverse();
+          const MatrixXd Kb = sdi.asDiagonal() * Sb * sdi.asDiagonal();
+          const VectorXd wsb = config.scaled ? cb.w : VectorXd(cb.w.cwiseProduct(sdb));
+          Plsc pc = plsc_correct(sp, cb.R, rho_a_of(sp, Kb, wsb), wsb, lb);
+          Rb = std::move(pc.P);
+          lb = std::move(pc.loadings);
+        }
+        Inner ib = inner_model(Rb, sp, false, static_cast<double>(nb));
         if (!ib.ok) continue;
-        collect(cb.w, cb.cov_xl, Sbt, ib, all.row(b).data());
+        collect(cb.w, lb, ib, all.row(b).data());
         if (!all.row(b).allFinite()) continue;
         ok[static_cast<std::size_t>(b)] = 1;
       }
@@ -1153,7 +1389,11 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
         auto c = bs.samples.col(k);
         bs.mean(k) = c.mean();
         bs.se(k) = std::sqrt((c.array() - bs.mean(k)).square().sum() / (bs.succeeded - 1.0));
-        bs.t(k) = bs.original(k) / bs.se(k);
+        // a statistic fixed by construction (the weight of a one-indicator block) varies by rounding only
+        if (bs.se(k) <= 64.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(bs.mean(k)))) bs.se(k) = 0.0;
+        bs.t(k) = bs.se(k) > 0.0 ? bs.original(k) / bs.se(k)
+                  : bs.original(k) == 0.0 ? kNaN
+                                          : std::copysign(std::numeric_limits<double>::infinity(), bs.original(k));
         for (Index b = 0; b < bs.succeeded; ++b) v[static_cast<std::size_t>(b)] = c(b);
         std::sort(v.begin(), v.end());
         bs.lower(k) = quantile7(v, alpha);

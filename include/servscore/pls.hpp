@@ -7,7 +7,10 @@
  * the data are centred (and scaled when `PlsConfig::scaled`), outer weights start
  * at 1 per block, inner weights follow the centroid, factorial or path scheme,
  * Mode A weights are covariances with the inner estimate, Mode B weights are OLS
- * coefficients, and the iteration stops when sum (|w_old| - |w_new|)^2 < tolerance.
+ * coefficients, and the iteration stops when max |(|w_old| - |w_new|)| < tolerance (1e-10; R plspm's
+ * rule sum (|w_old| - |w_new|)^2 < tolerance is `PlsConvergence::plspm`). Reliability and validity
+ * follow seminr / cSEM: rho_c, rho_A (Dijkstra & Henseler 2015), HTMT / HTMT2, Fornell-Larcker, VIF,
+ * f-squared; `PlsConfig::consistent` applies consistent PLS (PLSc, Dijkstra & Henseler 2015).
  *
  * The whole estimation runs on the p x p moment matrix of the indicators, so the
  * cost is one pass over the records plus O(iterations x p^3): a million rows cost
@@ -31,6 +34,11 @@ enum class PlsMode : std::int8_t { a, b };
 enum class PlsScheme : std::int8_t { centroid, factorial, path };
 /** @brief Missing-value policy: replace by the column mean, or drop incomplete records. */
 enum class PlsMissing : std::int8_t { mean, listwise };
+/**
+ * @brief Stopping rule of the PLS iteration: `max_abs`, max_i | |w_old_i| - |w_new_i| | < tolerance
+ * (tight, the default); `plspm`, R plspm's sum_i (|w_old_i| - |w_new_i|)^2 < tolerance.
+ */
+enum class PlsConvergence : std::int8_t { max_abs, plspm };
 
 /** @brief Stable name of a mode ("A", "B"). */
 const char* to_string(PlsMode m);
@@ -38,12 +46,16 @@ const char* to_string(PlsMode m);
 const char* to_string(PlsScheme s);
 /** @brief Stable name of a missing-value policy ("mean", "listwise"). */
 const char* to_string(PlsMissing m);
+/** @brief Stable name of a stopping rule ("max_abs", "plspm"). */
+const char* to_string(PlsConvergence c);
 /** @brief Parse "A"/"B" (any case, also "reflective"/"formative"); config_error otherwise. */
 PlsMode parse_pls_mode(std::string_view name);
 /** @brief Parse a scheme name (any case); config_error listing the valid names otherwise. */
 PlsScheme parse_pls_scheme(std::string_view name);
 /** @brief Parse a missing-value policy (any case); config_error listing the valid names otherwise. */
 PlsMissing parse_pls_missing(std::string_view name);
+/** @brief Parse a stopping rule (any case); config_error listing the valid names otherwise. */
+PlsConvergence parse_pls_convergence(std::string_view name);
 
 /** @brief One measurement block: a latent variable, its indicator columns and its mode. */
 struct PlsBlock {
@@ -92,8 +104,10 @@ std::string to_json(const PlsModel& model);
 struct PlsConfig {
   PlsScheme scheme = PlsScheme::centroid;  ///< inner weighting scheme
   bool scaled = true;                      ///< standardise indicators (population sd); false: centre only
-  double tolerance = 1e-6;                 ///< stop when sum (|w_old| - |w_new|)^2 < tolerance
-  int max_iter = 100;                      ///< iteration limit; reaching it is reported (converged = false)
+  double tolerance = 1e-10;                ///< stopping threshold of `convergence`
+  /// stopping rule; `plspm` with tolerance 1e-6 reproduces R plspm (and its published figures)
+  PlsConvergence convergence = PlsConvergence::max_abs;
+  int max_iter = 300;                      ///< iteration limit; reaching it is reported (converged = false)
   PlsMissing missing = PlsMissing::mean;   ///< missing-value policy
   /// Compute the 0-100 indices and IPMA; needs every value inside [scale_min, scale_max].
   bool indices = true;
@@ -103,6 +117,10 @@ struct PlsConfig {
   int bootstrap = 0;         ///< bootstrap resamples (0: none)
   std::uint64_t seed = 0;    ///< bootstrap seed
   double confidence = 0.95;  ///< percentile-interval coverage
+  /// warn (naming the constructs) when an inner predictor's or a Mode B indicator's VIF exceeds this
+  double vif_limit = 5.0;
+  /// consistent PLS (PLSc): correct Mode A blocks of >= 2 indicators (common factors) with rho_A
+  bool consistent = false;
 
   /** @brief Throw `config_error` naming the key when a value is invalid. */
   void validate() const;
@@ -141,7 +159,7 @@ struct PlsBootstrap {
   Eigen::VectorXd original;   ///< estimate on the full sample
   Eigen::VectorXd mean;       ///< bootstrap mean
   Eigen::VectorXd se;         ///< bootstrap standard error (sd, divisor B-1)
-  Eigen::VectorXd t;          ///< original / se
+  Eigen::VectorXd t;          ///< original / se; +-inf when se is 0 to rounding (a statistic fixed by construction)
   Eigen::VectorXd lower;      ///< percentile interval, lower end (type-7 quantile)
   Eigen::VectorXd upper;      ///< percentile interval, upper end
   RowMatrixXd samples;        ///< succeeded x statistics: every resample's estimates
@@ -178,6 +196,12 @@ struct PlsResult {
   Eigen::VectorXd alpha;      ///< raw Cronbach alpha (covariances); 1 for a one-indicator block
   Eigen::VectorXd alpha_std;  ///< standardised alpha (correlations); 1 for a one-indicator block
   Eigen::VectorXd rho;        ///< Dillon-Goldstein rho from the first principal component; 1 for one indicator
+  /// composite reliability rho_c from the (PLSc: corrected) loadings, as seminr / cSEM; 1 for one indicator
+  Eigen::VectorXd rho_c;
+  /// rho_A (Dijkstra & Henseler 2015) from the standardised weights and indicator correlations; 1 for one
+  Eigen::VectorXd rho_a;
+  /// J x J Fornell-Larcker table: sqrt(AVE) on the diagonal, (PLSc: corrected) latent correlations off it
+  Eigen::MatrixXd fornell_larcker;
   Eigen::VectorXd ave;        ///< average variance extracted: mean communality of the block
   Eigen::VectorXd eig1;       ///< first eigenvalue of the block's correlation matrix
   Eigen::VectorXd eig2;       ///< second eigenvalue (0 for a one-indicator block)
@@ -185,6 +209,20 @@ struct PlsResult {
   Eigen::MatrixXd htmt;
   /// J x J HTMT2: geometric means of the absolute correlations (Roemer, Schuberth & Henseler 2021); diagonal 1
   Eigen::MatrixXd htmt2;
+
+  /// J x J VIF of each predictor among the predecessors of a latent, (to, from); NaN where no path
+  Eigen::MatrixXd vif_inner;
+  /// p VIF of each indicator on the other indicators of its block (inf when collinear); 1 for one indicator
+  Eigen::VectorXd vif_outer;
+  /// J x J effect size f2 = (R2 - R2 without the predictor) / (1 - R2), (to, from); NaN where no path
+  Eigen::MatrixXd f2;
+
+  // consistent PLS: paths, path_se, path_p, r2, r2_adj, effects, loadings, communalities, redundancies,
+  // latent_correlations, rho_c, ave and the VIF / f2 of the inner model are the corrected ones;
+  // weights, cross-loadings, scores and indices are those of PLS
+  bool consistent = false;    ///< PLSc was applied
+  bool inadmissible = false;  ///< PLSc: some rho_A > 1 or <= 0, a corrected correlation or loading > 1 (warned)
+  std::vector<int> factors;   ///< PLSc: the latents corrected as common factors
 
   Eigen::MatrixXd scores;  ///< n x J standardised latent scores, column-major (NaN rows: records dropped listwise)
 

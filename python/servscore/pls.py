@@ -6,9 +6,11 @@ latents. :meth:`PathModel.fit` estimates it with Lohmöller's PLS algorithm as R
 plspm does (Tenenhaus et al. 2005) and returns a :class:`PLSResult`: outer weights,
 loadings, cross-loadings, communalities, redundancies, path coefficients with R2,
 direct / indirect / total effects, GoF, block reliability (raw and standardised
-Cronbach alpha, Dillon-Goldstein rho, AVE, eigenvalues), HTMT, latent scores, the
-0-100 index of every block (Fornell et al. 1996) with an importance-performance
-map (IPMA, Ringle & Sarstedt 2016), and an optional seeded, parallel bootstrap.
+Cronbach alpha, Dillon-Goldstein rho, rho_c, rho_A, AVE, eigenvalues), discriminant
+validity (HTMT, HTMT2, Fornell-Larcker), collinearity (VIF) and effect sizes (f2),
+latent scores, the 0-100 index of every block (Fornell et al. 1996) with an
+importance-performance map (IPMA, Ringle & Sarstedt 2016), consistent PLS (PLSc,
+Dijkstra & Henseler 2015) and an optional seeded, parallel bootstrap.
 
 Model syntax (lavaan-like, one statement per line or separated by ``;``; ``#``
 starts a comment)::
@@ -18,9 +20,10 @@ starts a comment)::
     SAT  ~ IMAG + VAL                 # paths IMAG -> SAT and VAL -> SAT
 
 Defaults (every one an option of :meth:`PathModel.fit` / :class:`PlsConfig`):
-centroid scheme, scaled data (population sd), tolerance 1e-6 on
-sum (|w_old| - |w_new|)^2, at most 100 iterations, missing values replaced by the
-column mean, a 1-10 rating scale for the indices, no bootstrap.
+centroid scheme, scaled data (population sd), tolerance 1e-10 on
+max |(|w_old| - |w_new|)| (``convergence="plspm"`` with ``tolerance=1e-6`` is R plspm's
+rule), at most 300 iterations, missing values replaced by the column mean, a 1-10
+rating scale for the indices, a VIF warning above 5, no PLSc, no bootstrap.
 """
 
 from __future__ import annotations
@@ -130,6 +133,9 @@ class PathModel:
         ``to -> [from, ...]``. Ignored when ``blocks`` is syntax text (paths are in it).
     modes
         Mapping latent -> ``"A"`` or ``"B"`` (default A for every block).
+    consistent
+        Estimate with consistent PLS (PLSc) by default: the Mode A blocks of two or more
+        indicators are common factors, corrected with rho_A (see :meth:`fit`).
 
     Raises
     ------
@@ -144,7 +150,10 @@ class PathModel:
     (['X', 'Y'], [('X', 'Y')])
     """
 
-    def __init__(self, blocks: Any, paths: Any = None, *, modes: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, blocks: Any, paths: Any = None, *, modes: Mapping[str, str] | None = None, consistent: bool = False
+    ) -> None:
+        self.consistent = bool(consistent)
         if isinstance(blocks, str):
             spec = parse_syntax(blocks)
             if paths is not None:
@@ -238,14 +247,16 @@ class PathModel:
         return [c for b in self._spec["blocks"] for c in b["indicators"]]
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, PathModel) and self._json == other._json
+        return isinstance(other, PathModel) and self._json == other._json and self.consistent == other.consistent
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"PathModel({self.to_syntax()!r})"
+        return f"PathModel({self.to_syntax()!r}{', consistent=True' if self.consistent else ''})"
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if self.consistent:
+            return (_consistent_model, (self._json,))
         return (PathModel.from_json, (self._json,))
 
     # -- estimation
@@ -258,6 +269,7 @@ class PathModel:
         scheme: str | None = None,
         scaled: bool | None = None,
         tolerance: float | None = None,
+        convergence: str | None = None,
         max_iter: int | None = None,
         missing: str | None = None,
         indices: bool | None = None,
@@ -267,6 +279,8 @@ class PathModel:
         n_bootstrap: int | None = None,
         seed: int | None = None,
         level: float | None = None,
+        vif_limit: float | None = None,
+        consistent: bool | None = None,
         columns: Sequence[str] | None = None,
         workers: int = 1,
     ) -> PLSResult:
@@ -286,9 +300,12 @@ class PathModel:
         scaled
             Standardise the indicators (default True); False centres only (as the
             published ECSI bank example).
-        tolerance, max_iter
-            Stop when sum (|w_old| - |w_new|)^2 < tolerance (1e-6), at most max_iter (100)
-            iterations; non-convergence is reported (``converged``) and warned.
+        tolerance, convergence, max_iter
+            Stop when max |(|w_old| - |w_new|)| < tolerance (``convergence="max_abs"``,
+            default 1e-10: converged to about 1e-10), or with R plspm's rule
+            sum (|w_old| - |w_new|)^2 < tolerance (``convergence="plspm"``; R plspm's and the
+            published figures use tolerance 1e-6); at most max_iter (300) iterations.
+            Non-convergence is reported (``converged``) and warned.
         missing
             ``"mean"`` (replace by the column mean, default) or ``"listwise"`` (drop records).
         indices, scale_min, scale_max
@@ -300,12 +317,35 @@ class PathModel:
             Bootstrap resamples (default 0), their seed (0) and the percentile-interval
             coverage (0.95); the configuration keys ``bootstrap`` and ``confidence``. The old
             keyword names ``bootstrap=`` and ``confidence=`` still work, with a DeprecationWarning.
+        vif_limit
+            A :class:`PlsWarning` names the constructs whose inner-model VIF, or the Mode B
+            indicators whose VIF, exceeds this (default 5).
+        consistent
+            Consistent PLS (PLSc, Dijkstra & Henseler 2015; default: the model's
+            ``consistent``). Mode A blocks of two or more indicators are common factors:
+            their construct correlations are divided by sqrt(rho_A) and their loadings are
+            sqrt(rho_A) w / (w'w); paths, R2, effects, VIF and f2 follow from the corrected
+            correlations (OLS). Mode B blocks are left as they are. An inadmissible solution
+            (rho_A > 1 or <= 0, a corrected correlation or loading above 1) is flagged
+            (``inadmissible``) and warned; a block with rho_A <= 0 is left uncorrected.
         workers
             Threads (``<= 0``: all cores). Results do not depend on it.
 
         Returns
         -------
         PLSResult
+
+        Examples
+        --------
+        >>> import servscore as ss
+        >>> survey = ss.datasets.sample(seed=1, n_respondents=300).index_survey
+        >>> m = ss.PathModel("IMAG =~ imag1 + imag2 + imag3; SAT =~ sat1 + sat2 + sat3; SAT ~ IMAG")
+        >>> r = m.fit(survey)
+        >>> bool(r.converged and (r.rho_a > 0).all() and r.htmt.loc["IMAG", "SAT"] > 0)
+        True
+        >>> c = m.fit(survey, consistent=True)
+        >>> bool(abs(c.paths.loc["SAT", "IMAG"]) >= abs(r.paths.loc["SAT", "IMAG"]))
+        True
 
         Raises
         ------
@@ -321,6 +361,7 @@ class PathModel:
             scheme=scheme,
             scaled=scaled,
             tolerance=tolerance,
+            convergence=convergence,
             max_iter=max_iter,
             missing=missing,
             indices=indices,
@@ -330,6 +371,8 @@ class PathModel:
             bootstrap=n_bootstrap,
             seed=seed,
             confidence=level,
+            vif_limit=vif_limit,
+            consistent=self.consistent if consistent is None else consistent,
         )
         names = self.indicators
         if is_frame_like(data):
@@ -368,7 +411,7 @@ class PathModel:
         except InputError as e:
             raise relabel_rows(e, index) from None
         for w in r["warnings"]:
-            warnings.warn(w, PlsWarning, stacklevel=2)
+            warnings.warn(w, PlsWarning, stacklevel=3)
         return _build_result(self, cfg, r, index)
 
     def fit_moments(
@@ -379,11 +422,14 @@ class PathModel:
         scheme: str | None = None,
         scaled: bool | None = None,
         tolerance: float | None = None,
+        convergence: str | None = None,
         max_iter: int | None = None,
         indices: bool | None = None,
         scale_min: float | None = None,
         scale_max: float | None = None,
         ipma_target: str | None = None,
+        vif_limit: float | None = None,
+        consistent: bool | None = None,
     ) -> PLSResult:
         """Estimate the model from a mergeable co-moment state (:class:`servscore.Moments`).
 
@@ -411,11 +457,14 @@ class PathModel:
             scheme=scheme,
             scaled=scaled,
             tolerance=tolerance,
+            convergence=convergence,
             max_iter=max_iter,
             indices=indices,
             scale_min=scale_min,
             scale_max=scale_max,
             ipma_target=ipma_target,
+            vif_limit=vif_limit,
+            consistent=self.consistent if consistent is None else consistent,
         )
         state = getattr(moments, "_state", moments)
         if state is None:
@@ -424,6 +473,13 @@ class PathModel:
         for w in r["warnings"]:
             warnings.warn(w, PlsWarning, stacklevel=2)
         return _build_result(self, cfg, r, pd.RangeIndex(0))
+
+
+def _consistent_model(text: str) -> PathModel:
+    """Unpickle a model made with ``consistent=True``."""
+    m = PathModel.from_json(text)
+    m.consistent = True
+    return m
 
 
 def _resolve(config: Any, **overrides: Any) -> PlsConfig:
@@ -455,6 +511,7 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
             ),
             "weight": r["weights"],
             "loading": r["loadings"],
+            "vif": r["vif_outer"],
             "communality": r["communalities"],
             "redundancy": r["redundancies"],
             "mean": r["means"],
@@ -482,6 +539,16 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
             "se": se,
             "t": tval,
             "p": np.asarray(r["path_p"])[ti, fi],
+            "vif": np.asarray(r["vif_inner"])[ti, fi],
+            "f2": np.asarray(r["f2"])[ti, fi],
+        }
+    )
+    vif = pd.DataFrame(
+        {
+            "kind": pd.Categorical(["inner"] * len(fi) + ["outer"] * len(ind), categories=["inner", "outer"]),
+            "latent": pd.Categorical.from_codes(np.concatenate([ti, block_of]), categories=lv_idx),
+            "variable": pd.Index([lv[f] for f in fi] + ind, dtype=object),
+            "vif": np.concatenate([np.asarray(r["vif_inner"])[ti, fi], np.asarray(r["vif_outer"])]),
         }
     )
     total = np.asarray(r["total"])
@@ -510,6 +577,8 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
             "alpha": r["alpha"],
             "alpha_std": r["alpha_std"],
             "rho": r["rho"],
+            "rho_c": r["rho_c"],
+            "rho_a": r["rho_a"],
             "ave": r["ave"],
             "eig1": r["eig1"],
             "eig2": r["eig2"],
@@ -575,6 +644,11 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
         gof=float(r["gof"]),
         htmt=pd.DataFrame(r["htmt"], index=lv_idx, columns=lv_idx),
         htmt2=pd.DataFrame(r["htmt2"], index=lv_idx, columns=lv_idx),
+        fornell_larcker=pd.DataFrame(r["fornell_larcker"], index=lv_idx, columns=lv_idx),
+        vif=vif,
+        f2=pd.DataFrame(r["f2"], index=lv_idx.rename("to"), columns=lv_idx.rename("from")),
+        consistent=bool(r["consistent"]),
+        inadmissible=bool(r["inadmissible"]),
         latent_correlations=pd.DataFrame(r["latent_correlations"], index=lv_idx, columns=lv_idx),
         scores=scores,
         index_scores=index_scores,
@@ -604,14 +678,15 @@ class PLSResult(Result):
     ----------
     latents
         One row per latent: mode, indicators, type (exogenous / endogenous), r2, r2_adj,
-        alpha (raw Cronbach), alpha_std (standardised), rho (Dillon-Goldstein), ave,
-        eig1, eig2 (of the block's correlation matrix), mean_communality,
-        mean_redundancy and the 0-100 ``index``. One-indicator blocks have alpha, rho,
-        eig1 = 1 and eig2 = 0. Reliability is computed for every block; it is
-        meaningful for Mode A blocks.
+        alpha (raw Cronbach), alpha_std (standardised), rho (Dillon-Goldstein, from the
+        first principal component, as R plspm), rho_c (composite reliability from the
+        loadings, as seminr and cSEM), rho_a (Dijkstra & Henseler 2015), ave, eig1, eig2
+        (of the block's correlation matrix), mean_communality, mean_redundancy and the
+        0-100 ``index``. One-indicator blocks have alpha, rho, rho_c, rho_a, eig1 = 1 and
+        eig2 = 0. Reliability is computed for every block; it is meaningful for Mode A blocks.
     outer
         One row per indicator: latent, mode, weight (standardised outer weight), loading,
-        communality, redundancy, mean, sd and index_weight (unstandardised weight
+        vif (on the other indicators of the block), communality, redundancy, mean, sd and index_weight (unstandardised weight
         normalised to sum 1 within the block; see ``warnings``).
     cross_loadings
         Indicators x latents correlations.
@@ -619,7 +694,9 @@ class PLSResult(Result):
         Latents x latents path coefficients, rows = to, columns = from.
     inner
         One row per structural path: from, to, estimate, se (OLS), t, p (two-sided, Student t on
-        n - predecessors - 1 degrees of freedom, as R plspm's ``Pr(>|t|)``).
+        n - predecessors - 1 degrees of freedom, as R plspm's ``Pr(>|t|)``), vif (of ``from``
+        among the predecessors of ``to``) and f2 ((R2 - R2 without ``from``) / (1 - R2), from
+        the same construct correlations, as cSEM).
     effects
         from, to, direct, indirect, total for every pair joined by a directed path.
     gof
@@ -628,6 +705,19 @@ class PLSResult(Result):
         Latents x latents heterotrait-monotrait ratios of the absolute indicator correlations
         (HTMT: arithmetic means, Henseler et al. 2015; HTMT2: geometric means, Roemer et al.
         2021) and latent score correlations.
+    fornell_larcker
+        Latents x latents: sqrt(AVE) on the diagonal, construct correlations off it.
+    vif
+        One row per VIF: kind ``inner`` (latent = the endogenous latent, variable = a
+        predecessor) or ``outer`` (latent = the block, variable = an indicator; inf when
+        the block is collinear). A :class:`PlsWarning` names the constructs above ``vif_limit``.
+    f2
+        Latents x latents effect sizes (rows = to, columns = from; NaN where no path).
+    consistent, inadmissible
+        Whether PLSc was applied, and whether its solution is inadmissible (see :meth:`PathModel.fit`).
+        With PLSc, paths, inner, effects, r2, loadings, communalities, redundancies, rho_c,
+        ave, fornell_larcker, latent_correlations, vif (inner) and f2 are the corrected
+        figures; weights, cross_loadings, scores and indices are those of PLS.
     scores, index_scores
         Records x latents: standardised latent scores and 0-100 latent scores (NaN rows
         for records dropped by listwise deletion).
@@ -654,6 +744,11 @@ class PLSResult(Result):
     gof: float
     htmt: pd.DataFrame
     htmt2: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    vif: pd.DataFrame
+    f2: pd.DataFrame
+    consistent: bool
+    inadmissible: bool
     latent_correlations: pd.DataFrame
     scores: pd.DataFrame
     index_scores: pd.DataFrame | None
@@ -693,6 +788,16 @@ class PLSResult(Result):
         return t.loc[t["type"] == "endogenous", "r2"]
 
     @property
+    def rho_a(self) -> pd.Series:
+        """rho_A of every latent (Dijkstra & Henseler 2015)."""
+        return self.latents["rho_a"]
+
+    @property
+    def rho_c(self) -> pd.Series:
+        """Composite reliability rho_c of every latent, from the loadings."""
+        return self.latents["rho_c"]
+
+    @property
     def index(self) -> pd.Series | None:
         """The 0-100 index of every latent (None when indices were not computed)."""
         return self.latents["index"] if "index" in self.latents.columns else None
@@ -705,6 +810,11 @@ class PLSResult(Result):
             f" {self.n_incomplete} record(s)); {self.iterations} iteration(s),"
             f" {'converged' if self.converged else 'NOT converged'}; GoF {self.gof:.4f}",
         ]
+        if self.consistent:
+            lines.append(
+                "consistent PLS (PLSc): Mode A blocks corrected with rho_A"
+                + ("; INADMISSIBLE solution (see warnings)" if self.inadmissible else "")
+            )
         if self.bootstrap is not None:
             lines.append(f"bootstrap: {self.bootstrap_requested} resamples, {self.bootstrap_failed} failed")
         lines += [f"warning: {w}" for w in self.warnings]
@@ -717,11 +827,14 @@ class PLSResult(Result):
         if self.bootstrap is not None:
             bp = self.bootstrap[self.bootstrap["statistic"] == "path"][["from", "to", "se", "lower", "upper"]]
             inner = inner.merge(bp.rename(columns={"se": "boot_se"}), on=["from", "to"], how="left")
+        reliability = self.latents[["mode", "indicators", "alpha", "rho_c", "rho_a", "ave"]]
         sections = [
             ("Latent variables", self.latents),
             ("Paths", inner),
             ("Effects", self.effects),
             ("Outer model", self.outer),
+            ("Reliability", reliability),
+            ("Fornell-Larcker (sqrt AVE on the diagonal)", self.fornell_larcker),
             ("HTMT", self.htmt),
             ("HTMT2", self.htmt2),
         ]

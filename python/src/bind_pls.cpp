@@ -41,6 +41,15 @@ py::dict result_dict(PlsResult&& r) {
   d["eig2"] = bind::to_numpy(std::move(r.eig2));
   d["htmt"] = bind::to_numpy(std::move(r.htmt));
   d["htmt2"] = bind::to_numpy(std::move(r.htmt2));
+  d["rho_c"] = bind::to_numpy(std::move(r.rho_c));
+  d["rho_a"] = bind::to_numpy(std::move(r.rho_a));
+  d["fornell_larcker"] = bind::to_numpy(std::move(r.fornell_larcker));
+  d["vif_inner"] = bind::to_numpy(std::move(r.vif_inner));
+  d["vif_outer"] = bind::to_numpy(std::move(r.vif_outer));
+  d["f2"] = bind::to_numpy(std::move(r.f2));
+  d["consistent"] = r.consistent;
+  d["inadmissible"] = r.inadmissible;
+  d["factors"] = py::cast(r.factors);
   d["scores"] = bind::to_numpy(std::move(r.scores));
   d["index_weights"] = bind::to_numpy(std::move(r.index_weights));
   d["index"] = bind::to_numpy(std::move(r.index));
@@ -99,6 +108,10 @@ void register_pls(py::module_& m) {
       .def_readwrite("bootstrap", &PlsConfig::bootstrap)
       .def_readwrite("seed", &PlsConfig::seed)
       .def_readwrite("confidence", &PlsConfig::confidence)
+      .def_readwrite("vif_limit", &PlsConfig::vif_limit)
+      .def_readwrite("consistent", &PlsConfig::consistent)
+      .def_property_readonly("convergence",
+                             [](const PlsConfig& c) { return std::string(to_string(c.convergence)); })
       .def_property_readonly("scheme", [](const PlsConfig& c) { return std::string(to_string(c.scheme)); })
       .def_property_readonly("missing", [](const PlsConfig& c) { return std::string(to_string(c.missing)); });
 

@@ -65,6 +65,8 @@ PlsConfig published() {
   PlsConfig c;
   c.scaled = false;
   c.scale_min = 0.0;
+  c.convergence = PlsConvergence::plspm;  // R plspm's stopping rule, as published
+  c.tolerance = 1e-6;
   return c;
 }
 }  // namespace
@@ -389,4 +391,56 @@ TEST_CASE("columns read in place: any layout, any workers, several chunks, missi
   c.missing = PlsMissing::mean;
   CHECK_THROWS_WITH(fit_pls(views, n, cols, ecsi(), c, 2), Contains("column 'qual3', row 6000: value 11"));
   CHECK_THROWS_AS(fit_pls(views, n, {"a"}, ecsi(), c), input_error);
+}
+
+TEST_CASE("validity: HTMT on absolute correlations, rho_A, rho_c, VIF, f2; PLSc; shifted data; infinite t",
+          "[pls]") {
+  RowMatrixXd x;
+  std::vector<std::string> cols;
+  read_satisfaction(x, cols);
+  PlsConfig c;
+  c.scale_min = 0.0;
+  c.indices = false;
+  const PlsResult base = fit_pls(x, cols, ecsi(), c);
+  // reverse-coding imag2 changes the signed correlations but neither HTMT nor HTMT2
+  RowMatrixXd y = x;
+  y.col(1) = (10.0 - y.col(1).array()).matrix();
+  const PlsResult flipped = fit_pls(y, cols, ecsi(), c);
+  CHECK((flipped.htmt - base.htmt).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK((flipped.htmt2 - base.htmt2).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK(base.htmt(0, 4) > 0.0);
+  // rho_c from the loadings of SAT (block 4: indicators 19..22), by hand
+  const Eigen::VectorXd l = base.loadings.segment(19, 4);
+  const double s = l.sum();
+  CHECK(base.rho_c(4) == Approx(s * s / (s * s + 4.0 - l.squaredNorm())).epsilon(1e-12));
+  for (int j = 0; j < 6; ++j) CHECK(base.fornell_larcker(j, j) == Approx(std::sqrt(base.ave(j))).epsilon(1e-12));
+  // a single predictor: VIF 1 and f2 = R2 / (1 - R2)
+  CHECK(base.vif_inner(1, 0) == Approx(1.0));
+  CHECK(base.f2(1, 0) == Approx(base.r2(1) / (1.0 - base.r2(1))).epsilon(1e-12));
+  CHECK(std::isnan(base.f2(0, 1)));
+  // shifted ratings: centred before the variance test, same estimates
+  RowMatrixXd z = (x.array() + 1e7).matrix();
+  const PlsResult sh = fit_pls(z, cols, ecsi(), c);
+  CHECK((sh.paths - base.paths).cwiseAbs().maxCoeff() < 1e-6);
+  // PLSc: corrected correlations are R / sqrt(rho_A rho_A')
+  PlsConfig pc = c;
+  pc.consistent = true;
+  const PlsResult cr = fit_pls(x, cols, ecsi(), pc);
+  CHECK(cr.consistent);
+  CHECK(cr.factors.size() == 6);
+  CHECK(cr.latent_correlations(4, 0) ==
+        Approx(base.latent_correlations(4, 0) / std::sqrt(base.rho_a(4) * base.rho_a(0))).epsilon(1e-12));
+  CHECK((cr.weights - base.weights).cwiseAbs().maxCoeff() == 0.0);
+  CHECK(pls_config_from_json(to_json(pc)) == pc);
+  // a one-indicator block's weight is fixed: its bootstrap t is infinite, not 1e15
+  PlsModel m = ecsi();
+  m.blocks[3].indicators = {"val1"};
+  PlsConfig bc = c;
+  bc.bootstrap = 20;
+  const PlsResult br = fit_pls(x, cols, m, bc);
+  int i = 0;
+  while (br.block_of[static_cast<std::size_t>(i)] != 3) ++i;
+  CHECK(br.bootstrap.se(i) == 0.0);
+  CHECK(std::isinf(br.bootstrap.t(i)));
+  CHECK(br.bootstrap.t(i) > 0.0);
 }
