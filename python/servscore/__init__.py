@@ -116,3 +116,12 @@ __all__ = [
     "ZotAccumulator",
     "ZotResult",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ss.dask / ss.spark load on first use: they need the optional extras servscore[dask] / [spark]
+    if name in ("dask", "spark"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -280,7 +280,8 @@ def kano_job(
     table: Any,
     suffixes: tuple[str, str],
     ci: str,
-    n_boot: int,
+    n_bootstrap: int | None,
+    level: float | None,
     seed: int,
 ) -> Job:
     """Kano counts (:class:`servscore.kano.Accumulator`), wide or long data."""
@@ -295,7 +296,7 @@ def kano_job(
         acc.update(batch)
 
     def done(acc: Any) -> Any:
-        return acc.result(ci=ci, n_boot=n_boot, seed=seed)
+        return acc.result(ci=ci, n_bootstrap=n_bootstrap, level=level, seed=seed)
 
     return Job(_kano.Accumulator, proto.to_bytes(), update, done)
 

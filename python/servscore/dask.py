@@ -96,7 +96,7 @@ def _check_frame(ddf: Any) -> None:
         )
 
 
-def _run(ddf: Any, job: _d.Job, split_every: int | None, method: str = "reduction") -> Any:
+def _run(ddf: Any, job: _d.Job, split_every: int | None, method: str = "delayed") -> Any:
     """Count every partition, merge the states in partition order, finish on the client."""
     _check_frame(ddf)
     k = _d.check_split_every(split_every)
@@ -375,7 +375,8 @@ def kano(
     table: Any = None,
     suffixes: tuple[str, str] = ("_f", "_d"),
     ci: str = "wilson",
-    n_boot: int = 2000,
+    n_bootstrap: int | None = None,
+    level: float | None = None,
     seed: int = 0,
     split_every: int | None = None,
 ) -> Any:
@@ -390,7 +391,15 @@ def kano(
     """
     _check_frame(ddf)
     job = _d.kano_job(
-        attributes=attributes, by=by, config=config, table=table, suffixes=suffixes, ci=ci, n_boot=n_boot, seed=seed
+        attributes=attributes,
+        by=by,
+        config=config,
+        table=table,
+        suffixes=suffixes,
+        ci=ci,
+        n_bootstrap=n_bootstrap,
+        level=level,
+        seed=seed,
     )
     return _run(ddf, job, split_every)
 

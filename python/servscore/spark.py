@@ -383,14 +383,23 @@ def kano(
     table: Any = None,
     suffixes: tuple[str, str] = ("_f", "_d"),
     ci: str = "wilson",
-    n_boot: int = 2000,
+    n_bootstrap: int | None = None,
+    level: float | None = None,
     seed: int = 0,
     split_every: int | None = None,
 ) -> Any:
     """:func:`servscore.kano.analyze` of a Spark DataFrame (wide or long layout)."""
     _check_frame(sdf)
     job = _d.kano_job(
-        attributes=attributes, by=by, config=config, table=table, suffixes=suffixes, ci=ci, n_boot=n_boot, seed=seed
+        attributes=attributes,
+        by=by,
+        config=config,
+        table=table,
+        suffixes=suffixes,
+        ci=ci,
+        n_bootstrap=n_bootstrap,
+        level=level,
+        seed=seed,
     )
     return _run(sdf, job, split_every)
 
