@@ -63,6 +63,17 @@ void DriverConfig::validate() const {
                        " is out of range; expected 0 to 28");
   if (n_permutations < 2) throw config_error("n_permutations: " + std::to_string(n_permutations) + "; expected >= 2");
   if (n_bootstrap < 0) throw config_error("n_bootstrap: " + std::to_string(n_bootstrap) + "; expected >= 0");
+  // Caps (docs/drivers.md): every permutation is a sweep over the predictors and every bootstrap
+  // replicate keeps its weights, so larger counts cannot finish or fit (10^8 replicates: ~59 GB).
+  constexpr long long kMaxPermutations = 10'000'000, kMaxBootstrap = 1'000'000;
+  if (n_permutations > kMaxPermutations)
+    throw config_error("n_permutations: " + std::to_string(n_permutations) + " is above the cap of " +
+                       std::to_string(kMaxPermutations) + " (run time grows with it); expected 2 to " +
+                       std::to_string(kMaxPermutations));
+  if (n_bootstrap > kMaxBootstrap)
+    throw config_error("n_bootstrap: " + std::to_string(n_bootstrap) + " is above the cap of " +
+                       std::to_string(kMaxBootstrap) + " (memory grows with it); expected 0 to " +
+                       std::to_string(kMaxBootstrap));
   if (!(alpha > 0.0 && alpha < 1.0))
     throw config_error("alpha: " + format_number(alpha) + " is out of range; expected (0, 1)");
   if (!(collinearity_tol >= 0.0 && collinearity_tol < 1.0))

@@ -55,6 +55,29 @@ void EncounterConfig::validate() const {
   if (!has[0] || !has[1])
     throw config_error(std::string("indicators: no ") + (has[0] ? "personal" : "procedural") +
                        " indicator; each side needs at least one");
+  // Finite settings whose arithmetic overflows would score every encounter NaN / unknown or 0 /
+  // freezer: the scale's width, and a side's weighted sum of ratings, must be finite doubles.
+  if (!std::isfinite(scale_max - scale_min))
+    throw config_error("scale_min/scale_max: the scale [" + detail::format_number(scale_min) + ", " +
+                       detail::format_number(scale_max) + "] is too wide (its width overflows a double)");
+  const double top = std::max(std::abs(scale_min), std::abs(scale_max));
+  for (int side = 0; side < 2; ++side) {
+    double total = 0.0, largest = 0.0;
+    std::string name;
+    for (const auto& ind : indicators)
+      if (static_cast<int>(ind.side) == side) {
+        total += ind.weight;
+        if (ind.weight > largest) {
+          largest = ind.weight;
+          name = ind.name;
+        }
+      }
+    if (!std::isfinite(total * top))
+      throw config_error(std::string("indicators: the ") + (side == 0 ? "procedural" : "personal") +
+                         " weights (largest " + detail::format_number(largest) + " for '" + name +
+                         "') overflow a double when summed over the scale; rescale them (only their ratios " +
+                         "matter)");
+  }
 }
 
 int EncounterConfig::index_of(std::string_view name) const {

@@ -77,7 +77,21 @@ void combine_into(MatrixXi64& n, Eigen::MatrixXd& w, Eigen::MatrixXd& w2, Eigen:
   }
 }
 
+// Values beyond this magnitude are refused: their squares and weighted cross products would
+// overflow a double (1e160 squared is inf), and the moments turn into 0 or NaN without a word.
+constexpr double kMaxValue = 1e100;
+constexpr double kMaxWeight = 1e100;
+
+// True for a number the kernels accept: not NaN, not infinite, |v| <= kMaxValue.
+inline bool usable(double v) {
+  return std::abs(v) <= kMaxValue;
+}
+
 [[noreturn]] void bad_value(std::ptrdiff_t row, std::ptrdiff_t col, double v) {
+  if (std::isfinite(v))
+    throw input_error("row " + std::to_string(row) + ", column " + std::to_string(col) + ": value " +
+                      detail::format_number(v) + " is too large; expected |value| <= 1e100 (its square would " +
+                      "overflow a double)");
   throw input_error("row " + std::to_string(row) + ", column " + std::to_string(col) + ": value " +
                     detail::format_number(v) + " is not finite; expected a number or NaN for missing");
 }
@@ -155,6 +169,7 @@ bool transpose_shifted(const double* x, std::ptrdiff_t stride, int p, std::ptrdi
                        std::ptrdiff_t ld, double* colsum) {
   typedef long long v4l __attribute__((vector_size(32)));
   const v4d zero = {0, 0, 0, 0};
+  const v4d big = zero + kMaxValue;
   v4l bad = {0, 0, 0, 0};
   const int p4 = p / 4 * 4;
   const std::ptrdiff_t r4 = r / 4 * 4;
@@ -170,6 +185,7 @@ bool transpose_shifted(const double* x, std::ptrdiff_t stride, int p, std::ptrdi
       SS_LOAD4(c, src + 2 * stride);
       SS_LOAD4(d, src + 3 * stride);
       bad |= ((a - a) != zero) | ((b - b) != zero) | ((c - c) != zero) | ((d - d) != zero);
+      bad |= (a > big) | (a < -big) | (b > big) | (b < -big) | (c > big) | (c < -big) | (d > big) | (d < -big);
       a -= sh;
       b -= sh;
       c -= sh;
@@ -188,7 +204,7 @@ bool transpose_shifted(const double* x, std::ptrdiff_t stride, int p, std::ptrdi
     const double* row = x + i * stride;
     for (int j = (i < r4 ? p4 : 0); j < p; ++j) {
       double v = row[j];
-      scalar_bad |= !(v - v == 0.0);
+      scalar_bad |= !usable(v);
       v -= shift[j];
       t[j * ld + i] = v;
       colsum[j] += v;
@@ -232,7 +248,7 @@ bool fast_block(Part& part, RecordsRef x, std::ptrdiff_t b, std::ptrdiff_t e, st
   for (int j = 0; j < p; ++j) std::fill(t.data() + j * ld + r, t.data() + (j + 1) * ld, 0.0);
   std::vector<double> shift(x.row(b).data(), x.row(b).data() + p), colsum(static_cast<std::size_t>(p));
   for (double v : shift)
-    if (!(v - v == 0.0)) return false;
+    if (!usable(v)) return false;
   if (!transpose_shifted(x.row(b).data(), x.outerStride(), p, r, shift.data(), t.data(), ld, colsum.data()))
     return false;
   finish_dense(part, t.data(), ld, r, r4, p, shift.data(), colsum.data());
@@ -248,12 +264,13 @@ bool copy_shifted(const double* col, std::ptrdiff_t r, double shift, double* out
   typedef long long v4l __attribute__((vector_size(32)));
   const v4d zero = {0, 0, 0, 0};
   v4d acc = zero, sh = zero + shift;
+  const v4d big = zero + kMaxValue;
   v4l bad = {0, 0, 0, 0};
   const std::ptrdiff_t r4 = r / 4 * 4;
   for (std::ptrdiff_t i = 0; i < r4; i += 4) {
     v4d a;
     SS_LOAD4(a, col + i);
-    bad |= (a - a) != zero;
+    bad |= ((a - a) != zero) | (a > big) | (a < -big);
     a -= sh;
     acc += a;
     std::memcpy(out + i, &a, sizeof(v4d));
@@ -262,7 +279,7 @@ bool copy_shifted(const double* col, std::ptrdiff_t r, double shift, double* out
   bool any = bad[0] | bad[1] | bad[2] | bad[3];
   for (std::ptrdiff_t i = r4; i < r; ++i) {
     double v = col[i];
-    any |= !(v - v == 0.0);
+    any |= !usable(v);
     out[i] = v - shift;
     s += out[i];
   }
@@ -304,7 +321,7 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
       for (std::ptrdiff_t i = b; i < e; ++i) {
         const double* row = x.row(i).data();
         bool complete = true;
-        for (int j = 0; j < p; ++j) complete &= std::abs(row[j]) <= std::numeric_limits<double>::max();
+        for (int j = 0; j < p; ++j) complete &= usable(row[j]);
         if (complete) {
           std::memcpy(rows.data() + r * p, row, sizeof(double) * static_cast<std::size_t>(p));
           ++r;
@@ -313,7 +330,7 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
         for (int j = 0; j < p; ++j) {
           if (std::isnan(row[j]))
             ++part.n_missing(j);
-          else if (!std::isfinite(row[j]))
+          else if (!usable(row[j]))
             bad_value(i + off, j, row[j]);
         }
         ++part.n_dropped;
@@ -340,14 +357,14 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
       for (int j = 0; j < p; ++j) {
         double v = row[j];
         t[static_cast<std::size_t>(j * ld + r)] = v;
-        complete &= std::abs(v) <= std::numeric_limits<double>::max();
+        complete &= usable(v);
       }
       if (!complete) {
         for (int j = 0; j < p; ++j) {
           double v = row[j];
           if (std::isnan(v))
             ++part.n_missing(j);
-          else if (!std::isfinite(v))
+          else if (!usable(v))
             bad_value(i + off, j, v);
         }
         ++part.n_dropped;
@@ -369,11 +386,11 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
       for (int j = 0; j < p; ++j) {
         double v = row[j];
         t[static_cast<std::size_t>(j * ld + (i - b))] = v;
-        ok &= std::abs(v) <= std::numeric_limits<double>::max();
+        ok &= usable(v);
       }
       if (!ok) {
         for (int j = 0; j < p; ++j)
-          if (!std::isnan(row[j]) && !std::isfinite(row[j])) bad_value(i + off, j, row[j]);
+          if (!std::isnan(row[j]) && !usable(row[j])) bad_value(i + off, j, row[j]);
         any_missing = true;
       }
     }
@@ -398,7 +415,7 @@ Part block_moments(RecordsRef x, const double* wt, std::ptrdiff_t b, std::ptrdif
       double v = row[j];
       if (std::isnan(v)) {
         ++part.n_missing(j);
-      } else if (!std::isfinite(v)) {
+      } else if (!usable(v)) {
         bad_value(i + off, j, v);
       } else {
         ++present;
@@ -552,9 +569,10 @@ const double* Moments::check_batch(Eigen::Index rows, Eigen::Index cols, Eigen::
     throw input_error("Moments.update: " + std::to_string(weights.size()) + " weights for " + std::to_string(rows) +
                       " rows");
   for (Eigen::Index i = 0; i < rows; ++i)
-    if (!(std::isfinite(weights(i)) && weights(i) >= 0.0))
+    if (!(weights(i) >= 0.0 && weights(i) <= kMaxWeight))
       throw input_error("weights: row " + std::to_string(i) + ": value " + detail::format_number(weights(i)) +
-                        " is not valid; expected a finite weight >= 0");
+                        " is not valid; expected a finite weight in [0, 1e100] (larger weights overflow the " +
+                        "weighted sums: rescale them)");
   weighted_ = true;
   return weights.data();
 }

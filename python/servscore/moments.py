@@ -38,6 +38,7 @@ import pandas as pd
 
 from . import _core
 from ._accumulator import Mergeable
+from ._checks import relabel_columns
 from ._core import InputError
 from ._input import as_matrix, is_frame_like, is_label, names_of, numeric_matrix, relabel_rows, to_array, to_frame
 
@@ -161,7 +162,7 @@ class Moments(Mergeable):
         try:
             self._state.update(x, w, int(workers))
         except InputError as e:
-            raise relabel_rows(e, index) from None
+            raise relabel_columns(relabel_rows(e, index), self._columns or []) from None
         return self
 
     def _update_int8(self, data: Any, workers: int) -> bool:

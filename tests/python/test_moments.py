@@ -89,7 +89,7 @@ def test_errors_name_what_is_wrong():
         m.update(data(10, 2))
     with pytest.raises(ss.InputError, match="row 4"):
         ss.Moments(data(10, 2), weights=[1, 1, 1, 1, -2, 1, 1, 1, 1, 1])
-    with pytest.raises(ss.InputError, match="row 'r2', column 1"):
+    with pytest.raises(ss.InputError, match="row 'r2', column 'b'"):
         ss.Moments(pd.DataFrame({"a": [1.0, 2, 3], "b": [1, 2, np.inf]}, index=["r0", "r1", "r2"]))
     with pytest.raises(ss.InputError, match="'b'"):
         ss.Moments(pd.DataFrame({"a": [1.0, 2], "b": ["x", 2]}))
