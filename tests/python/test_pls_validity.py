@@ -450,3 +450,36 @@ def test_summary_has_the_validity_sections(composite_path: ss.PLSResult) -> None
     d = composite_path.to_dict()
     json.dumps(d)
     assert d["htmt2"]["Image"]["Value"] == pytest.approx(composite_path.htmt2.loc["Image", "Value"])
+
+
+ADANCO = json.loads((DATA / "pls_adanco_satisfaction_cf.json").read_text())
+
+
+@pytest.mark.filterwarnings("ignore:vif:servscore.pls.PlsWarning")  # corrected EXPE-QUAL 0.98: VIF 25-91
+def test_plsc_matches_adanco_shipped_with_csem(satisfaction: pd.DataFrame) -> None:
+    """ADANCO 2.2.1's common-factor (PLSc) results for the ECSI bank model, as cSEM compares them."""
+    r = ss.PathModel(ECSI, consistent=True).fit(satisfaction, scale_min=0, scheme="centroid")
+    assert r.consistent and not r.inadmissible
+    # ADANCO stops at a tolerance of 1e-6; servscore iterates to 1e-10: agreement to about 1e-7
+    for key, v in ADANCO["paths"].items():
+        f, t = key.split("->")
+        assert r.paths.loc[t, f] == pytest.approx(v, abs=1e-6), key
+    for lv, (r2, r2_adj) in ADANCO["r2"].items():
+        assert r.latents.loc[lv, "r2"] == pytest.approx(r2, abs=1e-6), lv
+        assert r.latents.loc[lv, "r2_adj"] == pytest.approx(r2_adj, abs=1e-6), lv
+    for lv, (rho_a, rho_c, alpha) in ADANCO["reliability"]["values"].items():
+        assert r.rho_a[lv] == pytest.approx(rho_a, abs=1e-6), lv
+        assert r.rho_c[lv] == pytest.approx(rho_c, abs=1e-6), lv  # from the corrected loadings
+        assert r.latents.loc[lv, "alpha_std"] == pytest.approx(alpha, abs=1e-6), lv
+    for ind, v in ADANCO["loadings"].items():
+        assert r.outer.loc[ind, "loading"] == pytest.approx(v, abs=1e-6), ind
+    for key, v in ADANCO["f2"].items():
+        f, t = key.split("->")
+        assert r.f2.loc[t, f] == pytest.approx(v, rel=1e-6, abs=1e-9), key  # EXPE -> QUAL: 24
+    for key, v in ADANCO["htmt"].items():
+        a, b = key.split("|")
+        assert r.htmt.loc[a, b] == pytest.approx(v, abs=1e-6), key
+    for key, v in ADANCO["construct_correlations"].items():
+        a, b = key.split("|")
+        assert r.latent_correlations.loc[a, b] == pytest.approx(v, abs=1e-6), key
+        assert r.fornell_larcker.loc[a, b] == pytest.approx(v, abs=1e-6), key
