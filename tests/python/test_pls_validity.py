@@ -483,3 +483,25 @@ def test_plsc_matches_adanco_shipped_with_csem(satisfaction: pd.DataFrame) -> No
         a, b = key.split("|")
         assert r.latent_correlations.loc[a, b] == pytest.approx(v, abs=1e-6), key
         assert r.fornell_larcker.loc[a, b] == pytest.approx(v, abs=1e-6), key
+
+
+ADANCO_B = json.loads((DATA / "pls_adanco_satisfaction_composite.json").read_text())
+
+
+def test_mode_b_model_matches_adanco_shipped_with_csem(satisfaction: pd.DataFrame) -> None:
+    """ADANCO 2.2.1 on the ECSI bank model with every block Mode B: paths, R2, f2, indicator VIFs."""
+    model = ss.PathModel(ECSI, modes={lv: "B" for lv in ss.PathModel(ECSI).latents})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlsWarning)  # negative Mode B weights are clipped for the indices
+        r = model.fit(satisfaction, scale_min=0, scheme="centroid")
+    for key, v in ADANCO_B["paths"].items():
+        f, t = key.split("->")
+        assert r.paths.loc[t, f] == pytest.approx(v, abs=1e-6), key
+    for lv, (r2, r2_adj) in ADANCO_B["r2"].items():
+        assert r.latents.loc[lv, "r2"] == pytest.approx(r2, abs=1e-6), lv
+        assert r.latents.loc[lv, "r2_adj"] == pytest.approx(r2_adj, abs=1e-6), lv
+    for key, v in ADANCO_B["f2"].items():
+        f, t = key.split("->")
+        assert r.f2.loc[t, f] == pytest.approx(v, rel=1e-6, abs=1e-9), key
+    for ind, v in ADANCO_B["indicator_vif"].items():
+        assert r.outer.loc[ind, "vif"] == pytest.approx(v, abs=1e-6), ind  # ADANCO differs by ~1e-7
