@@ -8,6 +8,7 @@
 #include <numeric>
 #include <type_traits>
 
+#include "servscore/detail/parallel.hpp"
 #include "servscore/errors.hpp"
 
 namespace servscore {
@@ -26,19 +27,30 @@ inline std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser
 }
 
 inline std::uint64_t hash_bytes(const char* p, std::size_t n) {
-  // FNV-1a over 8-byte words, then mixed: quick for the short strings keys usually are.
-  std::uint64_t h = 0xcbf29ce484222325ULL ^ n;
+  // Two independent multiply lanes over 16-byte blocks, then mixed: quick for the short
+  // strings keys usually are (and for numpy's wide fixed-width cells).
+  std::uint64_t h1 = 0xcbf29ce484222325ULL ^ n, h2 = 0x84222325cbf29ce4ULL;
   std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0x100000001b3ULL;
-    h ^= h >> 29;
+  for (; i + 16 <= n; i += 16) {
+    std::uint64_t w1, w2;
+    std::memcpy(&w1, p + i, 8);
+    std::memcpy(&w2, p + i + 8, 8);
+    h1 = (h1 ^ w1) * 0x9e3779b97f4a7c15ULL;
+    h2 = (h2 ^ w2) * 0xc2b2ae3d27d4eb4fULL;
+    h1 ^= h1 >> 29;
+    h2 ^= h2 >> 31;
   }
-  std::uint64_t w = 0;
-  if (i < n) std::memcpy(&w, p + i, n - i);
-  h = (h ^ w) * 0x100000001b3ULL;
-  return mix(h);
+  std::uint64_t w1 = 0, w2 = 0;
+  const std::size_t rest = n - i;
+  if (rest > 8) {
+    std::memcpy(&w1, p + i, 8);
+    std::memcpy(&w2, p + i + 8, rest - 8);
+  } else if (rest > 0) {
+    std::memcpy(&w1, p + i, rest);
+  }
+  h1 = (h1 ^ w1) * 0x9e3779b97f4a7c15ULL;
+  h2 = (h2 ^ w2) * 0xc2b2ae3d27d4eb4fULL;
+  return mix(h1 ^ (h2 >> 1) ^ (h2 << 63));
 }
 
 // A double that is a whole number in int64's range, as that integer (so 1.0 hashes and equals as 1).
@@ -630,7 +642,156 @@ Factorized factorize_dictionary(const I* index, std::int64_t n, const std::vecto
   return out;
 }
 
+
 namespace {
+
+// Rows of strings (as bytes) to sorted codes. Strings of up to 16 bytes are compared by their
+// padded bytes and length, held in the table itself (no second look at the data); longer ones by
+// a hash and the bytes of their first row. Chunks of rows are factorised by separate threads
+// into local tables, which are then folded in chunk order: the codes (in key order) do not
+// depend on the number of threads.
+struct Cell {
+  std::uint64_t a = 0, b = 0;  // bytes 0-7 and 8-15 (short strings), or hash and bytes 0-7 (long)
+  std::uint32_t len = 0;
+  std::int64_t row = 0;  // first row holding it
+};
+
+inline std::uint64_t load_bytes(const char* p, std::size_t k) {  // k <= 8 bytes, zero padded
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, k);
+  return w;
+}
+
+template <class Get>
+inline Cell cell_of(const Get& get, std::int64_t i) {
+  const char* p;
+  std::size_t len;
+  bool room;  // 16 bytes may be read from p
+  get(i, p, len, room);
+  Cell c;
+  c.len = static_cast<std::uint32_t>(len);
+  c.row = i;
+  if (len <= 16) {
+    if (room) {
+      std::uint64_t a, b;
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + 8, 8);
+      const std::size_t la = len < 8 ? len : 8, lb = len > 8 ? len - 8 : 0;
+      c.a = la == 8 ? a : (a & ((std::uint64_t(1) << (8 * la)) - 1));
+      c.b = lb == 8 ? b : (b & ((std::uint64_t(1) << (8 * lb)) - 1));
+    } else {
+      c.a = load_bytes(p, len < 8 ? len : 8);
+      c.b = len > 8 ? load_bytes(p + 8, len - 8) : 0;
+    }
+  } else {
+    c.a = hash_bytes(p, len);
+    c.b = load_bytes(p, 8);
+  }
+  return c;
+}
+
+inline std::uint64_t cell_hash(const Cell& c) {
+  // two independent multiplies (a full mix per row costs more than the table look-up)
+  const std::uint64_t h = (c.a ^ c.len) * 0x9e3779b97f4a7c15ULL + c.b * 0xc2b2ae3d27d4eb4fULL;
+  return h ^ (h >> 31);
+}
+
+template <class Get>
+class CellTable {
+ public:
+  explicit CellTable(const Get& get) : get_(get), slots_(64, -1) {}
+  std::int32_t code(const Cell& c) {
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t s = cell_hash(c) & mask;; s = (s + 1) & mask) {
+      const std::int32_t k = slots_[s];
+      if (k < 0) {
+        const auto code = static_cast<std::int32_t>(cells_.size());
+        slots_[s] = code;
+        cells_.push_back(c);
+        if (cells_.size() * 2 > slots_.size()) rehash();
+        return code;
+      }
+      if (same(cells_[static_cast<std::size_t>(k)], c)) return k;
+    }
+  }
+  const std::vector<Cell>& cells() const { return cells_; }
+
+ private:
+  bool same(const Cell& x, const Cell& y) const {
+    if (x.a != y.a || x.b != y.b || x.len != y.len) return false;
+    if (x.len <= 16) return true;
+    const char *p, *q;
+    std::size_t lp, lq;
+    bool room;
+    get_(x.row, p, lp, room);
+    get_(y.row, q, lq, room);
+    return std::memcmp(p, q, lp) == 0;
+  }
+  void rehash() {
+    std::vector<std::int32_t> slots(slots_.size() * 2, -1);
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t k = 0; k < cells_.size(); ++k) {
+      std::size_t s = cell_hash(cells_[k]) & mask;
+      while (slots[s] >= 0) s = (s + 1) & mask;
+      slots[s] = static_cast<std::int32_t>(k);
+    }
+    slots_.swap(slots);
+  }
+  const Get& get_;
+  std::vector<std::int32_t> slots_;
+  std::vector<Cell> cells_;
+};
+
+// `valid(i)`: false for a missing row. `key(row)`: the key value of the string in `row`.
+template <class Get, class Valid, class Key>
+Factorized factorize_cells(std::int64_t n, int workers, const Get& get, const Valid& valid, const Key& key,
+                           const std::string& name) {
+  Factorized out{std::vector<std::int32_t>(static_cast<std::size_t>(n)), GroupKeys({name})};
+  constexpr std::int32_t kMissing = -1;
+  const int t = static_cast<int>(std::min<std::int64_t>(resolve_workers(workers), std::max<std::int64_t>(1, n / 65536)));
+  std::vector<CellTable<Get>> tables;
+  tables.reserve(static_cast<std::size_t>(t));
+  for (int w = 0; w < t; ++w) tables.emplace_back(get);
+  std::int32_t* codes = out.codes.data();
+  std::vector<char> missing(static_cast<std::size_t>(t), 0);
+  parallel_for(n, t, 1, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
+    CellTable<Get>& tab = tables[static_cast<std::size_t>(w)];
+    bool any = false;
+    for (std::ptrdiff_t i = b; i < e; ++i) {
+      const bool ok = valid(i);
+      any |= !ok;
+      codes[i] = ok ? tab.code(cell_of(get, i)) : kMissing;
+    }
+    missing[static_cast<std::size_t>(w)] = any;
+  });
+  // fold the local tables in chunk order, then one pass maps local codes to sorted codes
+  CellTable<Get> all(get);
+  std::vector<std::vector<std::int32_t>> to_all(static_cast<std::size_t>(t));
+  for (int w = 0; w < t; ++w)
+    for (const Cell& c : tables[static_cast<std::size_t>(w)].cells())
+      to_all[static_cast<std::size_t>(w)].push_back(all.code(c));
+  out.keys.reserve(all.cells().size() + 1);
+  for (const Cell& c : all.cells()) out.keys.insert({key(c.row)});
+  const auto miss = static_cast<std::int32_t>(all.cells().size());
+  const bool any_missing = std::find(missing.begin(), missing.end(), 1) != missing.end();
+  if (any_missing) out.keys.insert({std::monostate{}});
+  const std::vector<std::int32_t> order = out.keys.sorted_codes();
+  std::vector<std::int32_t> rank(order.size());
+  for (std::size_t r = 0; r < order.size(); ++r) rank[static_cast<std::size_t>(order[r])] = static_cast<std::int32_t>(r);
+  GroupKeys sorted({name});
+  sorted.reserve(order.size());
+  for (std::int32_t c : order) sorted.insert(out.keys.key(c));
+  out.keys = std::move(sorted);
+  const std::int32_t miss_rank = any_missing ? rank[static_cast<std::size_t>(miss)] : 0;
+  parallel_for(n, t, 1, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
+    std::vector<std::int32_t> lut(to_all[static_cast<std::size_t>(w)].size());
+    for (std::size_t k = 0; k < lut.size(); ++k)
+      lut[k] = rank[static_cast<std::size_t>(to_all[static_cast<std::size_t>(w)][k])];
+    for (std::ptrdiff_t i = b; i < e; ++i) codes[i] = codes[i] == kMissing ? miss_rank : lut[static_cast<std::size_t>(codes[i])];
+  });
+  return out;
+}
+
 void append_utf8(std::string& s, char32_t c) {
   if (c < 0x80) {
     s.push_back(static_cast<char>(c));
@@ -648,132 +809,53 @@ void append_utf8(std::string& s, char32_t c) {
     s.push_back(static_cast<char>(0x80 | (c & 0x3f)));
   }
 }
+
 }  // namespace
 
-Factorized factorize_utf32(const char32_t* data, std::int64_t n, std::int64_t width, const std::string& name) {
-  // Hash the fixed-width cells as bytes (equal strings have equal NUL-padded cells).
-  Factorized out{{}, GroupKeys({name})};
-  out.codes.resize(static_cast<std::size_t>(n));
-  const std::size_t bytes = static_cast<std::size_t>(width) * 4;
-  std::vector<std::int32_t> slots(64, -1);
-  std::vector<std::int64_t> first;  // per code: its first row
-  std::vector<std::uint64_t> hashes;
-  auto cell = [&](std::int64_t i) { return reinterpret_cast<const char*>(data + i * width); };
-  for (std::int64_t i = 0; i < n; ++i) {
-    const char* p = cell(i);
-    const std::uint64_t h = hash_bytes(p, bytes);
-    std::size_t mask = slots.size() - 1;
-    std::size_t s = h & mask;
-    std::int32_t code = -1;
-    for (;; s = (s + 1) & mask) {
-      const std::int32_t c = slots[s];
-      if (c < 0) break;
-      const auto cu = static_cast<std::size_t>(c);
-      if (hashes[cu] == h && std::memcmp(cell(first[cu]), p, bytes) == 0) {
-        code = c;
-        break;
-      }
-    }
-    if (code < 0) {
-      code = static_cast<std::int32_t>(first.size());
-      slots[s] = code;
-      first.push_back(i);
-      hashes.push_back(h);
-      if (first.size() * 2 > slots.size()) {
-        std::vector<std::int32_t> grown(slots.size() * 2, -1);
-        mask = grown.size() - 1;
-        for (std::size_t c = 0; c < first.size(); ++c) {
-          std::size_t t = hashes[c] & mask;
-          while (grown[t] >= 0) t = (t + 1) & mask;
-          grown[t] = static_cast<std::int32_t>(c);
-        }
-        slots.swap(grown);
-      }
-    }
-    out.codes[static_cast<std::size_t>(i)] = code;
-  }
-  out.keys.reserve(first.size());
-  for (std::int64_t row : first) {
-    std::string s;
+Factorized factorize_utf32(const char32_t* data, std::int64_t n, std::int64_t width, const std::string& name,
+                           int workers) {
+  // Equal strings have equal NUL-padded cells: the cells are compared as bytes.
+  const auto bytes = static_cast<std::size_t>(width) * 4;
+  const char* base = reinterpret_cast<const char*>(data);
+  const std::int64_t total = n * static_cast<std::int64_t>(bytes);
+  auto get = [&](std::int64_t i, const char*& p, std::size_t& len, bool& room) {
+    p = base + i * static_cast<std::int64_t>(bytes);
+    len = bytes;
+    room = (i * static_cast<std::int64_t>(bytes)) + 16 <= total;
+  };
+  auto valid = [](std::int64_t) { return true; };
+  auto key = [&](std::int64_t row) {
     const char32_t* q = data + row * width;
     std::int64_t len = width;
     while (len > 0 && q[len - 1] == 0) --len;  // numpy strips trailing NULs
+    std::string s;
     for (std::int64_t j = 0; j < len; ++j) {
       if (q[j] > 0x10ffff || (q[j] >= 0xd800 && q[j] <= 0xdfff))
         throw input_error("by: column '" + name + "', row " + std::to_string(row) + ": invalid code point " +
                           std::to_string(static_cast<std::uint32_t>(q[j])));
       append_utf8(s, q[j]);
     }
-    out.keys.insert({std::move(s)});
-  }
-  sort_factorized(out);
-  return out;
+    return KeyValue(std::move(s));
+  };
+  return factorize_cells(n, workers, get, valid, key, name);
 }
 
 template <class O>
 Factorized factorize_strings(const O* o, const char* d, std::int64_t dn, const std::uint8_t* v, std::int64_t n,
-                             const std::string& name) {
+                             const std::string& name, int workers) {
   for (std::int64_t i = 0; i < n; ++i)
     if (o[i] < 0 || o[i] > o[i + 1] || static_cast<std::int64_t>(o[i + 1]) > dn)
       throw input_error("by: column '" + name + "': string offsets out of range at row " + std::to_string(i));
-  Factorized out{std::vector<std::int32_t>(static_cast<std::size_t>(n)), GroupKeys({name})};
-  // first-appearance codes by a byte hash (the missing value is code 0 of the table when present);
-  // key values are made once per distinct string
-  std::vector<std::int32_t> slots(64, -1);
-  std::vector<std::int64_t> first;  // per string code: its first row
-  std::vector<std::uint64_t> hashes;
-  constexpr std::int32_t kMissing = -1;
-  for (std::int64_t i = 0; i < n; ++i) {
-    if (v && !v[i]) {
-      out.codes[static_cast<std::size_t>(i)] = kMissing;
-      continue;
-    }
-    const char* s = d + o[i];
-    const auto len = static_cast<std::size_t>(o[i + 1] - o[i]);
-    const std::uint64_t h = hash_bytes(s, len);
-    std::size_t mask = slots.size() - 1;
-    std::size_t t = h & mask;
-    std::int32_t code = -1;
-    for (;; t = (t + 1) & mask) {
-      const std::int32_t r = slots[t];
-      if (r < 0) break;
-      const auto ru = static_cast<std::size_t>(r);
-      const std::int64_t f = first[ru];
-      if (hashes[ru] == h && static_cast<std::size_t>(o[f + 1] - o[f]) == len && std::memcmp(d + o[f], s, len) == 0) {
-        code = r;
-        break;
-      }
-    }
-    if (code < 0) {
-      code = static_cast<std::int32_t>(first.size());
-      slots[t] = code;
-      first.push_back(i);
-      hashes.push_back(h);
-      if (first.size() * 2 > slots.size()) {
-        std::vector<std::int32_t> grown(slots.size() * 2, -1);
-        mask = grown.size() - 1;
-        for (std::size_t r = 0; r < first.size(); ++r) {
-          std::size_t u = hashes[r] & mask;
-          while (grown[u] >= 0) u = (u + 1) & mask;
-          grown[u] = static_cast<std::int32_t>(r);
-        }
-        slots.swap(grown);
-      }
-    }
-    out.codes[static_cast<std::size_t>(i)] = code;
-  }
-  out.keys.reserve(first.size() + 1);
-  for (std::int64_t f : first) out.keys.insert({std::string(d + o[f], static_cast<std::size_t>(o[f + 1] - o[f]))});
-  const std::int32_t miss = static_cast<std::int32_t>(first.size());
-  bool any_missing = false;
-  for (std::int32_t& c : out.codes)
-    if (c == kMissing) {
-      c = miss;
-      any_missing = true;
-    }
-  if (any_missing) out.keys.insert({std::monostate{}});
-  sort_factorized(out);
-  return out;
+  auto get = [&](std::int64_t i, const char*& p, std::size_t& len, bool& room) {
+    p = d + o[i];
+    len = static_cast<std::size_t>(o[i + 1] - o[i]);
+    room = static_cast<std::int64_t>(o[i]) + 16 <= dn;
+  };
+  auto valid = [&](std::int64_t i) { return v == nullptr || v[i] != 0; };
+  auto key = [&](std::int64_t row) {
+    return KeyValue(std::string(d + o[row], static_cast<std::size_t>(o[row + 1] - o[row])));
+  };
+  return factorize_cells(n, workers, get, valid, key, name);
 }
 
 Factorized combine_factorized(std::vector<Factorized> columns) {
@@ -884,9 +966,9 @@ SERVSCORE_DICTIONARY(std::uint16_t)
 SERVSCORE_DICTIONARY(std::uint32_t)
 #undef SERVSCORE_DICTIONARY
 template Factorized factorize_strings<std::int32_t>(const std::int32_t*, const char*, std::int64_t,
-                                                    const std::uint8_t*, std::int64_t, const std::string&);
+                                                    const std::uint8_t*, std::int64_t, const std::string&, int);
 template Factorized factorize_strings<std::int64_t>(const std::int64_t*, const char*, std::int64_t,
-                                                    const std::uint8_t*, std::int64_t, const std::string&);
+                                                    const std::uint8_t*, std::int64_t, const std::string&, int);
 
 }  // namespace detail
 }  // namespace servscore

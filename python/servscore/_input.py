@@ -97,7 +97,7 @@ def to_array(data: Any, *, name: str = "data", dtype: Any = np.float64) -> np.nd
         if isinstance(data, pd.Series)
         else pd.Series(np.asarray(data, dtype=object) if not isinstance(data, np.ndarray) else data)
     )
-    frame = pd.DataFrame({name: s.reset_index(drop=True)})
+    frame = pd.DataFrame({name: s.reset_index(drop=True)}).set_axis(s.index)  # errors name the caller's rows
     values = numeric_column(frame, name, name=name)
     return np.ascontiguousarray(values, dtype=dtype)
 
@@ -194,8 +194,10 @@ def numeric_column(frame: pd.DataFrame, column: Any, *, name: str = "data") -> n
     bad = coerced.isna().to_numpy() & s.notna().to_numpy()
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
+        where = name if column == name else f"{name}: column {column!r}"  # to_array names the column once
+        label = frame.index[pos].item() if isinstance(frame.index[pos], np.generic) else frame.index[pos]
         raise InputError(
-            f"{name}: column {column!r}, row {frame.index[pos]!r}: value {s.iloc[pos]!r} is not a number"
+            f"{where}, row {label!r}: value {s.iloc[pos]!r} is not a number"
             f" ({int(bad.sum())} non-numeric value(s) in the column)"
         )
     out = coerced.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -298,7 +300,7 @@ def _by_columns(frame: pd.DataFrame, by: Any) -> list[Any]:
     return cols
 
 
-def factorize(frame: Any, by: Any) -> tuple[np.ndarray, Any, pd.Index]:
+def factorize(frame: Any, by: Any, *, workers: int = 1) -> tuple[np.ndarray, Any, pd.Index]:
     """Group codes, their :class:`~servscore._core.GroupKeys` and the pandas index of the keys.
 
     ``frame`` is a pandas DataFrame (polars and Arrow tables are read column by column without
@@ -307,6 +309,7 @@ def factorize(frame: Any, by: Any) -> tuple[np.ndarray, Any, pd.Index]:
     factorised once in C++ from the columns' memory: numbers (NaN missing), booleans, strings
     (numpy, object, Arrow-backed pandas and polars), pandas Categoricals (through their codes:
     one table look-up per row) and Arrow dictionaries. Integer 1 and float 1.0 are one key.
+    ``workers`` threads (``<= 0``: all) factorise string columns; the result does not depend on it.
 
     >>> import pandas as pd
     >>> from servscore._input import factorize
@@ -321,16 +324,18 @@ def factorize(frame: Any, by: Any) -> tuple[np.ndarray, Any, pd.Index]:
             if c not in names_all:
                 raise InputError(f"by: no column {c!r}; columns present: {', '.join(map(str, names_all[:30]))}")
         series = [frame.get_column(c) if _is_polars(frame, "DataFrame") else frame.column(c) for c in labels]
-        return factorize_columns(series, labels)
+        return factorize_columns(series, labels, workers=workers)
     if not isinstance(frame, pd.DataFrame):
         frame = to_frame(frame)
     cols = _by_columns(frame, by)
     if len(set(map(repr, cols))) != len(cols) or not frame.columns.is_unique:
         return _factorize_pandas(frame, cols)
-    return factorize_columns([frame[c] for c in cols], cols)
+    return factorize_columns([frame[c] for c in cols], cols, workers=workers)
 
 
-def factorize_columns(columns: Sequence[Any], labels: Sequence[Any]) -> tuple[np.ndarray, Any, pd.Index]:
+def factorize_columns(
+    columns: Sequence[Any], labels: Sequence[Any], *, workers: int = 1
+) -> tuple[np.ndarray, Any, pd.Index]:
     """:func:`factorize` of key columns given as values (pandas / polars Series, numpy arrays,
     Arrow arrays, lists), one label each."""
     parts: list[Any] = []
@@ -342,7 +347,7 @@ def factorize_columns(columns: Sequence[Any], labels: Sequence[Any]) -> tuple[np
         parts.append(part[0])
         rebuild.append(part[1])
     try:
-        codes, keys = _core.factorize_keys(parts, names_of(list(labels)))
+        codes, keys = _core.factorize_keys(parts, names_of(list(labels)), int(workers))
     except TypeError:  # objects that are not keys the core knows (dates, tuples, ...): pandas decides
         return _factorize_pandas(pd.DataFrame({i: _as_series(c) for i, c in enumerate(columns)}), None, labels)
     return codes, keys, _keys_index(keys, rebuild, labels)

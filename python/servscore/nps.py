@@ -152,7 +152,7 @@ def _n_rows(data: Any) -> int | None:
         return None
 
 
-def _prepare(data: Any, *, column: Any, by: Any, weights: Any, metric: str) -> _Prepared:
+def _prepare(data: Any, *, column: Any, by: Any, weights: Any, metric: str, workers: int = 1) -> _Prepared:
     frame: pd.DataFrame | None = None
     if is_frame_like(data):
         frame = to_frame(data)
@@ -183,7 +183,7 @@ def _prepare(data: Any, *, column: Any, by: Any, weights: Any, metric: str) -> _
         if isinstance(by, str) and frame is None:
             raise InputError(f"by: column name {by!r} needs a DataFrame as data; pass the group values instead")
         if frame is not None and _is_names(by, frame):
-            codes, gkeys, keys = factorize(frame, label_list(frame, by))
+            codes, gkeys, keys = factorize(frame, label_list(frame, by), workers=workers)
         else:
             parts = (
                 list(by)
@@ -204,7 +204,7 @@ def _prepare(data: Any, *, column: Any, by: Any, weights: Any, metric: str) -> _
                 if isinstance(pname, str) and pname in cols:
                     label = f"{pname}{i}"
                 cols[str(label)] = values
-            codes, gkeys, keys = factorize_columns(list(cols.values()), list(cols))
+            codes, gkeys, keys = factorize_columns(list(cols.values()), list(cols), workers=workers)
     w: np.ndarray | None = None
     if weights is not None:
         if isinstance(weights, str) or is_label(frame, weights):
@@ -695,7 +695,7 @@ def nps(
             "scale": scale,
         },
     )
-    p = _prepare(scores, column=column, by=by, weights=weights, metric="nps")
+    p = _prepare(scores, column=column, by=by, weights=weights, metric="nps", workers=workers)
     counts = _count(p, cfg.scale_min, cfg.scale_max, workers)
     return _nps_result(counts, p.keys, cfg, empty, p.what)
 
@@ -716,7 +716,7 @@ def _box(
     workers: int,
 ) -> BoxResult:
     cfg = _config(metric, config, {"level": level, "top_min": top_min, "bottom_max": bottom_max, "scale": scale})
-    p = _prepare(scores, column=column, by=by, weights=weights, metric=metric)
+    p = _prepare(scores, column=column, by=by, weights=weights, metric=metric, workers=workers)
     counts = _count(p, cfg.scale_min, cfg.scale_max, workers)
     return _box_result(metric, counts, p.keys, cfg, empty, p.what)
 
@@ -1048,7 +1048,7 @@ class ResponseAccumulator(Mergeable):
         empty by a filter) is a no-op."""
         if _n_rows(scores) == 0:
             return self
-        p = _prepare(scores, column=self.column, by=by, weights=weights, metric=self.metric)
+        p = _prepare(scores, column=self.column, by=by, weights=weights, metric=self.metric, workers=workers)
         c = _count(p, self.config.scale_min, self.config.scale_max, workers)
         if p.group_keys is None:
             keys = GroupKeys([])

@@ -84,6 +84,14 @@ py::array_t<std::int32_t> as_array(std::vector<std::int32_t>&& v) {
   return py::array_t<std::int32_t>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
 }
 
+// Equality of two exact str objects without a call into the interpreter: same length, kind and data.
+inline bool same_str(PyObject* a, PyObject* b) {
+  if (a == b) return true;
+  if (PyUnicode_GET_LENGTH(a) != PyUnicode_GET_LENGTH(b) || PyUnicode_KIND(a) != PyUnicode_KIND(b)) return false;
+  return std::memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b),
+                     static_cast<std::size_t>(PyUnicode_GET_LENGTH(a)) * PyUnicode_KIND(a)) == 0;
+}
+
 // numpy object arrays: str objects through their cached Python hash (no UTF-8 per row), other
 // objects through their key value. Needs the GIL.
 Factorized factorize_objects(const py::array& a, const std::string& name) {
@@ -114,7 +122,7 @@ Factorized factorize_objects(const py::array& a, const std::string& name) {
         const std::int32_t r = slots[s];
         if (r < 0) break;
         const auto ru = static_cast<std::size_t>(r);
-        if (hashes[ru] == h && (reps[ru] == o || PyUnicode_Compare(reps[ru], o) == 0)) {
+        if (hashes[ru] == h && same_str(reps[ru], o)) {
           code = rep_code[ru];
           break;
         }
@@ -213,7 +221,7 @@ std::vector<KeyValue> category_values(const py::handle& cats) {
 // bytes without the GIL.
 template <class O>
 Factorized arrow_strings(const py::array& offsets, const py::array& bytes, const py::object& valid,
-                         const std::string& name) {
+                         const std::string& name, int workers) {
   auto off = py::array_t<O, py::array::c_style>::ensure(offsets);
   auto dat = py::array_t<std::uint8_t, py::array::c_style>::ensure(bytes);
   if (!off || !dat) throw py::error_already_set();
@@ -228,18 +236,19 @@ Factorized arrow_strings(const py::array& offsets, const py::array& bytes, const
   const auto dn = static_cast<std::int64_t>(dat.shape(0));
   const std::uint8_t* v = valid.is_none() ? nullptr : ok.data();
   py::gil_scoped_release release;  // pure C++ over borrowed arrays
-  return detail::factorize_strings(o, d, dn, v, n, name);
+  return detail::factorize_strings(o, d, dn, v, n, name, workers);
 }
 
 // One key column: a numpy array (numbers, bool, '<U' strings, objects), a (codes, categories[,
 // order]) tuple for dictionary-encoded columns, or ("arrow_string", offsets, data, valid).
-Factorized factorize_column(const py::handle& col, const std::string& name) {
+Factorized factorize_column(const py::handle& col, const std::string& name, int workers) {
   if (py::isinstance<py::tuple>(col)) {
     auto t = py::reinterpret_borrow<py::tuple>(col);
     if (t.size() == 4 && py::isinstance<py::str>(t[0]) && t[0].cast<std::string>() == "arrow_string") {
       auto off = t[1].cast<py::array>();
-      if (off.dtype().itemsize() == 8) return arrow_strings<std::int64_t>(off, t[2].cast<py::array>(), t[3], name);
-      return arrow_strings<std::int32_t>(off, t[2].cast<py::array>(), t[3], name);
+      if (off.dtype().itemsize() == 8)
+        return arrow_strings<std::int64_t>(off, t[2].cast<py::array>(), t[3], name, workers);
+      return arrow_strings<std::int32_t>(off, t[2].cast<py::array>(), t[3], name, workers);
     }
     if (t.size() != 2 && t.size() != 3)
       throw input_error("by: column '" + name + "': expected (codes, categories) or (codes, categories, order)");
@@ -285,7 +294,7 @@ Factorized factorize_column(const py::handle& col, const std::string& name) {
       return f;
     }
     py::gil_scoped_release release;  // pure C++ over a borrowed array
-    return detail::factorize_utf32(p, n, width, name);
+    return detail::factorize_utf32(p, n, width, name, workers);
   }
   if (kind == 'b' || kind == 'i' || kind == 'u' || kind == 'f') return numeric_array(a, name);
   throw py::type_error("by: column '" + name + "': dtype " + py::str(a.dtype()).cast<std::string>() +
@@ -367,12 +376,12 @@ void register_groups(py::module_& m) {
 
   m.def(
       "factorize_keys",
-      [](const py::list& columns, const std::vector<std::string>& names) {
+      [](const py::list& columns, const std::vector<std::string>& names, int workers) {
         if (columns.size() != names.size())
           throw input_error("factorize_keys: " + std::to_string(columns.size()) + " columns but " +
                             std::to_string(names.size()) + " names");
         std::vector<Factorized> parts;
-        for (std::size_t j = 0; j < columns.size(); ++j) parts.push_back(factorize_column(columns[j], names[j]));
+        for (std::size_t j = 0; j < columns.size(); ++j) parts.push_back(factorize_column(columns[j], names[j], workers));
         Factorized f;
         {
           py::gil_scoped_release release;  // pure C++ over owned vectors
@@ -380,8 +389,9 @@ void register_groups(py::module_& m) {
         }
         return py::make_tuple(as_array(std::move(f.codes)), std::move(f.keys));
       },
-      py::arg("columns"), py::arg("names"),
+      py::arg("columns"), py::arg("names"), py::arg("workers") = 1,
       "Group codes (int32, in key order: numbers, strings, missing last; categoricals in category order) and the "
       "GroupKeys of key columns: numpy arrays (numbers, bool, str, object), (codes, categories[, order]) tuples, or "
-      "('arrow_string', offsets, data, valid) tuples.");
+      "('arrow_string', offsets, data, valid) tuples. Strings are factorised by `workers` threads (<= 0: all); "
+      "the result does not depend on it.");
 }

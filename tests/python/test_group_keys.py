@@ -168,3 +168,17 @@ def test_factorize_large_numeric_paths():
         ref, uniq = pd.factorize(x, sort=True)
         np.testing.assert_array_equal(codes, ref)
         assert len(keys) == len(uniq)
+
+
+def test_string_factorisation_does_not_depend_on_workers():
+    rng = np.random.default_rng(2)
+    n = 300_000  # large enough for several threads
+    names = np.array(["a", "bb", "", "a key longer than sixteen bytes", "中文", None], dtype=object)
+    s = pd.Series(names[rng.integers(0, 6, n)])
+    u = np.array(["a", "bb", "", "a key longer than sixteen bytes", "中文"])[rng.integers(0, 5, n)]
+    for v in (s, u):
+        ref_codes, ref_keys = _reference(pd.DataFrame({"k": v}), "k")
+        for w in (1, 0, 3):
+            codes, keys, _ = factorize_columns([v], ["k"], workers=w)
+            np.testing.assert_array_equal(codes, ref_codes)
+            assert [_norm(k[0]) for k in keys.keys()] == ref_keys  # noqa: SIM118

@@ -125,16 +125,18 @@ Factorized factorize_dictionary(const I* index, std::int64_t n, const std::vecto
                                 bool category_order, const std::string& name);
 
 /** @brief Factorise fixed-width UTF-32 strings (numpy `<U` arrays, `width` code points each, NUL padded). */
-Factorized factorize_utf32(const char32_t* data, std::int64_t n, std::int64_t width, const std::string& name);
+Factorized factorize_utf32(const char32_t* data, std::int64_t n, std::int64_t width, const std::string& name,
+                           int workers = 1);
 
 /**
  * @brief Factorise variable-length strings in the Arrow layout: row i is bytes
  * [offsets[i], offsets[i + 1]) of `data` (`data_size` bytes), missing where `valid` (one byte
  * per row, or null for none missing) is 0. Throws `input_error` for offsets out of range.
+ * `workers` threads (<= 0: all) factorise chunks of rows; the result does not depend on it.
  */
 template <class O>
 Factorized factorize_strings(const O* offsets, const char* data, std::int64_t data_size, const std::uint8_t* valid,
-                             std::int64_t n, const std::string& name);
+                             std::int64_t n, const std::string& name, int workers = 1);
 
 /**
  * @brief The codes of several key columns' combined keys (each column already factorised in
