@@ -7,9 +7,12 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <unordered_map>
 
 #include "json_util.hpp"
 #include "servscore/detail/parallel.hpp"
+#include "servscore/detail/quantile.hpp"
+#include "servscore/detail/random.hpp"
 #include "servscore/errors.hpp"
 
 namespace servscore {
@@ -352,35 +355,23 @@ RowMatrixXi8 kano_classify(AnswersRef functional, AnswersRef dysfunctional, cons
   return out;
 }
 
-KanoAccumulator::KanoAccumulator(int groups, int attributes, int levels)
-    : groups_(groups), attributes_(attributes), levels_(levels) {
-  if (groups < 1) throw input_error("groups: expected at least one group, got " + std::to_string(groups));
-  if (attributes < 0) throw input_error("attributes: expected >= 0, got " + std::to_string(attributes));
-  if (levels < 2 || levels > kMaxLevels)
-    throw config_error("levels: " + std::to_string(levels) + " is out of range; expected 2.." +
-                       std::to_string(kMaxLevels));
-  counts_.setZero(static_cast<Eigen::Index>(groups) * attributes, cells());
-}
+namespace {
 
-void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Eigen::Ref<const VectorXi32> groups,
-                             int workers, std::int64_t row_offset) {
-  check_same_shape(functional, dysfunctional);
+constexpr int kMaxAttributes = 1 << 20;        // attribute names in one state
+constexpr std::uint32_t kMaxName = 1 << 16;    // bytes of one attribute name
+constexpr std::uint32_t kMaxConfig = 1 << 20;  // bytes of the configuration JSON
+
+// Pair histograms of a wide batch, added to out[(g * k + j) * C + cell] (G_n groups, k = columns)
+// only once the whole batch is valid. G: group code per row in [0, G_n), or null for group 0.
+void count_wide(AnswersRef functional, AnswersRef dysfunctional, const std::int32_t* G, int G_n, int L, int workers,
+                std::int64_t row_offset, std::int64_t* out) {
+  const int S = L + 1, C = S * S;
   const Eigen::Index n = functional.rows(), k = functional.cols();
-  if (k != attributes_)
-    throw input_error("functional: expected " + std::to_string(attributes_) + " columns (one per attribute), got " +
-                      std::to_string(k));
-  const bool grouped = groups.size() > 0;
-  if (grouped && groups.size() != n)
-    throw input_error("groups: expected one group code per row (" + std::to_string(n) + "), got " +
-                      std::to_string(groups.size()));
   if (n == 0) return;
-  const int L = levels_, S = L + 1, C = cells();
   const std::ptrdiff_t fs = functional.outerStride(), ds = dysfunctional.outerStride();
   const std::ptrdiff_t fi = functional.innerStride(), di = dysfunctional.innerStride();
   const auto* F = reinterpret_cast<const std::uint8_t*>(functional.data());
   const auto* D = reinterpret_cast<const std::uint8_t*>(dysfunctional.data());
-  const std::int32_t* G = grouped ? groups.data() : nullptr;
-  const int G_n = groups_;
   const int T = static_cast<int>(
       std::min<std::ptrdiff_t>(detail::resolve_workers(workers), std::max<std::ptrdiff_t>(1, n / (1 << 15))));
   // One private histogram per worker; integer sums make the result independent of the split.
@@ -398,7 +389,7 @@ void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Ei
   std::vector<std::vector<std::int64_t>> local(static_cast<std::size_t>(T));
   detail::parallel_for(n, T, 1 << 15, [&](std::ptrdiff_t b, std::ptrdiff_t e, int w) {
     auto& h = local[static_cast<std::size_t>(w)];
-    h.assign(static_cast<std::size_t>(counts_.size()), 0);
+    h.assign(static_cast<std::size_t>(G_n) * static_cast<std::size_t>(k) * C, 0);
     std::vector<std::uint32_t> h32(static_cast<std::size_t>(G_n) * static_cast<std::size_t>(k) * P, 0);
     std::uint32_t* H = h32.data();
     auto flush = [&] {
@@ -440,10 +431,212 @@ void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Ei
       flush();
     }
   });
-  std::int64_t* out = counts_.data();
   for (const auto& h : local)
     if (!h.empty())
       for (std::size_t c = 0; c < h.size(); ++c) out[c] += h[c];
+}
+
+KanoConfig legacy_config(int levels) {
+  // The configuration of a state known only by its levels (the version-1 interface and images).
+  KanoConfig c;
+  if (levels == 3) c.table = kano_table_short();
+  if (levels != 5 && levels != 3) {
+    c.table.name = "levels-" + std::to_string(levels);
+    c.table.levels = levels;
+    c.table.cells.assign(static_cast<std::size_t>(levels * levels), KanoCategory::indifferent);
+    c.functional_scores.assign(static_cast<std::size_t>(levels), 0.0);
+    c.dysfunctional_scores.assign(static_cast<std::size_t>(levels), 0.0);
+  }
+  return c;
+}
+
+void check_levels(int levels) {
+  if (levels < 2 || levels > kMaxLevels)
+    throw config_error("levels: " + std::to_string(levels) + " is out of range; expected 2.." +
+                       std::to_string(kMaxLevels));
+}
+
+std::string describe_keys(const std::vector<std::string>& names) {
+  if (names.empty()) return "ungrouped";
+  std::string s = "grouped by [";
+  for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", '" : "'") + names[i] + "'";
+  return s + "]";
+}
+
+std::int64_t checked_add(std::int64_t a, std::int64_t b, const char* what) {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r))
+    throw input_error(std::string("merge: ") + what + " overflow int64 (" + std::to_string(a) + " + " +
+                      std::to_string(b) + "); a corrupt state?");
+  return r;
+}
+
+// Position of every batch attribute name in `names` (appending new ones to `added`), -1 when
+// `fixed` and unknown (not selected). Throws for a duplicate batch name.
+std::vector<int> map_attributes(const std::vector<std::string>& names, const std::vector<std::string>& batch,
+                                bool fixed, bool unknown_is_error, std::vector<std::string>& added) {
+  std::unordered_map<std::string, int> pos;
+  for (std::size_t i = 0; i < names.size(); ++i) pos.emplace(names[i], static_cast<int>(i));
+  std::unordered_map<std::string, int> seen;
+  std::vector<int> out(batch.size(), -1);
+  for (std::size_t j = 0; j < batch.size(); ++j) {
+    if (!seen.emplace(batch[j], static_cast<int>(j)).second)
+      throw input_error("attributes: '" + batch[j] + "' is named twice (columns " + std::to_string(seen[batch[j]]) +
+                        " and " + std::to_string(j) + ")");
+    auto it = pos.find(batch[j]);
+    if (it != pos.end()) {
+      out[j] = it->second;
+    } else if (fixed) {
+      if (unknown_is_error) {
+        std::string known;
+        for (std::size_t i = 0; i < names.size() && i < 30; ++i) known += (i ? ", " : "") + names[i];
+        throw input_error("attributes: '" + batch[j] + "' is not one of the accumulator's attributes (" + known + ")");
+      }
+    } else {
+      out[j] = static_cast<int>(names.size() + added.size());
+      pos.emplace(batch[j], out[j]);
+      added.push_back(batch[j]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+KanoAccumulator::KanoAccumulator() : KanoAccumulator(KanoConfig{}) {}
+
+KanoAccumulator::KanoAccumulator(KanoConfig config, std::vector<std::string> key_names,
+                                 std::vector<std::string> attributes, bool fixed_attributes)
+    : config_(std::move(config)), fixed_(fixed_attributes), keys_(std::move(key_names)) {
+  config_.validate();
+  levels_ = config_.table.levels;
+  std::vector<std::string> added;
+  map_attributes({}, attributes, false, false, added);  // refuses duplicates
+  if (added.size() > static_cast<std::size_t>(kMaxAttributes))
+    throw input_error("attributes: " + std::to_string(added.size()) + " names; at most " +
+                      std::to_string(kMaxAttributes));
+  attributes_ = std::move(added);
+  counts_.setZero(0, cells());
+}
+
+KanoAccumulator::KanoAccumulator(int groups, int attributes, int levels) : keys_({"group"}) {
+  if (groups < 1) throw input_error("groups: expected at least one group, got " + std::to_string(groups));
+  if (attributes < 0 || attributes > kMaxAttributes)
+    throw input_error("attributes: expected 0.." + std::to_string(kMaxAttributes) + ", got " +
+                      std::to_string(attributes));
+  check_levels(levels);
+  config_ = legacy_config(levels);
+  levels_ = levels;
+  for (int j = 0; j < attributes; ++j) attributes_.push_back("attribute_" + std::to_string(j + 1));
+  keys_.reserve(static_cast<std::size_t>(groups));
+  for (int g = 0; g < groups; ++g) keys_.insert(GroupKey{KeyValue{std::int64_t{g}}});
+  counts_.setZero(static_cast<Eigen::Index>(groups) * attributes, cells());
+}
+
+void KanoAccumulator::set_suffixes(std::string functional, std::string dysfunctional) {
+  for (const std::string* x : {&functional, &dysfunctional})
+    if (x->empty() || x->size() > 256) throw config_error("suffixes: expected 1..256 bytes each, got '" + *x + "'");
+  if (functional == dysfunctional) throw config_error("suffixes: the two suffixes are the same ('" + functional + "')");
+  suffixes_ = {std::move(functional), std::move(dysfunctional)};
+}
+
+void KanoAccumulator::relayout(int new_attributes) {
+  const int k = attributes(), C = cells();
+  if (new_attributes == k) return;
+  const Eigen::Index G = groups();
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> c;
+  c.setZero(G * new_attributes, C);
+  for (Eigen::Index g = 0; g < G; ++g) c.middleRows(g * new_attributes, k) = counts_.middleRows(g * k, k);
+  counts_.swap(c);
+}
+
+int KanoAccumulator::ensure_group(std::int32_t code) {
+  // codes of keys_ are dense: grow the histogram to cover them
+  const Eigen::Index need = static_cast<Eigen::Index>(keys_.size()) * attributes();
+  if (counts_.rows() < need) {
+    const Eigen::Index old = counts_.rows();
+    counts_.conservativeResize(need, cells());
+    counts_.bottomRows(need - old).setZero();
+  }
+  return code;
+}
+
+void KanoAccumulator::add_attribute(const std::string& name) {
+  if (attributes() >= kMaxAttributes)
+    throw input_error("attributes: more than " + std::to_string(kMaxAttributes) + " attributes");
+  relayout(attributes() + 1);
+  attributes_.push_back(name);
+}
+
+void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, Eigen::Ref<const VectorXi32> groups,
+                             int workers, std::int64_t row_offset) {
+  check_same_shape(functional, dysfunctional);
+  const Eigen::Index n = functional.rows(), k = functional.cols();
+  if (k != attributes())
+    throw input_error("functional: expected " + std::to_string(attributes()) + " columns (one per attribute), got " +
+                      std::to_string(k));
+  const bool grouped = groups.size() > 0;
+  if (grouped && groups.size() != n)
+    throw input_error("groups: expected one group code per row (" + std::to_string(n) + "), got " +
+                      std::to_string(groups.size()));
+  if (n == 0) return;
+  if (keys_.size() == 0) {
+    if (keys_.width() != 0)
+      throw input_error("groups: the state is " + describe_keys(keys_.names()) + " and has no group yet; pass keys");
+    keys_.insert(GroupKey{});
+    ensure_group(0);
+  }
+  count_wide(functional, dysfunctional, grouped ? groups.data() : nullptr, keys_.size(), levels_, workers, row_offset,
+             counts_.data());
+  rows_ += n;
+}
+
+void KanoAccumulator::update(AnswersRef functional, AnswersRef dysfunctional, const std::vector<std::string>& names,
+                             Eigen::Ref<const VectorXi32> codes, const GroupKeys& batch_keys, int workers,
+                             std::int64_t row_offset) {
+  check_same_shape(functional, dysfunctional);
+  const Eigen::Index n = functional.rows(), k = functional.cols();
+  if (static_cast<Eigen::Index>(names.size()) != k)
+    throw input_error("functional: " + std::to_string(k) + " columns but " + std::to_string(names.size()) +
+                      " attribute names");
+  if (batch_keys.names() != keys_.names())
+    throw input_error("groups: the batch is " + describe_keys(batch_keys.names()) + ", the state " +
+                      describe_keys(keys_.names()));
+  const bool grouped = codes.size() > 0;
+  if (grouped && codes.size() != n)
+    throw input_error("groups: expected one group code per row (" + std::to_string(n) + "), got " +
+                      std::to_string(codes.size()));
+  if (!grouped && keys_.width() != 0)
+    throw input_error("groups: the state is " + describe_keys(keys_.names()) + "; expected a group code per row");
+  std::vector<std::string> added;
+  const std::vector<int> to = map_attributes(attributes_, names, fixed_, true, added);
+  if (n == 0) return;
+  if (attributes_.size() + added.size() > static_cast<std::size_t>(kMaxAttributes))
+    throw input_error("attributes: more than " + std::to_string(kMaxAttributes) + " attributes");
+  GroupKeys empty;
+  if (!grouped) empty.insert(GroupKey{});
+  const GroupKeys& bk = grouped ? batch_keys : empty;
+  const int Gb = bk.size(), C = cells();
+  if (Gb == 0) throw input_error("groups: group codes given but the batch has no keys");
+  // Count into a batch histogram first: the state changes only once the batch is valid.
+  std::vector<std::int64_t> h(static_cast<std::size_t>(Gb) * static_cast<std::size_t>(k) * C, 0);
+  count_wide(functional, dysfunctional, grouped ? codes.data() : nullptr, Gb, levels_, workers, row_offset, h.data());
+  const std::vector<std::int32_t> remap = keys_.merge(bk);
+  ensure_group(0);
+  if (!added.empty()) {
+    relayout(attributes() + static_cast<int>(added.size()));
+    attributes_.insert(attributes_.end(), added.begin(), added.end());
+  }
+  const Eigen::Index K = attributes();
+  for (int g = 0; g < Gb; ++g)
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const std::int64_t* src = h.data() + (static_cast<std::size_t>(g) * k + j) * C;
+      std::int64_t* dst =
+          counts_.data() +
+          (static_cast<Eigen::Index>(remap[static_cast<std::size_t>(g)]) * K + to[static_cast<std::size_t>(j)]) * C;
+      for (int c = 0; c < C; ++c) dst[c] += src[c];
+    }
+  rows_ += n;
 }
 
 void KanoAccumulator::update_long(Eigen::Ref<const VectorXi8> functional, Eigen::Ref<const VectorXi8> dysfunctional,
@@ -454,42 +647,173 @@ void KanoAccumulator::update_long(Eigen::Ref<const VectorXi8> functional, Eigen:
     throw input_error("long data: functional, dysfunctional, attribute and group columns differ in length (" +
                       std::to_string(n) + ", " + std::to_string(dysfunctional.size()) + ", " +
                       std::to_string(attribute.size()) + ", " + std::to_string(groups.size()) + ")");
-  const int L = levels_, S = L + 1, C = cells();
+  if (n == 0) return;
+  const int L = levels_, S = L + 1, C = cells(), K = attributes();
+  if (keys_.size() == 0) {
+    if (keys_.width() != 0)
+      throw input_error("groups: the state is " + describe_keys(keys_.names()) + " and has no group yet; pass keys");
+    keys_.insert(GroupKey{});
+    ensure_group(0);
+  }
+  const int G_n = keys_.size();
   // Validate first, so that an error leaves the state unchanged.
   for (Eigen::Index i = 0; i < n; ++i) {
     const int f = functional[i], d = dysfunctional[i], a = attribute[i];
     if (f < 0 || f > L) bad_answer("functional", row_offset + i, a, f, L);
     if (d < 0 || d > L) bad_answer("dysfunctional", row_offset + i, a, d, L);
-    if (a < 0 || a >= attributes_)
+    if (a < 0 || a >= K)
       throw input_error("attribute: row " + std::to_string(row_offset + i) + " has attribute code " +
-                        std::to_string(a) + "; expected [0, " + std::to_string(attributes_) + ")");
-    if (groups.size() && (groups[i] < 0 || groups[i] >= groups_))
+                        std::to_string(a) + "; expected [0, " + std::to_string(K) + ")");
+    if (groups.size() && (groups[i] < 0 || groups[i] >= G_n))
       throw input_error("groups: row " + std::to_string(row_offset + i) + " has group code " +
-                        std::to_string(groups[i]) + "; expected [0, " + std::to_string(groups_) + ")");
+                        std::to_string(groups[i]) + "; expected [0, " + std::to_string(G_n) + ")");
   }
   std::int64_t* H = counts_.data();
   for (Eigen::Index i = 0; i < n; ++i) {
     const std::int64_t g = groups.size() ? groups[i] : 0;
-    ++H[(g * attributes_ + attribute[i]) * C + functional[i] * S + dysfunctional[i]];
+    ++H[(g * K + attribute[i]) * C + functional[i] * S + dysfunctional[i]];
   }
+  rows_ += n;
 }
 
-KanoAccumulator& KanoAccumulator::merge(const KanoAccumulator& o) {
-  if (o.groups_ != groups_ || o.attributes_ != attributes_ || o.levels_ != levels_)
-    throw input_error("merge: states differ in shape (" + std::to_string(groups_) + " groups x " +
-                      std::to_string(attributes_) + " attributes x " + std::to_string(levels_) + " levels vs " +
-                      std::to_string(o.groups_) + " x " + std::to_string(o.attributes_) + " x " +
-                      std::to_string(o.levels_) + ")");
-  counts_ += o.counts_;
+void KanoAccumulator::update_long(Eigen::Ref<const VectorXi8> functional, Eigen::Ref<const VectorXi8> dysfunctional,
+                                  Eigen::Ref<const VectorXi32> attribute,
+                                  const std::vector<std::string>& attribute_names, Eigen::Ref<const VectorXi32> codes,
+                                  const GroupKeys& batch_keys, std::int64_t row_offset) {
+  const Eigen::Index n = functional.size();
+  if (dysfunctional.size() != n || attribute.size() != n || (codes.size() != 0 && codes.size() != n))
+    throw input_error("long data: functional, dysfunctional, attribute and group columns differ in length (" +
+                      std::to_string(n) + ", " + std::to_string(dysfunctional.size()) + ", " +
+                      std::to_string(attribute.size()) + ", " + std::to_string(codes.size()) + ")");
+  if (batch_keys.names() != keys_.names())
+    throw input_error("groups: the batch is " + describe_keys(batch_keys.names()) + ", the state " +
+                      describe_keys(keys_.names()));
+  const bool grouped = codes.size() > 0;
+  if (!grouped && keys_.width() != 0 && n > 0)
+    throw input_error("groups: the state is " + describe_keys(keys_.names()) + "; expected a group code per row");
+  std::vector<std::string> added;
+  const std::vector<int> to = map_attributes(attributes_, attribute_names, fixed_, false, added);
+  if (attributes_.size() + added.size() > static_cast<std::size_t>(kMaxAttributes))
+    throw input_error("attributes: more than " + std::to_string(kMaxAttributes) + " attributes");
+  GroupKeys empty;
+  if (!grouped) empty.insert(GroupKey{});
+  const GroupKeys& bk = grouped ? batch_keys : empty;
+  const int L = levels_, S = L + 1, C = cells(), A = static_cast<int>(attribute_names.size()), Gb = bk.size();
+  // Validate the selected rows first (rows of attributes not asked for are not selected).
+  std::int64_t selected = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const int a = attribute[i];
+    if (a < 0 || a >= A)
+      throw input_error("attribute: row " + std::to_string(row_offset + i) + " has attribute code " +
+                        std::to_string(a) + "; expected [0, " + std::to_string(A) + ")");
+    if (to[static_cast<std::size_t>(a)] < 0) continue;
+    const int f = functional[i], d = dysfunctional[i];
+    if (f < 0 || f > L) bad_answer("functional", row_offset + i, a, f, L);
+    if (d < 0 || d > L) bad_answer("dysfunctional", row_offset + i, a, d, L);
+    if (grouped && (codes[i] < 0 || codes[i] >= Gb))
+      throw input_error("groups: row " + std::to_string(row_offset + i) + " has group code " +
+                        std::to_string(codes[i]) + "; expected [0, " + std::to_string(Gb) + ")");
+    ++selected;
+  }
+  if (selected == 0) return;
+  const std::vector<std::int32_t> remap = keys_.merge(bk);
+  ensure_group(0);
+  if (!added.empty()) {
+    relayout(attributes() + static_cast<int>(added.size()));
+    attributes_.insert(attributes_.end(), added.begin(), added.end());
+  }
+  const std::int64_t K = attributes();
+  std::int64_t* H = counts_.data();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const int j = to[static_cast<std::size_t>(attribute[i])];
+    if (j < 0) continue;
+    const std::int64_t g = remap[static_cast<std::size_t>(grouped ? codes[i] : 0)];
+    ++H[(g * K + j) * C + functional[i] * S + dysfunctional[i]];
+  }
+  rows_ += selected;
+}
+
+void KanoAccumulator::add_counts(
+    const GroupKey& key, const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& block,
+    std::int64_t rows) {
+  if (block.rows() != attributes() || block.cols() != cells())
+    throw input_error("counts: expected " + std::to_string(attributes()) + " x " + std::to_string(cells()) +
+                      " (attributes x cells), got " + std::to_string(block.rows()) + " x " +
+                      std::to_string(block.cols()));
+  if (rows < 0) throw input_error("rows: expected >= 0, got " + std::to_string(rows));
+  for (Eigen::Index i = 0; i < block.size(); ++i)
+    if (block.data()[i] < 0)
+      throw input_error("counts: negative count " + std::to_string(block.data()[i]) + " at cell " + std::to_string(i));
+  const std::int32_t g = keys_.insert(key);
+  ensure_group(g);
+  auto dst = counts_.middleRows(static_cast<Eigen::Index>(g) * attributes(), attributes());
+  for (Eigen::Index r = 0; r < dst.rows(); ++r)
+    for (Eigen::Index c = 0; c < dst.cols(); ++c) dst(r, c) = checked_add(dst(r, c), block(r, c), "counts");
+  rows_ = checked_add(rows_, rows, "rows");
+}
+
+KanoAccumulator& KanoAccumulator::merge(const KanoAccumulator& other) {
+  if (&other == this) {
+    const KanoAccumulator copy = other;
+    return merge(copy);
+  }
+  if (other.levels_ != levels_ || !(other.config_ == config_))
+    throw input_error("merge: the Kano states differ in configuration: " + to_json(config_) + " (this one) vs " +
+                      to_json(other.config_) + " (the other)");
+  if (other.keys_.names() != keys_.names())
+    throw input_error("merge: the Kano states differ in grouping: " + describe_keys(keys_.names()) + " (this one) vs " +
+                      describe_keys(other.keys_.names()) + " (the other)");
+  std::vector<std::string> added;
+  const std::vector<int> to = map_attributes(attributes_, other.attributes_, false, false, added);
+  if (attributes_.size() + added.size() > static_cast<std::size_t>(kMaxAttributes))
+    throw input_error("attributes: more than " + std::to_string(kMaxAttributes) + " attributes");
+  // sums checked first, so that an overflow leaves the state unchanged
+  const std::int64_t new_rows = checked_add(rows_, other.rows_, "rows");
+  const std::vector<std::int32_t> remap = keys_.merge(other.keys_);
+  ensure_group(0);
+  if (!added.empty()) {
+    relayout(attributes() + static_cast<int>(added.size()));
+    attributes_.insert(attributes_.end(), added.begin(), added.end());
+  }
+  const Eigen::Index K = attributes(), k = other.attributes(), C = cells();
+  for (Eigen::Index g = 0; g < other.groups(); ++g)
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const std::int64_t* src = other.counts_.data() + (g * k + j) * C;
+      std::int64_t* dst =
+          counts_.data() +
+          (static_cast<Eigen::Index>(remap[static_cast<std::size_t>(g)]) * K + to[static_cast<std::size_t>(j)]) * C;
+      for (Eigen::Index c = 0; c < C; ++c) dst[c] = checked_add(dst[c], src[c], "counts");
+    }
+  rows_ = new_rows;
   return *this;
 }
 
 bool KanoAccumulator::operator==(const KanoAccumulator& o) const {
-  return groups_ == o.groups_ && attributes_ == o.attributes_ && levels_ == o.levels_ && counts_ == o.counts_;
+  if (levels_ != o.levels_ || !(config_ == o.config_) || rows_ != o.rows_ || fixed_ != o.fixed_ ||
+      suffixes_ != o.suffixes_ || keys_.names() != o.keys_.names() || attributes_.size() != o.attributes_.size() ||
+      keys_.size() != o.keys_.size())
+    return false;
+  std::unordered_map<std::string, int> pos;
+  for (std::size_t j = 0; j < o.attributes_.size(); ++j) pos.emplace(o.attributes_[j], static_cast<int>(j));
+  std::vector<int> to(attributes_.size());
+  for (std::size_t j = 0; j < attributes_.size(); ++j) {
+    auto it = pos.find(attributes_[j]);
+    if (it == pos.end()) return false;
+    to[j] = it->second;
+  }
+  const Eigen::Index K = attributes();
+  for (std::int32_t g = 0; g < keys_.size(); ++g) {
+    const auto og = o.keys_.find(keys_.key(g));
+    if (!og) return false;
+    for (Eigen::Index j = 0; j < K; ++j)
+      if (counts_.row(g * K + j) != o.counts_.row(*og * K + to[static_cast<std::size_t>(j)])) return false;
+  }
+  return true;
 }
 
 namespace {
-constexpr char kMagic[8] = {'S', 'S', 'K', 'A', 'N', 'O', '1', '\0'};
+constexpr char kMagic1[8] = {'S', 'S', 'K', 'A', 'N', 'O', '1', '\0'};
+constexpr char kMagic2[8] = {'S', 'S', 'K', 'A', 'N', 'O', '2', '\0'};
 
 void put_le(std::string& s, std::uint64_t v, int bytes) {
   for (int b = 0; b < bytes; ++b) s.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
@@ -499,51 +823,238 @@ std::uint64_t get_le(const char* p, int bytes) {
   for (int b = 0; b < bytes; ++b) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[b])) << (8 * b);
   return v;
 }
-}  // namespace
 
-std::string KanoAccumulator::to_bytes() const {
-  std::string s(kMagic, sizeof kMagic);
-  put_le(s, static_cast<std::uint32_t>(groups_), 4);
-  put_le(s, static_cast<std::uint32_t>(attributes_), 4);
-  put_le(s, static_cast<std::uint32_t>(levels_), 4);
-  s.reserve(s.size() + static_cast<std::size_t>(counts_.size()) * 8);
-  for (Eigen::Index i = 0; i < counts_.size(); ++i) put_le(s, static_cast<std::uint64_t>(counts_.data()[i]), 8);
-  return s;
-}
+// A cursor over untrusted bytes: every read checks what remains first.
+struct Reader {
+  std::string_view in;
+  std::uint64_t take(int bytes, const char* what) {
+    if (in.size() < static_cast<std::size_t>(bytes))
+      throw input_error(std::string("from_bytes: the Kano image ends inside ") + what);
+    const std::uint64_t v = get_le(in.data(), bytes);
+    in.remove_prefix(static_cast<std::size_t>(bytes));
+    return v;
+  }
+  std::string_view bytes(std::uint64_t n, std::uint64_t limit, const char* what) {
+    if (n > limit)
+      throw input_error(std::string("from_bytes: ") + what + " of " + std::to_string(n) + " bytes; at most " +
+                        std::to_string(limit));
+    if (in.size() < n)
+      throw input_error(std::string("from_bytes: the image declares ") + what + " of " + std::to_string(n) +
+                        " bytes but " + std::to_string(in.size()) + " remain");
+    std::string_view v = in.substr(0, static_cast<std::size_t>(n));
+    in.remove_prefix(static_cast<std::size_t>(n));
+    return v;
+  }
+};
 
-KanoAccumulator KanoAccumulator::from_bytes(std::string_view b) {
-  if (b.size() < 20 || std::memcmp(b.data(), kMagic, sizeof kMagic) != 0)
-    throw input_error("from_bytes: not a serialised Kano state (bad header)");
+KanoAccumulator read_version1(std::string_view b) {
+  if (b.size() < 20) throw input_error("from_bytes: not a serialised Kano state (bad header)");
   const auto g = static_cast<std::int32_t>(get_le(b.data() + 8, 4));
   const auto k = static_cast<std::int32_t>(get_le(b.data() + 12, 4));
   const auto L = static_cast<std::int32_t>(get_le(b.data() + 16, 4));
-  if (g < 1 || k < 0 || L < 2 || L > kMaxLevels)
+  if (g < 1 || k < 0 || k > kMaxAttributes || L < 2 || L > kMaxLevels)
     throw input_error("from_bytes: invalid shape " + std::to_string(g) + " x " + std::to_string(k) + " x " +
                       std::to_string(L));
   // sizes declared by untrusted bytes are checked against the length before allocating
-  const std::uint64_t per_pair =
-      static_cast<std::uint64_t>(L + 1) * static_cast<std::uint64_t>(L + 1);                  // missing is a level
-  const std::uint64_t pairs = static_cast<std::uint64_t>(g) * static_cast<std::uint64_t>(k);  // < 2^62
+  const std::uint64_t per_pair = static_cast<std::uint64_t>(L + 1) * static_cast<std::uint64_t>(L + 1);
+  const std::uint64_t pairs = static_cast<std::uint64_t>(g) * static_cast<std::uint64_t>(k);  // < 2^51
   const std::uint64_t avail = (b.size() - 20) / 8;
   if (pairs > avail / per_pair || b.size() != 20 + pairs * per_pair * 8)  // checked by division: no overflow
     throw input_error("from_bytes: the header declares " + std::to_string(g) + " groups x " + std::to_string(k) +
                       " attributes x " + std::to_string(per_pair) + " cells but the image has " +
                       std::to_string(b.size()) + " bytes");
-  const std::uint64_t cells = pairs * per_pair;
   KanoAccumulator a(g, k, L);
-  if (static_cast<std::uint64_t>(a.counts_.size()) != cells)
-    throw input_error("from_bytes: unexpected Kano state layout");
-  for (Eigen::Index i = 0; i < a.counts_.size(); ++i) {
+  auto& c = a.counts();
+  for (Eigen::Index i = 0; i < c.size(); ++i) {
     const auto v = static_cast<std::int64_t>(get_le(b.data() + 20 + 8 * i, 8));
-    if (v < 0) throw input_error("from_bytes: negative count at cell " + std::to_string(i));
+    if (v < 0) throw input_error("from_bytes: negative count " + std::to_string(v) + " at cell " + std::to_string(i));
+    c.data()[i] = v;
+  }
+  return a;
+}
+
+}  // namespace
+
+std::string KanoAccumulator::to_bytes() const {
+  std::string s(kMagic2, sizeof kMagic2);
+  put_le(s, 2, 4);
+  put_le(s, static_cast<std::uint32_t>(levels_), 4);
+  put_le(s, static_cast<std::uint64_t>(rows_), 8);
+  s.push_back(static_cast<char>(fixed_ ? 1 : 0));
+  const std::string cfg = to_json(config_);
+  put_le(s, cfg.size(), 4);
+  s += cfg;
+  for (const std::string* x : {&suffixes_.first, &suffixes_.second}) {
+    put_le(s, x->size(), 4);
+    s += *x;
+  }
+  put_le(s, attributes_.size(), 4);
+  for (const auto& a : attributes_) {
+    put_le(s, a.size(), 4);
+    s += a;
+  }
+  // groups in key order: equal states give equal bytes whatever order their groups came in
+  const std::vector<std::int32_t> order = keys_.sorted_codes();
+  GroupKeys sorted(keys_.names());
+  sorted.reserve(order.size());
+  for (auto g : order) sorted.insert(keys_.key(g));
+  sorted.write(s);
+  const Eigen::Index K = attributes(), C = cells();
+  s.reserve(s.size() + static_cast<std::size_t>(counts_.size()) * 8);
+  for (auto g : order)
+    for (Eigen::Index c = 0; c < K * C; ++c)
+      put_le(s, static_cast<std::uint64_t>(counts_.data()[static_cast<Eigen::Index>(g) * K * C + c]), 8);
+  return s;
+}
+
+KanoAccumulator KanoAccumulator::from_bytes(std::string_view b) {
+  if (b.size() >= 8 && std::memcmp(b.data(), kMagic1, sizeof kMagic1) == 0) return read_version1(b);
+  if (b.size() < 8 || std::memcmp(b.data(), kMagic2, sizeof kMagic2) != 0)
+    throw input_error("from_bytes: not a serialised Kano state (bad header)");
+  Reader r{b.substr(8)};
+  const auto version = static_cast<std::uint32_t>(r.take(4, "the version"));
+  if (version != 2)
+    throw input_error("from_bytes: Kano image version " + std::to_string(version) + "; this build reads 1 and 2");
+  const auto L = static_cast<std::uint32_t>(r.take(4, "the levels"));
+  if (L < 2 || L > static_cast<std::uint32_t>(kMaxLevels))
+    throw input_error("from_bytes: " + std::to_string(L) + " answer levels; expected 2.." + std::to_string(kMaxLevels));
+  const auto rows = static_cast<std::int64_t>(r.take(8, "the row count"));
+  if (rows < 0) throw input_error("from_bytes: negative row count " + std::to_string(rows));
+  const auto flags = r.take(1, "the flags");
+  if (flags > 1) throw input_error("from_bytes: unknown flags " + std::to_string(flags));
+  const std::string_view cfg_text = r.bytes(r.take(4, "the configuration length"), kMaxConfig, "a configuration");
+  KanoConfig cfg;
+  try {
+    cfg = kano_config_from_json(cfg_text);
+  } catch (const std::exception& e) {
+    throw input_error(std::string("from_bytes: corrupt configuration: ") + e.what());
+  }
+  if (cfg.table.levels != static_cast<int>(L))
+    throw input_error("from_bytes: the configuration's table has " + std::to_string(cfg.table.levels) +
+                      " levels, the image " + std::to_string(L));
+  const std::string_view sf = r.bytes(r.take(4, "a suffix length"), 256, "a suffix");
+  const std::string_view sd = r.bytes(r.take(4, "a suffix length"), 256, "a suffix");
+  const auto k = r.take(4, "the attribute count");
+  if (k > static_cast<std::uint64_t>(kMaxAttributes))
+    throw input_error("from_bytes: " + std::to_string(k) + " attributes; at most " + std::to_string(kMaxAttributes));
+  if (k * 4 > r.in.size())
+    throw input_error("from_bytes: the image declares " + std::to_string(k) + " attributes but " +
+                      std::to_string(r.in.size()) + " bytes remain");
+  std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(k));
+  for (std::uint64_t j = 0; j < k; ++j)
+    names.emplace_back(r.bytes(r.take(4, "an attribute name length"), kMaxName, "an attribute name"));
+  GroupKeys keys = GroupKeys::read(r.in);
+  KanoAccumulator a(std::move(cfg), keys.names(), {}, (flags & 1) != 0);
+  try {
+    std::vector<std::string> added;
+    map_attributes({}, names, false, false, added);
+  } catch (const input_error& e) {
+    throw input_error(std::string("from_bytes: ") + e.what());
+  }
+  const std::uint64_t C = (L + 1) * (L + 1);
+  const std::uint64_t G = static_cast<std::uint64_t>(keys.size());
+  const std::uint64_t avail = r.in.size() / 8;
+  // groups x attributes x cells checked against the length by division (no overflow) before allocating
+  if ((k > 0 && G > avail / C / k) || r.in.size() != G * k * C * 8)
+    throw input_error("from_bytes: the image declares " + std::to_string(G) + " groups x " + std::to_string(k) +
+                      " attributes x " + std::to_string(C) + " cells but " + std::to_string(r.in.size()) +
+                      " bytes remain");
+  try {
+    a.set_suffixes(std::string(sf), std::string(sd));
+  } catch (const config_error& e) {
+    throw input_error(std::string("from_bytes: ") + e.what());
+  }
+  a.attributes_ = std::move(names);
+  a.keys_ = std::move(keys);
+  a.rows_ = rows;
+  a.counts_.resize(static_cast<Eigen::Index>(G * k), static_cast<Eigen::Index>(C));
+  for (Eigen::Index i = 0; i < a.counts_.size(); ++i) {
+    const auto v = static_cast<std::int64_t>(get_le(r.in.data() + 8 * i, 8));
+    if (v < 0) throw input_error("from_bytes: negative count " + std::to_string(v) + " at cell " + std::to_string(i));
     a.counts_.data()[i] = v;
   }
   return a;
 }
 
+// ---- bootstrap -------------------------------------------------------------------------------------
+
+void KanoBootstrapConfig::validate() const {
+  if (n_bootstrap < 10 || n_bootstrap > 1000000)
+    throw config_error("n_bootstrap: " + std::to_string(n_bootstrap) +
+                       " is out of range; expected 10..1000000 (16 bytes of memory per resample)");
+  if (!(level > 0.0 && level < 1.0))
+    throw config_error("level: " + detail::format_number(level) + " is out of range; expected (0, 1)");
+}
+
+KanoBootstrapIntervals kano_bootstrap(const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 6, Eigen::RowMajor>& cc,
+                                      const KanoBootstrapConfig& config, int workers,
+                                      const std::function<void()>& check) {
+  config.validate();
+  const Eigen::Index rows = cc.rows();
+  for (Eigen::Index i = 0; i < cc.size(); ++i)
+    if (cc.data()[i] < 0)
+      throw input_error("category_counts: row " + std::to_string(i / 6) + ": negative count " +
+                        std::to_string(cc.data()[i]));
+  KanoBootstrapIntervals out;
+  for (auto* v : {&out.better_lo, &out.better_hi, &out.worse_lo, &out.worse_hi}) v->setConstant(rows, kNaN);
+  const int B = config.n_bootstrap;
+  const double qlo = (1 - config.level) / 2, qhi = (1 + config.level) / 2;
+  std::vector<double> better(static_cast<std::size_t>(B)), worse(static_cast<std::size_t>(B));
+  std::vector<char> kept(static_cast<std::size_t>(B));
+  constexpr std::ptrdiff_t kBlock = 1 << 14;  // resamples between interrupt checks
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const std::int64_t* c = cc.data() + r * 6;
+    std::int64_t total = 0;
+    for (int j = 0; j < 6; ++j) {
+      if (c[j] > std::numeric_limits<std::int64_t>::max() - total)
+        throw input_error("category_counts: row " + std::to_string(r) + ": the counts overflow int64");
+      total += c[j];
+    }
+    if (c[0] + c[1] + c[2] + c[3] == 0) continue;
+    double w[6];
+    for (int j = 0; j < 6; ++j) w[j] = static_cast<double>(c[j]);
+    for (std::ptrdiff_t b0 = 0; b0 < B; b0 += kBlock) {
+      const std::ptrdiff_t b1 = std::min<std::ptrdiff_t>(B, b0 + kBlock);
+      detail::parallel_for(b1 - b0, workers, 256, [&](std::ptrdiff_t s, std::ptrdiff_t e, int) {
+        std::int64_t x[6];
+        for (std::ptrdiff_t i = b0 + s; i < b0 + e; ++i) {
+          // one stream per (row, resample): the draws do not depend on the split between threads
+          detail::Xoshiro256 rng(config.seed, static_cast<std::uint64_t>(r) * static_cast<std::uint64_t>(B) +
+                                                  static_cast<std::uint64_t>(i));
+          detail::multinomial(rng, total, w, 6, x);
+          const std::int64_t base = x[0] + x[1] + x[2] + x[3];
+          const auto u = static_cast<std::size_t>(i);
+          kept[u] = base > 0;
+          if (base > 0) {
+            better[u] = static_cast<double>(x[0] + x[1]) / static_cast<double>(base);
+            worse[u] = -static_cast<double>(x[1] + x[2]) / static_cast<double>(base);
+          }
+        }
+      });
+      if (check) check();
+    }
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(B); ++i)
+      if (kept[i]) better[m] = better[i], worse[m] = worse[i], ++m;
+    std::sort(better.begin(), better.begin() + static_cast<std::ptrdiff_t>(m));
+    std::sort(worse.begin(), worse.begin() + static_cast<std::ptrdiff_t>(m));
+    out.better_lo[r] = detail::quantile7_sorted(better.data(), m, qlo);
+    out.better_hi[r] = detail::quantile7_sorted(better.data(), m, qhi);
+    out.worse_lo[r] = detail::quantile7_sorted(worse.data(), m, qlo);
+    out.worse_hi[r] = detail::quantile7_sorted(worse.data(), m, qhi);
+  }
+  return out;
+}
+
 // ---- summary ---------------------------------------------------------------------------------------
 
 KanoSummary summarize_kano(const KanoAccumulator& state, const KanoConfig& config) {
+  return summarize_kano(state, config, {});
+}
+
+KanoSummary summarize_kano(const KanoAccumulator& state, const KanoConfig& config,
+                           const std::vector<std::int32_t>& group_order) {
   config.validate();
   const int L = config.table.levels;
   if (state.levels() != L)
@@ -559,7 +1070,13 @@ KanoSummary summarize_kano(const KanoAccumulator& state, const KanoConfig& confi
   for (auto c : config.continuous_exclude) in_cont[static_cast<int>(c)] = false;
   const int A = 0, O = 1, M = 2, I = 3, Q = 5;
 
-  const Eigen::Index rows = state.counts().rows();
+  const Eigen::Index K = state.attributes();
+  for (auto g : group_order)
+    if (g < 0 || g >= state.groups())
+      throw input_error("group_order: code " + std::to_string(g) + " out of range [0, " +
+                        std::to_string(state.groups()) + ")");
+  const Eigen::Index rows =
+      group_order.empty() ? state.counts().rows() : static_cast<Eigen::Index>(group_order.size()) * K;
   KanoSummary s;
   s.category_counts.setZero(rows, 6);
   s.n.assign(static_cast<std::size_t>(rows), 0);
@@ -578,7 +1095,8 @@ KanoSummary summarize_kano(const KanoAccumulator& state, const KanoConfig& confi
     v->setConstant(rows, kNaN);
 
   for (Eigen::Index r = 0; r < rows; ++r) {
-    const std::int64_t* h = state.counts().data() + r * C;
+    const Eigen::Index src = group_order.empty() ? r : group_order[static_cast<std::size_t>(r / K)] * K + r % K;
+    const std::int64_t* h = state.counts().data() + src * C;
     const auto ru = static_cast<std::size_t>(r);
     std::int64_t cnt[6] = {0, 0, 0, 0, 0, 0};
     std::int64_t miss = 0, ncont = 0;

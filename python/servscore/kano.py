@@ -32,6 +32,7 @@ import dataclasses
 import json
 import re
 import struct
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +41,18 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError, InputError, KanoConfig, KanoState
-from ._input import check_seed, is_frame_like, is_label, label_list, resolve_config, to_frame
+from ._accumulator import Mergeable
+from ._input import (
+    check_seed,
+    factorize,
+    factorize_columns,
+    is_frame_like,
+    is_label,
+    names_of,
+    resolve_config,
+    text_labels,
+    to_frame,
+)
 from ._result import Result
 from .model import ExpectationLevel, KanoCategory, get_language
 
@@ -272,19 +284,6 @@ def _is_long(frame: pd.DataFrame) -> bool:
     return all(c in frame.columns for c in ("attribute", "functional", "dysfunctional"))
 
 
-def _group_keys(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np.ndarray, list[Any]]:
-    if by is None:
-        return np.zeros(len(frame), dtype=np.int32), ["all"]
-    cols = label_list(frame, by)
-    for c in cols:
-        if not is_label(frame, c) or c not in frame.columns:
-            raise InputError(f"by: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
-    g = frame.groupby(cols if len(cols) > 1 else cols[0], sort=True, dropna=False, observed=True)
-    codes = g.ngroup().to_numpy(dtype=np.int32)
-    keys = [(_key(k) if not isinstance(k, tuple) else tuple(_key(x) for x in k)) for k in g.size().index]
-    return codes, keys
-
-
 def _key(k: Any) -> Any:
     if isinstance(k, np.generic):
         k = k.item()
@@ -295,22 +294,44 @@ def _key(k: Any) -> Any:
 
 # ---- accumulator ---------------------------------------------------------------------------------
 
+_PY1_MAGIC = b"SSKANOPY1\n"
 
-class Accumulator:
+
+class _MergeKey:
+    """What two Kano states must share to merge: the key columns and the configuration."""
+
+    __slots__ = ("names", "config")
+
+    def __init__(self, names: Sequence[str], config: str) -> None:
+        self.names, self.config = tuple(names), config
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _MergeKey) and (self.names, self.config) == (other.names, other.config)
+
+    def __repr__(self) -> str:
+        by = f"grouped by {list(self.names)}" if self.names else "ungrouped"
+        return f"{by}, config {self.config}"
+
+
+class Accumulator(Mergeable):
     """Mergeable Kano state: pair histograms per (group, attribute), built chunk by chunk.
 
-    ``update(chunk)`` counts a chunk (wide or long DataFrame, or ``update(functional,
-    dysfunctional)`` with two respondents x attributes arrays); ``merge(other)`` / ``+``
-    adds another state exactly (integer counts), so chunks merged in any order give the
-    one-pass result; ``result()`` summarises; ``to_bytes()`` / ``from_bytes()`` and pickling
-    carry the state between processes.
+    The state lives in C++ (:class:`servscore._core.KanoState`): the configuration, the
+    attribute names, the group keys, the histograms and the rows counted. ``update(chunk)``
+    counts a chunk (wide or long DataFrame, or ``update(functional, dysfunctional)`` with two
+    respondents x attributes arrays); an empty chunk is a no-op. ``merge(other)`` / ``+`` /
+    ``sum([...])`` add another state exactly (groups aligned by key, attributes by name, new
+    ones appended), so chunks merged in any order give the one-pass result; ``result()``
+    summarises; ``to_bytes()`` / ``from_bytes()`` (format ``SSKANO2``; the older ``SSKANO1``
+    and ``SSKANOPY1`` images still load) and pickling carry the state between processes.
 
     Parameters
     ----------
     attributes
-        Attribute names; default: taken from the first chunk (wide: every ``<a>_f`` /
-        ``<a>_d`` pair in column order; long: the ``attribute`` values in order of appearance).
-        New attributes in later long chunks are appended.
+        Attribute names, fixed: only these are counted (long rows of other attributes are not
+        selected). Default: taken from the data (wide: every ``<a>_f`` / ``<a>_d`` pair in
+        column order; long: the ``attribute`` values in order of appearance), new attributes in
+        later chunks or merged states appended.
     by
         Column(s) defining groups (segments); missing keys form their own group.
     config, table
@@ -318,7 +339,7 @@ class Accumulator:
     suffixes
         Wide-data column suffixes (functional, dysfunctional); default ``("_f", "_d")``.
     workers
-        Threads for the counting kernel (``<= 0``: all cores).
+        Threads for the counting kernel (``<= 0``: all cores); results do not depend on it.
 
     Examples
     --------
@@ -328,9 +349,11 @@ class Accumulator:
     >>> _ = b.update(pd.DataFrame({"wifi_f": [2], "wifi_d": [5]}))
     >>> (a + b).result().table[["A", "O", "M"]].to_dict("records")
     [{'A': 1, 'O': 1, 'M': 1}]
+    >>> sum([a, b]) == a + b
+    True
     """
 
-    _MAGIC = b"SSKANOPY1\n"
+    _kind = "kano.Accumulator"
 
     def __init__(
         self,
@@ -342,59 +365,98 @@ class Accumulator:
         suffixes: tuple[str, str] = DEFAULT_SUFFIXES,
         workers: int = 1,
     ) -> None:
-        self.config: KanoConfig = _config(config, table)
-        self.attributes: list[str] | None = list(attributes) if attributes is not None else None
-        self._fixed_attributes = attributes is not None
-        # a list or tuple names several columns; any other label (str, int, ...) one
-        self.by: list[Any] | None = None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
-        self.suffixes = (str(suffixes[0]), str(suffixes[1]))
+        cfg = _config(config, table)
+        self._by: list[Any] | None = _by_list(by)
+        attrs = [str(a) for a in attributes] if attributes is not None else []
+        self._state = KanoState(cfg, names_of(self._by or []), attrs, attributes is not None)
+        self._state.suffixes = (str(suffixes[0]), str(suffixes[1]))
         self.workers = int(workers)
-        self.levels: int = int(self.config.levels)
-        self._counts: dict[Any, np.ndarray] = {}
-        self.rows = 0
 
-    # state ----------------------------------------------------------------------------------
+    @classmethod
+    def _wrap(cls, state: Any, workers: int = 1, by: list[Any] | None = None) -> Accumulator:
+        acc = cls.__new__(cls)
+        acc._state = state
+        names = list(state.key_names)
+        acc._by = by if by is not None and names_of(by) == names else (names or None)
+        acc.workers = workers
+        return acc
+
+    # state (read from C++) ------------------------------------------------------------------
+    @property
+    def config(self) -> KanoConfig:
+        """The :class:`KanoConfig` of the state."""
+        return self._state.config  # type: ignore[no-any-return]
+
+    @property
+    def attributes(self) -> list[str] | None:
+        """Attribute names in state order (None before the first chunk when not given)."""
+        names = list(self._state.attribute_names)
+        return names if names or self._state.fixed_attributes else None
+
+    @property
+    def by(self) -> list[Any] | None:
+        """The key columns (None: ungrouped)."""
+        return None if self._by is None else list(self._by)
+
+    @property
+    def suffixes(self) -> tuple[str, str]:
+        """The wide-layout suffixes (kept in the state's bytes)."""
+        return tuple(self._state.suffixes)  # type: ignore[return-value]
+
+    @property
+    def levels(self) -> int:
+        return int(self._state.levels)
+
     @property
     def cells(self) -> int:
-        return (self.levels + 1) ** 2
+        return int(self._state.cells)
 
-    def _grow(self, k: int) -> None:
-        for g, c in self._counts.items():
-            if c.shape[0] < k:
-                self._counts[g] = np.vstack([c, np.zeros((k - c.shape[0], self.cells), dtype=np.int64)])
-
-    def _add(self, keys: list[Any], counts: np.ndarray) -> None:
-        k = len(self.attributes or [])
-        self._grow(k)
-        per = counts.reshape(len(keys), -1, self.cells)
-        for i, key in enumerate(keys):
-            block = per[i]
-            if block.shape[0] < k:
-                block = np.vstack([block, np.zeros((k - block.shape[0], self.cells), dtype=np.int64)])
-            if key in self._counts:
-                self._counts[key] = self._counts[key] + block
-            else:
-                self._counts[key] = block.copy()
+    @property
+    def rows(self) -> int:
+        """Rows counted: respondents (wide) or answer pairs (long)."""
+        return int(self._state.rows)
 
     # update ---------------------------------------------------------------------------------
-    def update(self, data: Any, dysfunctional: Any = None, *, groups: Any = None) -> Accumulator:
-        """Count one chunk; returns self.
+    def update(self, data: Any, dysfunctional: Any = None, *, groups: Any = None, by: Any = None) -> Accumulator:
+        """Count one chunk; returns self. An empty chunk (0 rows) is a no-op.
 
-        ``data`` is a wide or long DataFrame (pandas, polars, Arrow), or a functional
-        answer matrix with ``dysfunctional`` of the same shape (``groups``: optional group
-        label per row).
+        ``data`` is a wide or long DataFrame (pandas, polars, Arrow), or a functional answer
+        matrix with ``dysfunctional`` of the same shape (``groups``: optional group label per
+        row). ``by`` names the key columns of a frame when the constructor did not (a state
+        keeps the key columns it first counted with).
         """
+        if by is not None:
+            self._set_by(_by_list(by))
         if dysfunctional is not None:
             self._update_arrays(data, dysfunctional, groups)
             return self
         if not is_frame_like(data) and not isinstance(data, dict):
             raise InputError("data: expected a DataFrame (wide or long), or functional and dysfunctional arrays")
         frame = to_frame(data)
+        if len(frame) == 0:
+            return self
         if _is_long(frame):
             self._update_long(frame)
         else:
             self._update_wide(frame)
         return self
+
+    def _set_by(self, by: list[Any] | None) -> None:
+        names = names_of(by or [])
+        if names == list(self._state.key_names):
+            self._by = by
+            return
+        s = self._state
+        if s.groups == 0 and s.rows == 0:  # nothing counted yet: regroup the empty state
+            fresh = KanoState(s.config, names, list(s.attribute_names), s.fixed_attributes)
+            fresh.suffixes = s.suffixes
+            self._state, self._by = fresh, by
+            return
+        have = list(s.key_names)
+        raise InputError(
+            f"by: {names} but the accumulator is {'grouped by ' + str(have) if have else 'ungrouped'} "
+            "(a state keeps the key columns it first counted with)"
+        )
 
     def _update_arrays(self, functional: Any, dysfunctional: Any, groups: Any) -> None:
         f = _answers(functional, name="functional")
@@ -403,223 +465,295 @@ class Accumulator:
             f, d = f.reshape(-1, 1), d.reshape(-1, 1) if d.ndim == 1 else d
         if f.shape != d.shape:
             raise InputError(f"dysfunctional: expected the shape of functional {f.shape}, got {d.shape}")
-        if self.attributes is None:
-            self.attributes = [f"attribute_{j + 1}" for j in range(f.shape[1])]
-        if f.shape[1] != len(self.attributes):
-            raise InputError(f"functional: expected {len(self.attributes)} columns (attributes), got {f.shape[1]}")
+        if f.shape[0] == 0:
+            return
+        names = list(self._state.attribute_names)
+        if not names:
+            names = [f"attribute_{j + 1}" for j in range(f.shape[1])]
+        if f.shape[1] != len(names):
+            raise InputError(f"functional: expected {len(names)} columns (attributes), got {f.shape[1]}")
         if groups is None:
-            codes, keys = np.zeros(0, dtype=np.int32), ["all"]
+            codes, keys = _ungrouped(self._state.key_names)
         else:
-            g = pd.Series(np.asarray(groups))
+            if not list(self._state.key_names):
+                self._set_by(["group"])
+            g = np.asarray(groups) if not isinstance(groups, (pd.Series, list, tuple)) else groups
             if len(g) != f.shape[0]:
                 raise InputError(f"groups: expected {f.shape[0]} labels (one per row), got {len(g)}")
-            fr = pd.DataFrame({"_g": g})
-            codes, keys = _group_keys(fr, "_g")
-        self._count_wide(f, d, codes, keys, None)  # read in place whatever the layout
+            codes, keys, _ = factorize_columns([g], list(self._state.key_names))
+        self._count_wide(f, d, names, codes, keys, None)  # read in place whatever the layout
 
     def _count_wide(
-        self, f: np.ndarray, d: np.ndarray, codes: np.ndarray, keys: list[Any], index: pd.Index | None
+        self, f: np.ndarray, d: np.ndarray, names: list[str], codes: np.ndarray, keys: Any, index: pd.Index | None
     ) -> None:
-        assert self.attributes is not None
-        state = KanoState(len(keys), len(self.attributes), self.levels)
         try:
-            state.update(f, d, codes, self.workers, 0)
+            self._state.update_batch(f, d, names, np.ascontiguousarray(codes, dtype=np.int32), keys, self.workers, 0)
         except InputError as e:
-            cols = [a + self.suffixes[0 if str(e).startswith("functional") else 1] for a in self.attributes]
+            sf, sd = self.suffixes
+            cols = [a + (sf if str(e).startswith("functional") else sd) for a in names]
             raise _relabel(e, index, cols) from None
-        self._add(keys, state.counts)
-        self.rows += f.shape[0]
 
     def _update_wide(self, frame: pd.DataFrame) -> None:
         sf, sd = self.suffixes
-        if self.attributes is None:
-            self.attributes = _wide_attributes(frame.columns, self.suffixes)
-            if not self.attributes:
+        if self._state.fixed_attributes:
+            attrs = list(self._state.attribute_names)
+        else:
+            _check_pairs(frame.columns, self.suffixes)
+            attrs = _wide_attributes(frame.columns, self.suffixes)
+            if not attrs:
                 raise InputError(
                     f"data: no attribute columns found; expected wide pairs '<attribute>{sf}' and "
                     f"'<attribute>{sd}', or long columns {', '.join(LONG_COLUMNS)}; "
                     f"columns present: {', '.join(map(str, frame.columns[:30]))}"
                 )
-        fcols = [a + sf for a in self.attributes]
-        dcols = [a + sd for a in self.attributes]
-        missing = [c for c in fcols + dcols if c not in frame.columns]
+        labels = _text_columns(frame)
+        fcols = [a + sf for a in attrs]
+        dcols = [a + sd for a in attrs]
+        missing = [c for c in fcols + dcols if c not in labels]
         if missing:
             raise InputError(
                 f"data: missing column(s) {', '.join(map(repr, missing))}; columns present: "
                 f"{', '.join(map(str, frame.columns[:30]))}"
             )
-        if len(frame) == 0:
-            return
-        n, k = len(frame), len(self.attributes)
+        n, k = len(frame), len(attrs)
         f = np.empty((n, k), dtype=np.int8)
         d = np.empty((n, k), dtype=np.int8)
         for j in range(k):
-            f[:, j] = _answers(frame[fcols[j]], name="data", index=frame.index, columns=[fcols[j]])
-            d[:, j] = _answers(frame[dcols[j]], name="data", index=frame.index, columns=[dcols[j]])
+            f[:, j] = _answers(frame[labels[fcols[j]]], name="data", index=frame.index, columns=[fcols[j]])
+            d[:, j] = _answers(frame[labels[dcols[j]]], name="data", index=frame.index, columns=[dcols[j]])
         codes, keys = self._groups_of(frame)
-        self._count_wide(f, d, codes, keys, frame.index)
+        self._count_wide(f, d, attrs, codes, keys, frame.index)
 
-    def _groups_of(self, frame: pd.DataFrame) -> tuple[np.ndarray, list[Any]]:
-        if self.by is None:
-            return np.zeros(0, dtype=np.int32), ["all"]
-        return _group_keys(frame, self.by)
+    def _groups_of(self, frame: pd.DataFrame) -> tuple[np.ndarray, Any]:
+        names = list(self._state.key_names)
+        if not names:
+            return _ungrouped(names)
+        labels = _text_columns(frame)
+        cols = []
+        for label, name in zip(self._by or names, names):
+            if is_label(frame, label) and label in frame.columns:
+                cols.append(label)
+            elif name in labels:  # a state read from bytes knows its key columns by their text
+                cols.append(labels[name])
+            else:
+                raise InputError(
+                    f"by: no column {label!r}; columns present: {', '.join(map(str, frame.columns[:30]))}"
+                )
+        codes, keys, _ = factorize(frame, cols if len(cols) > 1 else cols[0])
+        if list(keys.names) != names:  # the frame's labels print differently: the state's names rule
+            codes, keys, _ = factorize_columns([frame[c] for c in cols], names)
+        return codes, keys
 
     def _update_long(self, frame: pd.DataFrame) -> None:
-        if len(frame) == 0:
-            return
         attr = frame["attribute"].astype("object")
-        if attr.isna().any():
-            pos = int(np.flatnonzero(attr.isna().to_numpy())[0])
+        isna = attr.isna().to_numpy()
+        if isna.any():
+            pos = int(np.flatnonzero(isna)[0])
             raise InputError(f"data: column 'attribute', row {_key(frame.index[pos])!r}: missing attribute name")
-        if self._fixed_attributes:
-            # only the attributes asked for (a selection, not a loss: the others were not asked for)
-            keep = attr.astype(str).isin(self.attributes or []).to_numpy()
-            if not keep.all():
-                frame, attr = frame[keep], attr[keep]
-            if len(frame) == 0:
-                return
-        names = [str(a) for a in pd.unique(attr.astype(str))]
-        if self.attributes is None:
-            self.attributes = []
-        for a in names:
-            if a not in self.attributes:
-                self.attributes.append(a)
-        lookup = {a: i for i, a in enumerate(self.attributes)}
-        acodes = attr.astype(str).map(lookup).to_numpy(dtype=np.int32)
+        acodes, uniques = pd.factorize(attr.astype(str), sort=False)
+        names = [str(a) for a in uniques]
         f = _answers(frame["functional"], name="data", index=frame.index, columns=["functional"])
         d = _answers(frame["dysfunctional"], name="data", index=frame.index, columns=["dysfunctional"])
         codes, keys = self._groups_of(frame)
-        state = KanoState(len(keys), len(self.attributes), self.levels)
         try:
-            state.update_long(f, d, acodes, codes, 0)
+            self._state.update_long_batch(
+                f, d, acodes.astype(np.int32), names, np.ascontiguousarray(codes, dtype=np.int32), keys, 0
+            )
         except InputError as e:
-            names = self.attributes
 
             def label(m: re.Match[str]) -> str:
                 return f"row {_key(frame.index[int(m.group(1))])!r}, attribute {names[int(m.group(2))]!r}"
 
-            msg = re.sub(r"row (\d+), column (\d+)", label, str(e))
-            raise InputError(msg) from None
-        self._add(keys, state.counts)
-        self.rows += len(frame)
+            raise InputError(re.sub(r"row (\d+), column (\d+)", label, str(e))) from None
 
-    # merge ----------------------------------------------------------------------------------
-    def _compatible(self, other: Accumulator) -> None:
-        if not isinstance(other, Accumulator):
-            raise TypeError(f"can only merge an Accumulator, not {type(other).__name__}")
-        if other.levels != self.levels or other.config != self.config:
-            raise ConfigError("merge: the accumulators use different configurations")
-        if other.by != self.by:
-            raise ConfigError(f"merge: grouped by {self.by} vs {other.by}")
+    # protocol ---------------------------------------------------------------------------------
+    def _merge_key(self) -> Any:
+        return _MergeKey(self._state.key_names, self._state.config.to_json())
 
-    def merge(self, other: Accumulator) -> Accumulator:
-        """Add another state in place (exact); attributes of ``other`` not seen yet are appended."""
-        self._compatible(other)
-        mine = list(self.attributes or [])
-        for a in other.attributes or []:
-            if a not in mine:
-                mine.append(a)
-        self.attributes = mine
-        self._grow(len(mine))
-        pos = [mine.index(a) for a in other.attributes or []]
-        for key, c in other._counts.items():
-            block = np.zeros((len(mine), self.cells), dtype=np.int64)
-            block[pos] = c
-            self._counts[key] = self._counts[key] + block if key in self._counts else block
-        self.rows += other.rows
-        return self
+    def _merge_into(self, other: Any) -> None:
+        self._state.merge(other._state)
 
     def copy(self) -> Accumulator:
         """An independent copy of the state."""
-        return Accumulator.from_bytes(self.to_bytes())
+        return type(self)._wrap(KanoState.from_bytes(self._state.to_bytes()), self.workers, self._by)
 
-    def __add__(self, other: Accumulator) -> Accumulator:
-        return self.copy().merge(other)
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.to_bytes(), self.workers))
 
-    def __iadd__(self, other: Accumulator) -> Accumulator:
-        return self.merge(other)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Accumulator):
-            return NotImplemented
-        if set(self._counts) != set(other._counts) or self.attributes != other.attributes:
-            return False
-        return all(np.array_equal(self._counts[k], other._counts[k]) for k in self._counts)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    # serialisation ----------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """A portable byte string of the whole state (JSON header + little-endian int64 counts)."""
-        keys = sorted(self._counts, key=repr)
-        header = json.dumps(
-            {
-                "config": self.config.to_json(),
-                "attributes": self.attributes,
-                "by": self.by,
-                "suffixes": list(self.suffixes),
-                "workers": self.workers,
-                "rows": self.rows,
-                "keys": [list(k) if isinstance(k, tuple) else k for k in keys],
-                "tuple_keys": [isinstance(k, tuple) for k in keys],
-            }
-        ).encode("utf-8")
-        body = b"".join(self._counts[k].astype("<i8").tobytes() for k in keys)
-        return self._MAGIC + struct.pack("<Q", len(header)) + header + body
+        """The state's ``SSKANO2`` image (little-endian, versioned; see ``docs/kano.md``)."""
+        return bytes(self._state.to_bytes())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Accumulator:
-        """Rebuild a state written by :meth:`to_bytes`."""
-        if not data.startswith(cls._MAGIC):
-            raise InputError("from_bytes: not a serialised Kano accumulator (bad header)")
-        p = len(cls._MAGIC)
-        (hl,) = struct.unpack("<Q", data[p : p + 8])
-        h = json.loads(data[p + 8 : p + 8 + hl].decode("utf-8"))
-        acc = cls(h["attributes"], by=h["by"], config=KanoConfig.from_json(h["config"]), suffixes=tuple(h["suffixes"]))
-        acc.workers = h["workers"]
-        acc.rows = h["rows"]
-        k = len(h["attributes"] or [])
-        body = np.frombuffer(data, dtype="<i8", offset=p + 8 + hl)
-        size = k * acc.cells
-        if body.size != size * len(h["keys"]):
-            raise InputError(f"from_bytes: expected {size * len(h['keys'])} counts, got {body.size}")
-        for i, (key, is_t) in enumerate(zip(h["keys"], h["tuple_keys"])):
-            acc._counts[tuple(key) if is_t else key] = (
-                body[i * size : (i + 1) * size].reshape(k, acc.cells).astype(np.int64)
-            )
-        return acc
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"bytes": self.to_bytes()}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        other = Accumulator.from_bytes(state["bytes"])
-        self.__dict__.update(other.__dict__)
+        """Rebuild a state from its bytes: ``SSKANO2``, the C++ ``SSKANO1`` or the older Python
+        ``SSKANOPY1`` image. Untrusted bytes are validated before anything is allocated; a
+        malformed image raises :class:`~servscore.InputError`."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
+        data = bytes(data)
+        if data.startswith(_PY1_MAGIC):
+            return _from_py1(cls, data)
+        return cls._wrap(KanoState.from_bytes(data))
 
     def __repr__(self) -> str:
-        k = len(self.attributes or [])
-        return f"kano.Accumulator({self.rows} rows, {k} attributes, {len(self._counts)} group(s), table {self.config.table_name!r})"
+        k = len(self._state.attribute_names)
+        return (
+            f"kano.Accumulator({self.rows} rows, {k} attributes, {self._state.groups} group(s), "
+            f"table {self.config.table_name!r})"
+        )
 
     # result -----------------------------------------------------------------------------------
+    def _group_index(self, order: np.ndarray) -> list[Any]:
+        keys = self._state.keys
+        width = len(keys.names)
+        out = []
+        for c in order:
+            k = keys.key(int(c))
+            out.append(k[0] if width == 1 else tuple(k))
+        return out
+
     def counts(self) -> pd.DataFrame:
-        """The pair histograms: one row per (group, attribute), columns ``f<f>d<d>`` (0 = missing)."""
-        keys = sorted(self._counts, key=_sort_key)
-        attrs = self.attributes or []
-        rows = np.vstack([self._counts[k] for k in keys]) if keys else np.zeros((0, self.cells), dtype=np.int64)
+        """The pair histograms: one row per (group, attribute), groups in key order, columns
+        ``f<f>d<d>`` (0 = missing)."""
+        s = self._state
+        order = np.asarray(s.sorted_groups(), dtype=np.int64)
+        k = len(s.attribute_names)
+        rows = (order[:, None] * k + np.arange(k)[None, :]).ravel()
         L = self.levels
         cols = [f"f{f}d{d}" for f in range(L + 1) for d in range(L + 1)]
-        idx = pd.MultiIndex.from_tuples([(k, a) for k in keys for a in attrs], names=["group", "attribute"])
-        return pd.DataFrame(rows, index=idx, columns=cols)
+        idx = pd.MultiIndex.from_tuples(
+            [(g, a) for g in self._group_index(order) for a in s.attribute_names], names=["group", "attribute"]
+        )
+        return pd.DataFrame(s.counts[rows] if len(rows) else np.zeros((0, self.cells), np.int64), index=idx, columns=cols)
 
-    def result(self, *, ci: str = "wilson", n_boot: int = 2000, seed: int = 0) -> KanoResult:
+    def result(
+        self,
+        *,
+        ci: str = "wilson",
+        n_bootstrap: int | None = None,
+        level: float | None = None,
+        seed: int = 0,
+        workers: int | None = None,
+        n_boot: int | None = None,
+    ) -> KanoResult:
         """Summarise the state: one row per attribute (and group); see :func:`analyze`."""
-        if not self._counts or not self.attributes:
+        if self._state.groups == 0 or not list(self._state.attribute_names):
             raise InputError("kano: no data (no attribute was counted)")
-        return _summarise(self, ci=ci, n_boot=n_boot, seed=seed)
+        return _summarise(
+            self,
+            ci=ci,
+            n_bootstrap=_n_bootstrap(n_bootstrap, n_boot),
+            level=level,
+            seed=seed,
+            workers=self.workers if workers is None else int(workers),
+        )
 
 
-def _sort_key(k: Any) -> tuple[int, str]:
-    return (1 if k is None else 0, repr(k) if not isinstance(k, str) else k)
+def _restore(cls: Any, data: bytes, workers: int = 1) -> Any:
+    acc = cls.from_bytes(data)
+    acc.workers = workers
+    return acc
+
+
+def _by_list(by: Any) -> list[Any] | None:
+    # a list or tuple names several columns; any other label (str, int, ...) one
+    return None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
+
+
+def _ungrouped(names: Sequence[str]) -> tuple[np.ndarray, Any]:
+    return np.zeros(0, dtype=np.int32), _core.GroupKeys(list(names))
+
+
+def _text_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column labels by their text (str labels first): the layout names columns as text."""
+    return text_labels(frame)
+
+
+def _check_pairs(columns: Sequence[Any], suffixes: tuple[str, str]) -> None:
+    """Refuse a wide column whose partner is missing (``wifi_f`` without ``wifi_d``): its answers
+    would otherwise be left out without a word."""
+    sf, sd = suffixes
+    have = {str(c) for c in columns}
+    for c in map(str, columns):
+        for mine, other, what in ((sf, sd, "dysfunctional"), (sd, sf, "functional")):
+            if c.endswith(mine) and len(c) > len(mine) and not c.endswith(other):
+                partner = c[: -len(mine)] + other
+                if partner not in have:
+                    raise InputError(
+                        f"data: column {c!r} has no {what} partner {partner!r} (an incomplete pair: a typo?); "
+                        f"rename the column, or choose the attributes with attributes=[...]"
+                    )
+
+
+def _n_bootstrap(n_bootstrap: int | None, n_boot: int | None) -> int:
+    if n_boot is not None:
+        warnings.warn(
+            "n_boot= is deprecated; use n_bootstrap= (the name every bootstrap of servscore uses)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        if n_bootstrap is not None and n_bootstrap != n_boot:
+            raise ConfigError(f"n_bootstrap={n_bootstrap} and n_boot={n_boot}: give one (n_boot is deprecated)")
+        n_bootstrap = n_boot
+    return 2000 if n_bootstrap is None else n_bootstrap
+
+
+def _from_py1(cls: Any, data: bytes) -> Any:
+    """Convert the old Python image (``SSKANOPY1``: JSON header + int64 counts) into the C++ state."""
+    try:
+        p = len(_PY1_MAGIC)
+        if len(data) < p + 8:
+            raise ValueError("the header length is cut off")
+        (hl,) = struct.unpack("<Q", data[p : p + 8])
+        if hl > len(data) - p - 8:
+            raise ValueError(f"the header declares {hl} bytes but {len(data) - p - 8} remain")
+        h = json.loads(data[p + 8 : p + 8 + hl].decode("utf-8"))
+        if not isinstance(h, dict):
+            raise ValueError("the header is not an object")
+        cfg = KanoConfig.from_json(str(h["config"]))
+        attrs = h["attributes"] or []
+        by = h["by"]
+        keys_in, tuple_keys = h["keys"], h["tuple_keys"]
+        if not (
+            isinstance(attrs, list)
+            and all(isinstance(a, str) for a in attrs)
+            and (by is None or isinstance(by, list))
+            and isinstance(keys_in, list)
+            and isinstance(tuple_keys, list)
+            and len(tuple_keys) == len(keys_in)
+        ):
+            raise ValueError("unexpected header fields")
+        rows = int(h["rows"])
+        sf, sd = (str(x) for x in h["suffixes"])
+        names = names_of(by or [])
+        state = KanoState(cfg, names, attrs, False)
+        state.suffixes = (sf, sd)
+        cells = int(state.cells)
+        size = len(attrs) * cells
+        body_bytes = len(data) - p - 8 - hl
+        if body_bytes != 8 * size * len(keys_in):
+            raise ValueError(f"expected {size * len(keys_in)} counts, got {body_bytes / 8:g}")
+        body = np.frombuffer(data, dtype="<i8", offset=p + 8 + hl)
+        gk = _core.GroupKeys(names)
+        for i, (key, is_t) in enumerate(zip(keys_in, tuple_keys)):
+            if by is None:
+                k: tuple[Any, ...] = ()
+            elif is_t:
+                k = tuple(key)
+            else:
+                k = (key,)
+            code = gk.insert(k)
+            block = body[i * size : (i + 1) * size].reshape(len(attrs), cells).astype(np.int64)
+            state.add_counts(gk, code, block, rows if i == 0 else 0)
+        if not keys_in and rows:
+            raise ValueError(f"{rows} rows but no group")
+        workers = int(h.get("workers", 1))
+    except InputError as e:
+        raise InputError(f"from_bytes: corrupt SSKANOPY1 image: {e}") from None
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError, UnicodeDecodeError, struct.error) as e:
+        raise InputError(f"from_bytes: corrupt SSKANOPY1 image: {type(e).__name__}: {e}") from None
+    return cls._wrap(state, workers, by)
 
 
 # ---- result --------------------------------------------------------------------------------------
@@ -738,30 +872,39 @@ class KanoResult(Result):
         raise ConfigError(f"plot: kind {kind!r} is not supported; expected 'better_worse' or 'continuous'")
 
 
-def _summarise(acc: Accumulator, *, ci: str, n_boot: int, seed: int) -> KanoResult:
+def _summarise(
+    acc: Accumulator, *, ci: str, n_bootstrap: int, level: float | None, seed: int, workers: int
+) -> KanoResult:
     seed = check_seed(seed)
-    cfg = acc.config
-    keys = sorted(acc._counts, key=_sort_key)
-    attrs = list(acc.attributes or [])
-    counts = np.vstack([acc._counts[k] for k in keys])
-    s = _core.kano_summarize_counts(np.ascontiguousarray(counts), cfg)
+    if ci not in ("wilson", "bootstrap"):
+        raise ConfigError(f"ci: {ci!r} is not supported; expected 'wilson' or 'bootstrap'")
+    if level is not None and not (isinstance(level, (int, float)) and 0 < float(level) < 1):
+        raise ConfigError(f"level: {level!r} is out of range; expected a number in (0, 1)")
+    state = acc._state
+    # one C++ call: the summary in key order and, when asked, the seeded bootstrap intervals
+    s = state.summary(
+        float("nan") if level is None else float(level), n_bootstrap if ci == "bootstrap" else 0, seed, workers
+    )
+    cfg = state.config
+    if level is not None:
+        cfg.ci_level = float(level)
+    attrs = list(state.attribute_names)
     cc = s["category_counts"]
-    cat = pd.Categorical.from_codes(s["category"], categories=CATEGORIES)
     data: dict[str, Any] = {"n": s["n"], "missing": s["missing"]}
     for j, letter in enumerate(LETTERS):
         data[letter] = cc[:, j]
     data["mode"] = pd.Categorical.from_codes(s["mode"], categories=CATEGORIES)
-    data["category"] = cat
+    data["category"] = pd.Categorical.from_codes(s["category"], categories=CATEGORIES)
     data["near_tie"] = s["near_tie"]
-    for c in ("category_strength", "total_strength", "better", "worse"):
-        data[c] = s[c]
-    lo_hi = {c: s[c] for c in ("better_lo", "better_hi", "worse_lo", "worse_hi")}
-    if ci == "bootstrap":
-        lo_hi = _bootstrap(cc, cfg.ci_level, n_boot, seed)
-    elif ci != "wilson":
-        raise ConfigError(f"ci: {ci!r} is not supported; expected 'wilson' or 'bootstrap'")
-    data.update(lo_hi)
     for c in (
+        "category_strength",
+        "total_strength",
+        "better",
+        "worse",
+        "better_lo",
+        "better_hi",
+        "worse_lo",
+        "worse_hi",
         "fong_difference",
         "fong_critical",
         "fong_significant",
@@ -775,48 +918,28 @@ def _summarise(acc: Accumulator, *, ci: str, n_boot: int, seed: int) -> KanoResu
     data["expectation_level"] = pd.Categorical.from_codes(s["expectation_level"], categories=ExpectationLevel.names())
     data["q_share"] = s["q_share"]
     data["q_warning"] = s["q_warning"]
-    grouped = acc.by is not None
+    grouped = len(state.key_names) > 0
     if grouped:
+        keys = acc._group_index(s["group_order"])
         index = pd.MultiIndex.from_tuples([(k, a) for k in keys for a in attrs], names=["group", "attribute"])
     else:
         index = pd.Index(attrs, name="attribute")
     table = pd.DataFrame(data, index=index)
-    warnings = []
+    warns = []
     for idx, row in table[table["q_warning"]].iterrows():
-        warnings.append(
+        warns.append(
             f"{idx}: {100 * row['q_share']:.1f}% questionable answers (> {100 * cfg.q_warning_share:.0f}%): "
             "check the wording of the question pair"
         )
     for idx in table.index[table["n"] == 0]:
-        warnings.append(f"{idx}: no classified answer pair")
+        warns.append(f"{idx}: no classified answer pair")
     return KanoResult(
         table=table,
-        ci_method=ci if ci == "wilson" else f"bootstrap (n_boot={n_boot}, seed={seed})",
+        ci_method=ci if ci == "wilson" else f"bootstrap (n_bootstrap={n_bootstrap}, seed={seed})",
         config=cfg,
         grouped=grouped,
-        warnings=tuple(warnings),
+        warnings=tuple(warns),
     )
-
-
-def _bootstrap(cc: np.ndarray, level: float, n_boot: int, seed: int) -> dict[str, np.ndarray]:
-    """Percentile intervals of Better and Worse from multinomial resamples of each row's categories."""
-    if n_boot < 10:
-        raise ConfigError(f"n_boot: {n_boot} is too small; expected at least 10")
-    rng = np.random.default_rng(seed)
-    out = {c: np.full(len(cc), np.nan) for c in ("better_lo", "better_hi", "worse_lo", "worse_hi")}
-    q = [(1 - level) / 2, (1 + level) / 2]
-    for r, counts in enumerate(cc):
-        total = int(counts.sum())
-        if counts[:4].sum() == 0:
-            continue
-        draws = rng.multinomial(total, counts / total, size=n_boot)
-        base = draws[:, :4].sum(axis=1).astype(float)
-        ok = base > 0
-        better = (draws[ok, 0] + draws[ok, 1]) / base[ok]
-        worse = -(draws[ok, 1] + draws[ok, 2]) / base[ok]
-        out["better_lo"][r], out["better_hi"][r] = np.quantile(better, q)
-        out["worse_lo"][r], out["worse_hi"][r] = np.quantile(worse, q)
-    return out
 
 
 def analyze(
@@ -828,9 +951,11 @@ def analyze(
     table: Any = None,
     suffixes: tuple[str, str] = DEFAULT_SUFFIXES,
     ci: str = "wilson",
-    n_boot: int = 2000,
+    n_bootstrap: int | None = None,
+    level: float | None = None,
     seed: int = 0,
     workers: int = 1,
+    n_boot: int | None = None,
 ) -> KanoResult:
     """Kano analysis of a survey: one row per attribute (and group).
 
@@ -854,7 +979,14 @@ def analyze(
         Column suffixes of the wide layout.
     ci
         ``"wilson"`` (default; Wilson score interval of (A+O) and (O+M) out of A+O+M+I) or
-        ``"bootstrap"`` (seeded percentile bootstrap, ``n_boot`` multinomial resamples).
+        ``"bootstrap"`` (seeded percentile bootstrap in C++, ``n_bootstrap`` multinomial resamples).
+    n_bootstrap
+        Bootstrap resamples per row (default 2000; 10..1,000,000). ``n_boot=`` is the old,
+        deprecated name.
+    level
+        Confidence level of the intervals (default: the configuration's ``ci_level``, 0.95).
+    seed
+        Bootstrap seed, any integer in [0, 2^64); results depend on it alone, not on ``workers``.
     workers
         Threads for the counting kernel (``<= 0``: all cores); results do not depend on it.
 
@@ -877,7 +1009,9 @@ def analyze(
     if len(frame) == 0:
         raise InputError("data: the input is empty (0 rows)")
     acc.update(frame)
-    return acc.result(ci=ci, n_boot=n_boot, seed=seed)
+    return acc.result(
+        ci=ci, n_bootstrap=_n_bootstrap(n_bootstrap, n_boot), level=level, seed=seed, workers=workers
+    )
 
 
 # ---- plots ---------------------------------------------------------------------------------------

@@ -1,3 +1,6 @@
+#include <cmath>
+#include <limits>
+
 #include "bind_util.hpp"
 #include "servscore/kano.hpp"
 
@@ -69,6 +72,12 @@ py::dict summary_to_dict(KanoSummary&& s) {
   return d;
 }
 
+// Raises KeyboardInterrupt (and friends) between blocks of bootstrap resamples.
+void check_signals() {
+  py::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+}
+
 }  // namespace
 
 void register_kano(py::module_& m) {
@@ -106,11 +115,29 @@ void register_kano(py::module_& m) {
       },
       py::arg("functional"), py::arg("dysfunctional"), py::arg("table"), py::arg("workers") = 1);
 
-  py::class_<KanoAccumulator>(m, "KanoState", "Pair histograms per (group, attribute): the mergeable Kano state.")
+  py::class_<KanoAccumulator>(m, "KanoState",
+                              "The mergeable Kano state (C++): configuration, attribute names, group keys, pair "
+                              "histograms per (group, attribute) and the rows counted; bytes SSKANO2.")
       .def(py::init<int, int, int>(), py::arg("groups"), py::arg("attributes"), py::arg("levels") = 5)
+      .def(py::init<KanoConfig, std::vector<std::string>, std::vector<std::string>, bool>(), py::arg("config"),
+           py::arg("key_names") = std::vector<std::string>{}, py::arg("attributes") = std::vector<std::string>{},
+           py::arg("fixed_attributes") = false)
       .def_property_readonly("groups", &KanoAccumulator::groups)
       .def_property_readonly("attributes", &KanoAccumulator::attributes)
       .def_property_readonly("levels", &KanoAccumulator::levels)
+      .def_property_readonly("cells", &KanoAccumulator::cells)
+      .def_property_readonly("rows", &KanoAccumulator::rows)
+      .def_property_readonly("fixed_attributes", &KanoAccumulator::fixed_attributes)
+      .def_property_readonly("attribute_names", &KanoAccumulator::attribute_names)
+      .def_property_readonly("key_names", [](const KanoAccumulator& a) { return a.keys().names(); })
+      .def_property_readonly(
+          "keys", [](const KanoAccumulator& a) { return a.keys(); }, "A copy of the group keys.")
+      .def_property_readonly("config", [](const KanoAccumulator& a) { return a.config(); })
+      .def_property(
+          "suffixes", [](const KanoAccumulator& a) { return py::make_tuple(a.suffixes().first, a.suffixes().second); },
+          [](KanoAccumulator& a, const std::pair<std::string, std::string>& s) { a.set_suffixes(s.first, s.second); },
+          "Column suffixes of the wide layout (functional, dysfunctional), kept in the bytes.")
+      .def("sorted_groups", &KanoAccumulator::sorted_groups, "Group codes in key order (missing last).")
       .def(
           "update",
           [](KanoAccumulator& a, const py::array& functional, const py::array& dysfunctional,
@@ -125,6 +152,22 @@ void register_kano(py::module_& m) {
           py::arg("functional"), py::arg("dysfunctional"), py::arg("groups"), py::arg("workers") = 1,
           py::arg("row_offset") = 0)
       .def(
+          "update_batch",
+          [](KanoAccumulator& a, const py::array& functional, const py::array& dysfunctional,
+             const std::vector<std::string>& attributes, const CArray<std::int32_t>& codes, const GroupKeys& keys,
+             int workers, std::int64_t row_offset) {
+            py::array kf, kd;
+            auto f = as_answers(functional, "functional", kf);
+            auto d = as_answers(dysfunctional, "dysfunctional", kd);
+            auto g = bind::as_vector(codes, "codes");
+            py::gil_scoped_release release;  // pure C++ over the borrowed arrays
+            a.update(f, d, attributes, g, keys, workers, row_offset);
+          },
+          py::arg("functional"), py::arg("dysfunctional"), py::arg("attributes"), py::arg("codes"), py::arg("keys"),
+          py::arg("workers") = 1, py::arg("row_offset") = 0,
+          "Count a wide batch: column j is attribute attributes[j], row i in group keys.key(codes[i]) (codes empty: "
+          "ungrouped).")
+      .def(
           "update_long",
           [](KanoAccumulator& a, const CArray<std::int8_t>& functional, const CArray<std::int8_t>& dysfunctional,
              const CArray<std::int32_t>& attribute, const CArray<std::int32_t>& groups, std::int64_t row_offset) {
@@ -137,6 +180,27 @@ void register_kano(py::module_& m) {
           },
           py::arg("functional"), py::arg("dysfunctional"), py::arg("attribute"), py::arg("groups"),
           py::arg("row_offset") = 0)
+      .def(
+          "update_long_batch",
+          [](KanoAccumulator& a, const CArray<std::int8_t>& functional, const CArray<std::int8_t>& dysfunctional,
+             const CArray<std::int32_t>& attribute, const std::vector<std::string>& attribute_names,
+             const CArray<std::int32_t>& codes, const GroupKeys& keys, std::int64_t row_offset) {
+            auto f = bind::as_vector(functional, "functional");
+            auto d = bind::as_vector(dysfunctional, "dysfunctional");
+            auto at = bind::as_vector(attribute, "attribute");
+            auto g = bind::as_vector(codes, "codes");
+            py::gil_scoped_release release;  // pure C++ over the borrowed arrays
+            a.update_long(f, d, at, attribute_names, g, keys, row_offset);
+          },
+          py::arg("functional"), py::arg("dysfunctional"), py::arg("attribute"), py::arg("attribute_names"),
+          py::arg("codes"), py::arg("keys"), py::arg("row_offset") = 0,
+          "Count a long batch: row i is attribute attribute_names[attribute[i]] in group keys.key(codes[i]).")
+      .def(
+          "add_counts",
+          [](KanoAccumulator& a, const GroupKeys& keys, std::int32_t code, const CountsMatrix& block,
+             std::int64_t rows) { a.add_counts(keys.key(code), block, rows); },
+          py::arg("keys"), py::arg("code"), py::arg("counts"), py::arg("rows"),
+          "Add an attributes x cells histogram (and rows) to the group keys.key(code); for converting old images.")
       .def("merge", &KanoAccumulator::merge, py::arg("other"), py::return_value_policy::reference_internal)
       .def("__add__", [](const KanoAccumulator& a, const KanoAccumulator& b) { return a + b; })
       .def(
@@ -147,11 +211,18 @@ void register_kano(py::module_& m) {
             if (c.rows() != a.counts().rows() || c.cols() != a.counts().cols())
               throw input_error("counts: expected " + std::to_string(a.counts().rows()) + " x " +
                                 std::to_string(a.counts().cols()));
+            if ((c.array() < 0).any()) throw input_error("counts: expected counts >= 0");
             a.counts() = c;
           })
       .def("to_bytes", [](const KanoAccumulator& a) { return py::bytes(a.to_bytes()); })
       .def_static(
-          "from_bytes", [](const py::bytes& b) { return KanoAccumulator::from_bytes(std::string(b)); }, py::arg("data"))
+          "from_bytes",
+          [](const py::bytes& b) {
+            std::string s(b);
+            py::gil_scoped_release release;  // pure C++ over an owned copy
+            return KanoAccumulator::from_bytes(s);
+          },
+          py::arg("data"))
       .def(py::pickle([](const KanoAccumulator& a) { return py::make_tuple(py::bytes(a.to_bytes())); },
                       [](const py::tuple& t) { return KanoAccumulator::from_bytes(t[0].cast<std::string>()); }))
       .def(
@@ -164,7 +235,62 @@ void register_kano(py::module_& m) {
             }
             return summary_to_dict(std::move(s));
           },
-          py::arg("config"));
+          py::arg("config"), "Summary of every (group, attribute) in code order, with the given configuration.")
+      .def(
+          "summary",
+          [](const KanoAccumulator& a, double level, int n_bootstrap, std::uint64_t seed, int workers) {
+            KanoConfig c = a.config();
+            if (!std::isnan(level)) c.ci_level = level;
+            KanoBootstrapConfig bc;
+            if (n_bootstrap > 0) {
+              bc.n_bootstrap = n_bootstrap;
+              bc.level = c.ci_level;
+              bc.seed = seed;
+              bc.validate();
+            }
+            KanoSummary s;
+            std::vector<std::int32_t> order = a.sorted_groups();
+            {
+              py::gil_scoped_release release;  // pure C++; the bootstrap checks for Ctrl-C between blocks
+              s = summarize_kano(a, c, order);
+              if (n_bootstrap > 0) {
+                auto iv = kano_bootstrap(s.category_counts, bc, workers, check_signals);
+                s.better_lo = std::move(iv.better_lo), s.better_hi = std::move(iv.better_hi);
+                s.worse_lo = std::move(iv.worse_lo), s.worse_hi = std::move(iv.worse_hi);
+              }
+            }
+            py::dict d = summary_to_dict(std::move(s));
+            d["group_order"] = py::array_t<std::int32_t>(static_cast<py::ssize_t>(order.size()), order.data());
+            return d;
+          },
+          py::arg("level") = std::numeric_limits<double>::quiet_NaN(), py::arg("n_bootstrap") = 0, py::arg("seed") = 0,
+          py::arg("workers") = 1,
+          "Summary with the state's configuration, groups in key order (group_order: their codes), attributes in "
+          "state order; level overrides ci_level; n_bootstrap > 0: seeded bootstrap intervals of Better / Worse.");
+
+  m.def(
+      "kano_bootstrap",
+      [](const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 6, Eigen::RowMajor>& category_counts, int n_bootstrap,
+         double level, std::uint64_t seed, int workers) {
+        KanoBootstrapConfig bc;
+        bc.n_bootstrap = n_bootstrap;
+        bc.level = level;
+        bc.seed = seed;
+        KanoBootstrapIntervals iv;
+        {
+          py::gil_scoped_release release;  // pure C++; checks for Ctrl-C between blocks of resamples
+          iv = kano_bootstrap(category_counts, bc, workers, check_signals);
+        }
+        py::dict d;
+        d["better_lo"] = bind::to_numpy(std::move(iv.better_lo));
+        d["better_hi"] = bind::to_numpy(std::move(iv.better_hi));
+        d["worse_lo"] = bind::to_numpy(std::move(iv.worse_lo));
+        d["worse_hi"] = bind::to_numpy(std::move(iv.worse_hi));
+        return d;
+      },
+      py::arg("category_counts"), py::arg("n_bootstrap") = 2000, py::arg("level") = 0.95, py::arg("seed") = 0,
+      py::arg("workers") = 1,
+      "Seeded multinomial percentile bootstrap of Better and Worse per row of (A, O, M, I, R, Q) counts.");
 
   m.def(
       "kano_summarize_counts",
