@@ -137,5 +137,19 @@ def check_count(value: Any, *, setting: str, cap: int) -> int:
     return n
 
 
+def check_scores(frame: pd.DataFrame, scores: dict[str, np.ndarray], *, name: str = "scored") -> None:
+    """InputError for a 0-100 score outside [0, 100] (NaN is a missing score), naming the column,
+    row and value: a scored table edited by hand or merged from elsewhere."""
+    for col, x in scores.items():
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(x) & ~((x >= 0.0) & (x <= 100.0))
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{name}: column {col!r}, row {_label(frame.index[pos])!r}: score {x[pos]:g} is outside [0, 100];"
+                " expected the output of score_encounters"
+            )
+
+
 def _label(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._checks import check_finite, check_magnitude
 from ._core import ConfigError, DriverConfig, InputError, IpaConfig, PenaltyRewardConfig
 from ._input import (
     as_matrix,
@@ -237,6 +238,10 @@ def _prepare(
     if len(yv) != x.shape[0]:
         raise InputError(f"y: expected {x.shape[0]} values (one per row of X), got {len(yv)}")
     yv = np.ascontiguousarray(yv, dtype=np.float64)
+    rows = frame.index if is_frame_like(X) else pd.RangeIndex(x.shape[0])
+    for vals, cols, what in ((x, names, "X"), (yv, [y_name], "y")):
+        check_finite(vals, cols, rows, name=what)  # named by the caller's row labels
+        check_magnitude(vals, cols, rows, name=what, limit=1e100)  # squares of 1e160 overflow
     cr = _core.drivers_correlation(x, yv, w, cfg, names_of(names))
     info = {k: cr[k] for k in ("n_rows", "n_used", "n_dropped", "n_missing", "sum_weights", "effective_n")}
     return _Prepared(names, y_name, cr["corr"], x, yv, w, info)
@@ -872,7 +877,10 @@ def ipa(
             yv = numeric_column(frame, y, name="y") if is_label(frame, y) else to_array(y, name="y")
             if len(yv) != len(frame):
                 raise InputError(f"y: expected {len(frame)} values (one per row), got {len(yv)}")
-            m = Moments(nan_policy="pairwise").update(np.column_stack([ratings, yv]), weights=w)
+            ycol = names_of([y])[0] if is_label(frame, y) else "y"
+            ycol = ycol if ycol not in perf_names else f"{ycol} (y)"
+            m = Moments(columns=[*perf_names, ycol], nan_policy="pairwise")  # errors name the column and row
+            m.update(pd.DataFrame(np.column_stack([ratings, yv]), index=frame.index, columns=m.columns), weights=w)
             imp_vals = np.asarray(m.corr().to_numpy()[:-1, -1], dtype=np.float64)
         elif importance in ("lmg", "relative_weights", "dominance"):
             res = globals()["importance"](

@@ -39,12 +39,14 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._checks import check_scores
 from ._core import EncounterConfig, Indicator, InputError
 from ._input import (
     as_matrix,
     float_columns,
     group_codes,
     is_frame_like,
+    numeric_column,
     numeric_matrix,
     relabel_rows,
     resolve_config,
@@ -276,8 +278,9 @@ def summarize_encounters(
             )
         return np.asarray(c.codes)
 
-    proc = frame["procedural"].to_numpy(dtype=np.float64, na_value=np.nan)
-    pers = frame["personal"].to_numpy(dtype=np.float64, na_value=np.nan)
+    proc = numeric_column(frame, "procedural", name="scored")
+    pers = numeric_column(frame, "personal", name="scored")
+    check_scores(frame, {"procedural": proc, "personal": pers}, name="scored")  # 0-100 or NaN, as scored
     quad = cat_codes("quadrant", Quadrant.names()).astype(np.int8)
     wproc = cat_codes("weakest_procedural", names).astype(np.int32)
     wpers = cat_codes("weakest_personal", names).astype(np.int32)
