@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._core import ConfigError, InputError, KanoConfig, KanoState
 from ._accumulator import Mergeable
+from ._core import ConfigError, InputError, KanoConfig, KanoState
 from ._input import (
     check_seed,
     factorize,
@@ -133,7 +133,12 @@ def _answers(
         frame = values.to_frame() if isinstance(values, pd.Series) else values
         if all(isinstance(t, np.dtype) and t.kind in "iu" for t in frame.dtypes):
             arr = frame.to_numpy()  # plain integer columns (int8 stays int8): no float detour
-        elif all(pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
+        elif any(pd.api.types.is_bool_dtype(t) for t in frame.dtypes):  # True as 1 and False as 0: nonsense
+            c = next(c for c, t in frame.dtypes.items() if pd.api.types.is_bool_dtype(t))
+            raise InputError(
+                f"{name}: column {c!r} holds booleans; expected answer codes (integers 1..L, 0 or missing)"
+            )
+        elif all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):
             arr = frame.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             arr = _coerce_object(frame.to_numpy(dtype=object), name=name, index=index, columns=columns)
@@ -162,7 +167,8 @@ def _answers(
 def _coerce_object(arr: np.ndarray, *, name: str, index: pd.Index | None, columns: Sequence[str] | None) -> np.ndarray:
     flat = pd.DataFrame(arr.reshape(len(arr), -1))
     num = flat.apply(pd.to_numeric, errors="coerce")
-    badm = (num.isna() & flat.notna()).to_numpy()
+    odd = flat.map(lambda v: isinstance(v, (complex, np.complexfloating, bytes, bytearray)))  # not numbers
+    badm = (num.isna() & flat.notna()).to_numpy() | odd.to_numpy(dtype=bool)
     if badm.any():
         _raise_bad(
             arr.reshape(len(arr), -1) if arr.ndim > 1 else arr,
@@ -307,6 +313,9 @@ class _MergeKey:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _MergeKey) and (self.names, self.config) == (other.names, other.config)
+
+    def __hash__(self) -> int:
+        return hash((self.names, self.config))
 
     def __repr__(self) -> str:
         by = f"grouped by {list(self.names)}" if self.names else "ungrouped"
@@ -536,9 +545,7 @@ class Accumulator(Mergeable):
             elif name in labels:  # a state read from bytes knows its key columns by their text
                 cols.append(labels[name])
             else:
-                raise InputError(
-                    f"by: no column {label!r}; columns present: {', '.join(map(str, frame.columns[:30]))}"
-                )
+                raise InputError(f"by: no column {label!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
         codes, keys, _ = factorize(frame, cols if len(cols) > 1 else cols[0])
         if list(keys.names) != names:  # the frame's labels print differently: the state's names rule
             codes, keys, _ = factorize_columns([frame[c] for c in cols], names)
@@ -625,7 +632,9 @@ class Accumulator(Mergeable):
         idx = pd.MultiIndex.from_tuples(
             [(g, a) for g in self._group_index(order) for a in s.attribute_names], names=["group", "attribute"]
         )
-        return pd.DataFrame(s.counts[rows] if len(rows) else np.zeros((0, self.cells), np.int64), index=idx, columns=cols)
+        return pd.DataFrame(
+            s.counts[rows] if len(rows) else np.zeros((0, self.cells), np.int64), index=idx, columns=cols
+        )
 
     def result(
         self,
@@ -1009,9 +1018,7 @@ def analyze(
     if len(frame) == 0:
         raise InputError("data: the input is empty (0 rows)")
     acc.update(frame)
-    return acc.result(
-        ci=ci, n_bootstrap=_n_bootstrap(n_bootstrap, n_boot), level=level, seed=seed, workers=workers
-    )
+    return acc.result(ci=ci, n_bootstrap=_n_bootstrap(n_bootstrap, n_boot), level=level, seed=seed, workers=workers)
 
 
 # ---- plots ---------------------------------------------------------------------------------------

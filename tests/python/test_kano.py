@@ -464,3 +464,311 @@ def test_report_section_recognises_kano_table():
     assert "Kano" in text and "free_wifi" in text
     assert "kano" in [s.key for s in rep.sections]
     assert "data:image/png" in rep.to_html()
+
+
+# ---- the C++ state: protocol, merge by key and name, bytes ---------------------------------------
+
+
+def _long_frame(rng, n, attrs, keys):
+    return pd.DataFrame(
+        {
+            "respondent": np.arange(n),
+            "attribute": rng.choice(attrs, n),
+            "functional": rng.integers(0, 6, n),
+            "dysfunctional": rng.integers(0, 6, n),
+            "seg": pd.Series([keys[i] for i in rng.integers(0, len(keys), n)], dtype=object),
+        }
+    )
+
+
+def reference_counts(frame, key_col="seg"):
+    """Slow reference: {(key, attribute): histogram of f * 6 + d} from plain Python loops."""
+    out = {}
+    for k, a, f, d in zip(frame[key_col], frame["attribute"], frame["functional"], frame["dysfunctional"]):
+        key = None if k is None or (isinstance(k, float) and np.isnan(k)) else k
+        h = out.setdefault((key, a), np.zeros(36, np.int64))
+        h[int(f) * 6 + int(d)] += 1
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(0, 150),
+    cuts=st.lists(st.integers(0, 150), max_size=6),
+    order=st.randoms(use_true_random=False),
+    seed=st.integers(0, 2**31),
+)
+def test_long_partitions_new_attributes_and_none_keys_merge_to_one_pass(n, cuts, order, seed):
+    rng = np.random.default_rng(seed)
+    keys = ["x", "y", None, "zz"]
+    df = _long_frame(rng, n, ["wifi", "tv", "bar", "gym"], keys)
+    # later rows bring attributes the first rows do not have
+    df.loc[df.index < n // 3, "attribute"] = "wifi"
+    one = ss.kano.Accumulator(by="seg").update(df)
+    bounds = sorted({0, n, *[c for c in cuts if c <= n]})
+    parts = [ss.kano.Accumulator(by="seg").update(df.iloc[s:e]) for s, e in zip(bounds, bounds[1:])]
+    parts.append(ss.kano.Accumulator(by="seg").update(df.iloc[0:0]))  # an empty partition
+    order.shuffle(parts)
+    acc = ss.kano.Accumulator(by="seg")
+    for p in parts:
+        acc = acc + p if order.random() < 0.5 else acc.merge(p)
+    assert acc.rows == one.rows == n
+    ref = reference_counts(df)
+    if n == 0:
+        assert acc.attributes is None and acc == one
+        return
+    got = acc.counts()
+    assert len(got) == len(acc.attributes) * len({k for k, _ in ref})
+    for (key, a), h in ref.items():
+        np.testing.assert_array_equal(got.loc[(key, a)].to_numpy(), h)
+    assert set(acc.attributes) == set(one.attributes)
+    pd.testing.assert_frame_equal(acc.counts().sort_index(), one.counts().sort_index())
+    pd.testing.assert_frame_equal(acc.result().table.sort_index(), one.result().table.sort_index())
+    if acc.attributes == one.attributes:  # same order of first appearance: the same bytes
+        assert acc == one and acc.to_bytes() == one.to_bytes()
+    assert sum(parts) == sum(reversed(parts)) or sum(parts).attributes != sum(reversed(parts)).attributes
+
+
+def test_group_keys_are_sorted_and_merged_by_value_not_code():
+    a = ss.kano.Accumulator(by="seg").update(survey({"A": 2}).assign(seg=["b", None]))
+    b = ss.kano.Accumulator(by="seg").update(survey({"O": 3}).assign(seg=["a", "b", "a"]))
+    m = a + b
+    t = m.result().table
+    groups = list(t.index.get_level_values("group"))
+    assert groups[:2] == ["a", "b"] and pd.isna(groups[2])  # key order, missing last
+    assert t.loc[("a", "x"), "O"] == 2 and t.loc[("b", "x"), ["A", "O"]].tolist() == [1, 1]
+    assert t.iloc[2]["A"] == 1
+    assert m.to_bytes() == (b + a).to_bytes()  # groups written in key order: equal bytes
+    # integers and several key columns
+    df = survey({"A": 2, "M": 2}).assign(year=[2025, 2024, 2025, 2024], r=["n", "n", "s", "s"])
+    r = ss.kano.Accumulator(by=["r", "year"]).update(df).result().table
+    assert list(r.index.get_level_values("group")) == [("n", 2024), ("n", 2025), ("s", 2024), ("s", 2025)]
+
+
+def test_protocol_empty_batches_sum_update_by_and_copies():
+    d = ss.datasets.sample(seed=6, n_kano=300).kano
+    acc = ss.kano.Accumulator(by="segment")
+    assert acc.update(d.iloc[0:0]) is acc and acc.rows == 0  # an empty batch is a no-op
+    parts = [ss.kano.Accumulator(by="segment").update(d.iloc[i : i + 100]) for i in range(0, 300, 100)]
+    total = sum(parts)
+    assert total == ss.kano.Accumulator(by="segment").update(d)
+    assert parts[0].rows == 100  # sum() left the operands alone
+    acc += parts[0]
+    assert acc == parts[0]
+    # by= in update (the protocol), then fixed for the state
+    late = ss.kano.Accumulator().update(d, by="segment")
+    assert late == total
+    with pytest.raises(ss.InputError, match=r"by: \['respondent'\] but the accumulator is grouped by \['segment'\]"):
+        late.update(d, by="respondent")
+    # copies and pickles keep the suffixes and the workers
+    wide = pd.DataFrame({"wifi_func": [1, 2], "wifi_dys": [5, 5]})
+    s = ss.kano.Accumulator(suffixes=("_func", "_dys"), workers=2).update(wide)
+    for c in (s.copy(), pickle.loads(pickle.dumps(s)), ss.kano.Accumulator.from_bytes(s.to_bytes())):
+        assert c.suffixes == ("_func", "_dys") and c == s
+        c.update(wide)
+        assert c.rows == 4
+    assert pickle.loads(pickle.dumps(s)).workers == 2
+    with pytest.raises(ss.InputError, match=r"cannot merge a ResponseAccumulator into a kano.Accumulator"):
+        s.merge(ss.ResponseAccumulator().update([9, 10]))
+    other = ss.kano.Accumulator(table="short")
+    with pytest.raises(ss.InputError, match=r"differ in configuration.*cqm.*\(this one\) vs .*short"):
+        s.merge(other)
+
+
+def test_fixed_attributes_select_long_rows_and_refuse_unknown_wide_names():
+    long = pd.DataFrame(
+        {
+            "respondent": [1, 1, 2],
+            "attribute": ["wifi", "tv", "tv"],
+            "functional": [1, 9, 2],
+            "dysfunctional": [5, 9, 5],
+        }
+    )
+    acc = ss.kano.Accumulator(["wifi"]).update(long)  # tv is not selected, so its bad answers are not read
+    assert acc.rows == 1 and acc.attributes == ["wifi"]
+    with pytest.raises(ss.InputError, match="functional: row 1, attribute 'tv': answer 9"):
+        ss.kano.Accumulator().update(long)
+    empty = ss.kano.Accumulator(["wifi", "tv"])
+    assert empty.attributes == ["wifi", "tv"]
+    with pytest.raises(ss.InputError, match="no data"):
+        empty.result()
+
+
+def test_incomplete_wide_pair_is_refused_by_name():
+    df = pd.DataFrame({"wifi_f": [1, 2], "wifi_d": [5, 5], "parking_f": [1, 1], "parkng_d": [4, 4]})
+    with pytest.raises(ss.InputError, match=r"column 'parking_f' has no dysfunctional partner 'parking_d'"):
+        ss.kano.analyze(df)
+    df = pd.DataFrame({"wifi_f": [1, 2], "wifi_d": [5, 5], "tv_d": [3, 3]})
+    with pytest.raises(ss.InputError, match=r"column 'tv_d' has no functional partner 'tv_f'"):
+        ss.kano.analyze(df)
+    # choosing the attributes is a selection, not a loss
+    r = ss.kano.analyze(df, attributes=["wifi"])
+    assert list(r.table.index) == ["wifi"] and r.table.loc["wifi", "n"] == 2
+
+
+def test_old_format_fixtures_load_and_give_the_old_results(data_dir):
+    states = data_dir / "states"
+    for name in ("segment", "two_keys"):
+        acc = ss.kano.Accumulator.from_bytes((states / f"kano_sskanopy1_{name}.bin").read_bytes())
+        old = pd.read_csv(states / f"kano_sskanopy1_{name}.csv", keep_default_na=False, na_values=[""])
+        new = acc.result().table.reset_index()
+        assert len(new) == len(old)
+        new_groups = ["" if not isinstance(g, tuple) and pd.isna(g) else str(g) for g in new["group"]]
+        old_groups = old["group"].fillna("").astype(str).tolist()
+        assert new_groups == old_groups and new["attribute"].tolist() == old["attribute"].tolist()
+        for c in ("n", "missing", "A", "O", "M", "I", "R", "Q", "better", "worse", "better_lo", "worse_hi"):
+            np.testing.assert_allclose(new[c].to_numpy(float), old[c].to_numpy(float), rtol=1e-12, equal_nan=True)
+        assert [str(c) if isinstance(c, str) else "" for c in new["category"]] == old["category"].fillna("").tolist()
+        back = ss.kano.Accumulator.from_bytes(acc.to_bytes())  # converted to SSKANO2
+        assert back == acc and acc.to_bytes()[:8] == b"SSKANO2\0"
+    acc = ss.kano.Accumulator.from_bytes((states / "kano_sskanopy1_two_keys.bin").read_bytes())
+    assert acc.by == ["region", "year"] and acc.config.table_name == "short" and acc.rows == 6
+    # hand check of the segment fixture: segment a, wifi: pairs (1,4) A, (2,5) M, (1,5) O; one missing
+    seg = ss.kano.Accumulator.from_bytes((states / "kano_sskanopy1_segment.bin").read_bytes()).result().table
+    assert seg.loc[("a", "wifi"), ["A", "O", "M", "missing"]].tolist() == [1, 1, 1, 1]
+    # the C++ version-1 image: integer groups 0, 1 of a key column "group"
+    s1 = ss._core.KanoState.from_bytes((states / "kano_sskano1.bin").read_bytes())
+    np.testing.assert_array_equal(s1.counts, np.loadtxt(states / "kano_sskano1_counts.txt", dtype=np.int64))
+    a1 = ss.kano.Accumulator.from_bytes((states / "kano_sskano1.bin").read_bytes())
+    t1 = a1.result(level=0.9).table
+    assert list(t1.index) == [(0, "attribute_1"), (0, "attribute_2"), (1, "attribute_1"), (1, "attribute_2")]
+    assert t1.loc[(0, "attribute_1"), ["O", "R"]].tolist() == [1, 1]  # (1,5) O and (5,1) R
+
+
+def _mutations(image, n, seed):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(n):
+        b = bytearray(image)
+        kind = rng.randrange(3)
+        if kind == 0:
+            for _ in range(rng.randint(1, 4)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+        elif kind == 1:
+            b = b[: rng.randrange(len(b))]
+        else:
+            pos = rng.randrange(len(b) + 1)
+            b[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+        yield bytes(b)
+
+
+@pytest.mark.parametrize("fixture", ["new", "kano_sskanopy1_segment.bin", "kano_sskano1.bin"])
+def test_300_mutated_images_load_or_raise_input_error(fixture, data_dir):
+    if fixture == "new":
+        d = ss.datasets.sample(seed=3, n_kano=60).kano
+        image = ss.kano.Accumulator(by="segment").update(d).to_bytes()
+    else:
+        image = (data_dir / "states" / fixture).read_bytes()
+    ss.kano.Accumulator.from_bytes(image)
+    outcome = {"ok": 0, "input_error": 0}
+    for b in _mutations(image, 300, seed=13):
+        try:
+            acc = ss.kano.Accumulator.from_bytes(b)
+            acc.result()  # a loaded state summarises
+            outcome["ok"] += 1
+        except ss.InputError:
+            outcome["input_error"] += 1
+    assert sum(outcome.values()) == 300 and outcome["input_error"] > 100
+
+
+def test_huge_declared_sizes_in_tiny_images_allocate_nothing():
+    import resource
+    import struct
+
+    good = ss.kano.Accumulator().update(survey({"A": 1})).to_bytes()
+    cfg_len = struct.unpack_from("<I", good, 29)[0]
+    after_cfg = 33 + cfg_len
+    images = [
+        good[:29] + struct.pack("<I", 2**31) + good[33:],  # configuration length
+        good[:after_cfg] + struct.pack("<I", 2**31) + good[after_cfg + 4 :],  # first suffix length
+        b"SSKANO1\0" + struct.pack("<iii", 2**31 - 1, 2**20, 5),  # v1: 2^31 groups x 2^20 attributes
+        b"SSKANO1\0" + struct.pack("<iii", 1000, 1000, 9) + b"\0" * 16,
+    ]
+    # the attribute count: after magic, version, levels, rows, flags, config and two suffixes
+    at = after_cfg + 4 + 2 + 4 + 2
+    images.append(good[:at] + struct.pack("<I", 2**20) + good[at + 4 :])
+    images.append(good[:at] + struct.pack("<I", 2**32 - 1) + good[at + 4 :])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for img in images:
+        with pytest.raises(ss.InputError, match="from_bytes"):
+            ss.kano.Accumulator.from_bytes(img)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 64 * 1024
+    # negative counts and rows are refused
+    neg = bytearray(good)
+    struct.pack_into("<q", neg, len(neg) - 8 * 36 + 8 * (1 * 6 + 4), -4459)
+    with pytest.raises(ss.InputError, match="negative count -4459"):
+        ss.kano.Accumulator.from_bytes(bytes(neg))
+    neg = bytearray(good)
+    struct.pack_into("<q", neg, 16, -3)
+    with pytest.raises(ss.InputError, match="negative row count -3"):
+        ss.kano.Accumulator.from_bytes(bytes(neg))
+    with pytest.raises(ss.InputError, match="expected bytes"):
+        ss.kano.Accumulator.from_bytes("SSKANO2")
+
+
+# ---- the bootstrap (C++) against numpy ----------------------------------------------------------
+
+
+def numpy_bootstrap(counts, level, n, seed):
+    """Independent reference: numpy multinomial resamples, numpy type-7 percentiles."""
+    rng = np.random.default_rng(seed)
+    counts = np.asarray(counts)
+    draws = rng.multinomial(counts.sum(), counts / counts.sum(), size=n)
+    base = draws[:, :4].sum(axis=1).astype(float)
+    ok = base > 0
+    better = (draws[ok, 0] + draws[ok, 1]) / base[ok]
+    worse = -(draws[ok, 1] + draws[ok, 2]) / base[ok]
+    q = [(1 - level) / 2, (1 + level) / 2]
+    return (*np.quantile(better, q), *np.quantile(worse, q))
+
+
+def test_bootstrap_agrees_with_numpy_and_wilson_on_a_large_sample():
+    counts = np.array([[300, 500, 700, 400, 50, 50]], dtype=np.int64)
+    got = ss._core.kano_bootstrap(counts, 40000, 0.95, 11, 2)
+    ref = numpy_bootstrap(counts[0], 0.95, 40000, 5)
+    for c, r in zip(("better_lo", "better_hi", "worse_lo", "worse_hi"), ref):
+        assert got[c][0] == pytest.approx(r, abs=1.5e-3), c  # Monte Carlo error of each ~3e-4
+    w = ss.kano.analyze(survey({"A": 300, "O": 500, "M": 700, "I": 400, "R": 50, "Q": 50})).table.loc["x"]
+    for c in ("better_lo", "better_hi", "worse_lo", "worse_hi"):
+        assert got[c][0] == pytest.approx(w[c], abs=3e-3), c
+
+
+def test_bootstrap_interval_coverage_matches_numpy_reference():
+    # 600 surveys of 200 respondents from known category shares: the 90% intervals should
+    # cover the true Better about 90% of the time, as numpy's percentile intervals do
+    p = np.array([0.15, 0.25, 0.3, 0.2, 0.05, 0.05])
+    true_better = (p[0] + p[1]) / p[:4].sum()
+    rng = np.random.default_rng(2024)
+    surveys = rng.multinomial(200, p, size=600).astype(np.int64)
+    got = ss._core.kano_bootstrap(surveys, 500, 0.9, 7, 2)
+    cover = np.mean((got["better_lo"] <= true_better) & (true_better <= got["better_hi"]))
+    ref = np.array([numpy_bootstrap(s, 0.9, 500, i)[:2] for i, s in enumerate(surveys[:200])])
+    ref_cover = np.mean((ref[:, 0] <= true_better) & (true_better <= ref[:, 1]))
+    assert abs(cover - 0.9) < 0.04  # 3.3 standard errors of a 600-survey coverage estimate
+    assert abs(cover - ref_cover) < 0.07
+    width = np.mean(got["better_hi"][:200] - got["better_lo"][:200])
+    assert width == pytest.approx(np.mean(ref[:, 1] - ref[:, 0]), rel=0.03)
+
+
+def test_bootstrap_is_seeded_independent_of_workers_and_validated():
+    d = ss.datasets.sample(seed=4, n_kano=400).kano
+    r1 = ss.kano.analyze(d, by="segment", ci="bootstrap", n_bootstrap=300, seed=2**64 - 1, workers=1).table
+    r2 = ss.kano.analyze(d, by="segment", ci="bootstrap", n_bootstrap=300, seed=2**64 - 1, workers=2).table
+    pd.testing.assert_frame_equal(r1, r2)
+    r3 = ss.kano.analyze(d, by="segment", ci="bootstrap", n_bootstrap=300, seed=1).table
+    assert not np.array_equal(r1["better_lo"].to_numpy(), r3["better_lo"].to_numpy())
+    with pytest.warns(DeprecationWarning, match="n_boot= is deprecated"):
+        old = ss.kano.analyze(d, by="segment", ci="bootstrap", n_boot=300, seed=2**64 - 1, workers=2).table
+    pd.testing.assert_frame_equal(old, r1)
+    with pytest.raises(ss.ConfigError, match=r"n_bootstrap: 5 is out of range; expected 10..1000000"):
+        ss.kano.analyze(d, ci="bootstrap", n_bootstrap=5)
+    with pytest.raises(ss.ConfigError, match=r"n_bootstrap: 2000000 is out of range"):
+        ss.kano.analyze(d, ci="bootstrap", n_bootstrap=2_000_000)
+    # level: a narrower interval, for Wilson and the bootstrap alike
+    w90 = ss.kano.analyze(d, level=0.9).table
+    w95 = ss.kano.analyze(d).table
+    assert (w90["better_hi"] - w90["better_lo"] < w95["better_hi"] - w95["better_lo"]).all()
+    with pytest.raises(ss.ConfigError, match="level"):
+        ss.kano.analyze(d, level=1.5)
+    assert "n_bootstrap=300" in ss.kano.analyze(d, ci="bootstrap", n_bootstrap=300).ci_method
