@@ -237,13 +237,17 @@ void PlsConfig::validate() const {
     throw config_error("confidence: " + detail::format_number(confidence) + " is out of range; expected (0, 1)");
   if (!(vif_limit > 0.0))
     throw config_error("vif_limit: " + detail::format_number(vif_limit) + " is out of range; expected a number > 0");
+  for (std::size_t k = 0; k < composites.size(); ++k)
+    if (composites[k].empty())
+      throw config_error("composites[" + std::to_string(k) + "]: expected a latent name, got an empty string");
 }
 
 bool PlsConfig::operator==(const PlsConfig& o) const {
   return scheme == o.scheme && scaled == o.scaled && tolerance == o.tolerance && max_iter == o.max_iter &&
          missing == o.missing && indices == o.indices && scale_min == o.scale_min && scale_max == o.scale_max &&
          ipma_target == o.ipma_target && bootstrap == o.bootstrap && seed == o.seed && confidence == o.confidence &&
-         convergence == o.convergence && vif_limit == o.vif_limit && consistent == o.consistent;
+         convergence == o.convergence && vif_limit == o.vif_limit && consistent == o.consistent &&
+         composites == o.composites;
 }
 
 static void tag_invoke(json::value_from_tag, json::value& jv, const PlsConfig& c) {
@@ -261,7 +265,8 @@ static void tag_invoke(json::value_from_tag, json::value& jv, const PlsConfig& c
         {"seed", c.seed},
         {"confidence", c.confidence},
         {"vif_limit", c.vif_limit},
-        {"consistent", c.consistent}};
+        {"consistent", c.consistent},
+        {"composites", json::value_from(c.composites)}};
 }
 
 PlsConfig pls_config_from_json(std::string_view text) {
@@ -305,6 +310,13 @@ PlsConfig pls_config_from_json(std::string_view text) {
   r.number("confidence", c.confidence, 0, 1);
   r.number("vif_limit", c.vif_limit);
   r.boolean("consistent", c.consistent);
+  if (const json::value* cv = r.raw("composites")) {
+    if (!cv->is_array())
+      throw config_error("config.composites: expected a list of latent names, got " + std::string(detail::json_kind(*cv)));
+    std::size_t k = 0;
+    for (const auto& item : cv->get_array())
+      c.composites.push_back(as_name(item, "config.composites[" + std::to_string(k++) + "]"));
+  }
   r.finish();
   c.validate();
   return c;
@@ -607,9 +619,24 @@ double quantile7(const std::vector<double>& sorted, double q) {
 
 constexpr Index kChunk = 4096;
 
-// A block corrected as a common factor by PLSc: Mode A with at least two indicators.
-bool is_factor(const Spec& sp, int j) {
-  return sp.modes[static_cast<std::size_t>(j)] == PlsMode::a && sp.size[static_cast<std::size_t>(j)] >= 2;
+// The blocks PLSc corrects as common factors: Mode A, at least two indicators, not named in
+// `config.composites` (an unknown name there is a config_error).
+std::vector<char> factor_mask(const Spec& sp, const PlsModel& model, const PlsConfig& config) {
+  std::vector<char> f(static_cast<std::size_t>(sp.J), 0);
+  for (int j = 0; j < sp.J; ++j)
+    f[static_cast<std::size_t>(j)] =
+        sp.modes[static_cast<std::size_t>(j)] == PlsMode::a && sp.size[static_cast<std::size_t>(j)] >= 2;
+  for (std::size_t k = 0; k < config.composites.size(); ++k) {
+    const int j = model.index_of(config.composites[k]);
+    if (j < 0) {
+      std::string known;
+      for (const auto& b : model.blocks) known += (known.empty() ? "" : ", ") + b.name;
+      throw config_error("composites[" + std::to_string(k) + "]: unknown latent '" + config.composites[k] +
+                         "'; latents are: " + known);
+    }
+    f[static_cast<std::size_t>(j)] = 0;
+  }
+  return f;
 }
 
 // rho_A per block (Dijkstra & Henseler 2015) from the standardised weights ws (ws' K ws = 1 per
@@ -646,14 +673,14 @@ struct Plsc {
   }
 };
 
-Plsc plsc_correct(const Spec& sp, const MatrixXd& R, const VectorXd& rho_a, const VectorXd& ws,
-                  const VectorXd& loadings) {
+Plsc plsc_correct(const Spec& sp, const std::vector<char>& factor, const MatrixXd& R, const VectorXd& rho_a,
+                  const VectorXd& ws, const VectorXd& loadings) {
   Plsc pc;
   const int J = sp.J;
   VectorXd q = VectorXd::Ones(J);
   pc.loadings = loadings;
   for (int j = 0; j < J; ++j) {
-    if (!is_factor(sp, j)) continue;
+    if (!factor[static_cast<std::size_t>(j)]) continue;
     if (!(rho_a(j) > 0.0) || !std::isfinite(rho_a(j))) {
       pc.rho_not_positive.push_back(j);
       continue;
@@ -766,10 +793,11 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
   res.rho_a = rho_a_of(sp, K, ws);
   MatrixXd Rin = core.R;
   res.consistent = config.consistent;
+  const std::vector<char> factor = factor_mask(sp, model, config);
   if (config.consistent) {
-    Plsc pc = plsc_correct(sp, core.R, res.rho_a, ws, res.loadings);
+    Plsc pc = plsc_correct(sp, factor, core.R, res.rho_a, ws, res.loadings);
     for (int j = 0; j < J; ++j)
-      if (is_factor(sp, j)) res.factors.push_back(j);
+      if (factor[static_cast<std::size_t>(j)]) res.factors.push_back(j);
     Rin = pc.P;
     res.loadings = pc.loadings;
     res.inadmissible = pc.inadmissible();
@@ -1321,6 +1349,7 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
     RowMatrixXd all(B, q);
     std::vector<char> ok(static_cast<std::size_t>(B), 0);
     const VectorXd ref = core.w;
+    const std::vector<char> factor = factor_mask(sp, model, config);
     detail::parallel_for(B, workers, 1, [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
       MatrixXd Xb(nb, p);
       for (std::ptrdiff_t b = b0; b < b1; ++b) {
@@ -1350,7 +1379,7 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
           const VectorXd sdi = sdb.cwiseInverse();
           const MatrixXd Kb = sdi.asDiagonal() * Sb * sdi.asDiagonal();
           const VectorXd wsb = config.scaled ? cb.w : VectorXd(cb.w.cwiseProduct(sdb));
-          Plsc pc = plsc_correct(sp, cb.R, rho_a_of(sp, Kb, wsb), wsb, lb);
+          Plsc pc = plsc_correct(sp, factor, cb.R, rho_a_of(sp, Kb, wsb), wsb, lb);
           Rb = std::move(pc.P);
           lb = std::move(pc.loadings);
         }

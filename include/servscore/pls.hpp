@@ -121,6 +121,8 @@ struct PlsConfig {
   double vif_limit = 5.0;
   /// consistent PLS (PLSc): correct Mode A blocks of >= 2 indicators (common factors) with rho_A
   bool consistent = false;
+  /// PLSc: Mode A blocks that are composites, not common factors (left uncorrected, as Mode B blocks)
+  std::vector<std::string> composites;
 
   /** @brief Throw `config_error` naming the key when a value is invalid. */
   void validate() const;

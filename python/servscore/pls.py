@@ -136,6 +136,9 @@ class PathModel:
     consistent
         Estimate with consistent PLS (PLSc) by default: the Mode A blocks of two or more
         indicators are common factors, corrected with rho_A (see :meth:`fit`).
+    composites
+        Mode A blocks that are composites rather than common factors: PLSc leaves them
+        uncorrected, as Mode B blocks (seminr's ``composite(..., mode_A)``).
 
     Raises
     ------
@@ -151,9 +154,18 @@ class PathModel:
     """
 
     def __init__(
-        self, blocks: Any, paths: Any = None, *, modes: Mapping[str, str] | None = None, consistent: bool = False
+        self,
+        blocks: Any,
+        paths: Any = None,
+        *,
+        modes: Mapping[str, str] | None = None,
+        consistent: bool = False,
+        composites: Sequence[str] = (),
     ) -> None:
         self.consistent = bool(consistent)
+        self.composites: tuple[str, ...] = tuple(
+            str(c) for c in ([composites] if isinstance(composites, str) else composites)
+        )
         if isinstance(blocks, str):
             spec = parse_syntax(blocks)
             if paths is not None:
@@ -176,6 +188,9 @@ class PathModel:
                     b["mode"] = str(modes[b["name"]])
         self._json: str = _core.pls_model_normalize(json.dumps(spec))
         self._spec: dict[str, Any] = json.loads(self._json)
+        unknown = [c for c in self.composites if c not in self.latents]
+        if unknown:
+            raise ConfigError(f"composites: unknown latent(s) {unknown}; latents are {self.latents}")
 
     # -- construction and serialisation
     @classmethod
@@ -247,17 +262,31 @@ class PathModel:
         return [c for b in self._spec["blocks"] for c in b["indicators"]]
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, PathModel) and self._json == other._json and self.consistent == other.consistent
+        return (
+            isinstance(other, PathModel)
+            and self._json == other._json
+            and self.consistent == other.consistent
+            and self.composites == other.composites
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"PathModel({self.to_syntax()!r}{', consistent=True' if self.consistent else ''})"
+        extra = (", consistent=True" if self.consistent else "") + (
+            f", composites={list(self.composites)!r}" if self.composites else ""
+        )
+        return f"PathModel({self.to_syntax()!r}{extra})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        if self.consistent:
-            return (_consistent_model, (self._json,))
+        if self.consistent or self.composites:
+            return (_model_with, (self._json, self.consistent, self.composites))
         return (PathModel.from_json, (self._json,))
+
+    def _composites(self, composites: Sequence[str] | None) -> list[str] | None:
+        """The composites to pass on: the keyword, else the model's (None: keep the configuration's)."""
+        if composites is not None:
+            return [str(c) for c in ([composites] if isinstance(composites, str) else composites)]
+        return list(self.composites) if self.composites else None
 
     # -- estimation
     @renamed(bootstrap="n_bootstrap", confidence="level")
@@ -281,6 +310,7 @@ class PathModel:
         level: float | None = None,
         vif_limit: float | None = None,
         consistent: bool | None = None,
+        composites: Sequence[str] | None = None,
         columns: Sequence[str] | None = None,
         workers: int = 1,
     ) -> PLSResult:
@@ -328,6 +358,9 @@ class PathModel:
             correlations (OLS). Mode B blocks are left as they are. An inadmissible solution
             (rho_A > 1 or <= 0, a corrected correlation or loading above 1) is flagged
             (``inadmissible``) and warned; a block with rho_A <= 0 is left uncorrected.
+        composites
+            Mode A blocks PLSc leaves uncorrected (composites, not common factors); default:
+            the model's ``composites``. The configuration key ``composites``.
         workers
             Threads (``<= 0``: all cores). Results do not depend on it.
 
@@ -373,6 +406,7 @@ class PathModel:
             confidence=level,
             vif_limit=vif_limit,
             consistent=self.consistent if consistent is None else consistent,
+            composites=self._composites(composites),
         )
         names = self.indicators
         if is_frame_like(data):
@@ -430,6 +464,7 @@ class PathModel:
         ipma_target: str | None = None,
         vif_limit: float | None = None,
         consistent: bool | None = None,
+        composites: Sequence[str] | None = None,
     ) -> PLSResult:
         """Estimate the model from a mergeable co-moment state (:class:`servscore.Moments`).
 
@@ -465,6 +500,7 @@ class PathModel:
             ipma_target=ipma_target,
             vif_limit=vif_limit,
             consistent=self.consistent if consistent is None else consistent,
+            composites=self._composites(composites),
         )
         state = getattr(moments, "_state", moments)
         if state is None:
@@ -475,10 +511,11 @@ class PathModel:
         return _build_result(self, cfg, r, pd.RangeIndex(0))
 
 
-def _consistent_model(text: str) -> PathModel:
-    """Unpickle a model made with ``consistent=True``."""
+def _model_with(text: str, consistent: bool, composites: tuple[str, ...]) -> PathModel:
+    """Unpickle a model made with ``consistent=`` or ``composites=``."""
     m = PathModel.from_json(text)
-    m.consistent = True
+    m.consistent = consistent
+    m.composites = tuple(composites)
     return m
 
 

@@ -505,3 +505,35 @@ def test_mode_b_model_matches_adanco_shipped_with_csem(satisfaction: pd.DataFram
         assert r.f2.loc[t, f] == pytest.approx(v, rel=1e-6, abs=1e-9), key
     for ind, v in ADANCO_B["indicator_vif"].items():
         assert r.outer.loc[ind, "vif"] == pytest.approx(v, abs=1e-6), ind  # ADANCO differs by ~1e-7
+
+
+def test_plsc_with_mode_a_composites_matches_seminr(mobi: pd.DataFrame) -> None:
+    """seminr's mixed model: reflective Image and Expectation, composite (mode A) Value and Satisfaction."""
+    fx = SEMINR["plsc_mixed"]["values"]
+    m = seminr_model()
+    r = m.fit(mobi, scheme="path", indices=False, consistent=True, composites=["Value", "Satisfaction"])
+    plain = m.fit(mobi, scheme="path", indices=False)
+    for lv, (ave, rho_a) in fx.items():
+        assert r.latents.loc[lv, "ave"] == pytest.approx(ave, abs=1e-9), lv  # from the corrected loadings
+        assert r.rho_a[lv] == pytest.approx(rho_a, abs=1e-9), lv
+    # the composites keep PLS's loadings and their correlation
+    comp = m.blocks["Value"] + m.blocks["Satisfaction"]
+    np.testing.assert_allclose(r.outer.loc[comp, "loading"], plain.outer.loc[comp, "loading"], atol=1e-15)
+    lc, pc = r.latent_correlations, plain.latent_correlations
+    assert lc.loc["Value", "Satisfaction"] == pytest.approx(pc.loc["Value", "Satisfaction"], abs=1e-15)
+    q = np.sqrt(plain.rho_a["Image"])
+    assert lc.loc["Image", "Value"] == pytest.approx(pc.loc["Image", "Value"] / q, abs=1e-14)
+    # the model's own switches, pickling, and an unknown name
+    mm = ss.PathModel(
+        SEMINR["model"]["blocks"],
+        [tuple(p) for p in SEMINR["model"]["paths"]],
+        consistent=True,
+        composites=["Value", "Satisfaction"],
+    )
+    pd.testing.assert_frame_equal(mm.fit(mobi, scheme="path", indices=False).paths, r.paths)
+    assert pickle_round_trip(mm) == mm and "composites=['Value', 'Satisfaction']" in repr(mm)
+    assert ss.PlsConfig.from_dict({"composites": ["Value"]}).composites == ["Value"]
+    with pytest.raises(ss.ConfigError, match="unknown latent 'Valeu'"):
+        m.fit(mobi, indices=False, consistent=True, composites=["Valeu"])
+    with pytest.raises(ss.ConfigError, match="composites"):
+        ss.PathModel("A =~ a1 + a2; B =~ b1 + b2; B ~ A", composites=["C"])
