@@ -894,26 +894,43 @@ Factorized combine_factorized(std::vector<Factorized> columns) {
     stride[j] = s;
     s *= static_cast<std::uint64_t>(std::max<std::int32_t>(columns[j].keys.size(), 1));
   }
-  std::vector<std::uint64_t> word(n, 0);
-  for (std::size_t j = 0; j < columns.size(); ++j) {
-    const std::int32_t* c = columns[j].codes.data();
-    const std::uint64_t st = stride[j];
-    for (std::size_t i = 0; i < n; ++i) word[i] += static_cast<std::uint64_t>(c[i]) * st;
-  }
+  std::vector<const std::int32_t*> col(columns.size());
+  for (std::size_t j = 0; j < columns.size(); ++j) col[j] = columns[j].codes.data();
+  const std::size_t m = columns.size();
+  auto word_of = [&](std::size_t i) {
+    std::uint64_t w = 0;
+    for (std::size_t j = 0; j < m; ++j) w += static_cast<std::uint64_t>(col[j][i]) * stride[j];
+    return w;
+  };
   std::vector<std::uint64_t> uniques;
   if (space <= std::max<std::uint64_t>(std::uint64_t(1) << 16, 4 * static_cast<std::uint64_t>(n))) {
+    // a direct table over the key space: two passes over the rows, no array of words
     std::vector<std::int32_t> table(static_cast<std::size_t>(space), 0);
-    for (std::size_t i = 0; i < n; ++i) table[word[i]] = 1;
+    std::int32_t* t = table.data();
+    if (m == 2) {
+      const std::int32_t *c0 = col[0], *c1 = col[1];
+      const auto s0 = static_cast<std::int64_t>(stride[0]);
+      for (std::size_t i = 0; i < n; ++i) t[c0[i] * s0 + c1[i]] = 1;
+    } else {
+      for (std::size_t i = 0; i < n; ++i) t[word_of(i)] = 1;
+    }
     std::int32_t next = 0;
     for (std::size_t w = 0; w < table.size(); ++w)
       if (table[w]) {
         table[w] = next++;
         uniques.push_back(w);
       }
-    for (std::size_t i = 0; i < n; ++i) out.codes[i] = table[word[i]];
+    std::int32_t* codes = out.codes.data();
+    if (m == 2) {
+      const std::int32_t *c0 = col[0], *c1 = col[1];
+      const auto s0 = static_cast<std::int64_t>(stride[0]);
+      for (std::size_t i = 0; i < n; ++i) codes[i] = t[c0[i] * s0 + c1[i]];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) codes[i] = t[word_of(i)];
+    }
   } else {
     WordMap map;
-    for (std::size_t i = 0; i < n; ++i) out.codes[i] = map.get(word[i]);
+    for (std::size_t i = 0; i < n; ++i) out.codes[i] = map.get(word_of(i));
     uniques = map.words();
     std::vector<std::int32_t> order(uniques.size());
     std::iota(order.begin(), order.end(), 0);
