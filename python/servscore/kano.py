@@ -394,7 +394,8 @@ class Accumulator(Mergeable):
     @property
     def config(self) -> KanoConfig:
         """The :class:`KanoConfig` of the state."""
-        return self._state.config  # type: ignore[no-any-return]
+        cfg: KanoConfig = self._state.config
+        return cfg
 
     @property
     def attributes(self) -> list[str] | None:
@@ -410,7 +411,8 @@ class Accumulator(Mergeable):
     @property
     def suffixes(self) -> tuple[str, str]:
         """The wide-layout suffixes (kept in the state's bytes)."""
-        return tuple(self._state.suffixes)  # type: ignore[return-value]
+        sf, sd = self._state.suffixes
+        return (str(sf), str(sd))
 
     @property
     def levels(self) -> int:
@@ -600,7 +602,8 @@ class Accumulator(Mergeable):
             raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
         data = bytes(data)
         if data.startswith(_PY1_MAGIC):
-            return _from_py1(cls, data)
+            out: Accumulator = _from_py1(cls, data)
+            return out
         return cls._wrap(KanoState.from_bytes(data))
 
     def __repr__(self) -> str:

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _json
+from ._checks import check_finite
 from ._core import ConfigError, InputError, NeedRuleSet
 from ._input import numeric_column, relabel_rows, text_labels, to_frame
 from ._result import Result
@@ -256,6 +257,7 @@ def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: 
     x = np.empty((len(frame), len(cols)), dtype=np.float64)
     for j, c in enumerate(cols):
         x[:, j] = numeric_column(frame, text.get(c, c), name="data")
+    check_finite(x, cols, frame.index, name="data")  # inf >= 10 would flag a need without a word
     try:
         r = _core.evaluate_needs(rs, x, cols, int(workers))
     except InputError as e:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import _core
 from ._accumulator import Mergeable
+from ._checks import refuse_booleans
 from ._core import BoxConfig, ConfigError, GroupedResponses, GroupKeys, InputError, NpsConfig, ResponseCounts
 from ._input import factorize, factorize_columns, is_frame_like, is_label, label_list, relabel_rows, to_array, to_frame
 from ._result import Result
@@ -129,6 +130,7 @@ def _scores_array(s: Any, what: str) -> np.ndarray:
         return np.ascontiguousarray(s)
     if isinstance(s, pd.Series) and s.dtype == np.int8:
         return np.ascontiguousarray(s.to_numpy())
+    refuse_booleans(s, getattr(s, "name", what), name=what, expected="scores on the rating scale")
     return to_array(s, name=what)
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._checks import check_finite
 from ._compat import renamed
 from ._core import ConfigError, InputError, MomentsConfig, StandardSet, TimeConfig
 from ._input import group_codes, is_label, numeric_column, relabel_rows, resolve_config, text_labels, to_frame
@@ -174,6 +175,7 @@ def check_standards(data: Any, *, standards: Any = None, workers: int = 1) -> pd
     text = text_labels(frame)  # fields are text; labels may be ints, tuples, ...
     cols = [c for c in s.fields if c in text]
     x = _numeric_block(frame, [text[c] for c in cols])
+    check_finite(x, cols, frame.index, name="data")  # an infinite time or count meets or fails silently
     try:
         codes = _core.check_standards(s, x, cols, int(workers))
     except InputError as e:
