@@ -769,6 +769,22 @@ KanoAccumulator& KanoAccumulator::merge(const KanoAccumulator& other) {
     throw input_error("attributes: more than " + std::to_string(kMaxAttributes) + " attributes");
   // sums checked first, so that an overflow leaves the state unchanged
   const std::int64_t new_rows = checked_add(rows_, other.rows_, "rows");
+  {
+    std::unordered_map<std::string, int> pos;
+    for (std::size_t j = 0; j < attributes_.size(); ++j) pos.emplace(attributes_[j], static_cast<int>(j));
+    const Eigen::Index K = attributes(), k = other.attributes(), C = cells();
+    for (std::int32_t g = 0; g < other.keys_.size(); ++g) {
+      const auto mine = keys_.find(other.keys_.key(g));
+      if (!mine) continue;
+      for (Eigen::Index j = 0; j < k; ++j) {
+        auto it = pos.find(other.attributes_[static_cast<std::size_t>(j)]);
+        if (it == pos.end()) continue;
+        const std::int64_t* src = other.counts_.data() + (g * k + j) * C;
+        const std::int64_t* dst = counts_.data() + (*mine * K + it->second) * C;
+        for (Eigen::Index c = 0; c < C; ++c) checked_add(dst[c], src[c], "counts");
+      }
+    }
+  }
   const std::vector<std::int32_t> remap = keys_.merge(other.keys_);
   ensure_group(0);
   if (!added.empty()) {

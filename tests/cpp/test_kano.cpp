@@ -2,9 +2,12 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 
+#include "servscore/detail/quantile.hpp"
+#include "servscore/detail/random.hpp"
 #include "servscore/errors.hpp"
 #include "servscore/kano.hpp"
 
@@ -322,4 +325,211 @@ TEST_CASE("golden cases of tests/data/kano_cases.json", "[kano]") {
     }
   }
   CHECK(checked >= 25);
+}
+
+// ---- the shared random numbers ------------------------------------------------------------------
+
+namespace {
+
+// Pearson chi-square of draws of Binomial(n, p) against its exact probabilities (cells with an
+// expected count below 5 pooled into their neighbours).
+double binomial_chi_square(std::int64_t n, double p, int draws, std::uint64_t seed, int& dof) {
+  std::vector<double> observed(static_cast<std::size_t>(n + 1), 0.0);
+  detail::Xoshiro256 rng(seed, 0);
+  for (int i = 0; i < draws; ++i) {
+    const std::int64_t x = detail::binomial(rng, n, p);
+    REQUIRE(x >= 0);
+    REQUIRE(x <= n);
+    observed[static_cast<std::size_t>(x)] += 1;
+  }
+  double chi = 0, eo = 0, oo = 0;
+  dof = -1;
+  for (std::int64_t k = 0; k <= n; ++k) {
+    const double logp = std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) +
+                        static_cast<double>(k) * std::log(p) + static_cast<double>(n - k) * std::log1p(-p);
+    eo += draws * std::exp(logp);
+    oo += observed[static_cast<std::size_t>(k)];
+    if (eo >= 5 || k == n) {
+      chi += (oo - eo) * (oo - eo) / std::max(eo, 1e-300);
+      eo = oo = 0;
+      ++dof;
+    }
+  }
+  return chi;
+}
+
+}  // namespace
+
+TEST_CASE("binomial draws follow the exact binomial distribution (inversion and BTRD)", "[kano][random]") {
+  // (n, p): small means (inversion), large means (BTRD), p > 1/2 (reflected), huge n
+  const std::pair<std::int64_t, double> cases[] = {{20, 0.1},   {50, 0.15},   {200, 0.3},    {1000, 0.5},
+                                                   {1000, 0.8}, {5000, 0.02}, {100000, 0.37}};
+  for (auto [n, p] : cases) {
+    int dof = 0;
+    const double chi = binomial_chi_square(n, p, 200000, 42 + static_cast<std::uint64_t>(n), dof);
+    // 99.99% point of the chi-square distribution is below dof + 6 sqrt(2 dof) + 10 for these dof
+    INFO("n " << n << " p " << p << " chi2 " << chi << " dof " << dof);
+    CHECK(dof > 0);
+    CHECK(chi < dof + 6 * std::sqrt(2.0 * dof) + 10);
+  }
+  detail::Xoshiro256 rng(1, 2);
+  CHECK(detail::binomial(rng, 0, 0.5) == 0);
+  CHECK(detail::binomial(rng, 7, 0.0) == 0);
+  CHECK(detail::binomial(rng, 7, 1.0) == 7);
+  // the multinomial by conditional binomials: sums to n, means n p_i
+  const double w[4] = {1, 2, 3, 4};
+  double mean[4] = {0, 0, 0, 0};
+  std::int64_t x[4];
+  for (int i = 0; i < 20000; ++i) {
+    detail::multinomial(rng, 500, w, 4, x);
+    CHECK(x[0] + x[1] + x[2] + x[3] == 500);
+    for (int j = 0; j < 4; ++j) mean[j] += static_cast<double>(x[j]) / 20000;
+  }
+  for (int j = 0; j < 4; ++j) CHECK(mean[j] == Approx(50.0 * w[j]).margin(0.5));  // sd of the mean ~0.1
+  // type-7 quantiles as R's quantile(type = 7) / numpy's "linear": 1..5 at 0.1 -> 1.4
+  CHECK(detail::quantile7({5, 1, 4, 2, 3}, 0.1) == Approx(1.4));
+  CHECK(detail::quantile7({5, 1, 4, 2, 3}, 1.0) == 5);
+  CHECK(std::isnan(detail::quantile7({}, 0.5)));
+}
+
+TEST_CASE("Kano bootstrap: seeded, independent of workers, validated", "[kano]") {
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, 6, Eigen::RowMajor> cc(3, 6);
+  cc << 45, 123, 95, 33, 0, 0,  //
+      0, 0, 0, 0, 4, 2,         // no A+O+M+I: NaN
+      20, 10, 5, 5, 1, 1;
+  KanoBootstrapConfig bc;
+  bc.n_bootstrap = 3000;
+  bc.seed = 9;
+  auto one = kano_bootstrap(cc, bc, 1), two = kano_bootstrap(cc, bc, 2);
+  for (int r : {0, 2}) {
+    CHECK(one.better_lo[r] == two.better_lo[r]);
+    CHECK(one.better_hi[r] == two.better_hi[r]);
+    CHECK(one.worse_lo[r] == two.worse_lo[r]);
+    CHECK(one.worse_hi[r] == two.worse_hi[r]);
+  }
+  CHECK(std::isnan(one.better_lo[1]));
+  CHECK(std::isnan(two.worse_hi[1]));
+  // methods check 1 (Better 0.5676, Worse -0.7365): the percentile interval is near Wilson's
+  auto w = summarize_kano(state_with(45, 123, 95, 33, 0, 0), KanoConfig{});
+  CHECK(one.better_lo[0] == Approx(w.better_lo[0]).margin(0.012));
+  CHECK(one.better_hi[0] == Approx(w.better_hi[0]).margin(0.012));
+  CHECK(one.worse_lo[0] == Approx(w.worse_lo[0]).margin(0.012));
+  bc.seed = 10;
+  CHECK(kano_bootstrap(cc, bc, 1).better_lo[0] != one.better_lo[0]);
+  int calls = 0;
+  kano_bootstrap(cc, bc, 1, [&] { ++calls; });
+  CHECK(calls == 2);  // once per block of resamples of each non-empty row
+  CHECK_THROWS_AS(kano_bootstrap(cc, bc, 1, [] { throw std::runtime_error("interrupted"); }), std::runtime_error);
+  bc.n_bootstrap = 5;
+  CHECK_THROWS_WITH(kano_bootstrap(cc, bc), Contains("n_bootstrap: 5 is out of range"));
+  bc.n_bootstrap = 100;
+  bc.level = 1.0;
+  CHECK_THROWS_WITH(kano_bootstrap(cc, bc), Contains("level"));
+}
+
+// ---- the state: keys, names, bytes --------------------------------------------------------------
+
+TEST_CASE("Kano state merges by group key and attribute name, in any order", "[kano]") {
+  RowMatrixXi8 f(3, 2), d(3, 2);
+  f << 1, 2, 1, 3, 2, 1;
+  d << 4, 5, 5, 3, 5, 1;
+  GroupKeys k1({"segment"});
+  k1.insert({std::string("b")});
+  k1.insert({std::string("a")});
+  VectorXi32 c1(3);
+  c1 << 0, 1, 0;
+  KanoAccumulator a(KanoConfig{}, {"segment"});
+  a.update(f, d, {"wifi", "tv"}, c1, k1);
+  // the other state meets its attributes in another order, a new attribute and a missing key
+  GroupKeys k2({"segment"});
+  k2.insert({std::monostate{}});
+  k2.insert({std::string("a")});
+  VectorXi32 c2(3);
+  c2 << 1, 0, 1;
+  KanoAccumulator b(KanoConfig{}, {"segment"});
+  b.update(d, f, {"bar", "wifi"}, c2, k2);
+  KanoAccumulator ab = a, ba = b;
+  ab.merge(b);
+  ba.merge(a);
+  CHECK(ab == ba);                        // the same counts per (key, name) although codes and orders differ
+  CHECK(ab.to_bytes() != ba.to_bytes());  // attribute order is part of the image ...
+  CHECK(ab.attribute_names() == std::vector<std::string>{"wifi", "tv", "bar"});
+  CHECK(ab.rows() == 6);
+  CHECK(ab.groups() == 3);
+  // ... group order is not: groups are written in key order
+  KanoAccumulator a2(KanoConfig{}, {"segment"});
+  GroupKeys k3({"segment"});
+  k3.insert({std::string("a")});
+  k3.insert({std::string("b")});
+  VectorXi32 c3(3);
+  c3 << 1, 0, 1;
+  a2.update(f, d, {"wifi", "tv"}, c3, k3);
+  CHECK(a2 == a);
+  CHECK(a2.to_bytes() == a.to_bytes());
+  // segment a, attribute wifi: (1,5) from a's row 1; from b (answers swapped, wifi its column 1)
+  // rows 0 and 2: (5,2) and (1,1)
+  const auto* h = ab.counts().data();
+  const std::int32_t ga = *ab.keys().find({std::string("a")});
+  const std::int64_t* wifi_a = h + (ga * 3 + 0) * 36;
+  CHECK(wifi_a[1 * 6 + 5] == 1);
+  CHECK(wifi_a[5 * 6 + 2] == 1);
+  CHECK(wifi_a[1 * 6 + 1] == 1);
+  std::int64_t total = 0;
+  for (int c = 0; c < 36; ++c) total += wifi_a[c];
+  CHECK(total == 3);
+  // from bytes, the same state
+  CHECK(KanoAccumulator::from_bytes(ab.to_bytes()) == ab);
+  // fixed attributes refuse unknown wide names; an error leaves the state unchanged
+  KanoAccumulator fixed(KanoConfig{}, {}, {"wifi"}, true);
+  GroupKeys none;
+  CHECK_THROWS_WITH(fixed.update(f, d, {"wifi", "tv"}, VectorXi32(), none), Contains("'tv' is not one of"));
+  CHECK(fixed.rows() == 0);
+  CHECK_THROWS_WITH(a.update(f, d, {"wifi", "wifi"}, c1, k1), Contains("'wifi' is named twice"));
+  RowMatrixXi8 bad = f;
+  bad(2, 1) = 7;
+  const std::string before = a.to_bytes();
+  CHECK_THROWS_WITH(a.update(bad, d, {"wifi", "gym"}, c1, k1), Contains("functional: row 2, column 1: answer 7"));
+  CHECK(a.to_bytes() == before);  // no new attribute, no count
+}
+
+TEST_CASE("Kano state bytes: versions, declared sizes, negative counts", "[kano]") {
+  auto v1 = state_with(1, 2, 3, 4, 5, 6, 7);
+  std::string img = v1.to_bytes();
+  CHECK(img.substr(0, 8) == std::string("SSKANO2\0", 8));
+  auto back = KanoAccumulator::from_bytes(img);
+  CHECK(back == v1);
+  CHECK(summarize_kano(back).n[0] == 21);
+  // the version-1 image of the same state (hand-built from its documented layout)
+  std::string old("SSKANO1\0", 8);
+  auto put32 = [&](std::uint32_t v) {
+    for (int b = 0; b < 4; ++b) old.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+  };
+  put32(1), put32(1), put32(5);
+  for (Eigen::Index i = 0; i < v1.counts().size(); ++i)
+    for (int b = 0; b < 8; ++b)
+      old.push_back(static_cast<char>((static_cast<std::uint64_t>(v1.counts().data()[i]) >> (8 * b)) & 0xff));
+  auto from_v1 = KanoAccumulator::from_bytes(old);
+  CHECK(from_v1.counts() == v1.counts());
+  CHECK(from_v1.keys().names() == std::vector<std::string>{"group"});
+  // declared sizes beyond what remains: refused before allocating
+  std::string huge("SSKANO1\0", 8);
+  for (std::uint32_t v : {0x7fffffffu, 1u << 20, 5u})
+    for (int b = 0; b < 4; ++b) huge.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+  CHECK_THROWS_WITH(KanoAccumulator::from_bytes(huge), Contains("declares"));
+  std::string cut = img.substr(0, img.size() - 1);
+  CHECK_THROWS_AS(KanoAccumulator::from_bytes(cut), input_error);
+  std::string neg = img;
+  for (int b = 0; b < 8; ++b) neg[neg.size() - 8 + b] = static_cast<char>(0xff);
+  CHECK_THROWS_WITH(KanoAccumulator::from_bytes(neg), Contains("negative count -1"));
+  std::string ver = img;
+  ver[8] = 3;
+  CHECK_THROWS_WITH(KanoAccumulator::from_bytes(ver), Contains("version 3"));
+  // every truncation is an input_error, never another exception
+  for (std::size_t n = 0; n < img.size(); ++n)
+    CHECK_THROWS_AS(KanoAccumulator::from_bytes(img.substr(0, n)), input_error);
+  // a merge whose sums overflow int64 is refused and leaves the state unchanged
+  auto big = state_with(std::numeric_limits<std::int64_t>::max() - 1, 0, 0, 0, 0, 0);
+  auto two = state_with(5, 0, 0, 0, 0, 0);
+  CHECK_THROWS_WITH(big.merge(two), Contains("overflow"));
+  CHECK(big.counts()(0, 1 * 6 + 4) == std::numeric_limits<std::int64_t>::max() - 1);
 }
