@@ -1,4 +1,4 @@
-"""Plots of PLS results: the path diagram with coefficients and the IPMA map (matplotlib only)."""
+"""Plots of PLS results: the path diagram with coefficients, the IPMA map and the HTMT heat map (matplotlib only)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ _TEXT = {
         "importance": "Importance (total effect on {t})",
         "performance": "Performance (0-100)",
         "ipma": "Importance-performance map",
+        "htmt": "{kind} (cells above {limit:g} marked)",
     },
     "zh": {
         "title": "PLS 路径模型 (GoF {gof:.3f})",
@@ -25,6 +26,7 @@ _TEXT = {
         "importance": "重要性 (对 {t} 的总效应)",
         "performance": "表现 (0-100)",
         "ipma": "重要性-表现分析图",
+        "htmt": "{kind} (高于 {limit:g} 的单元格已标出)",
     },
 }
 
@@ -135,4 +137,39 @@ def ipma_map(result: Any, *, ax: Any = None, lang: str | None = None, indicators
     ax.set_xlabel(t["importance"].format(t=result.ipma_target))
     ax.set_ylabel(t["performance"])
     ax.set_title(t["ipma"])
+    return ax
+
+
+def htmt_map(
+    result: Any, *, ax: Any = None, lang: str | None = None, kind: str = "htmt", limit: float = 0.85, digits: int = 2
+) -> Any:
+    """Heat map of the HTMT (``kind="htmt"``) or HTMT2 (``kind="htmt2"``) lower triangle, each cell
+    labelled with its value; cells above ``limit`` (0.85, Henseler et al. 2015; 0.90 for
+    conceptually close constructs) are outlined in red."""
+    plt = require_matplotlib()
+    lang = lang or get_language()
+    use_language_fonts(lang)
+    t = _TEXT.get(lang, _TEXT["en"])
+    if kind not in ("htmt", "htmt2"):
+        from ._core import ConfigError
+
+        raise ConfigError(f"kind: {kind!r}; expected 'htmt' or 'htmt2'")
+    table = getattr(result, kind)
+    names = [str(c) for c in table.columns]
+    m = table.to_numpy(dtype=float).copy()
+    n = len(names)
+    m[np.triu_indices(n)] = np.nan  # the matrix is symmetric: show each pair once
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 + 0.8 * n, 0.8 + 0.7 * n))
+    ax.imshow(np.ma.masked_invalid(m), cmap="Blues", vmin=0.0, vmax=max(1.0, float(np.nanmax(m)) if n > 1 else 1.0))
+    for i in range(n):
+        for j in range(i):
+            v = m[i, j]
+            label = "NaN" if np.isnan(v) else f"{v:.{digits}f}"
+            ax.text(j, i, label, ha="center", va="center", fontsize=8, color="white" if v > 0.6 else "black")
+            if v > limit:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#D55E00", lw=2))
+    ax.set_xticks(range(n), names, rotation=45, ha="right")
+    ax.set_yticks(range(n), names)
+    ax.set_title(t["htmt"].format(kind=kind.upper(), limit=limit))
     return ax

@@ -880,17 +880,21 @@ class PLSResult(Result):
         return Summary("PLS path model", self._summary_lines(), sections=sections, float_format=".4f")
 
     def plot(self, ax: Any = None, *, kind: str = "paths", **kwargs: Any) -> Any:
-        """Draw the path diagram with coefficients (``kind="paths"``) or the IPMA map (``kind="ipma"``).
+        """Draw the path diagram with coefficients (``kind="paths"``), the IPMA map (``kind="ipma"``)
+        or the HTMT / HTMT2 heat map (``kind="htmt"`` / ``"htmt2"``; ``limit=0.85`` outlines the
+        cells above it).
 
         Returns the matplotlib Axes. Labels follow :func:`servscore.set_language`.
         """
-        from ._pls_plot import ipma_map, path_diagram
+        from ._pls_plot import htmt_map, ipma_map, path_diagram
 
         if kind == "paths":
             return path_diagram(self, ax=ax, **kwargs)
         if kind == "ipma":
             return ipma_map(self, ax=ax, **kwargs)
-        raise ConfigError(f"kind: {kind!r}; expected 'paths' or 'ipma'")
+        if kind in ("htmt", "htmt2"):
+            return htmt_map(self, ax=ax, kind=kind, **kwargs)
+        raise ConfigError(f"kind: {kind!r}; expected 'paths', 'ipma', 'htmt' or 'htmt2'")
 
 
 def _as_model(model: Any) -> PathModel:

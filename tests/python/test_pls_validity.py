@@ -537,3 +537,23 @@ def test_plsc_with_mode_a_composites_matches_seminr(mobi: pd.DataFrame) -> None:
         m.fit(mobi, indices=False, consistent=True, composites=["Valeu"])
     with pytest.raises(ss.ConfigError, match="composites"):
         ss.PathModel("A =~ a1 + a2; B =~ b1 + b2; B ~ A", composites=["C"])
+
+
+def test_htmt_heat_map(composite_path: ss.PLSResult) -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = composite_path.plot(kind="htmt")
+    texts = {t.get_text() for t in ax.texts}
+    fx = SEMINR["htmt"]["values"]
+    assert f"{fx['Image|Satisfaction']:.2f}" in texts and f"{fx['Expectation|Value']:.2f}" in texts
+    assert len(ax.texts) == 6  # the lower triangle of 4 latents
+    # Image-Expectation 0.888 and Image-Satisfaction 0.910, Expectation-Satisfaction 0.865 exceed 0.85
+    assert len(ax.patches) == 3
+    ax2 = composite_path.plot(kind="htmt2", limit=0.9, digits=3)
+    assert f"{composite_path.htmt2.loc['Satisfaction', 'Image']:.3f}" in {t.get_text() for t in ax2.texts}
+    assert "HTMT2" in ax2.get_title() and len(ax2.patches) == 3  # 0.919, 0.912 and 0.901
+    with pytest.raises(ss.ConfigError, match="htmt2"):
+        composite_path.plot(kind="heat")
+    plt.close("all")
