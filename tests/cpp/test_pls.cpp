@@ -432,6 +432,14 @@ TEST_CASE("validity: HTMT on absolute correlations, rho_A, rho_c, VIF, f2; PLSc;
         Approx(base.latent_correlations(4, 0) / std::sqrt(base.rho_a(4) * base.rho_a(0))).epsilon(1e-12));
   CHECK((cr.weights - base.weights).cwiseAbs().maxCoeff() == 0.0);
   CHECK(pls_config_from_json(to_json(pc)) == pc);
+  // a Mode A composite is left uncorrected; an unknown name is a config_error
+  pc.composites = {"VAL"};
+  const PlsResult cc = fit_pls(x, cols, ecsi(), pc);
+  CHECK(cc.factors.size() == 5);
+  CHECK(cc.loadings.segment(15, 4).isApprox(base.loadings.segment(15, 4)));
+  CHECK(pls_config_from_json(to_json(pc)) == pc);
+  pc.composites = {"VAX"};
+  CHECK_THROWS_WITH(fit_pls(x, cols, ecsi(), pc), Contains("unknown latent 'VAX'"));
   // a one-indicator block's weight is fixed: its bootstrap t is infinite, not 1e15
   PlsModel m = ecsi();
   m.blocks[3].indicators = {"val1"};
