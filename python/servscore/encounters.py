@@ -260,9 +260,9 @@ def summarize_encounters(
         if isinstance(s.dtype, pd.CategoricalDtype):
             # score_encounters' Categoricals: map their codes through a table of the categories
             # (one look-up per row) instead of re-categorising the strings row by row
-            pos = {c: i for i, c in enumerate(categories)}
-            lut = np.array([pos.get(c, -2) for c in s.cat.categories] + [-1], dtype=np.int32)
-            mapped = lut[np.asarray(s.cat.codes.to_numpy())]  # code -1 (missing) -> lut[-1] = -1
+            where = {c: i for i, c in enumerate(categories)}
+            lut = np.array([where.get(c, -2) for c in s.cat.categories] + [-1], dtype=np.int32)
+            mapped: np.ndarray = lut[np.asarray(s.cat.codes.to_numpy())]  # code -1 (missing) -> lut[-1] = -1
             if (mapped == -2).any():
                 at = int(np.flatnonzero(mapped == -2)[0])
                 raise InputError(
@@ -304,17 +304,17 @@ def summarize_encounters(
         # the pullers on those rows only, so the float64 ratings are made for them alone.
         r = _core.summarize_encounters(proc, pers, quad, wproc, wpers, codes, n_groups, cfg, None)
         qn = Quadrant.names()
-        rows = np.flatnonzero((quad != qn.index("quality")) & (quad != qn.index("unknown")))
+        out_rows = np.flatnonzero((quad != qn.index("quality")) & (quad != qn.index("unknown")))
         sub = _core.summarize_encounters(
-            proc[rows],
-            pers[rows],
-            quad[rows],
-            wproc[rows],
-            wpers[rows],
-            np.ascontiguousarray(codes[rows]),
+            proc[out_rows],
+            pers[out_rows],
+            quad[out_rows],
+            wproc[out_rows],
+            wpers[out_rows],
+            np.ascontiguousarray(codes[out_rows]),
             n_groups,
             cfg,
-            np.ascontiguousarray(small[rows], dtype=np.float64) if len(rows) else None,
+            np.ascontiguousarray(small[out_rows], dtype=np.float64) if len(out_rows) else None,
         )
         r["pullers"], r["n_outside_quality"] = sub["pullers"], sub["n_outside_quality"]
     index = keys if keys is not None else pd.Index(["all"], name="group")
