@@ -170,7 +170,7 @@ std::string trim_spaces(std::string s) {
 
 constexpr int kMaxGapWords = 30;          // largest gap a part may ask for, in words
 constexpr std::size_t kMaxGapParts = 4;   // parts of a gapped phrase
-constexpr std::size_t kMaxAlternatives = 64;  // expansions of one part's groups
+constexpr std::size_t kMaxAlternatives = 256;  // expansions of one part's groups
 
 // One part of a cue phrase: its alternatives (raw text) and the largest gap before it in words
 // (-1: the lexicon's `gap_words`; unused for the first part).
@@ -1377,8 +1377,8 @@ CueMatcher::CueMatcher(Lexicon lexicon, TextResources resources) : impl_(std::ma
     std::vector<std::string> words;
     for (const auto& p : impl_->patterns) {
       if (p.text.empty() || !is_cjk_lead(static_cast<unsigned char>(p.text[0])) || p.gapped >= 0) continue;
-      // cue phrases, and parts of gapped phrases of two characters or more
-      if (p.kind == kCue || (!p.parts.empty() && p.text.size() >= 6)) words.push_back(p.text);
+      // cue phrases only: parts of gapped phrases are not words (a part such as 也没 would hide its negator)
+      if (p.kind == kCue) words.push_back(p.text);
     }
     impl_->seg = base->with_words(words);
   }
@@ -1534,7 +1534,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
             negs_raw.emplace_back(h.start, h.end);
           else if (kind == kPseudo)
             pseudos.emplace_back(h.start, h.end);
-          else if (kind != kCtx)
+          else if (kind != kCtx && kind != kPart)
             breaks.emplace_back(h.end, h.start);  // speaker markers stop negation too
           if (kind == kStaff || kind == kCustomer) marks.emplace_back(h.end, kind);
           if (pat.ctx != 0) ctx_hits.push_back(h);
