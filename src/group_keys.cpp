@@ -94,7 +94,9 @@ int compare_int_double(std::int64_t i, double d) {
   return frac > 0 ? -1 : frac < 0 ? 1 : 0;
 }
 
-int rank_of(const KeyValue& v) { return v.index() == 0 ? 2 : v.index() == 3 ? 1 : 0; }
+int rank_of(const KeyValue& v) {
+  return v.index() == 0 ? 2 : v.index() == 3 ? 1 : 0;
+}
 
 void put_u32(std::string& out, std::uint32_t x) {
   for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((x >> (8 * b)) & 0xff));
@@ -235,8 +237,8 @@ void GroupKeys::reserve(std::size_t n) {
 
 std::int32_t GroupKeys::insert(const GroupKey& k) {
   if (static_cast<int>(k.size()) != width())
-    throw input_error("group keys: a key of " + std::to_string(k.size()) + " value(s) for " +
-                      std::to_string(width()) + " key column(s) " + describe(names_));
+    throw input_error("group keys: a key of " + std::to_string(k.size()) + " value(s) for " + std::to_string(width()) +
+                      " key column(s) " + describe(names_));
   GroupKey norm;
   norm.reserve(k.size());
   for (const KeyValue& v : k) norm.push_back(normalize_key_value(v));
@@ -538,8 +540,9 @@ Factorized factorize_numbers(const T* data, std::int64_t n, const std::string& n
       mn = std::min(mn, data[i]);
       mx = std::max(mx, data[i]);
     }
-    const bool fits = static_cast<std::uint64_t>(mx) <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
-                      std::is_signed_v<T>;
+    const bool fits =
+        static_cast<std::uint64_t>(mx) <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
+        std::is_signed_v<T>;
     if (fits) {
       lo = static_cast<std::int64_t>(mn);
       hi = static_cast<std::int64_t>(mx);
@@ -641,7 +644,6 @@ Factorized factorize_dictionary(const I* index, std::int64_t n, const std::vecto
   }
   return out;
 }
-
 
 namespace {
 
@@ -748,7 +750,8 @@ Factorized factorize_cells(std::int64_t n, int workers, const Get& get, const Va
                            const std::string& name) {
   Factorized out{std::vector<std::int32_t>(static_cast<std::size_t>(n)), GroupKeys({name})};
   constexpr std::int32_t kMissing = -1;
-  const int t = static_cast<int>(std::min<std::int64_t>(resolve_workers(workers), std::max<std::int64_t>(1, n / 65536)));
+  const int t =
+      static_cast<int>(std::min<std::int64_t>(resolve_workers(workers), std::max<std::int64_t>(1, n / 65536)));
   std::vector<CellTable<Get>> tables;
   tables.reserve(static_cast<std::size_t>(t));
   for (int w = 0; w < t; ++w) tables.emplace_back(get);
@@ -777,7 +780,8 @@ Factorized factorize_cells(std::int64_t n, int workers, const Get& get, const Va
   if (any_missing) out.keys.insert({std::monostate{}});
   const std::vector<std::int32_t> order = out.keys.sorted_codes();
   std::vector<std::int32_t> rank(order.size());
-  for (std::size_t r = 0; r < order.size(); ++r) rank[static_cast<std::size_t>(order[r])] = static_cast<std::int32_t>(r);
+  for (std::size_t r = 0; r < order.size(); ++r)
+    rank[static_cast<std::size_t>(order[r])] = static_cast<std::int32_t>(r);
   GroupKeys sorted({name});
   sorted.reserve(order.size());
   for (std::int32_t c : order) sorted.insert(out.keys.key(c));
@@ -787,7 +791,8 @@ Factorized factorize_cells(std::int64_t n, int workers, const Get& get, const Va
     std::vector<std::int32_t> lut(to_all[static_cast<std::size_t>(w)].size());
     for (std::size_t k = 0; k < lut.size(); ++k)
       lut[k] = rank[static_cast<std::size_t>(to_all[static_cast<std::size_t>(w)][k])];
-    for (std::ptrdiff_t i = b; i < e; ++i) codes[i] = codes[i] == kMissing ? miss_rank : lut[static_cast<std::size_t>(codes[i])];
+    for (std::ptrdiff_t i = b; i < e; ++i)
+      codes[i] = codes[i] == kMissing ? miss_rank : lut[static_cast<std::size_t>(codes[i])];
   });
   return out;
 }
@@ -950,8 +955,8 @@ Factorized combine_factorized(std::vector<Factorized> columns) {
   GroupKey k(columns.size());
   for (std::uint64_t w : uniques) {
     for (std::size_t j = 0; j < columns.size(); ++j) {
-      const auto c = static_cast<std::int32_t>((w / stride[j]) %
-                                               static_cast<std::uint64_t>(std::max<std::int32_t>(columns[j].keys.size(), 1)));
+      const auto c = static_cast<std::int32_t>(
+          (w / stride[j]) % static_cast<std::uint64_t>(std::max<std::int32_t>(columns[j].keys.size(), 1)));
       k[j] = columns[j].keys.key(c)[0];
     }
     out.keys.insert(k);
@@ -971,7 +976,7 @@ SERVSCORE_FACTORIZE(std::uint64_t)
 SERVSCORE_FACTORIZE(float)
 SERVSCORE_FACTORIZE(double)
 #undef SERVSCORE_FACTORIZE
-#define SERVSCORE_DICTIONARY(I)                                                                             \
+#define SERVSCORE_DICTIONARY(I)                                                                           \
   template Factorized factorize_dictionary<I>(const I*, std::int64_t, const std::vector<KeyValue>&, bool, \
                                               const std::string&);
 SERVSCORE_DICTIONARY(std::int8_t)
@@ -982,10 +987,10 @@ SERVSCORE_DICTIONARY(std::uint8_t)
 SERVSCORE_DICTIONARY(std::uint16_t)
 SERVSCORE_DICTIONARY(std::uint32_t)
 #undef SERVSCORE_DICTIONARY
-template Factorized factorize_strings<std::int32_t>(const std::int32_t*, const char*, std::int64_t,
-                                                    const std::uint8_t*, std::int64_t, const std::string&, int);
-template Factorized factorize_strings<std::int64_t>(const std::int64_t*, const char*, std::int64_t,
-                                                    const std::uint8_t*, std::int64_t, const std::string&, int);
+template Factorized factorize_strings<std::int32_t>(const std::int32_t*, const char*, std::int64_t, const std::uint8_t*,
+                                                    std::int64_t, const std::string&, int);
+template Factorized factorize_strings<std::int64_t>(const std::int64_t*, const char*, std::int64_t, const std::uint8_t*,
+                                                    std::int64_t, const std::string&, int);
 
 }  // namespace detail
 }  // namespace servscore

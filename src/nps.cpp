@@ -230,8 +230,8 @@ GroupedResponses& GroupedResponses::absorb(const GroupKeys& bk, const ResponseCo
                       (b.weighted ? "weighted" : "unweighted") + "); pass weights= for every chunk or for none");
   if (b.scale_min != counts.scale_min || b.scale_max != counts.scale_max)
     throw input_error("merge: scale [" + std::to_string(b.scale_min) + ", " + std::to_string(b.scale_max) +
-                      "] (the other) vs [" + std::to_string(counts.scale_min) + ", " + std::to_string(counts.scale_max) +
-                      "] (this state)");
+                      "] (the other) vs [" + std::to_string(counts.scale_min) + ", " +
+                      std::to_string(counts.scale_max) + "] (this state)");
   const std::int32_t before = keys.size();
   const std::vector<std::int32_t> map = keys.merge(bk);
   const std::int32_t n = keys.size();

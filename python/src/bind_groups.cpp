@@ -190,8 +190,8 @@ Factorized numeric_array(const py::array& a, const std::string& name) {
     if (size == 2) return numbers<std::uint16_t>(a, name);
     if (size == 4) return numbers<std::uint32_t>(a, name);
     // ids beyond int64 (no key type holds them exactly): the caller's pandas path decides
-    if (a.size() > 0 && a.attr("max")().cast<std::uint64_t>() >
-                            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    if (a.size() > 0 &&
+        a.attr("max")().cast<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
       throw py::type_error("by: column '" + name + "': unsigned keys beyond the int64 range");
     return numbers<std::uint64_t>(a, name);
   }
@@ -275,8 +275,8 @@ Factorized factorize_column(const py::handle& col, const std::string& name, int 
       if (size == 2) return dictionary<std::uint16_t>(idx, cats, category_order, name);
       if (size == 4) return dictionary<std::uint32_t>(idx, cats, category_order, name);
     }
-    throw input_error("by: column '" + name + "': category codes of dtype " +
-                      py::str(idx.dtype()).cast<std::string>() + "; expected integers");
+    throw input_error("by: column '" + name + "': category codes of dtype " + py::str(idx.dtype()).cast<std::string>() +
+                      "; expected integers");
   }
   if (!py::isinstance<py::array>(col)) throw py::type_error("by: column '" + name + "': expected a numpy array");
   auto a = py::reinterpret_borrow<py::array>(col);
@@ -381,7 +381,8 @@ void register_groups(py::module_& m) {
           throw input_error("factorize_keys: " + std::to_string(columns.size()) + " columns but " +
                             std::to_string(names.size()) + " names");
         std::vector<Factorized> parts;
-        for (std::size_t j = 0; j < columns.size(); ++j) parts.push_back(factorize_column(columns[j], names[j], workers));
+        for (std::size_t j = 0; j < columns.size(); ++j)
+          parts.push_back(factorize_column(columns[j], names[j], workers));
         Factorized f;
         {
           py::gil_scoped_release release;  // pure C++ over owned vectors

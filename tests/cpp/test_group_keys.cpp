@@ -54,13 +54,13 @@ TEST_CASE("GroupKeys equality of values: NaN is missing, -0.0 is 0.0, 1 is 1.0",
 
 TEST_CASE("GroupKeys sorted_codes: numbers, then strings bytewise, missing last; column by column", "[group_keys]") {
   GroupKeys g({"a", "b"});
-  g.insert({std::string("b"), 2.5});           // 0
-  g.insert({missing, std::int64_t{1}});        // 1
-  g.insert({std::string("a"), std::int64_t{3}});  // 2
-  g.insert({std::int64_t{10}, missing});       // 3
-  g.insert({2.5, std::string("z")});           // 4
-  g.insert({std::string("b"), std::int64_t{2}});  // 5
-  g.insert({std::string("B"), std::int64_t{0}});  // 6: 'B' < 'a' bytewise
+  g.insert({std::string("b"), 2.5});                     // 0
+  g.insert({missing, std::int64_t{1}});                  // 1
+  g.insert({std::string("a"), std::int64_t{3}});         // 2
+  g.insert({std::int64_t{10}, missing});                 // 3
+  g.insert({2.5, std::string("z")});                     // 4
+  g.insert({std::string("b"), std::int64_t{2}});         // 5
+  g.insert({std::string("B"), std::int64_t{0}});         // 6: 'B' < 'a' bytewise
   g.insert({std::string("\xc3\xa9"), std::int64_t{0}});  // 7: U+00E9 after ASCII
   CHECK(g.sorted_codes() == std::vector<std::int32_t>{4, 3, 6, 2, 5, 0, 7, 1});
 }
