@@ -251,22 +251,14 @@ bool PlsConfig::operator==(const PlsConfig& o) const {
 }
 
 static void tag_invoke(json::value_from_tag, json::value& jv, const PlsConfig& c) {
-  jv = {{"scheme", to_string(c.scheme)},
-        {"scaled", c.scaled},
-        {"tolerance", c.tolerance},
-        {"convergence", to_string(c.convergence)},
-        {"max_iter", c.max_iter},
-        {"missing", to_string(c.missing)},
-        {"indices", c.indices},
-        {"scale_min", c.scale_min},
-        {"scale_max", c.scale_max},
-        {"ipma_target", c.ipma_target},
-        {"bootstrap", c.bootstrap},
-        {"seed", c.seed},
-        {"confidence", c.confidence},
-        {"vif_limit", c.vif_limit},
-        {"consistent", c.consistent},
-        {"composites", json::value_from(c.composites)}};
+  jv = {{"scheme", to_string(c.scheme)}, {"scaled", c.scaled},
+        {"tolerance", c.tolerance},      {"convergence", to_string(c.convergence)},
+        {"max_iter", c.max_iter},        {"missing", to_string(c.missing)},
+        {"indices", c.indices},          {"scale_min", c.scale_min},
+        {"scale_max", c.scale_max},      {"ipma_target", c.ipma_target},
+        {"bootstrap", c.bootstrap},      {"seed", c.seed},
+        {"confidence", c.confidence},    {"vif_limit", c.vif_limit},
+        {"consistent", c.consistent},    {"composites", json::value_from(c.composites)}};
 }
 
 PlsConfig pls_config_from_json(std::string_view text) {
@@ -312,7 +304,8 @@ PlsConfig pls_config_from_json(std::string_view text) {
   r.boolean("consistent", c.consistent);
   if (const json::value* cv = r.raw("composites")) {
     if (!cv->is_array())
-      throw config_error("config.composites: expected a list of latent names, got " + std::string(detail::json_kind(*cv)));
+      throw config_error("config.composites: expected a list of latent names, got " +
+                         std::string(detail::json_kind(*cv)));
     std::size_t k = 0;
     for (const auto& item : cv->get_array())
       c.composites.push_back(as_name(item, "config.composites[" + std::to_string(k++) + "]"));
@@ -484,8 +477,7 @@ Core estimate(const MatrixXd& S, const Spec& sp, const PlsConfig& cfg, const Vec
       return c;
     }
     const auto change = w.cwiseAbs() - w_new.cwiseAbs();
-    const double dif =
-        cfg.convergence == PlsConvergence::plspm ? change.squaredNorm() : change.cwiseAbs().maxCoeff();
+    const double dif = cfg.convergence == PlsConvergence::plspm ? change.squaredNorm() : change.cwiseAbs().maxCoeff();
     w.swap(w_new);
     c.iterations = iter;
     if (dif < cfg.tolerance) {
@@ -668,8 +660,7 @@ struct Plsc {
   std::vector<int> rho_above_one, rho_not_positive, loading_above_one;
   std::vector<std::pair<int, int>> corr_above_one;
   bool inadmissible() const {
-    return !rho_above_one.empty() || !rho_not_positive.empty() || !loading_above_one.empty() ||
-           !corr_above_one.empty();
+    return !rho_above_one.empty() || !rho_not_positive.empty() || !loading_above_one.empty() || !corr_above_one.empty();
   }
 };
 
@@ -777,8 +768,7 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
   if (!core.converged)
     res.warnings.push_back("the PLS iteration did not converge within max_iter = " + std::to_string(config.max_iter) +
                            " iterations (tolerance " + detail::format_number(config.tolerance) + ", rule " +
-                           to_string(config.convergence) +
-                           "); results are from the last iteration");
+                           to_string(config.convergence) + "); results are from the last iteration");
   // outer model
   res.weights = core.w;
   res.cross_loadings.resize(p, J);
@@ -803,7 +793,8 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
     res.inadmissible = pc.inadmissible();
     auto lvs = [&](const std::vector<int>& v) {
       std::string t;
-      for (int j : v) t += (t.empty() ? "" : ", ") + res.latents[static_cast<std::size_t>(j)] + " " + short_number(res.rho_a(j));
+      for (int j : v)
+        t += (t.empty() ? "" : ", ") + res.latents[static_cast<std::size_t>(j)] + " " + short_number(res.rho_a(j));
       return t;
     };
     if (!pc.rho_not_positive.empty())
@@ -961,9 +952,10 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
         high += (high.empty() ? "" : ", ") + res.indicators[static_cast<std::size_t>(i)] + " " +
                 short_number(res.vif_outer(i));
     if (!high.empty())
-      res.warnings.push_back("vif: Mode B block '" + res.latents[static_cast<std::size_t>(j)] +
-                             "' has indicator(s) with VIF above vif_limit = " + detail::format_number(config.vif_limit) +
-                             " (" + high + "): collinear indicators; their weights are unstable");
+      res.warnings.push_back(
+          "vif: Mode B block '" + res.latents[static_cast<std::size_t>(j)] +
+          "' has indicator(s) with VIF above vif_limit = " + detail::format_number(config.vif_limit) + " (" + high +
+          "): collinear indicators; their weights are unstable");
   }
   // HTMT on absolute correlations (Henseler et al. 2015, as seminr and cSEM: a reverse-coded
   // indicator must not lower the ratio), HTMT2 with geometric means (Roemer et al. 2021)
@@ -1373,7 +1365,8 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
         Core cb = estimate(Sbt, sp, config, &ref);
         if (cb.status != Status::ok) continue;
         VectorXd lb(p);
-        for (int i = 0; i < p; ++i) lb(i) = cb.cov_xl(i, sp.block_of[static_cast<std::size_t>(i)]) / std::sqrt(Sbt(i, i));
+        for (int i = 0; i < p; ++i)
+          lb(i) = cb.cov_xl(i, sp.block_of[static_cast<std::size_t>(i)]) / std::sqrt(Sbt(i, i));
         MatrixXd Rb = cb.R;
         if (config.consistent) {
           const VectorXd sdi = sdb.cwiseInverse();
@@ -1419,8 +1412,9 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
         bs.mean(k) = c.mean();
         bs.se(k) = std::sqrt((c.array() - bs.mean(k)).square().sum() / (bs.succeeded - 1.0));
         // a statistic fixed by construction (the weight of a one-indicator block) varies by rounding only
-        if (bs.se(k) <= 64.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(bs.mean(k)))) bs.se(k) = 0.0;
-        bs.t(k) = bs.se(k) > 0.0 ? bs.original(k) / bs.se(k)
+        if (bs.se(k) <= 64.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(bs.mean(k))))
+          bs.se(k) = 0.0;
+        bs.t(k) = bs.se(k) > 0.0          ? bs.original(k) / bs.se(k)
                   : bs.original(k) == 0.0 ? kNaN
                                           : std::copysign(std::numeric_limits<double>::infinity(), bs.original(k));
         for (Index b = 0; b < bs.succeeded; ++b) v[static_cast<std::size_t>(b)] = c(b);

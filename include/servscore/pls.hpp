@@ -107,8 +107,8 @@ struct PlsConfig {
   double tolerance = 1e-10;                ///< stopping threshold of `convergence`
   /// stopping rule; `plspm` with tolerance 1e-6 reproduces R plspm (and its published figures)
   PlsConvergence convergence = PlsConvergence::max_abs;
-  int max_iter = 300;                      ///< iteration limit; reaching it is reported (converged = false)
-  PlsMissing missing = PlsMissing::mean;   ///< missing-value policy
+  int max_iter = 300;                     ///< iteration limit; reaching it is reported (converged = false)
+  PlsMissing missing = PlsMissing::mean;  ///< missing-value policy
   /// Compute the 0-100 indices and IPMA; needs every value inside [scale_min, scale_max].
   bool indices = true;
   double scale_min = 1.0;    ///< theoretical minimum of the rating scale (ECSI/ACSI: 1)
@@ -204,9 +204,9 @@ struct PlsResult {
   Eigen::VectorXd rho_a;
   /// J x J Fornell-Larcker table: sqrt(AVE) on the diagonal, (PLSc: corrected) latent correlations off it
   Eigen::MatrixXd fornell_larcker;
-  Eigen::VectorXd ave;        ///< average variance extracted: mean communality of the block
-  Eigen::VectorXd eig1;       ///< first eigenvalue of the block's correlation matrix
-  Eigen::VectorXd eig2;       ///< second eigenvalue (0 for a one-indicator block)
+  Eigen::VectorXd ave;   ///< average variance extracted: mean communality of the block
+  Eigen::VectorXd eig1;  ///< first eigenvalue of the block's correlation matrix
+  Eigen::VectorXd eig2;  ///< second eigenvalue (0 for a one-indicator block)
   /// J x J heterotrait-monotrait ratio of absolute indicator correlations (Henseler et al. 2015); diagonal 1
   Eigen::MatrixXd htmt;
   /// J x J HTMT2: geometric means of the absolute correlations (Roemer, Schuberth & Henseler 2021); diagonal 1

@@ -111,8 +111,7 @@ void register_pls(py::module_& m) {
       .def_readwrite("vif_limit", &PlsConfig::vif_limit)
       .def_readwrite("consistent", &PlsConfig::consistent)
       .def_readwrite("composites", &PlsConfig::composites)
-      .def_property_readonly("convergence",
-                             [](const PlsConfig& c) { return std::string(to_string(c.convergence)); })
+      .def_property_readonly("convergence", [](const PlsConfig& c) { return std::string(to_string(c.convergence)); })
       .def_property_readonly("scheme", [](const PlsConfig& c) { return std::string(to_string(c.scheme)); })
       .def_property_readonly("missing", [](const PlsConfig& c) { return std::string(to_string(c.missing)); });
 

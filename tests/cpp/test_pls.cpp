@@ -393,8 +393,7 @@ TEST_CASE("columns read in place: any layout, any workers, several chunks, missi
   CHECK_THROWS_AS(fit_pls(views, n, {"a"}, ecsi(), c), input_error);
 }
 
-TEST_CASE("validity: HTMT on absolute correlations, rho_A, rho_c, VIF, f2; PLSc; shifted data; infinite t",
-          "[pls]") {
+TEST_CASE("validity: HTMT on absolute correlations, rho_A, rho_c, VIF, f2; PLSc; shifted data; infinite t", "[pls]") {
   RowMatrixXd x;
   std::vector<std::string> cols;
   read_satisfaction(x, cols);

@@ -557,3 +557,17 @@ def test_htmt_heat_map(composite_path: ss.PLSResult) -> None:
     with pytest.raises(ss.ConfigError, match="htmt2"):
         composite_path.plot(kind="heat")
     plt.close("all")
+
+
+@pytest.mark.filterwarnings("ignore:vif:servscore.pls.PlsWarning")
+def test_validity_and_plsc_from_moments_equal_the_listwise_fit(satisfaction: pd.DataFrame) -> None:
+    m = ss.PathModel(ECSI, consistent=True, composites=["VAL"])
+    full = m.fit(satisfaction, scale_min=0, missing="listwise")
+    acc = ss.Moments(satisfaction[m.indicators])
+    r = m.fit_moments(acc, scale_min=0)
+    assert r.consistent and not r.inadmissible
+    for name in ("htmt", "htmt2", "fornell_larcker", "f2", "paths", "latent_correlations"):
+        np.testing.assert_allclose(getattr(r, name), getattr(full, name), atol=1e-10, err_msg=name)
+    for col in ("rho_a", "rho_c", "ave", "r2"):
+        np.testing.assert_allclose(r.latents[col], full.latents[col], atol=1e-10, err_msg=col)
+    np.testing.assert_allclose(r.vif["vif"], full.vif["vif"], atol=1e-8)
