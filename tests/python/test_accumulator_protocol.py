@@ -87,6 +87,20 @@ def _same_zot(a, b) -> None:
     np.testing.assert_allclose(ta[cols].to_numpy(float), tb[cols].to_numpy(float), rtol=RTOL)
 
 
+def _kano_data(rng, n):
+    out = {f"{a}_{s}": rng.integers(1, 6, n) for a in ("wifi", "speed") for s in ("f", "d")}
+    out["segment"] = rng.choice(np.array(["young", "old", None], dtype=object), n)
+    return pd.DataFrame(out)
+
+
+def _same_kano(a, b) -> None:
+    if a.to_bytes() == b.to_bytes():
+        return
+    ta, tb = a.result().table, b.result().table
+    cols = ["n", "missing", "A", "O", "M", "I", "R", "Q"]
+    pd.testing.assert_frame_equal(ta[cols].sort_index(), tb[cols].sort_index())
+
+
 def _rows(batch, idx):
     if isinstance(batch, pd.DataFrame):
         return batch.iloc[idx]
@@ -106,6 +120,12 @@ SPECS = {
     "ResponseAccumulator": (lambda: ss.ResponseAccumulator("nps"), _nps_data, _nps_feed, _same_responses),
     "ServqualAccumulator": (ss.ServqualAccumulator, _servqual_data, lambda acc, b: acc.update(*b), _same_servqual),
     "ZotAccumulator": (ss.ZotAccumulator, _zot_data, lambda acc, b: acc.update(*b), _same_zot),
+    "kano.Accumulator": (
+        lambda: ss.kano.Accumulator(["wifi", "speed"], by="segment"),
+        _kano_data,
+        lambda acc, b: acc.update(b),
+        _same_kano,
+    ),
 }
 
 
@@ -188,6 +208,7 @@ def test_counts_are_exact_after_merging_for_nps():
         (ss.ResponseAccumulator, ss.Moments, ["Moments", "ResponseAccumulator"]),
         (ss.ServqualAccumulator, ss.ZotAccumulator, ["ZotAccumulator", "ServqualAccumulator"]),
         (ss.ZotAccumulator, ss.ResponseAccumulator, ["ResponseAccumulator", "ZotAccumulator"]),
+        (ss.kano.Accumulator, ss.Moments, ["Moments", "kano.Accumulator"]),
     ],
 )
 def test_wrong_kind_merges_name_both(a, b, words):
