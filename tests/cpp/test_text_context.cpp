@@ -276,3 +276,29 @@ TEST_CASE("context keys round-trip and are validated", "[text][context]") {
   CHECK_THROWS_AS(lexicon_from_json(R"({"scope_words": -1})"), config_error);
   CHECK_THROWS_WITH(lexicon_from_json(R"({"hypotheticals": [""]})"), Contains("hypotheticals[0]"));
 }
+
+TEST_CASE("gapped cue phrases: parts in order in one clause, context from the first part", "[text][context]") {
+  servscore::Lexicon lx = servscore::lexicon_from_json(R"J({
+    "cues": [{"name": "personal", "phrases": {"en": ["ask … (married|salary)", "ask …{1} age"]}}],
+    "negators": {"en": ["never"]}, "clause_breaks": {"en": [",", "."]}, "scope_words": 3,
+    "self_subjects": {"en": ["i"]}, "other_subjects": {"en": ["he"]}, "gap_words": 4})J");
+  servscore::CueMatcher m(lx);
+  std::vector<std::string> texts = {"he asked me whether i was married", "he asked, are you married",
+                                    "he never asked if i was married",   "he asked my age",
+                                    "he asked about my exact age",       "i asked him if he was married"};
+  std::vector<servscore::TextRef> refs;
+  for (const auto& t : texts) refs.push_back({t.data(), t.size()});
+  auto r = m.match(refs, 1, true);
+  CHECK(r.counts(0, 0) == 1);
+  CHECK(r.counts(1, 0) == 0);  // a clause break between the parts
+  CHECK(r.counts(2, 0) == 0);  // negated before the first part
+  CHECK(r.counts(3, 0) == 1);
+  CHECK(r.counts(4, 0) == 0);  // two words between: more than …{1}
+  CHECK(r.counts(5, 0) == 0);  // the customer asked
+  REQUIRE(!r.hit_start.empty());
+  CHECK(r.hit_start[0] == 3);
+  CHECK(r.hit_end[0] == static_cast<std::int32_t>(texts[0].size()));
+  CHECK(m.phrase(r.hit_phrase[0]) == "ask … (married|salary)");
+  CHECK_THROWS_AS(servscore::lexicon_from_json(R"({"cues": [{"name": "a", "phrases": ["a … "]}]})"),
+                  servscore::config_error);
+}
