@@ -32,7 +32,6 @@ import dataclasses
 import json
 import re
 import struct
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,6 +40,7 @@ import pandas as pd
 
 from . import _core
 from ._accumulator import Mergeable
+from ._compat import renamed
 from ._core import ConfigError, InputError, KanoConfig, KanoState
 from ._input import (
     check_seed,
@@ -639,6 +639,7 @@ class Accumulator(Mergeable):
             s.counts[rows] if len(rows) else np.zeros((0, self.cells), np.int64), index=idx, columns=cols
         )
 
+    @renamed(n_boot="n_bootstrap")
     def result(
         self,
         *,
@@ -647,7 +648,6 @@ class Accumulator(Mergeable):
         level: float | None = None,
         seed: int = 0,
         workers: int | None = None,
-        n_boot: int | None = None,
     ) -> KanoResult:
         """Summarise the state: one row per attribute (and group); see :func:`analyze`."""
         if self._state.groups == 0 or not list(self._state.attribute_names):
@@ -655,7 +655,7 @@ class Accumulator(Mergeable):
         return _summarise(
             self,
             ci=ci,
-            n_bootstrap=_n_bootstrap(n_bootstrap, n_boot),
+            n_bootstrap=2000 if n_bootstrap is None else n_bootstrap,
             level=level,
             seed=seed,
             workers=self.workers if workers is None else int(workers),
@@ -696,19 +696,6 @@ def _check_pairs(columns: Sequence[Any], suffixes: tuple[str, str]) -> None:
                         f"data: column {c!r} has no {what} partner {partner!r} (an incomplete pair: a typo?); "
                         f"rename the column, or choose the attributes with attributes=[...]"
                     )
-
-
-def _n_bootstrap(n_bootstrap: int | None, n_boot: int | None) -> int:
-    if n_boot is not None:
-        warnings.warn(
-            "n_boot= is deprecated; use n_bootstrap= (the name every bootstrap of servscore uses)",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        if n_bootstrap is not None and n_bootstrap != n_boot:
-            raise ConfigError(f"n_bootstrap={n_bootstrap} and n_boot={n_boot}: give one (n_boot is deprecated)")
-        n_bootstrap = n_boot
-    return 2000 if n_bootstrap is None else n_bootstrap
 
 
 def _from_py1(cls: Any, data: bytes) -> Any:
@@ -954,6 +941,7 @@ def _summarise(
     )
 
 
+@renamed(n_boot="n_bootstrap")
 def analyze(
     data: Any,
     *,
@@ -967,7 +955,6 @@ def analyze(
     level: float | None = None,
     seed: int = 0,
     workers: int = 1,
-    n_boot: int | None = None,
 ) -> KanoResult:
     """Kano analysis of a survey: one row per attribute (and group).
 
@@ -1021,7 +1008,7 @@ def analyze(
     if len(frame) == 0:
         raise InputError("data: the input is empty (0 rows)")
     acc.update(frame)
-    return acc.result(ci=ci, n_bootstrap=_n_bootstrap(n_bootstrap, n_boot), level=level, seed=seed, workers=workers)
+    return acc.result(ci=ci, n_bootstrap=n_bootstrap, level=level, seed=seed, workers=workers)
 
 
 # ---- plots ---------------------------------------------------------------------------------------
