@@ -198,11 +198,11 @@ std::string parse_phrase(const std::string& ph, std::vector<PhrasePart>& parts) 
     if (b < ph.size() && ph[b] == '{') {
       const std::size_t c = ph.find('}', b);
       const std::string num = c == std::string::npos ? ph.substr(b + 1) : ph.substr(b + 1, c - b - 1);
-      const bool digits =
-          !num.empty() && num.size() <= 3 && std::all_of(num.begin(), num.end(), [](char x) { return x >= '0' && x <= '9'; });
+      const bool digits = !num.empty() && num.size() <= 3 &&
+                          std::all_of(num.begin(), num.end(), [](char x) { return x >= '0' && x <= '9'; });
       if (c == std::string::npos || !digits || std::stoi(num) > kMaxGapWords)
-        return "gap '{" + num + (c == std::string::npos ? "" : "}") + "': expected …{n} with n a whole number of words 0-" +
-               std::to_string(kMaxGapWords);
+        return "gap '{" + num + (c == std::string::npos ? "" : "}") +
+               "': expected …{n} with n a whole number of words 0-" + std::to_string(kMaxGapWords);
       gap = std::stoi(num);
       b = c + 1;
     }
@@ -1253,7 +1253,8 @@ struct CueMatcher::Impl {
                        std::vector<std::uint32_t>& scratch, const SegCache& cache, std::vector<Hit>& out) const {
     found.clear();
     for (const Hit& h : part_hits)
-      for (const auto& [g, k] : patterns[static_cast<std::size_t>(h.pat)].parts) found.push_back({g, k, h.start, h.end});
+      for (const auto& [g, k] : patterns[static_cast<std::size_t>(h.pat)].parts)
+        found.push_back({g, k, h.start, h.end});
     std::sort(found.begin(), found.end(), [](const PartHit& a, const PartHit& c) {
       return std::tie(a.gapped, a.part, a.start, a.end) < std::tie(c.gapped, c.part, c.start, c.end);
     });
