@@ -51,7 +51,7 @@ class Piece:
 class Job:
     """One aggregate computed partition by partition (everything here pickles with cloudpickle)."""
 
-    kind: type  # the accumulator class (``from_bytes``)
+    kind: Any  # the accumulator class (``from_bytes``)
     empty: bytes  # an empty, configured state
     update: Callable[..., Any]  # update(acc, *batches): count one batch (pandas or Arrow)
     finish: Callable[[Any], Any]  # the merged accumulator -> the in-memory result object

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from typing import Any, Callable
 
 try:
-    import dask
     import dask.dataframe as dd
+    from dask.delayed import delayed
 except ImportError as _e:  # pragma: no cover - depends on the environment
     raise ImportError(
         "servscore.dask needs Dask: pip install 'servscore[dask]' (dask[dataframe] and distributed)"
@@ -44,6 +44,7 @@ from . import _distributed as _d
 from . import encounters as _encounters
 from . import interactions as _interactions
 from . import text as _text
+from ._core import InputError
 from .moments import Moments, check_policy
 
 __all__ = [
@@ -112,9 +113,9 @@ def _run(ddf: Any, job: _d.Job, split_every: int | None, method: str = "delayed"
             aggregate_kwargs={"job": job},
         ).compute()
     elif method == "delayed":
-        job_d = dask.delayed(job, traverse=False)
-        count = dask.delayed(_d.count_frame, pure=True)
-        merge = dask.delayed(_d.merge_pieces, pure=True)
+        job_d = delayed(job, traverse=False)
+        count = delayed(_d.count_frame, pure=True)
+        merge = delayed(_d.merge_pieces, pure=True)
         pieces = [count(job_d, p) for p in ddf.to_delayed()]
         piece = _d.tree(pieces, k, lambda run: merge(job_d, run)).compute()
     else:
@@ -500,7 +501,7 @@ class _Engine:
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
         out = self.fn(part, **self.kwargs)
-        return getattr(out, self.attr) if self.attr else out  # type: ignore[no-any-return]
+        return getattr(out, self.attr) if self.attr else out
 
 
 def score_encounters(ddf: Any, config: Any = None) -> Any:
@@ -531,7 +532,7 @@ def match_cues(ddf: Any, *, text: str = "transcript", **kwargs: Any) -> Any:
     DataFrame of the cue counts (the result's ``counts``), with the input's index."""
     _check_frame(ddf)
     if text not in ddf.columns:
-        raise _d.InputError(f"text: no column {text!r}; columns present: {', '.join(map(str, list(ddf.columns)[:30]))}")
+        raise InputError(f"text: no column {text!r}; columns present: {', '.join(map(str, list(ddf.columns)[:30]))}")
     return _lazy(ddf[[text]], _CueEngine(text, kwargs), "match_cues")
 
 

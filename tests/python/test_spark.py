@@ -52,6 +52,7 @@ def spark():
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "2")
         .config("spark.driver.memory", "1g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")  # pandas in and out through Arrow
         .config("spark.executorEnv.PYTHONPATH", os.pathsep.join([path, os.environ.get("PYTHONPATH", "")]))
         .getOrCreate()
     )
