@@ -7,6 +7,8 @@
 
 #include "json_util.hpp"
 #include "servscore/detail/parallel.hpp"
+#include "servscore/detail/quantile.hpp"
+#include "servscore/detail/random.hpp"
 #include "servscore/errors.hpp"
 
 namespace servscore {
@@ -208,46 +210,8 @@ std::string to_json(const IpaConfig& config) {
 
 namespace {
 
-/// SplitMix64: seeds one independent stream per (seed, index), the same on every platform.
-std::uint64_t splitmix64(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-/// xoshiro256**: small, fast, fully specified (std distributions are not portable).
-struct Rng {
-  std::uint64_t s[4];
-  Rng(std::uint64_t seed, std::uint64_t stream) {
-    std::uint64_t x = seed ^ (0xD1B54A32D192ED03ULL * (stream + 1));
-    for (auto& v : s) v = splitmix64(x);
-  }
-  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::uint64_t next() {
-    std::uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return r;
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  /// Uniform integer in [0, n), unbiased (rejection of the short last cycle).
-  std::uint64_t below(std::uint64_t n) {
-    const std::uint64_t threshold = (0 - n) % n;
-    for (;;) {
-      std::uint64_t r = next();
-      if (r >= threshold) return r % n;
-    }
-  }
-  double normal() {  // Box-Muller, one value per call
-    double u1 = 1.0 - uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-  }
-};
+/// xoshiro256** seeded per (seed, stream): the library's one generator (detail/random.hpp).
+using Rng = detail::Xoshiro256;
 
 }  // namespace
 
@@ -800,14 +764,7 @@ RelativeWeights relative_weights(Eigen::Ref<const Eigen::MatrixXd> corr, const D
 }
 
 namespace {
-double quantile7(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  double h = (static_cast<double>(v.size()) - 1.0) * q;
-  auto lo = static_cast<std::size_t>(std::floor(h));
-  std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
+using detail::quantile7;  // type 7, NaN when empty (detail/quantile.hpp)
 }  // namespace
 
 RelativeWeightsTest relative_weights_test(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,

@@ -14,6 +14,8 @@
 #include "json_util.hpp"
 #include "kernels.hpp"
 #include "servscore/detail/parallel.hpp"
+#include "servscore/detail/quantile.hpp"
+#include "servscore/detail/random.hpp"
 #include "servscore/errors.hpp"
 #include "servscore/model.hpp"
 #include "servscore/moments.hpp"
@@ -583,13 +585,8 @@ MatrixXd treat(const MatrixXd& S_raw, bool scaled, const VectorXd& sd) {
   return inv.asDiagonal() * S_raw * inv.asDiagonal();
 }
 
-// Splitmix64: seeds independent streams per resample.
-inline std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+// Splitmix64 (detail/random.hpp): seeds independent streams per resample.
+using detail::splitmix64;
 
 // Reachability (transitive closure) of the path graph: reach(to, from).
 Eigen::MatrixXi reachability(const Spec& sp) {
@@ -602,11 +599,9 @@ Eigen::MatrixXi reachability(const Spec& sp) {
   return r;
 }
 
+// Type-7 quantile of sorted values (detail/quantile.hpp).
 double quantile7(const std::vector<double>& sorted, double q) {
-  const double h = (static_cast<double>(sorted.size()) - 1.0) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= sorted.size()) return sorted.back();
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+  return detail::quantile7_sorted(sorted.data(), sorted.size(), q);
 }
 
 constexpr Index kChunk = 4096;
