@@ -18,10 +18,13 @@ INSTALL := build/install
 APT_PACKAGES := g++ libeigen3-dev libboost-json1.81-dev catch2
 # only for `make test`: the report is opened in a real browser; CJK fonts for Chinese plots
 APT_TEST_PACKAGES := chromium fonts-noto-cjk clang-format
+# only for the hardening targets (make tsan / fuzz): clang, libFuzzer and the sanitizer runtimes
+APT_HARDEN_PACKAGES := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: lint typecheck demo test build sysdeps testdeps venv ctest consumers examples pytest dev clean help
+.PHONY: lint typecheck demo test build sysdeps testdeps venv ctest consumers examples pytest dev clean help \
+	sanitize tsan fuzz fuzz-build fuzz-smoke hardendeps
 
 help:
 	@echo "make demo | make test | make build | make dev DEV=build/dev-NAME | make clean"
@@ -41,6 +44,11 @@ build/.sysdeps:
 testdeps: build/.testdeps
 build/.testdeps:
 	$(call apt_install,$(APT_TEST_PACKAGES))
+	@mkdir -p build && touch $@
+
+hardendeps: build/.hardendeps
+build/.hardendeps:
+	$(call apt_install,$(APT_HARDEN_PACKAGES))
 	@mkdir -p build && touch $@
 
 venv: $(VENV)/.stamp
@@ -78,7 +86,57 @@ pytest: build testdeps
 typecheck: build
 	$(VENV)/bin/mypy
 
-test: ctest consumers examples pytest typecheck lint
+# sanitize and fuzz-smoke are part of CI (docs/hardening.md); tsan is run on demand (see there).
+test: ctest consumers examples pytest typecheck lint sanitize fuzz-smoke
+
+# ---- Hardening (docs/hardening.md): sanitizers and fuzzing, each in its own build directory ----
+# Sanitizer builds: -O1 with debug information, no LTO (pybind11 would add it), asserts off as in
+# the release build.
+SAN_CMAKE := -G Ninja -DSERVSCORE_INSTALL=OFF -DSERVSCORE_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF
+UBSAN_ENV := UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ASAN_BUILD := build/asan
+# The Python suites run under ASan + UBSan, except those that spend their time outside the
+# extension: the HTML report, notebooks, the documentation and README examples, the CLI (a
+# subprocess per case), the text-model training and corpus evaluations, and mypy over the stub
+# (test_typing). Everything else (every engine, the state bytes, JSON interchange, frames and
+# Arrow input) runs.
+SANITIZE_PYTEST_SKIP := test_report test_notebooks test_docs test_readme test_cli test_typing \
+  test_corpus test_text_eval test_text_model
+SANITIZE_PYTESTS = $(filter-out $(addprefix tests/python/,$(addsuffix .py,$(SANITIZE_PYTEST_SKIP))),$(wildcard tests/python/test_*.py))
+
+# GCC ASan + UBSan over the C++ tests and the Python extension (the engine tests).
+sanitize: sysdeps venv
+	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DCMAKE_CXX_COMPILER=g++ -DSERVSCORE_SANITIZE=address,undefined \
+	  -DSERVSCORE_PYTHON=ON -DPython_EXECUTABLE=$(CURDIR)/$(PY) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	$(UBSAN_ENV) ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+	LD_PRELOAD=$$(g++ -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 $(UBSAN_ENV) \
+	  PYTHONPATH=$(ASAN_BUILD)/python $(PY) -m pytest -q -p no:cacheprovider -x $(SANITIZE_PYTESTS)
+
+# clang TSan over the C++ tests of the threaded code (parallel_for users and the text-model trainer).
+# target_clones is off: the ifunc resolvers run before the TSan runtime is initialised.
+TSAN_BUILD := build/tsan
+TSAN_TESTS := [parallel],[threads],[workers]
+tsan: sysdeps hardendeps
+	cmake -S . -B $(TSAN_BUILD) $(SAN_CMAKE) -DCMAKE_CXX_COMPILER=clang++ -DSERVSCORE_SANITIZE=thread \
+	  -DSERVSCORE_NO_TARGET_CLONES=ON >/dev/null
+	cmake --build $(TSAN_BUILD) --target servscore_tests -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(TSAN_BUILD)/tests/cpp/servscore_tests "$(TSAN_TESTS)"
+
+# libFuzzer targets (tests/fuzz/README.md). `make fuzz` runs each for FUZZ_SECONDS on a copy of
+# its seed corpus; `make fuzz-smoke` (in make test) is the short run.
+FUZZ_BUILD := build/fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.cpp)))
+fuzz-build: sysdeps hardendeps
+	cmake -S . -B $(FUZZ_BUILD) $(SAN_CMAKE) -DCMAKE_CXX_COMPILER=clang++ -DSERVSCORE_SANITIZE=address,undefined \
+	  -DSERVSCORE_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) --target $(FUZZ_TARGETS) -j $(JOBS)
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) 20 $(FUZZ_TARGETS)
 
 # Development build for one engineer: C++ tests and the Python package staged in $(DEV)/python.
 #   make dev DEV=build/dev-kano && PYTHONPATH=build/dev-kano/python .venv/bin/pytest tests/python/test_kano.py
@@ -96,4 +154,4 @@ lint: venv testdeps
 	$(VENV)/bin/ruff check python tests benchmarks tools examples
 	$(VENV)/bin/ruff format --check python tests benchmarks tools examples
 	clang-format --dry-run --Werror include/servscore/*.hpp include/servscore/detail/*.hpp src/*.cpp src/*.hpp \
-	  python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/consumers/*.cpp examples/cpp/*.cpp
+	  python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/consumers/*.cpp examples/cpp/*.cpp tests/fuzz/*.cpp tests/fuzz/*.hpp
