@@ -6,7 +6,7 @@ regressions) can be computed from chunks, processes or machines and merged
 exactly. Blocks of rows are summarised around their own means and combined with
 the pairwise update of Chan, Golub & LeVeque (1979); weights follow West (1979).
 
-Missing values (NaN, None, ``pandas.NA``) follow ``nan_policy``:
+Missing values (NaN, None, ``pandas.NA``) follow ``missing`` (the missing-data policy):
 
 - ``"listwise"`` (default): rows with a missing value are left out and counted
   (``n_dropped``);
@@ -39,6 +39,7 @@ import pandas as pd
 from . import _core
 from ._accumulator import Mergeable
 from ._checks import relabel_columns
+from ._compat import renamed
 from ._core import InputError
 from ._input import as_matrix, is_frame_like, is_label, names_of, numeric_matrix, relabel_rows, to_array, to_frame
 
@@ -47,11 +48,11 @@ __all__ = ["Moments"]
 _POLICIES = ("listwise", "pairwise")
 
 
-def check_policy(nan_policy: str) -> str:
+def check_policy(missing: str) -> str:
     """Validate a missing-data policy name (ConfigError listing the valid ones)."""
-    if nan_policy not in _POLICIES:
-        raise _core.ConfigError(f"nan_policy: {nan_policy!r} is not valid; expected 'listwise' or 'pairwise'")
-    return nan_policy
+    if missing not in _POLICIES:
+        raise _core.ConfigError(f"missing: {missing!r} is not valid; expected 'listwise' or 'pairwise'")
+    return missing
 
 
 class Moments(Mergeable):
@@ -76,8 +77,9 @@ class Moments(Mergeable):
         ``pd.DataFrame(array)``, tuples; default: every column of the first batch, except a
         weight column named by ``weights``). :meth:`to_bytes` stores the labels as text;
         pickling keeps them as they are.
-    nan_policy
-        ``"listwise"`` (default) or ``"pairwise"``.
+    missing
+        The missing-data policy: ``"listwise"`` (default) or ``"pairwise"`` (``nan_policy=`` is
+        its deprecated old name).
     workers
         Threads for the compiled kernel; the result does not depend on it.
 
@@ -88,7 +90,7 @@ class Moments(Mergeable):
     >>> m = ss.Moments(df)
     >>> m.n, m.n_dropped, round(float(m.cov().loc["a", "b"]), 4)
     (3, 1, 2.6667)
-    >>> p = ss.Moments(df, nan_policy="pairwise")
+    >>> p = ss.Moments(df, missing="pairwise")
     >>> p.mean.round(2).to_dict()
     {'a': 2.33, 'b': 2.75}
     """
@@ -96,16 +98,17 @@ class Moments(Mergeable):
     __slots__ = ("_state", "_columns", "_policy")
     _kind = "Moments"
 
+    @renamed(nan_policy="missing")
     def __init__(
         self,
         data: Any = None,
         *,
         weights: Any = None,
         columns: list[Any] | None = None,
-        nan_policy: str = "listwise",
+        missing: str = "listwise",
         workers: int = 1,
     ) -> None:
-        self._policy = check_policy(nan_policy)
+        self._policy = check_policy(missing)
         # the caller's labels (any hashable); the core stores them as strings (names_of)
         self._columns: list[Any] | None = list(columns) if columns is not None else None
         self._state: Any = None
@@ -217,7 +220,7 @@ class Moments(Mergeable):
 
     def copy(self) -> Moments:
         """An independent copy."""
-        out = Moments(nan_policy=self._policy)
+        out = Moments(missing=self._policy)
         out._columns = None if self._columns is None else list(self._columns)
         out._state = None if self._state is None else self._state.copy()
         return out
@@ -225,7 +228,7 @@ class Moments(Mergeable):
     def subset(self, columns: list[str] | list[int]) -> Moments:
         """The state of some variables only (by name or position), as if only they had been collected."""
         idx = [self._index(c) for c in columns]
-        out = Moments(nan_policy=self._policy)
+        out = Moments(missing=self._policy)
         out._state = self._core().subset(idx)
         out._columns = None if self._columns is None else [self._columns[i] for i in idx]
         return out
@@ -248,9 +251,9 @@ class Moments(Mergeable):
             policy = data[len(_EMPTY) :].decode("ascii", "replace")
             if policy not in _POLICIES:
                 raise InputError(f"from_bytes: empty Moments image with policy {policy!r}")
-            return cls(nan_policy=policy)
+            return cls(missing=policy)
         state = _core.Moments.from_bytes(data)
-        out = cls(nan_policy=state.policy)
+        out = cls(missing=state.policy)
         out._state = state
         out._columns = list(state.names) or None
         return out
@@ -271,8 +274,13 @@ class Moments(Mergeable):
         return list(range(self._core().dim))
 
     @property
+    def missing(self) -> str:
+        """The missing-data policy: ``"listwise"`` or ``"pairwise"``."""
+        return self._policy
+
+    @property
     def nan_policy(self) -> str:
-        """``"listwise"`` or ``"pairwise"``."""
+        """The old name of :attr:`missing`."""
         return self._policy
 
     @property
@@ -344,10 +352,10 @@ class Moments(Mergeable):
 
     def __repr__(self) -> str:
         if self._state is None:
-            return f"Moments(empty, nan_policy={self._policy!r})"
+            return f"Moments(empty, missing={self._policy!r})"
         return (
             f"Moments(p={self.p}, n={self.n}, n_rows={self.n_rows}, n_dropped={self.n_dropped},"
-            f" nan_policy={self._policy!r}, weighted={self.weighted}, columns={self.columns!r})"
+            f" missing={self._policy!r}, weighted={self.weighted}, columns={self.columns!r})"
         )
 
     # ---------------------------------------------------------------- helpers

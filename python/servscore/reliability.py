@@ -10,7 +10,7 @@
 
 Everything is computed from a :class:`~servscore.Moments` state, so alpha of data
 arriving in chunks merges exactly (:class:`AlphaAccumulator`). Missing answers follow
-``nan_policy``: ``"listwise"`` (default; incomplete rows left out and counted) or
+``missing`` (the missing-data policy): ``"listwise"`` (default; incomplete rows left out and counted) or
 ``"pairwise"`` (each covariance over the rows where both items are answered); the
 result states the policy and the counts.
 """
@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import _core
 from ._accumulator import Mergeable
+from ._compat import renamed
 from ._core import ConfigError, InputError
 from ._result import Result, _plain
 from .moments import Moments, check_policy
@@ -174,11 +175,12 @@ def alpha_from_moments(moments: Moments, *, level: float = 0.95) -> AlphaResult:
     return _result_from_core(d, list(moments.columns))
 
 
+@renamed(nan_policy="missing")
 def cronbach_alpha(
     items: Any,
     *,
     level: float = 0.95,
-    nan_policy: str = "listwise",
+    missing: str = "listwise",
     weights: Any = None,
     columns: list[str] | None = None,
     workers: int = 1,
@@ -196,8 +198,9 @@ def cronbach_alpha(
         of 20 items, the same alpha as float64 (to ~1e-12).
     level
         Confidence level of the Feldt interval.
-    nan_policy
-        ``"listwise"`` (default: rows with a missing answer are left out and counted) or
+    missing
+        The missing-data policy (``nan_policy=`` is its deprecated old name): ``"listwise"``
+        (default: rows with a missing answer are left out and counted) or
         ``"pairwise"`` (each covariance over the rows where both items are answered).
     weights
         Survey weights, or the name of a weight column of ``items``.
@@ -229,8 +232,8 @@ def cronbach_alpha(
         return items.result(level=level)
     if isinstance(items, Moments):
         return alpha_from_moments(items, level=level)
-    check_policy(nan_policy)
-    m = Moments(items, weights=weights, columns=columns, nan_policy=nan_policy, workers=workers)
+    check_policy(missing)
+    m = Moments(items, weights=weights, columns=columns, missing=missing, workers=workers)
     if m.p < 2:
         raise InputError(f"items: Cronbach's alpha needs at least 2 items, got {m.p}")
     return alpha_from_moments(m, level=level)
@@ -255,8 +258,9 @@ class AlphaAccumulator(Mergeable):
     __slots__ = ("moments",)
     _kind = "AlphaAccumulator"
 
-    def __init__(self, *, nan_policy: str = "listwise", columns: list[str] | None = None) -> None:
-        self.moments = Moments(nan_policy=nan_policy, columns=columns)
+    @renamed(nan_policy="missing")
+    def __init__(self, *, missing: str = "listwise", columns: list[str] | None = None) -> None:
+        self.moments = Moments(missing=missing, columns=columns)
 
     def update(self, items: Any, *, weights: Any = None, workers: int = 1) -> AlphaAccumulator:
         """Add a chunk of answers; returns ``self`` (a chunk of 0 rows is a no-op)."""
@@ -271,7 +275,7 @@ class AlphaAccumulator(Mergeable):
 
     def copy(self) -> AlphaAccumulator:
         """An independent copy (item labels kept as they are)."""
-        out = AlphaAccumulator(nan_policy=self.moments.nan_policy)
+        out = AlphaAccumulator(missing=self.moments.missing)
         out.moments = self.moments.copy()
         return out
 
@@ -287,7 +291,7 @@ class AlphaAccumulator(Mergeable):
     def from_bytes(cls, data: bytes) -> AlphaAccumulator:
         """Inverse of :meth:`to_bytes`."""
         m = Moments.from_bytes(data)
-        out = cls(nan_policy=m.nan_policy)
+        out = cls(missing=m.missing)
         out.moments = m
         return out
 
@@ -340,6 +344,6 @@ def average_variance_extracted(loadings: Any) -> float:
 
 def _alpha_accumulator(moments: Moments) -> AlphaAccumulator:
     """Unpickle an :class:`AlphaAccumulator` from its Moments state."""
-    out = AlphaAccumulator(nan_policy=moments.nan_policy)
+    out = AlphaAccumulator(missing=moments.missing)
     out.moments = moments
     return out

@@ -221,8 +221,8 @@ def test_wrong_kind_merges_name_both(a, b, words):
 @pytest.mark.parametrize(
     ("a", "b", "words"),
     [
-        (ss.Moments, lambda: ss.Moments(nan_policy="pairwise"), ["listwise", "pairwise"]),
-        (ss.AlphaAccumulator, lambda: ss.AlphaAccumulator(nan_policy="pairwise"), ["listwise", "pairwise"]),
+        (ss.Moments, lambda: ss.Moments(missing="pairwise"), ["listwise", "pairwise"]),
+        (ss.AlphaAccumulator, lambda: ss.AlphaAccumulator(missing="pairwise"), ["listwise", "pairwise"]),
         (lambda: ss.ResponseAccumulator("nps"), lambda: ss.ResponseAccumulator("csat"), ["'nps'", "'csat'"]),
         (lambda: ss.ResponseAccumulator(level=0.9), ss.ResponseAccumulator, ["0.9", "0.95"]),
         (

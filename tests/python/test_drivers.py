@@ -516,7 +516,7 @@ def test_moments_state_as_input_equals_raw_data(survey):
     rows = df[cols].notna().all(axis=1)
     ref_rw = ss.drivers.importance(df[rows], "overall", columns=attrs[:3], weights="weight", method="relative_weights")
     np.testing.assert_allclose(rw.table["importance"], ref_rw.table["importance"], atol=1e-10)
-    pw = ss.Moments(df[cols], nan_policy="pairwise")
+    pw = ss.Moments(df[cols], missing="pairwise")
     got_pw = ss.drivers.importance(pw, "overall", method="relative_weights")
     ref_pw = ss.drivers.importance(df, "overall", columns=attrs, method="relative_weights", missing="pairwise")
     np.testing.assert_allclose(got_pw.table["importance"], ref_pw.table["importance"], atol=1e-10)

@@ -112,7 +112,7 @@ ENGINES: dict[str, tuple[str, Any]] = {
     "summarize_encounters": ("encounters", _encounter_summary),
     "cronbach_alpha": ("driver_survey", lambda d: ss.cronbach_alpha(d[ATTRS])),
     "cronbach_alpha_weighted": ("driver_survey", lambda d: ss.cronbach_alpha(d, columns=ATTRS, weights="weight")),
-    "moments": ("driver_survey", lambda d: ss.Moments(d[ATTRS], nan_policy="pairwise").to_bytes()),
+    "moments": ("driver_survey", lambda d: ss.Moments(d[ATTRS], missing="pairwise").to_bytes()),
     "moments_int8": ("driver_survey", _moments_int8),
     "importance_lmg": (
         "driver_survey",

@@ -26,7 +26,7 @@ def test_matches_pandas_listwise_and_pairwise():
     np.testing.assert_allclose(m.mean.to_numpy(), ref.mean().to_numpy(), rtol=1e-12)
     assert list(m.cov().columns) == list("abcde")
     assert m.n_missing.to_dict() == df.isna().sum().to_dict()
-    p = ss.Moments(df, nan_policy="pairwise")
+    p = ss.Moments(df, missing="pairwise")
     np.testing.assert_allclose(p.cov().to_numpy(), df.cov().to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(p.corr().to_numpy(), df.corr().to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(p.mean.to_numpy(), df.mean().to_numpy(), rtol=1e-12)
@@ -56,14 +56,14 @@ def test_weights_match_numpy_fweights():
 def test_any_chunking_and_merge_order_equals_one_pass(cuts, order, policy, weighted):
     x = data(400, 3, 5, missing=0.1, offset=1e4)
     w = np.random.default_rng(1).random(400) if weighted else None
-    one = ss.Moments(x, weights=w, nan_policy=policy)
+    one = ss.Moments(x, weights=w, missing=policy)
     bounds = [0, *sorted(cuts), 400]
     parts = [
-        ss.Moments(x[a:b], weights=None if w is None else w[a:b], nan_policy=policy)
+        ss.Moments(x[a:b], weights=None if w is None else w[a:b], missing=policy)
         for a, b in zip(bounds[:-1], bounds[1:])
     ]
     order.shuffle(parts)
-    total = ss.Moments(nan_policy=policy)
+    total = ss.Moments(missing=policy)
     for part in parts:
         total = total + pickle.loads(pickle.dumps(part))
     assert total.n == one.n and total.n_rows == 400
@@ -73,11 +73,11 @@ def test_any_chunking_and_merge_order_equals_one_pass(cuts, order, policy, weigh
 
 def test_bytes_pickle_subset_and_workers():
     x = data(70000, 4, 7, missing=0.02)
-    m = ss.Moments(pd.DataFrame(x, columns=list("wxyz")), nan_policy="pairwise")
+    m = ss.Moments(pd.DataFrame(x, columns=list("wxyz")), missing="pairwise")
     back = ss.Moments.from_bytes(m.to_bytes())
     assert back == m and back.columns == list("wxyz") and back.nan_policy == "pairwise"
     assert pickle.loads(pickle.dumps(m)) == m
-    assert ss.Moments(x, nan_policy="pairwise", workers=3) == ss.Moments(x, nan_policy="pairwise", workers=1)
+    assert ss.Moments(x, missing="pairwise", workers=3) == ss.Moments(x, missing="pairwise", workers=1)
     s = m.subset(["z", "w"])
     assert s.cov().loc["z", "w"] == m.cov().loc["z", "w"]
     assert "p=4" in repr(m)
@@ -93,10 +93,10 @@ def test_errors_name_what_is_wrong():
         ss.Moments(pd.DataFrame({"a": [1.0, 2, 3], "b": [1, 2, np.inf]}, index=["r0", "r1", "r2"]))
     with pytest.raises(ss.InputError, match="'b'"):
         ss.Moments(pd.DataFrame({"a": [1.0, 2], "b": ["x", 2]}))
-    with pytest.raises(ss.ConfigError, match="nan_policy"):
-        ss.Moments(nan_policy="sometimes")
+    with pytest.raises(ss.ConfigError, match="missing"):
+        ss.Moments(missing="sometimes")
     with pytest.raises(ss.InputError, match="differ in configuration: 'listwise' .this one. vs 'pairwise' .the other."):
-        m.merge(ss.Moments(data(10, 3), nan_policy="pairwise"))
+        m.merge(ss.Moments(data(10, 3), missing="pairwise"))
     with pytest.raises(ss.InputError, match="cannot merge a AlphaAccumulator into a Moments"):
         m.merge(ss.AlphaAccumulator())
     with pytest.raises(ss.InputError, match="empty"):
@@ -142,7 +142,7 @@ def assert_same_as_float(m, ref):
 def test_int8_array_and_frames_equal_the_float_path(policy):
     x = likert(5003, 7, 1)
     cols = [f"q{j}" for j in range(7)]
-    ref = ss.Moments(pd.DataFrame(x.astype(np.float64), columns=cols), nan_policy=policy)
+    ref = ss.Moments(pd.DataFrame(x.astype(np.float64), columns=cols), missing=policy)
     variants = {
         "C array": np.ascontiguousarray(x),
         "F array": np.asfortranarray(x),
@@ -151,7 +151,7 @@ def test_int8_array_and_frames_equal_the_float_path(policy):
     }
     states = {}
     for name, v in variants.items():
-        m = ss.Moments(v, nan_policy=policy)
+        m = ss.Moments(v, missing=policy)
         assert_same_as_float(m, ref)
         states[name] = m
     assert states["C array"] == states["F array"]  # exact integer sums: identical states
@@ -249,7 +249,7 @@ def test_int8_falls_back_for_mixed_nullable_or_weighted_data():
 def test_int8_and_float_chunks_merge_to_the_one_pass_state(cuts, as_int8):
     x = likert(700, 4, 8)
     bounds = [0, *sorted(cuts), 700]
-    acc = ss.Moments(nan_policy="listwise")
+    acc = ss.Moments(missing="listwise")
     for i, (b, e) in enumerate(zip(bounds[:-1], bounds[1:])):
         chunk = x[b:e]
         acc.update(chunk if as_int8[i] else chunk.astype(np.float64))

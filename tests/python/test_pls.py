@@ -717,7 +717,7 @@ def test_fit_moments_equals_listwise_fit(satisfaction: pd.DataFrame) -> None:
 def test_fit_moments_errors(satisfaction: pd.DataFrame) -> None:
     m = ss.PathModel(ECSI)
     with pytest.raises(ss.ConfigError, match="listwise"):
-        m.fit_moments(ss.Moments(satisfaction[m.indicators], nan_policy="pairwise"))
+        m.fit_moments(ss.Moments(satisfaction[m.indicators], missing="pairwise"))
     with pytest.raises(ss.ConfigError, match="no variable names"):
         m.fit_moments(ss.Moments(satisfaction[m.indicators].to_numpy(float)))
     with pytest.raises(ss.ConfigError, match="'loy4'"):

@@ -74,7 +74,7 @@ def test_missing_answers_listwise_and_pairwise(satisfaction):
     assert r.alpha == pytest.approx(pg.cronbach_alpha(items, nan_policy="listwise")[0], rel=1e-12)
     assert r.n == len(items.dropna()) and r.n_dropped == 250 - r.n
     assert r.items["n_missing"].tolist() == items.isna().sum().tolist()
-    p = ss.cronbach_alpha(items, nan_policy="pairwise")
+    p = ss.cronbach_alpha(items, missing="pairwise")
     a, ci = pg.cronbach_alpha(items, nan_policy="pairwise")
     assert p.alpha == pytest.approx(a, rel=1e-12)
     assert np.round(p.ci, 3).tolist() == ci.tolist()
@@ -138,8 +138,8 @@ def test_bad_input():
         ss.cronbach_alpha(np.array([[1.0, 2.0], [np.nan, 1.0], [3.0, np.nan]]))
     with pytest.raises(ss.ConfigError, match="level"):
         ss.cronbach_alpha(np.ones((5, 2)), level=1.5)
-    with pytest.raises(ss.ConfigError, match="nan_policy"):
-        ss.cronbach_alpha(np.ones((5, 2)), nan_policy="drop")
+    with pytest.raises(ss.ConfigError, match="missing"):
+        ss.cronbach_alpha(np.ones((5, 2)), missing="drop")
     with pytest.raises(ss.InputError, match=r"column 'b', row 2: value 'x'"):
         ss.cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": [1, 2, "x"]}))
 

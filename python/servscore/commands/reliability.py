@@ -22,7 +22,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="NAME=PREFIX|COLS",
         help="blocks as name=prefix (imag=imag) or name=col1,col2,...; several allowed",
     )
-    p.add_argument("--nan-policy", choices=["listwise", "pairwise"], default="listwise", help="missing answers")
+    p.add_argument(
+        "--missing",
+        "--nan-policy",
+        dest="missing",
+        choices=["listwise", "pairwise"],
+        default="listwise",
+        help="missing-data policy (--nan-policy is its old name)",
+    )
     p.add_argument("--level", type=float, default=0.95, help="confidence level of the Feldt interval")
     p.add_argument("--weights", help="column of survey weights")
     p.add_argument(
@@ -59,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"block {name!r}: no column(s) {missing}")
             frame = g[cols + ([args.weights] if args.weights else [])]
             r = cronbach_alpha(
-                frame, level=args.level, nan_policy=args.nan_policy, weights=args.weights, workers=args.workers
+                frame, level=args.level, missing=args.missing, weights=args.weights, workers=args.workers
             )
             rows.append(
                 {
@@ -74,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                     "ci_high": r.ci[1],
                     "dg_rho": r.dg_rho,
                     "mean_r": r.mean_r,
-                    "nan_policy": r.nan_policy,
+                    "missing": r.nan_policy,
                 }
             )
             items.append(r.items.reset_index().assign(group=str(key), block=name))
