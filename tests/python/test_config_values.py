@@ -36,9 +36,9 @@ def test_one_seed_contract():
         ss.datasets.sample(seed=True)
     kano = ss.datasets.sample(seed=3, n_kano=120).kano
     with pytest.raises(ss.ConfigError, match=r"seed: -1 is out of range"):
-        ss.kano.analyze(kano, ci="bootstrap", n_boot=50, seed=-1)
-    a = ss.kano.analyze(kano, ci="bootstrap", n_boot=50, seed=np.uint64(2**64 - 1))
-    b = ss.kano.analyze(kano, ci="bootstrap", n_boot=50, seed=2**64 - 1)
+        ss.kano.analyze(kano, ci="bootstrap", n_bootstrap=50, seed=-1)
+    a = ss.kano.analyze(kano, ci="bootstrap", n_bootstrap=50, seed=np.uint64(2**64 - 1))
+    b = ss.kano.analyze(kano, ci="bootstrap", n_bootstrap=50, seed=2**64 - 1)
     assert a == b
 
 
