@@ -141,6 +141,7 @@ def check_scores(frame: pd.DataFrame, scores: dict[str, np.ndarray], *, name: st
     """InputError for a 0-100 score outside [0, 100] (NaN is a missing score), naming the column,
     row and value: a scored table edited by hand or merged from elsewhere."""
     for col, x in scores.items():
+        refuse_booleans(frame[col], col, name=name, expected="0-100 scores")
         with np.errstate(invalid="ignore"):
             bad = ~np.isnan(x) & ~((x >= 0.0) & (x <= 100.0))
         if bad.any():

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _json
+from ._checks import check_columns
 from ._core import ConfigError, InputError, Lexicon
 from ._input import resolve_config
 from ._result import Result
@@ -260,6 +261,11 @@ def as_texts(data: Any, *, name: str = "texts") -> tuple[Any, pd.Index]:
     pandas or polars Series, or Arrow string array (read through the Arrow C Data Interface)."""
     if isinstance(data, (str, bytes)):
         raise InputError(f"{name}: expected a sequence of texts, got a single {type(data).__name__}; wrap it in a list")
+    if isinstance(data, pd.DataFrame):  # one column of texts, read as a Series (its index names the rows)
+        check_columns(data, name=name)
+        if data.shape[1] != 1:
+            raise InputError(f"{name}: expected one column of texts, got {data.shape[1]}")
+        data = data.iloc[:, 0]
     if isinstance(data, pd.Series):
         return data.to_numpy(dtype=object), data.index
     if isinstance(data, np.ndarray):
@@ -395,7 +401,7 @@ def match_cues(
     m = matcher(lexicon, lang)
     names = m.lexicon.cue_names
     r = None
-    if not isinstance(texts, (str, bytes, list, tuple, np.ndarray, pd.Series)) and (
+    if not isinstance(texts, (str, bytes, list, tuple, np.ndarray, pd.Series, pd.DataFrame)) and (
         hasattr(texts, "__arrow_c_stream__") or hasattr(texts, "__arrow_c_array__")
     ):
         try:  # Arrow strings are matched in place, without a Python str per row
