@@ -141,6 +141,7 @@ void register_text(py::module_& m) {
       .def_readwrite("scope_words", &Lexicon::scope_words)
       .def_readwrite("double_negation", &Lexicon::double_negation)
       .def_readwrite("hypothetical_words", &Lexicon::hypothetical_words)
+      .def_readwrite("gap_words", &Lexicon::gap_words)
       .def_readwrite("fold_case", &Lexicon::fold_case)
       .def_readwrite("fold_width", &Lexicon::fold_width)
       .def_readwrite("max_text_bytes", &Lexicon::max_text_bytes)

@@ -130,3 +130,9 @@ def test_default_lexicon_patterns_on_hand_made_sentences():
         model=None,
     )
     assert r.table["risk_getting_too_personal"].tolist() == [True, False, True]
+
+
+def test_gap_words_is_a_lexicon_attribute():
+    lex = ss.text.Lexicon.from_dict(LEX)
+    assert lex.gap_words == 4
+    assert ss.text.default_lexicon().gap_words == 6
