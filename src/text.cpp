@@ -168,8 +168,8 @@ std::string trim_spaces(std::string s) {
 
 // ---- cue phrase syntax: gaps ("A … B", "A …{3} B") and alternation ("(a|b)") -----------
 
-constexpr int kMaxGapWords = 30;          // largest gap a part may ask for, in words
-constexpr std::size_t kMaxGapParts = 4;   // parts of a gapped phrase
+constexpr int kMaxGapWords = 30;               // largest gap a part may ask for, in words
+constexpr std::size_t kMaxGapParts = 4;        // parts of a gapped phrase
 constexpr std::size_t kMaxAlternatives = 256;  // expansions of one part's groups
 
 // One part of a cue phrase: its alternatives (raw text) and the largest gap before it in words
@@ -1248,9 +1248,9 @@ struct CueMatcher::Impl {
   // starting at or after the end of the part before, with at most `gap` words and no clause break,
   // terminator, marker or sentence break between them. Matches of one phrase do not overlap.
   void assemble_gapped(const std::string& t, const std::vector<Hit>& part_hits, const std::vector<Hit>& ctx_hits,
-                       const std::vector<std::pair<std::int32_t, std::int32_t>>& breaks,
-                       std::vector<PartHit>& found, std::vector<std::pair<std::int32_t, std::int32_t>>& stops,
-                       std::vector<std::uint32_t>& scratch, const SegCache& cache, std::vector<Hit>& out) const {
+                       const std::vector<std::pair<std::int32_t, std::int32_t>>& breaks, std::vector<PartHit>& found,
+                       std::vector<std::pair<std::int32_t, std::int32_t>>& stops, std::vector<std::uint32_t>& scratch,
+                       const SegCache& cache, std::vector<Hit>& out) const {
     found.clear();
     for (const Hit& h : part_hits)
       for (const auto& [g, k] : patterns[static_cast<std::size_t>(h.pat)].parts)
