@@ -73,8 +73,12 @@ def read_table(path: str, fmt: str | None = None) -> pd.DataFrame:
             raise UsageError(f"{path}: unknown format {fmt!r}")
     except ImportError as e:
         raise UsageError(f"{path}: reading {fmt} needs an optional package ({e}); e.g. pip install pyarrow") from e
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read {fmt}: {str(e).splitlines()[0]}") from e
+    except UsageError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a corrupt or truncated file: pyarrow / pandas raise OSError,
+        # ArrowInvalid, ValueError, UnicodeDecodeError, EOFError ...; the user gets one line naming the file
+        first = (str(e).splitlines() or [type(e).__name__])[0]
+        raise UsageError(f"{path}: cannot read it as {fmt} (corrupt or truncated?): {first[:300]}") from None
     df.index = pd.RangeIndex(1, len(df) + 1)
     return df
 
