@@ -236,7 +236,7 @@ def moments_job(
 ) -> Job:
     """Co-moments (:class:`~servscore.Moments`) of the item columns; ``finish`` reads the merged state."""
     cols = _item_columns(columns, items, weights)
-    proto = Moments(columns=cols, nan_policy=nan_policy)
+    proto = Moments(columns=cols, missing=nan_policy)
     keep = cols + ([weights] if weights is not None else [])
 
     def update(acc: Any, batch: Any) -> None:
@@ -260,7 +260,7 @@ def alpha_job(
     cols = _item_columns(columns, items, weights)
     if len(cols) < 2:
         raise InputError(f"items: Cronbach's alpha needs at least 2 items, got {len(cols)}")
-    proto = AlphaAccumulator(nan_policy=nan_policy, columns=cols)
+    proto = AlphaAccumulator(missing=nan_policy, columns=cols)
     keep = cols + ([weights] if weights is not None else [])
 
     def update(acc: Any, batch: Any) -> None:

@@ -319,12 +319,12 @@ def moments(
     *,
     columns: Sequence[Any] | None = None,
     weights: Any = None,
-    nan_policy: str = "listwise",
+    missing: str = "listwise",
     split_every: int | None = None,
 ) -> Moments:
     """The merged :class:`~servscore.Moments` state of the columns (default: all, but a weight column)."""
-    check_policy(nan_policy)
-    job = _d.moments_job(_columns(sdf), items=columns, weights=weights, nan_policy=nan_policy, finish=lambda m: m)
+    check_policy(missing)
+    job = _d.moments_job(_columns(sdf), items=columns, weights=weights, nan_policy=missing, finish=lambda m: m)
     return _run(sdf, job, split_every)  # type: ignore[no-any-return]
 
 
@@ -332,14 +332,14 @@ def cronbach_alpha(
     sdf: Any,
     *,
     level: float = 0.95,
-    nan_policy: str = "listwise",
+    missing: str = "listwise",
     weights: Any = None,
     columns: Sequence[Any] | None = None,
     split_every: int | None = None,
 ) -> Any:
     """:func:`servscore.cronbach_alpha` of a Spark DataFrame of items (or of ``columns``)."""
-    check_policy(nan_policy)
-    job = _d.alpha_job(_columns(sdf), items=columns, weights=weights, nan_policy=nan_policy, level=level)
+    check_policy(missing)
+    job = _d.alpha_job(_columns(sdf), items=columns, weights=weights, nan_policy=missing, level=level)
     return _run(sdf, job, split_every)
 
 

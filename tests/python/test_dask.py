@@ -100,8 +100,8 @@ def test_moments_and_alpha_equal_in_memory(data, layout):
     ddf = frame(ds, layout)
     assert_moments_close(sdask.moments(ddf, columns=cols), ss.Moments(ds[cols]))
     assert_moments_close(
-        sdask.moments(ddf, columns=cols, nan_policy="pairwise", weights="weight"),
-        ss.Moments(ds[[*cols, "weight"]], weights="weight", nan_policy="pairwise"),
+        sdask.moments(ddf, columns=cols, missing="pairwise", weights="weight"),
+        ss.Moments(ds[[*cols, "weight"]], weights="weight", missing="pairwise"),
     )
     a, a0 = sdask.cronbach_alpha(ddf[cols]), ss.cronbach_alpha(ds[cols])
     assert a.n == a0.n
