@@ -21,9 +21,9 @@ from ._core import ConfigError, InputError
 #: run of hours; 10**8 (about 59 GB for a driver analysis) cannot finish on one machine.
 MAX_BOOTSTRAP = 1_000_000
 
-#: Largest number of sampled permutations of LMG / dominance (each costs one sweep over the
-#: predictor subsets; 10**8 already takes hours).
-MAX_PERMUTATIONS = 100_000_000
+#: Largest number of sampled LMG permutations (each costs one sweep over the predictors; the
+#: compiled DriverConfig enforces the same cap).
+MAX_PERMUTATIONS = 10_000_000
 
 
 def check_columns(frame: pd.DataFrame, *, name: str = "data") -> pd.DataFrame:

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._checks import MAX_BOOTSTRAP, check_count
 from ._compat import renamed
 from ._core import ConfigError, InputError, PlsConfig
 from ._input import float_columns, is_frame_like, names_of, numeric_matrix, relabel_rows, resolve_config, to_frame
@@ -525,6 +526,7 @@ def _resolve(config: Any, **overrides: Any) -> PlsConfig:
     given = {k: v for k, v in overrides.items() if v is not None}
     if given:
         cfg = PlsConfig.from_dict({**cfg.to_dict(), **given})
+    check_count(cfg.bootstrap, setting="bootstrap", cap=MAX_BOOTSTRAP)  # 10^8 resamples: tens of GB
     return cfg
 
 

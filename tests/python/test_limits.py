@@ -1,0 +1,87 @@
+"""Resource limits and overflow (issue 19): settings that cannot finish or fit are a ConfigError
+naming the setting and the cap; finite values whose arithmetic overflows a double are refused by
+name instead of turning every result into 0, NaN or 'unknown'."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import servscore as ss
+from servscore._checks import MAX_BOOTSTRAP, MAX_PERMUTATIONS
+
+
+def _survey(n: int = 60) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(n, 3))
+    return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "y": x @ [0.5, 0.3, 0.1] + rng.normal(size=n)})
+
+
+def test_documented_caps():
+    assert MAX_BOOTSTRAP == 1_000_000 and MAX_PERMUTATIONS == 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parts"),
+    [
+        ({"method": "relative_weights", "n_bootstrap": 10**8}, ["n_bootstrap", "100000000", "cap of 1000000"]),
+        ({"n_permutations": 2**40, "exact_max_predictors": 0}, ["n_permutations", "1099511627776", "cap of 10000000"]),
+    ],
+)
+def test_driver_counts_above_the_cap_are_refused_at_once(kwargs, parts):
+    t0 = time.perf_counter()
+    with pytest.raises(ss.ConfigError) as e:
+        ss.drivers.importance(_survey(), "y", columns=["a", "b", "c"], **kwargs)
+    assert time.perf_counter() - t0 < 5  # refused before any work or allocation
+    for p in parts:
+        assert p in str(e.value)
+
+
+def test_driver_counts_at_the_cap_are_accepted_by_the_configuration():
+    cfg = ss.drivers.DriverConfig(n_bootstrap=MAX_BOOTSTRAP, n_permutations=MAX_PERMUTATIONS)
+    assert cfg.n_bootstrap == MAX_BOOTSTRAP and cfg.n_permutations == MAX_PERMUTATIONS
+    with pytest.raises(ss.ConfigError, match="n_bootstrap"):
+        ss.drivers.DriverConfig.from_json('{"n_bootstrap": 1000001}')
+
+
+def test_pls_bootstrap_cap():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.integers(1, 11, (40, 4)).astype(float), columns=["x1", "x2", "y1", "y2"])
+    m = ss.PathModel("X =~ x1 + x2\nY =~ y1 + y2\nY ~ X")
+    with pytest.raises(ss.ConfigError, match=r"bootstrap: 100,000,000 is above the cap of 1,000,000"):
+        m.fit(df, bootstrap=10**8)
+    with pytest.raises(ss.ConfigError, match="bootstrap"):
+        m.fit(df, config={"bootstrap": 10**8})
+
+
+def test_moments_overflow_is_refused_by_column_and_row():
+    df = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [1.0, 2, 1e160, 3]}, index=[10, 11, 12, 13])
+    with pytest.raises(ss.InputError, match=r"row 12, column 'b': value 1e\+160 is too large"):
+        ss.Moments(df)
+    with pytest.raises(ss.InputError, match="too large"):
+        ss.cronbach_alpha(df)  # was alpha = 1.333 = k / (k - 1) with var() exactly 0
+    # the largest accepted magnitude still gives exact moments (a numpy reference)
+    big = df.assign(b=[1e100, -1e100, 5e99, 0.0])
+    m = ss.Moments(big)
+    assert np.isclose(m.var()["b"], np.var(big["b"].to_numpy(), ddof=1), rtol=1e-12)
+    with pytest.raises(ss.InputError, match=r"weights: row 11: value 1e\+308"):
+        ss.Moments(df.assign(b=1.0), weights=[1.0, 1e308, 1.0, 1.0])
+
+
+def test_encounter_settings_that_overflow():
+    names = [i.name for i in ss.EncounterConfig().indicators]
+    with pytest.raises(ss.ConfigError, match="too wide"):
+        ss.EncounterConfig(scale_min=-1e308, scale_max=1e308)
+    heavy = [ss.Indicator(i.name, i.side, weight=1e308) for i in ss.EncounterConfig().indicators]
+    with pytest.raises(ss.ConfigError, match=r"procedural weights \(largest 1e\+308"):
+        ss.EncounterConfig(indicators=heavy)
+    # large but summable weights: only their ratios matter, the scores equal unit weights'
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(rng.integers(1, 6, (30, len(names))).astype(float), columns=names)
+    scaled = ss.EncounterConfig(
+        indicators=[ss.Indicator(i.name, i.side, weight=1e300) for i in ss.EncounterConfig().indicators]
+    )
+    a, b = ss.score_encounters(df), ss.score_encounters(df, scaled)
+    assert np.allclose(a["procedural"], b["procedural"]) and (a["quadrant"] == b["quadrant"]).all()
