@@ -54,6 +54,7 @@ class PlsWarning(UserWarning):
 
 _STATEMENT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(=~|<~|~)\s*(.+?)\s*$")
 _NAME = re.compile(r"^[^\s+~=<#;]+$")
+_LATENT = re.compile(r"^[A-Za-z_][\w.]*$")
 
 
 def parse_syntax(text: str) -> dict[str, Any]:
@@ -225,7 +226,24 @@ class PathModel:
         return json.loads(self._json)  # type: ignore[no-any-return]
 
     def to_syntax(self) -> str:
-        """The model as syntax text (round-trips through :class:`PathModel`)."""
+        """The model as syntax text (round-trips through :class:`PathModel`).
+
+        Raises :class:`ConfigError` naming the first latent or indicator that the syntax cannot
+        spell (a latent must be an identifier; an indicator may not hold spaces, ``+ ~ = < # ;``):
+        its text would re-parse into a different model. :meth:`to_json` keeps every name.
+        """
+        for b in self._spec["blocks"]:
+            if not _LATENT.match(b["name"]):
+                raise ConfigError(
+                    f"to_syntax: latent {b['name']!r} is not an identifier (letters, digits, _ and ., not"
+                    " starting with a digit); the syntax cannot spell it: use to_json()"
+                )
+            for c in b["indicators"]:
+                if not _NAME.match(c):
+                    raise ConfigError(
+                        f"to_syntax: indicator {c!r} (block {b['name']!r}) holds a space or one of + ~ = < # ;"
+                        " that the syntax reads as an operator; use to_json()"
+                    )
         lines = [
             f"{b['name']} {'=~' if b['mode'] == 'A' else '<~'} {' + '.join(b['indicators'])}"
             for b in self._spec["blocks"]
@@ -276,7 +294,10 @@ class PathModel:
         extra = (", consistent=True" if self.consistent else "") + (
             f", composites={list(self.composites)!r}" if self.composites else ""
         )
-        return f"PathModel({self.to_syntax()!r}{extra})"
+        try:
+            return f"PathModel({self.to_syntax()!r}{extra})"
+        except ConfigError:  # names the syntax cannot spell
+            return f"PathModel.from_json({self._json!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         if self.consistent or self.composites:

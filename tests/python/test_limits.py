@@ -85,3 +85,37 @@ def test_encounter_settings_that_overflow():
     )
     a, b = ss.score_encounters(df), ss.score_encounters(df, scaled)
     assert np.allclose(a["procedural"], b["procedural"]) and (a["quadrant"] == b["quadrant"]).all()
+
+
+# ---------------------------------------------------------------- PathModel.to_syntax over any names
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_names = st.text(alphabet=st.sampled_from(list("abXY_1.+#;:'\" ~=<-é")), min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lx=_names, ly=_names, inds=st.lists(_names, min_size=4, max_size=4, unique=True))
+def test_to_syntax_re_parses_into_the_same_model_or_refuses(lx, ly, inds):
+    try:
+        m = ss.PathModel({lx: inds[:2], ly: inds[2:]}, paths=[(lx, ly)])
+    except ss.ConfigError:
+        return  # a model the constructor refuses (e.g. two latents of one name)
+    try:
+        text = m.to_syntax()
+    except ss.ConfigError as e:
+        assert "to_syntax" in str(e) and "to_json" in str(e)
+        assert ss.PathModel.from_json(m.to_json()) == m  # the JSON form keeps every name
+        assert "from_json" in repr(m)
+        return
+    assert ss.PathModel(text) == m, text
+
+
+def test_to_syntax_refuses_names_with_operators():
+    m = ss.PathModel({"X": ["a+b", "c"], "Y": ["d", "e"]}, paths=[("X", "Y")])
+    with pytest.raises(ss.ConfigError, match=r"indicator 'a\+b' \(block 'X'\)"):
+        m.to_syntax()
+    plain = ss.PathModel({"X": ["a", "c"], "Y": ["d#1", "e"]}, paths=[("X", "Y")])
+    with pytest.raises(ss.ConfigError, match="'d#1'"):
+        plain.to_syntax()
