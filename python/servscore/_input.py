@@ -194,7 +194,7 @@ def numeric_column(frame: pd.DataFrame, column: Any, *, name: str = "data") -> n
     bad = coerced.isna().to_numpy() & s.notna().to_numpy()
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        where = name if column == name else f"{name}: column {column!r}"  # to_array names the column once
+        where = f"column {column!r}" if column == name else f"{name}: column {column!r}"  # to_array: named once
         label = frame.index[pos].item() if isinstance(frame.index[pos], np.generic) else frame.index[pos]
         raise InputError(
             f"{where}, row {label!r}: value {s.iloc[pos]!r} is not a number"
