@@ -16,7 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['ArrowUnread', 'BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'feldt_interval', 'first_component_loadings', 'fnv1a32', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
+__all__: list[str] = ['ArrowUnread', 'BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'Error', 'GroupKeys', 'GroupedResponses', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'box_estimates', 'check_standards', 'classify_styles', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'dillon_goldstein_rho', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_ipa', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'factorize_keys', 'feldt_interval', 'first_component_loadings', 'fnv1a32', 'kano_bootstrap', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'loyalty_curve', 'multinomial_intervals', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
 class ArrowUnread:
     """
     A value of an Arrow column type servscore does not read (lists, structs, maps, ...): kept so that the rest of the frame reads; an engine that uses the column names it.
@@ -547,6 +547,55 @@ class EncounterConfig:
     @scale_min.setter
     def scale_min(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+class GroupKeys:
+    """
+    Distinct group keys with dense int32 codes (see servscore._input.factorize).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_bytes(data: bytes) -> GroupKeys:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, names: collections.abc.Sequence[str] = []) -> None:
+        ...
+    def __len__(self) -> int:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def column(self, j: typing.SupportsInt | typing.SupportsIndex) -> list[typing.Any]:
+        """
+        The values of key column j, one per code (None for missing).
+        """
+    def find(self, key: typing.Any) -> int | None:
+        ...
+    def insert(self, key: typing.Any) -> int:
+        ...
+    def key(self, code: typing.SupportsInt | typing.SupportsIndex) -> tuple[typing.Any, ...]:
+        ...
+    def keys(self) -> list[typing.Any]:
+        ...
+    def merge(self, other: GroupKeys) -> numpy.typing.NDArray[numpy.int32]:
+        """
+        Add the other's keys; returns the other's codes mapped to codes here.
+        """
+    def sorted_codes(self) -> numpy.typing.NDArray[numpy.int32]:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    @property
+    def names(self) -> list[str]:
+        ...
+    @property
+    def size(self) -> int:
+        ...
+    @property
+    def width(self) -> int:
+        ...
 class KanoConfig:
     """
     Configuration of the Kano analysis (see servscore.kano).
@@ -638,7 +687,7 @@ class KanoConfig:
         ...
 class KanoState:
     """
-    Pair histograms per (group, attribute): the mergeable Kano state.
+    The mergeable Kano state (C++): configuration, attribute names, group keys, pair histograms per (group, attribute) and the rows counted; bytes SSKANO2.
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
     @staticmethod
@@ -650,22 +699,57 @@ class KanoState:
         ...
     def __getstate__(self) -> tuple[bytes]:
         ...
+    @typing.overload
     def __init__(self, groups: typing.SupportsInt | typing.SupportsIndex, attributes: typing.SupportsInt | typing.SupportsIndex, levels: typing.SupportsInt | typing.SupportsIndex = 5) -> None:
+        ...
+    @typing.overload
+    def __init__(self, config: KanoConfig, key_names: collections.abc.Sequence[str] = [], attributes: collections.abc.Sequence[str] = [], fixed_attributes: bool = False) -> None:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def add_counts(self, keys: GroupKeys, code: typing.SupportsInt | typing.SupportsIndex, counts: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, n]"], rows: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Add an attributes x cells histogram (and rows) to the group keys.key(code); for converting old images.
+        """
     def merge(self, other: KanoState) -> KanoState:
         ...
+    def sorted_groups(self) -> list[int]:
+        """
+        Group codes in key order (missing last).
+        """
     def summarize(self, config: KanoConfig) -> dict[str, typing.Any]:
-        ...
+        """
+        Summary of every (group, attribute) in code order, with the given configuration.
+        """
+    def summary(self, level: typing.SupportsFloat | typing.SupportsIndex = ..., n_bootstrap: typing.SupportsInt | typing.SupportsIndex = 0, seed: typing.SupportsInt | typing.SupportsIndex = 0, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+        """
+        Summary with the state's configuration, groups in key order (group_order: their codes), attributes in state order; level overrides ci_level; n_bootstrap > 0: seeded bootstrap intervals of Better / Worse.
+        """
     def to_bytes(self) -> bytes:
         ...
     def update(self, functional: numpy.ndarray, dysfunctional: numpy.ndarray, groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], workers: typing.SupportsInt | typing.SupportsIndex = 1, row_offset: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
         ...
+    def update_batch(self, functional: numpy.ndarray, dysfunctional: numpy.ndarray, attributes: collections.abc.Sequence[str], codes: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], keys: GroupKeys, workers: typing.SupportsInt | typing.SupportsIndex = 1, row_offset: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        """
+        Count a wide batch: column j is attribute attributes[j], row i in group keys.key(codes[i]) (codes empty: ungrouped).
+        """
     def update_long(self, functional: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], dysfunctional: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], attribute: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], row_offset: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        ...
+    def update_long_batch(self, functional: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], dysfunctional: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], attribute: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], attribute_names: collections.abc.Sequence[str], codes: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], keys: GroupKeys, row_offset: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        """
+        Count a long batch: row i is attribute attribute_names[attribute[i]] in group keys.key(codes[i]).
+        """
+    @property
+    def attribute_names(self) -> list[str]:
         ...
     @property
     def attributes(self) -> int:
+        ...
+    @property
+    def cells(self) -> int:
+        ...
+    @property
+    def config(self) -> KanoConfig:
         ...
     @property
     def counts(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int64], "[m, n]"]:
@@ -674,10 +758,32 @@ class KanoState:
     def counts(self, arg1: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, n]"]) -> None:
         ...
     @property
+    def fixed_attributes(self) -> bool:
+        ...
+    @property
     def groups(self) -> int:
         ...
     @property
+    def key_names(self) -> list[str]:
+        ...
+    @property
+    def keys(self) -> GroupKeys:
+        """
+        A copy of the group keys.
+        """
+    @property
     def levels(self) -> int:
+        ...
+    @property
+    def rows(self) -> int:
+        ...
+    @property
+    def suffixes(self) -> tuple[str, str]:
+        """
+        Column suffixes of the wide layout (functional, dysfunctional), kept in the bytes.
+        """
+    @suffixes.setter
+    def suffixes(self, arg1: tuple[str, str]) -> None:
         ...
 class Touchpoint:
     """
@@ -1287,6 +1393,44 @@ class ResponseCounts:
     @property
     def weighted(self) -> bool:
         ...
+class GroupedResponses:
+    """
+    Answer counts with their group keys: the state of servscore.ResponseAccumulator.
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_bytes(data: bytes) -> GroupedResponses:
+        ...
+    def __copy__(self) -> GroupedResponses:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, keys: GroupKeys, counts: ResponseCounts) -> None:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def absorb(self, keys: GroupKeys, counts: ResponseCounts) -> GroupedResponses:
+        """
+        Add counts whose row g belongs to keys.key(g); returns self.
+        """
+    def merge(self, other: GroupedResponses) -> GroupedResponses:
+        """
+        Add another state in place; returns self.
+        """
+    def sorted(self) -> GroupedResponses:
+        """
+        The same state with the groups in key order.
+        """
+    def to_bytes(self) -> bytes:
+        ...
+    @property
+    def counts(self) -> ResponseCounts:
+        ...
+    @property
+    def keys(self) -> GroupKeys:
+        ...
 class NpsConfig:
     """
     Configuration of the NPS (see servscore.nps).
@@ -1451,6 +1595,7 @@ class PlsConfig:
     Options of PLS path modelling (see servscore.pls).
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    consistent: bool
     indices: bool
     ipma_target: str
     scaled: bool
@@ -1499,10 +1644,19 @@ class PlsConfig:
     def bootstrap(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
+    def composites(self) -> list[str]:
+        ...
+    @composites.setter
+    def composites(self, arg0: collections.abc.Sequence[str]) -> None:
+        ...
+    @property
     def confidence(self) -> float:
         ...
     @confidence.setter
     def confidence(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def convergence(self) -> str:
         ...
     @property
     def max_iter(self) -> int:
@@ -1539,6 +1693,12 @@ class PlsConfig:
         ...
     @tolerance.setter
     def tolerance(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def vif_limit(self) -> float:
+        ...
+    @vif_limit.setter
+    def vif_limit(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
 class ServqualItem:
     """
@@ -1835,6 +1995,12 @@ class Lexicon:
         """
     @property
     def cue_names(self) -> list[str]:
+        ...
+    @property
+    def gap_words(self) -> int:
+        ...
+    @gap_words.setter
+    def gap_words(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def hypothetical_words(self) -> int:
@@ -2245,12 +2411,20 @@ def enum_table(kind: str) -> list[typing.Any]:
     """
 def evaluate_needs(rules: NeedRuleSet, data: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], columns: collections.abc.Sequence[str], workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
     ...
+def factorize_keys(columns: list[typing.Any], names: collections.abc.Sequence[str], workers: typing.SupportsInt | typing.SupportsIndex = 1) -> tuple[numpy.typing.NDArray[numpy.int32], GroupKeys]:
+    """
+    Group codes (int32, in key order: numbers, strings, missing last; categoricals in category order) and the GroupKeys of key columns: numpy arrays (numbers, bool, str, object), (codes, categories[, order]) tuples, or ('arrow_string', offsets, data, valid) tuples. Strings are factorised by `workers` threads (<= 0: all); the result does not depend on it.
+    """
 def feldt_interval(alpha: typing.SupportsFloat | typing.SupportsIndex, n: typing.SupportsFloat | typing.SupportsIndex, k: typing.SupportsInt | typing.SupportsIndex, level: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
     ...
 def first_component_loadings(correlation: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
     ...
 def fnv1a32(data: bytes) -> int:
     ...
+def kano_bootstrap(category_counts: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, 6]"], n_bootstrap: typing.SupportsInt | typing.SupportsIndex = 2000, level: typing.SupportsFloat | typing.SupportsIndex = 0.95, seed: typing.SupportsInt | typing.SupportsIndex = 0, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> dict[str, typing.Any]:
+    """
+    Seeded multinomial percentile bootstrap of Better and Worse per row of (A, O, M, I, R, Q) counts.
+    """
 def kano_chi_square(table: typing.Annotated[numpy.typing.ArrayLike, numpy.int64, "[m, n]"]) -> tuple[float, int, float]:
     ...
 def kano_classify(functional: numpy.ndarray, dysfunctional: numpy.ndarray, table: str, workers: typing.SupportsInt | typing.SupportsIndex = 1) -> typing.Any:

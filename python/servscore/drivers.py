@@ -878,8 +878,9 @@ def ipa(
             if len(yv) != len(frame):
                 raise InputError(f"y: expected {len(frame)} values (one per row), got {len(yv)}")
             ycol = names_of([y])[0] if is_label(frame, y) else "y"
-            ycol = ycol if ycol not in perf_names else f"{ycol} (y)"
-            m = Moments(columns=[*perf_names, ycol], missing="pairwise")  # errors name the column and row
+            pnames = list(perf_names or [])  # ratings came from the frame: named
+            ycol = ycol if ycol not in pnames else f"{ycol} (y)"
+            m = Moments(columns=[*pnames, ycol], missing="pairwise")  # errors name the column and row
             m.update(pd.DataFrame(np.column_stack([ratings, yv]), index=frame.index, columns=m.columns), weights=w)
             imp_vals = np.asarray(m.corr().to_numpy()[:-1, -1], dtype=np.float64)
         elif importance in ("lmg", "relative_weights", "dominance"):
