@@ -47,6 +47,30 @@ double z_of(double level) {
   return normal_quantile(0.5 + level / 2.0);
 }
 
+// A state holds at most 2^62 responses (counts plus missing): no real survey comes near it, and
+// it keeps every sum of two valid states and every regrouping inside int64 (a hostile image
+// with counts near 2^63 would otherwise overflow when merged).
+constexpr std::int64_t kMaxResponses = std::int64_t{1} << 62;
+
+std::int64_t total_responses(const ResponseCounts& r) {
+  std::int64_t t = 0;
+  for (Eigen::Index i = 0; i < r.counts.size(); ++i) {
+    t += r.counts.data()[i];  // each entry is in [0, 2^62] and t <= 2^62 before the add: no overflow
+    if (t > kMaxResponses) return kMaxResponses + 1;
+  }
+  for (const std::int64_t m : r.missing) {
+    t += m;
+    if (t > kMaxResponses) return kMaxResponses + 1;
+  }
+  return t;
+}
+
+void check_merge_total(const ResponseCounts& a, const ResponseCounts& b) {
+  const std::int64_t ta = total_responses(a), tb = total_responses(b);
+  if (ta > kMaxResponses - tb)
+    throw input_error("merge: the merged state would hold more than 2^62 responses (" + std::to_string(ta) + " + " +
+                      std::to_string(tb) + "); one of the states is corrupt");
+}
 }  // namespace
 
 // ---------------------------------------------------------------- ResponseCounts
@@ -74,6 +98,7 @@ ResponseCounts& ResponseCounts::merge(const ResponseCounts& o) {
                       "], " + std::to_string(n_groups()) + " groups, " + (weighted ? "weighted" : "unweighted") +
                       " vs [" + std::to_string(o.scale_min) + ", " + std::to_string(o.scale_max) + "], " +
                       std::to_string(o.n_groups()) + " groups, " + (o.weighted ? "weighted" : "unweighted") + ")");
+  check_merge_total(*this, o);  // before anything changes
   counts += o.counts;
   if (weighted) {
     weight_sum += o.weight_sum;
@@ -193,6 +218,16 @@ ResponseCounts ResponseCounts::from_bytes(std::string_view bytes) {
       if (!std::isfinite(r.weight_sum.data()[i]) || !std::isfinite(r.weight_sq_sum.data()[i]) ||
           r.weight_sq_sum.data()[i] < 0)
         throw input_error("from_bytes: weight sums at cell " + std::to_string(i) + " are not finite and non-negative");
+  for (Eigen::Index i = 0; i < r.counts.size(); ++i)
+    if (r.counts.data()[i] > kMaxResponses)
+      throw input_error("from_bytes: count " + std::to_string(r.counts.data()[i]) + " at cell " + std::to_string(i) +
+                        " exceeds 2^62 responses");
+  for (std::size_t g = 0; g < r.missing.size(); ++g)
+    if (r.missing[g] > kMaxResponses)
+      throw input_error("from_bytes: missing count " + std::to_string(r.missing[g]) + " in group " + std::to_string(g) +
+                        " exceeds 2^62 responses");
+  if (total_responses(r) > kMaxResponses)
+    throw input_error("from_bytes: the state holds more than 2^62 responses; the image is corrupt");
   return r;
 }
 
@@ -232,6 +267,7 @@ GroupedResponses& GroupedResponses::absorb(const GroupKeys& bk, const ResponseCo
     throw input_error("merge: scale [" + std::to_string(b.scale_min) + ", " + std::to_string(b.scale_max) +
                       "] (the other) vs [" + std::to_string(counts.scale_min) + ", " +
                       std::to_string(counts.scale_max) + "] (this state)");
+  check_merge_total(counts, b);  // before the keys change
   const std::int32_t before = keys.size();
   const std::vector<std::int32_t> map = keys.merge(bk);
   const std::int32_t n = keys.size();

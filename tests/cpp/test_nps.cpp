@@ -216,3 +216,28 @@ TEST_CASE("grouped int8 kernel equals the general kernel and reports bad rows", 
   g[40000] = 4;
   CHECK_THROWS_WITH(count_responses(x, 0, 10, g, 4), Contains("groups: row 40000 has group code 4"));
 }
+
+TEST_CASE("merge refuses an overflowing sum", "[nps]") {
+  using servscore::ResponseCounts;
+  // A state may hold 2^62 responses; two of them would make 2^63, one past INT64_MAX.
+  const std::int64_t big = std::int64_t{1} << 62;
+  ResponseCounts a = ResponseCounts::zeros(0, 10, 1, false);
+  a.counts(0, 10) = big;
+  ResponseCounts b = ResponseCounts::zeros(0, 10, 1, false);
+  b.counts(0, 3) = 1;
+  const ResponseCounts before = a;
+  REQUIRE_THROWS_AS(a.merge(b), servscore::input_error);
+  CHECK(a.counts == before.counts);  // unchanged by the refused merge
+  // one response fewer fits exactly
+  a.counts(0, 10) = big - 1;
+  a.merge(b);
+  CHECK(a.counts(0, 10) == big - 1);
+  CHECK(a.counts(0, 3) == 1);
+  // an image holding more than 2^62 responses is refused when read
+  ResponseCounts c = ResponseCounts::zeros(0, 10, 2, false);
+  c.counts(0, 0) = big;
+  c.missing[1] = 1;
+  REQUIRE_THROWS_AS(ResponseCounts::from_bytes(c.to_bytes()), servscore::input_error);
+  c.missing[1] = 0;
+  CHECK(ResponseCounts::from_bytes(c.to_bytes()).counts(0, 0) == big);
+}
