@@ -105,13 +105,14 @@ SANITIZE_PYTEST_SKIP := test_report test_notebooks test_docs test_readme test_cl
   test_corpus test_text_eval test_text_model test_dask test_spark test_cli_corrupt
 SANITIZE_PYTESTS = $(filter-out $(addprefix tests/python/,$(addsuffix .py,$(SANITIZE_PYTEST_SKIP))),$(wildcard tests/python/test_*.py))
 
-# GCC ASan + UBSan over the C++ tests and the Python extension (the engine tests).
+# GCC ASan + UBSan over the C++ tests and the Python extension (the engine tests). libstdc++ is
+# preloaded with libasan: python does not link it, and ASan's __cxa_throw interceptor needs it at start-up.
 sanitize: sysdeps venv
 	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DCMAKE_CXX_COMPILER=g++ -DSERVSCORE_SANITIZE=address,undefined \
 	  -DSERVSCORE_PYTHON=ON -DPython_EXECUTABLE=$(CURDIR)/$(PY) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	$(UBSAN_ENV) ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
-	LD_PRELOAD=$$(g++ -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 $(UBSAN_ENV) \
+	LD_PRELOAD="$$(g++ -print-file-name=libasan.so) $$(g++ -print-file-name=libstdc++.so)" ASAN_OPTIONS=detect_leaks=0 $(UBSAN_ENV) \
 	  PYTHONPATH=$(ASAN_BUILD)/python $(PY) -m pytest -q -p no:cacheprovider -x $(SANITIZE_PYTESTS)
 
 # clang TSan over the C++ tests of the threaded code (parallel_for users and the text-model trainer).
