@@ -626,6 +626,17 @@ Moments& Moments::merge(const Moments& other) {
                       to_string(policy_) + " state");
   if (!names_.empty() && !other.names_.empty() && names_ != other.names_)
     throw input_error("Moments.merge: the variable names differ");
+  // Counts of a hostile or corrupt image can be near 2^63: refuse a sum that overflows int64
+  // before anything changes (found by the state_bytes fuzz target).
+  const auto overflows = [](std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    return __builtin_add_overflow(a, b, &r);
+  };
+  bool bad = overflows(n_rows_, other.n_rows_) || overflows(n_dropped_, other.n_dropped_);
+  for (Eigen::Index i = 0; i < n_.size() && !bad; ++i) bad = overflows(n_.data()[i], other.n_.data()[i]);
+  for (Eigen::Index i = 0; i < n_missing_.size() && !bad; ++i)
+    bad = overflows(n_missing_.data()[i], other.n_missing_.data()[i]);
+  if (bad) throw input_error("Moments.merge: the merged counts would overflow int64; one of the states is corrupt");
   if (names_.empty()) names_ = other.names_;
   combine(other.n_, other.w_, other.w2_, other.mean_, other.m2_, other.c_);
   n_rows_ += other.n_rows_;
