@@ -18,7 +18,7 @@ for t in "$@"; do
   art="$build/artifacts/$name/"
   mkdir -p "$work" "$art" "$here/regressions/$name"
   log="$build/$t.log"
-  if "$build/tests/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+  if "$build/tests/fuzz/$t" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
       -print_final_stats=1 -artifact_prefix="$art" "$work" "$here/corpus/$name" "$here/regressions/$name" \
       >"$log" 2>&1; then
     execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
