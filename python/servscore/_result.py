@@ -68,13 +68,6 @@ def values_equal(a: Any, b: Any) -> bool:
         return False
 
 
-def state_equal(a: Any, b: Any) -> Any:
-    """``__eq__`` of accumulators: the same kind of state with the same bytes."""
-    if type(a) is not type(b):
-        return NotImplemented
-    return bool(a.to_bytes() == b.to_bytes())
-
-
 class Summary:
     """A printable report of a result: ``.text`` (plain text, also ``str()`` and ``repr``),
     ``.html`` (also ``_repr_html_`` for Jupyter), the headline ``lines`` and the ``sections``

@@ -1,5 +1,7 @@
 """Every result has ``summary()``: an object with a text and an HTML form (issue 13 item 4)."""
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +16,7 @@ ITEMS = pd.DataFrame(
 )
 
 
+@functools.lru_cache(maxsize=1)
 def _results():
     scored = ss.score_encounters(ss.datasets.sample(seed=3, n_encounters=60).encounters)
     return {
