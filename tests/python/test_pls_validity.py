@@ -16,23 +16,10 @@ import pandas as pd
 import pytest
 import servscore as ss
 from servscore.pls import PlsWarning
+from test_pls import ECSI  # the published ECSI model (Tenenhaus et al. 2005), stated once
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 SEMINR = json.loads((DATA / "pls_seminr_mobi.json").read_text())
-
-ECSI = """
-IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-VAL  =~ val1 + val2 + val3 + val4
-SAT  =~ sat1 + sat2 + sat3 + sat4
-LOY  =~ loy1 + loy2 + loy3 + loy4
-EXPE ~ IMAG
-QUAL ~ EXPE
-VAL  ~ EXPE + QUAL
-SAT  ~ IMAG + EXPE + QUAL + VAL
-LOY  ~ IMAG + SAT
-"""
 
 
 @pytest.fixture(scope="module")
