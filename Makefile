@@ -1,6 +1,8 @@
 # servscore: two commands on a fresh machine.
-#   make demo   install what is missing, build, run the main job on the sample data
-#   make test   the same set-up, then every C++ and Python test
+#   make demo   install only what the demo needs (runtime dependencies, the Python package; no test
+#               tools, no C++ tests), score the sample data; prints how long it took
+#   make test   the rest (test requirements, C++ tests, consumers), the manylinux wheel (make wheel),
+#               and every C++ and Python test, the Python ones against the wheel installed in a fresh venv
 # Both are idempotent: a second run reuses the virtual environment and the build.
 
 SHELL := /bin/bash
@@ -15,19 +17,22 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # The build of the Python package; it also holds the C++ tests (one compile for both).
 BUILD := build/py
 INSTALL := build/install
-APT_PACKAGES := g++ libeigen3-dev libboost-json1.81-dev catch2
+# the demo's system packages (a compiler, Eigen, Boost.JSON); make test adds Catch2
+APT_DEMO_PACKAGES := g++ libeigen3-dev libboost-json1.81-dev
+APT_PACKAGES := $(APT_DEMO_PACKAGES) catch2 pkg-config
 # only for `make test`: the report is opened in a real browser; CJK fonts for Chinese plots
-APT_TEST_PACKAGES := chromium fonts-noto-cjk clang-format
+APT_TEST_PACKAGES := chromium fonts-noto-cjk clang-format doxygen
 # only for the hardening targets (make tsan / fuzz): clang, libFuzzer and the sanitizer runtimes
 APT_HARDEN_PACKAGES := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: lint typecheck demo test build sysdeps testdeps venv ctest consumers examples pytest dev clean help \
+.PHONY: lint typecheck demo demo-run package test build sysdeps sysdeps-demo testdeps venv venv-run ctest \
+	consumers examples pytest wheel wheel-venv docs-cpp dev clean help \
 	sanitize tsan fuzz fuzz-build fuzz-smoke hardendeps
 
 help:
-	@echo "make demo | make test | make build | make dev DEV=build/dev-NAME | make clean"
+	@echo "make demo | make test | make wheel | make build | make docs-cpp | make dev DEV=build/dev-NAME | make clean"
 
 # System packages: installed with apt-get only when one is missing.
 define apt_install
@@ -37,6 +42,10 @@ define apt_install
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 endef
+sysdeps-demo: build/.sysdeps-demo
+build/.sysdeps-demo:
+	$(call apt_install,$(APT_DEMO_PACKAGES))
+	@mkdir -p build && touch $@
 sysdeps: build/.sysdeps
 build/.sysdeps:
 	$(call apt_install,$(APT_PACKAGES))
@@ -51,23 +60,69 @@ build/.hardendeps:
 	$(call apt_install,$(APT_HARDEN_PACKAGES))
 	@mkdir -p build && touch $@
 
-venv: $(VENV)/.stamp
-$(VENV)/.stamp: requirements-dev.txt
+# .venv: requirements.txt (build tools + runtime) for the demo; requirements-dev.txt adds the rest.
+venv-run: $(VENV)/.stamp-run
+$(VENV)/.stamp-run: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements-dev.txt requirements-test.txt requirements.txt $(VENV)/.stamp-run
 	$(PIP) install -q -r requirements-dev.txt
 	@touch $@
 
-# pip builds the wheel in build/py (incremental) and installs it into .venv.
+# pip builds the wheel in build/py (incremental) and installs it into .venv. The compile shows its
+# progress ([n/N] lines); the whole output is in build/py.log.
+# $(1): SERVSCORE_BUILD_TESTS (OFF for the demo; ON for make test, which then builds them in the same dir)
+define pip_build
+	@mkdir -p build; set -o pipefail; echo "Building the Python package (C++ core; log in $(BUILD).log)"; \
+	if ! SERVSCORE_BUILD_TESTS=$(1) CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) \
+	  $(PIP) install -v --no-build-isolation --no-deps . -Cbuild-dir=$(BUILD) 2>&1 < /dev/null | tee $(BUILD).log \
+	  | { grep --line-buffered -E '^ *\[[0-9]+/[0-9]+\] ' | sed -u 's/^ */  /' || true; }; then \
+	  tail -40 $(BUILD).log; echo "make: building the package failed (log: $(BUILD).log)"; exit 1; fi
+endef
+package: sysdeps-demo venv-run
+	$(call pip_build,OFF)
+
 build: sysdeps venv
-	SERVSCORE_BUILD_TESTS=ON CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) \
-	  $(PIP) install -q --no-build-isolation --no-deps . -Cbuild-dir=$(BUILD)
+	$(call pip_build,ON)
 	cmake --build $(BUILD) --target servscore_tests -j $(JOBS)
 	cmake --install $(BUILD) --prefix $(INSTALL) >/dev/null
 
-# The main job on the bundled sample data: the HTML report and its text summary.
-demo: build
+# The main job on the bundled sample data: the HTML report and its text summary. Timed from the
+# first install step to the report.
+demo:
+	@start=$$(date +%s); $(MAKE) --no-print-directory demo-run && \
+	  echo "make demo: finished in $$(( $$(date +%s) - start )) s (system packages, .venv, build, report)"
+demo-run: package
 	$(VENV)/bin/servscore report examples/data -o build/report.html
+
+# The manylinux wheel: built from build/py (the same compile as make build) and repaired by
+# auditwheel into dist/ (the policy is the oldest glibc the wheel's symbols allow).
+DIST := dist
+wheel: build
+	rm -rf build/wheelhouse && mkdir -p build/wheelhouse $(DIST)
+	SERVSCORE_BUILD_TESTS=ON CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) \
+	  $(PIP) wheel -q --no-build-isolation --no-deps . -Cbuild-dir=$(BUILD) -w build/wheelhouse
+	rm -f $(DIST)/servscore-*.whl
+	$(VENV)/bin/auditwheel repair -w $(DIST) build/wheelhouse/servscore-*.whl
+	$(VENV)/bin/auditwheel show $(DIST)/servscore-*.whl
+
+# A fresh venv with the repaired wheel and the test requirements only: no build tools, nothing from
+# build/ or the source tree importable (checked: servscore.__file__ must be inside the venv).
+WHEEL_VENV := build/wheel-venv
+WHEEL_PY := $(WHEEL_VENV)/bin/python
+# the tests' PATH: the venv, then the system; not .venv (cmake, ninja, pybind11)
+WHEEL_PATH := $(CURDIR)/$(WHEEL_VENV)/bin:/usr/local/bin:/usr/bin:/bin
+$(WHEEL_VENV)/.stamp: requirements-test.txt
+	@test -x $(WHEEL_PY) || $(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_PY) -m pip install -q -r requirements-test.txt
+	@touch $@
+wheel-venv: wheel $(WHEEL_VENV)/.stamp
+	$(WHEEL_PY) -m pip install -q --force-reinstall --no-deps $(DIST)/servscore-*.whl
+	@cd /tmp && env -u PYTHONPATH PATH=$(WHEEL_PATH) $(CURDIR)/$(WHEEL_PY) -c \
+	  "import servscore, sys; f = servscore.__file__; print('servscore', servscore.__version__, 'from', f); \
+	  sys.exit(0 if f.startswith('$(CURDIR)/$(WHEEL_VENV)/') else 'servscore is not the installed wheel')"
 
 ctest: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -78,9 +133,11 @@ consumers: build
 examples: build
 	tests/examples.sh $(CURDIR)/$(INSTALL) $(CURDIR)/build/examples $(CURDIR)/$(PY)
 
-# Tests run against the installed package; its modules' docstring examples run too (--pyargs).
-pytest: build testdeps
-	SERVSCORE_REQUIRE_BROWSER=1 $(PY) -m pytest -q -p no:cacheprovider tests/python --pyargs servscore
+# The Python tests run against the wheel installed in $(WHEEL_VENV); its modules' docstring examples
+# run too (--pyargs servscore imports them from the venv's site-packages).
+pytest: wheel-venv testdeps
+	env -u PYTHONPATH PATH=$(WHEEL_PATH) SERVSCORE_REQUIRE_BROWSER=1 \
+	  $(WHEEL_PY) -m pytest -q -p no:cacheprovider tests/python --pyargs servscore
 
 # The typed API: mypy --strict over the package, with the stub of the compiled core.
 typecheck: build
@@ -89,7 +146,13 @@ typecheck: build
 # sanitize is part of CI (docs/hardening.md). fuzz-smoke is not yet: its 20 s runs found two real
 # overflows this session (fixed; the inputs are replayed by servscore_tests "[fuzz]" in every
 # build), and a time-bounded random run must not decide CI before a long run is clean. tsan: on demand.
-test: ctest consumers examples pytest typecheck lint sanitize
+test: ctest consumers examples pytest typecheck lint sanitize docs-cpp
+
+# The C++ API reference (Doxygen, from the headers' comments and docs/cpp.md).
+docs-cpp: testdeps
+	@mkdir -p build/docs-cpp
+	doxygen docs/Doxyfile
+	@echo "C++ API reference: build/docs-cpp/html/index.html ($$(grep -c . build/docs-cpp/warnings.log || true) doxygen warnings in build/docs-cpp/warnings.log)"
 
 # ---- Hardening (docs/hardening.md): sanitizers and fuzzing, each in its own build directory ----
 # Sanitizer builds: -O1 with debug information, no LTO (pybind11 would add it), asserts off as in
@@ -138,8 +201,11 @@ fuzz-build: sysdeps hardendeps
 	cmake --build $(FUZZ_BUILD) --target $(FUZZ_TARGETS) -j $(JOBS)
 fuzz: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+# The smoke run of make test: every target FUZZ_SMOKE_SECONDS, seeded (FUZZ_SEED, default 1),
+# from the committed seeds and regressions; 5 targets x 20 s stay within the 3-minute budget.
+FUZZ_SMOKE_SECONDS ?= 20
 fuzz-smoke: fuzz-build
-	tests/fuzz/run.sh $(FUZZ_BUILD) 20 $(FUZZ_TARGETS)
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
 
 # Development build for one engineer: C++ tests and the Python package staged in $(DEV)/python.
 #   make dev DEV=build/dev-kano && PYTHONPATH=build/dev-kano/python .venv/bin/pytest tests/python/test_kano.py
