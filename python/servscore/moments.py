@@ -17,6 +17,15 @@ Missing values (NaN, None, ``pandas.NA``) follow ``missing`` (the missing-data p
 Weights are survey weights >= 0; ``cov(ddof)`` divides by ``W - ddof`` (W the
 weight sum), as ``numpy.cov(..., fweights=w)``.
 
+Accuracy: within one block the moments are taken around the block's own rows, so a single
+block keeps ~1e-15 relative even when the means are 1e9 times the spread. Every merge of two
+blocks, chunks or states adds d d' Wa Wb / W with d the difference of two stored means, and a
+stored mean carries the rounding of its magnitude (|mean| x 1.1e-16, about 1e-7 at a mean of
+1e9): with means 1e9 times the standard deviation the variance of several blocks is accurate
+to about 1e-9 relative (measured: 5e-9 for 1,000 rows in 7 chunks, 1e-9 for 20,000), and in
+general to about (|mean| / sd) x 1e-17 ... 1e-18 relative per merge level. Centre such data
+first (subtract a typical value; the covariances do not change) when more digits matter.
+
 Answers stored as ``int8`` / ``uint8`` (numpy arrays, or pandas / polars / Arrow frames whose
 columns are all int8), unweighted, take an exact integer path: read in place without a
 float64 copy, integer sums and cross-products (AVX-512 VNNI / AVX2 / scalar kernels chosen
