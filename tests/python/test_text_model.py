@@ -428,3 +428,27 @@ def test_default_model_loads():
     assert p.shape == (2, len(clf.labels)) and ((p >= 0) & (p <= 1)).all().all()
     with pytest.raises(InputError, match="features"):
         clf.predict_proba(texts)
+
+
+def test_union_thresholds_of_the_training_tool():
+    """tools/train_text_model.py: the per-label threshold at which classify ORs the model's flag
+    with the rules', by hand. Label 0: the rules find text 0, the model alone text 1 (p 0.7) and
+    a false text 2 (p 0.6): the best union is at 0.70 (the highest threshold that adds text 1).
+    Label 1: no gold labels, every model flag is false: 1.0 (never added). Floor 0.5."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    try:
+        from train_text_model import micro, union_thresholds
+    finally:
+        sys.path.pop(0)
+    gold = np.array([[1, 0], [1, 0], [0, 0], [0, 0]], dtype=bool)
+    rule = np.array([[1, 0], [0, 0], [0, 0], [0, 0]], dtype=bool)
+    p = np.array([[0.9, 0.8], [0.7, 0.6], [0.6, 0.55], [0.1, 0.2]])
+    t = union_thresholds(p, rule, gold, 0.5)
+    assert t.tolist() == [0.7, 1.0]
+    assert micro(gold, rule | (p >= t)) == 1.0
+    assert micro(gold, rule) == pytest.approx(2 * 1 / (2 + 1))  # tp 1, 2 gold, 1 flag
+    # a floor above every useful value: the model is never added
+    assert union_thresholds(p, rule, gold, 0.75).tolist() == [1.0, 1.0]
