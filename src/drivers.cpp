@@ -802,6 +802,7 @@ RelativeWeightsTest relative_weights_test(RecordsRef x, Eigen::Ref<const Eigen::
     Eigen::VectorXd mean(p + 2), d(p + 2);
     Eigen::MatrixXd cov(p + 2, p + 2), corr(p + 2, p + 2);
     for (std::ptrdiff_t b = b0; b < b1; ++b) {
+      detail::check_interrupt();  // Ctrl-C (interrupt.hpp)
       Rng rng(config.seed, static_cast<std::uint64_t>(b) + 1);
       std::vector<Eigen::Index> pick(static_cast<std::size_t>(nu));
       for (auto& v : pick) v = static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(nu)));

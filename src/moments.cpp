@@ -551,6 +551,7 @@ std::vector<Part> run_blocks(std::ptrdiff_t n, int p, int workers, BlockFn&& blo
       Part& acc = tasks[static_cast<std::size_t>(t)];
       std::ptrdiff_t bb = t * kBlocksPerTask, be = std::min(n_blocks, bb + kBlocksPerTask);
       for (std::ptrdiff_t blk = bb; blk < be; ++blk) {
+        detail::check_interrupt();  // Ctrl-C (interrupt.hpp)
         std::ptrdiff_t rb = blk * kBlockRows, re = std::min(n, rb + kBlockRows);
         merge_part(acc, block(rb, re));
       }

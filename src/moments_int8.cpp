@@ -509,6 +509,7 @@ void int8_totals(std::ptrdiff_t n, int p, int workers, std::vector<std::int64_t>
     auto& sw = ws[static_cast<std::size_t>(w)];
     auto& gw = wg[static_cast<std::size_t>(w)];
     for (std::ptrdiff_t blk = bb; blk < be; ++blk) {
+      detail::check_interrupt();  // Ctrl-C (interrupt.hpp)
       const std::ptrdiff_t rb = blk * kInt8BlockRows, re = std::min(n, rb + kInt8BlockRows);
       block(rb, re, sw.data(), gw.data());
     }

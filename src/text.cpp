@@ -10,6 +10,7 @@
 #include <queue>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "json_util.hpp"
 #include "servscore/detail/parallel.hpp"
@@ -340,19 +341,22 @@ void Lexicon::validate() const {
         }
       }
   };
+  // names by hash (a scan per cue made 10^5 cues take half a minute)
+  std::unordered_map<std::string_view, std::size_t> by_name;
+  by_name.reserve(cues.size());
+  for (std::size_t i = 0; i < cues.size(); ++i) by_name.emplace(cues[i].name, i);  // the first of each name
   for (std::size_t i = 0; i < cues.size(); ++i) {
     const auto& c = cues[i];
     std::string where = "cues[" + std::to_string(i) + "]";
     if (c.name.empty()) throw config_error(where + ".name: expected a non-empty name");
-    for (std::size_t j = 0; j < i; ++j)
-      if (cues[j].name == c.name) throw config_error(where + ".name: duplicate cue '" + c.name + "'");
+    if (by_name.at(c.name) != i) throw config_error(where + ".name: duplicate cue '" + c.name + "'");
     if (c.actor != "staff" && c.actor != "customer" && c.actor != "any")
       throw config_error(where + ".actor: '" + c.actor + "' for cue '" + c.name +
                          "'; expected 'staff', 'customer' or 'any'");
     if (c.severity < 0 || c.severity > 3)
       throw config_error(where + ".severity: " + std::to_string(c.severity) + " for cue '" + c.name +
                          "'; expected 0-3");
-    if (!c.negated_to.empty() && index_of(c.negated_to) < 0)
+    if (!c.negated_to.empty() && by_name.count(c.negated_to) == 0)
       throw config_error(where + ".negated_to: '" + c.negated_to + "' for cue '" + c.name + "' is not a cue");
     for (auto [key, v] : {std::pair{"assertiveness", c.assertiveness},
                           {"responsiveness", c.responsiveness},
@@ -1030,14 +1034,18 @@ struct CueMatcher::Impl {
   void build() {
     lex.validate();
     std::vector<PendingPart> pending_parts;
+    // lookups by hash: linear scans per cue made compiling quadratic in the lexicon's size
+    std::unordered_map<std::string_view, int> cue_index;
+    cue_index.reserve(lex.cues.size());
+    for (std::size_t c = 0; c < lex.cues.size(); ++c) cue_index.emplace(lex.cues[c].name, static_cast<int>(c));
+    const std::unordered_set<std::string_view> experience_set(lex.experience_cues.begin(), lex.experience_cues.end());
+    pattern_index.reserve(lex.cues.size() * 2);
     for (std::size_t c = 0; c < lex.cues.size(); ++c) {
       const auto& cue = lex.cues[c];
-      neg_to.push_back(cue.negated_to.empty() ? -1 : lex.index_of(cue.negated_to));
+      neg_to.push_back(cue.negated_to.empty() ? -1 : cue_index.at(cue.negated_to));  // validated: present
       negatable.push_back(cue.negatable ? 1 : 0);
       actor.push_back(cue.actor == "customer" ? kCustomer : cue.actor == "any" ? 0 : kStaff);
-      experience.push_back(
-          std::find(lex.experience_cues.begin(), lex.experience_cues.end(), cue.name) != lex.experience_cues.end() ? 1
-                                                                                                                   : 0);
+      experience.push_back(experience_set.count(cue.name) != 0 ? 1 : 0);
       for (const auto& lp : cue.phrases)
         if (lang_used(lex, lp.lang))
           for (const auto& ph : lp.phrases) {
@@ -1481,6 +1489,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
     std::vector<std::pair<std::int32_t, std::int32_t>> qstack;  // (open position, pattern)
     Local& loc = locals[static_cast<std::size_t>(w)];
     for (std::ptrdiff_t r0 = b; r0 < e; r0 += kLanes) {
+      detail::check_interrupt();  // Ctrl-C (interrupt.hpp)
       const int lanes = static_cast<int>(std::min<std::ptrdiff_t>(kLanes, e - r0));
       for (int k = 0; k < lanes; ++k) {
         const std::ptrdiff_t r = r0 + k;

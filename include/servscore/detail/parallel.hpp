@@ -6,10 +6,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "servscore/detail/interrupt.hpp"
 
 namespace servscore::detail {
 
@@ -39,10 +44,14 @@ void parallel_for(std::ptrdiff_t n, int workers, std::ptrdiff_t min_chunk, Fn&& 
   int t = static_cast<int>(std::min<std::ptrdiff_t>(workers, max_by_size));
   if (t <= 1) {
     fn(std::ptrdiff_t{0}, n, 0);
+    check_interrupt();  // loops of parallel_for calls are interruptible between calls
     return;
   }
   std::vector<std::thread> threads;
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(t));
+  std::mutex mu;
+  std::condition_variable cv;
+  int running = t;
   threads.reserve(static_cast<std::size_t>(t));
   for (int w = 0; w < t; ++w) {
     std::ptrdiff_t b = n * w / t, e = n * (w + 1) / t;
@@ -52,11 +61,30 @@ void parallel_for(std::ptrdiff_t n, int workers, std::ptrdiff_t min_chunk, Fn&& 
       } catch (...) {
         errors[static_cast<std::size_t>(w)] = std::current_exception();
       }
+      std::lock_guard<std::mutex> lk(mu);
+      if (--running == 0) cv.notify_one();
     });
+  }
+  // The calling thread polls for interrupts while it waits (interrupt.hpp): once one is
+  // reported, the workers' own check_interrupt() calls throw.
+  bool stopped = false;
+  {
+    std::unique_lock<std::mutex> lk(mu);
+    while (!cv.wait_for(lk, std::chrono::milliseconds(kInterruptPollMs), [&] { return running == 0; })) {
+      if (stopped) continue;
+      lk.unlock();
+      try {
+        check_interrupt();
+      } catch (const interrupted&) {
+        stopped = true;
+      }
+      lk.lock();
+    }
   }
   for (auto& th : threads) th.join();
   for (auto& ep : errors)
     if (ep) std::rethrow_exception(ep);
+  if (stopped) throw interrupted{};
 }
 
 /**
@@ -81,6 +109,7 @@ void parallel_chunks(std::ptrdiff_t n, int workers, std::ptrdiff_t chunk, Fn&& f
   auto run = [&](int w) {
     for (std::ptrdiff_t c = next.fetch_add(1); c < n_chunks && c < failed.load(); c = next.fetch_add(1)) {
       try {
+        check_interrupt();
         fn(c * chunk, std::min(n, (c + 1) * chunk));
       } catch (...) {
         errors[static_cast<std::size_t>(w)] = std::current_exception();
