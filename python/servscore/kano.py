@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import struct
 from collections.abc import Sequence
@@ -57,6 +58,8 @@ from ._result import Result
 from .model import ExpectationLevel, KanoCategory, get_language
 
 __all__ = [
+    "chi2_sf",
+    "filter_respondents",
     "Accumulator",
     "KanoConfig",
     "KanoResult",
@@ -821,7 +824,11 @@ class KanoResult(Result):
         (A, O, M, I, R, Q) of groups ``a`` and ``b`` (default: the two groups when there are two).
 
         Returns one row per attribute: the category and Better / Worse of each group, ``chi2``,
-        ``dof`` and ``p_value``. An attribute with no classified pair in a group raises InputError.
+        ``dof`` and ``p_value``, and the differences ``better_diff`` = Better_a - Better_b and
+        ``worse_diff`` with intervals at the configuration's ``ci_level``
+        (``better_diff_lower`` / ``_upper``, ``worse_diff_lower`` / ``_upper``: Newcombe's (1998)
+        hybrid score interval, the Wilson limits of the two shares combined by MOVER). An attribute
+        with no classified pair in a group raises InputError.
         """
         if not self.grouped:
             raise ConfigError("compare: the result is not grouped; analyze with by=... first")
@@ -856,9 +863,59 @@ class KanoResult(Result):
                     "chi2": stat,
                     "dof": dof,
                     "p_value": p,
+                    **_share_differences(ca, cb, float(self.config.ci_level)),
                 }
             )
         return pd.DataFrame(rows).set_index("attribute")
+
+    def goodness_of_fit(self, categories: Sequence[str] = ("A", "O", "M", "I")) -> pd.DataFrame:
+        """Chi-square tests of each attribute's category distribution.
+
+        Per attribute (and group): Pearson's goodness of fit of the counts of ``categories``
+        (default the classified base A, O, M, I) against equal shares, ``chi2`` on k - 1 degrees
+        of freedom and ``p_value`` (is any category more frequent than chance?); and whether the
+        most frequent category is significantly more frequent than the second: the chi-square of
+        the top two counts a, b against equal shares, (a - b)^2 / (a + b) on 1 degree of freedom
+        (``top_chi2``, ``top_p_value``; the exact binomial form of the same question is the sign
+        test), beside Fong's (1996) test of the same two counts (``fong_significant``:
+        |a - b| > ``fong_z`` sqrt((a + b)(2n - a - b) / (2n))).
+
+        Examples
+        --------
+        >>> import servscore as ss
+        >>> r = ss.kano.analyze(ss.datasets.sample(seed=1, n_kano=300).kano)
+        >>> list(r.goodness_of_fit().columns[:4])
+        ['chi2', 'dof', 'p_value', 'top']
+        """
+        cats = list(categories)
+        bad = [c for c in cats if c not in LETTERS]
+        if bad or len(cats) < 2:
+            raise ConfigError(f"categories: {cats!r}; expected at least two of {list(LETTERS)}")
+        counts = self.table[cats].to_numpy(dtype=float)
+        n = counts.sum(axis=1)
+        expected = n[:, None] / len(cats)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            chi2 = np.where(n > 0, ((counts - expected) ** 2 / np.where(expected > 0, expected, 1)).sum(axis=1), np.nan)
+        order = np.argsort(-counts, axis=1, kind="stable")
+        a = np.take_along_axis(counts, order[:, :1], axis=1)[:, 0]
+        b = np.take_along_axis(counts, order[:, 1:2], axis=1)[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            top = np.where(a + b > 0, (a - b) ** 2 / (a + b), np.nan)
+        dof = len(cats) - 1
+        out = pd.DataFrame(
+            {
+                "chi2": chi2,
+                "dof": dof,
+                "p_value": [chi2_sf(x, dof) for x in chi2],
+                "top": [cats[i] for i in order[:, 0]],
+                "second": [cats[i] for i in order[:, 1]],
+                "top_chi2": top,
+                "top_p_value": [chi2_sf(x, 1) for x in top],
+                "fong_significant": self.table["fong_significant"].to_numpy(),
+            },
+            index=self.table.index,
+        )
+        return out
 
     def plot(self, ax: Any = None, *, kind: str = "better_worse", lang: str | None = None, **kwargs: Any) -> Any:
         """Better/Worse chart (``kind="better_worse"``, default: |Worse| on x, Better on y, quadrants
@@ -869,6 +926,111 @@ class KanoResult(Result):
         if kind == "continuous":
             return _plot_continuous(self, ax=ax, lang=lang, **kwargs)
         raise ConfigError(f"plot: kind {kind!r} is not supported; expected 'better_worse' or 'continuous'")
+
+
+def chi2_sf(x: float, dof: int) -> float:
+    """Upper tail P(X > x) of a chi-square with a whole number of degrees of freedom (closed form:
+    the Poisson sum for even dof, erfc plus the half-integer series for odd dof)."""
+    if not np.isfinite(x):
+        return float("nan") if np.isnan(x) else 0.0
+    if x <= 0:
+        return 1.0
+    h = x / 2.0
+    if dof % 2 == 0:
+        term, total = 1.0, 1.0
+        for i in range(1, dof // 2):
+            term *= h / i
+            total += term
+        return float(min(1.0, math.exp(-h) * total))
+    total = math.erfc(math.sqrt(h))
+    term = math.sqrt(h) * 2.0 / math.sqrt(math.pi) * math.exp(-h)  # k = 3: 2 sqrt(h / pi) exp(-h)
+    for i in range(1, (dof - 1) // 2 + 1):
+        total += term
+        term *= h / (i + 0.5)
+    return float(min(1.0, total))
+
+
+def _share_differences(ca: np.ndarray, cb: np.ndarray, level: float) -> dict[str, float]:
+    """Better and Worse differences of two groups' counts (A, O, M, I, R, Q) with Newcombe intervals."""
+    out: dict[str, float] = {}
+    for name, idx, sign in (("better", (0, 1), 1.0), ("worse", (1, 2), -1.0)):
+        na, nb = float(ca[:4].sum()), float(cb[:4].sum())
+        xa, xb = float(ca[list(idx)].sum()), float(cb[list(idx)].sum())
+        pa, pb = xa / na, xb / nb
+        la, ua = (float(v) for v in _core.wilson_interval(xa, na, level))
+        lb, ub = (float(v) for v in _core.wilson_interval(xb, nb, level))
+        d = pa - pb
+        lo = d - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
+        hi = d + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
+        if sign < 0:  # Worse is minus the share: the difference and its limits change sign
+            d, lo, hi = -d, -hi, -lo
+        out[f"{name}_diff"] = d
+        out[f"{name}_diff_lower"] = lo
+        out[f"{name}_diff_upper"] = hi
+    return out
+
+
+def filter_respondents(
+    data: Any,
+    *,
+    max_q_share: float | None = None,
+    max_i_share: float | None = None,
+    attributes: Sequence[str] | None = None,
+    suffixes: tuple[str, str] = DEFAULT_SUFFIXES,
+    table: Any = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set aside respondents who answer too many pairs Questionable (or Indifferent), as
+    stp25kano's ``rm_Q`` / ``rm_I``.
+
+    Each respondent's answered pairs (wide data: ``<attribute>_f`` / ``<attribute>_d``) are
+    classified; a respondent whose share of Q answers is above ``max_q_share`` (or of I answers
+    above ``max_i_share``) is removed. Returns ``(kept, report)``: the rows kept, and one row per
+    respondent with ``n_answered``, ``n_q``, ``n_i``, ``q_share``, ``i_share`` and ``removed``
+    (``"Q"``, ``"I"`` or empty), so that nothing is dropped in silence.
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> d = ss.datasets.sample(seed=1, n_kano=300).kano
+    >>> kept, report = ss.kano.filter_respondents(d, max_q_share=0.2)
+    >>> len(kept) + int((report["removed"] != "").sum()) == len(d)
+    True
+    """
+    for name, v in (("max_q_share", max_q_share), ("max_i_share", max_i_share)):
+        if v is not None and not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1):
+            raise ConfigError(f"{name}: {v!r} is out of range; expected a share in [0, 1]")
+    if max_q_share is None and max_i_share is None:
+        raise ConfigError("filter_respondents: give max_q_share and / or max_i_share")
+    frame = to_frame(data)
+    if _is_long(frame):
+        raise InputError("filter_respondents: expected wide data (<attribute>_f / <attribute>_d columns)")
+    attrs = list(attributes) if attributes is not None else _wide_attributes(list(frame.columns), suffixes)
+    if not attrs:
+        raise InputError(f"data: no attribute column pairs ending in {suffixes}")
+    text = {str(c): c for c in frame.columns}
+    for a in attrs:
+        for sfx in suffixes:
+            if a + sfx not in text:
+                raise InputError(f"data: no column {a + sfx!r} for attribute {a!r}")
+    f = frame[[text[a + suffixes[0]] for a in attrs]]
+    d = frame[[text[a + suffixes[1]] for a in attrs]].set_axis(f.columns, axis=1)
+    cats = classify(f, d, table=table)
+    answered = cats.notna().sum(axis=1).to_numpy()
+    n_q = (cats == "questionable").sum(axis=1).to_numpy()
+    n_i = (cats == "indifferent").sum(axis=1).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q_share = np.where(answered > 0, n_q / np.maximum(answered, 1), np.nan)
+        i_share = np.where(answered > 0, n_i / np.maximum(answered, 1), np.nan)
+    removed = np.full(len(frame), "", dtype=object)
+    if max_i_share is not None:
+        removed[i_share > max_i_share] = "I"
+    if max_q_share is not None:
+        removed[q_share > max_q_share] = "Q"
+    report = pd.DataFrame(
+        {"n_answered": answered, "n_q": n_q, "n_i": n_i, "q_share": q_share, "i_share": i_share, "removed": removed},
+        index=frame.index,
+    )
+    return frame[removed == ""], report
 
 
 def _summarise(
