@@ -235,6 +235,17 @@ void PlsConfig::validate() const {
     throw config_error("scale_min/scale_max: expected finite numbers with scale_min < scale_max, got " +
                        detail::format_number(scale_min) + " and " + detail::format_number(scale_max));
   if (bootstrap < 0) throw config_error("bootstrap: " + std::to_string(bootstrap) + " is out of range; expected >= 0");
+  // the cap of every engine (servscore._checks.MAX_BOOTSTRAP): each resample keeps its weights
+  constexpr long long kMaxBootstrap = 1'000'000;
+  if (bootstrap > kMaxBootstrap) {
+    auto grouped = [](long long v) {  // 1,000,000: the wording of servscore._checks.check_count
+      std::string d = std::to_string(v), out;
+      for (std::size_t i = 0; i < d.size(); ++i) out += (i > 0 && (d.size() - i) % 3 == 0 ? "," : "") + d.substr(i, 1);
+      return out;
+    };
+    throw config_error("bootstrap: " + grouped(bootstrap) + " is above the cap of " + grouped(kMaxBootstrap) +
+                       " (memory and run time grow with it); expected a count in [0, " + grouped(kMaxBootstrap) + "]");
+  }
   if (!(confidence > 0.0 && confidence < 1.0))
     throw config_error("confidence: " + detail::format_number(confidence) + " is out of range; expected (0, 1)");
   if (!(vif_limit > 0.0))
@@ -1340,6 +1351,7 @@ PlsResult fit_columns(const std::vector<ColumnView>& col, Index n, const PlsMode
     detail::parallel_for(B, workers, 1, [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
       MatrixXd Xb(nb, p);
       for (std::ptrdiff_t b = b0; b < b1; ++b) {
+        detail::check_interrupt();  // Ctrl-C (interrupt.hpp)
         std::uint64_t state = config.seed ^ (0x5851f42d4c957f2dULL * (static_cast<std::uint64_t>(b) + 1));
         splitmix64(state);
         for (Index r = 0; r < nb; ++r) {

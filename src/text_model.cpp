@@ -647,9 +647,7 @@ TextClassifierConfig text_classifier_config_from_json(std::string_view text) {
   r.integer("epochs", c.epochs, 1, 100000);
   r.number("learning_rate", c.learning_rate, 0, HUGE_VAL);
   r.number("l2", c.l2, 0, HUGE_VAL);
-  long long seed = static_cast<long long>(c.seed & 0x7FFFFFFFFFFFFFFFull);
-  r.integer("seed", seed, 0, std::numeric_limits<long long>::max());
-  c.seed = static_cast<std::uint64_t>(seed);
+  r.seed("seed", c.seed);  // the one seed contract: any integer in [0, 2^64)
   r.boolean("balanced", c.balanced);
   r.integer("calibration_folds", c.calibration_folds, 0, 20);
   r.boolean("fold_case", c.fold_case);
@@ -681,7 +679,7 @@ std::string to_json(const TextClassifierConfig& c) {
   o["epochs"] = c.epochs;
   o["learning_rate"] = c.learning_rate;
   o["l2"] = c.l2;
-  o["seed"] = static_cast<std::int64_t>(c.seed & 0x7FFFFFFFFFFFFFFFull);
+  o["seed"] = c.seed;  // all 64 bits (a uint64 JSON number)
   o["balanced"] = c.balanced;
   o["calibration_folds"] = c.calibration_folds;
   o["fold_case"] = c.fold_case;

@@ -4,6 +4,7 @@ name instead of turning every result into 0, NaN or 'unknown'."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -119,3 +120,96 @@ def test_to_syntax_refuses_names_with_operators():
     plain = ss.PathModel({"X": ["a", "c"], "Y": ["d#1", "e"]}, paths=[("X", "Y")])
     with pytest.raises(ss.ConfigError, match="'d#1'"):
         plain.to_syntax()
+
+
+# ---- the PLS bootstrap cap in the compiled core too (not only the Python wrapper) ----
+
+
+def test_pls_bootstrap_cap_is_enforced_by_the_compiled_config():
+    assert ss.PlsConfig.from_json('{"bootstrap": 1000000}').bootstrap == 1_000_000
+    t0 = time.perf_counter()
+    with pytest.raises(ss.ConfigError, match=r"bootstrap: 1,000,001 is above the cap of 1,000,000"):
+        ss.PlsConfig.from_json('{"bootstrap": 1000001}')
+    with pytest.raises(ss.ConfigError, match=r"bootstrap: 100,000,000 is above the cap of 1,000,000"):
+        ss.PlsConfig.from_json('{"bootstrap": 100000000}')
+    assert time.perf_counter() - t0 < 5
+
+
+# ---- lexicon compilation is linear in its size (benchmarks/bench_lexicon_compile.py times it) ----
+
+
+def test_lexicon_of_100k_cues_compiles_and_matches_its_last_cue():
+    n = 100_000
+    cues = [{"name": f"c{i}", "phrases": [f"w{i} x{i}"], "negated_to": "c0" if i == n - 1 else ""} for i in range(n)]
+    lex = ss.text.Lexicon.from_json(json.dumps({"cues": cues, "inflect": False}))
+    m = ss.text.CueMatcher(lex, jieba_dict="", ts_characters="", ts_phrases="")
+    counts = m.match([f"then w{n - 1} x{n - 1} again", "w5 x5", "x7 w7"])["counts"]
+    assert counts.shape == (3, n)
+    assert counts.sum() == 2 and counts[0, n - 1] == 1 and counts[1, 5] == 1
+
+
+def test_lexicon_duplicate_and_unknown_names_still_refused_by_position():
+    cues = [{"name": f"c{i}", "phrases": [f"w{i}"]} for i in range(5)] + [{"name": "c2", "phrases": ["z"]}]
+    with pytest.raises(ss.ConfigError, match=r"cues\[5\]\.name: duplicate cue 'c2'"):
+        ss.text.Lexicon.from_json(json.dumps({"cues": cues}))
+    cues = [{"name": "a", "phrases": ["x"], "negated_to": "nope"}]
+    with pytest.raises(ss.ConfigError, match=r"cues\[0\]\.negated_to: 'nope' for cue 'a' is not a cue"):
+        ss.text.Lexicon.from_json(json.dumps({"cues": cues}))
+
+
+# ---- one seed contract: any integer in [0, 2^64); everything else a ConfigError naming the seed ----
+
+
+def _seeded_calls():
+    rng = np.random.default_rng(11)
+    drv = _survey(80)
+    n = 150
+    eta = rng.normal(size=n)
+    pls = pd.DataFrame({f"x{i}": np.clip(np.rint(4 + eta + rng.normal(size=n)), 1, 7) for i in (1, 2)})
+    for i in (1, 2):
+        pls[f"y{i}"] = np.clip(np.rint(4 + 0.6 * eta + rng.normal(size=n)), 1, 7)
+    model = ss.PathModel("A =~ x1 + x2\nB =~ y1 + y2\nB ~ A")
+    func = pd.DataFrame(rng.integers(1, 6, size=(50, 2)), columns=["p", "q"])
+    dysf = pd.DataFrame(rng.integers(1, 6, size=(50, 2)), columns=["p", "q"])
+    acc = ss.kano.Accumulator().update(func, dysf)
+    return {
+        "drivers": lambda s: ss.drivers.importance(
+            drv, "y", columns=["a", "b", "c"], method="relative_weights", n_bootstrap=20, seed=s
+        ),
+        "pls": lambda s: model.fit(pls, n_bootstrap=20, seed=s, scale_min=1, scale_max=7),
+        "kano": lambda s: acc.result(ci="bootstrap", n_bootstrap=20, seed=s),
+        "datasets": lambda s: ss.datasets.sample(seed=s, n_respondents=20),
+        "classifier": lambda s: ss.text.Classifier(seed=s, epochs=1, calibration_folds=0),
+    }
+
+
+_CALLS = _seeded_calls()
+
+
+@pytest.mark.parametrize("engine", sorted(_CALLS))
+@pytest.mark.parametrize("seed", [0, 1, 2**63, 2**64 - 1, np.int64(5), np.uint64(2**64 - 1)])
+def test_every_seed_in_0_to_2_pow_64_is_accepted(engine, seed):
+    _CALLS[engine](seed)
+
+
+@pytest.mark.parametrize("engine", sorted(_CALLS))
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.5, True, "1"])
+def test_seeds_outside_the_contract_are_a_config_error(engine, seed):
+    with pytest.raises(ss.ConfigError, match="seed"):
+        _CALLS[engine](seed)
+
+
+def test_classifier_keeps_all_64_bits_of_its_seed():
+    # the configuration used to keep 63 bits: 2^63 + 5 was written (and trained) as 5
+    for seed in (2**63 + 5, 2**64 - 1):
+        cfg = ss.text.Classifier(seed=seed).config
+        assert cfg.seed == seed
+        assert type(cfg).from_json(cfg.to_json()).seed == seed
+
+
+def test_same_seed_same_bootstrap_high_bit_matters():
+    call = _CALLS["kano"]
+    a, b, c = call(2**63 + 3), call(2**63 + 3), call(3)
+    fa, fb, fc = a.to_frame(), b.to_frame(), c.to_frame()
+    pd.testing.assert_frame_equal(fa, fb)
+    assert not fa.equals(fc)  # the top bit of the seed is not dropped
