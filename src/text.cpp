@@ -1724,6 +1724,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           // pre-negation: the latest negator before the hit within the scope, no break between; with
           // double negation, each further negator in scope of the previous one flips it back
           int parity = 0;
+          std::int32_t neg_at = -1;  // start of the nearest negator in scope
           {
             auto it =
                 std::upper_bound(negs.begin(), negs.end(), Span{h.start, std::numeric_limits<std::int32_t>::max()});
@@ -1735,6 +1736,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
                 continue;
               }
               if (!in_neg_scope(nb->first, cur) || any_between(breaks, nb->first, cur)) break;
+              if (neg_at < 0) neg_at = nb->second;
               parity ^= 1;
               if (!m.lex.double_negation) break;
               cur = nb->second;
@@ -1750,6 +1752,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           }
           // hypothetical / wished-for scope
           bool hyp = false;
+          std::int32_t hyp_at = -1;  // start of the hypothetical trigger
           if (!hypos.empty()) {
             auto it =
                 std::upper_bound(hypos.begin(), hypos.end(), Span{h.start, std::numeric_limits<std::int32_t>::max()});
@@ -1762,6 +1765,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
               hyp = m.count_words(t, static_cast<std::size_t>(hb->first), static_cast<std::size_t>(h.start), hypo_words,
                                   scratch, &seg_cache) <= hypo_words &&
                     !any_between(stops, hb->first, h.start);
+              if (hyp) hyp_at = hb->second;
               break;
             }
           }
@@ -1785,6 +1789,10 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           auto mi = std::upper_bound(marks.begin(), marks.end(),
                                      std::pair{h.start, std::numeric_limits<std::uint8_t>::max()});
           if (mi != marks.begin()) turn = (mi - 1)->second;
+          // a staff member's own conditional is staff behaviour, not a customer's wish: "Sales: if you
+          // sign today I'll knock 200 off", "销售：要是今天不定，明天就没这个价了" (its negation too)
+          const bool staff_cond = ctx_on && hyp && turn == kStaff && qstack.empty();
+          const bool neg_in_cond = staff_cond && parity == 1 && neg_at > hyp_at;
           // who did it: the subject of the hit's sentence, or of the reporting verb / quote
           bool quoted = !qstack.empty();
           std::uint32_t who = 0;
@@ -1843,9 +1851,11 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
                                          : m.experience[static_cast<std::size_t>(c)] ? attributed_exp
                                                                                      : attributed;
             const bool actor_ok = speaker == 0 || act == 0 || act == speaker;
-            const bool negated = neg && m.negatable[static_cast<std::size_t>(c)];
-            const bool counted = actor_ok && !negated && !hyp;
-            if (actor_ok && !hyp) {
+            const bool own_cond = staff_cond && act == kStaff;  // the staff's own conditional counts
+            const bool hyp_c = hyp && !own_cond;
+            const bool negated = neg && !(own_cond && neg_in_cond) && m.negatable[static_cast<std::size_t>(c)];
+            const bool counted = actor_ok && !negated && !hyp_c;
+            if (actor_ok && !hyp_c) {
               if (negated) {
                 out.negated(r, c) += 1;
                 const std::int32_t to = m.neg_to[static_cast<std::size_t>(c)];
@@ -1861,7 +1871,7 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
               loc.start.push_back(h.start);
               loc.end.push_back(h.end);
               loc.neg.push_back(negated ? 1 : 0);
-              loc.hyp.push_back(hyp ? 1 : 0);
+              loc.hyp.push_back(hyp_c ? 1 : 0);
               loc.quoted.push_back(quoted ? 1 : 0);
               loc.speaker.push_back(static_cast<std::int8_t>(speaker == kStaff      ? HitSpeaker::staff
                                                              : speaker == kCustomer ? HitSpeaker::customer

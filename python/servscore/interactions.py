@@ -47,11 +47,32 @@ def default_config() -> dict[str, Any]:
     return {k: v for k, v in load_data("interactions.json").items() if k != "description"}
 
 
+def _reason_needs(v: Any) -> dict[str, list[str]]:
+    """Validate ``reason_needs``: ``{lost-sale reason: [need, ...]}``."""
+    if not isinstance(v, dict):
+        raise ConfigError(f"config.reason_needs: {v!r}; expected a dict of lost-sale reason: [need, ...]")
+    reasons, needs = LostSaleReason.names(), HumanNeed.names()
+    out: dict[str, list[str]] = {}
+    for r, ns in v.items():
+        if r not in reasons:
+            raise ConfigError(f"config.reason_needs: unknown reason {r!r}; expected one of: {', '.join(reasons)}")
+        if not isinstance(ns, (list, tuple)) or not all(isinstance(n, str) and n in needs for n in ns):
+            raise ConfigError(
+                f"config.reason_needs.{r}: {ns!r}; expected a list of needs, each one of: {', '.join(needs)}"
+            )
+        out[r] = list(ns)
+    return out
+
+
 def _settings(config: dict[str, Any] | None) -> dict[str, Any]:
     s = default_config()
+    s["reason_needs"] = _reason_needs(s.get("reason_needs", {}))
     for k, v in (config or {}).items():
         if k not in s:
             raise ConfigError(f"config: unknown key {k!r}; expected one of: {', '.join(s)}")
+        if k == "reason_needs":
+            s[k] = _reason_needs(v)
+            continue
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v <= 0:
             raise ConfigError(f"config.{k}: {v!r}; expected a number > 0")
         s[k] = v
@@ -173,8 +194,10 @@ def classify(
         The cue lexicon and phrase languages (see :func:`servscore.text.match_cues`).
     config
         Overrides of ``risk_threshold``, ``need_threshold``, ``side_threshold``,
-        ``sentiment_threshold``, ``indicator_step``, ``model_lost_sale_threshold`` and
-        ``model_need_threshold`` (``interactions.json``, where each is described).
+        ``sentiment_threshold``, ``indicator_step``, ``model_lost_sale_threshold``,
+        ``model_need_threshold`` (numbers > 0) and ``reason_needs`` (``{reason: [need, ...]}``:
+        the needs a lost-sale reason flagged by the rules puts at stake; ``{}`` turns it off)
+        (``interactions.json``, where each is described).
     encounter_config
         The :class:`~servscore.EncounterConfig` for the quadrant (default: Martin's sixteen
         indicators, 1-5); its scale is also the scale of ``cue_rating_<indicator>``.
@@ -262,7 +285,7 @@ def classify(
     out["style"] = out["style"].astype(st["style"].dtype)
     out["style_confidence"] = st["confidence"].to_numpy()
     out["style_evidence"] = st["evidence"].to_numpy()
-    rule_need = _text_labels(out, ev, s, len(frame))
+    rule_need = _text_labels(out, ev, s, len(frame), flags)
     # cue ratings of encounter indicators
     enc = EncounterConfig() if encounter_config is None else resolve_config(encounter_config, EncounterConfig)
     lo, hi = float(enc.scale_min), float(enc.scale_max)
@@ -311,15 +334,24 @@ def _signed_label(x: np.ndarray, threshold: float, labels: np.ndarray) -> np.nda
     return labels[code]
 
 
-def _text_labels(out: pd.DataFrame, ev: dict[str, Any], s: dict[str, Any], n: int) -> np.ndarray:
+def _text_labels(
+    out: pd.DataFrame, ev: dict[str, Any], s: dict[str, Any], n: int, risks: np.ndarray | None = None
+) -> np.ndarray:
     """Needs, Martin sides and quadrant, sentiment and severity from the cue evidence (in place).
 
-    Returns the texts x needs flags of the rules.
+    A flagged lost-sale reason (``risks``, texts x reasons) also puts the needs that
+    ``reason_needs`` lists for it at stake. Returns the texts x needs flags of the rules.
     """
     zeros = np.zeros(n)
     need_ev = np.asarray(ev.get("needs", np.zeros((n, len(HumanNeed.names())))))
     shown = need_ev >= float(s["need_threshold"])
     names = HumanNeed.names()
+    if risks is not None and len(s["reason_needs"]):
+        reasons = LostSaleReason.names()
+        for reason, needs in s["reason_needs"].items():
+            flagged = np.asarray(risks[:, reasons.index(reason)], dtype=bool)
+            for need in needs:
+                shown[:, names.index(need)] |= flagged
     out["text_needs"] = _joined(list(names), shown)
     out["n_text_needs"] = shown.sum(axis=1)
     proc = _signed_label(np.asarray(ev.get("procedural", zeros)), float(s["side_threshold"]), _SIDE_LABELS)

@@ -85,3 +85,31 @@ def test_rules_and_model_together_say_which_fired():
     assert rules["risk_sources"].iloc[1].startswith("arguing: rules")
     with pytest.raises(ss.ConfigError, match="model"):
         ss.interactions.classify(df, model="mine")
+
+
+def test_a_flagged_reason_puts_its_needs_at_stake():
+    # a lexicon of one lost-sale cue and no need cue: the needs come from reason_needs alone
+    lex = {"cues": [{"name": "rude", "phrases": {"en": ["rude"], "zh": ["没礼貌"]}, "lost_sale": "lack_of_courtesy"}]}
+    df = pd.DataFrame({"transcript": ["the clerk was rude", "店员没礼貌", "fine"]})
+    r = ss.interactions.classify(df, lexicon=lex, needs=None, model=None)
+    assert r.table["text_needs"].tolist() == ["respected", "respected", ""]
+    cfg = {"reason_needs": {"lack_of_courtesy": ["respected", "understood"]}}
+    r = ss.interactions.classify(df, lexicon=lex, needs=None, model=None, config=cfg)
+    assert r.table["text_needs"].tolist() == ["understood; respected", "understood; respected", ""]
+    r = ss.interactions.classify(df, lexicon=lex, needs=None, model=None, config={"reason_needs": {}})
+    assert r.table["text_needs"].tolist() == ["", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        ([1], "expected a dict"),
+        ({"rudeness": ["respected"]}, "unknown reason 'rudeness'"),
+        ({"arguing": ["dignity"]}, "reason_needs.arguing"),
+        ({"arguing": "respected"}, "reason_needs.arguing"),
+    ],
+)
+def test_reason_needs_is_checked(value, match):
+    df = pd.DataFrame({"transcript": ["x"]})
+    with pytest.raises(ss.ConfigError, match=match):
+        ss.interactions.classify(df, needs=None, model=None, config={"reason_needs": value})

@@ -214,3 +214,30 @@ def test_default_lexicon_context_in_both_languages():
     assert arguing["counted"].all()
     assert r.counts.loc[1, "cue_disinterest"] == 0
     assert r.counts.loc[3, "cue_hurrying"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "hypothetical", "negated", "count"),
+    [
+        # a staff member's own conditional is staff behaviour: pressure, not a customer's wish
+        ("agent: if you hurry up I can do it", "hurry", False, False, 1),
+        ("坐席：如果你们快点，今天能办", "hurry", False, False, 1),
+        # its negation inside the conditional ("if you don't ...") is part of the condition
+        ("agent: if you do not hurry up it is gone", "hurry", False, False, 1),
+        ("客服：如果不快点就没了", "hurry", False, False, 1),
+        # the customer's conditional and narrative text keep the rule
+        ("caller: if the agent had greeted me", "greet", True, False, 0),
+        ("业主：如果客服热情", "helpful", True, False, 0),
+        ("if he was rude I would leave", "rude", True, False, 0),
+        ("如果店员态度差我就走", "rude", True, False, 0),
+        # a negator before the conditional still negates
+        ("agent: not if you hurry up", "hurry", False, True, 0),
+        # a quote inside a staff turn is someone else's words
+        ('agent: you said "if they greeted me"', "greet", True, False, 0),
+    ],
+)
+def test_staff_conditional_rule(text, cue, hypothetical, negated, count):
+    h = first_hit(text, cue)
+    assert h["hypothetical"] is hypothetical
+    assert h["negated"] is negated
+    assert h["count"] == count
