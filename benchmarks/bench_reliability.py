@@ -4,6 +4,11 @@ mergeable co-moment state vs numpy.cov.
     PYTHONPATH=build/dev/python .venv/bin/python benchmarks/bench_reliability.py [--n 1000000 --k 20]
 
 Goal (issue 6): at least 20x faster than pingouin on 1 million respondents x 20 items.
+
+    ... benchmarks/bench_reliability.py --omega    (issue 16: omega and split halves beside R psych)
+
+Goal (issue 16): ss.omega at least 100x faster than psych::omega (timed inside R with Rscript, on
+psych's bfi, 25 items, 3 factors; pingouin has no omega). Skipped when Rscript or psych is missing.
 The answers are 7-point Likert items: as float64 (160 MB) and as int8 (20 MB), the latter
 taking servscore's exact integer path (AVX-512 VNNI / AVX2 / scalar, chosen at run time).
 """
@@ -12,7 +17,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -34,12 +42,66 @@ def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
     return best, best_cpu
 
 
+R_OMEGA = r"""
+suppressMessages(library(psych)); x <- read.csv("%s")
+time_it <- function(f, reps) { f(); t <- proc.time()[["elapsed"]]; for (i in 1:reps) f(); (proc.time()[["elapsed"]] - t) / reps }
+r <- cor(x, use = "pairwise")
+cat("omega_raw", time_it(function() omega(x, plot = FALSE), %d), "\n")
+cat("omega_cor", time_it(function() omega(r, plot = FALSE), %d), "\n")
+cat("split10", time_it(function() splitHalf(r[1:10, 1:10], check.keys = FALSE), %d), "\n")
+cat("omega_h", omega(r, plot = FALSE)$omega_h, "\n")
+"""
+
+
+def bench_omega(repeat: int) -> None:
+    data = Path(__file__).resolve().parents[1] / "tests" / "data" / "psych_bfi.csv"
+    bfi = pd.read_csv(data)
+    r = bfi.corr().to_numpy()
+    ours = {
+        "omega_raw": best_of(lambda: ss.omega(bfi, missing="pairwise"), 20 * repeat)[0],
+        "omega_cor": best_of(lambda: ss.omega(correlation=r), 50 * repeat)[0],
+        "split10": best_of(lambda: ss.split_half(correlation=r[:10, :10], check_keys=False), 50 * repeat)[0],
+    }
+    oh = ss.omega(correlation=r).omega_h
+    print(f"ss.omega(bfi) omega_h = {oh:.7f}")
+    theirs: dict[str, float] = {}
+    if shutil.which("Rscript"):
+        script = R_OMEGA % (data, 5 * repeat, 5 * repeat, 5 * repeat)
+        out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=False)
+        for line in out.stdout.splitlines():
+            name, value = line.split()
+            theirs[name] = float(value)
+        if "omega_h" in theirs:
+            print(f"psych::omega     omega_h = {theirs['omega_h']:.7f} (|diff| {abs(theirs['omega_h'] - oh):.1e})")
+    labels = {
+        "omega_raw": "omega of 2800 x 25 bfi answers (pairwise r)",
+        "omega_cor": "omega of the 25 x 25 correlation matrix",
+        "split10": "split halves of 10 items (126 splits) + lambdas",
+    }
+    print(f"  {'':<48} {'servscore':>11} {'psych':>11} {'ratio':>8}")
+    for key, label in labels.items():
+        t = ours[key]
+        p = theirs.get(key)
+        ratio = f"{p / t:7.0f}x" if p else "     n/a"
+        ps = f"{p * 1e3:9.2f}ms" if p else "        n/a"
+        print(f"  {label:<48} {t * 1e3:9.3f}ms {ps} {ratio}")
+    if "omega_cor" in theirs:
+        worst = min(theirs[k] / ours[k] for k in ("omega_raw", "omega_cor"))
+        print(
+            f"omega vs psych::omega: {worst:.0f}x faster or more (goal >= 100x: {'met' if worst >= 100 else 'missed'})"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--omega", action="store_true", help="only omega and split halves beside R psych")
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--k", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    if args.omega:
+        bench_omega(args.repeat)
+        return
     rng = np.random.default_rng(0)
     common = rng.normal(size=(args.n, 1))
     x = np.clip(np.rint(4 + common + rng.normal(size=(args.n, args.k))), 1, 7)

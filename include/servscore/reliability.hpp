@@ -24,9 +24,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "servscore/moments.hpp"
 #include "servscore/types.hpp"
@@ -58,6 +60,20 @@ struct AlphaResult {
   Eigen::VectorXd item_total_r;                    ///< corrected: correlation of the item with the sum of the others
   Eigen::VectorXd item_total_r_uncorrected;        ///< correlation of the item with the sum of all items
   Eigen::VectorXd pc1_loadings;                    ///< loadings on the first principal component (sign: positive sum)
+  Eigen::VectorXd keys;                            ///< +1 / -1 per item (reverse-keyed items: -1)
+  double ase = 0;                                  ///< asymptotic standard error of alpha (Duhachek & Iacobucci 2004)
+  double duhachek_low = 0;                         ///< Duhachek interval alpha -+ z ase, lower end
+  double duhachek_high = 0;                        ///< upper end
+  bool r_from_covariance = false;                  ///< correlations taken from the pairwise covariance matrix (psych)
+  std::vector<int> constant_items;                 ///< 0-based items with zero variance (standardised alpha NaN)
+};
+
+/** @brief Options of `cronbach_alpha` beyond the level. */
+struct AlphaOptions {
+  Eigen::VectorXd keys;  ///< empty, or +1 / -1 per item: -1 reverses the item (as psych's keys)
+  /// pairwise policy: correlations r_ij = s_ij / sqrt(s_ii s_jj) from the pairwise covariance matrix (psych's
+  /// convention) instead of each pair's own correlation (pandas / pingouin); no effect listwise.
+  bool r_from_covariance = false;
 };
 
 /**
@@ -68,6 +84,73 @@ struct AlphaResult {
  *   config_error for a level outside (0, 1).
  */
 AlphaResult cronbach_alpha(const Moments& moments, double level = 0.95);
+
+/**
+ * @brief Cronbach's alpha with keys and the correlation convention of `options`.
+ *
+ * Duhachek & Iacobucci (2004): ase = sqrt(Q / n) with
+ * Q = 2 k^2 / ((k-1)^2 (1'S1)^3) [(1'S1)(tr S^2 + tr^2 S) - 2 tr S (1'S^2 1)], S the keyed covariance
+ * matrix (psych's `alpha`); the interval is alpha -+ z_{(1+level)/2} ase.
+ * @throws input_error when survey weights of the rows used sum to 0 (naming `weights`).
+ */
+AlphaResult cronbach_alpha(const Moments& moments, double level, const AlphaOptions& options);
+
+/** @brief Settings of the percentile bootstrap of alpha. */
+struct AlphaBootstrapConfig {
+  int n_bootstrap = 1000;  ///< resamples of the rows
+  double level = 0.95;     ///< the interval is the type-7 quantiles (1 -+ level) / 2
+  std::uint64_t seed = 0;  ///< resample b uses the random stream (seed, b): results do not depend on workers
+};
+
+/** @brief A percentile bootstrap interval. */
+struct AlphaBootstrapResult {
+  double low = 0, high = 0;    ///< the interval
+  int n_valid = 0;             ///< resamples with a finite alpha (the others are left out)
+  Eigen::VectorXd replicates;  ///< alpha of each resample (NaN when not finite)
+};
+
+/**
+ * @brief Percentile bootstrap interval of raw alpha: rows resampled with replacement (multinomial counts
+ * as frequency weights, times the survey weights), the missing-data policy and keys of the sample.
+ * @param check called between blocks of resamples on the calling thread (may throw to interrupt).
+ */
+AlphaBootstrapResult alpha_bootstrap(RecordsRef items, Eigen::Ref<const Eigen::VectorXd> weights, MissingPolicy policy,
+                                     const AlphaOptions& options, const AlphaBootstrapConfig& config, int workers = 1,
+                                     const std::function<void()>& check = {});
+
+/** @brief Settings of `split_half` (psych's splitHalf defaults). */
+struct SplitHalfConfig {
+  std::int64_t n_sample = 10000;  ///< exhaustive when the number of distinct splits is at most this, else sampled
+  std::uint64_t seed = 0;         ///< sampled splits: split s uses the random stream (seed, s)
+};
+
+/** @brief Guttman's lambdas and the split-half reliabilities of a correlation matrix. */
+struct SplitHalfResult {
+  int k = 0;
+  double lambda1 = 0, lambda2 = 0, lambda3 = 0, lambda4 = 0, lambda5 = 0, lambda5p = 0, lambda6 = 0;
+  double max = 0;                          ///< largest split-half reliability 4 r_AB / 1'R1 (lambda 4)
+  double min = 0;                          ///< smallest (Revelle's beta estimate)
+  double mean = 0;                         ///< mean over the splits (= alpha when exhaustive with an even k)
+  double mean_r = 0, median_r = 0;         ///< mean and median inter-item correlation
+  bool exhaustive = false;                 ///< every split was evaluated
+  std::int64_t n_splits = 0;               ///< splits evaluated
+  std::vector<char> max_split, min_split;  ///< 1 for the items of half A of the best / worst split
+  Eigen::VectorXd keys;                    ///< +1 / -1 per item
+};
+
+/**
+ * @brief Split-half reliabilities (psych::splitHalf) and Guttman's lambda 1-6 (psych::guttman).
+ *
+ * Halves have floor(k/2) and ceil(k/2) items. Exhaustive: every distinct split once (an even k: the
+ * halves that hold item 1; an odd k: all choose(k, floor(k/2)) splits -- psych enumerates only the first
+ * half of those in lexicographic order). Sampled: half A a uniform random subset per split.
+ * lambda1 = 1 - tr R / V, lambda2 = lambda1 + sqrt(k/(k-1) sum_{i!=j} r_ij^2) / V, lambda3 = alpha,
+ * lambda4 = max, lambda5 = lambda1 + 2 sqrt(max_j sum_{i!=j} r_ij^2) / V (lambda5p with k/(k-1)),
+ * lambda6 = 1 - sum(1 - smc) / V, V = 1'R1, all of the keyed correlations.
+ */
+SplitHalfResult split_half(const Eigen::MatrixXd& correlation, const SplitHalfConfig& config = {},
+                           const Eigen::VectorXd& keys = Eigen::VectorXd(), int workers = 1,
+                           const std::function<void()>& check = {});
 
 /**
  * @brief Cronbach's alpha of n x k item answers (NaN = missing).

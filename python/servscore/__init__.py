@@ -36,8 +36,16 @@ from .model import (
 )
 from .moments import Moments
 from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
+from .omega import OmegaResult, SplitHalfResult, omega, split_half
 from .pls import PathModel, PlsConfig, PLSResult
-from .reliability import AlphaAccumulator, AlphaResult, average_variance_extracted, cronbach_alpha, dillon_goldstein_rho
+from .reliability import (
+    AlphaAccumulator,
+    AlphaResult,
+    ReliabilityWarning,
+    average_variance_extracted,
+    cronbach_alpha,
+    dillon_goldstein_rho,
+)
 from .servqual import (
     ServqualAccumulator,
     ServqualConfig,
@@ -60,6 +68,11 @@ __all__ = [
     "ces",
     "ConfigError",
     "cronbach_alpha",
+    "omega",
+    "OmegaResult",
+    "split_half",
+    "SplitHalfResult",
+    "ReliabilityWarning",
     "csat",
     "datasets",
     "dillon_goldstein_rho",

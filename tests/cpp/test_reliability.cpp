@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "servscore/errors.hpp"
+#include "servscore/omega.hpp"
 #include "servscore/reliability.hpp"
 
 using namespace servscore;
@@ -102,4 +103,49 @@ TEST_CASE("reliability errors name the problem", "[reliability]") {
   x << 1, 2, std::nan(""), 3, 4, std::nan("");
   CHECK_THROWS_WITH(cronbach_alpha(x), Contains("at least 2 complete rows"));
   CHECK_THROWS_AS(cronbach_alpha(RowMatrixXd::Ones(4, 2), MissingPolicy::listwise, 1.2), config_error);
+}
+
+TEST_CASE("split halves and Guttman's lambdas of an equicorrelation matrix (hand-computed)", "[reliability]") {
+  // r = 0.5, k = 4: 1'R1 = 10; each of the 3 splits has r_AB = 2, so 4 * 2 / 10 = 0.8
+  Eigen::MatrixXd r = Eigen::MatrixXd::Constant(4, 4, 0.5);
+  r.diagonal().setOnes();
+  SplitHalfResult s = split_half(r);
+  CHECK(s.exhaustive);
+  CHECK(s.n_splits == 3);
+  CHECK(s.max == Approx(0.8).margin(1e-14));
+  CHECK(s.min == Approx(0.8).margin(1e-14));
+  CHECK(s.mean == Approx(0.8).margin(1e-14));
+  CHECK(s.lambda1 == Approx(0.6).margin(1e-14));
+  CHECK(s.lambda2 == Approx(0.8).margin(1e-14));  // (6 + sqrt(4/3 * 12 * 0.25)) / 10
+  CHECK(s.lambda3 == Approx(0.8).margin(1e-14));
+  // lambda5 = 0.6 + 2 sqrt(3 * 0.25) / 10
+  CHECK(s.lambda5 == Approx(0.6 + 2.0 * std::sqrt(0.75) / 10.0).margin(1e-14));
+  // smc = 1 - 1/(R^-1)_ii; for equicorrelation (R^-1)_ii = (1 + (k-2) r) / ((1-r)(1+(k-1) r)) = 2 / (0.5 * 2.5)
+  const double smc1 = 1.0 - 1.25 / 2.0;
+  CHECK(s.lambda6 == Approx((10.0 + 4.0 * smc1 - 4.0) / 10.0).margin(1e-12));
+  Eigen::VectorXd keys(4);
+  keys << 1, -1, 1, 1;
+  // item 2 reversed: every split has r_AB = 0.5 + 0.5 - 0.5 - 0.5 = 0
+  SplitHalfResult k2 = split_half(r, {}, keys);
+  CHECK(k2.max == Approx(0.0).margin(1e-14));
+  CHECK(k2.lambda1 == Approx(0.0).margin(1e-14));  // 1'R1 = 4 = tr R
+}
+
+TEST_CASE("minres recovers an exact one-factor model; omega of it (hand-computed)", "[reliability]") {
+  Eigen::VectorXd l(4);
+  l << 0.8, 0.7, 0.6, 0.5;
+  Eigen::MatrixXd r = l * l.transpose();
+  r.diagonal().setOnes();
+  FactorSolution f = minres(r, 1);
+  CHECK(f.converged);
+  Eigen::VectorXd got = f.loadings.col(0) * (f.loadings.col(0).sum() < 0 ? -1.0 : 1.0);
+  CHECK((got - l).cwiseAbs().maxCoeff() < 1e-10);
+  OmegaConfig c;
+  c.nfactors = 1;
+  OmegaResult o = omega(r, c);
+  // (sum l)^2 / 1'R1 = 6.76 / (6.76 + 4 - 1.74)
+  CHECK(o.omega_h == Approx(6.76 / 9.02).margin(1e-10));
+  CHECK(o.omega_total == Approx(6.76 / 9.02).margin(1e-10));
+  c.nfactors = 4;
+  CHECK_THROWS_AS(omega(r, c), config_error);  // at most k - 1 factors
 }
