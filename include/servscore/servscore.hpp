@@ -18,6 +18,7 @@
 #include "servscore/moments.hpp"
 #include "servscore/needs.hpp"
 #include "servscore/nps.hpp"
+#include "servscore/omega.hpp"
 #include "servscore/pls.hpp"
 #include "servscore/reliability.hpp"
 #include "servscore/servqual.hpp"
