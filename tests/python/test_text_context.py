@@ -241,3 +241,27 @@ def test_staff_conditional_rule(text, cue, hypothetical, negated, count):
     assert h["hypothetical"] is hypothetical
     assert h["negated"] is negated
     assert h["count"] == count
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "negated", "speaker", "count"),
+    [
+        # negators that jieba cuts as one word (不用, 不会, 从来没) negate as words of their own
+        ("今天一次就办好了，不用转来转去", "wasting_time", True, "unknown", 0),
+        ("基本不会缩水", "misrepresenting", True, "unknown", 0),
+        ("the agent hasn't been rude", "discourtesy", True, "staff", 0),
+        # the customer's companions are the customer's side, not staff
+        ("my husband laughed at me", "embarrassing", False, "customer", 0),
+        ("我老公对我态度差", "discourtesy", False, "customer", 0),
+        # and staff behaviour still counts
+        ("the agent laughed at me", "embarrassing", False, "staff", 1),
+        ("店员态度差", "discourtesy", False, "staff", 1),
+    ],
+)
+def test_default_lexicon_negators_and_companions(text, cue, negated, speaker, count):
+    r = ss.text.match_cues([text], hits=True)
+    h = r.hits[r.hits["cue"].astype(str) == cue]
+    assert len(h), f"no hit of {cue} in {text!r}"
+    assert bool(h.iloc[0]["negated"]) is negated
+    assert str(h.iloc[0]["speaker"]) == speaker
+    assert int(r.counts.loc[0, f"cue_{cue}"]) == count
