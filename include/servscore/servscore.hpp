@@ -10,6 +10,7 @@
 #include "servscore/types.hpp"
 #include "servscore/version.hpp"
 // areas: add one include per new area below this line
+#include "servscore/agreement.hpp"
 #include "servscore/drivers.hpp"
 #include "servscore/economics.hpp"
 #include "servscore/kano.hpp"

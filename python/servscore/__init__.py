@@ -9,8 +9,9 @@ True
 
 from __future__ import annotations
 
-from . import datasets, economics, interactions, kano, lifecycle, loyalty, needs, standards, styles, text
+from . import agreement, datasets, economics, interactions, kano, lifecycle, loyalty, needs, standards, styles, text
 from ._core import ConfigError, Error, InputError, __version__
+from .agreement import fleiss_kappa, icc, kappa, krippendorff_alpha
 from .drivers import ipa
 from .encounters import (
     EncounterConfig,
@@ -61,6 +62,11 @@ from .servqual import (
 
 __all__ = [
     "__version__",
+    "agreement",
+    "fleiss_kappa",
+    "icc",
+    "kappa",
+    "krippendorff_alpha",
     "AlphaAccumulator",
     "AlphaResult",
     "average_variance_extracted",
