@@ -693,6 +693,7 @@ void check_state_scale(const ResponseCounts& c, int lo, int hi) {
 
 struct Limits {
   double lower, upper;
+  bool clipped = false;
 };
 
 double nps_variance(double pp, double pd) {
@@ -706,6 +707,13 @@ void adjusted(const NpsEstimate& e, const NpsConfig& c, double& pp, double& pd, 
   pd = (e.share_detractors * e.n_eff + c.adjusted_each) / n;
 }
 
+// Cut [lo, hi] to [-bound, bound], recording whether anything was cut.
+Limits clip(double lo, double hi, double bound) {
+  Limits l{std::max(-bound, lo), std::min(bound, hi)};
+  l.clipped = lo < -bound || hi > bound;
+  return l;
+}
+
 Limits nps_limits(const NpsEstimate& e, const NpsConfig& c) {
   const double z = z_of(c.level);
   switch (c.method) {
@@ -715,7 +723,7 @@ Limits nps_limits(const NpsEstimate& e, const NpsConfig& c) {
       double pp, pd, n;
       adjusted(e, c, pp, pd, n);
       const double d = 100.0 * (pp - pd), h = 100.0 * z * std::sqrt(nps_variance(pp, pd) / n);
-      return {std::max(-100.0, d - h), std::min(100.0, d + h)};
+      return clip(d - h, d + h, 100.0);
     }
     case NpsInterval::mover: {
       const double pp = e.share_promoters, pd = e.share_detractors;
@@ -728,10 +736,20 @@ Limits nps_limits(const NpsEstimate& e, const NpsConfig& c) {
           d - std::sqrt(std::max(0.0, (pp - lp) * (pp - lp) + (ud - pd) * (ud - pd) - 2.0 * r * (pp - lp) * (ud - pd)));
       const double hi =
           d + std::sqrt(std::max(0.0, (up - pp) * (up - pp) + (pd - ld) * (pd - ld) - 2.0 * r * (up - pp) * (pd - ld)));
-      return {100.0 * std::max(-1.0, lo), 100.0 * std::min(1.0, hi)};
+      Limits l = clip(100.0 * lo, 100.0 * hi, 100.0);
+      l.clipped = false;  // Wilson limits stay in [0, 1]: the cut only removes rounding
+      return l;
     }
   }
   return {kNaN, kNaN};
+}
+
+// The interval rule of every NPS figure: widened, if needed, to contain the estimate.
+bool contain(double estimate, double& lower, double& upper) {
+  bool moved = false;
+  if (lower > estimate) lower = estimate, moved = true;
+  if (upper < estimate) upper = estimate, moved = true;
+  return moved;
 }
 
 }  // namespace
@@ -771,6 +789,8 @@ std::vector<NpsEstimate> nps_estimates(const ResponseCounts& c, const NpsConfig&
     const Limits l = nps_limits(e, config);
     e.lower = l.lower;
     e.upper = l.upper;
+    e.clipped = l.clipped;
+    e.extended = contain(e.nps, e.lower, e.upper);
   }
   return out;
 }
@@ -798,8 +818,10 @@ NpsDifference nps_difference(const NpsEstimate& a, const NpsEstimate& b, const N
       adjusted(b, config, pb, db, nb);
       const double c = 100.0 * ((pa - da) - (pb - db));
       const double h = 100.0 * z * std::sqrt(nps_variance(pa, da) / na + nps_variance(pb, db) / nb);
-      d.lower = std::max(-200.0, c - h);
-      d.upper = std::min(200.0, c + h);
+      const Limits l = clip(c - h, c + h, 200.0);
+      d.lower = l.lower;
+      d.upper = l.upper;
+      d.clipped = l.clipped;
       break;
     }
     case NpsInterval::mover: {
@@ -811,6 +833,7 @@ NpsDifference nps_difference(const NpsEstimate& a, const NpsEstimate& b, const N
       break;
     }
   }
+  d.extended = contain(d.difference, d.lower, d.upper);
   return d;
 }
 
@@ -881,6 +904,135 @@ std::vector<BoxEstimate> box_estimates(const ResponseCounts& c, const BoxConfig&
       e.sd = e.mean_lower = e.mean_upper = kNaN;
     }
   }
+  return out;
+}
+
+}  // namespace servscore
+
+namespace servscore {
+
+std::pair<int, int> box_cutoffs(int scale_min, int scale_max) {
+  check_scale(scale_min, scale_max, "scale_min/scale_max");
+  const std::int64_t sum = static_cast<std::int64_t>(scale_min) + scale_max;
+  const std::int64_t floor_half = sum >= 0 ? sum / 2 : -((-sum + 1) / 2);
+  const std::int64_t ceil_half = sum - floor_half;
+  return {static_cast<int>(ceil_half - 1), static_cast<int>(floor_half + 1)};
+}
+
+DesignMeans design_means(Eigen::Ref<const RowMatrixXd> y, Eigen::Ref<const Eigen::VectorXd> weights,
+                         Eigen::Ref<const VectorXi32> groups, int n_groups, Eigen::Ref<const VectorXi32> strata,
+                         Eigen::Ref<const VectorXi32> clusters, Eigen::Ref<const Eigen::VectorXd> fpc) {
+  const Eigen::Index n = y.rows(), k = y.cols();
+  auto size_error = [&](const char* what, Eigen::Index m) {
+    throw input_error(std::string("design: ") + what + " has " + std::to_string(m) + " values for " +
+                      std::to_string(n) + " rows");
+  };
+  if (k < 1) throw input_error("design: expected at least one variable");
+  if (weights.size() != n) size_error("weights", weights.size());
+  if (groups.size() != 0 && groups.size() != n) size_error("groups", groups.size());
+  if (strata.size() != 0 && strata.size() != n) size_error("strata", strata.size());
+  if (clusters.size() != 0 && clusters.size() != n) size_error("clusters", clusters.size());
+  if (n_groups < 1 || (groups.size() == 0 && n_groups != 1))
+    throw input_error("design: n_groups " + std::to_string(n_groups) + " does not match the group codes");
+  std::int32_t n_strata = 1;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double w = weights[i];
+    if (!(std::isfinite(w) && w >= 0.0))
+      throw input_error("design: weights, row " + std::to_string(i) + ": value " + detail::format_number(w) +
+                        " is not a finite number >= 0");
+    if (groups.size() && (groups[i] < 0 || groups[i] >= n_groups))
+      throw input_error("design: group code " + std::to_string(groups[i]) + " at row " + std::to_string(i) +
+                        " is outside [0, " + std::to_string(n_groups) + ")");
+    if (strata.size()) {
+      if (strata[i] < 0) throw input_error("design: negative stratum code at row " + std::to_string(i));
+      n_strata = std::max(n_strata, strata[i] + 1);
+    }
+    if (clusters.size() && clusters[i] < 0)
+      throw input_error("design: negative cluster code at row " + std::to_string(i));
+  }
+  if (fpc.size() != 0 && fpc.size() != n_strata)
+    throw input_error("design: " + std::to_string(fpc.size()) + " fpc values for " + std::to_string(n_strata) +
+                      " strata");
+  auto stratum = [&](Eigen::Index i) -> std::int32_t { return strata.size() ? strata[i] : 0; };
+  auto cluster = [&](Eigen::Index i) -> std::int64_t { return clusters.size() ? clusters[i] : i; };
+  auto group = [&](Eigen::Index i) -> std::int32_t { return groups.size() ? groups[i] : 0; };
+
+  DesignMeans out;
+  const auto G = static_cast<Eigen::Index>(n_groups);
+  out.mean = RowMatrixXd::Zero(G, k);
+  out.se = RowMatrixXd::Zero(G, k);
+  out.weight = Eigen::VectorXd::Zero(G);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (std::isnan(y(i, 0))) continue;
+    const std::int32_t g = group(i);
+    out.weight[g] += weights[i];
+    for (Eigen::Index j = 0; j < k; ++j) out.mean(g, j) += weights[i] * y(i, j);
+  }
+  for (Eigen::Index g = 0; g < G; ++g)
+    for (Eigen::Index j = 0; j < k; ++j) out.mean(g, j) = out.weight[g] > 0 ? out.mean(g, j) / out.weight[g] : kNaN;
+
+  // rows in (stratum, cluster, group) order: runs of one PSU and group give the PSU totals of z
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
+    return std::make_tuple(stratum(a), cluster(a), group(a), a) < std::make_tuple(stratum(b), cluster(b), group(b), b);
+  });
+  RowMatrixXd var = RowMatrixXd::Zero(G, k);
+  RowMatrixXd s1 = RowMatrixXd::Zero(G, k), s2 = RowMatrixXd::Zero(G, k);  // per stratum: sum t, sum t^2
+  std::vector<char> touched(static_cast<std::size_t>(G), 0);
+  std::vector<std::int32_t> touched_list;
+  Eigen::VectorXd t(k);
+  std::size_t r = 0;
+  const std::size_t rows = order.size();
+  while (r < rows) {
+    const std::int32_t h = stratum(order[r]);
+    std::int64_t psus = 0;
+    while (r < rows && stratum(order[r]) == h) {  // one stratum
+      const std::int64_t c = cluster(order[r]);
+      ++psus;
+      while (r < rows && stratum(order[r]) == h && cluster(order[r]) == c) {  // one PSU
+        const std::int32_t g = group(order[r]);
+        t.setZero();
+        bool any = false;
+        for (; r < rows && stratum(order[r]) == h && cluster(order[r]) == c && group(order[r]) == g; ++r) {
+          const Eigen::Index i = order[r];
+          if (std::isnan(y(i, 0)) || !(out.weight[g] > 0)) continue;
+          any = true;
+          for (Eigen::Index j = 0; j < k; ++j) t[j] += weights[i] * (y(i, j) - out.mean(g, j)) / out.weight[g];
+        }
+        if (!any) continue;
+        if (!touched[static_cast<std::size_t>(g)]) touched[static_cast<std::size_t>(g)] = 1, touched_list.push_back(g);
+        for (Eigen::Index j = 0; j < k; ++j) s1(g, j) += t[j], s2(g, j) += t[j] * t[j];
+      }
+    }
+    double f = 0.0;
+    if (fpc.size()) {
+      const double v = fpc[h];
+      if (!(std::isfinite(v) && v >= 0.0))
+        throw input_error("design: fpc of stratum code " + std::to_string(h) + " is " + detail::format_number(v) +
+                          "; expected a sampling fraction in (0, 1] or a population count");
+      if (v > 1.0 && v < static_cast<double>(psus))
+        throw input_error("design: fpc of stratum code " + std::to_string(h) + " is " + detail::format_number(v) +
+                          ", fewer than the stratum's " + std::to_string(psus) + " sampled PSUs");
+      f = v > 1.0 ? static_cast<double>(psus) / v : v;
+    }
+    if (psus < 2 && !touched_list.empty())
+      throw input_error("design: stratum code " + std::to_string(h) +
+                        " has a single PSU; its variance cannot be estimated (R survey: lonely.psu = \"fail\")");
+    for (const std::int32_t g : touched_list) {
+      for (Eigen::Index j = 0; j < k; ++j) {
+        const double ss = s2(g, j) - s1(g, j) * s1(g, j) / static_cast<double>(psus);
+        var(g, j) += (1.0 - f) * static_cast<double>(psus) / static_cast<double>(psus - 1) * std::max(0.0, ss);
+        s1(g, j) = s2(g, j) = 0.0;
+      }
+      touched[static_cast<std::size_t>(g)] = 0;
+    }
+    touched_list.clear();
+    out.n_psu += psus;
+    ++out.n_strata;
+  }
+  for (Eigen::Index g = 0; g < G; ++g)
+    for (Eigen::Index j = 0; j < k; ++j) out.se(g, j) = out.weight[g] > 0 ? std::sqrt(var(g, j)) : kNaN;
   return out;
 }
 

@@ -501,6 +501,7 @@ ServqualSummary ServqualAccumulator::result() const {
   }
   r.dimensions.resize(D, 9);
   double sum_sq = 0, sum_sp = 0;
+  Eigen::Index used_sq = 0, used_sp = 0;  // dimensions with a mean: the headline skips the others
   const bool has_alloc = moments_[kAlloc].n_rows() > 0;
   for (Eigen::Index d = 0; d < D; ++d) {
     const auto& g = groups[static_cast<std::size_t>(d)];
@@ -512,7 +513,7 @@ ServqualSummary ServqualAccumulator::result() const {
       return cronbach_alpha(m).alpha;
     };
     r.dimensions(d, 6) = alpha_of(rel_p_[static_cast<std::size_t>(d)]);
-    sum_sp += r.dimensions(d, 1);
+    if (!std::isnan(r.dimensions(d, 1))) sum_sp += r.dimensions(d, 1), ++used_sp;
     if (perceptions_only_) {
       r.dimensions(d, 0) = r.dimensions(d, 2) = r.dimensions(d, 3) = r.dimensions(d, 7) = kNaN;
       r.dimensions(d, 4) = r.dimensions(d, 8);
@@ -522,11 +523,12 @@ ServqualSummary ServqualAccumulator::result() const {
       r.dimensions(d, 3) = sd_of(moments_[kDimGap], d);
       r.dimensions(d, 4) = static_cast<double>(moments_[kDimGap].pair_count()(d, d));
       r.dimensions(d, 7) = alpha_of(rel_gap_[static_cast<std::size_t>(d)]);
-      sum_sq += r.dimensions(d, 2);
+      if (!std::isnan(r.dimensions(d, 2))) sum_sq += r.dimensions(d, 2), ++used_sq;
     }
   }
-  r.servperf = sum_sp / static_cast<double>(D);
-  r.servqual = perceptions_only_ ? kNaN : sum_sq / static_cast<double>(D);
+  r.servperf = used_sp ? sum_sp / static_cast<double>(used_sp) : kNaN;
+  r.servqual = perceptions_only_ || !used_sq ? kNaN : sum_sq / static_cast<double>(used_sq);
+  r.n_dimensions_used = perceptions_only_ ? used_sp : used_sq;
   const Moments& o = moments_[kOverall];
   r.respondent_servqual = perceptions_only_ ? kNaN : mean_of(o, 0);
   r.weighted_servqual = perceptions_only_ ? kNaN : mean_of(o, 1);

@@ -168,9 +168,20 @@ struct NpsEstimate {
   double se = 0;        ///< Wald standard error in points, 100 sqrt(variance / n_eff)
   double lower = 0;     ///< interval limits by the configured method, in points
   double upper = 0;
+  /// the adjusted-Wald limits were cut at -100 or 100 (the NPS range); Wald and MOVER are never cut
+  bool clipped = false;
+  /// a limit was moved to the estimate so that the interval contains it: the adjusted-Wald centre
+  /// is pulled towards 0 by its pseudo-answers, so for a few answers at one end (a single promoter:
+  /// [-48.5, 98.5] around 100) the unmoved interval would exclude the estimate
+  bool extended = false;
 };
 
-/** @brief NPS per group of a state; NaN estimates for a group without valid answers. */
+/**
+ * @brief NPS per group of a state; NaN estimates for a group without valid answers.
+ *
+ * Interval rule: the limits of the configured method are cut to [-100, 100] (flag `clipped`) and
+ * then widened, if needed, to contain the estimate (flag `extended`).
+ */
 std::vector<NpsEstimate> nps_estimates(const ResponseCounts& counts, const NpsConfig& config);
 
 /** @brief Signed difference a - b of two NPS with its interval and a two-sided p-value. */
@@ -179,8 +190,10 @@ struct NpsDifference {
   double se = 0;          ///< 100 sqrt(var_a / n_a + var_b / n_b)
   double lower = 0;       ///< interval by the configured method
   double upper = 0;
-  double z = 0;        ///< difference / se
-  double p_value = 1;  ///< two-sided, normal (Wald z)
+  double z = 0;           ///< difference / se
+  double p_value = 1;     ///< two-sided, normal (Wald z)
+  bool clipped = false;   ///< the adjusted-Wald limits were cut at -200 or 200
+  bool extended = false;  ///< a limit was moved to the difference so that the interval contains it
 };
 
 /**
@@ -235,5 +248,47 @@ struct BoxEstimate {
 
 /** @brief Box shares and means per group of a state (whose scale must equal the config's). */
 std::vector<BoxEstimate> box_estimates(const ResponseCounts& counts, const BoxConfig& config);
+
+/**
+ * @brief Default box cut-offs of a scale: the points above its midpoint are the top box, the
+ * points below it the bottom box (1-5: top 4-5, bottom 1-2; 1-7: 5-7 and 1-3; 1-10: 6-10 and 1-5;
+ * 0-10: 6-10 and 0-4). Returns {bottom_max, top_min}.
+ */
+std::pair<int, int> box_cutoffs(int scale_min, int scale_max);
+
+/** @brief Weighted means per group with design-based (Taylor-linearised) standard errors. */
+struct DesignMeans {
+  RowMatrixXd mean;           ///< groups x variables: sum w y / sum w over the group's rows with y present
+  RowMatrixXd se;             ///< groups x variables: linearised standard error (as R `survey::svymean` / `svyby`)
+  Eigen::VectorXd weight;     ///< per group: sum of weights of its rows with y present
+  std::int64_t n_psu = 0;     ///< primary sampling units of the whole sample
+  std::int64_t n_strata = 0;  ///< strata of the whole sample
+  /// design degrees of freedom n_psu - n_strata (`survey::degf`)
+  std::int64_t df() const { return n_psu - n_strata; }
+};
+
+/**
+ * @brief Design-based means and standard errors of a stratified cluster sample (with replacement
+ * of PSUs within strata, optionally with a finite population correction), by Taylor linearisation.
+ *
+ * For group (domain) g and variable k: mean = sum_i w_i y_i / W_g over the group's rows with y
+ * present; z_i = w_i (y_i - mean) / W_g for those rows and 0 for every other row (domain
+ * estimation: the design keeps every row, as `survey` does for subsets and `na.rm = TRUE`);
+ * var = sum_h (1 - f_h) n_h / (n_h - 1) sum_j (t_hj - tbar_h)^2 with t_hj the total of z over PSU j
+ * of stratum h and n_h the PSUs of stratum h. A PSU is a (stratum, cluster) pair.
+ *
+ * @param y rows x variables; a row whose first variable is NaN is missing (set aside in every group).
+ * @param weights per row, finite and >= 0.
+ * @param groups group code per row in [0, n_groups), or empty for one group.
+ * @param strata stratum code per row in [0, n_strata), or empty for one stratum.
+ * @param clusters cluster code per row (>= 0), or empty: every row its own PSU.
+ * @param fpc per stratum: 0 (none), a sampling fraction in (0, 1], or a population count of PSUs
+ *   (> 1, at least the stratum's PSUs); empty for none.
+ * @throws input_error for sizes that differ, bad codes or weights, a stratum with one PSU
+ *   (`survey`'s default `lonely.psu = "fail"`), or an fpc below the stratum's PSUs.
+ */
+DesignMeans design_means(Eigen::Ref<const RowMatrixXd> y, Eigen::Ref<const Eigen::VectorXd> weights,
+                         Eigen::Ref<const VectorXi32> groups, int n_groups, Eigen::Ref<const VectorXi32> strata,
+                         Eigen::Ref<const VectorXi32> clusters, Eigen::Ref<const Eigen::VectorXd> fpc);
 
 }  // namespace servscore

@@ -132,11 +132,14 @@ struct ServqualSummary {
   Eigen::MatrixXd items;
   /// D x 9: mean E, mean P, mean gap, sd gap, n (gap), mean allocation, alpha P, alpha gap, n (P)
   Eigen::MatrixXd dimensions;
-  double servqual = 0;             ///< mean over dimensions of the mean respondent dimension gap
-  double weighted_servqual = 0;    ///< mean of SQ_i (NaN without allocations)
-  double servperf = 0;             ///< mean over dimensions of the mean respondent dimension perception
-  double weighted_servperf = 0;    ///< mean of SP_i (NaN without allocations)
-  double respondent_servqual = 0;  ///< mean of the per-respondent unweighted SERVQUAL (complete respondents)
+  /// mean over the dimensions with a mean gap of the mean respondent dimension gap: a dimension
+  /// no respondent scored (NaN row of `dimensions`) is left out and `n_dimensions_used` says how many entered
+  double servqual = 0;
+  double weighted_servqual = 0;  ///< mean of SQ_i (NaN without allocations)
+  double servperf = 0;  ///< mean over the dimensions with a mean perception of the mean respondent dimension perception
+  double weighted_servperf = 0;        ///< mean of SP_i (NaN without allocations)
+  double respondent_servqual = 0;      ///< mean of the per-respondent unweighted SERVQUAL (complete respondents)
+  std::int64_t n_dimensions_used = 0;  ///< dimensions in the headline SERVQUAL (SERVPERF: in servperf)
 };
 
 /**

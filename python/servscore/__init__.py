@@ -36,7 +36,19 @@ from .model import (
     set_language,
 )
 from .moments import Moments
-from .nps import BoxConfig, NpsConfig, ResponseAccumulator, ces, csat, mean_score, nps, nps_diff, nps_sample_size
+from .nps import (
+    BoxConfig,
+    NpsConfig,
+    ResponseAccumulator,
+    box_cutoffs,
+    ces,
+    csat,
+    mean_score,
+    nps,
+    nps_diff,
+    nps_paired,
+    nps_sample_size,
+)
 from .omega import OmegaResult, SplitHalfResult, omega, split_half
 from .pls import PathModel, PlsConfig, PLSResult
 from .reliability import (
@@ -106,6 +118,8 @@ __all__ = [
     "needs",
     "nps",
     "nps_diff",
+    "nps_paired",
+    "box_cutoffs",
     "nps_sample_size",
     "NpsConfig",
     "PathModel",

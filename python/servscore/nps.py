@@ -30,7 +30,6 @@ import pandas as pd
 
 from . import _core
 from ._accumulator import Mergeable
-from ._checks import refuse_booleans
 from ._core import BoxConfig, ConfigError, GroupedResponses, GroupKeys, InputError, NpsConfig, ResponseCounts
 from ._input import factorize, factorize_columns, is_frame_like, is_label, label_list, relabel_rows, to_array, to_frame
 from ._result import Result
@@ -47,7 +46,9 @@ __all__ = [
     "csat",
     "mean_score",
     "nps",
+    "box_cutoffs",
     "nps_diff",
+    "nps_paired",
     "nps_sample_size",
 ]
 
@@ -71,13 +72,16 @@ def _config(metric: str, config: Any, overrides: dict[str, Any]) -> Any:
     """The metric's configuration: its defaults, then ``config`` (object, dict, JSON text or file), then keywords."""
     cls = NpsConfig if metric == "nps" else BoxConfig
     base: dict[str, Any] = dict(DEFAULTS[metric])
+    explicit: set[str] = set()  # keys the caller set (a config object sets them all)
     if config is not None:
         if isinstance(config, (NpsConfig, BoxConfig)):
             if not isinstance(config, cls):
                 raise ConfigError(f"config: expected {cls.__name__} for {metric}, got {type(config).__name__}")
             base = config.to_dict()
+            explicit.update(base)
         elif isinstance(config, dict):
             base.update(config)
+            explicit.update(config)
         elif isinstance(config, str):
             text = config
             if not config.lstrip().startswith("{"):
@@ -93,6 +97,7 @@ def _config(metric: str, config: Any, overrides: dict[str, Any]) -> Any:
             if not isinstance(loaded, dict):
                 raise ConfigError(f"config: expected a JSON object, got {type(loaded).__name__}")
             base.update(loaded)
+            explicit.update(loaded)
         else:
             raise ConfigError(
                 f"config: expected {cls.__name__}, a dict, JSON text or a file path; got {type(config).__name__}"
@@ -108,7 +113,54 @@ def _config(metric: str, config: Any, overrides: dict[str, Any]) -> Any:
             base["scale_min"], base["scale_max"] = int(lo), int(hi)
         else:
             base[k] = v
+        explicit.add(k)
+    _cutoffs_for_scale(metric, base, explicit)
     return cls.from_dict(base)
+
+
+def _cutoffs_for_scale(metric: str, base: dict[str, Any], explicit: set[str]) -> None:
+    """Cut-offs that follow the scale: a box metric on another scale than its default gets the
+    points above / below the scale's midpoint (:func:`box_cutoffs`) for the cut-offs not given;
+    an NPS on another scale than 0-10 needs both of its cut-offs."""
+    default = DEFAULTS[metric] if metric != "nps" else {"scale_min": 0, "scale_max": 10}
+    try:
+        lo, hi = int(base.get("scale_min", default["scale_min"])), int(base.get("scale_max", default["scale_max"]))
+    except (TypeError, ValueError):
+        return  # the configuration reports the bad value
+    if (lo, hi) == (default["scale_min"], default["scale_max"]):
+        return
+    if metric == "nps":
+        missing = [k for k in ("promoter_min", "detractor_max") if k not in explicit]
+        if missing:
+            raise ConfigError(
+                f"{' and '.join(missing)}: required for an NPS on the scale {lo}-{hi} (the defaults 9 and 6 are "
+                "the cut-offs of the 0-10 scale); pass promoter_min= and detractor_max="
+            )
+        return
+    bottom, top = box_cutoffs(lo, hi)
+    if "top_min" not in explicit:
+        base["top_min"] = top if "bottom_max" not in explicit else max(top, int(base["bottom_max"]) + 1)
+    if "bottom_max" not in explicit:
+        base["bottom_max"] = min(bottom, int(base["top_min"]) - 1)
+
+
+def box_cutoffs(scale_min: int, scale_max: int) -> tuple[int, int]:
+    """Default box cut-offs of a rating scale: ``(bottom_max, top_min)``.
+
+    The points above the scale's midpoint form the top box and the points below it the bottom
+    box: 1-5 gives top 4-5 and bottom 1-2 (the CSAT top-2-box), 1-7 gives 5-7 and 1-3 (CES),
+    1-10 gives 6-10 and 1-5, 0-10 gives 6-10 and 0-4. :func:`csat`, :func:`ces` and
+    :func:`mean_score` use them for a ``scale`` other than their default when ``top_min`` /
+    ``bottom_max`` are not given.
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> ss.box_cutoffs(1, 10), ss.box_cutoffs(1, 5)
+    ((5, 6), (2, 4))
+    """
+    bottom, top = _core.box_cutoffs(int(scale_min), int(scale_max))
+    return int(bottom), int(top)
 
 
 # ------------------------------------------------------------------ input
@@ -130,8 +182,13 @@ def _scores_array(s: Any, what: str) -> np.ndarray:
         return np.ascontiguousarray(s)
     if isinstance(s, pd.Series) and s.dtype == np.int8:
         return np.ascontiguousarray(s.to_numpy())
-    refuse_booleans(s, getattr(s, "name", what), name=what, expected="scores on the rating scale")
-    return to_array(s, name=what)
+    dtype = getattr(s, "dtype", None)
+    if dtype is not None and (pd.api.types.is_bool_dtype(dtype) or str(dtype) in ("bool", "boolean", "Boolean")):
+        raise InputError(f"{what} holds booleans ({dtype}); expected scores on the rating scale")
+    try:
+        return to_array(s, name=what)
+    except InputError as e:  # to_array names its input as a column: name it once, as every other error here
+        raise InputError(str(e).replace(f"column {what!r}", what, 1)) from None
 
 
 def _is_names(by: Any, frame: pd.DataFrame | None = None) -> bool:
@@ -258,6 +315,139 @@ def _check_empty(table: pd.DataFrame, empty: str, what: str) -> None:
 
 def _group_index(keys: pd.Index | None) -> pd.Index:
     return keys if keys is not None else pd.Index(["all"], name="group")
+
+
+# ------------------------------------------------------------------ sample designs
+
+
+def _design_column(data: Any, v: Any, n: int, name: str) -> pd.Series:
+    """A design variable (column name of the DataFrame, or values as long as the scores) as a Series."""
+    if is_frame_like(data) and is_label(to_frame(data) if not isinstance(data, pd.DataFrame) else data, v):
+        frame = data if isinstance(data, pd.DataFrame) else to_frame(data)
+        if v not in frame.columns:
+            raise InputError(f"{name}: no column {v!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
+        return pd.Series(frame[v].to_numpy(), name=v)
+    if isinstance(v, str):
+        raise InputError(f"{name}: column name {v!r} needs a DataFrame as data; pass the values instead")
+    values = v.to_numpy() if isinstance(v, pd.Series) else np.asarray(v, dtype=object)
+    if values.ndim != 1 or len(values) != n:
+        raise InputError(f"{name}: {len(values) if values.ndim == 1 else values.shape} values for {n} scores")
+    return pd.Series(values, name=name)
+
+
+def _codes(s: pd.Series, name: str, index: pd.Index) -> np.ndarray:
+    codes, _ = pd.factorize(s, use_na_sentinel=True)
+    if (codes < 0).any():
+        pos = int(np.flatnonzero(codes < 0)[0])
+        raise InputError(f"{name}: row {_row_label(index, pos)!r} has no value; every row needs its {name} label")
+    return np.ascontiguousarray(codes, dtype=np.int32)
+
+
+def _row_label(index: pd.Index, pos: int) -> Any:
+    label = index[pos] if pos < len(index) else pos
+    return label.item() if isinstance(label, np.generic) else label
+
+
+@dataclasses.dataclass
+class _Design:
+    weights: np.ndarray
+    strata: np.ndarray | None
+    clusters: np.ndarray | None
+    fpc: np.ndarray | None
+    labels: Any  # stratum labels by code
+
+
+def _design(data: Any, p: _Prepared, strata: Any, clusters: Any, fpc: Any) -> _Design:
+    """The sample design of the rows: strata, clusters (PSUs) and the finite population correction."""
+    n = len(p.scores)
+    w = np.ones(n) if p.weights is None else np.ascontiguousarray(p.weights, dtype=np.float64)
+    h = c = f = None
+    labels: Any = np.array(["all"], dtype=object)
+    if strata is not None:
+        sh = _design_column(data, strata, n, "strata")
+        h = _codes(sh, "strata", p.index)
+        labels = pd.unique(sh)
+    if clusters is not None:
+        c = _codes(_design_column(data, clusters, n, "clusters"), "clusters", p.index)
+    if fpc is not None:
+        sf = _design_column(data, fpc, n, "fpc")
+        v = to_array(sf, name="fpc")
+        bad = ~(np.isfinite(v) & (v > 0))
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"fpc, row {_row_label(p.index, pos)!r}: value {v[pos]!r}; expected a sampling fraction in (0, 1]"
+                " or a population count of PSUs"
+            )
+        codes = h if h is not None else np.zeros(n, dtype=np.int32)
+        f = np.zeros(int(codes.max()) + 1)
+        for k in range(len(f)):
+            vals = np.unique(v[codes == k])
+            if len(vals) != 1:
+                raise InputError(
+                    f"fpc: stratum {labels[k]!r} has {len(vals)} different values ({vals[:3].tolist()}); "
+                    "expected one value per stratum"
+                )
+            f[k] = vals[0]
+    if c is not None or h is not None:  # a stratum with a single PSU has no variance estimate
+        hh = h if h is not None else np.zeros(n, dtype=np.int32)
+        cc = c if c is not None else np.arange(n, dtype=np.int32)
+        psus = pd.DataFrame({"h": hh, "c": cc}).drop_duplicates().groupby("h").size()
+        lonely = psus.index[psus.to_numpy() < 2]
+        if len(lonely):
+            raise InputError(
+                f"strata: stratum {labels[int(lonely[0])]!r} has a single PSU; its variance cannot be estimated "
+                "(as R survey's lonely.psu = 'fail'); merge it with a neighbouring stratum"
+            )
+    return _Design(w, h, c, f, labels)
+
+
+def _design_means(y: np.ndarray, p: _Prepared, d: _Design) -> dict[str, Any]:
+    n_groups = 1 if p.keys is None else len(p.keys)
+    groups = None if p.codes is None else np.ascontiguousarray(p.codes, dtype=np.int32)
+    return dict(
+        _core.design_means(
+            np.ascontiguousarray(y, dtype=np.float64), d.weights, groups, n_groups, d.strata, d.clusters, d.fpc
+        )
+    )
+
+
+def _scores_float(p: _Prepared) -> np.ndarray:
+    return np.asarray(p.scores, dtype=np.float64)
+
+
+def _nps_design(table: pd.DataFrame, p: _Prepared, d: _Design, cfg: NpsConfig) -> pd.DataFrame:
+    x = _scores_float(p)
+    y = np.where(x >= cfg.promoter_min, 100.0, np.where(x <= cfg.detractor_max, -100.0, 0.0))
+    y[np.isnan(x)] = np.nan
+    r = _design_means(y[:, None], p, d)
+    z = float(_core.normal_quantile(0.5 + cfg.level / 2))
+    out = table.copy()
+    se = r["se"][:, 0]
+    out["se_design"] = se
+    out["lower_design"] = out["nps"].to_numpy() - z * se
+    out["upper_design"] = out["nps"].to_numpy() + z * se
+    out["df_design"] = int(r["df"])
+    return out
+
+
+def _box_design(table: pd.DataFrame, p: _Prepared, d: _Design, cfg: BoxConfig) -> pd.DataFrame:
+    x = _scores_float(p)
+    y = np.column_stack([x, (x >= cfg.top_min).astype(float), (x <= cfg.bottom_max).astype(float)])
+    y[np.isnan(x), :] = np.nan
+    r = _design_means(y, p, d)
+    out = table.copy()
+    out["mean_se_design"] = r["se"][:, 0]
+    out["top_se_design"] = r["se"][:, 1]
+    out["bottom_se_design"] = r["se"][:, 2]
+    out["df_design"] = int(r["df"])
+    return out
+
+
+def _wants_design(strata: Any, clusters: Any, fpc: Any, design: bool) -> bool:
+    if not isinstance(design, bool):
+        raise ConfigError(f"design: expected True or False, got {design!r}")
+    return design or strata is not None or clusters is not None or fpc is not None
 
 
 # ------------------------------------------------------------------ results
@@ -391,12 +581,30 @@ class NpsResult(Result):
                 f"promoters {100 * r['share_promoters']:.1f}%, passives {100 * r['share_passives']:.1f}%, "
                 f"detractors {100 * r['share_detractors']:.1f}% "
                 f"(promoters >= {c.promoter_min}, detractors <= {c.detractor_max} on {c.scale_min}-{c.scale_max})",
-            ]
+            ] + self._notes()
         ok = t["nps"].dropna()
-        lines = [f"{len(t)} groups, {int(t['n'].sum())} answers, {int(t['n_missing'].sum())} missing ({how})"]
+        lines = [
+            f"{len(t)} groups, {int(t['n'].sum())} answers, {int(t['n_missing'].sum())} missing ({how}); "
+            f"promoters >= {c.promoter_min}, detractors <= {c.detractor_max} on {c.scale_min}-{c.scale_max}"
+        ]
         if len(ok):
             lines.append(f"NPS from {ok.min():.1f} ({ok.idxmin()}) to {ok.max():.1f} ({ok.idxmax()})")
-        return lines
+        return lines + self._notes()
+
+    def _notes(self) -> list[str]:
+        t, out = self.table, []
+        if "se_design" in t.columns:
+            se = t["se_design"]
+            first = f"{float(se.iloc[0]):.2f}" if len(t) == 1 else f"{se.min():.2f} to {se.max():.2f}"
+            out.append(f"design-based SE {first} (Taylor linearisation, {int(t['df_design'].iloc[0])} df)")
+        if "clipped" in t.columns and bool(t["clipped"].any()):
+            out.append(f"interval cut at +-100 in {int(t['clipped'].sum())} row(s) (adjusted Wald; column clipped)")
+        if "extended" in t.columns and bool(t["extended"].any()):
+            out.append(
+                f"interval widened to contain the NPS in {int(t['extended'].sum())} row(s) "
+                "(few answers at one end; column extended)"
+            )
+        return out
 
     def plot(self, ax: Any = None, *, lang: str | None = None, **kwargs: Any) -> Any:
         """The answer distribution coloured detractor / passive / promoter with the NPS and its
@@ -489,14 +697,17 @@ class BoxResult(Result):
         if self.grouped:
             col = "top_share" if self.metric == "csat" else "mean"
             ok = t[col].dropna()
-            lines = [f"{name}: {len(t)} groups, {int(t['n'].sum())} answers, {int(t['n_missing'].sum())} missing"]
+            lines = [
+                f"{name}: {len(t)} groups, {int(t['n'].sum())} answers, {int(t['n_missing'].sum())} missing; "
+                f"{box}, bottom box <= {c.bottom_max}"
+            ]
             if len(ok):
 
                 def f(v: float) -> str:
                     return f"{100 * v:.1f}%" if self.metric == "csat" else f"{v:.2f}"
 
                 lines.append(f"{col} from {f(ok.min())} ({ok.idxmin()}) to {f(ok.max())} ({ok.idxmax()})")
-            return lines
+            return lines + self._design_note()
         r = t.iloc[0]
         top = f"{100 * r['top_share']:.1f}% [{100 * r['top_lower']:.1f}, {100 * r['top_upper']:.1f}]"
         mean = f"{r['mean']:.2f} [{r['mean_lower']:.2f}, {r['mean_upper']:.2f}]"
@@ -504,7 +715,18 @@ class BoxResult(Result):
         other = f"mean {mean}" if self.metric == "csat" else f"{box}: {top}"
         return [
             f"{lead}, n = {int(r['n'])}, {int(r['n_missing'])} missing",
-            f"{other}; bottom box <= {c.bottom_max}: {100 * r['bottom_share']:.1f}%",
+            f"{other}; bottom box {c.scale_min}-{c.bottom_max}: {100 * r['bottom_share']:.1f}%",
+        ] + self._design_note()
+
+    def _design_note(self) -> list[str]:
+        t = self.table
+        if "mean_se_design" not in t.columns:
+            return []
+        r = t.iloc[0]
+        what = "" if len(t) == 1 else " (first group)"
+        return [
+            f"design-based SE{what}: mean {r['mean_se_design']:.4f}, top share {r['top_se_design']:.4f}, "
+            f"bottom share {r['bottom_se_design']:.4f} (Taylor linearisation, {int(r['df_design'])} df)"
         ]
 
     def plot(self, ax: Any = None, *, lang: str | None = None, **kwargs: Any) -> Any:
@@ -557,6 +779,9 @@ class NpsDiff(Result):
     a: NpsResult
     b: NpsResult
     config: NpsConfig
+    clipped: bool = False
+    extended: bool = False
+    paired: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """One row: both NPS, the difference, its interval, z and p."""
@@ -580,10 +805,18 @@ class NpsDiff(Result):
     def _summary_lines(self) -> list[str]:
         c = self.config
         how = f"{_METHOD_LABELS.get(c.method, c.method)} {100 * c.level:g}%"
-        return [
+        if self.paired:
+            how = f"paired, Wald {100 * c.level:g}%, SE of the score differences"
+        lines = [
             f"NPS a - b = {self.difference:+.1f} [{self.lower:+.1f}, {self.upper:+.1f}] ({how}), "
-            f"z = {self.z:.2f}, p = {self.p_value:.3g}"
+            f"z = {self.z:.2f}, p = {self.p_value:.3g}",
+            f"promoters >= {c.promoter_min}, detractors <= {c.detractor_max} on {c.scale_min}-{c.scale_max}",
         ]
+        if self.clipped:
+            lines.append("interval cut at +-200 (adjusted Wald)")
+        if self.extended:
+            lines.append("interval widened to contain the difference")
+        return lines
 
     def plot(self, ax: Any = None, *, lang: str | None = None, **kwargs: Any) -> Any:
         """Forest plot of the two NPS and their difference; returns the Axes."""
@@ -633,6 +866,10 @@ def nps(
     detractor_max: int | None = None,
     scale: tuple[int, int] | None = None,
     empty: str = "error",
+    strata: Any = None,
+    clusters: Any = None,
+    fpc: Any = None,
+    design: bool = False,
     workers: int = 1,
 ) -> NpsResult:
     """Net Promoter Score with an interval, overall or per group.
@@ -663,6 +900,18 @@ def nps(
     empty
         A group without valid answers: ``"error"`` (default, an :class:`InputError` naming
         it) or ``"nan"`` (kept with NaN estimates).
+    strata, clusters, fpc
+        The sample design (column names of the DataFrame, or values per row): strata, the
+        primary sampling units (clusters, nested in the strata) and the finite population
+        correction (per row, one value per stratum: a sampling fraction in (0, 1] or the
+        population count of PSUs), as ``survey::svydesign(id=~clusters, strata=~strata,
+        weights=~w, fpc=~fpc)``. Any of them adds the design-based (Taylor-linearised)
+        standard error of the NPS, the mean of the +100 / 0 / -100 scores, as
+        ``survey::svymean`` (``svyby`` per group): columns ``se_design``, ``lower_design``,
+        ``upper_design`` (normal, NPS +- z SE) and ``df_design`` (PSUs - strata).
+    design
+        ``True`` adds the design columns for a design of ``weights`` alone (every respondent
+        its own PSU, ``svydesign(id=~1, weights=~w)``).
     workers
         Threads for counting (``<= 0``: all cores); results do not depend on it.
 
@@ -699,7 +948,11 @@ def nps(
     )
     p = _prepare(scores, column=column, by=by, weights=weights, metric="nps", workers=workers)
     counts = _count(p, cfg.scale_min, cfg.scale_max, workers)
-    return _nps_result(counts, p.keys, cfg, empty, p.what)
+    r = _nps_result(counts, p.keys, cfg, empty, p.what)
+    if not _wants_design(strata, clusters, fpc, design):
+        return r
+    table = _nps_design(r.table, p, _design(scores, p, strata, clusters, fpc), cfg)
+    return dataclasses.replace(r, table=table)
 
 
 def _box(
@@ -716,11 +969,19 @@ def _box(
     scale: tuple[int, int] | None,
     empty: str,
     workers: int,
+    strata: Any = None,
+    clusters: Any = None,
+    fpc: Any = None,
+    design: bool = False,
 ) -> BoxResult:
     cfg = _config(metric, config, {"level": level, "top_min": top_min, "bottom_max": bottom_max, "scale": scale})
     p = _prepare(scores, column=column, by=by, weights=weights, metric=metric, workers=workers)
     counts = _count(p, cfg.scale_min, cfg.scale_max, workers)
-    return _box_result(metric, counts, p.keys, cfg, empty, p.what)
+    r = _box_result(metric, counts, p.keys, cfg, empty, p.what)
+    if not _wants_design(strata, clusters, fpc, design):
+        return r
+    table = _box_design(r.table, p, _design(scores, p, strata, clusters, fpc), cfg)
+    return dataclasses.replace(r, table=table)
 
 
 def csat(
@@ -735,13 +996,22 @@ def csat(
     bottom_max: int | None = None,
     scale: tuple[int, int] | None = None,
     empty: str = "error",
+    strata: Any = None,
+    clusters: Any = None,
+    fpc: Any = None,
+    design: bool = False,
     workers: int = 1,
 ) -> BoxResult:
     """Customer satisfaction (CSAT): the top-box share with a Wilson interval, and the mean.
 
     Defaults: a 1-5 scale, top box 4-5 (top-2-box), bottom box 1-2; every number can be
-    changed (``top_min``, ``bottom_max``, ``scale``, ``level`` or ``config``). The other
-    parameters are those of :func:`nps` (DataFrame column default ``"csat"``).
+    changed (``top_min``, ``bottom_max``, ``scale``, ``level`` or ``config``). On another
+    ``scale`` the cut-offs not given follow it (:func:`box_cutoffs`: the points above and below
+    the midpoint; ``scale=(1, 10)`` gives top 6-10, bottom 1-5); the summary prints them. The
+    other parameters are those of :func:`nps` (DataFrame column default ``"csat"``); with a
+    sample design (``strata``, ``clusters``, ``fpc`` or ``design=True``) the table adds the
+    linearised standard errors ``mean_se_design``, ``top_se_design``, ``bottom_se_design``
+    (as ``survey::svymean`` of the answer and of the 0/1 box indicators) and ``df_design``.
 
     Examples
     --------
@@ -763,6 +1033,10 @@ def csat(
         scale=scale,
         empty=empty,
         workers=workers,
+        strata=strata,
+        clusters=clusters,
+        fpc=fpc,
+        design=design,
     )
 
 
@@ -778,6 +1052,10 @@ def ces(
     bottom_max: int | None = None,
     scale: tuple[int, int] | None = None,
     empty: str = "error",
+    strata: Any = None,
+    clusters: Any = None,
+    fpc: Any = None,
+    design: bool = False,
     workers: int = 1,
 ) -> BoxResult:
     """Customer effort score (CES): the mean with a t interval, and the "easy" top-box share.
@@ -804,6 +1082,10 @@ def ces(
         scale=scale,
         empty=empty,
         workers=workers,
+        strata=strata,
+        clusters=clusters,
+        fpc=fpc,
+        design=design,
     )
 
 
@@ -819,6 +1101,10 @@ def mean_score(
     bottom_max: int | None = None,
     scale: tuple[int, int] | None = None,
     empty: str = "error",
+    strata: Any = None,
+    clusters: Any = None,
+    fpc: Any = None,
+    design: bool = False,
     workers: int = 1,
 ) -> BoxResult:
     """Mean of any whole-number rating with a t interval, plus box shares (default scale 1-5).
@@ -843,6 +1129,10 @@ def mean_score(
         scale=scale,
         empty=empty,
         workers=workers,
+        strata=strata,
+        clusters=clusters,
+        fpc=fpc,
+        design=design,
     )
 
 
@@ -914,7 +1204,119 @@ def nps_diff(
         a=ra,
         b=rb,
         config=cfg,
+        clipped=bool(d["clipped"]),
+        extended=bool(d["extended"]),
     )
+
+
+def nps_paired(
+    a: Any,
+    b: Any,
+    *,
+    level: float | None = None,
+    weights: Any = None,
+    strata: Any = None,
+    clusters: Any = None,
+    fpc: Any = None,
+    config: Any = None,
+    promoter_min: int | None = None,
+    detractor_max: int | None = None,
+    scale: tuple[int, int] | None = None,
+) -> NpsDiff:
+    """Difference of the NPS of the same respondents in two waves, ``a - b``, paired.
+
+    Each respondent's answers score +100 / 0 / -100 in both waves; the difference of the two
+    NPS is the (weighted) mean of the per-respondent score differences d = s_a - s_b, and its
+    standard error is that of a mean of d: sqrt(sum (d - mean)^2 / (n (n - 1))) unweighted, the
+    Taylor-linearised SE of ``survey::svymean(~d, design)`` with ``weights`` / ``strata`` /
+    ``clusters`` / ``fpc``. The interval is Wald (difference +- z SE; the paired scores make the
+    adjusted-Wald and MOVER forms of independent samples inapplicable) and the p-value two-sided
+    normal. Only respondents with both answers enter (the others are counted in the ``a`` and
+    ``b`` results' ``n_missing``). Pandas inputs are paired by their index (an ``InputError``
+    when the indexes differ); other inputs by position.
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> d = ss.nps_paired([10, 9, 6, 8, 3], [8, 9, 3, 8, 6])
+    >>> d.difference, round(d.se, 4)
+    (20.0, 20.0)
+    """
+    cfg = _config(
+        "nps",
+        config,
+        {
+            "method": "wald",
+            "level": level,
+            "promoter_min": promoter_min,
+            "detractor_max": detractor_max,
+            "scale": scale,
+        },
+    )
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series) and not a.index.equals(b.index):
+        if a.index.has_duplicates or b.index.has_duplicates or set(a.index) != set(b.index):
+            extra = [x for x in a.index if x not in set(b.index)][:3] or [x for x in b.index if x not in set(a.index)][
+                :3
+            ]
+            raise InputError(
+                f"b: the index differs from a's (labels such as {extra!r} are in one only, or labels repeat); "
+                "pair the waves by respondent first"
+            )
+        b = b.reindex(a.index)
+    xa = _scores_array(a, "a")
+    xb = _scores_array(b, "b")
+    if len(xa) != len(xb):
+        raise InputError(f"b: {len(xb)} answers for {len(xa)} in a; expected one answer per respondent in each wave")
+    index = a.index if isinstance(a, pd.Series) else pd.RangeIndex(len(xa))
+    both = ~(np.isnan(np.asarray(xa, dtype=float)) | np.isnan(np.asarray(xb, dtype=float)))
+    if not both.any():
+        raise InputError("a, b: no respondent answered in both waves")
+    for x in (xa, xb):  # the scale and the weights, checked as for one NPS
+        nps(x, weights=weights, config=cfg, empty="nan")
+    fa, fb = np.asarray(xa, dtype=float), np.asarray(xb, dtype=float)
+
+    def score(x: np.ndarray) -> np.ndarray:
+        return np.where(x >= cfg.promoter_min, 100.0, np.where(x <= cfg.detractor_max, -100.0, 0.0))
+
+    dif = (score(fa) - score(fb))[both]  # the respondents of both waves form the sample
+
+    def sub(v: Any) -> Any:
+        return None if v is None else np.asarray(v.to_numpy() if isinstance(v, pd.Series) else v, dtype=object)[both]
+
+    w = None if weights is None else _weights_array(weights, len(fa))[both]
+    p = _Prepared(dif, None, None, None, w, index[both], "a - b")
+    dsg = _design(None, p, sub(strata), sub(clusters), sub(fpc))
+    m = _design_means(dif[:, None], p, dsg)
+    est, se = float(m["mean"][0, 0]), float(m["se"][0, 0])
+    z = float(_core.normal_quantile(0.5 + cfg.level / 2))
+    zstat = est / se if se > 0 else (0.0 if est == 0 else float(np.copysign(np.inf, est)))
+    pval = _p_two_sided(zstat)
+    return NpsDiff(
+        difference=est,
+        se=se,
+        lower=est - z * se,
+        upper=est + z * se,
+        z=zstat,
+        p_value=pval,
+        a=nps(np.where(both, fa, np.nan), weights=weights, config=cfg),
+        b=nps(np.where(both, fb, np.nan), weights=weights, config=cfg),
+        config=cfg,
+        paired=True,
+    )
+
+
+def _weights_array(weights: Any, n: int) -> np.ndarray:
+    """Weights per respondent as float64 (the length checked)."""
+    w = to_array(weights, name="weights")
+    if len(w) != n:
+        raise InputError(f"weights: {len(w)} values for {n} respondents")
+    return w
+
+
+def _p_two_sided(z: float) -> float:
+    import math
+
+    return 0.0 if math.isinf(z) else math.erfc(abs(z) / math.sqrt(2.0))
 
 
 def _row(r: NpsResult) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -220,6 +221,10 @@ class ServqualResult(Result):
         Per-respondent dimension gaps (or perceptions) and scores (None from an accumulator).
     config
         The :class:`ServqualConfig` used.
+    missing_dimensions
+        Dimensions no respondent scored (every answer missing, or below ``min_coverage``): their
+        rows are NaN, the headline ``servqual`` / ``servperf`` is the mean over the other
+        dimensions, and a ``UserWarning`` names them.
     """
 
     kind: str
@@ -235,6 +240,7 @@ class ServqualResult(Result):
     n_missing_allocation: int
     config: ServqualConfig
     respondents: pd.DataFrame | None = None
+    missing_dimensions: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The per-dimension table."""
@@ -257,6 +263,11 @@ class ServqualResult(Result):
         lines = [head, f"{self.n_rows} respondents; weakest dimension: {self.weakest_dimension()}"]
         if self.n_missing_allocation:
             lines.append(f"{self.n_missing_allocation} respondents without a complete 100-point allocation")
+        if self.missing_dimensions:
+            lines.append(
+                f"not scored (no answers): {', '.join(self.missing_dimensions)}; the headline is the mean over "
+                f"{len(self.dimensions) - len(self.missing_dimensions)} dimensions"
+            )
         return lines
 
     def plot(self, ax: Any = None, *, by: str = "dimension", **kwargs: Any) -> Any:
@@ -279,6 +290,15 @@ def _servqual_result(d: dict[str, Any], cfg: ServqualConfig, respondents: pd.Dat
         table[c] = table[c].astype(np.int64)
     table["n_items"] = [len(g) for g in cfg.dimension_items()]
     kind = "servqual" if d["has_expectations"] else "servperf"
+    col = "gap" if kind == "servqual" else "perception"
+    missing = tuple(str(x) for x in table.index[table[col].isna()])
+    if missing:
+        warnings.warn(
+            f"{kind}: no respondent scored the dimension(s) {', '.join(missing)}; the headline {kind.upper()} is the "
+            f"mean over the {len(table) - len(missing)} other dimension(s) (missing_dimensions)",
+            UserWarning,
+            stacklevel=3,
+        )
     if kind == "servperf":
         table = table.drop(columns=["expectation", "gap", "sd_gap", "alpha_gap"])
         items = items.drop(columns=["expectation", "gap", "sd_gap", "n_missing_e"])
@@ -296,6 +316,7 @@ def _servqual_result(d: dict[str, Any], cfg: ServqualConfig, respondents: pd.Dat
         n_missing_allocation=int(d["n_missing_allocation"]),
         config=cfg,
         respondents=respondents,
+        missing_dimensions=missing,
     )
 
 
@@ -334,6 +355,8 @@ class ServqualAccumulator(Mergeable):
     def scores(self, expectations: Any, perceptions: Any, *, weights: Any = None, workers: int = 1) -> Any:
         """Compiled per-respondent scores of a batch (and the row index), without adding them."""
         names = [i.name for i in self._config.items]
+        expectations = _aligned(expectations, perceptions, "expectations")
+        weights = _aligned(weights, perceptions, "weights")
         p, index = _item_matrix(perceptions, names, "perceptions")
         e = None
         if not self._perceptions_only:
@@ -389,6 +412,37 @@ class ServqualAccumulator(Mergeable):
     def __repr__(self) -> str:
         kind = "SERVPERF" if self._perceptions_only else "SERVQUAL"
         return f"ServqualAccumulator({kind}, {len(self._config.items)} items, form {self._config.form})"
+
+
+def _unlabelled(index: pd.Index) -> bool:
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+
+
+def _aligned(data: Any, perceptions: Any, what: str) -> Any:
+    """``data`` (a pandas table paired row by row with the perceptions) in the perceptions' row
+    order: pandas tables with labelled indexes are paired by their index. The same labels in
+    another order are reordered; labels that differ (or repeat) are an InputError naming some of
+    them. A default 0..n-1 index (no labels) pairs by position."""
+    if not (isinstance(data, (pd.DataFrame, pd.Series)) and isinstance(perceptions, (pd.DataFrame, pd.Series))):
+        return data
+    a, b = data.index, perceptions.index
+    if a.equals(b) or _unlabelled(a) or _unlabelled(b):
+        return data  # a default 0..n-1 index carries no labels: the rows pair by position
+    if not (a.has_duplicates or b.has_duplicates) and len(a) == len(b) and set(a) == set(b):
+        return data.loc[b]
+    only_here = [x for x in a if x not in set(b)][:3]
+    only_there = [x for x in b if x not in set(a)][:3]
+    detail = (
+        f"rows {only_here!r} are not in the perceptions"
+        if only_here
+        else f"the perceptions' rows {only_there!r} are missing"
+    )
+    if not (only_here or only_there):
+        detail = "an index label repeats"
+    raise InputError(
+        f"{what}: the index differs from the perceptions' ({detail}); pandas tables are paired by their index: "
+        "align them (e.g. set_index on a respondent id) or pass arrays to pair by position"
+    )
 
 
 def _respondents(s: Any, index: pd.Index, dims: list[str], perceptions_only: bool, weighted: bool) -> pd.DataFrame:
@@ -593,6 +647,8 @@ class ZotAccumulator(Mergeable):
     def scores(self, adequate: Any, desired: Any, perceived: Any, *, workers: int = 1) -> Any:
         """Compiled per-respondent scores of a batch (and the row index), without adding them."""
         names = [i.name for i in self._config.items]
+        adequate = _aligned(adequate, perceived, "adequate")
+        desired = _aligned(desired, perceived, "desired")
         p, index = _item_matrix(_as_table(perceived), names, "perceived")
         a, _ = _item_matrix(_as_table(adequate), names, "adequate")
         d, _ = _item_matrix(_as_table(desired), names, "desired")

@@ -33,6 +33,8 @@ py::dict nps_dict(const std::vector<NpsEstimate>& v) {
   d["se"] = col([](const NpsEstimate& e) { return e.se; });
   d["lower"] = col([](const NpsEstimate& e) { return e.lower; });
   d["upper"] = col([](const NpsEstimate& e) { return e.upper; });
+  d["clipped"] = col([](const NpsEstimate& e) { return e.clipped; });
+  d["extended"] = col([](const NpsEstimate& e) { return e.extended; });
   return d;
 }
 
@@ -215,10 +217,47 @@ void register_nps(py::module_& m) {
         r["upper"] = d.upper;
         r["z"] = d.z;
         r["p_value"] = d.p_value;
+        r["clipped"] = d.clipped;
+        r["extended"] = d.extended;
         return r;
       },
       py::arg("a"), py::arg("b"), py::arg("config"),
       "Difference of two NPS estimates given as dicts with n, n_eff, share_promoters, share_detractors.");
+  m.def("box_cutoffs", &box_cutoffs, py::arg("scale_min"), py::arg("scale_max"),
+        "Default (bottom_max, top_min) of a scale: the points below and above its midpoint.");
+  m.def(
+      "design_means",
+      [](const CArray<double>& y, const CArray<double>& weights, const std::optional<CArray<std::int32_t>>& groups,
+         int n_groups, const std::optional<CArray<std::int32_t>>& strata,
+         const std::optional<CArray<std::int32_t>>& clusters, const std::optional<CArray<double>>& fpc) {
+        Eigen::Map<const RowMatrixXd> ym = bind::as_records(y, "y");
+        VectorXi32 none_i;
+        Eigen::VectorXd none_d;
+        auto ints = [&](const std::optional<CArray<std::int32_t>>& a, const char* what) {
+          return a ? bind::as_vector(*a, what) : Eigen::Map<const VectorXi32>(none_i.data(), 0);
+        };
+        Eigen::Map<const VectorXi32> g = ints(groups, "groups"), h = ints(strata, "strata"),
+                                     c = ints(clusters, "clusters");
+        Eigen::Map<const Eigen::VectorXd> w = bind::as_vector(weights, "weights");
+        Eigen::Map<const Eigen::VectorXd> f =
+            fpc ? bind::as_vector(*fpc, "fpc") : Eigen::Map<const Eigen::VectorXd>(none_d.data(), 0);
+        DesignMeans r;
+        {
+          py::gil_scoped_release release;  // pure C++ over borrowed arrays
+          r = design_means(ym, w, g, n_groups, h, c, f);
+        }
+        py::dict d;
+        d["mean"] = r.mean;
+        d["se"] = r.se;
+        d["weight"] = r.weight;
+        d["n_psu"] = r.n_psu;
+        d["n_strata"] = r.n_strata;
+        d["df"] = r.df();
+        return d;
+      },
+      py::arg("y"), py::arg("weights"), py::arg("groups") = py::none(), py::arg("n_groups") = 1,
+      py::arg("strata") = py::none(), py::arg("clusters") = py::none(), py::arg("fpc") = py::none(),
+      "Weighted means per group with Taylor-linearised standard errors of a stratified cluster design.");
   m.def("nps_sample_size", &nps_sample_size, py::arg("margin"), py::arg("share_promoters"), py::arg("share_detractors"),
         py::arg("config"), py::arg("design_effect") = 1.0);
 }

@@ -25,6 +25,7 @@ py::dict summary_dict(const ServqualSummary& r) {
   d["servperf"] = r.servperf;
   d["weighted_servperf"] = r.weighted_servperf;
   d["respondent_servqual"] = r.respondent_servqual;
+  d["n_dimensions_used"] = r.n_dimensions_used;
   return d;
 }
 

@@ -337,3 +337,47 @@ def test_report_section_recognises_a_servqual_survey():
     only_p = data.servqual.drop(columns=[c for c in data.servqual.columns if c.startswith("e_")])
     sec2 = next(s for s in build_report({"survey": only_p}).sections if s.key == "servqual")
     assert "SERVPERF" in sec2.findings[0]
+
+
+# ------------------------------------------------------------------ issue 16: silent results
+
+
+def test_fully_missing_dimension_leaves_the_headline_over_the_others():
+    e, p, _ = survey(n=80, seed=3)
+    p[:, 9:13] = np.nan  # nobody answered responsiveness
+    with pytest.warns(UserWarning, match="responsiveness"):
+        r = ss.servqual(pd.DataFrame(e, columns=NAMES), pd.DataFrame(p, columns=NAMES))
+    assert r.missing_dimensions == ("responsiveness",)
+    assert np.isnan(r.dimensions.loc["responsiveness", "gap"])
+    # the headline: the mean of the four dimensions' mean gaps, from the definition
+    gaps = []
+    for d, g in zip(DIMS, GROUPS):
+        if d == "responsiveness":
+            continue
+        gi = p[:, list(g)] - e[:, list(g)]
+        gaps.append(np.nanmean(gi, axis=1).mean())
+    assert abs(r.servqual - np.mean(gaps)) < 1e-12
+    assert "not scored (no answers): responsiveness" in str(r)
+    with pytest.warns(UserWarning, match="SERVPERF is the mean over the 4 other"):
+        sp = ss.servperf(pd.DataFrame(p, columns=NAMES))
+    assert np.isfinite(sp.servperf) and sp.missing_dimensions == ("responsiveness",)
+
+
+def test_expectations_and_perceptions_are_paired_by_index():
+    e, p, _ = survey(n=40, seed=4)
+    E = pd.DataFrame(e, columns=NAMES, index=[f"r{i}" for i in range(40)])
+    P = pd.DataFrame(p, columns=NAMES, index=E.index)
+    ref = ss.servqual(E, P)
+    shuffled = E.sample(frac=1.0, random_state=1)  # the same respondents in another order
+    r = ss.servqual(shuffled, P)
+    assert r.servqual == pytest.approx(ref.servqual, abs=1e-12)
+    pd.testing.assert_frame_equal(r.items, ref.items, atol=1e-12, rtol=0)
+    # arrays pair by position: the shuffled rows give other gaps per item
+    positional = ss.servqual(shuffled.to_numpy(), P.to_numpy())
+    assert not np.allclose(positional.items["sd_gap"], ref.items["sd_gap"])
+    other = E.set_axis([f"x{i}" for i in range(40)])
+    with pytest.raises(ss.InputError, match=r"expectations: the index differs from the perceptions' \(rows \['x0'"):
+        ss.servqual(other, P)
+    with pytest.raises(ss.InputError, match="weights: the index differs"):
+        w = pd.DataFrame(np.full((40, 5), 20.0), columns=DIMS, index=other.index)  # labelled, other labels
+        ss.servqual(E, P, weights=w)

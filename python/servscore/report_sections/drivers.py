@@ -30,6 +30,17 @@ def _attributes(df: pd.DataFrame, outcome: str) -> list[str]:
     return out
 
 
+def penalty_reward_cutoffs(ratings: pd.DataFrame) -> tuple[int, int]:
+    """Penalty-reward cut-offs that follow the ratings' scale (the narrowest of 1-5, 1-7, 1-10,
+    0-10 holding every answer): the bottom box is the lowest 2/5 of the points and the top box
+    the highest 1/5 (at least one point), which on 1-5 are penalty_reward's defaults <= 2 and
+    >= 5; on 1-10 they are <= 4 and >= 9, on 0-10 <= 3 and >= 9, on 1-7 <= 2 and >= 7."""
+    lo_seen, hi_seen = float(ratings.min().min()), float(ratings.max().max())
+    lo, hi = next(((a, b) for a, b in ((1, 5), (1, 7), (1, 10), (0, 10)) if lo_seen >= a and hi_seen <= b), (0, 10))
+    points = hi - lo + 1
+    return lo + (2 * points) // 5 - 1, hi - max(1, points // 5) + 1
+
+
 def find_table(tables: dict[str, pd.DataFrame]) -> tuple[str, pd.DataFrame, str, list[str]] | None:
     """A table with an overall-satisfaction column and at least three attribute ratings."""
     for key, df in tables.items():
@@ -72,11 +83,14 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             ("重点改进：" if zh else "Concentrate here (important, under-performing): ") + ", ".join(conc)
         )
     try:
-        pr = penalty_reward(df, outcome, columns=attrs, weights=weights)
+        low_max, high_min = penalty_reward_cutoffs(df[attrs])
+        pr = penalty_reward(df, outcome, columns=attrs, weights=weights, low_max=low_max, high_min=high_min)
         for cls in ("basic", "exciting"):
             names = list(pr.table.index[pr.table["factor_class"].astype(str) == cls])
             if names:
-                sec.findings.append(f"{cls} factors (penalty-reward): {', '.join(names)}")
+                sec.findings.append(
+                    f"{cls} factors (penalty-reward, bottom box <= {low_max}, top box >= {high_min}): {', '.join(names)}"
+                )
         table = pd.concat(
             [
                 imp.table[["importance", "share", "rank"]],
