@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -105,9 +106,23 @@ CorrelationInput correlation_from_moments(const Moments& m, const std::vector<in
 Eigen::MatrixXd correlation_from_covariance(Eigen::Ref<const Eigen::MatrixXd> cov,
                                             const std::vector<std::string>& names = {});
 
+/**
+ * @brief Predictor sets and forced-in covariates (relaimpo `groups=` / `always=`, domir `.set` / `.all`).
+ *
+ * The analysis ranks *units*: each unit is a set of predictors that enter and leave the models
+ * together. Every predictor is in exactly one unit or in `always`. `always` predictors are in
+ * every model; their R2 (`r2_always`) is not decomposed, and each unit's value is the part of
+ * `r2 - r2_always` it earns. Empty `units`: each predictor not in `always` is its own unit.
+ */
+struct DominanceSpec {
+  std::vector<std::vector<int>> units;  ///< predictor indices (0-based) of each unit
+  std::vector<int> always;              ///< predictors in every model
+};
+
 /** @brief LMG / Shapley values with general, conditional and complete dominance. */
 struct DominanceResult {
   double r2 = 0.0;            ///< R2 of the full model
+  double r2_always = 0.0;     ///< R2 of the forced-in predictors alone (0 without `always`)
   Eigen::VectorXd general;    ///< p LMG values (general dominance); they sum to r2
   Eigen::VectorXd se;         ///< p Monte-Carlo standard errors (0 when exact)
   Eigen::VectorXd r2_single;  ///< p squared correlations with the outcome (subset size 0 increments)
@@ -135,6 +150,104 @@ struct DominanceResult {
  */
 DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverConfig& config, int workers = 1,
                           const std::vector<std::string>& names = {});
+
+/**
+ * @brief Dominance analysis over predictor sets with forced-in covariates (see DominanceSpec).
+ * The vectors and matrices of the result are per unit (q = number of units). `check` is called
+ * on the calling thread between chunks of about 2^20 subsets (or 2^14 permutations) and between
+ * chunks of complete-dominance pairs; it may throw to interrupt (Ctrl-C from Python).
+ * @throws config_error for a spec that repeats or omits a predictor.
+ */
+DominanceResult dominance(Eigen::Ref<const Eigen::MatrixXd> corr, const DriverConfig& config, const DominanceSpec& spec,
+                          int workers, const std::vector<std::string>& names, const std::function<void()>& check);
+
+/** @brief The importance metrics of relaimpo (Grömping 2006) and Kruskal (1987). */
+enum class ImportanceMetric : std::int8_t {
+  lmg = 0,               ///< Shapley value of R2 (general dominance)
+  relative_weights = 1,  ///< Johnson's raw weights (equal to relaimpo's `genizi`)
+  first = 2,             ///< R2 of the unit alone (after `always`): squared correlation
+  last = 3,              ///< R2 lost when the unit is removed from the full model
+  betasq = 4,            ///< squared standardised coefficient
+  pratt = 5,             ///< standardised coefficient times the correlation (Pratt 1987)
+  car = 6,               ///< squared CAR score (Zuber & Strimmer 2011): (R_xx^-1/2 r_xy)^2
+  kruskal = 7            ///< squared partial correlation averaged over all orders (Kruskal 1987)
+};
+
+/**
+ * @brief One importance metric per unit of a correlation matrix (outcome last).
+ *
+ * With `always`, every metric is taken from the partial correlations given the forced-in
+ * predictors and multiplied by (1 - r2_always), as relaimpo does (so `first` is the R2 increment
+ * over `always` and lmg, first, last agree with the subset definitions). `kruskal` is the mean
+ * over all orders of the squared partial correlation of the unit given the units before it (and
+ * `always`), unscaled. betasq, pratt, car and relative_weights need single-predictor units.
+ * kruskal keeps 2^q values (q <= complete_max_predictors).
+ */
+Eigen::VectorXd importance_metric(Eigen::Ref<const Eigen::MatrixXd> corr, ImportanceMetric metric,
+                                  const DriverConfig& config, const DominanceSpec& spec = {}, int workers = 1,
+                                  const std::vector<std::string>& names = {});
+
+/** @brief Kind of bootstrap interval. */
+enum class DriverInterval : std::int8_t {
+  percentile = 0,  ///< quantiles (type 7) of the replicates
+  bca = 1          ///< bias-corrected and accelerated (Efron 1987): jackknife acceleration, one fit per row
+};
+
+/** @brief Bootstrap of an importance metric (rows resampled, weights travel with their rows). */
+struct DriverBootstrap {
+  Eigen::VectorXd estimate;                         ///< q metric values of the data
+  Eigen::MatrixXd replicates;                       ///< B x q values per resample (a NaN row: a failed resample)
+  Eigen::VectorXd lower, upper;                     ///< q interval limits
+  Eigen::VectorXd se;                               ///< q bootstrap standard errors
+  Eigen::MatrixXi pairs;                            ///< q(q-1)/2 x 2 unit indices (i < j) of the differences
+  Eigen::VectorXd diff_estimate;                    ///< value of i minus value of j, per pair
+  Eigen::VectorXd diff_lower, diff_upper, diff_se;  ///< interval and standard error of the difference
+  Eigen::VectorXd z0, acceleration;                 ///< q BCa bias correction and acceleration (NaN for percentile)
+  /// LMG with dominance shares: q x q share of the resamples in which the row unit completely /
+  /// conditionally / generally dominates the column unit (empty otherwise).
+  Eigen::MatrixXd complete_share, conditional_share, general_share;
+  int n_bootstrap = 0;      ///< resamples drawn
+  int n_failed = 0;         ///< resamples skipped (a constant or collinear column in the resample)
+  std::int64_t n_used = 0;  ///< complete rows resampled
+};
+
+/** @brief Row indices of bootstrap resample `b` (0-based) of `n` rows: the draws every bootstrap here uses. */
+std::vector<std::int64_t> bootstrap_indices(std::int64_t n, std::uint64_t seed, std::int64_t b);
+
+/**
+ * @brief Bootstrap intervals of an importance metric and of the differences between units.
+ *
+ * The complete rows (listwise; a positive weight) are resampled `config.n_bootstrap` times
+ * (resample b draws its rows from its own stream of `config.seed`: `bootstrap_indices`); each
+ * resample gives weighted correlations and the metric. Intervals at level 1 - config.alpha:
+ * percentile (type-7 quantiles) or BCa (z0 from the share of replicates below the estimate,
+ * acceleration from the leave-one-row-out jackknife; the adjusted levels' type-7 quantiles).
+ * Results do not depend on `workers`. `dominance_shares` (LMG only) adds the share matrices.
+ * @throws config_error for missing = pairwise or n_bootstrap < 2; input_error as correlation_from_data.
+ */
+DriverBootstrap driver_bootstrap(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
+                                 Eigen::Ref<const Eigen::VectorXd> weights, const DriverConfig& config,
+                                 ImportanceMetric metric, DriverInterval interval, const DominanceSpec& spec = {},
+                                 bool dominance_shares = false, int workers = 1,
+                                 const std::vector<std::string>& names = {}, const std::function<void()>& check = {});
+
+/** @brief Pseudo-R2 of a logistic model (Estrella 1998; McFadden 1974). */
+enum class PseudoR2 : std::int8_t {
+  mcfadden = 0,  ///< 1 - LL / LL0
+  estrella = 1   ///< 1 - (LL / LL0)^(-(2 / n) LL0), n the sum of the weights
+};
+
+/**
+ * @brief Dominance analysis of a binary outcome (0 / 1): a logistic regression (IRLS, weighted)
+ * for every subset of units, its pseudo-R2 as the fit statistic (as domir with glm).
+ * Exact for q <= exact_max_predictors and q <= 20 (2^q fits); the result as `dominance`.
+ * @throws input_error for an outcome value other than 0 or 1 (naming the row), a constant
+ *   outcome, or a fit that does not converge (complete separation, naming the subset).
+ */
+DominanceResult dominance_logistic(RecordsRef x, Eigen::Ref<const Eigen::VectorXd> y,
+                                   Eigen::Ref<const Eigen::VectorXd> weights, const DriverConfig& config,
+                                   PseudoR2 statistic, const DominanceSpec& spec = {}, int workers = 1,
+                                   const std::vector<std::string>& names = {}, const std::function<void()>& check = {});
 
 /** @brief Brute-force R2 of one subset (a bit mask over the p predictors) from a correlation matrix. */
 double subset_r2(Eigen::Ref<const Eigen::MatrixXd> corr, std::uint64_t mask);

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,7 +58,35 @@ __all__ = [
     "penalty_reward",
 ]
 
-METHODS = ("lmg", "dominance", "relative_weights", "correlation")
+METHODS = (
+    "lmg",
+    "dominance",
+    "relative_weights",
+    "correlation",
+    "first",
+    "last",
+    "betasq",
+    "pratt",
+    "car",
+    "genizi",
+    "kruskal",
+)
+#: Code of each method in the compiled core (``ImportanceMetric``); genizi is Johnson's weights.
+_METRIC = {
+    "lmg": 0,
+    "dominance": 0,
+    "relative_weights": 1,
+    "genizi": 1,
+    "first": 2,
+    "last": 3,
+    "betasq": 4,
+    "pratt": 5,
+    "car": 6,
+    "kruskal": 7,
+}
+INTERVALS = ("percentile", "bca")
+MODELS = ("linear", "logistic")
+PSEUDO_R2 = ("mcfadden", "estrella")
 IPA_QUADRANTS = ("concentrate_here", "keep_up_good_work", "low_priority", "possible_overkill")
 FACTOR_CLASSES = ("basic", "performance", "exciting", "unclassified")
 #: Kano category of each penalty-reward class (``unclassified`` has none).
@@ -135,6 +164,116 @@ def _weights(frame: pd.DataFrame | None, weights: Any, n: int) -> np.ndarray | N
     return np.ascontiguousarray(w, dtype=np.float64)
 
 
+# ------------------------------------------------------------------ default predictors
+
+#: Column names taken for identifiers, dates and weights (case-insensitive), left out of the
+#: default driver list (docs/drivers.md, "Which columns are drivers").
+ID_NAME = re.compile(
+    r"(?i)^(id|uuid|guid|key|index|row|record|respondent|resp|case)(_?(id|no|nr|number|num))?$"
+    r"|(^|[_ .-])(id|uuid|guid|key)$|^(id|uuid|guid)[_ .-]"
+)
+_CAMEL_ID = re.compile(r"[a-z](Id|ID)$")
+DATE_NAME = re.compile(
+    r"(?i)(^|[_ .-])(date|time|timestamp|datetime|day|month|year|week|period)$|^(date|time|timestamp)[_ .-]"
+    r"|[_ .-](at|on)$"
+)
+WEIGHT_NAME = re.compile(r"(?i)^(w|wt|wgt|weight|weights|pw|pweight)$|(^|[_ .-])(weight|weights|wt|wgt)$")
+#: Integer values in this range are Excel serial dates (1954-12-03 to 2119-01-11).
+EXCEL_SERIAL = (20000.0, 80000.0)
+#: Integer values in this range are Unix times in seconds (1973 to 2096).
+UNIX_SECONDS = (1e8, 4e9)
+#: An integer column with all values distinct is an identifier when it has at least this many rows.
+ID_MIN_ROWS = 20
+
+
+def exclusion_reason(name: Any, values: pd.Series) -> str | None:
+    """Why a column is not a default driver (an identifier, a date, a weight, not numeric), or None.
+
+    The rules, in order: a non-numeric dtype (text, categories, datetimes, timedeltas); a name
+    that reads as an identifier (``id``, ``*_id``, ``customerId``, ``respondent``, ...), a date or
+    time (``date``, ``*_date``, ``created_at``, ``month``, ...) or a weight (``weight``, ``wt``,
+    ``pw``, ``*_weight``); integer values that are all Excel serial dates (20000 to 80000) or Unix
+    times in seconds; integer values all distinct over at least 20 rows (a row identifier).
+    """
+    if not (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_timedelta64_dtype(values.dtype)):
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            return "date (datetime dtype)"
+        return "not numeric"
+    text = str(name)
+    if ID_NAME.search(text) or _CAMEL_ID.search(text):
+        return "identifier (name)"
+    if DATE_NAME.search(text):
+        return "date (name)"
+    if WEIGHT_NAME.search(text):
+        return "weight (name)"
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return None
+    v = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    v = v[~np.isnan(v)]
+    if len(v) == 0 or not np.all(v == np.round(v)):
+        return None
+    if np.all((v >= EXCEL_SERIAL[0]) & (v <= EXCEL_SERIAL[1])):
+        return "date (Excel serial numbers)"
+    if np.all((v >= UNIX_SECONDS[0]) & (v <= UNIX_SECONDS[1])):
+        return "date (Unix times)"
+    if len(v) >= ID_MIN_ROWS and len(np.unique(v)) == len(v):
+        return "identifier (distinct integers)"
+    return None
+
+
+def default_predictors(frame: pd.DataFrame, skip: Sequence[Any]) -> tuple[list[Any], dict[str, str]]:
+    """The default driver columns of ``frame`` (all but ``skip`` and the excluded) and the
+    excluded columns with their reasons (see :func:`exclusion_reason`)."""
+    names: list[Any] = []
+    excluded: dict[str, str] = {}
+    for c in frame.columns:
+        if any(c is k or (type(c) is type(k) and c == k) for k in skip):
+            continue
+        why = exclusion_reason(c, frame[c])
+        if why is None:
+            names.append(c)
+        else:
+            excluded[str(c)] = why
+    return names, excluded
+
+
+def _align(frame: pd.DataFrame, v: Any, name: str) -> Any:
+    """A pandas Series paired with a pandas frame: aligned on the index (same labels in another
+    order are reordered) or an InputError when the labels differ. Other inputs pass unchanged."""
+    if not isinstance(v, pd.Series) or v.index.equals(frame.index):
+        return v
+    if len(v) == len(frame) and v.index.is_unique and frame.index.is_unique and set(v.index) == set(frame.index):
+        return v.reindex(frame.index)
+    only_x = [i for i in frame.index if i not in v.index][:3]
+    only_v = [i for i in v.index if i not in frame.index][:3]
+    raise InputError(
+        f"{name}: the index of the Series does not match the index of X"
+        f" (labels only in X: {only_x}, only in {name}: {only_v}; lengths {len(frame)} and {len(v)});"
+        f" align them (e.g. {name}.reindex(X.index)) or pass arrays"
+    )
+
+
+def _outcome(frame: pd.DataFrame, y: Any, x_is_pandas: bool) -> tuple[Any, np.ndarray, str]:
+    """The outcome as (label or None, values, name) with the alignment and name-clash checks."""
+    if is_label(frame, y):
+        return y, numeric_column(frame, y, name="y"), names_of([y])[0]
+    if y is None:
+        raise InputError("y: give the outcome as a column name of X or as an array")
+    if x_is_pandas:
+        y = _align(frame, y, "y")
+    yv = to_array(y, name="y")
+    name = getattr(y, "name", None)
+    if name is not None and name in frame.columns:
+        col = numeric_column(frame, name, name="X")
+        if len(col) == len(yv) and np.array_equal(col, yv, equal_nan=True):
+            return name, col, names_of([name])[0]  # the outcome column itself, passed as a Series
+        raise InputError(
+            f"y: the Series is named {name!r} like a column of X with other values; rename it"
+            f" (y.rename('overall')) or pass y={name!r} to use the column"
+        )
+    return None, yv, str(name if name is not None else "y")
+
+
 def _is_moments(obj: Any) -> bool:
     from .moments import Moments
 
@@ -204,21 +343,18 @@ def _prepare(
         sub = np.ascontiguousarray(mat[np.ix_(order, order)])
         corr = _core.drivers_correlation_from_covariance(sub, names_of(pred))
         return _Prepared(pred, labels[yi], corr, None, None, None, {"n_used": float("nan"), "n_dropped": 0})
+    excluded: dict[str, str] = {}
     if is_frame_like(X):
         frame = to_frame(X, name="X")
         if len(frame) == 0:
             raise InputError("X: the input is empty (0 rows)")
-        if is_label(frame, y):
-            y_name = y
-            yv = numeric_column(frame, y, name="y")
-        else:
-            if y is None:
-                raise InputError("y: give the outcome as a column name of X or as an array")
-            yv = to_array(y, name="y")
-            y_name = str(getattr(y, "name", None) or "y")
-        skip = [y_name] + ([weights] if is_label(frame, weights) else [])
+        pandas_x = isinstance(X, pd.DataFrame)
+        y_label, yv, y_name = _outcome(frame, y, pandas_x)
+        if pandas_x:
+            weights = _align(frame, weights, "weights")
+        skip = ([y_label] if y_label is not None else []) + ([weights] if is_label(frame, weights) else [])
         if columns is None:
-            names = [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
+            names, excluded = default_predictors(frame, skip)
         else:
             names = list(columns)
         if not names:
@@ -243,7 +379,10 @@ def _prepare(
         check_finite(vals, cols, rows, name=what)  # named by the caller's row labels
         check_magnitude(vals, cols, rows, name=what, limit=1e100)  # squares of 1e160 overflow
     cr = _core.drivers_correlation(x, yv, w, cfg, names_of(names))
-    info = {k: cr[k] for k in ("n_rows", "n_used", "n_dropped", "n_missing", "sum_weights", "effective_n")}
+    info: dict[str, Any] = {
+        k: cr[k] for k in ("n_rows", "n_used", "n_dropped", "n_missing", "sum_weights", "effective_n")
+    }
+    info["excluded"] = excluded
     return _Prepared(names, y_name, cr["corr"], x, yv, w, info)
 
 
@@ -302,10 +441,25 @@ class Importance(Result):
     n_dropped: int
     n_missing: int
     config: DriverConfig
+    excluded: dict[str, str] = dataclasses.field(default_factory=dict)
+    model: str = "linear"
+    r2_always: float = 0.0
+    always: tuple[str, ...] = ()
+    sets: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    interval: str | None = None
+    n_bootstrap: int = 0
+    n_failed: int = 0
+    differences: pd.DataFrame | None = None
+    dominance_shares: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The per-predictor table."""
         return self.table
+
+    @property
+    def predictors(self) -> list[str]:
+        """The predictors (or sets) ranked, in input order."""
+        return [str(i) for i in self.table.index]
 
     @property
     def shares(self) -> pd.Series:
@@ -363,7 +517,69 @@ class Importance(Result):
         top = self.table.sort_values("rank").index[:3]
         how = "exact" if self.exact else f"sampled ({self.config.n_permutations} permutations)"
         n = "from a matrix" if math.isnan(self.n_used) else f"n = {int(self.n_used)} ({self.n_dropped} rows dropped)"
-        return [f"{self.method} for {self.outcome}: R2 = {self.r2:.4f}, {how}, {n}", "top: " + ", ".join(map(str, top))]
+        lines = [
+            f"{self.method} for {self.outcome}: R2 = {self.r2:.4f}, {how}, {n}",
+            "top: " + ", ".join(map(str, top)),
+        ]
+        lines.append("predictors: " + ", ".join(self.predictors))
+        if self.always:
+            lines.append(f"always in the model: {', '.join(self.always)} (R2 {self.r2_always:.4f}, not decomposed)")
+        for name, members in self.sets.items():
+            lines.append(f"set {name}: {', '.join(members)}")
+        if self.excluded:
+            lines.append("left out: " + ", ".join(f"{c} ({why})" for c, why in self.excluded.items()))
+        if self.interval:
+            lines.append(
+                f"{self.interval} intervals at level {1 - self.config.alpha:g} from {self.n_bootstrap} resamples"
+                f" ({self.n_failed} failed), seed {self.config.seed}"
+            )
+        return lines
+
+
+def _units(
+    names: list[str], sets: Any, always: Any
+) -> tuple[list[list[int]], list[int], list[str], dict[str, list[str]], tuple[str, ...]]:
+    """Units for the core (sets first, in the order given, then the other predictors), the
+    forced-in predictors, the unit labels, the sets by name and the always names."""
+    pos = {n: i for i, n in enumerate(names)}
+
+    def index(c: Any, what: str) -> int:
+        key = c if c in pos else str(c)
+        if key not in pos:
+            raise InputError(f"{what}: {c!r} is not a predictor; predictors: {', '.join(map(repr, names))}")
+        return pos[key]
+
+    if always is None:
+        always_list: list[Any] = []
+    elif isinstance(always, str) or not isinstance(always, Sequence):
+        always_list = [always]
+    else:
+        always_list = list(always)
+    always_idx = [index(c, "always") for c in always_list]
+    set_map: dict[str, list[str]] = {}
+    units: list[list[int]] = []
+    labels: list[str] = []
+    if sets:
+        items = sets.items() if isinstance(sets, dict) else ((f"set{k + 1}", v) for k, v in enumerate(sets))
+        for label, given in items:
+            members = [given] if isinstance(given, str) else list(given)
+            if not members:
+                raise InputError(f"sets: set {label!r} is empty")
+            if str(label) in pos and [str(m) for m in members] != [str(label)]:
+                raise InputError(f"sets: the name {label!r} is also a predictor's; name the set differently")
+            units.append([index(c, f"sets[{label!r}]") for c in members])
+            labels.append(str(label))
+            set_map[str(label)] = [names[i] for i in units[-1]]
+    used = {i for u in units for i in u}
+    clash = used & set(always_idx)
+    if clash:
+        raise InputError(f"sets, always: {names[min(clash)]!r} is in a set and in always; give it one role")
+    if units or always_idx:
+        for i, n in enumerate(names):
+            if i not in used and i not in always_idx:
+                units.append([i])
+                labels.append(n)
+    return units, always_idx, labels or list(names), set_map, tuple(names[i] for i in always_idx)
 
 
 def importance(
@@ -377,7 +593,13 @@ def importance(
     matrix: bool = False,
     n: int | None = None,
     signed: bool = False,
+    sets: Any = None,
+    always: Any = None,
+    model: str = "linear",
+    pseudo_r2: str = "mcfadden",
     n_bootstrap: int | None = None,
+    interval: str = "percentile",
+    level: float | None = None,
     seed: int | None = None,
     alpha: float | None = None,
     n_permutations: int | None = None,
@@ -390,18 +612,27 @@ def importance(
     Parameters
     ----------
     X
-        Predictors: a DataFrame (pandas, polars, Arrow; ``columns`` picks them, default all
-        numeric columns but ``y`` and ``weights``) or a 2-D array. With ``matrix=True``, a
-        square correlation or covariance matrix (a labelled DataFrame) that includes the
-        outcome; or a ``servscore.Moments`` co-moment state (its covariance is used).
+        Predictors: a DataFrame (pandas, polars, Arrow; ``columns`` picks them) or a 2-D array.
+        Without ``columns``, every column but ``y`` and ``weights`` is a driver except the
+        identifier, date and weight columns recognised by name or values (:func:`exclusion_reason`;
+        they are listed in ``Importance.excluded`` and in the summary). With ``matrix=True``, a
+        square correlation or covariance matrix (a labelled DataFrame) that includes the outcome;
+        or a ``servscore.Moments`` co-moment state (its covariance is used).
     n
         With a matrix: the number of observations it came from (reported as ``n_used``).
     y
-        The outcome: a column name of X (or of the matrix), or an array.
+        The outcome: a column name of X (or of the matrix), or an array / Series. A pandas
+        Series is aligned with a pandas X on the index (an ``InputError`` when the labels
+        differ); a Series named like another column of X is an ``InputError``.
     method
         ``"lmg"`` (Shapley / general dominance), ``"dominance"`` (LMG plus conditional and
-        complete dominance), ``"relative_weights"`` (Johnson) or ``"correlation"`` (squared
-        zero-order correlations rescaled to R2, for comparison).
+        complete dominance), ``"relative_weights"`` (Johnson; relaimpo's ``genizi`` gives the
+        same values and is accepted as ``"genizi"``), ``"first"`` (R2 alone), ``"last"`` (R2 lost
+        when dropped from the full model), ``"betasq"`` (squared standardised coefficient),
+        ``"pratt"`` (coefficient times correlation), ``"car"`` (squared CAR score),
+        ``"kruskal"`` (squared partial correlation averaged over all orders) or
+        ``"correlation"`` (squared correlations rescaled to R2, for comparison). These are
+        relaimpo's ``type=`` values.
     weights
         Survey weights (a column name or an array; >= 0; rows with weight 0 are dropped).
     missing
@@ -409,10 +640,28 @@ def importance(
         (each correlation from the rows where both are present).
     signed
         Relative weights: add ``signed_share`` with the sign of the full-model coefficient.
-    n_bootstrap, seed, alpha
-        Relative weights: bootstrap replicates of the random-variable test (Tonidandel et
-        al. 2009; 0: none), its seed and the level of its intervals. ``seed`` also seeds LMG
-        permutation sampling.
+    sets
+        Predictor sets ranked together (relaimpo ``groups=``, domir ``.set``): a dict
+        ``{name: [columns]}`` (or a list of lists, named set1, set2, ...). The table has one row
+        per set (first, in the order given) and per remaining predictor.
+    always
+        Covariates forced into every model (relaimpo ``always=``, domir ``.all``): their R2
+        (``r2_always``) is not decomposed; the others share ``r2 - r2_always``.
+    model, pseudo_r2
+        ``model="logistic"``: a binary (0 / 1) outcome, a logistic regression per subset and
+        its pseudo-R2 (``"mcfadden"`` 1 - LL/LL0 or ``"estrella"``) as the fit statistic of
+        ``method="lmg"`` or ``"dominance"`` (as domir with glm); raw data only.
+    n_bootstrap, interval, level, seed
+        Bootstrap intervals (rows resampled ``n_bootstrap`` times, seeded, in parallel, the same
+        for any ``workers``) of every value (``lower``, ``upper``, ``boot_se``) and of every
+        difference between two predictors (``differences``, as relaimpo's booteval with
+        ``diff = TRUE``): ``interval="percentile"`` or ``"bca"`` (bias-corrected and
+        accelerated, one jackknife fit per row). ``method="dominance"`` adds
+        ``dominance_shares``: the share of resamples in which one predictor completely,
+        conditionally and generally dominates another. Relative weights also run the
+        random-variable test (Tonidandel et al. 2009: ``ci_low``, ``ci_high``, ``diff_low``,
+        ``diff_high``, ``p_value``, ``significant``). ``level`` (default 0.95) is
+        ``1 - alpha``; ``seed`` also seeds LMG permutation sampling.
     n_permutations, exact_max_predictors
         LMG is exact (all 2^p subsets) up to ``exact_max_predictors`` (default 25), sampled
         with this many random orders beyond it (a standard error in ``se``).
@@ -425,7 +674,8 @@ def importance(
     ------
     InputError
         A constant or collinear predictor (named), too few rows (<= predictors + 1), a bad
-        weight or value (the message names the column and row).
+        weight or value (the message names the column and row), X and y Series whose indexes
+        differ.
 
     Examples
     --------
@@ -438,9 +688,26 @@ def importance(
     True
     >>> list(imp.table.sort_values("rank").index)
     ['a', 'b', 'c']
+    >>> boot = ss.drivers.importance(X, y, columns=["a", "b", "c"], n_bootstrap=200, seed=1)
+    >>> bool((boot.table["lower"] < boot.table["importance"]).all())
+    True
+    >>> bool(boot.differences.loc[("a", "c"), "lower"] > 0)
+    True
     """
     if method not in METHODS:
         raise ConfigError(f"method: {method!r} is not a method; expected one of: {', '.join(METHODS)}")
+    if interval not in INTERVALS:
+        raise ConfigError(f"interval: {interval!r}; expected one of: {', '.join(INTERVALS)}")
+    if model not in MODELS:
+        raise ConfigError(f"model: {model!r}; expected one of: {', '.join(MODELS)}")
+    if pseudo_r2 not in PSEUDO_R2:
+        raise ConfigError(f"pseudo_r2: {pseudo_r2!r}; expected one of: {', '.join(PSEUDO_R2)}")
+    if level is not None:
+        if alpha is not None:
+            raise ConfigError("level, alpha: give one (level = 1 - alpha)")
+        if not (isinstance(level, (int, float)) and 0 < level < 1):
+            raise ConfigError(f"level: {level!r}; expected a number in (0, 1)")
+        alpha = 1.0 - float(level)
     overrides: dict[str, Any] = {
         "missing": missing,
         "n_bootstrap": n_bootstrap,
@@ -455,46 +722,127 @@ def importance(
     p = len(names)
     corr = prep.corr
     rxy = corr[:p, p]
-    table = pd.DataFrame(index=pd.Index(names, name="predictor"))
+    units, always_idx, labels, set_map, always_names = _units(names_of(names), sets, always)
+    grouped = bool(units)
+    if grouped and method == "correlation":
+        raise ConfigError("method correlation: no sets or always (use first)")
+    logistic = model == "logistic"
+    if logistic:
+        if method not in ("lmg", "dominance"):
+            raise ConfigError(f"model logistic: method {method!r}; expected lmg or dominance")
+        if prep.x is None or prep.y is None:
+            raise InputError("model logistic: fits a logistic regression per subset; give raw data, not a matrix")
+        if cfg.n_bootstrap > 0:
+            raise ConfigError("model logistic: bootstrap intervals are for linear models (n_bootstrap=0)")
+    table = pd.DataFrame(index=pd.Index(labels, name="predictor" if not set_map else "predictor or set"))
     conditional = complete = None
     exact = True
     rw = _core.drivers_relative_weights(corr, cfg, names_of(names))  # also checks collinearity; gives beta and R2
     r2 = float(rw["r2"])
-    if method in ("lmg", "dominance"):
-        run_cfg = cfg
-        if method == "lmg":
-            d = cfg.to_dict()
-            d["complete_max_predictors"] = 0
-            run_cfg = DriverConfig.from_dict(d)
-        r = _core.drivers_dominance(corr, run_cfg, int(workers), names_of(names))
-        r2 = float(r["r2"])
+    r2_always = 0.0
+    dom_cfg = cfg
+    if method != "dominance":
+        d = cfg.to_dict()
+        d["complete_max_predictors"] = 0
+        dom_cfg = DriverConfig.from_dict(d)
+    if logistic:
+        assert prep.x is not None and prep.y is not None
+        r = _core.drivers_dominance_logistic(
+            prep.x, prep.y, prep.w, dom_cfg, pseudo_r2 == "estrella", units, always_idx, int(workers), names_of(names)
+        )
+        r2, r2_always = float(r["r2"]), float(r["r2_always"])
+        table["importance"] = r["general"]
+    elif method in ("lmg", "dominance"):
+        r = _core.drivers_dominance_sets(corr, dom_cfg, units, always_idx, int(workers), names_of(names))
+        r2, r2_always = float(r["r2"]), float(r["r2_always"])
         exact = bool(r["exact"])
         table["importance"] = r["general"]
         if not exact:
             table["se"] = r["se"]
-        if method == "dominance" and exact:
-            conditional = pd.DataFrame(r["conditional"], index=table.index, columns=pd.RangeIndex(p, name="size"))
-            if r["complete"].size:
-                complete = pd.DataFrame(r["complete"], index=table.index, columns=pd.Index(names, name="dominated"))
-    elif method == "relative_weights":
-        table["importance"] = rw["raw"]
-    else:
+    elif method == "correlation":
         r2s = rxy**2
         table["importance"] = r2s / r2s.sum() * r2 if r2s.sum() > 0 else r2s
-    table["share"] = table["importance"] / r2 if r2 > 0 else np.nan
+    elif method == "relative_weights" and not grouped:
+        table["importance"] = rw["raw"]
+    else:
+        table["importance"] = _core.drivers_metric(
+            corr, _METRIC[method], cfg, units, always_idx, int(workers), names_of(names)
+        )
+        if always_idx:
+            r2_always = float(_core.drivers_subset_r2(corr, sum(1 << i for i in always_idx)))
+    if method == "dominance" and exact:
+        q = len(labels)
+        conditional = pd.DataFrame(r["conditional"], index=table.index, columns=pd.RangeIndex(q, name="size"))
+        if r["complete"].size:
+            complete = pd.DataFrame(r["complete"], index=table.index, columns=pd.Index(labels, name="dominated"))
+    decomposed = r2 - r2_always
+    table["share"] = table["importance"] / decomposed if decomposed > 0 else np.nan
     table["rank"] = table["importance"].rank(ascending=False, method="min").astype(int)
-    table["r2_alone"] = rxy**2
-    table["beta"] = rw["beta"]
-    if method == "relative_weights":
-        if signed:
-            table["signed_share"] = table["share"] * rw["sign"]
-        if cfg.n_bootstrap > 0:
-            if prep.x is None or prep.y is None:
-                raise InputError("n_bootstrap: the random-variable test resamples rows; give raw data, not a matrix")
+    if not grouped:
+        table["r2_alone"] = rxy**2
+        if not logistic:
+            table["beta"] = rw["beta"]
+    if method == "relative_weights" and signed and not grouped:
+        table["signed_share"] = table["share"] * rw["sign"]
+    differences = shares = None
+    n_failed = 0
+    if cfg.n_bootstrap > 0:
+        if prep.x is None or prep.y is None:
+            raise InputError("n_bootstrap: the bootstrap resamples rows; give raw data, not a matrix")
+        if method == "correlation":
+            raise ConfigError("method correlation: no bootstrap intervals (use first)")
+        if method == "relative_weights" and not grouped:
             t = _core.drivers_relative_weights_test(prep.x, prep.y, prep.w, cfg, int(workers))
             for k in ("ci_low", "ci_high", "diff_low", "diff_high", "p_value"):
                 table[k] = t[k]
             table["significant"] = table["diff_low"] > 0
+        b = _core.drivers_bootstrap(
+            prep.x,
+            prep.y,
+            prep.w,
+            cfg,
+            _METRIC[method],
+            interval == "bca",
+            units,
+            always_idx,
+            method == "dominance",
+            int(workers),
+            names_of(names),
+        )
+        table["lower"] = b["lower"]
+        table["upper"] = b["upper"]
+        table["boot_se"] = b["se"]
+        n_failed = int(b["n_failed"])
+        pairs = b["pairs"]
+        idx = pd.MultiIndex.from_arrays(
+            [[labels[i] for i in pairs[:, 0]], [labels[j] for j in pairs[:, 1]]], names=["a", "b"]
+        )
+        differences = pd.DataFrame(
+            {
+                "difference": b["diff_estimate"],
+                "lower": b["diff_lower"],
+                "upper": b["diff_upper"],
+                "boot_se": b["diff_se"],
+            },
+            index=idx,
+        )
+        differences["significant"] = (differences["lower"] > 0) | (differences["upper"] < 0)
+        if method == "dominance" and b["complete_share"].size:
+            rows = []
+            for i, a_ in enumerate(labels):
+                for j, b_ in enumerate(labels):
+                    if i != j:
+                        rows.append(
+                            (
+                                a_,
+                                b_,
+                                float(b["complete_share"][i, j]),
+                                float(b["conditional_share"][i, j]),
+                                float(b["general_share"][i, j]),
+                            )
+                        )
+            shares = pd.DataFrame(rows, columns=["dominant", "dominated", "complete", "conditional", "general"])
+            shares = shares.set_index(["dominant", "dominated"])
     info = prep.info
     if n is not None:
         if prep.x is not None:
@@ -512,6 +860,16 @@ def importance(
         n_dropped=int(info.get("n_dropped", 0)),
         n_missing=int(info.get("n_missing", 0)),
         config=cfg,
+        excluded=dict(info.get("excluded", {})),
+        model=model,
+        r2_always=r2_always,
+        always=always_names,
+        sets=set_map,
+        interval=interval if cfg.n_bootstrap > 0 else None,
+        n_bootstrap=int(cfg.n_bootstrap),
+        n_failed=n_failed,
+        differences=differences,
+        dominance_shares=shares,
     )
 
 
@@ -543,6 +901,7 @@ class PenaltyReward(Result):
     n_used: int
     n_dropped: int
     config: PenaltyRewardConfig
+    excluded: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-attribute table."""
@@ -568,7 +927,11 @@ class PenaltyReward(Result):
     def _summary_lines(self) -> list[str]:
         counts = self.table["factor_class"].value_counts()
         parts = [f"{int(counts.get(c, 0))} {c}" for c in FACTOR_CLASSES if counts.get(c, 0)]
-        return [f"n = {self.n_used} ({self.n_dropped} dropped), R2 = {self.r2:.3f}: " + ", ".join(parts)]
+        lines = [f"n = {self.n_used} ({self.n_dropped} dropped), R2 = {self.r2:.3f}: " + ", ".join(parts)]
+        lines.append("attributes: " + ", ".join(map(str, self.table.index)))
+        if self.excluded:
+            lines.append("left out: " + ", ".join(f"{c} ({why})" for c, why in self.excluded.items()))
+        return lines
 
 
 def penalty_reward(
@@ -609,28 +972,31 @@ def penalty_reward(
         if v is not None:
             d[k] = v
     cfg = PenaltyRewardConfig.from_dict(d)
-    prep_cfg = DriverConfig()
+    excluded: dict[str, str] = {}
     if is_frame_like(X):
         frame = to_frame(X, name="X")
         if len(frame) == 0:
             raise InputError("X: the input is empty (0 rows)")
-        yv = numeric_column(frame, y, name="y") if is_label(frame, y) else to_array(y, name="y")
-        skip = [y] if is_label(frame, y) else []
-        if is_label(frame, weights):
-            skip.append(weights)
-        names = (
-            list(columns)
-            if columns is not None
-            else [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
-        )
+        pandas_x = isinstance(X, pd.DataFrame)
+        y_label, yv, _ = _outcome(frame, y, pandas_x)
+        if pandas_x:
+            weights = _align(frame, weights, "weights")
+        skip = ([y_label] if y_label is not None else []) + ([weights] if is_label(frame, weights) else [])
+        if columns is None:
+            names, excluded = default_predictors(frame, skip)
+        else:
+            names = list(columns)
+        if not names:
+            raise InputError("X: no numeric attribute columns")
         x = numeric_matrix(frame, names, name="X")
         w = _weights(frame, weights, len(frame))
     else:
         x = as_matrix(X, name="X")
+        if y is None:
+            raise InputError("y: give the outcome as an array")
         yv = to_array(y, name="y")
         names = list(columns) if columns is not None else [f"x{j}" for j in range(x.shape[1])]
         w = _weights(None, weights, x.shape[0])
-    del prep_cfg
     if len(yv) != x.shape[0]:
         raise InputError(f"y: expected {x.shape[0]} values (one per row of X), got {len(yv)}")
     r = _core.drivers_penalty_reward(x, np.ascontiguousarray(yv, dtype=np.float64), w, cfg, names_of(names))
@@ -650,6 +1016,7 @@ def penalty_reward(
         n_used=int(r["n_used"]),
         n_dropped=int(r["n_dropped"]),
         config=cfg,
+        excluded=excluded,
     )
 
 
@@ -681,6 +1048,7 @@ class IpaResult(Result):
     crosshair: str
     importance_source: str
     config: IpaConfig
+    excluded: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-attribute table."""
@@ -766,7 +1134,7 @@ class IpaResult(Result):
         return [
             f"crosshair {self.crosshair} at performance {self.performance_cut:.3g}, importance {self.importance_cut:.3g}",
             "concentrate here: " + (", ".join(map(str, conc)) if len(conc) else "none"),
-        ]
+        ] + (["left out: " + ", ".join(f"{c} ({why})" for c, why in self.excluded.items())] if self.excluded else [])
 
 
 def _named_values(v: Any, name: str) -> tuple[np.ndarray, list[Any] | None]:
@@ -839,16 +1207,20 @@ def ipa(
         d["importance_min"], d["importance_max"] = float(importance_range[0]), float(importance_range[1])
     cfg = IpaConfig.from_dict(d)
     frame: pd.DataFrame | None = None
+    excluded: dict[str, str] = {}
     if is_frame_like(performance):
         frame = to_frame(performance, name="performance")
+        if isinstance(performance, pd.DataFrame):
+            weights = _align(frame, weights, "weights")
+            if y is not None and not is_label(frame, y):
+                y = _align(frame, y, "y")
         skip = [y] if is_label(frame, y) else []
         if is_label(frame, weights):
             skip.append(weights)
-        names = (
-            list(columns)
-            if columns is not None
-            else [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c].dtype)]
-        )
+        if columns is not None:
+            names = list(columns)
+        else:
+            names, excluded = default_predictors(frame, skip)
         ratings = numeric_matrix(frame, names, name="performance")
         w = _weights(frame, weights, len(frame))
         ww = np.ones(len(frame)) if w is None else w
@@ -932,4 +1304,5 @@ def ipa(
         crosshair=crosshair,
         importance_source=source,
         config=cfg,
+        excluded=excluded,
     )

@@ -31,6 +31,19 @@ py::dict dominance_dict(DominanceResult&& r) {
   return d;
 }
 
+// Raises KeyboardInterrupt (and friends) between chunks of the long loops.
+void check_signals() {
+  py::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+}
+
+DominanceSpec make_spec(const std::vector<std::vector<int>>& units, const std::vector<int>& always) {
+  DominanceSpec s;
+  s.units = units;
+  s.always = always;
+  return s;
+}
+
 }  // namespace
 
 void register_drivers(py::module_& m) {
@@ -107,6 +120,115 @@ void register_drivers(py::module_& m) {
         return dominance_dict(std::move(r));
       },
       py::arg("corr"), py::arg("config"), py::arg("workers") = 1, py::arg("names") = std::vector<std::string>());
+
+  m.def(
+      "drivers_dominance_sets",
+      [](const CArray<double>& corr, const DriverConfig& config, const std::vector<std::vector<int>>& units,
+         const std::vector<int>& always, int workers, const std::vector<std::string>& names) {
+        Eigen::MatrixXd c = square(corr, "correlation matrix");
+        DominanceSpec spec = make_spec(units, always);
+        DominanceResult r;
+        {
+          py::gil_scoped_release release;  // pure C++ on a copy; checks for Ctrl-C between chunks of subsets
+          r = dominance(c, config, spec, workers, names, check_signals);
+        }
+        double r2a = r.r2_always;
+        py::dict d = dominance_dict(std::move(r));
+        d["r2_always"] = r2a;
+        return d;
+      },
+      py::arg("corr"), py::arg("config"), py::arg("units"), py::arg("always"), py::arg("workers") = 1,
+      py::arg("names") = std::vector<std::string>());
+
+  m.def(
+      "drivers_metric",
+      [](const CArray<double>& corr, int metric, const DriverConfig& config, const std::vector<std::vector<int>>& units,
+         const std::vector<int>& always, int workers, const std::vector<std::string>& names) {
+        if (metric < 0 || metric > 7) throw config_error("metric: " + std::to_string(metric) + "; expected 0 to 7");
+        Eigen::MatrixXd c = square(corr, "correlation matrix");
+        DominanceSpec spec = make_spec(units, always);
+        Eigen::VectorXd v;
+        {
+          py::gil_scoped_release release;  // pure C++ on a copy
+          v = importance_metric(c, static_cast<ImportanceMetric>(metric), config, spec, workers, names);
+        }
+        return bind::to_numpy(std::move(v));
+      },
+      py::arg("corr"), py::arg("metric"), py::arg("config"), py::arg("units"), py::arg("always"),
+      py::arg("workers") = 1, py::arg("names") = std::vector<std::string>());
+
+  m.def(
+      "drivers_bootstrap_indices",
+      [](std::int64_t n, std::uint64_t seed, std::int64_t b) {
+        std::vector<std::int64_t> v = bootstrap_indices(n, seed, b);
+        return py::array_t<std::int64_t>(static_cast<py::ssize_t>(v.size()), v.data());
+      },
+      py::arg("n"), py::arg("seed"), py::arg("b"), "Row indices (0-based, into the complete rows) of resample b.");
+
+  m.def(
+      "drivers_bootstrap",
+      [](const CArray<double>& x, const CArray<double>& y, const py::object& weights, const DriverConfig& config,
+         int metric, bool bca, const std::vector<std::vector<int>>& units, const std::vector<int>& always,
+         bool dominance_shares, int workers, const std::vector<std::string>& names) {
+        if (metric < 0 || metric > 7) throw config_error("metric: " + std::to_string(metric) + "; expected 0 to 7");
+        auto xm = bind::as_records(x, "X");
+        auto ym = bind::as_vector(y, "y");
+        Eigen::VectorXd w = vec_or_empty(weights, "weights");
+        DominanceSpec spec = make_spec(units, always);
+        DriverBootstrap r;
+        {
+          py::gil_scoped_release release;  // pure C++ over borrowed arrays; checks for Ctrl-C between chunks
+          r = driver_bootstrap(xm, ym, w, config, static_cast<ImportanceMetric>(metric),
+                               bca ? DriverInterval::bca : DriverInterval::percentile, spec, dominance_shares, workers,
+                               names, check_signals);
+        }
+        py::dict d;
+        d["estimate"] = bind::to_numpy(std::move(r.estimate));
+        d["replicates"] = bind::to_numpy(std::move(r.replicates));
+        d["lower"] = bind::to_numpy(std::move(r.lower));
+        d["upper"] = bind::to_numpy(std::move(r.upper));
+        d["se"] = bind::to_numpy(std::move(r.se));
+        d["pairs"] = bind::to_numpy(std::move(r.pairs));
+        d["diff_estimate"] = bind::to_numpy(std::move(r.diff_estimate));
+        d["diff_lower"] = bind::to_numpy(std::move(r.diff_lower));
+        d["diff_upper"] = bind::to_numpy(std::move(r.diff_upper));
+        d["diff_se"] = bind::to_numpy(std::move(r.diff_se));
+        d["z0"] = bind::to_numpy(std::move(r.z0));
+        d["acceleration"] = bind::to_numpy(std::move(r.acceleration));
+        d["complete_share"] = bind::to_numpy(std::move(r.complete_share));
+        d["conditional_share"] = bind::to_numpy(std::move(r.conditional_share));
+        d["general_share"] = bind::to_numpy(std::move(r.general_share));
+        d["n_bootstrap"] = r.n_bootstrap;
+        d["n_failed"] = r.n_failed;
+        d["n_used"] = r.n_used;
+        return d;
+      },
+      py::arg("x"), py::arg("y"), py::arg("weights"), py::arg("config"), py::arg("metric"), py::arg("bca"),
+      py::arg("units"), py::arg("always"), py::arg("dominance_shares"), py::arg("workers") = 1,
+      py::arg("names") = std::vector<std::string>());
+
+  m.def(
+      "drivers_dominance_logistic",
+      [](const CArray<double>& x, const CArray<double>& y, const py::object& weights, const DriverConfig& config,
+         bool estrella, const std::vector<std::vector<int>>& units, const std::vector<int>& always, int workers,
+         const std::vector<std::string>& names) {
+        auto xm = bind::as_records(x, "X");
+        auto ym = bind::as_vector(y, "y");
+        Eigen::VectorXd w = vec_or_empty(weights, "weights");
+        DominanceSpec spec = make_spec(units, always);
+        DominanceResult r;
+        {
+          py::gil_scoped_release release;  // pure C++ over borrowed arrays; checks for Ctrl-C between chunks
+          r = dominance_logistic(xm, ym, w, config, estrella ? PseudoR2::estrella : PseudoR2::mcfadden, spec, workers,
+                                 names, check_signals);
+        }
+        double r2a = r.r2_always;
+        py::dict d = dominance_dict(std::move(r));
+        d["r2_always"] = r2a;
+        return d;
+      },
+      py::arg("x"), py::arg("y"), py::arg("weights"), py::arg("config"), py::arg("estrella"), py::arg("units"),
+      py::arg("always"), py::arg("workers") = 1, py::arg("names") = std::vector<std::string>());
 
   m.def(
       "drivers_subset_r2",

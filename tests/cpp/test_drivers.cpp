@@ -417,3 +417,60 @@ TEST_CASE("correlations from a merged Moments state equal those from the raw dat
   CHECK_THROWS_WITH(correlation_from_moments(b, {0, 0}, 4), Contains("repeated"));
   CHECK_THROWS_WITH(correlation_from_moments(b, {0, 7}, 4), Contains("out of range"));
 }
+
+TEST_CASE("long dominance loops call the interrupt check and stop when it throws", "[drivers]") {
+  RowMatrixXd x;
+  Eigen::VectorXd y;
+  make_data(200, 22, 5, x, y);
+  DriverConfig cfg;
+  auto c = correlation_from_data(x, y, Eigen::VectorXd(), cfg);
+  int calls = 0;
+  auto check = [&] {
+    if (++calls == 2) throw std::runtime_error("interrupted");
+  };
+  // 2^22 subsets: four chunks of 2^20, the second check stops the walk
+  CHECK_THROWS_WITH(dominance(c.corr, cfg, DominanceSpec{}, 1, {}, check), Contains("interrupted"));
+  CHECK(calls == 2);
+  cfg.exact_max_predictors = 10;  // sampled: chunks of permutations
+  calls = 0;
+  CHECK_THROWS_WITH(dominance(c.corr, cfg, DominanceSpec{}, 2, {}, check), Contains("interrupted"));
+  CHECK(calls == 2);
+}
+
+TEST_CASE("predictor sets: a set of one predictor each is plain LMG; always shifts the base", "[drivers]") {
+  RowMatrixXd x;
+  Eigen::VectorXd y;
+  make_data(150, 4, 9, x, y);
+  DriverConfig cfg;
+  auto c = correlation_from_data(x, y, Eigen::VectorXd(), cfg);
+  auto plain = dominance(c.corr, cfg);
+  DominanceSpec singles;
+  singles.units = {{0}, {1}, {2}, {3}};
+  auto s = dominance(c.corr, cfg, singles, 1, {}, {});
+  CHECK((s.general - plain.general).cwiseAbs().maxCoeff() < 1e-13);
+  DominanceSpec spec;
+  spec.units = {{0, 1}, {3}};
+  spec.always = {2};
+  auto g = dominance(c.corr, cfg, spec, 1, {}, {});
+  const double r2a = subset_r2(c.corr, 0b0100), full = subset_r2(c.corr, 0b1111);
+  CHECK(g.r2_always == Approx(r2a).margin(1e-13));
+  CHECK(g.general.sum() == Approx(full - r2a).margin(1e-13));
+  // two units: Shapley value of unit {0,1} = half its increment over {2} plus half over {2,3}
+  const double want = 0.5 * (subset_r2(c.corr, 0b0111) - r2a) + 0.5 * (full - subset_r2(c.corr, 0b1100));
+  CHECK(g.general[0] == Approx(want).margin(1e-13));
+  DominanceSpec bad;
+  bad.units = {{0, 1}, {1, 2}, {3}};
+  CHECK_THROWS_WITH(dominance(c.corr, cfg, bad, 1, {}, {}), Contains("is in set 0 and in set 1"));
+}
+
+TEST_CASE("bootstrap indices are seeded per resample and penalty-reward refuses a constant outcome", "[drivers]") {
+  auto a = bootstrap_indices(50, 3, 7), b = bootstrap_indices(50, 3, 7), c = bootstrap_indices(50, 3, 8);
+  CHECK(a == b);
+  CHECK(a != c);
+  CHECK(*std::max_element(a.begin(), a.end()) < 50);
+  RowMatrixXd x(6, 1);
+  x << 1, 2, 3, 4, 5, 3;
+  Eigen::VectorXd y = Eigen::VectorXd::Constant(6, 3.0);
+  CHECK_THROWS_WITH(penalty_reward(x, y, Eigen::VectorXd(), PenaltyRewardConfig{}, {"wait"}),
+                    Contains("the outcome is constant (value 3)"));
+}
