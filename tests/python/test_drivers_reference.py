@@ -22,7 +22,9 @@ SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortal
 
 
 def close(got, want, tol=1e-10):
-    np.testing.assert_allclose(np.asarray(got, float), np.asarray(want, float), rtol=0, atol=tol)
+    got, want = np.asarray(got, float), np.asarray(want, float)
+    gap = np.abs(got - want)
+    assert np.all(gap <= tol), f"got {got}, want {want}, gap {gap}, tolerance {tol}"
 
 
 # ---------------------------------------------------------------- relaimpo metrics
