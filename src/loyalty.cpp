@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
 
@@ -373,6 +374,76 @@ LoyaltyCurve loyalty_curve(Eigen::Ref<const Eigen::VectorXd> sat, Eigen::Ref<con
     c.zone.push_back(z);
   }
   return c;
+}
+
+ReferralSummary summarize_referrals(Eigen::Ref<const Eigen::VectorXd> referrals, Eigen::Ref<const VectorXi32> groups,
+                                    int n_groups, double level) {
+  if (!(level > 0.0 && level < 1.0))
+    throw config_error("level: " + detail::format_number(level) + " is out of range; expected (0, 1)");
+  if (n_groups < 1) throw config_error("n_groups: expected >= 1, got " + std::to_string(n_groups));
+  const Eigen::Index n = referrals.size();
+  const bool grouped = groups.size() > 0;
+  if (grouped && groups.size() != n)
+    throw input_error("by: expected one group per customer (" + std::to_string(n) + "), got " +
+                      std::to_string(groups.size()));
+  if (!grouped && n_groups != 1)
+    throw config_error("n_groups: " + std::to_string(n_groups) + " groups but no group codes");
+  const auto ng = static_cast<std::size_t>(n_groups);
+  ReferralSummary s;
+  s.n.assign(ng, 0);
+  s.missing.assign(ng, 0);
+  s.total.assign(ng, 0.0);
+  std::vector<std::int64_t> referring(ng, 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const std::int32_t g = grouped ? groups[i] : 0;
+    if (g < 0 || g >= n_groups)
+      throw input_error("row " + std::to_string(i) + ", by: group code " + std::to_string(g) + " is outside [0, " +
+                        std::to_string(n_groups) + ")");
+    const auto gi = static_cast<std::size_t>(g);
+    const double x = referrals[i];
+    if (std::isnan(x)) {
+      ++s.missing[gi];
+      continue;
+    }
+    if (!(x >= 0.0 && std::isfinite(x)))
+      throw input_error("row " + std::to_string(i) + ", column 'referrals': value " + detail::format_number(x) +
+                        " is not a non-negative finite count");
+    ++s.n[gi];
+    s.total[gi] += x;
+    referring[gi] += x > 0 ? 1 : 0;
+  }
+  s.mean.assign(ng, kNaN);
+  s.sd.assign(ng, kNaN);
+  s.lower.assign(ng, kNaN);
+  s.upper.assign(ng, kNaN);
+  s.share_referring.assign(ng, kNaN);
+  s.share_lower.assign(ng, kNaN);
+  s.share_upper.assign(ng, kNaN);
+  for (std::size_t g = 0; g < ng; ++g)
+    if (s.n[g] > 0) s.mean[g] = s.total[g] / static_cast<double>(s.n[g]);
+  // second pass: the sum of squared deviations about the group mean (no cancellation)
+  std::vector<double> ss(ng, 0.0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double x = referrals[i];
+    if (std::isnan(x)) continue;
+    const auto gi = static_cast<std::size_t>(grouped ? groups[i] : 0);
+    ss[gi] += (x - s.mean[gi]) * (x - s.mean[gi]);
+  }
+  for (std::size_t g = 0; g < ng; ++g) {
+    const double m = static_cast<double>(s.n[g]);
+    if (s.n[g] == 0) continue;
+    const Interval w = wilson_interval(static_cast<double>(referring[g]), m, level);
+    s.share_referring[g] = static_cast<double>(referring[g]) / m;
+    s.share_lower[g] = w.low;
+    s.share_upper[g] = w.high;
+    if (s.n[g] < 2) continue;
+    s.sd[g] = std::sqrt(ss[g] / (m - 1.0));
+    const double t = boost::math::quantile(boost::math::students_t(m - 1.0), 0.5 + level / 2.0);
+    const double half = t * s.sd[g] / std::sqrt(m);
+    s.lower[g] = std::max(0.0, s.mean[g] - half);
+    s.upper[g] = s.mean[g] + half;
+  }
+  return s;
 }
 
 }  // namespace servscore

@@ -134,4 +134,28 @@ LoyaltyCurve loyalty_curve(Eigen::Ref<const Eigen::VectorXd> satisfaction, Eigen
                            const LoyaltyConfig& config, Eigen::Ref<const VectorXi32> groups = VectorXi32(),
                            int n_groups = 1);
 
+/** @brief Referrals (people a customer recommended the company to) per group. */
+struct ReferralSummary {
+  std::vector<std::int64_t> n;          ///< customers with a referral count
+  std::vector<std::int64_t> missing;    ///< customers without one (NaN), counted
+  std::vector<double> total;            ///< referrals made
+  std::vector<double> mean;             ///< referrals per customer (the deck's 6.41)
+  std::vector<double> sd;               ///< sample standard deviation (n - 1)
+  std::vector<double> lower;            ///< Student-t interval of the mean at `level`, clipped at 0 (NaN when n < 2)
+  std::vector<double> upper;            ///< see lower
+  std::vector<double> share_referring;  ///< share of customers with at least one referral
+  std::vector<double> share_lower;      ///< Wilson interval of share_referring
+  std::vector<double> share_upper;      ///< see share_lower
+};
+
+/**
+ * @brief Referrals per customer with intervals, per group.
+ * @param referrals one non-negative finite count per customer; NaN = missing (counted).
+ * @param groups group code per customer in [0, n_groups), or empty for one group.
+ * @throws input_error naming the row and value for a negative or infinite count; config_error for a level outside (0,
+ * 1).
+ */
+ReferralSummary summarize_referrals(Eigen::Ref<const Eigen::VectorXd> referrals, Eigen::Ref<const VectorXi32> groups,
+                                    int n_groups, double level = 0.95);
+
 }  // namespace servscore

@@ -11,8 +11,10 @@
 #include "servscore/version.hpp"
 // areas: add one include per new area below this line
 #include "servscore/agreement.hpp"
+#include "servscore/defection.hpp"
 #include "servscore/drivers.hpp"
 #include "servscore/economics.hpp"
+#include "servscore/impressions.hpp"
 #include "servscore/kano.hpp"
 #include "servscore/lifecycle.hpp"
 #include "servscore/loyalty.hpp"

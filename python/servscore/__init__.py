@@ -9,7 +9,21 @@ True
 
 from __future__ import annotations
 
-from . import agreement, datasets, economics, interactions, kano, lifecycle, loyalty, needs, standards, styles, text
+from . import (
+    agreement,
+    datasets,
+    defection,
+    economics,
+    impressions,
+    interactions,
+    kano,
+    lifecycle,
+    loyalty,
+    needs,
+    standards,
+    styles,
+    text,
+)
 from ._core import ConfigError, Error, InputError, __version__
 from .agreement import fleiss_kappa, icc, kappa, krippendorff_alpha
 from .drivers import ipa
@@ -93,6 +107,7 @@ __all__ = [
     "ReliabilityWarning",
     "csat",
     "datasets",
+    "defection",
     "dillon_goldstein_rho",
     "drivers",
     "economics",
@@ -102,6 +117,7 @@ __all__ = [
     "ExpectationLevel",
     "get_language",
     "HumanNeed",
+    "impressions",
     "Indicator",
     "InputError",
     "interactions",

@@ -59,7 +59,16 @@ from ._input import (
 from ._result import Result
 from .model import LoyaltySegment
 
-__all__ = ["LoyaltyConfig", "LoyaltyCurve", "LoyaltyResult", "curve", "multinomial_intervals", "segment"]
+__all__ = [
+    "LoyaltyConfig",
+    "LoyaltyCurve",
+    "LoyaltyResult",
+    "ReferralResult",
+    "curve",
+    "multinomial_intervals",
+    "referrals",
+    "segment",
+]
 
 SEGMENTS = LoyaltySegment.names()
 
@@ -408,3 +417,107 @@ def curve(
     zones["gap"] = zones["loyal_top"] - zones["loyal_below"]
     zones["zone"] = list(r["zone"])
     return LoyaltyCurve(table=table, zones=zones, n_missing=int(r["n_missing"]), config=cfg)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class ReferralResult(Result):
+    """Referrals per customer with intervals, per group.
+
+    Attributes
+    ----------
+    table
+        One row per group (``all`` without groups): ``n`` (customers with a count), ``n_missing``,
+        ``total`` referrals, ``mean`` referrals per customer with a Student-t ``lower`` / ``upper``
+        interval (the lower bound clipped at 0), ``sd``, ``share_referring`` (at least one
+        referral) with a Wilson interval, and ``vs_tell_satisfied``: the mean divided by the
+        people a satisfied complainant tells in the complaint-economics parameters
+        (``ComplaintConfig.tell_satisfied``, source: 5).
+    """
+
+    table: pd.DataFrame
+    level: float
+    tell_satisfied: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-group table."""
+        return self.table
+
+    def _summary_lines(self) -> list[str]:
+        lines = []
+        for g, r in self.table.iterrows():
+            lines.append(
+                f"{g}: {r['mean']:.2f} referrals per customer ({100 * self.level:g}% interval "
+                f"{r['lower']:.2f}-{r['upper']:.2f}; n = {int(r['n'])}, {int(r['n_missing'])} missing); "
+                f"{100 * r['share_referring']:.1f}% referred at least once"
+            )
+        lines.append(f"a satisfied complainant tells {self.tell_satisfied:g} people (complaint-economics parameter)")
+        return lines
+
+
+def referrals(
+    referrals: Any = "referrals",
+    *,
+    data: Any = None,
+    by: Any = None,
+    level: float = 0.95,
+    economics: Any = None,
+) -> ReferralResult:
+    """Referrals per customer (the deck's "每位客户向6.41人推荐") with intervals, by segment or wave.
+
+    Parameters
+    ----------
+    referrals
+        A column name of ``data`` or one count per customer (people the customer recommended
+        the company to); missing values are counted, never dropped.
+    data
+        A table (pandas, polars, Arrow).
+    by
+        Column name(s) of ``data`` or one label per customer (segment, wave, new vs existing owners).
+    level
+        Confidence level of the intervals.
+    economics
+        A :class:`~servscore.economics.ComplaintConfig` (or dict) whose word-of-mouth
+        parameters the referral rate is set beside; default: the source's figures.
+
+    Examples
+    --------
+    >>> import servscore as ss
+    >>> r = ss.loyalty.referrals([6, 8, 5, 7, 0, None])
+    >>> float(r.table.loc["all", "mean"]), int(r.table.loc["all", "n_missing"])
+    (5.2, 1)
+    """
+    from .economics import _config as _economics_config
+
+    frame = to_frame(data, name="data") if data is not None else None
+    x = _column(referrals, frame, "referrals")
+    n = len(x)
+    groups, keys = _groups(by, frame, n)
+    index = _index(frame, n, referrals)
+    try:
+        d = _core.summarize_referrals(
+            x,
+            np.ascontiguousarray(groups if keys is not None else groups[:0]),
+            1 if keys is None else len(keys),
+            float(level),
+        )
+    except (InputError, ValueError) as e:
+        raise relabel_rows(e, index) from None
+    tell = float(_economics_config(economics, {}).tell_satisfied)
+    names = pd.Index(["all"], name="group") if keys is None else keys
+    table = pd.DataFrame(
+        {
+            "n": d["n"],
+            "n_missing": d["missing"],
+            "total": d["total"],
+            "mean": d["mean"],
+            "lower": d["lower"],
+            "upper": d["upper"],
+            "sd": d["sd"],
+            "share_referring": d["share_referring"],
+            "share_lower": d["share_lower"],
+            "share_upper": d["share_upper"],
+        },
+        index=names,
+    )
+    table["vs_tell_satisfied"] = table["mean"] / tell
+    return ReferralResult(table=table, level=float(level), tell_satisfied=tell)

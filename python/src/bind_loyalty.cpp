@@ -120,4 +120,28 @@ void register_loyalty(py::module_& m) {
         return d;
       },
       py::arg("satisfaction"), py::arg("loyalty"), py::arg("groups"), py::arg("n_groups"), py::arg("config"));
+  m.def(
+      "summarize_referrals",
+      [](const CArray<double>& referrals, const CArray<std::int32_t>& groups, int n_groups, double level) {
+        auto x = bind::as_vector(referrals, "referrals");
+        VectorXi32 g = bind::as_vector(groups, "groups");
+        ReferralSummary r;
+        {
+          py::gil_scoped_release release;  // pure C++ over borrowed arrays
+          r = summarize_referrals(x, g, n_groups, level);
+        }
+        py::dict d;
+        d["n"] = py::array(py::cast(r.n));
+        d["missing"] = py::array(py::cast(r.missing));
+        d["total"] = py::array(py::cast(r.total));
+        d["mean"] = py::array(py::cast(r.mean));
+        d["sd"] = py::array(py::cast(r.sd));
+        d["lower"] = py::array(py::cast(r.lower));
+        d["upper"] = py::array(py::cast(r.upper));
+        d["share_referring"] = py::array(py::cast(r.share_referring));
+        d["share_lower"] = py::array(py::cast(r.share_lower));
+        d["share_upper"] = py::array(py::cast(r.share_upper));
+        return d;
+      },
+      py::arg("referrals"), py::arg("groups"), py::arg("n_groups"), py::arg("level") = 0.95);
 }
