@@ -309,6 +309,15 @@ class IccResult(Result):
     ms_within: float
     missing: str = "listwise"
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """The six ICC forms with their intervals; returns the Axes."""
+        from .plotting import estimate_bars
+
+        t = self.table
+        return estimate_bars(
+            t["icc"], t["lower"], t["upper"], ax=ax, xlabel="ICC", title="Intraclass correlation", **kwargs
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """The table of the six forms."""
         return self.table
@@ -530,6 +539,15 @@ class KappaResult(Result):
     variance: str
     table: pd.DataFrame
     weights: pd.DataFrame
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Kappa with its interval beside observed and chance agreement; returns the Axes."""
+        from .plotting import estimate_bars
+
+        v = pd.Series({"kappa": self.kappa, "observed agreement": self.po, "chance agreement": self.pe})
+        lo = [self.lower, np.nan, np.nan]
+        hi = [self.upper, np.nan, np.nan]
+        return estimate_bars(v, lo, hi, ax=ax, title=f"Cohen's kappa ({self.weighting})", **kwargs)
 
     def to_frame(self) -> pd.DataFrame:
         """One row: kappa, se, lower, upper, z, p, po, pe, n, n_missing."""
@@ -803,6 +821,13 @@ class FleissResult(Result):
     category_se0: float
     categories: pd.DataFrame
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Kappa per category and overall; returns the Axes."""
+        from .plotting import estimate_bars
+
+        v = pd.concat([self.categories["kappa"], pd.Series({"overall": self.kappa})])
+        return estimate_bars(v, ax=ax, xlabel="kappa", title="Fleiss' kappa", reference=0.0, **kwargs)
+
     def to_frame(self) -> pd.DataFrame:
         """The per-category table."""
         return self.categories
@@ -975,6 +1000,15 @@ class KrippendorffResult(Result):
     n_values: int
     n_missing: int
     coincidence: pd.DataFrame
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Alpha beside the 0.667 and 0.8 thresholds Krippendorff (2004) gives for tentative and reliable conclusions; returns the Axes."""
+        from .plotting import estimate_bars
+
+        v = pd.Series({f"alpha ({self.metric})": self.alpha})
+        a = estimate_bars(v, ax=ax, xlabel="alpha", title="Krippendorff's alpha", reference=0.8, **kwargs)
+        a.axvline(0.667, color="#999999", linestyle=":", linewidth=1)
+        return a
 
     def to_frame(self) -> pd.DataFrame:
         """One row: alpha, d_observed, d_expected and the counts."""

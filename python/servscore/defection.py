@@ -254,6 +254,28 @@ class DefectionResult(Result):
     level: float
     interval: str
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Reason shares with their simultaneous intervals (first group), the benchmark shares as dots; returns the Axes."""
+        from .plotting import estimate_bars
+
+        g = self.table.index.get_level_values(0)[0]
+        t = self.table.loc[g]
+        t = t[t["share"] > 0] if (t["share"] > 0).any() else t
+        a = estimate_bars(
+            t.set_index("label")["share"],
+            t["lower"],
+            t["upper"],
+            ax=ax,
+            xlabel="share",
+            title=f"Why customers leave ({g})",
+            **kwargs,
+        )
+        if "benchmark" in t.columns:
+            y = np.arange(len(t))[::-1]
+            a.plot(t["benchmark"].to_numpy(), y, "o", color="#D55E00", label="benchmark")
+            a.legend(loc="lower right")
+        return a
+
     def to_frame(self) -> pd.DataFrame:
         """The per-group, per-reason table."""
         return self.table

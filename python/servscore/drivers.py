@@ -174,7 +174,8 @@ ID_NAME = re.compile(
 )
 _CAMEL_ID = re.compile(r"[a-z](Id|ID)$")
 DATE_NAME = re.compile(
-    r"(?i)(^|[_ .-])(date|time|timestamp|datetime|day|month|year|week|period)$|^(date|time|timestamp)[_ .-]"
+    # "time" only alone or first: wait_time, handling_time are durations (drivers), not dates
+    r"(?i)(^|[_ .-])(date|timestamp|datetime|day|month|year|week|period)$|^time$|^(date|time|timestamp)[_ .-]"
     r"|[_ .-](at|on)$"
 )
 WEIGHT_NAME = re.compile(r"(?i)^(w|wt|wgt|weight|weights|pw|pweight)$|(^|[_ .-])(weight|weights|wt|wgt)$")
@@ -256,7 +257,7 @@ def _align(frame: pd.DataFrame, v: Any, name: str) -> Any:
 def _outcome(frame: pd.DataFrame, y: Any, x_is_pandas: bool) -> tuple[Any, np.ndarray, str]:
     """The outcome as (label or None, values, name) with the alignment and name-clash checks."""
     if is_label(frame, y):
-        return y, numeric_column(frame, y, name="y"), names_of([y])[0]
+        return y, numeric_column(frame, y, name="y"), y  # the label as the user gave it (0 stays 0)
     if y is None:
         raise InputError("y: give the outcome as a column name of X or as an array")
     if x_is_pandas:
@@ -266,7 +267,7 @@ def _outcome(frame: pd.DataFrame, y: Any, x_is_pandas: bool) -> tuple[Any, np.nd
     if name is not None and name in frame.columns:
         col = numeric_column(frame, name, name="X")
         if len(col) == len(yv) and np.array_equal(col, yv, equal_nan=True):
-            return name, col, names_of([name])[0]  # the outcome column itself, passed as a Series
+            return name, col, name  # the outcome column itself, passed as a Series
         raise InputError(
             f"y: the Series is named {name!r} like a column of X with other values; rename it"
             f" (y.rename('overall')) or pass y={name!r} to use the column"
@@ -723,6 +724,8 @@ def importance(
     corr = prep.corr
     rxy = corr[:p, p]
     units, always_idx, labels, set_map, always_names = _units(names_of(names), sets, always)
+    original = dict(zip(names_of(names), names))  # a predictor keeps its own label (0, 1, ... for pd.DataFrame(array))
+    labels = [original.get(lab, lab) for lab in labels]
     grouped = bool(units)
     if grouped and method == "correlation":
         raise ConfigError("method correlation: no sets or always (use first)")

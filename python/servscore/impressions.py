@@ -25,14 +25,23 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._core import ConfigError, ImpressionConfig, InputError
+from ._core import ConfigError, InputError
 from ._input import factorize, is_label, relabel_rows, to_frame
 from ._result import Result
 from .defection import _row
 
-__all__ = ["ImpressionConfig", "ImpressionsResult", "ledger"]
+__all__ = ["DEFAULTS", "ImpressionsResult", "ledger"]
 
-_KEYS = ("scale_min", "scale_max", "positive_min", "negative_max", "repair_ratio", "level")
+#: The ledger's settings and their defaults (the source's 12 positive impressions per negative one).
+DEFAULTS: dict[str, float] = {
+    "scale_min": 1.0,
+    "scale_max": 5.0,
+    "positive_min": 4.0,
+    "negative_max": 2.0,
+    "repair_ratio": 12.0,
+    "level": 0.95,
+}
+_KEYS = tuple(DEFAULTS)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -60,6 +69,21 @@ class ImpressionsResult(Result):
     customers: pd.DataFrame
     table: pd.DataFrame
     config: dict[str, float]
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Share of customers in deficit per group, with Wilson intervals; returns the Axes."""
+        from .plotting import estimate_bars
+
+        t = self.table
+        return estimate_bars(
+            t["share"],
+            t["lower"],
+            t["upper"],
+            ax=ax,
+            xlabel="share in deficit",
+            title=f"Impressions balance (1 negative = {self.config['repair_ratio']:g} positive)",
+            **kwargs,
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The per-group table."""
@@ -102,8 +126,8 @@ def ledger(
     by
         Column name of a per-customer group (segment, store, wave); a customer must have one value.
     config
-        An :class:`ImpressionConfig` or a dict of its keys (``scale_min``, ``scale_max``,
-        ``positive_min``, ``negative_max``, ``repair_ratio``, ``level``).
+        A dict of settings (keys and defaults: :data:`DEFAULTS`: ``scale_min`` 1, ``scale_max`` 5,
+        ``positive_min`` 4, ``negative_max`` 2, ``repair_ratio`` 12, ``level`` 0.95).
     **params
         Overrides of those keys, e.g. ``repair_ratio=8``.
 
@@ -118,22 +142,19 @@ def ledger(
     >>> r.customers["in_deficit"].tolist()
     [False, True]
     """
-    cfg = ImpressionConfig()
+    cfg = dict(DEFAULTS)
     given: dict[str, Any] = {}
-    if isinstance(config, ImpressionConfig):
-        given = {k: getattr(config, k) for k in _KEYS}
-    elif isinstance(config, dict):
+    if isinstance(config, dict):
         given = dict(config)
     elif config is not None:
-        raise ConfigError(f"config: expected an ImpressionConfig or a dict, got {type(config).__name__}")
+        raise ConfigError(f"config: expected a dict of {list(_KEYS)}, got {type(config).__name__}")
     given.update(params)
     for k, v in given.items():
         if k not in _KEYS:
             raise ConfigError(f"config: unknown key {k!r}; expected one of {list(_KEYS)}")
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
             raise ConfigError(f"{k}: expected a number, got {v!r}")
-        setattr(cfg, k, float(v))
-    cfg.validate()
+        cfg[k] = float(v)
     frame = to_frame(data, name="data")
     for name, col in (("customer", customer), ("rating", rating), ("time", time), ("by", by)):
         if col is not None and (not is_label(frame, col) or col not in frame.columns):
@@ -182,9 +203,9 @@ def ledger(
             np.ascontiguousarray(codes[order], dtype=np.int32),
             np.ascontiguousarray(ratings[order]),
             n_customers,
-            cfg,
             np.ascontiguousarray(gcodes, dtype=np.int32),
             len(gnames),
+            **cfg,
         )
     except (InputError, ValueError) as e:
         raise relabel_rows(e, frame.index[order]) from None
@@ -229,6 +250,4 @@ def ledger(
         },
         index=pd.Index(gnames, name=str(by) if by is not None else "group"),
     )
-    return ImpressionsResult(
-        moments=moments, customers=customers, table=table, config={k: getattr(cfg, k) for k in _KEYS}
-    )
+    return ImpressionsResult(moments=moments, customers=customers, table=table, config=cfg)

@@ -438,6 +438,22 @@ class ReferralResult(Result):
     level: float
     tell_satisfied: float
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Referrals per customer per group with t intervals, beside tell_satisfied; returns the Axes."""
+        from .plotting import estimate_bars
+
+        t = self.table
+        return estimate_bars(
+            t["mean"],
+            t["lower"],
+            t["upper"],
+            ax=ax,
+            xlabel="referrals per customer",
+            title="Referrals",
+            reference=self.tell_satisfied,
+            **kwargs,
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """The per-group table."""
         return self.table

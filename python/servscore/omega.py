@@ -112,6 +112,15 @@ class OmegaResult(Result):
     oblique: pd.DataFrame
     phi: pd.DataFrame
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """The reliability coefficients (omega_h, omega_total, omega_limit, alpha, lambda 6, ECV); returns the Axes."""
+        from .plotting import estimate_bars
+
+        v = pd.Series(
+            {k: getattr(self, k) for k in ("omega_h", "omega_total", "omega_limit", "alpha", "lambda6", "ecv")}
+        )
+        return estimate_bars(v, ax=ax, title="McDonald's omega", **kwargs)
+
     def to_frame(self) -> pd.DataFrame:
         """The Schmid-Leiman loadings per item."""
         return self.loadings
@@ -307,6 +316,12 @@ class SplitHalfResult(Result):
     keys: tuple[int, ...]
     best_split: tuple[tuple[Any, ...], tuple[Any, ...]]
     worst_split: tuple[tuple[Any, ...], tuple[Any, ...]]
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Split-half reliabilities and Guttman's lambdas; returns the Axes."""
+        from .plotting import estimate_bars
+
+        return estimate_bars(self.to_frame().iloc[:, 0], ax=ax, title="Split-half reliability", **kwargs)
 
     def to_frame(self) -> pd.DataFrame:
         """The reliabilities as one column (``value``) indexed by name."""

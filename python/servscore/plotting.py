@@ -169,3 +169,42 @@ def encounter_shares(summary: Any, *, ax: Any = None, lang: str | None = None) -
     ax.invert_yaxis()
     ax.legend(ncol=5, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.15))
     return ax
+
+
+def estimate_bars(
+    values: Any,
+    lower: Any = None,
+    upper: Any = None,
+    *,
+    ax: Any = None,
+    title: str = "",
+    xlabel: str = "",
+    reference: float | None = None,
+    lang: str | None = None,
+) -> Any:
+    """Horizontal bars of named estimates (a Series) with optional interval whiskers and a
+    reference line; the generic ``plot()`` of the results that are a short list of figures
+    (agreement statistics, reliability coefficients, shares, means). Returns the Axes."""
+    plt = require_matplotlib()
+    use_language_fonts(_lang(lang))
+    v = pd.Series(values, dtype=float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 0.45 * max(len(v), 2) + 1.2))
+    y = np.arange(len(v))[::-1]
+    ax.barh(y, v.to_numpy(), color="#0072B2", alpha=0.8)
+    if lower is not None and upper is not None:
+        lo = np.asarray(lower, dtype=float)
+        hi = np.asarray(upper, dtype=float)
+        val = v.to_numpy()
+        err = np.vstack([np.clip(val - lo, 0, None), np.clip(hi - val, 0, None)])
+        ok = np.isfinite(err).all(axis=0)
+        if ok.any():
+            ax.errorbar(val[ok], y[ok], xerr=err[:, ok], fmt="none", ecolor="black", capsize=3)
+    if reference is not None:
+        ax.axvline(reference, color="#D55E00", linestyle="--", linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(i) for i in v.index])
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -6,21 +6,18 @@ using namespace servscore;
 using bind::CArray;
 
 void register_impressions(py::module_& m) {
-  py::class_<ImpressionConfig>(m, "ImpressionConfig",
-                               "Configuration of the impressions ledger (see servscore.impressions).")
-      .def(py::init<>())
-      .def_readwrite("scale_min", &ImpressionConfig::scale_min)
-      .def_readwrite("scale_max", &ImpressionConfig::scale_max)
-      .def_readwrite("positive_min", &ImpressionConfig::positive_min)
-      .def_readwrite("negative_max", &ImpressionConfig::negative_max)
-      .def_readwrite("repair_ratio", &ImpressionConfig::repair_ratio)
-      .def_readwrite("level", &ImpressionConfig::level)
-      .def("validate", &ImpressionConfig::validate);
-
   m.def(
       "impression_ledger",
-      [](const CArray<std::int32_t>& customer, const CArray<double>& rating, int n_customers, const ImpressionConfig& c,
-         const CArray<std::int32_t>& groups, int n_groups) {
+      [](const CArray<std::int32_t>& customer, const CArray<double>& rating, int n_customers,
+         const CArray<std::int32_t>& groups, int n_groups, double scale_min, double scale_max, double positive_min,
+         double negative_max, double repair_ratio, double level) {
+        ImpressionConfig c;
+        c.scale_min = scale_min;
+        c.scale_max = scale_max;
+        c.positive_min = positive_min;
+        c.negative_max = negative_max;
+        c.repair_ratio = repair_ratio;
+        c.level = level;
         auto cu = bind::as_vector(customer, "customer");
         auto r = bind::as_vector(rating, "rating");
         auto g = bind::as_vector(groups, "groups");
@@ -54,6 +51,7 @@ void register_impressions(py::module_& m) {
         d["summary"] = sd;
         return d;
       },
-      py::arg("customer"), py::arg("rating"), py::arg("n_customers"), py::arg("config"), py::arg("groups"),
-      py::arg("n_groups"));
+      py::arg("customer"), py::arg("rating"), py::arg("n_customers"), py::arg("groups"), py::arg("n_groups"),
+      py::arg("scale_min") = 1.0, py::arg("scale_max") = 5.0, py::arg("positive_min") = 4.0,
+      py::arg("negative_max") = 2.0, py::arg("repair_ratio") = 12.0, py::arg("level") = 0.95);
 }

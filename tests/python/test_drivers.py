@@ -433,7 +433,7 @@ def test_report_section_recognises_driver_survey(survey):
     sec = rep.sections[keys.index("drivers")]
     text = " ".join(sec.findings)
     assert "wait_time" in text and "R² = 0.81" in text
-    assert "basic factors (penalty-reward): accuracy, cleanliness" in text
+    assert "basic factors (penalty-reward, bottom box <= 2, top box >= 5): accuracy, cleanliness" in text
     assert len(sec.figures) == 2
     assert any("left out" in w for w in sec.warnings)
     zh = build_report({"driver_survey": df}, lang="zh")

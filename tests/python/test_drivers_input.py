@@ -105,6 +105,8 @@ def test_exclusion_rules_one_by_one():
     assert r("wait", s([1.0, 2.0, 5.0])) is None
     assert r("width", s([1.0, 2.0])) is None  # "w" alone is a weight, not every name starting with w
     assert r("timeliness", s([1.0, 2.0])) is None
+    assert r("wait_time", s([3.0, 12.0])) is None  # a duration: a driver, not a date
+    assert r("time", s([1.0, 2.0])) == "date (name)"
     assert r("flag", s([True, False])) is None
     # distinct integers are an identifier only from 20 rows on (5 ratings can all differ)
     assert r("score", s(np.arange(1.0, 6.0))) is None
