@@ -143,11 +143,12 @@ pytest: wheel-venv testdeps
 typecheck: build
 	$(VENV)/bin/mypy
 
-# sanitize and fuzz-smoke are part of CI (docs/hardening.md): fuzz-smoke fuzzes every target
-# FUZZ_SMOKE_SECONDS (20 s; under 2 minutes in all), seeded, from the committed corpus; the two
-# overflows its earlier runs found are fixed and replayed by servscore_tests "[fuzz]". tsan: on
-# demand (its clang build is not yet measured within the 5-minute budget on 2 cores).
-test: ctest consumers examples pytest typecheck lint sanitize docs-cpp fuzz-smoke
+# sanitize is part of CI (docs/hardening.md). fuzz-smoke (every target FUZZ_SMOKE_SECONDS, 20 s,
+# seeded, from the committed corpus; found crashes replayed by servscore_tests "[fuzz]") is ready but
+# stays out of make test until its clang build and a run have been seen green on a clean clone: this
+# session's machine was too loaded to build it (the engines added since the last clang build have not
+# been compiled with clang). tsan: on demand (its clang build is not yet measured on 2 cores).
+test: ctest consumers examples pytest typecheck lint sanitize docs-cpp
 
 # The C++ API reference (Doxygen, from the headers' comments and docs/cpp.md).
 docs-cpp: testdeps
