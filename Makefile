@@ -135,9 +135,13 @@ examples: build
 
 # The Python tests run against the wheel installed in $(WHEEL_VENV); its modules' docstring examples
 # run too (--pyargs servscore imports them from the venv's site-packages).
+# pytest-xdist: PYTEST_WORKERS processes, each taking whole files (--dist loadfile), so a file's
+# module fixtures (a Spark session, a Dask cluster, a browser) are started once.
+PYTEST_WORKERS ?= $(JOBS)
+PYTEST_XDIST = -n $(PYTEST_WORKERS) --dist loadfile
 pytest: wheel-venv testdeps
 	env -u PYTHONPATH PATH=$(WHEEL_PATH) SERVSCORE_REQUIRE_BROWSER=1 \
-	  $(WHEEL_PY) -m pytest -q -p no:cacheprovider tests/python --pyargs servscore
+	  $(WHEEL_PY) -m pytest -q -p no:cacheprovider $(PYTEST_XDIST) tests/python --pyargs servscore
 
 # The typed API: mypy --strict over the package, with the stub of the compiled core.
 typecheck: build
@@ -180,7 +184,7 @@ sanitize: sysdeps venv
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	$(UBSAN_ENV) ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 	LD_PRELOAD="$$(g++ -print-file-name=libasan.so) $$(g++ -print-file-name=libstdc++.so)" ASAN_OPTIONS=detect_leaks=0 $(UBSAN_ENV) \
-	  PYTHONPATH=$(ASAN_BUILD)/python $(PY) -m pytest -q -p no:cacheprovider -x $(SANITIZE_PYTESTS)
+	  PYTHONPATH=$(ASAN_BUILD)/python $(PY) -m pytest -q -p no:cacheprovider -x $(PYTEST_XDIST) $(SANITIZE_PYTESTS)
 
 # clang TSan over the C++ tests of the threaded code (parallel_for users and the text-model trainer).
 # target_clones is off: the ifunc resolvers run before the TSan runtime is initialised.

@@ -22,7 +22,7 @@
 
 namespace py = pybind11;
 
-#include "arrow_abi.hpp"
+#include "arrow_read.hpp"
 
 namespace {
 
@@ -48,65 +48,17 @@ struct ArrowUnread {
   std::string format;
 };
 
+using servscore::arrow::index_at;
+using servscore::arrow::is_text_format;
+using servscore::arrow::text_at;
+
 bool valid(const ArrowArray* a, int64_t i) {
-  const auto* bitmap = static_cast<const uint8_t*>(a->buffers[0]);
-  if (bitmap == nullptr || a->null_count == 0) return true;
-  const int64_t j = a->offset + i;
-  return (bitmap[j >> 3] >> (j & 7)) & 1;
+  return servscore::arrow::is_valid(a, i);
 }
 
 template <class T>
 double get_num(const ArrowArray* a, int64_t i) {
   return static_cast<double>(static_cast<const T*>(a->buffers[1])[a->offset + i]);
-}
-
-// Value i of a string-like array (utf8 "u", large utf8 "U", string view "vu"), or false if null.
-bool get_text(const ArrowSchema* s, const ArrowArray* a, int64_t i, std::string_view& out) {
-  if (!valid(a, i)) return false;
-  const std::string f = s->format;
-  const int64_t j = a->offset + i;
-  if (f == "u" || f == "z") {
-    const auto* off = static_cast<const int32_t*>(a->buffers[1]);
-    out = {static_cast<const char*>(a->buffers[2]) + off[j], static_cast<std::size_t>(off[j + 1] - off[j])};
-  } else if (f == "U" || f == "Z") {
-    const auto* off = static_cast<const int64_t*>(a->buffers[1]);
-    out = {static_cast<const char*>(a->buffers[2]) + off[j], static_cast<std::size_t>(off[j + 1] - off[j])};
-  } else if (f == "vu" || f == "vz") {
-    const auto* view = static_cast<const uint8_t*>(a->buffers[1]) + 16 * j;
-    int32_t len;
-    std::memcpy(&len, view, 4);
-    if (len <= 12) {
-      out = {reinterpret_cast<const char*>(view + 4), static_cast<std::size_t>(len)};
-    } else {
-      int32_t buf, offset;
-      std::memcpy(&buf, view + 8, 4);
-      std::memcpy(&offset, view + 12, 4);
-      out = {static_cast<const char*>(a->buffers[2 + buf]) + offset, static_cast<std::size_t>(len)};
-    }
-  } else {
-    throw input_error(std::string("arrow: unsupported string format '") + f + "'");
-  }
-  return true;
-}
-
-bool is_text(const std::string& f) {
-  return f == "u" || f == "U" || f == "vu" || f == "z" || f == "Z" || f == "vz";
-}
-
-// Index i of a dictionary-encoded array (the index type is the schema's format).
-int64_t get_index(const ArrowSchema* s, const ArrowArray* a, int64_t i) {
-  const std::string f = s->format;
-  const int64_t j = a->offset + i;
-  const void* b = a->buffers[1];
-  if (f == "c") return static_cast<const int8_t*>(b)[j];
-  if (f == "C") return static_cast<const uint8_t*>(b)[j];
-  if (f == "s") return static_cast<const int16_t*>(b)[j];
-  if (f == "S") return static_cast<const uint16_t*>(b)[j];
-  if (f == "i") return static_cast<const int32_t*>(b)[j];
-  if (f == "I") return static_cast<const uint32_t*>(b)[j];
-  if (f == "l") return static_cast<const int64_t*>(b)[j];
-  if (f == "L") return static_cast<int64_t>(static_cast<const uint64_t*>(b)[j]);
-  throw input_error("arrow: unsupported dictionary index format '" + f + "'");
 }
 
 // numpy dtype of an Arrow temporal format stored as int64 / int32 ticks, or "" if not temporal.
@@ -185,32 +137,32 @@ void append(Column& col, const ArrowSchema* s, const ArrowArray* a) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   if (s->dictionary != nullptr) {
     col.kind = Column::text;
-    if (!is_text(s->dictionary->format))
+    if (!is_text_format(s->dictionary->format))
       throw input_error("arrow: column '" + col.name + "': dictionary of '" + s->dictionary->format +
                         "' values is not supported; expected strings");
     std::vector<py::object> values;
     for (int64_t k = 0; k < a->dictionary->length; ++k) {
       std::string_view t;
-      values.push_back(get_text(s->dictionary, a->dictionary, k, t) ? py::object(py::str(t.data(), t.size()))
-                                                                    : py::object(py::none()));
+      values.push_back(text_at(s->dictionary, a->dictionary, k, t) ? py::object(py::str(t.data(), t.size()))
+                                                                   : py::object(py::none()));
     }
     for (int64_t i = 0; i < n; ++i) {
       if (!valid(a, i)) {
         col.texts.append(py::none());
         continue;
       }
-      const int64_t k = get_index(s, a, i);
+      const int64_t k = index_at(s, a, i);
       if (k < 0 || k >= static_cast<int64_t>(values.size()))
         throw input_error("arrow: column '" + col.name + "': dictionary index out of range");
       col.texts.append(values[static_cast<std::size_t>(k)]);
     }
     return;
   }
-  if (is_text(f)) {
+  if (is_text_format(f)) {
     col.kind = Column::text;
     for (int64_t i = 0; i < n; ++i) {
       std::string_view t;
-      if (get_text(s, a, i, t)) {
+      if (text_at(s, a, i, t)) {
         PyObject* o = PyUnicode_DecodeUTF8(t.data(), static_cast<Py_ssize_t>(t.size()), "replace");
         if (!o) throw py::error_already_set();
         col.texts.append(py::reinterpret_steal<py::object>(o));
@@ -404,7 +356,12 @@ struct ArrayGuard {
 
 // Add one struct array (a record batch) or plain array to the columns.
 void consume(const ArrowSchema* schema, const ArrowArray* array, std::vector<Column>& cols) {
+  // the declared structure first: nothing is read before it is known to be in bounds
+  servscore::arrow::check_array(schema, array, "record batch");
   const bool is_struct = std::string(schema->format) == "+s";
+  if (is_struct && !cols.empty() && static_cast<int64_t>(cols.size()) != schema->n_children)
+    throw input_error("arrow: the record batches have " + std::to_string(cols.size()) + " and " +
+                      std::to_string(schema->n_children) + " columns");
   if (is_struct) {
     if (cols.empty())
       for (int64_t c = 0; c < schema->n_children; ++c) {
@@ -470,9 +427,11 @@ void register_arrow(py::module_& m) {
             consume(&schema.s, &batch.a, cols);
           }
           if (cols.empty()) {  // an empty stream still has its columns
-            if (std::string(schema.s.format) == "+s")
+            if (schema.s.format != nullptr && std::string(schema.s.format) == "+s")
               for (int64_t c = 0; c < schema.s.n_children; ++c) {
                 Column col;
+                if (schema.s.children == nullptr || schema.s.children[c] == nullptr)
+                  throw input_error("arrow: the stream's schema has a NULL child " + std::to_string(c));
                 const char* name = schema.s.children[c]->name;  // may be NULL (allowed by the spec)
                 col.name = name ? name : ("column" + std::to_string(c));
                 cols.push_back(std::move(col));

@@ -10,7 +10,7 @@ namespace py = pybind11;
 using namespace servscore;
 using bind::CArray;
 
-#include "arrow_abi.hpp"
+#include "arrow_read.hpp"
 
 namespace {
 
@@ -30,36 +30,17 @@ struct OwnedArray {
 // Views of the strings of one Arrow string array (utf8, large utf8, utf8 view; binary too),
 // without copying: the buffers stay owned by the producer until the arrays are released.
 void append_arrow_texts(const ArrowSchema* s, const ArrowArray* a, std::vector<TextRef>& out) {
+  arrow::check_array(s, a, "texts");  // the declared structure, before anything is read
   const std::string f = s->format;
-  const auto* bitmap = static_cast<const uint8_t*>(a->buffers[0]);
-  const bool nulls = bitmap != nullptr && a->null_count != 0;
-  if (f != "u" && f != "U" && f != "z" && f != "Z" && f != "vu" && f != "vz")
+  if (!arrow::is_text_format(f) || s->dictionary != nullptr)
     throw input_error("texts: Arrow type '" + f + "' is not a string array (expected utf8, large_utf8 or utf8_view)");
+  out.reserve(out.size() + static_cast<std::size_t>(a->length));
   for (int64_t i = 0; i < a->length; ++i) {
-    const int64_t j = a->offset + i;
-    if (nulls && !((bitmap[j >> 3] >> (j & 7)) & 1)) {
+    std::string_view t;
+    if (arrow::text_at(s, a, i, t))
+      out.push_back({t.data(), t.size()});
+    else
       out.push_back({nullptr, 0});
-      continue;
-    }
-    if (f == "u" || f == "z") {
-      const auto* off = static_cast<const int32_t*>(a->buffers[1]);
-      out.push_back({static_cast<const char*>(a->buffers[2]) + off[j], static_cast<std::size_t>(off[j + 1] - off[j])});
-    } else if (f == "U" || f == "Z") {
-      const auto* off = static_cast<const int64_t*>(a->buffers[1]);
-      out.push_back({static_cast<const char*>(a->buffers[2]) + off[j], static_cast<std::size_t>(off[j + 1] - off[j])});
-    } else {
-      const auto* view = static_cast<const uint8_t*>(a->buffers[1]) + 16 * j;
-      int32_t len;
-      std::memcpy(&len, view, 4);
-      if (len <= 12) {
-        out.push_back({reinterpret_cast<const char*>(view + 4), static_cast<std::size_t>(len)});
-      } else {
-        int32_t buf, offset;
-        std::memcpy(&buf, view + 8, 4);
-        std::memcpy(&offset, view + 12, 4);
-        out.push_back({static_cast<const char*>(a->buffers[2 + buf]) + offset, static_cast<std::size_t>(len)});
-      }
-    }
   }
 }
 

@@ -189,3 +189,78 @@ def test_dates_and_durations_where_numbers_are_expected_are_refused_by_name():
     t = pa.table({"nps": pa.array([1, 2, 3], pa.timestamp("s"))})
     with pytest.raises(ss.InputError, match=r"datetime64"):
         ss.nps(t, column="nps")
+
+
+class _OneBatchOfText:
+    """A record batch with one utf8 column 'comment' of two values, built from raw buffers, so
+    that its offsets can be what no real producer writes (the checks of src/arrow_read.hpp)."""
+
+    def __init__(self, offsets: list[int], data: bytes = b"hello") -> None:
+        self.offsets = (ctypes.c_int32 * len(offsets))(*offsets)
+        self.data = ctypes.create_string_buffer(data)
+        self.buffers = (ctypes.c_void_p * 3)(None, ctypes.addressof(self.offsets), ctypes.addressof(self.data))
+        self.child_schema = _Schema(format=b"u", name=b"comment")
+        self.schema_children = (ctypes.POINTER(_Schema) * 1)(ctypes.pointer(self.child_schema))
+        self.child = _Array(length=len(offsets) - 1, null_count=0, n_buffers=3, buffers=ctypes.addressof(self.buffers))
+        self.array_children = (ctypes.c_void_p * 1)(ctypes.addressof(self.child))
+        self.none = (ctypes.c_void_p * 1)(None)
+        self.served = False
+
+        def get_schema(_stream, out):
+            out.contents.format = b"+s"
+            out.contents.name = None
+            out.contents.n_children = 1
+            out.contents.children = self.schema_children
+            out.contents.release = ctypes.cast(self.schema_release, ctypes.c_void_p).value
+            return 0
+
+        def get_next(_stream, out):
+            if self.served:
+                out.contents.release = None
+                return 0
+            self.served = True
+            a = out.contents
+            a.length, a.null_count, a.offset, a.n_buffers = len(offsets) - 1, 0, 0, 1
+            a.buffers = ctypes.addressof(self.none)
+            a.n_children = 1
+            a.children = ctypes.addressof(self.array_children)
+            a.dictionary = None
+            a.release = ctypes.cast(self.array_release, ctypes.c_void_p).value
+            return 0
+
+        def release_schema(p):
+            p.contents.release = None
+
+        self.schema_release = _SCHEMA_RELEASE(release_schema)
+        self.array_release = ctypes.CFUNCTYPE(None, ctypes.POINTER(_Array))(
+            lambda p: setattr(p.contents, "release", None)
+        )
+        self.cbs = [_GET_SCHEMA(get_schema), _GET_NEXT(get_next), _LAST_ERROR(lambda _s: None)]
+        self.stream_release = _STREAM_RELEASE(lambda p: setattr(p.contents, "release", None))
+        self.stream = _Stream(
+            get_schema=ctypes.cast(self.cbs[0], ctypes.c_void_p).value,
+            get_next=ctypes.cast(self.cbs[1], ctypes.c_void_p).value,
+            get_last_error=ctypes.cast(self.cbs[2], ctypes.c_void_p).value,
+            release=ctypes.cast(self.stream_release, ctypes.c_void_p).value,
+        )
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        new = ctypes.pythonapi.PyCapsule_New
+        new.restype = ctypes.py_object
+        new.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+        return new(ctypes.addressof(self.stream), b"arrow_array_stream", None)
+
+
+def test_a_hand_made_stream_reads_as_the_specification_says():
+    cols = _core.arrow_columns(_OneBatchOfText([0, 2, 5]))
+    assert list(cols["comment"]) == ["he", "llo"]
+
+
+@pytest.mark.parametrize(
+    ("offsets", "why"),
+    [([0, 5, 1], r"the offsets decrease at value 1 \(5 then 1\)"), ([-3, 2, 5], r"offset -3 of value 0 is negative")],
+)
+def test_offsets_no_producer_may_write_are_refused_before_reading(offsets, why):
+    # before the checks, [0, 5, 1] read a string of length 2^64 - 4 (a crash); now an InputError names the column
+    with pytest.raises(ss.InputError, match=r"record batch\.comment: " + why):
+        _core.arrow_columns(_OneBatchOfText(offsets))
