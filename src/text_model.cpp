@@ -231,7 +231,8 @@ inline std::uint32_t fnv_byte(std::uint32_t h, unsigned char c) {
 // Distinct buckets of one text, sorted: the hashes of `for_each_feature`'s strings, computed
 // incrementally (a character n-gram extends the hash of the one a character shorter), so each
 // byte of a text is hashed about char_max + cjk_max times instead of once per n-gram it is in.
-void text_buckets(const Normalised& t, const TextClassifierConfig& cfg, std::vector<std::uint32_t>& out) {
+void text_buckets(const Normalised& t, const TextClassifierConfig& cfg, std::vector<std::uint32_t>& out,
+                  std::vector<std::uint32_t>* counts = nullptr) {
   out.clear();
   const auto nb = static_cast<std::uint32_t>(cfg.buckets);
   const std::uint32_t hw = fnv_byte(kFnvBasis, 'w'), hn = fnv_byte(kFnvBasis, 'n'), hc = fnv_byte(kFnvBasis, 'c'),
@@ -280,7 +281,26 @@ void text_buckets(const Normalised& t, const TextClassifierConfig& cfg, std::vec
     }
   }
   std::sort(out.begin(), out.end());
+  if (counts) {
+    counts->clear();
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < out.size(); ++r) {
+      if (w > 0 && out[w - 1] == out[r]) {
+        ++counts->back();
+      } else {
+        out[w++] = out[r];
+        counts->push_back(1);
+      }
+    }
+    out.resize(w);
+    return;
+  }
   out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
+// The tf-idf value of a bucket before the L2 scaling: (1 + ln count) x idf.
+inline double tfidf_value(std::uint32_t count, float idf) {
+  return (1.0 + std::log(static_cast<double>(count))) * static_cast<double>(idf);
 }
 
 std::string_view view_of(const TextRef& r) {
@@ -369,6 +389,146 @@ TaskResult train_label(const Design& X, const TextClassifier::LabelMatrix& Y, in
       r.b -= lr * g / (std::sqrt(Gb) + 1e-10);
     }
   }
+  return r;
+}
+
+// One label on the texts `rows` by L-BFGS: the minimum of
+//   f(w, b) = sum_i c_i [log(1 + e^{s_i}) - y_i s_i] / m + l2 / 2 |w|^2,  s_i = w.x_i + b,
+// (m = rows, c_i the balanced class weights), two-loop recursion with memory 10, Armijo
+// backtracking from step 1 (the first step scaled to unit length), pairs with s.y <= 0 skipped.
+TaskResult train_label_lbfgs(const Design& X, const TextClassifier::LabelMatrix& Y, int label,
+                             const std::vector<std::int32_t>& rows, std::int64_t n_weights,
+                             const TextClassifierConfig& cfg) {
+  const auto d = static_cast<std::size_t>(n_weights) + 1;  // the bias last
+  const double m = static_cast<double>(rows.size());
+  std::int64_t n_pos = 0;
+  for (auto i : rows) n_pos += Y(i, label) != 0;
+  double cw_pos = 1, cw_neg = 1;
+  if (cfg.balanced && n_pos > 0 && n_pos < static_cast<std::int64_t>(rows.size())) {
+    cw_pos = m / (2.0 * static_cast<double>(n_pos));
+    cw_neg = m / (2.0 * (m - static_cast<double>(n_pos)));
+  }
+  const double l2 = cfg.l2;
+  auto eval = [&](const std::vector<double>& x, std::vector<double>& g) {
+    std::fill(g.begin(), g.end(), 0.0);
+    double f = 0;
+    for (auto i : rows) {
+      const auto b0 = X.start[static_cast<std::size_t>(i)], b1 = X.start[static_cast<std::size_t>(i) + 1];
+      double sc = x[d - 1];
+      for (auto k = b0; k < b1; ++k)
+        sc += X.val[static_cast<std::size_t>(k)] * x[static_cast<std::size_t>(X.col[static_cast<std::size_t>(k)])];
+      const bool y = Y(i, label) != 0;
+      const double c = (y ? cw_pos : cw_neg) / m;
+      // log(1 + e^s) - y s, stably
+      const double lse = sc > 0 ? sc + std::log1p(std::exp(-sc)) : std::log1p(std::exp(sc));
+      f += c * (lse - (y ? sc : 0.0));
+      const double r = c * (sigmoid(sc) - (y ? 1.0 : 0.0));
+      for (auto k = b0; k < b1; ++k)
+        g[static_cast<std::size_t>(X.col[static_cast<std::size_t>(k)])] += r * X.val[static_cast<std::size_t>(k)];
+      g[d - 1] += r;
+    }
+    if (l2 > 0)
+      for (std::size_t j = 0; j + 1 < d; ++j) {
+        f += 0.5 * l2 * x[j] * x[j];
+        g[j] += l2 * x[j];
+      }
+    return f;
+  };
+  constexpr int kMem = 10;
+  std::vector<double> x(d, 0.0), g(d), xn(d), gn(d), dir(d), alpha(kMem);
+  std::vector<std::vector<double>> S, Yv;
+  std::vector<double> rho;
+  double f = eval(x, g);
+  auto max_abs = [](const std::vector<double>& v) {
+    double a = 0;
+    for (double e : v) a = std::max(a, std::fabs(e));
+    return a;
+  };
+  for (int it = 0; it < cfg.max_iter; ++it) {
+    if (max_abs(g) < cfg.tol) break;
+    // two-loop recursion: dir = -H g
+    for (std::size_t j = 0; j < d; ++j) dir[j] = -g[j];
+    const int h = static_cast<int>(S.size());
+    for (int k = h - 1; k >= 0; --k) {
+      double a = 0;
+      for (std::size_t j = 0; j < d; ++j) a += S[static_cast<std::size_t>(k)][j] * dir[j];
+      a *= rho[static_cast<std::size_t>(k)];
+      alpha[static_cast<std::size_t>(k)] = a;
+      for (std::size_t j = 0; j < d; ++j) dir[j] -= a * Yv[static_cast<std::size_t>(k)][j];
+    }
+    if (h > 0) {
+      const auto& sl = S.back();
+      const auto& yl = Yv.back();
+      double sy = 0, yy = 0;
+      for (std::size_t j = 0; j < d; ++j) {
+        sy += sl[j] * yl[j];
+        yy += yl[j] * yl[j];
+      }
+      const double gamma = sy / yy;
+      for (std::size_t j = 0; j < d; ++j) dir[j] *= gamma;
+    } else {
+      double nrm = 0;
+      for (double e : g) nrm += e * e;
+      nrm = std::sqrt(nrm);
+      for (std::size_t j = 0; j < d; ++j) dir[j] /= nrm;
+    }
+    for (int k = 0; k < h; ++k) {
+      double b = 0;
+      for (std::size_t j = 0; j < d; ++j) b += Yv[static_cast<std::size_t>(k)][j] * dir[j];
+      b *= rho[static_cast<std::size_t>(k)];
+      for (std::size_t j = 0; j < d; ++j)
+        dir[j] += S[static_cast<std::size_t>(k)][j] * (alpha[static_cast<std::size_t>(k)] - b);
+    }
+    double gd = 0;
+    for (std::size_t j = 0; j < d; ++j) gd += g[j] * dir[j];
+    if (!(gd < 0)) {  // not a descent direction: restart from the gradient
+      S.clear();
+      Yv.clear();
+      rho.clear();
+      double nrm = 0;
+      for (double e : g) nrm += e * e;
+      nrm = std::sqrt(nrm);
+      for (std::size_t j = 0; j < d; ++j) dir[j] = -g[j] / nrm;
+      gd = -nrm;
+    }
+    double step = 1, fn = f;
+    bool ok = false;
+    for (int ls = 0; ls < 40; ++ls) {
+      for (std::size_t j = 0; j < d; ++j) xn[j] = x[j] + step * dir[j];
+      fn = eval(xn, gn);
+      if (fn <= f + 1e-4 * step * gd) {
+        ok = true;
+        break;
+      }
+      step *= 0.5;
+    }
+    if (!ok) break;
+    std::vector<double> sv(d), yv(d);
+    double sy = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      sv[j] = xn[j] - x[j];
+      yv[j] = gn[j] - g[j];
+      sy += sv[j] * yv[j];
+    }
+    const double f_old = f;
+    x.swap(xn);
+    g.swap(gn);
+    f = fn;
+    if (sy > 1e-12) {
+      if (static_cast<int>(S.size()) == kMem) {
+        S.erase(S.begin());
+        Yv.erase(Yv.begin());
+        rho.erase(rho.begin());
+      }
+      S.push_back(std::move(sv));
+      Yv.push_back(std::move(yv));
+      rho.push_back(1.0 / sy);
+    }
+    if (f_old - f <= 1e-15 * std::max(1.0, std::fabs(f))) break;
+  }
+  TaskResult r;
+  r.w.assign(x.begin(), x.end() - 1);
+  r.b = x[d - 1];
   return r;
 }
 
@@ -484,7 +644,7 @@ void run_tasks(std::size_t n, int workers, const std::function<void()>& check, F
 // ---------------------------------------------------------------- byte format helpers
 
 constexpr char kMagic[8] = {'S', 'S', 'T', 'M', 'O', 'D', 'E', 'L'};
-constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersion = 3;  // 3: version 2 + the idf of a tf-idf model
 
 std::uint64_t fnv1a64(std::string_view s) {
   std::uint64_t h = 1469598103934665603ull;
@@ -620,6 +780,13 @@ void TextClassifierConfig::validate() const {
     bad("calibration_folds", std::to_string(calibration_folds), "0 (none) or 2..20");
   for (const auto& g : exclusive_groups)
     if (g.empty()) bad("exclusive_groups", "\"\"", "non-empty label prefixes");
+  if (solver != "adagrad" && solver != "lbfgs") bad("solver", "\"" + solver + "\"", "\"adagrad\" or \"lbfgs\"");
+  if (weighting != "binary" && weighting != "tfidf")
+    bad("weighting", "\"" + weighting + "\"", "\"binary\" or \"tfidf\"");
+  if (max_iter < 1 || max_iter > 100000) bad("max_iter", std::to_string(max_iter), "1..100000");
+  if (!(tol > 0) || !std::isfinite(tol)) bad("tol", detail::format_number(tol), "a finite number > 0");
+  if (!(dense_scale > 0) || !std::isfinite(dense_scale))
+    bad("dense_scale", detail::format_number(dense_scale), "a finite number > 0");
   if (tune_thresholds && calibration_folds < 2)
     bad("tune_thresholds", "true", "false when calibration_folds = 0 (thresholds are tuned on out-of-fold scores)");
 }
@@ -629,7 +796,8 @@ bool TextClassifierConfig::operator==(const TextClassifierConfig& o) const {
          buckets == o.buckets && min_count == o.min_count && epochs == o.epochs && learning_rate == o.learning_rate &&
          l2 == o.l2 && seed == o.seed && balanced == o.balanced && calibration_folds == o.calibration_folds &&
          fold_case == o.fold_case && fold_width == o.fold_width && tune_thresholds == o.tune_thresholds &&
-         exclusive_groups == o.exclusive_groups;
+         exclusive_groups == o.exclusive_groups && solver == o.solver && weighting == o.weighting &&
+         max_iter == o.max_iter && tol == o.tol && dense_scale == o.dense_scale;
 }
 
 TextClassifierConfig text_classifier_config_from_json(std::string_view text) {
@@ -653,6 +821,11 @@ TextClassifierConfig text_classifier_config_from_json(std::string_view text) {
   r.boolean("fold_case", c.fold_case);
   r.boolean("fold_width", c.fold_width);
   r.boolean("tune_thresholds", c.tune_thresholds);
+  r.string("solver", c.solver);
+  r.string("weighting", c.weighting);
+  r.integer("max_iter", c.max_iter, 1, 100000);
+  r.number("tol", c.tol, 0, HUGE_VAL);
+  r.number("dense_scale", c.dense_scale, 0, HUGE_VAL);
   if (const json::value* g = r.raw("exclusive_groups")) {
     if (!g->is_array()) throw config_error("TextClassifierConfig.exclusive_groups: expected a list of strings");
     c.exclusive_groups.clear();
@@ -688,6 +861,11 @@ std::string to_json(const TextClassifierConfig& c) {
   json::array g;
   for (const auto& s : c.exclusive_groups) g.emplace_back(s);
   o["exclusive_groups"] = std::move(g);
+  o["solver"] = c.solver;
+  o["weighting"] = c.weighting;
+  o["max_iter"] = c.max_iter;
+  o["tol"] = c.tol;
+  o["dense_scale"] = c.dense_scale;
   return detail::dump_json(o);
 }
 
@@ -838,12 +1016,13 @@ void TextClassifier::fit(const std::vector<TextRef>& texts, const LabelMatrix& l
   }
 
   // 1. distinct buckets per text (in parallel: each text is independent)
-  std::vector<std::vector<std::uint32_t>> tb(static_cast<std::size_t>(n));
+  const bool tfidf = config_.weighting == "tfidf";
+  std::vector<std::vector<std::uint32_t>> tb(static_cast<std::size_t>(n)), tc(tfidf ? static_cast<std::size_t>(n) : 0);
   detail::parallel_chunks(n, workers, 256, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
     Normalised t;
     for (auto i = b; i < e; ++i) {
       normalise(view_of(texts[static_cast<std::size_t>(i)]), config_.fold_case, config_.fold_width, t);
-      text_buckets(t, config_, tb[static_cast<std::size_t>(i)]);
+      text_buckets(t, config_, tb[static_cast<std::size_t>(i)], tfidf ? &tc[static_cast<std::size_t>(i)] : nullptr);
     }
   });
   // 2. document frequency and the kept buckets
@@ -851,8 +1030,15 @@ void TextClassifier::fit(const std::vector<TextRef>& texts, const LabelMatrix& l
   for (const auto& v : tb)
     for (auto b : v) ++df[b];
   used_.clear();
+  idf_.clear();
   for (std::size_t b = 0; b < df.size(); ++b)
-    if (df[b] >= config_.min_count && df[b] > 0) used_.push_back(static_cast<std::uint32_t>(b));
+    if (df[b] >= config_.min_count && df[b] > 0) {
+      used_.push_back(static_cast<std::uint32_t>(b));
+      // scikit-learn's smooth idf; float, as stored, so that fit and predict see the same values
+      if (tfidf)
+        idf_.push_back(
+            static_cast<float>(std::log((1.0 + static_cast<double>(n)) / (1.0 + static_cast<double>(df[b]))) + 1.0));
+    }
   df = {};
   rebuild_index();
   const auto n_used = static_cast<std::int64_t>(used_.size());
@@ -874,18 +1060,32 @@ void TextClassifier::fit(const std::vector<TextRef>& texts, const LabelMatrix& l
   X.start.push_back(0);
   for (std::int64_t i = 0; i < n; ++i) {
     std::size_t c0 = X.col.size();
-    for (auto b : tb[static_cast<std::size_t>(i)])
-      if (row_of_[b] >= 0) X.col.push_back(row_of_[b]);
+    const auto& bi = tb[static_cast<std::size_t>(i)];
+    for (std::size_t q = 0; q < bi.size(); ++q)
+      if (row_of_[bi[q]] >= 0) {
+        X.col.push_back(row_of_[bi[q]]);
+        if (tfidf)
+          X.val.push_back(
+              tfidf_value(tc[static_cast<std::size_t>(i)][q], idf_[static_cast<std::size_t>(row_of_[bi[q]])]));
+      }
     const std::size_t m = X.col.size() - c0;
-    const double v = m ? 1.0 / std::sqrt(static_cast<double>(m)) : 0.0;
-    X.val.insert(X.val.end(), m, v);
+    if (tfidf) {
+      double ss = 0;
+      for (std::size_t q = c0; q < X.val.size(); ++q) ss += X.val[q] * X.val[q];
+      const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
+      for (std::size_t q = c0; q < X.val.size(); ++q) X.val[q] *= inv;
+    } else {
+      const double v = m ? 1.0 / std::sqrt(static_cast<double>(m)) : 0.0;
+      X.val.insert(X.val.end(), m, v);
+    }
     for (int j = 0; j < k_dense; ++j) {
       X.col.push_back(static_cast<std::int32_t>(n_used + j));
-      X.val.push_back((dense(i, j) - dense_mean_[static_cast<std::size_t>(j)]) /
+      X.val.push_back(config_.dense_scale * (dense(i, j) - dense_mean_[static_cast<std::size_t>(j)]) /
                       dense_sd_[static_cast<std::size_t>(j)]);
     }
     X.start.push_back(static_cast<std::int64_t>(X.col.size()));
     tb[static_cast<std::size_t>(i)] = {};
+    if (tfidf) tc[static_cast<std::size_t>(i)] = {};
   }
   const std::int64_t n_weights = n_used + k_dense;
   const int L = static_cast<int>(labels.cols());
@@ -909,7 +1109,9 @@ void TextClassifier::fit(const std::vector<TextRef>& texts, const LabelMatrix& l
   std::vector<TaskResult> full(static_cast<std::size_t>(L));
   run_tasks(static_cast<std::size_t>((K + 1) * L), workers, check, [&](std::size_t task) {
     const int f = static_cast<int>(task) / L, l = static_cast<int>(task) % L;
-    TaskResult r = train_label(X, labels, l, train_rows[static_cast<std::size_t>(f)], n_weights, config_, f);
+    TaskResult r = config_.solver == "lbfgs"
+                       ? train_label_lbfgs(X, labels, l, train_rows[static_cast<std::size_t>(f)], n_weights, config_)
+                       : train_label(X, labels, l, train_rows[static_cast<std::size_t>(f)], n_weights, config_, f);
     if (f == K) {
       full[static_cast<std::size_t>(l)] = std::move(r);
       return;
@@ -967,26 +1169,49 @@ TextClassifier::Matrix TextClassifier::decision_function(const std::vector<TextR
   Matrix out(n, L);
   detail::parallel_chunks(n, workers, 512, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
     Normalised t;
-    std::vector<std::uint32_t> bk;
+    std::vector<std::uint32_t> bk, cnt;
     std::vector<std::int32_t> rows;
+    std::vector<double> vals, dacc(static_cast<std::size_t>(L));
     std::vector<float> acc(static_cast<std::size_t>(L));
+    const bool tfidf = config_.weighting == "tfidf";
     for (auto i = b; i < e; ++i) {
       normalise(view_of(texts[static_cast<std::size_t>(i)]), config_.fold_case, config_.fold_width, t);
-      text_buckets(t, config_, bk);
-      rows.clear();
-      for (auto x : bk)
-        if (row_of_[x] >= 0) rows.push_back(row_of_[x]);
-      std::fill(acc.begin(), acc.end(), 0.0f);
-      for (auto r : rows) {
-        const float* w = weights_.data() + static_cast<std::int64_t>(r) * L;
-        for (std::int64_t l = 0; l < L; ++l) acc[static_cast<std::size_t>(l)] += w[l];
+      text_buckets(t, config_, bk, tfidf ? &cnt : nullptr);
+      if (tfidf) {
+        rows.clear();
+        vals.clear();
+        double ss = 0;
+        for (std::size_t q = 0; q < bk.size(); ++q)
+          if (row_of_[bk[q]] >= 0) {
+            rows.push_back(row_of_[bk[q]]);
+            vals.push_back(tfidf_value(cnt[q], idf_[static_cast<std::size_t>(row_of_[bk[q]])]));
+            ss += vals.back() * vals.back();
+          }
+        const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
+        std::fill(dacc.begin(), dacc.end(), 0.0);
+        for (std::size_t q = 0; q < rows.size(); ++q) {
+          const float* w = weights_.data() + static_cast<std::int64_t>(rows[q]) * L;
+          const double v = vals[q] * inv;
+          for (std::int64_t l = 0; l < L; ++l) dacc[static_cast<std::size_t>(l)] += v * w[l];
+        }
+        for (std::int64_t l = 0; l < L; ++l)
+          out(i, l) = bias_[static_cast<std::size_t>(l)] + dacc[static_cast<std::size_t>(l)];
+      } else {
+        rows.clear();
+        for (auto x : bk)
+          if (row_of_[x] >= 0) rows.push_back(row_of_[x]);
+        std::fill(acc.begin(), acc.end(), 0.0f);
+        for (auto r : rows) {
+          const float* w = weights_.data() + static_cast<std::int64_t>(r) * L;
+          for (std::int64_t l = 0; l < L; ++l) acc[static_cast<std::size_t>(l)] += w[l];
+        }
+        const double v = rows.empty() ? 0.0 : 1.0 / std::sqrt(static_cast<double>(rows.size()));
+        for (std::int64_t l = 0; l < L; ++l)
+          out(i, l) = bias_[static_cast<std::size_t>(l)] + v * acc[static_cast<std::size_t>(l)];
       }
-      const double v = rows.empty() ? 0.0 : 1.0 / std::sqrt(static_cast<double>(rows.size()));
-      for (std::int64_t l = 0; l < L; ++l)
-        out(i, l) = bias_[static_cast<std::size_t>(l)] + v * acc[static_cast<std::size_t>(l)];
       for (int j = 0; j < k; ++j) {
-        const double z =
-            (dense(i, j) - dense_mean_[static_cast<std::size_t>(j)]) / dense_sd_[static_cast<std::size_t>(j)];
+        const double z = config_.dense_scale * (dense(i, j) - dense_mean_[static_cast<std::size_t>(j)]) /
+                         dense_sd_[static_cast<std::size_t>(j)];
         const float* w = weights_.data() + (n_used + j) * L;
         for (std::int64_t l = 0; l < L; ++l) out(i, l) += z * w[l];
       }
@@ -1030,7 +1255,8 @@ TextClassifier::LabelMatrix TextClassifier::predict(const std::vector<TextRef>& 
   return decide(predict_proba(texts, dense, workers));
 }
 
-// Byte format, version 2, little-endian (docs/text_model.md; version 1 is read too: no dense names):
+// Byte format, version 2 (binary weighting) or 3 (tf-idf: the idf block), little-endian
+// (docs/text_model.md; version 1 is read too: no dense names):
 //   8   magic "SSTMODEL"
 //   u32 version (2)
 //   u32 n + n bytes: the config as JSON (to_json)
@@ -1038,6 +1264,7 @@ TextClassifier::LabelMatrix TextClassifier::predict(const std::vector<TextRef>& 
 //   u32 k; k x f64 mean; k x f64 sd: dense feature standardisation
 //   u32 m (0 or k); m x (u32 n + n bytes): dense feature names (version 2 only)
 //   u32 U; U x u32: used buckets, strictly increasing, < config.buckets
+//   (version 3, weighting "tfidf" only) U x f32: idf of each used bucket, > 0
 //   (U + k) x L f32: weights, row-major (bucket rows, then dense rows)
 //   L x f64 bias, L x f64 Platt A, L x f64 Platt B, L x f64 thresholds
 //   u64 FNV-1a 64 of every byte before it
@@ -1045,7 +1272,8 @@ std::string TextClassifier::to_bytes() const {
   if (!fitted()) throw input_error("TextClassifier.to_bytes: not fitted");
   Writer w;
   w.out.append(kMagic, 8);
-  w.u32(kVersion);
+  const bool tfidf = config_.weighting == "tfidf";
+  w.u32(tfidf ? 3u : 2u);  // a binary model keeps the version 2 layout
   w.str(to_json(config_));
   w.u32(static_cast<std::uint32_t>(labels_.size()));
   for (const auto& l : labels_) w.str(l);
@@ -1056,6 +1284,8 @@ std::string TextClassifier::to_bytes() const {
   for (const auto& nm : dense_names_) w.str(nm);
   w.u32(static_cast<std::uint32_t>(used_.size()));
   for (auto b : used_) w.u32(b);
+  if (tfidf)
+    for (float x : idf_) w.f32(x);
   for (std::int64_t i = 0; i < weights_.size(); ++i) w.f32(weights_.data()[i]);
   for (const auto* v : {&bias_, &platt_a_, &platt_b_, &thresholds_})
     for (double x : *v) w.f64(x);
@@ -1075,9 +1305,9 @@ TextClassifier TextClassifier::from_bytes(std::string_view bytes) {
   r.in = bytes.substr(0, bytes.size() - 8);
   r.pos = 8;
   const std::uint32_t version = r.u32("version");
-  if (version != kVersion && version != 1)
+  if (version < 1 || version > kVersion)
     throw input_error("text model bytes: format version " + std::to_string(version) +
-                      "; this build reads versions 1 and " + std::to_string(kVersion));
+                      "; this build reads versions 1 to " + std::to_string(kVersion));
   TextClassifierConfig cfg;
   try {
     cfg = text_classifier_config_from_json(r.str("config"));
@@ -1119,6 +1349,15 @@ TextClassifier TextClassifier::from_bytes(std::string_view bytes) {
     m.used_[u] = r.u32("bucket");
     if (m.used_[u] >= cfg.buckets || (u > 0 && m.used_[u] <= m.used_[u - 1]))
       r.fail("buckets not strictly increasing below config.buckets");
+  }
+  if (cfg.weighting == "tfidf") {
+    if (version < 3) r.fail("a tf-idf model needs format version 3");
+    r.need(static_cast<std::uint64_t>(U) * 4, "idf");
+    m.idf_.resize(U);
+    for (std::uint32_t u = 0; u < U; ++u) {
+      m.idf_[u] = r.f32("idf");
+      if (!(m.idf_[u] > 0) || !std::isfinite(m.idf_[u])) r.fail("idf not a positive number");
+    }
   }
   const std::uint64_t n_w = (static_cast<std::uint64_t>(U) + k) * L;
   r.need(n_w * 4 + static_cast<std::uint64_t>(L) * 32, "weights");

@@ -9,13 +9,16 @@
  *   `char_min`..`char_max` ("c" tag);
  * - CJK runs (Han, kana, Hangul): character n-grams of length 1..`cjk_max` inside the run ("h" tag).
  * Each feature string is hashed with 32-bit FNV-1a over its tag byte followed by its UTF-8 bytes,
- * modulo `buckets`; the value of each distinct bucket in a text is 1 / sqrt(distinct buckets).
- * Buckets seen in fewer than `min_count` training texts are dropped.
+ * modulo `buckets`. Buckets seen in fewer than `min_count` training texts are dropped. The value of
+ * each used bucket of a text is 1 (`weighting` "binary") or (1 + ln count) x idf ("tfidf"), the
+ * vector scaled to unit L2 norm (binary: 1 / sqrt(distinct used buckets)).
  *
- * Training: per label, a logistic model trained by AdaGrad SGD for `epochs` passes over the
- * training texts in a shuffled order (splitmix64 seeded Fisher-Yates, one permutation per epoch
- * shared by all labels), L2 applied to the active weights of each step. Labels train
- * independently, so results are bit-identical for any `workers`.
+ * Training: per label, a logistic model trained by AdaGrad SGD (`solver` "adagrad") for `epochs`
+ * passes over the training texts in a shuffled order (splitmix64 seeded Fisher-Yates, one
+ * permutation per epoch shared by all labels), L2 applied to the active weights of each step; or
+ * the minimum of the L2-penalised class-weighted mean log loss by L-BFGS (`solver` "lbfgs", as
+ * liblinear / scikit-learn's LogisticRegression with C = 1 / (n l2)). Labels train independently,
+ * so results are bit-identical for any `workers`.
  *
  * Calibration: Platt scaling per label (Platt 1999, with the Lin, Lin and Weng 2007 Newton
  * method) on out-of-fold scores from a seeded `calibration_folds`-fold split. With
@@ -61,6 +64,18 @@ struct TextClassifierConfig {
   /// Choose each label's threshold by F1 on the out-of-fold calibrated probabilities (needs
   /// `calibration_folds` >= 2); false: every threshold is 0.5.
   bool tune_thresholds = false;
+  /// "adagrad": AdaGrad SGD for `epochs` passes in a seeded order, L2 `l2` on the active weights
+  /// of each step; "lbfgs": the minimum of the class-weighted mean log loss plus `l2` / 2 x |w|^2
+  /// (bias not penalised), found by L-BFGS (memory 10, Armijo backtracking) in at most `max_iter`
+  /// iterations, stopping when the largest gradient entry is below `tol` (no order, no seed).
+  std::string solver = "adagrad";
+  /// "binary": 1 per distinct bucket of a text; "tfidf": (1 + ln count) x idf, idf = ln((1 + n) /
+  /// (1 + df)) + 1 over the n training texts (df = texts with the bucket). Either way the vector
+  /// of a text's used buckets is scaled to unit L2 norm.
+  std::string weighting = "binary";
+  int max_iter = 300;        ///< L-BFGS iterations at most (solver "lbfgs")
+  double tol = 1e-6;         ///< L-BFGS stops when max |gradient| < tol
+  double dense_scale = 1.0;  ///< factor on the standardised dense features (their L2 penalty / dense_scale^2)
   /// Label prefixes ("style:") whose labels are mutually exclusive in `predict`: the one with the
   /// highest probability if it reaches its threshold, else none.
   std::vector<std::string> exclusive_groups;
@@ -126,6 +141,8 @@ class TextClassifier {
   const std::vector<double>& dense_sd() const { return dense_sd_; }
   /** @brief Buckets kept after `min_count` (sorted). */
   const std::vector<std::uint32_t>& used_buckets() const { return used_; }
+  /** @brief idf of each used bucket (weighting "tfidf"; empty for "binary"). */
+  const std::vector<float>& idf() const { return idf_; }
   /** @brief Weights: used buckets, then dense features (rows) x labels (columns). */
   const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& weights() const { return weights_; }
   const std::vector<double>& bias() const { return bias_; }
@@ -147,6 +164,7 @@ class TextClassifier {
   std::vector<std::string> labels_;
   std::vector<std::uint32_t> used_;   // sorted used buckets
   std::vector<std::int32_t> row_of_;  // bucket -> row of weights_, -1 if unused (buckets entries)
+  std::vector<float> idf_;            // per used bucket (weighting "tfidf")
   std::vector<double> dense_mean_, dense_sd_;
   std::vector<std::string> dense_names_;
   Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> weights_;

@@ -2280,7 +2280,9 @@ class TextClassifierConfig:
     balanced: bool
     fold_case: bool
     fold_width: bool
+    solver: str
     tune_thresholds: bool
+    weighting: str
     @staticmethod
     def from_dict(data: dict[str, typing.Any]) -> TextClassifierConfig:
         """
@@ -2350,6 +2352,12 @@ class TextClassifierConfig:
     def cjk_max(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
+    def dense_scale(self) -> float:
+        ...
+    @dense_scale.setter
+    def dense_scale(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
     def epochs(self) -> int:
         ...
     @epochs.setter
@@ -2374,6 +2382,12 @@ class TextClassifierConfig:
     def learning_rate(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
+    def max_iter(self) -> int:
+        ...
+    @max_iter.setter
+    def max_iter(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
     def min_count(self) -> int:
         ...
     @min_count.setter
@@ -2384,6 +2398,12 @@ class TextClassifierConfig:
         ...
     @seed.setter
     def seed(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def tol(self) -> float:
+        ...
+    @tol.setter
+    def tol(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def word_ngrams(self) -> int:
@@ -2429,6 +2449,9 @@ class TextClassifier:
         ...
     @property
     def fitted(self) -> bool:
+        ...
+    @property
+    def idf(self) -> list[float]:
         ...
     @property
     def labels(self) -> list[str]:

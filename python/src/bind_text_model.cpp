@@ -64,7 +64,12 @@ void register_text_model(py::module_& m) {
       .def_readwrite("fold_case", &TextClassifierConfig::fold_case)
       .def_readwrite("fold_width", &TextClassifierConfig::fold_width)
       .def_readwrite("tune_thresholds", &TextClassifierConfig::tune_thresholds)
-      .def_readwrite("exclusive_groups", &TextClassifierConfig::exclusive_groups);
+      .def_readwrite("exclusive_groups", &TextClassifierConfig::exclusive_groups)
+      .def_readwrite("solver", &TextClassifierConfig::solver)
+      .def_readwrite("weighting", &TextClassifierConfig::weighting)
+      .def_readwrite("max_iter", &TextClassifierConfig::max_iter)
+      .def_readwrite("tol", &TextClassifierConfig::tol)
+      .def_readwrite("dense_scale", &TextClassifierConfig::dense_scale);
 
   m.def(
       "text_model_tokens",
@@ -118,6 +123,7 @@ void register_text_model(py::module_& m) {
       .def_property_readonly("dense_mean", &TextClassifier::dense_mean)
       .def_property_readonly("dense_sd", &TextClassifier::dense_sd)
       .def_property_readonly("used_buckets", &TextClassifier::used_buckets)
+      .def_property_readonly("idf", &TextClassifier::idf)
       .def_property_readonly("weights",
                              [](const TextClassifier& c) {
                                auto w = c.weights();

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
@@ -121,4 +122,47 @@ TEST_CASE("text model: input and config errors", "[text_model]") {
   CHECK_THROWS_AS(text_classifier_config_from_json(R"({"epochs": 0})"), config_error);
   CHECK_THROWS_AS(text_classifier_config_from_json(R"({"nope": 1})"), config_error);
   CHECK(text_classifier_config_from_json(to_json(c = TextClassifierConfig{})) == c);
+}
+
+TEST_CASE("text model: L-BFGS with tf-idf learns, is identical for any workers, round-trips", "[text_model]") {
+  Data d = easy();
+  TextClassifierConfig c;
+  c.solver = "lbfgs";
+  c.weighting = "tfidf";
+  c.l2 = 1e-3;
+  TextClassifier a(c), b(c);
+  a.fit(d.refs, d.y, {"rude", "slow"}, none(), 1);
+  b.fit(d.refs, d.y, {"rude", "slow"}, none(), 2);
+  CHECK(a.to_bytes() == b.to_bytes());
+  REQUIRE(a.idf().size() == a.used_buckets().size());
+  // "nice shop" and "买了一件外套" occur in 3 of the 36 texts: their words get idf ln(37 / 4) + 1
+  const float want = static_cast<float>(std::log(37.0 / 4.0) + 1.0);
+  CHECK(std::count(a.idf().begin(), a.idf().end(), want) > 0);
+  for (float v : a.idf()) CHECK((v >= 1.0f && v <= static_cast<float>(std::log(37.0 / 4.0) + 1.0) + 1e-6f));
+  std::vector<std::string> probe = {"rude man", "等了很久", "nice"};
+  std::vector<TextRef> pr;
+  for (const auto& s : probe) pr.push_back({s.data(), s.size()});
+  auto y = a.predict(pr, none());
+  CHECK(y(0, 0) == 1);
+  CHECK(y(0, 1) == 0);
+  CHECK(y(1, 0) == 0);
+  CHECK(y(1, 1) == 1);
+  CHECK(y(2, 0) == 0);
+  CHECK(y(2, 1) == 0);
+  // the seed moves only the calibration folds: the full-data weights are the same minimum
+  c.seed = 43;
+  TextClassifier e(c);
+  e.fit(d.refs, d.y, {"rude", "slow"}, none(), 1);
+  CHECK(e.weights() == a.weights());
+  const std::string bytes = a.to_bytes();
+  CHECK(bytes[8] == 3);  // format version 3: the idf block
+  TextClassifier r = TextClassifier::from_bytes(bytes);
+  CHECK(r.predict_proba(pr, none()) == a.predict_proba(pr, none()));
+  CHECK(r.idf() == a.idf());
+  for (std::size_t cut = 8; cut < bytes.size(); cut += 61)
+    CHECK_THROWS_AS(TextClassifier::from_bytes(bytes.substr(0, cut)), input_error);
+  CHECK_THROWS_AS(text_classifier_config_from_json(R"({"solver": "sgd"})"), config_error);
+  CHECK_THROWS_AS(text_classifier_config_from_json(R"({"weighting": 1})"), config_error);
+  CHECK_THROWS_AS(text_classifier_config_from_json(R"({"dense_scale": 0})"), config_error);
+  CHECK_THROWS_AS(text_classifier_config_from_json(R"({"max_iter": 0})"), config_error);
 }

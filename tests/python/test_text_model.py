@@ -285,7 +285,7 @@ def test_hostile_bytes_raise_input_error():
     # valid checksums around hostile contents: version, huge label count, huge bucket count
     clen = struct.unpack_from("<I", body, 12)[0]
     at_labels = 16 + clen
-    cases.append(_with_checksum(body[:8] + struct.pack("<I", 3) + body[12:]))
+    cases.append(_with_checksum(body[:8] + struct.pack("<I", 4) + body[12:]))
     cases.append(_with_checksum(body[:at_labels] + struct.pack("<I", 0xFFFFFFFF) + body[at_labels + 4 :]))
     cases.append(_with_checksum(body[:16] + b"[" + body[17:]))  # broken config JSON
     cases.append(_with_checksum(body[: len(body) - 4]))  # one field short

@@ -308,5 +308,5 @@ def test_hostile_sizes_fail_before_allocating(model_bytes):
         bad = body[:off] + struct.pack("<I", 0xFFFFFFFF) + body[off + 4 :]
         with pytest.raises(InputError, match="exceeds the bytes left|truncated"):
             ss.text.Classifier.from_bytes(_with_checksum(bad))
-    with pytest.raises(InputError, match="version 3"):
-        ss.text.Classifier.from_bytes(_with_checksum(body[:8] + struct.pack("<I", 3) + body[12:]))
+    with pytest.raises(InputError, match="version 4"):
+        ss.text.Classifier.from_bytes(_with_checksum(body[:8] + struct.pack("<I", 4) + body[12:]))
