@@ -17,9 +17,11 @@ from . import (
     impressions,
     interactions,
     kano,
+    labels,
     lifecycle,
     loyalty,
     needs,
+    readers,
     standards,
     styles,
     text,
@@ -65,6 +67,7 @@ from .nps import (
 )
 from .omega import OmegaResult, SplitHalfResult, omega, split_half
 from .pls import PathModel, PlsConfig, PLSResult
+from .readers import ReadReport, ReadTable, read_table
 from .reliability import (
     AlphaAccumulator,
     AlphaResult,
@@ -142,6 +145,11 @@ __all__ = [
     "PlsConfig",
     "PLSResult",
     "Quadrant",
+    "ReadReport",
+    "ReadTable",
+    "read_table",
+    "readers",
+    "labels",
     "RaterDimension",
     "reliability",
     "ResponseAccumulator",

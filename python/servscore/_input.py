@@ -185,6 +185,10 @@ def numeric_column(frame: pd.DataFrame, column: Any, *, name: str = "data") -> n
     if isinstance(s, pd.DataFrame):
         raise InputError(f"{name}: column {column!r} appears more than once")
     out: np.ndarray
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.ordered:  # an ordered scale: its order (or numbers)
+        from .readers import ordered_values
+
+        return ordered_values(s)
     if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         out = s.to_numpy(dtype=np.float64, na_value=np.nan)
         return out

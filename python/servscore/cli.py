@@ -27,10 +27,14 @@ import pandas as pd
 
 from . import __version__
 from ._core import ConfigError, InputError
+from .readers import READ_OPTIONS, READ_REPORTS, add_read_arguments, print_read_notes, read_options
 
 FORMATS = {
     ".csv": "csv",
     ".tsv": "tsv",
+    ".txt": "csv",  # Excel's "Unicode text": UTF-16, tab-separated (servscore.readers sniffs both)
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
     ".parquet": "parquet",
     ".pq": "parquet",
     ".jsonl": "jsonl",
@@ -60,26 +64,13 @@ def read_table(path: str, fmt: str | None = None) -> pd.DataFrame:
     fmt = detect_format(path, fmt)
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file")
-    try:
-        if fmt == "csv":
-            df = pd.read_csv(path)
-        elif fmt == "tsv":
-            df = pd.read_csv(path, sep="\t")
-        elif fmt == "parquet":
-            df = pd.read_parquet(path)
-        elif fmt in ("jsonl", "json"):
-            df = pd.read_json(path, lines=(fmt == "jsonl"))
-        else:
-            raise UsageError(f"{path}: unknown format {fmt!r}")
-    except ImportError as e:
-        raise UsageError(f"{path}: reading {fmt} needs an optional package ({e}); e.g. pip install pyarrow") from e
-    except UsageError:
-        raise
-    except Exception as e:  # noqa: BLE001 - a corrupt or truncated file: pyarrow / pandas raise OSError,
-        # ArrowInvalid, ValueError, UnicodeDecodeError, EOFError ...; the user gets one line naming the file
-        first = (str(e).splitlines() or [type(e).__name__])[0]
-        raise UsageError(f"{path}: cannot read it as {fmt} (corrupt or truncated?): {first[:300]}") from None
-    df.index = pd.RangeIndex(1, len(df) + 1)
+    from .readers import read_table as read_export
+
+    try:  # encodings, delimiters, Excel, labels, column maps, dates: servscore.readers
+        df, report = read_export(path, format=fmt, **READ_OPTIONS)
+    except InputError as e:  # the message names the file (and byte offset / line)
+        raise UsageError(str(e)) from None
+    READ_REPORTS.append(report)
     return df
 
 
@@ -133,6 +124,7 @@ def add_io_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> None:
     p.add_argument("--format", help="input format when the extension does not say (csv, tsv, parquet, jsonl)")
     p.add_argument("--output-format", help="output format when the extension does not say")
     p.add_argument("--config", help="JSON configuration file of the engine")
+    add_read_arguments(p)  # --encoding --sep --sheet --labels --column-map --waves
     p.add_argument("--by", nargs="+", help="column(s) to group by")
     p.add_argument("--lang", choices=["en", "zh"], help="label language (default: en)")
     p.add_argument("--workers", type=int, default=0, help="threads (0 = all cores)")
@@ -173,8 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .model import set_language
 
         set_language(args.lang)
+    READ_OPTIONS.clear()
+    READ_OPTIONS.update(read_options(args))
     try:
-        return int(args._run(args))
+        code = int(args._run(args))
+        print_read_notes(args.command)  # what was detected in the files read (stderr, when notable)
+        return code
     except UsageError as e:
         print(f"servscore {args.command}: {e}", file=sys.stderr)
         return 2

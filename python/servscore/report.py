@@ -56,6 +56,8 @@ class Report:
     sections: list[Section]
     sources: list[str]
     lang: str = "en"
+    #: files not analysed and why (unreadable, empty), shown in a "not analysed" block
+    not_analysed: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def text(self) -> str:
         """Plain-text summary: the findings and warnings of every section."""
@@ -66,6 +68,10 @@ class Report:
             lines += [f"! {w}" for w in s.warnings]
         if not self.sections:
             lines.append("No analysis recognised the data: see `servscore --help` for the expected columns.")
+        if self.not_analysed:
+            head = "未分析的文件" if self.lang == "zh" else "Not analysed"
+            lines += ["", head, "-" * len(head)]
+            lines += [f"! {os.path.basename(f)}: {why}" for f, why in self.not_analysed]
         return "\n".join(lines)
 
     def to_html(self) -> str:
@@ -91,6 +97,12 @@ class Report:
                 )
             parts.append("</section>")
             body.append("".join(parts))
+        if self.not_analysed:
+            head = "未分析的文件" if self.lang == "zh" else "Not analysed"
+            items = "".join(f"<li>{e(os.path.basename(f))}: {e(why)}</li>" for f, why in self.not_analysed)
+            body.append(
+                f'<section id="not-analysed" class="analysis"><h2>{head}</h2><ul class="warnings">{items}</ul></section>'
+            )
         generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         sources = ", ".join(e(os.path.basename(s)) for s in self.sources)
         return f"""<!DOCTYPE html>
@@ -147,8 +159,14 @@ def build_report(
     lang: str | None = None,
     title: str | None = None,
     sources: list[str] | None = None,
+    not_analysed: list[tuple[str, str]] | None = None,
 ) -> Report:
-    """Run every section that recognises one of ``tables`` (name -> DataFrame)."""
+    """Run every section that recognises one of ``tables`` (name -> DataFrame); ``not_analysed``
+    lists files (path, reason) that could not be read. Headers are matched case-insensitively
+    (``Weight``) and a date column gives ``month`` / ``quarter`` (:func:`servscore.readers.report_frame`)."""
+    from .readers import report_frame
+
+    tables = {k: report_frame(v)[0] for k, v in tables.items()}
     from .plotting import require_matplotlib, use_language_fonts
 
     plt = require_matplotlib()
@@ -161,4 +179,4 @@ def build_report(
         if sec is not None:
             sections.append(sec)
     default_title = "服务质量报告" if lang == "zh" else "Service quality report"
-    return Report(title or default_title, sections, sources or sorted(tables), lang)
+    return Report(title or default_title, sections, sources or sorted(tables), lang, list(not_analysed or []))

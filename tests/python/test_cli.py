@@ -69,7 +69,7 @@ def test_exit_codes_and_one_line_messages(csv, tmp_path, capsys):
 
     assert main(["encounters", str(tmp_path / "missing.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
-    assert main(["encounters", str(tmp_path / "x.xlsx")]) == 2
+    assert main(["encounters", str(tmp_path / "x.sav")]) == 2  # .xlsx is read (servscore.readers)
     assert "cannot tell the format" in capsys.readouterr().err
     cfg = tmp_path / "cfg.json"
     cfg.write_text('{"min_coverage": 3}')

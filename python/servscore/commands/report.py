@@ -6,6 +6,7 @@ import argparse
 import os
 
 from ..cli import FORMATS, UsageError, read_table
+from ..readers import add_read_arguments, read_files
 
 NAME = "report"
 HELP = "write a self-contained HTML report of every analysis the data support, and print its summary"
@@ -16,6 +17,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default="report.html", help="the HTML file to write (default: report.html)")
     p.add_argument("--format", help="input format when the extension does not say")
     p.add_argument("--title", help="report title")
+    add_read_arguments(p)  # --encoding --sep --sheet --labels --column-map --waves
     p.add_argument("--lang", choices=["en", "zh"], help="label language (default: en)")
     p.add_argument("--quiet", action="store_true", help="do not print the text summary")
 
@@ -40,8 +42,11 @@ def run(args: argparse.Namespace) -> int:
     from ..report import build_report
 
     files = collect(args.inputs)
-    tables = {os.path.splitext(os.path.basename(f))[0]: read_table(f, args.format) for f in files}
-    report = build_report(tables, lang=args.lang, title=args.title, sources=files)
+    # an unreadable or empty file is skipped with a warning naming it, and listed as not analysed
+    tables, skipped = read_files(
+        files, lambda f: read_table(f, args.format), errors=(UsageError,), required=not getattr(args, "db", None)
+    )
+    report = build_report(tables, lang=args.lang, title=args.title, sources=files, not_analysed=skipped)
     report.save(args.output)
     if not args.quiet:
         print(report.text())
