@@ -427,34 +427,39 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
 Eigen::MatrixXd EncounterSummary::mean_scores() const {
   Eigen::MatrixXd m(sum_scores.rows(), 2);
   for (Eigen::Index g = 0; g < m.rows(); ++g)
-    for (int s = 0; s < 2; ++s)
-      m(g, s) = n_scored(g, s) > 0 ? sum_scores(g, s) / static_cast<double>(n_scored(g, s))
-                                   : std::numeric_limits<double>::quiet_NaN();
+    for (int s = 0; s < 2; ++s) {
+      const double d = weighted() ? weight_scored(g, s) : static_cast<double>(n_scored(g, s));
+      m(g, s) = d > 0 ? sum_scores(g, s) / d : std::numeric_limits<double>::quiet_NaN();
+    }
   return m;
 }
 
 EncounterSummary& EncounterSummary::merge(const EncounterSummary& o) {
-  if (o.counts.rows() != counts.rows() || o.pullers.cols() != pullers.cols())
+  if (o.counts.rows() != counts.rows() || o.pullers.cols() != pullers.cols() || o.weighted() != weighted())
     throw input_error("merge: summaries differ in shape (" + std::to_string(counts.rows()) + " groups x " +
-                      std::to_string(pullers.cols()) + " indicators vs " + std::to_string(o.counts.rows()) + " x " +
-                      std::to_string(o.pullers.cols()) + ")");
+                      std::to_string(pullers.cols()) + " indicators" + (weighted() ? ", weighted" : "") + " vs " +
+                      std::to_string(o.counts.rows()) + " x " + std::to_string(o.pullers.cols()) +
+                      (o.weighted() ? ", weighted" : "") + ")");
   counts += o.counts;
   sum_scores += o.sum_scores;
   n_scored += o.n_scored;
   pullers += o.pullers;
   for (std::size_t g = 0; g < n_outside_quality.size(); ++g) n_outside_quality[g] += o.n_outside_quality[g];
+  if (weighted()) {
+    weight_counts += o.weight_counts;
+    weight_scored += o.weight_scored;
+    for (std::size_t g = 0; g < weight_outside.size(); ++g) weight_outside[g] += o.weight_outside[g];
+  }
   return *this;
 }
 
+// One implementation: the batch summary is the result of one EncounterSummaryState update, its
+// groups the integer keys 0..n_groups-1 in code order.
 EncounterSummary summarize_encounters(const EncounterScores& sc, const EncounterConfig& config,
                                       Eigen::Ref<const VectorXi32> groups, int n_groups, RecordsRef ratings) {
   const Eigen::Index n = sc.size();
   const Eigen::Index k = static_cast<Eigen::Index>(config.indicators.size());
   if (n_groups < 1) throw input_error("n_groups: expected >= 1, got " + std::to_string(n_groups));
-  const bool grouped = groups.size() > 0;
-  if (grouped && groups.size() != n)
-    throw input_error("groups: expected one code per encounter (" + std::to_string(n) + "), got " +
-                      std::to_string(groups.size()));
   if (sc.personal.size() != n || sc.quadrant.size() != n || sc.weakest_procedural.size() != n ||
       sc.weakest_personal.size() != n)
     throw input_error("scores: the score vectors differ in length");
@@ -462,52 +467,22 @@ EncounterSummary summarize_encounters(const EncounterScores& sc, const Encounter
   if (have_ratings && (ratings.rows() != n || ratings.cols() != k))
     throw input_error("ratings: expected " + std::to_string(n) + " x " + std::to_string(k) + ", got " +
                       std::to_string(ratings.rows()) + " x " + std::to_string(ratings.cols()));
-  std::vector<int> side(static_cast<std::size_t>(k));
-  for (Eigen::Index j = 0; j < k; ++j)
-    side[static_cast<std::size_t>(j)] = static_cast<int>(config.indicators[static_cast<std::size_t>(j)].side);
-  EncounterSummary s;
-  s.counts.setZero(n_groups, 5);
-  s.sum_scores.setZero(n_groups, 2);
-  s.n_scored.setZero(n_groups, 2);
-  s.pullers.setZero(n_groups, k);
-  s.n_outside_quality.assign(static_cast<std::size_t>(n_groups), 0);
-  const double tp = config.procedural_threshold, tq = config.personal_threshold;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const int g = grouped ? groups[i] : 0;
-    if (g < 0 || g >= n_groups)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
-                        "; expected [0, " + std::to_string(n_groups) + ")");
-    const int q = sc.quadrant[i];
-    if (q < 0 || q > 4)
-      throw input_error("quadrant: row " + std::to_string(i) + " has invalid code " + std::to_string(q));
-    ++s.counts(g, q);
-    const double p = sc.procedural[i], r = sc.personal[i];
-    if (!std::isnan(p)) s.sum_scores(g, 0) += p, ++s.n_scored(g, 0);
-    if (!std::isnan(r)) s.sum_scores(g, 1) += r, ++s.n_scored(g, 1);
-    if (q == static_cast<int>(Quadrant::quality) || q == static_cast<int>(Quadrant::unknown)) continue;
-    ++s.n_outside_quality[static_cast<std::size_t>(g)];
-    const bool low[2] = {p < tp, r < tq};
-    if (have_ratings) {
-      for (int sd = 0; sd < 2; ++sd) {
-        if (!low[sd]) continue;
-        double lowest = HUGE_VAL;
-        int ties = 0;
-        for (Eigen::Index j = 0; j < k; ++j) {
-          const double x = ratings(i, j);
-          if (side[static_cast<std::size_t>(j)] != sd || std::isnan(x)) continue;
-          if (x < lowest)
-            lowest = x, ties = 1;
-          else if (x == lowest)
-            ++ties;
-        }
-        for (Eigen::Index j = 0; ties > 0 && j < k; ++j)
-          if (side[static_cast<std::size_t>(j)] == sd && ratings(i, j) == lowest) s.pullers(g, j) += 1.0 / ties;
-      }
-    } else {
-      const int wp = sc.weakest_procedural[i], wq = sc.weakest_personal[i];
-      if (low[0] && wp >= 0 && wp < k) s.pullers(g, wp) += 1.0;
-      if (low[1] && wq >= 0 && wq < k) s.pullers(g, wq) += 1.0;
-    }
+  std::vector<RatingColumn> cols;
+  if (have_ratings)
+    for (Eigen::Index j = 0; j < k; ++j)
+      cols.push_back({ratings.data() + j * ratings.colStride(), ratings.rowStride(), RatingColumn::Type::f64});
+  GroupKeys keys({"group"});
+  for (int g = 0; g < n_groups; ++g) keys.insert(GroupKey{KeyValue{std::int64_t{g}}});
+  VectorXi32 codes = groups.size() > 0 ? VectorXi32(groups) : VectorXi32::Zero(n);
+  EncounterSummaryState state(config, {"group"});
+  state.update(EncounterScoresView::of(sc), codes, keys, Eigen::VectorXd(), cols);
+  EncounterSummary s = state.result(false);
+  if (state.groups() == 0) {  // no encounters: n_groups empty groups
+    s.counts.setZero(n_groups, 5);
+    s.sum_scores.setZero(n_groups, 2);
+    s.n_scored.setZero(n_groups, 2);
+    s.pullers.setZero(n_groups, k);
+    s.n_outside_quality.assign(static_cast<std::size_t>(n_groups), 0);
   }
   return s;
 }

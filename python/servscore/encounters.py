@@ -39,25 +39,36 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._checks import check_scores
+from ._accumulator import ConfigKey, Mergeable
+from ._checks import refuse_booleans
 from ._core import EncounterConfig, Indicator, InputError
 from ._input import (
     as_matrix,
+    factorize,
     float_columns,
-    group_codes,
     is_frame_like,
+    is_label,
+    names_of,
     numeric_column,
     numeric_matrix,
     relabel_rows,
     resolve_config,
     result_frame,
     text_columns,
+    to_array,
     to_frame,
 )
 from ._result import Result
 from .model import Quadrant
 
-__all__ = ["EncounterConfig", "EncounterSummary", "Indicator", "score_encounters", "summarize_encounters"]
+__all__ = [
+    "Accumulator",
+    "EncounterConfig",
+    "EncounterSummary",
+    "Indicator",
+    "score_encounters",
+    "summarize_encounters",
+]
 
 _ATTR = "servscore.encounter_config"
 SCORE_COLUMNS = (
@@ -214,10 +225,17 @@ class EncounterSummary(Result):
 
 
 def summarize_encounters(
-    scored: pd.DataFrame, by: str | Sequence[str] | None = None, *, config: Any = None
+    scored: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+    *,
+    config: Any = None,
+    weights: Any = None,
 ) -> EncounterSummary:
     """Summarise scored encounters: quadrant counts and shares, mean scores, and the
     indicators that most often pull encounters out of the quality quadrant.
+
+    The summary is the result of one :class:`Accumulator` (the C++ ``EncounterSummaryState``)
+    over the whole table: partial summaries of partitions merge to this one.
 
     Parameters
     ----------
@@ -229,6 +247,10 @@ def summarize_encounters(
     config
         The configuration used for scoring; default: the one recorded by
         :func:`score_encounters` in ``scored.attrs``.
+    weights
+        Optional weight per encounter (a column name or an array; finite, >= 0): shares, means
+        and pull-out credit are then weighted; ``n`` and the quadrant counts stay counts, and the
+        table gains a ``weight`` column (the total weight per group).
 
     Examples
     --------
@@ -239,120 +261,333 @@ def summarize_encounters(
     400
     """
     frame = to_frame(scored, name="scored")
-    missing = [
-        c
-        for c in ("procedural", "personal", "quadrant", "weakest_procedural", "weakest_personal")
-        if c not in frame.columns
-    ]
-    if missing:
-        raise InputError(f"scored: missing column(s) {missing}; pass the output of score_encounters")
+    _check_scored_columns(frame)
     if config is None and _ATTR in frame.attrs:
         cfg = EncounterConfig.from_json(frame.attrs[_ATTR])
     else:
         cfg = resolve_config(config, EncounterConfig)
+    cfg.validate()
+    if by is None:
+        codes, keys, index = None, None, pd.Index(["all"], name="group")
+        names: list[str] = []
+    else:
+        codes, keys, index = factorize(frame, by)
+        names = list(keys.names)
+    state = _core.EncounterSummaryState(cfg, names)
+    _update_state(state, frame, cfg, codes, keys, weights)
+    # one batch into an empty state: its codes are the factorised codes, in pandas' group order
+    r = state.result(key_order=False)
+    return _summary(r, index, cfg)
+
+
+def _check_scored_columns(frame: pd.DataFrame) -> None:
+    missing = [c for c in ("procedural", "personal", "quadrant") if c not in frame.columns]
+    if missing:
+        raise InputError(f"scored: missing column(s) {missing}; pass the output of score_encounters")
+
+
+def _cat_codes(frame: pd.DataFrame, col: str, categories: list[str], dtype: Any) -> np.ndarray:
+    """The codes of ``col``'s values among ``categories`` (-1 missing); InputError for another value."""
+    s = frame[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = list(s.cat.categories)
+        codes = np.asarray(s.cat.codes.to_numpy())
+        if cats == categories[: len(cats)] and codes.dtype == dtype:
+            return codes  # score_encounters' own Categoricals: the codes are already the right ones
+        # map the codes through a table of the categories (one look-up per row) instead of
+        # re-categorising the strings row by row
+        where = {c: i for i, c in enumerate(categories)}
+        lut = np.array([where.get(c, -2) for c in cats] + [-1], dtype=np.int32)
+        mapped: np.ndarray = lut[codes]  # code -1 (missing) -> lut[-1] = -1
+        if (mapped == -2).any():
+            at = int(np.flatnonzero(mapped == -2)[0])
+            raise InputError(
+                f"scored: column {col!r}, row {frame.index[at]!r}: {s.iloc[at]!r} is not one of {categories}"
+            )
+        return mapped.astype(dtype)
+    c = pd.Categorical(s.astype("object").where(s.notna(), None), categories=categories)
+    bad = s.notna().to_numpy() & (c.codes < 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"scored: column {col!r}, row {frame.index[pos]!r}: {s.iloc[pos]!r} is not one of {categories}"
+        )
+    return np.asarray(c.codes).astype(dtype)
+
+
+def _rating_column(frame: pd.DataFrame, label: Any) -> np.ndarray:
+    """One indicator column as a 1-D numeric array, read in place when numpy holds it as a number."""
+    s = frame[label]
+    dt = s.dtype
+    if isinstance(dt, np.dtype) and dt.kind in "iuf" and dt.itemsize in (1, 2, 4, 8) and dt != np.float16:
+        if dt.kind == "u" and dt.itemsize > 1:
+            return numeric_column(frame, label, name="scored")
+        return np.asarray(s.to_numpy())
+    return numeric_column(frame, label, name="scored")
+
+
+def _weights(frame: pd.DataFrame, weights: Any) -> np.ndarray | None:
+    if weights is None:
+        return None
+    if isinstance(weights, str) or (is_label(frame, weights) and weights in frame.columns):
+        w = numeric_column(frame, weights, name="weights")
+    else:
+        w = to_array(weights, name="weights")
+    if len(w) != len(frame):
+        raise InputError(f"weights: expected {len(frame)} values (one per encounter), got {len(w)}")
+    return np.ascontiguousarray(w, dtype=np.float64)
+
+
+def _update_state(state: Any, frame: pd.DataFrame, cfg: EncounterConfig, codes: Any, keys: Any, weights: Any) -> None:
+    """Count the scored frame into the C++ state (the columns read in place where possible)."""
     names = [ind.name for ind in cfg.indicators]
     labels = text_columns(frame, names)
-    codes, keys = group_codes(frame, by)
-    n_groups = 1 if keys is None else len(keys)
-
-    def cat_codes(col: str, categories: list[str]) -> np.ndarray:
-        s = frame[col]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            # score_encounters' Categoricals: map their codes through a table of the categories
-            # (one look-up per row) instead of re-categorising the strings row by row
-            where = {c: i for i, c in enumerate(categories)}
-            lut = np.array([where.get(c, -2) for c in s.cat.categories] + [-1], dtype=np.int32)
-            mapped: np.ndarray = lut[np.asarray(s.cat.codes.to_numpy())]  # code -1 (missing) -> lut[-1] = -1
-            if (mapped == -2).any():
-                at = int(np.flatnonzero(mapped == -2)[0])
-                raise InputError(
-                    f"scored: column {col!r}, row {frame.index[at]!r}: {s.iloc[at]!r} is not one of {categories}"
-                )
-            return mapped
-        c = pd.Categorical(frame[col].astype("object").where(frame[col].notna(), None), categories=categories)
-        bad = frame[col].notna().to_numpy() & (c.codes < 0)
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"scored: column {col!r}, row {frame.index[pos]!r}: {frame[col].iloc[pos]!r} is not one of {categories}"
-            )
-        return np.asarray(c.codes)
-
     proc = numeric_column(frame, "procedural", name="scored")
     pers = numeric_column(frame, "personal", name="scored")
-    check_scores(frame, {"procedural": proc, "personal": pers}, name="scored")  # 0-100 or NaN, as scored
-    quad = cat_codes("quadrant", Quadrant.names()).astype(np.int8)
-    wproc = cat_codes("weakest_procedural", names).astype(np.int32)
-    wpers = cat_codes("weakest_personal", names).astype(np.int32)
-    have = all(c in frame.columns for c in labels)
-    small = _integer_ratings(frame, labels) if have else None
-    if small is None:
-        r = _core.summarize_encounters(
-            proc,
-            pers,
-            quad,
-            wproc,
-            wpers,
-            codes,
-            n_groups,
-            cfg,
-            numeric_matrix(frame, labels, name="scored") if have else None,
-        )
+    for col in ("procedural", "personal"):
+        refuse_booleans(frame[col], col, name="scored", expected="0-100 scores")
+    quad = _cat_codes(frame, "quadrant", Quadrant.names(), np.int8)
+    w = _weights(frame, weights)
+    kwargs: dict[str, Any] = {}
+    if all(c in frame.columns for c in labels) and frame.columns.is_unique:
+        # the ratings themselves: pull-out credit split among tied weakest indicators
+        kwargs["ratings"] = [_rating_column(frame, c) for c in labels]
     else:
-        # The core reads the ratings only for encounters outside the quality quadrant (to share
-        # the pull-out credit among tied weakest indicators): count everything without them, and
-        # the pullers on those rows only, so the float64 ratings are made for them alone.
-        r = _core.summarize_encounters(proc, pers, quad, wproc, wpers, codes, n_groups, cfg, None)
-        qn = Quadrant.names()
-        out_rows = np.flatnonzero((quad != qn.index("quality")) & (quad != qn.index("unknown")))
-        sub = _core.summarize_encounters(
-            proc[out_rows],
-            pers[out_rows],
-            quad[out_rows],
-            wproc[out_rows],
-            wpers[out_rows],
-            np.ascontiguousarray(codes[out_rows]),
-            n_groups,
-            cfg,
-            np.ascontiguousarray(small[out_rows], dtype=np.float64) if len(out_rows) else None,
-        )
-        r["pullers"], r["n_outside_quality"] = sub["pullers"], sub["n_outside_quality"]
-    index = keys if keys is not None else pd.Index(["all"], name="group")
-    counts = pd.DataFrame(r["counts"], index=index, columns=Quadrant.names())
+        for col in ("weakest_procedural", "weakest_personal"):
+            if col not in frame.columns:
+                raise InputError(f"scored: missing column(s) [{col!r}]; pass the output of score_encounters")
+        kwargs["weakest_procedural"] = _cat_codes(frame, "weakest_procedural", names, np.int32)
+        kwargs["weakest_personal"] = _cat_codes(frame, "weakest_personal", names, np.int32)
+    try:
+        state.update(proc, pers, quad, codes=codes, keys=keys, weights=w, **kwargs)
+    except InputError as e:
+        raise _scored_error(relabel_rows(e, frame.index)) from None
+
+
+def _scored_error(e: Exception) -> Exception:
+    msg = str(e)
+    return e if msg.startswith(("scored:", "weights:", "by:")) else type(e)(f"scored: {msg}")
+
+
+def _summary(r: dict[str, Any], index: pd.Index, cfg: EncounterConfig) -> EncounterSummary:
+    """The result objects of the core's summary arrays (rows in the order of ``index``)."""
+    names = [ind.name for ind in cfg.indicators]
+    qn = Quadrant.names()
+    G = len(index)
+    weighted = "weight_counts" in r
+    if r["counts"].shape[0] != G:  # nothing counted: every group empty
+        r = {
+            "counts": np.zeros((G, 5), np.int64),
+            "sum_scores": np.zeros((G, 2)),
+            "n_scored": np.zeros((G, 2), np.int64),
+            "pullers": np.zeros((G, len(names))),
+            "n_outside_quality": np.zeros(G, np.int64),
+        }
+        weighted = False
+    counts = np.asarray(r["counts"], dtype=np.int64)
     n = counts.sum(axis=1)
     table = pd.DataFrame({"n": n}, index=index)
-    for q in Quadrant.names():
-        table[q] = counts[q]
-    for q in Quadrant.names():
-        table[f"share_{q}"] = counts[q] / n.where(n > 0)
-    known = n - counts["unknown"]
-    table["quality_share_known"] = counts["quality"] / known.where(known > 0)
-    means = r["sum_scores"] / np.where(r["n_scored"] > 0, r["n_scored"], np.nan)
+    for j, q in enumerate(qn):
+        table[q] = counts[:, j]
+    wc = np.asarray(r["weight_counts"], dtype=float) if weighted else counts.astype(float)
+    total = wc.sum(axis=1)
+    if weighted:
+        table["weight"] = total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j, q in enumerate(qn):
+            table[f"share_{q}"] = np.where(total > 0, wc[:, j] / np.where(total > 0, total, 1), np.nan)
+        known = total - wc[:, qn.index("unknown")]
+        table["quality_share_known"] = np.where(
+            known > 0, wc[:, qn.index("quality")] / np.where(known > 0, known, 1), np.nan
+        )
+        scored_w = np.asarray(r["weight_scored"], dtype=float) if weighted else np.asarray(r["n_scored"], dtype=float)
+        means = np.where(scored_w > 0, r["sum_scores"] / np.where(scored_w > 0, scored_w, 1), np.nan)
     table["mean_procedural"] = means[:, 0]
     table["mean_personal"] = means[:, 1]
-    pullers = pd.DataFrame(r["pullers"], index=index, columns=names)
-    outside = pd.Series(r["n_outside_quality"], index=index)
-    rows = []
-    for g in index:
-        top = pullers.loc[g].sort_values(ascending=False, kind="stable")
-        for ind, cnt in top.iloc[:3].items():
-            if cnt > 0:
-                rows.append({"group": g, "indicator": ind, "count": float(cnt), "share": cnt / outside.loc[g]})
-    top_pullers = pd.DataFrame(rows, columns=["group", "indicator", "count", "share"])
+    credit = np.asarray(r["pullers"], dtype=float)
+    pullers = pd.DataFrame(credit, index=index, columns=names)
+    outside = np.asarray(r["weight_outside"] if weighted else r["n_outside_quality"], dtype=float)
+    # the three largest credits per group (ties: the earlier indicator), vectorised over groups
+    top = np.argsort(-credit, axis=1, kind="stable")[:, :3] if len(names) else np.zeros((G, 0), np.int64)
+    g_idx = np.repeat(np.arange(G), top.shape[1])
+    ind = top.ravel()
+    cnt = credit[g_idx, ind] if G else np.zeros(0)
+    keep = cnt > 0
+    g_idx, ind, cnt = g_idx[keep], ind[keep], cnt[keep]
+    top_pullers = pd.DataFrame(
+        {
+            "group": list(index[g_idx]) if len(g_idx) else pd.Series([], dtype=object),
+            "indicator": np.asarray(names, dtype=object)[ind] if len(ind) else pd.Series([], dtype=object),
+            "count": cnt.astype(float),
+            "share": cnt / outside[g_idx] if len(g_idx) else np.zeros(0),
+        },
+        columns=["group", "indicator", "count", "share"],
+    )
     return EncounterSummary(table=table, pullers=pullers, top_pullers=top_pullers, config=cfg)
 
 
-def _integer_ratings(frame: pd.DataFrame, labels: list[Any]) -> np.ndarray | None:
-    """The indicator columns as one (rows x indicators) integer matrix of their own dtype when they
-    are all numpy integers of one dtype (the usual int8 answers; no missing values), else None."""
-    if not frame.columns.is_unique:
-        return None
-    cols = [frame[c] for c in labels]
-    dts = {c.dtype for c in cols}
-    dt = next(iter(dts)) if len(dts) == 1 else None
-    if not (isinstance(dt, np.dtype) and dt.kind in "iu"):
-        return None
-    small = np.empty((len(frame), len(labels)), dtype=dt)
-    for j, c in enumerate(cols):
-        small[:, j] = c.to_numpy()
-    return small
+class Accumulator(Mergeable):
+    """Mergeable encounter summary, built batch by batch (partitions, files, days).
+
+    The state lives in C++ (:class:`servscore._core.EncounterSummaryState`): per group key the
+    quadrant counts, the sums and counts of the side scores, the pull-out credit per indicator
+    and the encounters outside quality (with weights, their weighted totals too). Every figure
+    of :class:`EncounterSummary` is a function of these sums, so states of partitions merged in
+    any order give the one-pass :func:`summarize_encounters` result: counts exactly, means and
+    credits up to floating-point rounding (about 1e-16 relative).
+
+    ``update(scored, by=..., weights=...)`` counts a batch (the output of
+    :func:`score_encounters`, or unscored ratings, which are scored first); an empty batch is a
+    no-op. ``merge(other)`` folds another state in place, ``a + b`` and ``sum([...])`` make a
+    new one; ``result()`` gives the :class:`EncounterSummary` (groups in key order:
+    numbers, then strings, missing last); ``to_bytes()`` / ``from_bytes()`` (format
+    ``SSENCSU1``, little-endian, validated on load) and pickling carry the state between
+    processes. Only states of the same configuration merge.
+
+    Parameters
+    ----------
+    config
+        The :class:`EncounterConfig` the scores were made with (or a dict / JSON / path);
+        default: Martin's sixteen indicators. A batch whose recorded configuration
+        (``scored.attrs``) differs is refused.
+    by
+        Key column(s) of the groups (a state keeps the key columns it first counted with).
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> cfg = ss.EncounterConfig(indicators=[
+    ...     ss.Indicator("speed", "procedural"), ss.Indicator("smile", "personal")])
+    >>> scored = ss.score_encounters(pd.DataFrame(
+    ...     {"speed": [5, 2, 4], "smile": [4, 5, 1], "branch": ["n", "s", "n"]}), cfg)
+    >>> a = ss.encounters.Accumulator(cfg, by="branch").update(scored.iloc[:2])
+    >>> b = ss.encounters.Accumulator(cfg, by="branch").update(scored.iloc[2:])
+    >>> (a + b).result().table[["n", "quality", "factory", "friendly"]].to_dict("index")
+    {'n': {'n': 2, 'quality': 1, 'factory': 1, 'friendly': 0}, 's': {'n': 1, 'quality': 0, 'factory': 0, 'friendly': 1}}
+    >>> sum([a, b]) == a + b
+    True
+    """
+
+    __slots__ = ("_by", "_state")
+    _kind = "encounters.Accumulator"
+
+    def __init__(self, config: Any = None, *, by: str | Sequence[str] | None = None) -> None:
+        cfg: EncounterConfig = resolve_config(config, EncounterConfig)
+        cfg.validate()
+        self._by: list[Any] | None = _by_list(by)
+        self._state = _core.EncounterSummaryState(cfg, names_of(self._by or []))
+
+    @classmethod
+    def _wrap(cls, state: Any) -> Accumulator:
+        acc = cls.__new__(cls)
+        acc._state = state
+        names = list(state.key_names)
+        acc._by = names or None
+        return acc
+
+    @property
+    def config(self) -> EncounterConfig:
+        """The :class:`EncounterConfig` of the state."""
+        cfg: EncounterConfig = self._state.config
+        return cfg
+
+    @property
+    def by(self) -> list[Any] | None:
+        """The key columns (None: ungrouped)."""
+        return None if self._by is None else list(self._by)
+
+    @property
+    def rows(self) -> int:
+        """Encounters counted."""
+        return int(self._state.rows)
+
+    @property
+    def groups(self) -> int:
+        """Groups counted."""
+        return int(self._state.groups)
+
+    @property
+    def weighted(self) -> bool:
+        """True once weighted batches were counted (a state is weighted or not throughout)."""
+        return bool(self._state.weighted)
+
+    def update(self, data: Any, *, by: Any = None, weights: Any = None) -> Accumulator:
+        """Count one batch of encounters; returns self. An empty batch (0 rows) is a no-op.
+
+        ``data`` is the output of :func:`score_encounters` (pandas, polars or Arrow), or a table
+        of ratings with the configuration's indicator columns and no score columns (scored here
+        first). ``by`` names the key columns when the constructor did not; ``weights`` is a
+        column name or one weight per row (finite, >= 0).
+        """
+        frame = to_frame(data, name="scored")
+        if len(frame) == 0:
+            return self
+        cfg = self.config
+        if "quadrant" not in frame.columns and "procedural" not in frame.columns:
+            frame = score_encounters(frame, cfg)
+        _check_scored_columns(frame)
+        recorded = frame.attrs.get(_ATTR)
+        if recorded is not None and EncounterConfig.from_json(recorded) != cfg:
+            raise InputError(
+                "scored: the scores were made with another configuration than this accumulator's; "
+                "pass that configuration: ss.encounters.Accumulator(config)"
+            )
+        keys_by = _by_list(by) if by is not None else self._by
+        if keys_by is None:
+            codes, keys = None, None
+        else:
+            codes, keys, _ = factorize(frame, keys_by if len(keys_by) > 1 else keys_by[0])
+        _update_state(self._state, frame, cfg, codes, keys, weights)
+        if by is not None:  # the core refused other key columns for a state that holds groups
+            self._by = keys_by
+        return self
+
+    def _merge_into(self, other: Any) -> None:
+        self._state.merge(other._state)
+        if self._by is None and other._by is not None:
+            self._by = list(other._by)
+
+    def _merge_key(self) -> Any:
+        c = self.config
+        names = ",".join(i.name for i in c.indicators)
+        label = (
+            f"EncounterConfig({len(c.indicators)} indicators [{names[:60]}], scale {c.scale_min:g}-{c.scale_max:g}, "
+            f"thresholds {c.procedural_threshold:g}/{c.personal_threshold:g}, min_coverage {c.min_coverage:g})"
+        )
+        return ConfigKey(label, c.to_json())
+
+    def to_bytes(self) -> bytes:
+        """The ``SSENCSU1`` image of the state (see ``EncounterSummaryState`` in encounters.hpp)."""
+        return bytes(self._state.to_bytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Accumulator:
+        """A state from its bytes; a malformed image raises :class:`~servscore.InputError`."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
+        return cls._wrap(_core.EncounterSummaryState.from_bytes(bytes(data)))
+
+    def result(self) -> EncounterSummary:
+        """The :class:`EncounterSummary` of everything counted, groups in key order."""
+        r = self._state.result(key_order=True)
+        names = list(self._state.key_names)
+        if not names:
+            index = pd.Index(["all"], name="group")
+        else:
+            keys = self._state.keys
+            vals = [tuple(np.nan if v is None else v for v in keys.key(int(c))) for c in self._state.sorted_codes()]
+            labels = self._by if self._by is not None and len(self._by) == len(names) else names
+            if len(names) == 1:
+                index = pd.Index([v[0] for v in vals], name=labels[0], tupleize_cols=False)
+            else:
+                index = pd.MultiIndex.from_tuples(vals, names=labels)
+        return _summary(r, index, self.config)
+
+    def __repr__(self) -> str:
+        w = ", weighted" if self.weighted else ""
+        return f"encounters.Accumulator({self.rows} encounters, {self.groups} group(s){w})"
+
+
+def _by_list(by: Any) -> list[Any] | None:
+    # a list or tuple names several columns; any other label (str, int, ...) one
+    return None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])

@@ -1,4 +1,6 @@
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "bind_util.hpp"
 #include "servscore/detail/encounter_kernel.hpp"
@@ -7,6 +9,56 @@
 namespace py = pybind11;
 using namespace servscore;
 using bind::CArray;
+
+namespace {
+
+// A 1-D numeric array as a RatingColumn read in place (the list holding it keeps it alive).
+RatingColumn rating_column(const py::handle& obj, const std::string& name) {
+  if (!py::isinstance<py::array>(obj)) throw input_error("ratings: column '" + name + "' must be a numpy array");
+  auto a = py::reinterpret_borrow<py::array>(obj);
+  if (a.ndim() != 1) throw input_error("ratings: column '" + name + "' must be 1-D");
+  RatingColumn c;
+  std::size_t size = 0;
+  if (bind::has_dtype<double>(a))
+    c.type = RatingColumn::Type::f64, size = 8;
+  else if (bind::has_dtype<float>(a))
+    c.type = RatingColumn::Type::f32, size = 4;
+  else if (bind::has_dtype<std::int8_t>(a))
+    c.type = RatingColumn::Type::i8, size = 1;
+  else if (bind::has_dtype<std::int16_t>(a))
+    c.type = RatingColumn::Type::i16, size = 2;
+  else if (bind::has_dtype<std::int32_t>(a))
+    c.type = RatingColumn::Type::i32, size = 4;
+  else if (bind::has_dtype<std::int64_t>(a))
+    c.type = RatingColumn::Type::i64, size = 8;
+  else if (bind::has_dtype<std::uint8_t>(a))
+    c.type = RatingColumn::Type::u8, size = 1;
+  else
+    throw input_error("ratings: column '" + name + "' has dtype " + std::string(py::str(a.dtype())) +
+                      "; expected a float or (u)int8/int16/int32/int64 array");
+  if (a.strides(0) % static_cast<py::ssize_t>(size) != 0)
+    throw input_error("ratings: column '" + name + "' is not aligned to its element size");
+  c.data = a.data();
+  c.stride = static_cast<std::ptrdiff_t>(a.strides(0) / static_cast<py::ssize_t>(size));
+  return c;
+}
+
+py::dict summary_dict(EncounterSummary&& r) {
+  py::dict d;
+  d["counts"] = bind::to_numpy(std::move(r.counts));
+  d["sum_scores"] = bind::to_numpy(std::move(r.sum_scores));
+  d["n_scored"] = bind::to_numpy(std::move(r.n_scored));
+  d["pullers"] = bind::to_numpy(std::move(r.pullers));
+  d["n_outside_quality"] = py::array(py::cast(r.n_outside_quality));
+  if (r.weighted()) {
+    d["weight_counts"] = bind::to_numpy(std::move(r.weight_counts));
+    d["weight_scored"] = bind::to_numpy(std::move(r.weight_scored));
+    d["weight_outside"] = py::array(py::cast(r.weight_outside));
+  }
+  return d;
+}
+
+}  // namespace
 
 void register_encounters(py::module_& m) {
   py::class_<Indicator>(m, "Indicator", "One rated indicator: column name, side and weight.")
@@ -105,17 +157,114 @@ void register_encounters(py::module_& m) {
           py::gil_scoped_release release;  // pure C++ on copies and a borrowed array
           r = summarize_encounters(s, config, g, n_groups, x);
         }
-        py::dict d;
-        d["counts"] = bind::to_numpy(std::move(r.counts));
-        d["sum_scores"] = bind::to_numpy(std::move(r.sum_scores));
-        d["n_scored"] = bind::to_numpy(std::move(r.n_scored));
-        d["pullers"] = bind::to_numpy(std::move(r.pullers));
-        d["n_outside_quality"] = py::array(py::cast(r.n_outside_quality));
-        return d;
+        return summary_dict(std::move(r));
       },
       py::arg("procedural"), py::arg("personal"), py::arg("quadrant"), py::arg("weakest_procedural"),
       py::arg("weakest_personal"), py::arg("groups"), py::arg("n_groups"), py::arg("config"),
       py::arg("ratings") = py::none());
+  py::class_<EncounterSummaryState>(
+      m, "EncounterSummaryState",
+      "Mergeable state of encounter summaries (quadrant counts, score sums, pull-out credit per group); "
+      "byte image SSENCSU1.")
+      .def(py::init<EncounterConfig, std::vector<std::string>>(), py::arg("config"),
+           py::arg("key_names") = std::vector<std::string>{})
+      .def_property_readonly("config", &EncounterSummaryState::config)
+      .def_property_readonly("keys", &EncounterSummaryState::keys)
+      .def_property_readonly("key_names", [](const EncounterSummaryState& s) { return s.keys().names(); })
+      .def_property_readonly("groups", &EncounterSummaryState::groups)
+      .def_property_readonly("rows", &EncounterSummaryState::rows)
+      .def_property_readonly("weighted", &EncounterSummaryState::weighted)
+      .def_property_readonly("weighting", &EncounterSummaryState::weighting)
+      .def("sorted_codes",
+           [](const EncounterSummaryState& s) {
+             auto c = s.sorted_codes();
+             return py::array_t<std::int32_t>(static_cast<py::ssize_t>(c.size()), c.data());
+           })
+      .def(
+          "update",
+          [](EncounterSummaryState& st, const CArray<double>& procedural, const CArray<double>& personal,
+             const CArray<std::int8_t>& quadrant, const std::optional<CArray<std::int32_t>>& weakest_procedural,
+             const std::optional<CArray<std::int32_t>>& weakest_personal,
+             const std::optional<CArray<std::int32_t>>& codes, const py::object& keys,
+             const std::optional<CArray<double>>& weights, const std::optional<py::list>& ratings,
+             std::int64_t row_offset) {
+            EncounterScoresView v;
+            v.n = procedural.size();
+            auto check = [&](const py::array& a, const char* what) {
+              if (a.ndim() != 1 || a.size() != v.n)
+                throw input_error(std::string(what) + ": expected a 1-D array of " + std::to_string(v.n) +
+                                  " values, got shape of size " + std::to_string(a.size()));
+            };
+            check(procedural, "procedural");
+            check(personal, "personal");
+            check(quadrant, "quadrant");
+            v.procedural = procedural.data();
+            v.personal = personal.data();
+            v.quadrant = quadrant.data();
+            if (weakest_procedural)
+              check(*weakest_procedural, "weakest_procedural"), v.weakest_procedural = weakest_procedural->data();
+            if (weakest_personal)
+              check(*weakest_personal, "weakest_personal"), v.weakest_personal = weakest_personal->data();
+            const Eigen::Map<const VectorXi32> c =
+                codes ? bind::as_vector(*codes, "groups") : Eigen::Map<const VectorXi32>(nullptr, 0);
+            const Eigen::Map<const Eigen::VectorXd> w =
+                weights ? bind::as_vector(*weights, "weights") : Eigen::Map<const Eigen::VectorXd>(nullptr, 0);
+            std::vector<RatingColumn> cols;
+            if (ratings) {
+              const auto& inds = st.config().indicators;
+              for (std::size_t j = 0; j < ratings->size(); ++j) {
+                cols.push_back(rating_column((*ratings)[j], j < inds.size() ? inds[j].name : std::to_string(j)));
+                if (static_cast<std::ptrdiff_t>(py::len((*ratings)[j])) != v.n)
+                  throw input_error("ratings: column '" + (j < inds.size() ? inds[j].name : std::to_string(j)) +
+                                    "' has " + std::to_string(py::len((*ratings)[j])) + " values; expected " +
+                                    std::to_string(v.n));
+              }
+            }
+            // GroupKeys is registered after this area: taken as an object, cast here
+            const GroupKeys none;
+            const GroupKeys& k = keys.is_none() ? none : keys.cast<const GroupKeys&>();
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            st.update(v, c, k, w, cols, row_offset);
+          },
+          py::arg("procedural"), py::arg("personal"), py::arg("quadrant"), py::arg("weakest_procedural") = py::none(),
+          py::arg("weakest_personal") = py::none(), py::arg("codes") = py::none(), py::arg("keys") = py::none(),
+          py::arg("weights") = py::none(), py::arg("ratings") = py::none(), py::arg("row_offset") = 0,
+          "Count a batch of scored encounters (codes of `keys` per row; ratings: one 1-D numeric array per "
+          "indicator, read in place).")
+      .def(
+          "merge",
+          [](EncounterSummaryState& a, const EncounterSummaryState& b) -> EncounterSummaryState& { return a.merge(b); },
+          py::arg("other"), py::return_value_policy::reference_internal)
+      .def(
+          "result",
+          [](const EncounterSummaryState& s, bool key_order) {
+            EncounterSummary r;
+            {
+              py::gil_scoped_release release;  // pure C++ on the state
+              r = s.result(key_order);
+            }
+            return summary_dict(std::move(r));
+          },
+          py::arg("key_order") = true)
+      .def("to_bytes", [](const EncounterSummaryState& s) { return py::bytes(s.to_bytes()); })
+      .def_static(
+          "from_bytes",
+          [](const py::bytes& b) {
+            std::string s(b);
+            py::gil_scoped_release release;  // pure C++ over an owned copy
+            return EncounterSummaryState::from_bytes(s);
+          },
+          py::arg("data"))
+      .def(
+          "__eq__", [](const EncounterSummaryState& a, const EncounterSummaryState& b) { return a == b; },
+          py::is_operator())
+      .def(py::pickle([](const EncounterSummaryState& s) { return py::make_tuple(py::bytes(s.to_bytes())); },
+                      [](const py::tuple& t) { return EncounterSummaryState::from_bytes(t[0].cast<std::string>()); }))
+      .def("__repr__", [](const EncounterSummaryState& s) {
+        return "EncounterSummaryState(" + std::to_string(s.rows()) + " encounters, " + std::to_string(s.groups()) +
+               " group(s))";
+      });
+
   // testing/benchmark hooks: which block kernel scores encounters, and forcing one
   using detail::EncounterKernel;
   static constexpr EncounterKernel kKernels[] = {EncounterKernel::automatic, EncounterKernel::portable,

@@ -1,0 +1,27 @@
+# Writes tests/data/states/encounters_v1.bin: an encounter summary state (SSENCSU1) written
+# field by field from the documented layout (include/servscore/encounters.hpp,
+# EncounterSummaryState), not by servscore, with hand-chosen totals.
+#
+#     .venv/bin/python tests/data/states/states_make_fixtures.py tests/data/states
+import json
+import struct
+import sys
+from pathlib import Path
+
+out = Path(sys.argv[1])
+config = {"indicators": [{"name": "a", "side": "procedural"}, {"name": "b", "side": "personal"}]}
+cfg = json.dumps(config).encode()
+b = bytearray(b"SSENCSU1")
+b += struct.pack("<B", 1)  # weighting decided, unweighted
+b += struct.pack("<I", len(cfg)) + cfg
+# GroupKeys image: "SSGK", u32 version 1, u32 width, names, u32 size, values (tag 3: string)
+b += b"SSGK" + struct.pack("<II", 1, 1) + struct.pack("<I", 6) + b"branch" + struct.pack("<I", 2)
+for key in (b"south", b"north"):  # stored in any order; read back in key order
+    b += struct.pack("<BI", 3, len(key)) + key
+b += struct.pack("<I", 2)  # k indicators
+# per group in key order (north, south): 8 i64 (freezer, factory, friendly, quality, unknown,
+# scored procedural, scored personal, outside quality), 2 + k f64 (score sums, credits)
+b += struct.pack("<8q", 1, 0, 1, 2, 0, 4, 4, 2) + struct.pack("<4d", 250.0, 300.0, 1.0, 1.0)
+b += struct.pack("<8q", 0, 0, 0, 1, 0, 1, 1, 0) + struct.pack("<4d", 100.0, 75.0, 0.0, 0.0)
+(out / "encounters_v1.bin").write_bytes(bytes(b))
+print(len(b), "bytes")

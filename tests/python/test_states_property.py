@@ -1,0 +1,269 @@
+"""The C++-owned states of issue 13 that had none before (ss.encounters.Accumulator, ...), driven by
+hypothesis through random partitions (some empty), merge orders and trees, against one pass and
+against an independent pandas computation of the same figures; bytes and pickle round trips;
+truncated and corrupted images; a stored image of each byte format (tests/data/states)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import servscore as ss
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+STATES = Path(__file__).resolve().parents[1] / "data" / "states"
+RTOL = 1e-12
+QUADS = ["freezer", "factory", "friendly", "quality", "unknown"]
+
+TWO = ss.EncounterConfig(
+    indicators=[
+        ss.Indicator("a", "procedural", 3.0),
+        ss.Indicator("b", "procedural"),
+        ss.Indicator("c", "personal"),
+        ss.Indicator("d", "personal"),
+    ]
+)
+
+
+def _encounters(rng: np.random.Generator, n: int, *, dtype: str = "float") -> pd.DataFrame:
+    x = rng.integers(1, 6, (n, 4)).astype(float)
+    if dtype == "float":
+        x[rng.random((n, 4)) < 0.15] = np.nan
+    df = pd.DataFrame(x.astype(np.int8) if dtype == "int8" else x, columns=["a", "b", "c", "d"])
+    df["branch"] = rng.choice(np.array(["north", "south", "east", None], dtype=object), n)
+    df["w"] = rng.integers(1, 4, n).astype(float)
+    return ss.score_encounters(df, TWO)
+
+
+# ---------------------------------------------------------------- an independent reference (pandas)
+
+
+def _reference(scored: pd.DataFrame, weights: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts, shares and means per branch by pandas groupby; pull-out credit by a per-row loop."""
+    df = scored.copy()
+    df["branch"] = df["branch"].astype(object).where(df["branch"].notna(), "<missing>")
+    df["wt"] = df["w"] if weights else 1.0
+    df["q"] = df["quadrant"].astype(str)
+    g = df.groupby("branch")
+    ref = pd.DataFrame({"n": g.size()})
+    for q in QUADS:
+        ref[q] = g["q"].apply(lambda s, q=q: int((s == q).sum()))
+        ref[f"share_{q}"] = g.apply(lambda d, q=q: d.loc[d["q"] == q, "wt"].sum() / d["wt"].sum())
+    for side in ("procedural", "personal"):
+        ref[f"mean_{side}"] = g.apply(
+            lambda d, side=side: (
+                np.average(d[side].dropna(), weights=d.loc[d[side].notna(), "wt"])
+                if d[side].notna().any() and d.loc[d[side].notna(), "wt"].sum() > 0
+                else np.nan
+            )
+        )
+    credit = pd.DataFrame(0.0, index=ref.index, columns=["a", "b", "c", "d"])
+    sides = {"procedural": ["a", "b"], "personal": ["c", "d"]}
+    for _, row in df.iterrows():
+        if row["q"] in ("quality", "unknown"):
+            continue
+        for side, cols in sides.items():
+            if not row[side] < 62.5:
+                continue
+            vals = row[cols].astype(float)
+            vals = vals[vals.notna()]
+            low = vals[vals == vals.min()]
+            for c in low.index:
+                credit.loc[row["branch"], c] += row["wt"] / len(low)
+    return ref, credit
+
+
+def _as_reference_index(t: pd.DataFrame) -> pd.DataFrame:
+    t = t.copy()
+    t.index = ["<missing>" if pd.isna(k) else k for k in t.index]
+    return t.sort_index()
+
+
+def _same_summary(a: ss.EncounterSummary, b: ss.EncounterSummary) -> None:
+    ta, tb = _as_reference_index(a.table), _as_reference_index(b.table)
+    assert list(ta.index) == list(tb.index)
+    for c in ["n", *QUADS]:
+        assert ta[c].tolist() == tb[c].tolist()  # counts: exact
+    cols = [f"share_{q}" for q in QUADS] + ["quality_share_known", "mean_procedural", "mean_personal"]
+    np.testing.assert_allclose(ta[cols].to_numpy(float), tb[cols].to_numpy(float), rtol=RTOL)
+    pa, pb = _as_reference_index(a.pullers), _as_reference_index(b.pullers)
+    np.testing.assert_allclose(pa.to_numpy(), pb.to_numpy(), rtol=RTOL, atol=1e-12)
+
+
+# ---------------------------------------------------------------- partitions and merge trees
+
+
+@st.composite
+def plans(draw):
+    n = draw(st.integers(1, 40))
+    k = draw(st.integers(1, 5))
+    cuts = sorted(draw(st.lists(st.integers(0, n), min_size=k - 1, max_size=k - 1)))  # repeats: empty parts
+    seed = draw(st.integers(0, 2**32 - 1))
+    picks = draw(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 3)), min_size=k))
+    weighted = draw(st.booleans())
+    dtype = draw(st.sampled_from(["float", "int8"]))
+    return n, [0, *cuts, n], seed, picks, weighted, dtype
+
+
+def _fold(parts: list, picks: list) -> ss.encounters.Accumulator:
+    if picks[0][2] == 3:  # sum([...]) makes a new state and leaves the parts alone
+        before = [p.to_bytes() for p in parts]
+        total = sum(parts)
+        assert [p.to_bytes() for p in parts] == before
+        return total
+    pool = list(parts)
+    for a, b, how in picks:
+        if len(pool) == 1:
+            break
+        i = a % len(pool)
+        x = pool.pop(i)
+        y = pool.pop(b % len(pool))
+        if how == 0:
+            assert x.merge(y) is x  # in place
+            z = x
+        elif how == 1:
+            xb, yb = x.to_bytes(), y.to_bytes()
+            z = x + y  # new; operands untouched
+            assert x.to_bytes() == xb and y.to_bytes() == yb
+        else:
+            x += y
+            z = x
+        pool.insert(i % (len(pool) + 1), z)
+    while len(pool) > 1:
+        pool[0].merge(pool.pop())
+    return pool[0]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=plans())
+def test_encounter_partitions_merge_to_one_pass(plan):
+    n, bounds, seed, picks, weighted, dtype = plan
+    scored = _encounters(np.random.default_rng(seed), n, dtype=dtype)
+    w = "w" if weighted else None
+    one = ss.summarize_encounters(scored, by="branch", weights=w)
+    parts = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        acc = ss.encounters.Accumulator(TWO, by="branch")
+        assert acc.update(scored.iloc[lo:hi], weights=w) is acc  # an empty part is a no-op
+        acc = type(acc).from_bytes(acc.to_bytes()) if lo % 2 else pickle.loads(pickle.dumps(acc))
+        parts.append(acc)
+    total = _fold(parts, picks)
+    assert total.rows == n and total.weighted == weighted
+    _same_summary(total.result(), one)
+    back = type(total).from_bytes(total.to_bytes())
+    assert back == total and pickle.loads(pickle.dumps(total)) == total
+    _same_summary(back.result(), one)
+    # the one pass against pandas
+    ref, credit = _reference(scored, weighted)
+    t = _as_reference_index(one.table)
+    for c in ["n", *QUADS]:
+        assert t[c].tolist() == ref[c].tolist()
+    cols = [f"share_{q}" for q in QUADS] + ["mean_procedural", "mean_personal"]
+    np.testing.assert_allclose(t[cols].to_numpy(float), ref[cols].to_numpy(float), rtol=RTOL)
+    np.testing.assert_allclose(_as_reference_index(one.pullers).to_numpy(), credit.to_numpy(), rtol=RTOL, atol=1e-12)
+
+
+def test_encounter_accumulator_on_raw_ratings_and_polars():
+    rng = np.random.default_rng(3)
+    scored = _encounters(rng, 200)
+    raw = scored[["a", "b", "c", "d", "branch"]]
+    acc = ss.encounters.Accumulator(TWO, by="branch").update(raw)  # scored on the way in
+    _same_summary(acc.result(), ss.summarize_encounters(scored, by="branch"))
+    pl = pytest.importorskip("polars")
+    acc2 = ss.encounters.Accumulator(TWO).update(pl.from_pandas(raw.iloc[:120]), by="branch")
+    acc2.update(raw.iloc[120:], by="branch")
+    assert acc2 == acc and acc2.by == ["branch"]
+    ungrouped = ss.encounters.Accumulator(TWO).update(scored)
+    assert list(ungrouped.result().table.index) == ["all"]
+    assert int(ungrouped.result().table["n"].iloc[0]) == 200
+
+
+def test_encounter_merges_of_other_kinds_configurations_and_keys_name_both():
+    scored = _encounters(np.random.default_rng(1), 30)
+    a = ss.encounters.Accumulator(TWO, by="branch").update(scored)
+    with pytest.raises(ss.InputError) as e:
+        a.merge(ss.Moments())
+    assert "Moments" in str(e.value) and "encounters.Accumulator" in str(e.value)
+    other = ss.EncounterConfig.from_json(TWO.to_json())
+    other.personal_threshold = 70.0
+    with pytest.raises(ss.InputError, match="differ in configuration") as e:
+        a + ss.encounters.Accumulator(other)
+    assert "62.5/62.5" in str(e.value) and "62.5/70" in str(e.value)
+    b = ss.encounters.Accumulator(TWO).update(scored.rename(columns={"branch": "region"}), by="region")
+    with pytest.raises(ss.InputError, match="'branch'.*'region'"):
+        a.merge(b)
+    c = ss.encounters.Accumulator(TWO, by="branch").update(scored, weights="w")
+    with pytest.raises(ss.InputError, match="weighted"):
+        a.merge(c)
+    with pytest.raises(ss.InputError, match="weighted"):
+        a.update(scored, weights="w")
+    # a batch scored with another configuration is refused
+    with pytest.raises(ss.InputError, match="another configuration"):
+        ss.encounters.Accumulator(by="branch").update(scored)
+    # empty states merge with anything of their configuration
+    e1 = ss.encounters.Accumulator(TWO)
+    assert (e1 + a) == a and (a + e1) == a
+    assert ss.encounters.Accumulator.from_bytes(e1.to_bytes()) == e1
+
+
+def test_encounter_bad_scores_and_weights_name_row_and_value():
+    scored = _encounters(np.random.default_rng(2), 10)
+    scored.index = pd.RangeIndex(100, 110)
+    bad = scored.copy()
+    bad.loc[104, "procedural"] = 120.0
+    acc = ss.encounters.Accumulator(TWO)
+    with pytest.raises(ss.InputError, match=r"'procedural', row 104: score 120"):
+        acc.update(bad)
+    assert acc.rows == 0  # unchanged
+    with pytest.raises(ss.InputError, match=r"weights: row 107 has weight -1"):
+        acc.update(scored, weights=np.where(np.arange(10) == 7, -1.0, 1.0))
+
+
+# ---------------------------------------------------------------- bytes
+
+
+def test_encounter_truncated_and_corrupted_images_are_input_errors():
+    acc = ss.encounters.Accumulator(TWO, by="branch").update(_encounters(np.random.default_rng(4), 40), weights="w")
+    b = acc.to_bytes()
+    assert b[:8] == b"SSENCSU1"
+    for n in range(len(b)):
+        with pytest.raises(ss.InputError):
+            ss.encounters.Accumulator.from_bytes(b[:n])
+    with pytest.raises(ss.InputError, match="longer than declared"):
+        ss.encounters.Accumulator.from_bytes(b + b"\0")
+    with pytest.raises(ss.InputError, match="bad header"):
+        ss.encounters.Accumulator.from_bytes(b"SSKANO2\0" + b[8:])
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # random byte flips: refused or read back to a fixed point, never a crash
+        c = bytearray(b)
+        c[int(rng.integers(8, len(c)))] ^= 1 << int(rng.integers(0, 8))
+        try:
+            s = ss.encounters.Accumulator.from_bytes(bytes(c))
+        except ss.InputError:
+            continue
+        assert ss.encounters.Accumulator.from_bytes(s.to_bytes()).to_bytes() == s.to_bytes()
+    with pytest.raises(ss.InputError, match="expected bytes"):
+        ss.encounters.Accumulator.from_bytes("SSENCSU1")  # type: ignore[arg-type]
+
+
+def test_encounter_v1_image_loads():
+    # written field by field by tests/data/states/states_make_fixtures.py (not by servscore):
+    # north: freezer 1, friendly 1, quality 2; score sums 250 / 300 over 4; credits a 1, b 1
+    # south: quality 1; sums 100 / 75
+    acc = ss.encounters.Accumulator.from_bytes((STATES / "encounters_v1.bin").read_bytes())
+    assert acc.by == ["branch"] and [i.name for i in acc.config.indicators] == ["a", "b"]
+    s = acc.result()
+    t = s.table
+    assert list(t.index) == ["north", "south"]
+    assert t["n"].tolist() == [4, 1] and t["quality"].tolist() == [2, 1] and t["freezer"].tolist() == [1, 0]
+    assert t.loc["north", "share_quality"] == 0.5
+    assert t.loc["north", "mean_procedural"] == 62.5 and t.loc["north", "mean_personal"] == 75.0
+    assert t.loc["south", "mean_personal"] == 75.0
+    assert s.pullers.loc["north"].tolist() == [1.0, 1.0]
+    assert s.top_pullers[["group", "indicator", "share"]].values.tolist() == [["north", "a", 0.5], ["north", "b", 0.5]]
+    # it merges with a new state and writes the same format
+    assert ss.encounters.Accumulator.from_bytes(acc.to_bytes()) == acc
