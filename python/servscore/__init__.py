@@ -22,6 +22,7 @@ from . import (
     loyalty,
     needs,
     readers,
+    sql,
     standards,
     styles,
     text,
@@ -88,6 +89,7 @@ from .servqual import (
     servqual_form,
     zone_of_tolerance,
 )
+from .sql import read_sql
 
 __all__ = [
     "__version__",
@@ -151,6 +153,7 @@ __all__ = [
     "readers",
     "labels",
     "RaterDimension",
+    "read_sql",
     "reliability",
     "ResponseAccumulator",
     "score_encounters",
@@ -164,6 +167,7 @@ __all__ = [
     "ServqualResult",
     "set_language",
     "SocialStyle",
+    "sql",
     "standards",
     "styles",
     "summarize_encounters",

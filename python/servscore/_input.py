@@ -27,7 +27,7 @@ def is_frame_like(data: Any) -> bool:
         return True
     if isinstance(data, (np.ndarray, list, tuple, pd.Series)):
         return False
-    if _is_polars(data, "DataFrame") or _is_arrow_table(data):
+    if _is_polars(data, "DataFrame") or _is_arrow_table(data) or _is_duckdb_relation(data):
         return True
     # other Arrow producers (DuckDB relations, ...) offer a stream; Series and arrays are not tables
     return hasattr(data, "__arrow_c_stream__") and not (_is_polars(data, "Series") or hasattr(data, "type"))
@@ -35,6 +35,11 @@ def is_frame_like(data: Any) -> bool:
 
 def _is_polars(data: Any, kind: str) -> bool:
     return type(data).__module__.startswith("polars") and type(data).__name__ == kind
+
+
+def _is_duckdb_relation(data: Any) -> bool:
+    # a relation has a .type (its kind of relation), so it would not pass the Series test below
+    return type(data).__name__ == "DuckDBPyRelation" and hasattr(data, "__arrow_c_stream__")
 
 
 def _is_arrow_table(data: Any) -> bool:

@@ -28,6 +28,7 @@ import pandas as pd
 from . import __version__
 from ._core import ConfigError, InputError
 from .readers import READ_OPTIONS, READ_REPORTS, add_read_arguments, print_read_notes, read_options
+from .sql import Source
 
 FORMATS = {
     ".csv": "csv",
@@ -59,8 +60,10 @@ def detect_format(path: str, given: str | None = None) -> str:
     return FORMATS[ext]
 
 
-def read_table(path: str, fmt: str | None = None) -> pd.DataFrame:
+def read_table(path: str | Source, fmt: str | None = None) -> pd.DataFrame:
     """Read a CSV, TSV, Parquet or JSON Lines file; records are numbered from 1."""
+    if isinstance(path, Source):  # --db URL: the result of a query instead of a file
+        return read_source(path)
     fmt = detect_format(path, fmt)
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file")
@@ -72,6 +75,57 @@ def read_table(path: str, fmt: str | None = None) -> pd.DataFrame:
         raise UsageError(str(e)) from None
     READ_REPORTS.append(report)
     return df
+
+
+def read_source(source: Source) -> pd.DataFrame:
+    """A table read from a database (``--db``); errors name the database once (main adds it)."""
+    try:
+        return source.read()
+    except ImportError as e:  # the database driver is not installed
+        raise UsageError(str(e)) from None
+    except InputError as e:
+        raise InputError(str(e).replace(f"{source}: ", "", 1)) from None
+
+
+def add_db_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """--db URL with --query / --table: read the input from DuckDB or PostgreSQL (docs/databases.md)."""
+    g = p.add_argument_group("database input (instead of files; docs/databases.md)")
+    g.add_argument(
+        "--db",
+        metavar="URL",
+        help="postgresql://user@host:port/dbname, duckdb:///path/file.duckdb or duckdb://:memory:",
+    )
+    if many:
+        g.add_argument(
+            "--query",
+            action="append",
+            metavar="[NAME=]SQL",
+            help="a query whose result is the table NAME (repeatable; default name: query)",
+        )
+        g.add_argument(
+            "--table", "--db-table", action="append", metavar="NAME", help="a table of the database (repeatable)"
+        )
+    else:
+        g.add_argument("--query", metavar="SQL", help="the query whose result is the input")
+        # --db-table: kano and pls have a --table option of their own
+        g.add_argument("--db-table", metavar="NAME", help="the table of the database to read")
+
+
+def db_input(args: argparse.Namespace) -> None:
+    """With --db, the input of a one-file command becomes the database query (a Source)."""
+    if not hasattr(args, "input") or not hasattr(args, "db"):
+        return
+    if args.db is None:
+        if args.query or args.db_table:
+            raise UsageError("--query and --db-table read from a database: give --db URL")
+        if args.input is None:
+            raise UsageError("give an input file, or --db URL with --query SQL or --db-table NAME")
+        return
+    if args.input is not None:
+        raise UsageError("give an input file or --db, not both")
+    if args.query and args.db_table:
+        raise UsageError("give --query or --db-table, not both")
+    args.input = Source(args.db, query=args.query, table=args.db_table)
 
 
 def write_table(df: pd.DataFrame, path: str, fmt: str | None = None) -> None:
@@ -119,7 +173,7 @@ def add_io_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> None:
     if many:
         p.add_argument("inputs", nargs="+", help="data files (CSV, Parquet, JSON Lines) or directories of them")
     else:
-        p.add_argument("input", help="data file (CSV, Parquet, JSON Lines)")
+        p.add_argument("input", nargs="?", help="data file (CSV, Parquet, JSON Lines); or --db")
     p.add_argument("-o", "--output", help="output file; format from the extension (csv, json, jsonl, parquet)")
     p.add_argument("--format", help="input format when the extension does not say (csv, tsv, parquet, jsonl)")
     p.add_argument("--output-format", help="output format when the extension does not say")
@@ -128,6 +182,7 @@ def add_io_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> None:
     p.add_argument("--by", nargs="+", help="column(s) to group by")
     p.add_argument("--lang", choices=["en", "zh"], help="label language (default: en)")
     p.add_argument("--workers", type=int, default=0, help="threads (0 = all cores)")
+    add_db_arguments(p, many=many)
 
 
 def _commands() -> dict[str, Any]:
@@ -153,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, mod in _commands().items():
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        p.set_defaults(_run=mod.run, _parser=p)
     return parser
 
 
@@ -161,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``servscore`` console script; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:  # --db instead of an input file (a usage error exits 2 with the command's usage line)
+        db_input(args)
+    except UsageError as e:
+        args._parser.error(str(e))
     if getattr(args, "lang", None):
         from .model import set_language
 

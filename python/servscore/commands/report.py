@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..cli import FORMATS, UsageError, read_table
+from ..cli import FORMATS, UsageError, add_db_arguments, read_table
 from ..readers import add_read_arguments, read_files
 
 NAME = "report"
@@ -13,13 +13,14 @@ HELP = "write a self-contained HTML report of every analysis the data support, a
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="+", help="data files (CSV, Parquet, JSON Lines) or directories of them")
+    p.add_argument("inputs", nargs="*", help="data files (CSV, Parquet, JSON Lines) or directories of them; or --db")
     p.add_argument("-o", "--output", default="report.html", help="the HTML file to write (default: report.html)")
     p.add_argument("--format", help="input format when the extension does not say")
     p.add_argument("--title", help="report title")
     add_read_arguments(p)  # --encoding --sep --sheet --labels --column-map --waves
     p.add_argument("--lang", choices=["en", "zh"], help="label language (default: en)")
     p.add_argument("--quiet", action="store_true", help="do not print the text summary")
+    add_db_arguments(p, many=True)
 
 
 def collect(inputs: list[str]) -> list[str]:
@@ -41,11 +42,22 @@ def collect(inputs: list[str]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from ..report import build_report
 
-    files = collect(args.inputs)
+    if not args.inputs and not args.db:
+        raise UsageError("give data files or directories, or --db URL (with --table / --query, or every table)")
+    files = collect(args.inputs) if args.inputs else []
     # an unreadable or empty file is skipped with a warning naming it, and listed as not analysed
     tables, skipped = read_files(
         files, lambda f: read_table(f, args.format), errors=(UsageError,), required=not getattr(args, "db", None)
     )
+    if args.db:  # the database's tables (or the results of --query), by the names the sections look for
+        from ..cli import read_source
+        from ..sql import Source, named_queries
+
+        for name, source in Source(args.db).tables(table=args.table, queries=named_queries(args.query)).items():
+            tables[name] = read_source(source)
+            files.append(source.label())
+    elif args.query or args.table:
+        raise UsageError("--query and --table read from a database: give --db URL")
     report = build_report(tables, lang=args.lang, title=args.title, sources=files, not_analysed=skipped)
     report.save(args.output)
     if not args.quiet:
