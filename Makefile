@@ -21,7 +21,8 @@ INSTALL := build/install
 APT_DEMO_PACKAGES := g++ libeigen3-dev libboost-json1.81-dev
 APT_PACKAGES := $(APT_DEMO_PACKAGES) catch2 pkg-config
 # only for `make test`: the report is opened in a real browser; CJK fonts for Chinese plots
-APT_TEST_PACKAGES := chromium fonts-noto-cjk clang-format doxygen
+# postgresql: tests/python/test_sql.py starts a throw-away server of it (initdb, pg_ctl on a loopback port)
+APT_TEST_PACKAGES := chromium fonts-noto-cjk clang-format doxygen postgresql
 # only for the hardening targets (make tsan / fuzz): clang, libFuzzer and the sanitizer runtimes
 APT_HARDEN_PACKAGES := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -140,7 +141,7 @@ examples: build
 PYTEST_WORKERS ?= $(JOBS)
 PYTEST_XDIST = -n $(PYTEST_WORKERS) --dist loadfile
 pytest: wheel-venv testdeps
-	env -u PYTHONPATH PATH=$(WHEEL_PATH) SERVSCORE_REQUIRE_BROWSER=1 \
+	env -u PYTHONPATH PATH=$(WHEEL_PATH) SERVSCORE_REQUIRE_BROWSER=1 SERVSCORE_REQUIRE_DB=1 \
 	  $(WHEEL_PY) -m pytest -q -p no:cacheprovider $(PYTEST_XDIST) tests/python --pyargs servscore
 
 # The typed API: mypy --strict over the package, with the stub of the compiled core.

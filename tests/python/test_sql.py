@@ -76,7 +76,8 @@ def postgres():
     if bindir is None:
         _missing("PostgreSQL server binaries not found (apt-get install postgresql)")
     run_as: list[str] = []
-    base = tempfile.mkdtemp(prefix="servscore-pg-")  # in /tmp: the postgres user can reach it
+    # as root, in /tmp itself: the postgres user must reach it (TMPDIR may be a private directory)
+    base = tempfile.mkdtemp(prefix="servscore-pg-", dir="/tmp" if os.geteuid() == 0 else None)
     if os.geteuid() == 0:  # initdb refuses to run as root: run the server as the postgres user
         try:
             user = pwd.getpwnam("postgres")
