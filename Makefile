@@ -174,7 +174,7 @@ ASAN_BUILD := build/asan
 # (test_typing), and the Dask / Spark suites (worker processes and a JVM under LD_PRELOAD). Everything else (every engine, the state bytes, JSON interchange, frames and
 # Arrow input) runs.
 SANITIZE_PYTEST_SKIP := test_report test_notebooks test_docs test_readme test_cli test_typing \
-  test_corpus test_text_eval test_text_model test_dask test_spark test_cli_corrupt
+  test_corpus test_text_eval test_text_model test_dask test_spark test_cli_corrupt test_sql
 SANITIZE_PYTESTS = $(filter-out $(addprefix tests/python/,$(addsuffix .py,$(SANITIZE_PYTEST_SKIP))),$(wildcard tests/python/test_*.py))
 
 # GCC ASan + UBSan over the C++ tests and the Python extension (the engine tests). libstdc++ is
