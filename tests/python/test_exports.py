@@ -339,3 +339,15 @@ def test_cli_report_skips_unreadable_files_and_lists_them(tmp_path, capsys):
     code = main(["report", str(bad), "-o", str(tmp_path / "b.html")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "x.csv: cannot decode" in err[0]
+
+
+def test_waves_from_first_days(tmp_path):
+    df, rep = ss.read_table(EXPORTS / "nps_bom.csv", waves={"W1": "2024-03-01", "W2": "2024-03-20"})
+    assert df["wave"].tolist() == ["W1"] * 3 + ["W2"] * 7 and rep.periods["wave"] == "Date"
+    out = tmp_path / "w.csv"
+    args = ["nps", str(EXPORTS / "nps_bom.csv"), "--column", "NPS", "--by", "wave", "--waves", "2024-03-01,2024-04-01"]
+    assert main([*args, "-o", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert table["wave"].tolist() == [1, 2] and table["nps"].tolist() == pytest.approx([0.0, 40.0])
+    with pytest.raises(ss.InputError, match="no date column"):
+        ss.read_table(EXPORTS / "kano_unicode.txt", waves=["2024-01-01"])
