@@ -145,47 +145,7 @@ RowMatrixXi8 check_standards(const StandardSet& s, RecordsRef data, const std::v
   return out;
 }
 
-ComplianceCounts count_compliance(Eigen::Ref<const RowMatrixXi8> codes, Eigen::Ref<const VectorXi32> groups,
-                                  int n_groups) {
-  if (n_groups < 1) throw input_error("n_groups: expected >= 1, got " + std::to_string(n_groups));
-  const Eigen::Index n = codes.rows(), k = codes.cols();
-  const bool grouped = groups.size() > 0;
-  if (grouped && groups.size() != n)
-    throw input_error("groups: expected one code per record (" + std::to_string(n) + "), got " +
-                      std::to_string(groups.size()));
-  ComplianceCounts c;
-  c.met.setZero(n_groups, k);
-  c.observed.setZero(n_groups, k);
-  c.not_applicable.setZero(n_groups, k);
-  c.not_observed.setZero(n_groups, k);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const int g = grouped ? groups[i] : 0;
-    if (g < 0 || g >= n_groups)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
-                        "; expected [0, " + std::to_string(n_groups) + ")");
-    for (Eigen::Index j = 0; j < k; ++j) {
-      switch (codes(i, j)) {
-        case 1:
-          c.met(g, j) += 1;
-          c.observed(g, j) += 1;
-          break;
-        case 0:
-          c.observed(g, j) += 1;
-          break;
-        case -1:
-          c.not_applicable(g, j) += 1;
-          break;
-        case -2:
-          c.not_observed(g, j) += 1;
-          break;
-        default:
-          throw input_error("codes: row " + std::to_string(i) + ", standard " + std::to_string(j) + " has code " +
-                            std::to_string(codes(i, j)) + "; expected 1, 0, -1 or -2");
-      }
-    }
-  }
-  return c;
-}
+// count_compliance: one ComplianceState update (src/standards_state.cpp).
 
 // ---------------------------------------------------------------------------------------------
 // Time elements

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "servscore/detail/group_keys.hpp"
 #include "servscore/model.hpp"
 #include "servscore/needs.hpp"
 #include "servscore/stats.hpp"
@@ -90,6 +91,55 @@ struct ComplianceCounts {
 /** @brief Count compliance codes per group (`groups` in [0, n_groups), empty for one group). */
 ComplianceCounts count_compliance(Eigen::Ref<const RowMatrixXi8> codes, Eigen::Ref<const VectorXi32> groups,
                                   int n_groups);
+
+/**
+ * @brief The mergeable state of standards compliance: per group key and standard, the records
+ * that met it, did not, to which it did not apply and where it was not observed (integer
+ * counts: partitions merge exactly in any order; groups aligned by key).
+ *
+ * A state that holds no group yet takes the key columns of the first batch or state added.
+ * Byte image (little-endian on every host): `"SSCOMPL1"`, u32 length and the standard set as
+ * JSON, the `GroupKeys` image (keys in key order), u32 standards S, then per group in key
+ * order an i64 record count and S x 4 i64 (met, not met, not applicable, not observed).
+ * `from_bytes` checks every declared size against the bytes that remain before allocating, and
+ * that each standard's four counts add up to the group's records.
+ */
+class ComplianceState {
+ public:
+  /** @brief An empty state for `standards`, grouped by `key_names` (empty: ungrouped). */
+  explicit ComplianceState(StandardSet standards = {}, std::vector<std::string> key_names = {});
+  const StandardSet& standards() const { return standards_; }
+  const GroupKeys& keys() const { return keys_; }
+  /** @brief Number of groups. */
+  int groups() const { return keys_.size(); }
+  /** @brief Records counted. */
+  std::int64_t rows() const;
+  /** @brief Group codes in key order. */
+  std::vector<std::int32_t> sorted_codes() const { return keys_.sorted_codes(); }
+  /**
+   * @brief Count a batch of `check_standards` codes (n x S): row i in group
+   * `batch_keys.key(groups[i])` (groups empty: the empty key of an ungrouped state). Every key of
+   * `batch_keys` becomes a group; an empty batch is a no-op; the state is unchanged on error.
+   * @throws input_error naming the row and standard of a code other than 1, 0, -1, -2, a bad
+   *   group code, a column count other than S or other key columns.
+   */
+  void update(Eigen::Ref<const RowMatrixXi8> codes, Eigen::Ref<const VectorXi32> groups, const GroupKeys& batch_keys,
+              std::int64_t row_offset = 0);
+  /** @brief Add another state (groups aligned by key); input_error naming both when the standards or keys differ. */
+  ComplianceState& merge(const ComplianceState& other);
+  /** @brief The counts, one row per group: in key order, or in code order. */
+  ComplianceCounts result(bool key_order = true) const;
+  /** @brief The `SSCOMPL1` image. */
+  std::string to_bytes() const;
+  /** @brief Inverse of to_bytes; untrusted bytes validated first (input_error). */
+  static ComplianceState from_bytes(std::string_view bytes);
+  bool operator==(const ComplianceState& o) const { return to_bytes() == o.to_bytes(); }
+
+ private:
+  StandardSet standards_;
+  GroupKeys keys_;
+  std::vector<std::int64_t> cells_;  // groups x (1 + 4 S): records, then per standard met, not met, n/a, not observed
+};
 
 /** @brief Target of one time element. */
 struct TimeTarget {

@@ -33,20 +33,32 @@ import dataclasses
 import json
 import os
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import _core
+from ._accumulator import ConfigKey, Mergeable
 from ._checks import check_finite
 from ._compat import renamed
 from ._core import ConfigError, InputError, MomentsConfig, StandardSet, TimeConfig
-from ._input import group_codes, is_label, numeric_column, relabel_rows, resolve_config, text_labels, to_frame
+from ._input import (
+    factorize,
+    group_codes,
+    is_label,
+    names_of,
+    numeric_column,
+    relabel_rows,
+    resolve_config,
+    text_labels,
+    to_frame,
+)
 from ._result import Result
 from .needs import DATA_DIR, _read_json_arg
 
 __all__ = [
+    "ComplianceAccumulator",
     "ComplianceResult",
     "MomentsConfig",
     "MomentsResult",
@@ -228,9 +240,10 @@ class ComplianceResult(Result):
 
     def _summary_lines(self) -> list[str]:
         t = self.table
-        lines = [
-            f"{len(self.codes)} observations, {len(self.table.index.get_level_values('standard').unique())} standards"
-        ]
+        ids = self.table.index.get_level_values("standard")
+        first = t[ids == ids[0]] if len(t) else t
+        n = int(first[["n_observed", "not_applicable", "not_observed"]].to_numpy().sum()) if len(t) else 0
+        lines = [f"{n} observations, {len(ids.unique())} standards"]
         worst = t.sort_values("share").head(1)
         if len(worst) and not np.isnan(worst["share"].iloc[0]):
             key = worst.index[0]
@@ -287,30 +300,7 @@ def compliance(
     n_groups = 1 if keys is None else len(keys)
     c = _core.count_compliance(np.ascontiguousarray(codes.to_numpy(dtype=np.int8)), gcodes, n_groups)
     gkeys = list(keys) if keys is not None else [None]
-    rows = []
-    for g in range(n_groups):
-        for j, sid in enumerate(ids):
-            met, obs = c["met"][g, j], c["observed"][g, j]
-            lo, hi = _core.wilson_interval_z(met, obs, z)
-            row = {"standard": sid, "dimension": info["dimension"][j], "level": info["level"][j]}
-            if keys is not None:
-                row = {"group": gkeys[g], **row}
-            row.update(
-                n_observed=obs,
-                n_met=met,
-                share=met / obs if obs > 0 else np.nan,
-                low=lo,
-                high=hi,
-                not_applicable=c["not_applicable"][g, j],
-                not_observed=c["not_observed"][g, j],
-            )
-            rows.append(row)
-    table = pd.DataFrame(rows)
-    key_cols = (["group"] if keys is not None else []) + ["standard"]
-    if keys is not None and is_label(frame, by):
-        table = table.rename(columns={"group": by})
-        key_cols = [cast(str, by), "standard"]
-    table = table.set_index(key_cols)
+    table = _compliance_table(c, info, gkeys if keys is not None else None, by if is_label(frame, by) else None, z)
     chart_rows: list[pd.DataFrame] = []
     if period is not None:
         if period not in frame.columns:
@@ -337,6 +327,49 @@ def compliance(
     return ComplianceResult(
         table=table, pchart=pchart, flagged=flagged, codes=codes, standards=s, confidence=level, sigma=sigma
     )
+
+
+def _compliance_table(
+    c: dict[str, Any], info: dict[str, Any], gkeys: list[Any] | None, by_label: Any, z: float
+) -> pd.DataFrame:
+    """The compliance table of per-group counts (rows of ``c`` in the order of ``gkeys``)."""
+    ids = list(info["id"])
+    rows = []
+    for g in range(1 if gkeys is None else len(gkeys)):
+        for j, sid in enumerate(ids):
+            met, obs = c["met"][g, j], c["observed"][g, j]
+            lo, hi = _core.wilson_interval_z(met, obs, z)
+            row = {"standard": sid, "dimension": info["dimension"][j], "level": info["level"][j]}
+            if gkeys is not None:
+                row = {"group": gkeys[g], **row}
+            row.update(
+                n_observed=obs,
+                n_met=met,
+                share=met / obs if obs > 0 else np.nan,
+                low=lo,
+                high=hi,
+                not_applicable=c["not_applicable"][g, j],
+                not_observed=c["not_observed"][g, j],
+            )
+            rows.append(row)
+    cols = (["group"] if gkeys is not None else []) + [
+        "standard",
+        "dimension",
+        "level",
+        "n_observed",
+        "n_met",
+        "share",
+        "low",
+        "high",
+        "not_applicable",
+        "not_observed",
+    ]
+    table = pd.DataFrame(rows, columns=cols)
+    key_cols = (["group"] if gkeys is not None else []) + ["standard"]
+    if gkeys is not None and by_label is not None:
+        table = table.rename(columns={"group": by_label})
+        key_cols = [by_label, "standard"]
+    return table.set_index(key_cols)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -595,3 +628,131 @@ def moments(
         )
     mom = mom.sort_values("mean_position", kind="stable")
     return MomentsResult(visits=visits, moments=mom, n_missing=int(r["n_missing"]), config=cfg)
+
+
+class ComplianceAccumulator(Mergeable):
+    """Mergeable compliance with service standards, built batch by batch.
+
+    The state lives in C++ (:class:`servscore._core.ComplianceState`): per group key and
+    standard the records that met it, did not, to which it did not apply and where it was not
+    observed. Integer counts: partitions merged in any order give exactly the counts of
+    :func:`compliance` on all the data (which is itself one update of this state).
+    ``update(data, by=...)`` checks a batch against the standards (an empty batch is a no-op);
+    ``merge`` / ``+`` / ``sum``; ``result(level=)`` gives the :class:`ComplianceResult` table
+    with Wilson intervals (groups in key order; no per-record ``codes`` and no p-chart: group
+    by the period instead, ``by=[..., "week"]``); ``to_bytes()`` / ``from_bytes()`` (format
+    ``SSCOMPL1``, little-endian, validated on load) and pickling. Compliance counts records:
+    ``weights=`` is refused.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> std = [{"id": "greet", "met": {"field": "greet_seconds", "op": "<=", "value": 3}}]
+    >>> a = ss.standards.ComplianceAccumulator(std, by="branch")
+    >>> _ = a.update(pd.DataFrame({"greet_seconds": [2, 5], "branch": ["n", "s"]}))
+    >>> b = ss.standards.ComplianceAccumulator(std, by="branch")
+    >>> _ = b.update(pd.DataFrame({"greet_seconds": [1, None], "branch": ["n", "n"]}))
+    >>> (a + b).result().table[["n_observed", "n_met", "not_observed"]].values.tolist()
+    [[2.0, 2.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+
+    __slots__ = ("_by", "_state")
+    _kind = "standards.ComplianceAccumulator"
+
+    def __init__(self, standards: Any = None, *, by: str | Sequence[str] | None = None) -> None:
+        self._by: list[Any] | None = None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
+        self._state = _core.ComplianceState(load_standards(standards), names_of(self._by or []))
+
+    @classmethod
+    def _wrap(cls, state: Any) -> ComplianceAccumulator:
+        acc = cls.__new__(cls)
+        acc._state = state
+        acc._by = list(state.key_names) or None
+        return acc
+
+    @property
+    def standards(self) -> StandardSet:
+        """The :class:`StandardSet` of the state."""
+        out: StandardSet = self._state.standards
+        return out
+
+    @property
+    def by(self) -> list[Any] | None:
+        return None if self._by is None else list(self._by)
+
+    @property
+    def rows(self) -> int:
+        """Records counted."""
+        return int(self._state.rows)
+
+    def update(self, data: Any, *, by: Any = None, weights: Any = None) -> ComplianceAccumulator:
+        """Check one batch against the standards and count it; returns self (empty batch: no-op)."""
+        if weights is not None:
+            raise InputError("weights: compliance counts records; weights are not supported")
+        frame = to_frame(data)
+        if len(frame) == 0:
+            return self
+        keys_by = (list(by) if isinstance(by, (list, tuple)) else [by]) if by is not None else self._by
+        codes = check_standards(frame, standards=self.standards)
+        if keys_by is None:
+            gcodes, keys = None, None
+        else:
+            gcodes, keys, _ = factorize(frame, keys_by if len(keys_by) > 1 else keys_by[0])
+        try:
+            self._state.update(np.ascontiguousarray(codes.to_numpy(dtype=np.int8)), groups=gcodes, keys=keys)
+        except InputError as e:
+            raise relabel_rows(e, frame.index) from None
+        if by is not None:
+            self._by = keys_by
+        return self
+
+    def _merge_into(self, other: Any) -> None:
+        self._state.merge(other._state)
+        if self._by is None and other._by is not None:
+            self._by = list(other._by)
+
+    def _merge_key(self) -> Any:
+        ids = list(self.standards.table["id"])
+        text = ", ".join(ids)
+        return ConfigKey(f"{len(ids)} standards ({text[:100]})", self.standards.to_json())
+
+    def to_bytes(self) -> bytes:
+        """The ``SSCOMPL1`` image (see ``ComplianceState`` in standards.hpp)."""
+        return bytes(self._state.to_bytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ComplianceAccumulator:
+        """A state from its bytes; a malformed image raises :class:`~servscore.InputError`."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
+        return cls._wrap(_core.ComplianceState.from_bytes(bytes(data)))
+
+    def result(self, *, level: float = 0.95) -> ComplianceResult:
+        """The :class:`ComplianceResult` of everything counted (groups in key order)."""
+        s = self.standards
+        info = s.table
+        names = list(self._state.key_names)
+        c = self._state.result(key_order=True)
+        gkeys: list[Any] | None = None
+        label: Any = None
+        if names:
+            keys = self._state.keys
+            vals = [tuple(np.nan if v is None else v for v in keys.key(int(g))) for g in self._state.sorted_codes()]
+            gkeys = [v[0] if len(v) == 1 else v for v in vals]
+            labels = self._by if self._by is not None and len(self._by) == len(names) else names
+            label = labels[0] if len(labels) == 1 else None
+        elif self._state.groups == 0:
+            c = {k: np.zeros((1, len(s))) for k in ("met", "observed", "not_applicable", "not_observed")}
+        table = _compliance_table(c, info, gkeys, label, _z(level))
+        return ComplianceResult(
+            table=table,
+            pchart=pd.DataFrame(),
+            flagged=pd.DataFrame(),
+            codes=pd.DataFrame(columns=list(info["id"]), dtype=np.int8),
+            standards=s,
+            confidence=level,
+            sigma=3.0,
+        )
+
+    def __repr__(self) -> str:
+        return f"standards.ComplianceAccumulator({self.rows} records, {self._state.groups} group(s))"

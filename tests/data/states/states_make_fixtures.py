@@ -25,3 +25,16 @@ b += struct.pack("<8q", 1, 0, 1, 2, 0, 4, 4, 2) + struct.pack("<4d", 250.0, 300.
 b += struct.pack("<8q", 0, 0, 0, 1, 0, 1, 1, 0) + struct.pack("<4d", 100.0, 75.0, 0.0, 0.0)
 (out / "encounters_v1.bin").write_bytes(bytes(b))
 print(len(b), "bytes")
+
+# Compliance (SSCOMPL1): one standard, branches north and south
+std = json.dumps({"standards": [{"id": "greet", "met": {"field": "greet_seconds", "op": "<=", "value": 3}}]}).encode()
+c = bytearray(b"SSCOMPL1") + struct.pack("<I", len(std)) + std
+c += b"SSGK" + struct.pack("<II", 1, 1) + struct.pack("<I", 6) + b"branch" + struct.pack("<I", 2)
+for key in (b"north", b"south"):
+    c += struct.pack("<BI", 3, len(key)) + key
+c += struct.pack("<I", 1)  # standards
+# per group in key order: records, then met, not met, not applicable, not observed per standard
+c += struct.pack("<5q", 3, 2, 1, 0, 0)
+c += struct.pack("<5q", 2, 1, 0, 0, 1)
+(out / "compliance_v1.bin").write_bytes(bytes(c))
+print(len(c), "bytes")

@@ -1,0 +1,74 @@
+// Standards area: the mergeable compliance state (the standard set and check_standards are bound
+// in bind_needs.cpp, whose condition language they share).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bind_util.hpp"
+#include "servscore/standards.hpp"
+
+namespace py = pybind11;
+using namespace servscore;
+using bind::CArray;
+
+void register_standards(py::module_& m) {
+  py::class_<ComplianceState>(m, "ComplianceState",
+                              "Mergeable compliance counts per group key and standard; byte image SSCOMPL1.")
+      .def(py::init<StandardSet, std::vector<std::string>>(), py::arg("standards"),
+           py::arg("key_names") = std::vector<std::string>{})
+      .def_property_readonly("standards", &ComplianceState::standards)
+      .def_property_readonly("keys", &ComplianceState::keys)
+      .def_property_readonly("key_names", [](const ComplianceState& s) { return s.keys().names(); })
+      .def_property_readonly("groups", &ComplianceState::groups)
+      .def_property_readonly("rows", &ComplianceState::rows)
+      .def("sorted_codes",
+           [](const ComplianceState& s) {
+             auto c = s.sorted_codes();
+             return py::array_t<std::int32_t>(static_cast<py::ssize_t>(c.size()), c.data());
+           })
+      .def(
+          "update",
+          [](ComplianceState& st, const CArray<std::int8_t>& codes, const std::optional<CArray<std::int32_t>>& groups,
+             const std::optional<GroupKeys>& keys, std::int64_t row_offset) {
+            if (codes.ndim() != 2) throw input_error("codes: expected a 2-D array (records x standards)");
+            Eigen::Map<const RowMatrixXi8> c(codes.data(), codes.shape(0), codes.shape(1));
+            const Eigen::Map<const VectorXi32> g =
+                groups ? bind::as_vector(*groups, "groups") : Eigen::Map<const VectorXi32>(nullptr, 0);
+            const GroupKeys none;
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            st.update(c, g, keys ? *keys : none, row_offset);
+          },
+          py::arg("codes"), py::arg("groups") = py::none(), py::arg("keys") = py::none(), py::arg("row_offset") = 0,
+          "Count check_standards codes (records x standards, int8) with group codes of `keys`.")
+      .def(
+          "merge", [](ComplianceState& a, const ComplianceState& b) -> ComplianceState& { return a.merge(b); },
+          py::arg("other"), py::return_value_policy::reference_internal)
+      .def(
+          "result",
+          [](const ComplianceState& s, bool key_order) {
+            ComplianceCounts r = s.result(key_order);
+            py::dict d;
+            d["met"] = bind::to_numpy(std::move(r.met));
+            d["observed"] = bind::to_numpy(std::move(r.observed));
+            d["not_applicable"] = bind::to_numpy(std::move(r.not_applicable));
+            d["not_observed"] = bind::to_numpy(std::move(r.not_observed));
+            return d;
+          },
+          py::arg("key_order") = true)
+      .def("to_bytes", [](const ComplianceState& s) { return py::bytes(s.to_bytes()); })
+      .def_static(
+          "from_bytes",
+          [](const py::bytes& b) {
+            std::string s(b);
+            py::gil_scoped_release release;  // pure C++ over an owned copy
+            return ComplianceState::from_bytes(s);
+          },
+          py::arg("data"))
+      .def(
+          "__eq__", [](const ComplianceState& a, const ComplianceState& b) { return a == b; }, py::is_operator())
+      .def(py::pickle([](const ComplianceState& s) { return py::make_tuple(py::bytes(s.to_bytes())); },
+                      [](const py::tuple& t) { return ComplianceState::from_bytes(t[0].cast<std::string>()); }))
+      .def("__repr__", [](const ComplianceState& s) {
+        return "ComplianceState(" + std::to_string(s.rows()) + " records, " + std::to_string(s.groups()) + " group(s))";
+      });
+}

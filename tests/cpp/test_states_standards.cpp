@@ -1,0 +1,100 @@
+// ComplianceState: the mergeable compliance counts (issue 13): hand counts, merges in any order,
+// the SSCOMPL1 byte image and its validation; count_compliance is one update of it.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "servscore/errors.hpp"
+#include "servscore/standards.hpp"
+
+using namespace servscore;
+using Catch::Matchers::Contains;
+
+namespace {
+StandardSet two() {
+  return standards_from_json(R"({"standards": [
+    {"id": "greet", "met": {"field": "greet_seconds", "op": "<=", "value": 3}},
+    {"id": "thanks", "met": {"field": "thanked", "op": "==", "value": 1}}]})");
+}
+
+GroupKeys keys(std::initializer_list<const char*> labels) {
+  GroupKeys k({"branch"});
+  for (const char* l : labels) k.insert(GroupKey{KeyValue{std::string(l)}});
+  return k;
+}
+
+RowMatrixXi8 codes() {
+  RowMatrixXi8 c(5, 2);
+  c << 1, 0,   //
+      0, 1,    //
+      -2, -1,  //
+      1, 1,    //
+      1, -2;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("compliance state: hand counts, merges in any order, bytes", "[states]") {
+  const RowMatrixXi8 c = codes();
+  VectorXi32 g(5);
+  g << 0, 1, 0, 0, 1;  // keys {"south", "north"}: rows 0, 2, 3 south; 1, 4 north
+  ComplianceState one(two(), {"branch"});
+  one.update(c, g, keys({"south", "north"}));
+  CHECK(one.rows() == 5);
+  const ComplianceCounts r = one.result();  // key order: north, south
+  CHECK(r.met(0, 0) == 1);
+  CHECK(r.observed(0, 0) == 2);
+  CHECK(r.not_observed(0, 1) == 1);
+  CHECK(r.met(1, 0) == 2);
+  CHECK(r.not_observed(1, 0) == 1);
+  CHECK(r.not_applicable(1, 1) == 1);
+  CHECK(r.observed(1, 1) == 2);
+  // two partitions, keys met in another order, an empty one
+  ComplianceState a(two(), {"branch"}), b(two(), {"branch"}), e(two());
+  VectorXi32 g1(2), g2(3);
+  g1 << 1, 0;  // rows 0-1 with keys {"north", "south"}
+  g2 << 0, 0, 1;
+  a.update(c.topRows(2), g1, keys({"north", "south"}));
+  b.update(c.bottomRows(3), g2, keys({"south", "north"}));
+  e.update(c.topRows(0), VectorXi32(), GroupKeys());
+  ComplianceState ab = a, ba = e;
+  ab.merge(b).merge(e);
+  ba.merge(b).merge(a);
+  CHECK(ab.to_bytes() == one.to_bytes());
+  CHECK(ba == one);
+  // bytes
+  const std::string bytes = one.to_bytes();
+  CHECK(bytes.substr(0, 8) == "SSCOMPL1");
+  CHECK(ComplianceState::from_bytes(bytes) == one);
+  for (std::size_t n = 0; n < bytes.size(); ++n)
+    CHECK_THROWS_AS(ComplianceState::from_bytes(bytes.substr(0, n)), input_error);
+  CHECK_THROWS_WITH(ComplianceState::from_bytes(bytes + "z"), Contains("longer than declared"));
+  std::string bad = bytes;
+  bad[bad.size() - 8] = static_cast<char>(bad[bad.size() - 8] + 1);  // a count that no longer adds up
+  CHECK_THROWS_WITH(ComplianceState::from_bytes(bad), Contains("do not add up"));
+  bad = bytes;
+  bad[bad.size() - 1] = '\x80';
+  CHECK_THROWS_WITH(ComplianceState::from_bytes(bad), Contains("outside [0, 2^62]"));
+  bad = bytes;
+  bad[8] = bad[9] = bad[10] = '\xff';
+  CHECK_THROWS_WITH(ComplianceState::from_bytes(bad), Contains("declares"));
+}
+
+TEST_CASE("compliance state: errors name row, standard and both sides", "[states]") {
+  RowMatrixXi8 c = codes();
+  c(3, 1) = 5;
+  ComplianceState s(two());
+  CHECK_THROWS_WITH(s.update(c, VectorXi32(), GroupKeys(), 100),
+                    Contains("row 103") && Contains("'thanks'") && Contains("code 5"));
+  CHECK(s.rows() == 0);  // unchanged
+  ComplianceState a(two(), {"branch"}), r(two(), {"region"});
+  a.update(codes(), VectorXi32::Zero(5), keys({"n"}));
+  GroupKeys rk({"region"});
+  rk.insert(GroupKey{KeyValue{std::string("n")}});
+  r.update(codes(), VectorXi32::Zero(5), rk);
+  CHECK_THROWS_WITH(a.merge(r), Contains("'branch'") && Contains("'region'"));
+  const StandardSet one =
+      standards_from_json(R"({"standards": [{"id": "greet", "met": {"field": "g", "op": "<=", "value": 3}}]})");
+  CHECK_THROWS_WITH(a.merge(ComplianceState(one)),
+                    Contains("2 standards (greet, thanks)") && Contains("1 standards (greet)"));
+  CHECK_THROWS_WITH(count_compliance(codes(), VectorXi32::Constant(5, 2), 2), Contains("row 0 has group code 2"));
+}
