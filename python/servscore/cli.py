@@ -63,7 +63,7 @@ def detect_format(path: str, given: str | None = None) -> str:
 def read_table(path: str | Source, fmt: str | None = None) -> pd.DataFrame:
     """Read a CSV, TSV, Parquet or JSON Lines file; records are numbered from 1."""
     if isinstance(path, Source):  # --db URL: the result of a query instead of a file
-        return read_source(path)
+        return _prepared(read_source(path), str(path))
     fmt = detect_format(path, fmt)
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file")
@@ -73,6 +73,21 @@ def read_table(path: str | Source, fmt: str | None = None) -> pd.DataFrame:
         df, report = read_export(path, format=fmt, **READ_OPTIONS)
     except InputError as e:  # the message names the file (and byte offset / line)
         raise UsageError(str(e)) from None
+    READ_REPORTS.append(report)
+    return df
+
+
+def _prepared(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table from a database through the reader's label, column-map and date steps (the
+    encoding / delimiter / sheet options are for files and do not apply)."""
+    from .readers import read_table as read_export
+
+    opts = {k: v for k, v in READ_OPTIONS.items() if k in ("labels", "columns", "waves")}
+    try:
+        df, report = read_export(frame, **opts)
+    except InputError as e:
+        raise UsageError(f"{name}: {e}") from None
+    report.source = name
     READ_REPORTS.append(report)
     return df
 

@@ -351,3 +351,21 @@ def test_waves_from_first_days(tmp_path):
     assert table["wave"].tolist() == [1, 2] and table["nps"].tolist() == pytest.approx([0.0, 40.0])
     with pytest.raises(ss.InputError, match="no date column"):
         ss.read_table(EXPORTS / "kano_unicode.txt", waves=["2024-01-01"])
+
+
+def test_database_tables_get_the_label_and_date_steps(tmp_path, capsys):
+    duckdb = pytest.importorskip("duckdb")
+    db = tmp_path / "s.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE answers (day DATE, csat VARCHAR)")
+    con.execute(
+        "INSERT INTO answers VALUES ('2024-03-05', 'Very satisfied'), ('2024-03-09', 'Satisfied'), "
+        "('2024-04-02', 'Dissatisfied')"
+    )
+    con.close()
+    out = tmp_path / "c.csv"
+    args = ["nps", "--db", f"duckdb:///{db}", "--db-table", "answers", "--metric", "csat", "--by", "month"]
+    assert main([*args, "-o", str(out)]) == 0
+    table = pd.read_csv(out)  # 5 4 | 2: top-2-box 2/2 in March, 0/1 in April
+    assert table["month"].tolist() == ["2024-03", "2024-04"] and table["top_share"].tolist() == [1.0, 0.0]
+    assert "labels: csat (satisfaction_en)" in capsys.readouterr().err
