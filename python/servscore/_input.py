@@ -207,10 +207,23 @@ def numeric_column(frame: pd.DataFrame, column: Any, *, name: str = "data") -> n
         label = frame.index[pos].item() if isinstance(frame.index[pos], np.generic) else frame.index[pos]
         raise InputError(
             f"{where}, row {label!r}: value {s.iloc[pos]!r} is not a number"
-            f" ({int(bad.sum())} non-numeric value(s) in the column)"
+            f" ({int(bad.sum())} non-numeric value(s) in the column){_label_hint(s[bad])}"
         )
     out = coerced.to_numpy(dtype=np.float64, na_value=np.nan)
     return out
+
+
+def _label_hint(values: pd.Series) -> str:
+    """When the text is an answer label of a built-in set: how to map it (servscore.readers)."""
+    from .labels import detect_set
+
+    try:
+        det = detect_set(values.astype(str).unique()[:100].tolist())
+    except Exception:  # noqa: BLE001 - only a hint
+        return ""
+    if det is None:
+        return ""
+    return f"; these are answer labels of the set {det.name}: ss.read_table(data) maps them to codes (labels= for your own)"
 
 
 def numeric_matrix(frame: pd.DataFrame, columns: Sequence[Any], *, name: str = "data") -> np.ndarray:

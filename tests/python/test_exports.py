@@ -369,3 +369,13 @@ def test_database_tables_get_the_label_and_date_steps(tmp_path, capsys):
     table = pd.read_csv(out)  # 5 4 | 2: top-2-box 2/2 in March, 0/1 in April
     assert table["month"].tolist() == ["2024-03", "2024-04"] and table["top_share"].tolist() == [1.0, 0.0]
     assert "labels: csat (satisfaction_en)" in capsys.readouterr().err
+
+
+def test_engines_point_text_labels_to_the_reader():
+    with pytest.raises(
+        ss.InputError, match=r"answer labels of the set satisfaction_en: ss.read_table\(data\) maps them"
+    ):
+        ss.csat(pd.DataFrame({"csat": ["Very satisfied", "Satisfied"]}))
+    with pytest.raises(ss.InputError) as e:
+        ss.csat(pd.DataFrame({"csat": ["fast", "slow"]}))
+    assert "answer labels" not in str(e.value)
