@@ -241,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(args.lang)
     READ_OPTIONS.clear()
     READ_OPTIONS.update(read_options(args))
+    READ_REPORTS.clear()  # a failed command in the same process leaves none behind
     try:
         code = int(args._run(args))
         print_read_notes(args.command)  # what was detected in the files read (stderr, when notable)
