@@ -178,6 +178,81 @@ struct TimeSummary {
 TimeSummary summarize_times(const TimeConfig& config, RecordsRef values, Eigen::Ref<const VectorXi32> groups,
                             int n_groups, int workers = 1);
 
+/**
+ * @brief The mergeable state of the time elements: per group key and element, the durations
+ * (n, missing, attained, sum, excess over target) and what the quantiles need.
+ *
+ * Quantiles are exact where the data fit: a cell keeps its durations while it holds at most
+ * `exact_cap` of them, and its quantiles are then numpy's "linear" (type 7) ones, equal to
+ * `summarize_times`. Beyond the cap a cell holds a logarithmic histogram (DDSketch, Masson et
+ * al. 2019, VLDB 12(12)): a duration x > 0 falls in bucket ceil(log_g x), g = (1 + a) / (1 - a)
+ * with `a = relative_accuracy`, zero durations in a bucket of their own; every order statistic
+ * read from it is within relative error a of the true one, and so is the interpolated quantile
+ * (a convex combination of two of them). Buckets add on merge, so the histogram of merged
+ * partitions is the histogram of all the data, and a cell is exact iff its total count is at
+ * most the cap, whatever the merge order. Counts are exact; sums and excesses of histogram
+ * cells are floating-point sums (about 1e-16 relative, merge order aside).
+ *
+ * Byte image (little-endian): `"SSTIMES1"`, u32 length and the `TimeConfig` as JSON, u64 cap,
+ * f64 relative accuracy, the `GroupKeys` image (key order), u32 elements E, then per group in
+ * key order and element: i64 n, i64 missing, i64 attained, u8 mode; mode 0 (exact): n f64
+ * durations in ascending order; mode 1 (histogram): f64 sum, f64 excess, i64 zeros, u32 B,
+ * B x (i32 bucket, i64 count) with buckets ascending. Sizes are checked before allocating.
+ */
+class TimeState {
+ public:
+  /** @brief An empty state; `exact_cap` >= 1, `relative_accuracy` in (0, 0.5). */
+  explicit TimeState(TimeConfig config = {}, std::vector<std::string> key_names = {}, std::int64_t exact_cap = 100000,
+                     double relative_accuracy = 0.005);
+  const TimeConfig& config() const { return config_; }
+  const GroupKeys& keys() const { return keys_; }
+  int groups() const { return keys_.size(); }
+  std::int64_t exact_cap() const { return cap_; }
+  double relative_accuracy() const { return alpha_; }
+  /** @brief Records counted. */
+  std::int64_t rows() const { return rows_; }
+  std::vector<std::int32_t> sorted_codes() const { return keys_.sorted_codes(); }
+  /**
+   * @brief Count n x E durations (NaN missing) with group codes of `batch_keys` (empty: ungrouped).
+   * An empty batch is a no-op; the state is unchanged on error.
+   * @throws input_error naming row and column of a negative or infinite duration, bad codes or keys.
+   */
+  void update(RecordsRef values, Eigen::Ref<const VectorXi32> groups, const GroupKeys& batch_keys,
+              std::int64_t row_offset = 0);
+  /** @brief Add another state (groups aligned by key); input_error naming both when the configurations differ. */
+  TimeState& merge(const TimeState& other);
+  /** @brief The summary, one row per group (key order or code order); `exact` (groups x E) says which cells are exact.
+   */
+  TimeSummary result(bool key_order = true, Eigen::MatrixXd* exact = nullptr) const;
+  std::string to_bytes() const;
+  static TimeState from_bytes(std::string_view bytes);
+
+  /** @brief One (group, element) cell. */
+  struct Cell {
+    std::int64_t n = 0, missing = 0, attained = 0;
+    double sum = 0, excess = 0;
+    bool sketch = false;
+    std::vector<double> values;                                  // exact mode
+    std::int64_t zeros = 0;                                      // sketch mode
+    std::vector<std::pair<std::int32_t, std::int64_t>> buckets;  // sketch mode, ascending
+  };
+
+ private:
+  void add(Cell& to, const Cell& from, double target) const;
+  void to_sketch(Cell& c) const;
+  void sketch_cell(Cell& c, double target) const;           // to a histogram, with the excess over target
+  void prepare(Cell& to, Cell& from, double target) const;  // both histograms when they will not fit
+
+  std::int32_t bucket_of(double x) const;
+  double order_stat(const Cell& c, std::int64_t rank) const;
+  TimeConfig config_;
+  GroupKeys keys_;
+  std::int64_t cap_ = 100000;
+  double alpha_ = 0.005, log_gamma_ = 0;
+  std::int64_t rows_ = 0;
+  std::vector<Cell> cells_;  // groups x elements
+};
+
 /** @brief Configuration of the cycle-of-service analysis. */
 struct MomentsConfig {
   double scale_min = 1.0;       ///< lowest score

@@ -16,7 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['ArrowUnread', 'BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ComplianceState', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'EncounterSummaryState', 'Error', 'FleissState', 'GroupKeys', 'GroupedResponses', 'IccState', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'KappaState', 'KrippendorffState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'alpha_bootstrap', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'benchmark_test', 'box_cutoffs', 'box_estimates', 'check_standards', 'classify_styles', 'cohen_kappa', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'defection_shares', 'design_means', 'dillon_goldstein_rho', 'drivers_bootstrap', 'drivers_bootstrap_indices', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_dominance_logistic', 'drivers_dominance_sets', 'drivers_ipa', 'drivers_metric', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'factorize_keys', 'feldt_interval', 'first_component_loadings', 'fleiss_kappa', 'fnv1a32', 'icc', 'impression_ledger', 'kano_bootstrap', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'kappa_weights', 'krippendorff_alpha', 'loyalty_curve', 'multinomial_intervals', 'multinomial_intervals_real', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'omega', 'omega_from_loadings', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'split_half', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_referrals', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
+__all__: list[str] = ['ArrowUnread', 'BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ComplianceState', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'EncounterSummaryState', 'Error', 'FleissState', 'GroupKeys', 'GroupedResponses', 'IccState', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'KappaState', 'KrippendorffState', 'Lexicon', 'LifecycleConfig', 'LoyaltyConfig', 'Moments', 'MomentsConfig', 'NeedRuleSet', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'TimeState', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'alpha_bootstrap', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'benchmark_test', 'box_cutoffs', 'box_estimates', 'check_standards', 'classify_styles', 'cohen_kappa', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'defection_shares', 'design_means', 'dillon_goldstein_rho', 'drivers_bootstrap', 'drivers_bootstrap_indices', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_dominance_logistic', 'drivers_dominance_sets', 'drivers_ipa', 'drivers_metric', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'factorize_keys', 'feldt_interval', 'first_component_loadings', 'fleiss_kappa', 'fnv1a32', 'icc', 'impression_ledger', 'kano_bootstrap', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'kappa_weights', 'krippendorff_alpha', 'loyalty_curve', 'multinomial_intervals', 'multinomial_intervals_real', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'omega', 'omega_from_loadings', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'split_half', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_referrals', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
 class IccState:
     """
     Mergeable two-way ANOVA state of complete subjects x raters (bytes SSICC001).
@@ -2170,6 +2170,54 @@ class ComplianceState:
         ...
     @property
     def standards(self) -> StandardSet:
+        ...
+class TimeState:
+    """
+    Mergeable time-element durations per group key (exact quantiles up to exact_cap values per cell, then a relative-error histogram); byte image SSTIMES1.
+    """
+    @staticmethod
+    def from_bytes(data: bytes) -> TimeState:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, config: TimeConfig, key_names: collections.abc.Sequence[str] = [], exact_cap: typing.SupportsInt | typing.SupportsIndex = 100000, relative_accuracy: typing.SupportsFloat | typing.SupportsIndex = 0.005) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def merge(self, other: TimeState) -> TimeState:
+        ...
+    def result(self, key_order: bool = True) -> dict[str, typing.Any]:
+        ...
+    def sorted_codes(self) -> numpy.typing.NDArray[numpy.int32]:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    def update(self, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32] | None = None, keys: GroupKeys | None = None, row_offset: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        """
+        Count durations (records x elements, float64, NaN missing) with group codes of `keys`.
+        """
+    @property
+    def config(self) -> TimeConfig:
+        ...
+    @property
+    def exact_cap(self) -> int:
+        ...
+    @property
+    def groups(self) -> int:
+        ...
+    @property
+    def key_names(self) -> list[str]:
+        ...
+    @property
+    def keys(self) -> GroupKeys:
+        ...
+    @property
+    def relative_accuracy(self) -> float:
+        ...
+    @property
+    def rows(self) -> int:
         ...
 class Lexicon:
     """

@@ -59,6 +59,7 @@ from .needs import DATA_DIR, _read_json_arg
 
 __all__ = [
     "ComplianceAccumulator",
+    "TimeAccumulator",
     "ComplianceResult",
     "MomentsConfig",
     "MomentsResult",
@@ -451,16 +452,22 @@ def time_elements(
         r = _core.summarize_times(cfg, x, gcodes, n_groups, int(workers))
     except InputError as e:
         raise relabel_rows(e, frame.index) from None
-    z = _z(level)
+    gkeys = list(keys) if keys is not None else None
+    table = _time_table(r, cfg, gkeys, by if is_label(frame, by) else None, _z(level))
+    return TimeResult(table=table, config=cfg)
+
+
+def _time_table(r: dict[str, Any], cfg: TimeConfig, gkeys: list[Any] | None, by_label: Any, z: float) -> pd.DataFrame:
+    """The time-element table of per-group statistics (rows of ``r`` in the order of ``gkeys``)."""
+    cols = list(cfg.columns)
     qnames = [f"p{round(100 * q):d}" for q in cfg.quantiles]
     rows = []
-    gkeys = list(keys) if keys is not None else [None]
-    for g in range(n_groups):
+    for g in range(1 if gkeys is None else len(gkeys)):
         for j, el in enumerate(cfg.elements):
             nn, att = r["n"][g, j], r["attained"][g, j]
             lo, hi = _core.wilson_interval_z(att, nn, z)
             row: dict[str, Any] = {"element": el}
-            if keys is not None:
+            if gkeys is not None:
                 row = {"group": gkeys[g], **row}
             row.update(
                 column=cols[j],
@@ -477,10 +484,10 @@ def time_elements(
             row.update(mean=r["mean"][g, j], mean_excess=r["mean_excess"][g, j])
             rows.append(row)
     table = pd.DataFrame(rows)
-    idx = ["element"] if keys is None else [by if is_label(frame, by) else "group", "element"]
-    if keys is not None and is_label(frame, by):
-        table = table.rename(columns={"group": by})
-    return TimeResult(table=table.set_index(idx), config=cfg)
+    idx = ["element"] if gkeys is None else [by_label if by_label is not None else "group", "element"]
+    if gkeys is not None and by_label is not None:
+        table = table.rename(columns={"group": by_label})
+    return table.set_index(idx)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -756,3 +763,149 @@ class ComplianceAccumulator(Mergeable):
 
     def __repr__(self) -> str:
         return f"standards.ComplianceAccumulator({self.rows} records, {self._state.groups} group(s))"
+
+
+class TimeAccumulator(Mergeable):
+    """Mergeable time elements (attainment, P50 / P90, mean, mean excess), built batch by batch.
+
+    The state lives in C++ (:class:`servscore._core.TimeState`). Counts (``n``, ``n_missing``,
+    attained) merge exactly. Quantiles are **exact where the data fit**: while a (group,
+    element) cell holds at most ``exact_cap`` durations it keeps them, and its quantiles equal
+    :func:`time_elements` (numpy's linear interpolation). Beyond the cap the cell becomes a
+    logarithmic histogram (DDSketch, Masson, Rim & Lee 2019): each quantile is then within
+    **relative error** ``relative_accuracy`` (default 0.5%) of the exact one, whatever the
+    partitioning; ``result().table["exact"]`` says which cells are exact. A cell is exact iff
+    its total count is at most the cap, so the merge order never changes which. Means and mean
+    excesses are sums (exact cells: the same sums as :func:`time_elements`).
+
+    ``update(data, by=...)`` reads the configured duration columns (an empty batch is a no-op);
+    ``merge`` / ``+`` / ``sum``; ``result(level=)``; ``to_bytes()`` / ``from_bytes()`` (format
+    ``SSTIMES1``, validated on load) and pickling. Only states of the same targets, quantiles,
+    cap and accuracy merge. ``weights=`` is refused (durations are counted per record).
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> cfg = {"targets": [{"element": "waiting", "column": "wait", "target": 5}]}
+    >>> a = ss.standards.TimeAccumulator(cfg).update(pd.DataFrame({"wait": [1, 4, 5]}))
+    >>> b = ss.standards.TimeAccumulator(cfg).update(pd.DataFrame({"wait": [6, 10]}))
+    >>> (a + b).result().table[["attainment", "p50", "p90", "mean_excess"]].round(2).values.tolist()
+    [[0.6, 5.0, 8.4, 1.2]]
+    """
+
+    __slots__ = ("_by", "_state")
+    _kind = "standards.TimeAccumulator"
+
+    def __init__(
+        self,
+        targets: Any = None,
+        *,
+        by: str | Sequence[str] | None = None,
+        exact_cap: int = 100_000,
+        relative_accuracy: float = 0.005,
+    ) -> None:
+        if targets is None:
+            with open(default_time_targets_path(), encoding="utf-8") as fh:
+                cfg: TimeConfig = TimeConfig.from_dict(json.load(fh))
+        else:
+            cfg = resolve_config(targets, TimeConfig, name="targets")
+        self._by: list[Any] | None = None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
+        self._state = _core.TimeState(cfg, names_of(self._by or []), int(exact_cap), float(relative_accuracy))
+
+    @classmethod
+    def _wrap(cls, state: Any) -> TimeAccumulator:
+        acc = cls.__new__(cls)
+        acc._state = state
+        acc._by = list(state.key_names) or None
+        return acc
+
+    @property
+    def config(self) -> TimeConfig:
+        out: TimeConfig = self._state.config
+        return out
+
+    @property
+    def by(self) -> list[Any] | None:
+        return None if self._by is None else list(self._by)
+
+    @property
+    def rows(self) -> int:
+        """Records counted."""
+        return int(self._state.rows)
+
+    def update(self, data: Any, *, by: Any = None, weights: Any = None) -> TimeAccumulator:
+        """Count one batch of durations; returns self (an empty batch is a no-op)."""
+        if weights is not None:
+            raise InputError("weights: time elements count records; weights are not supported")
+        frame = to_frame(data)
+        if len(frame) == 0:
+            return self
+        keys_by = (list(by) if isinstance(by, (list, tuple)) else [by]) if by is not None else self._by
+        text = text_labels(frame)
+        cols = list(self.config.columns)
+        missing = [c for c in cols if c not in text]
+        if missing:
+            raise InputError(f"data: missing duration column(s) {missing}; the targets name {cols}")
+        x = _numeric_block(frame, [text[c] for c in cols])
+        if keys_by is None:
+            gcodes, keys = None, None
+        else:
+            gcodes, keys, _ = factorize(frame, keys_by if len(keys_by) > 1 else keys_by[0])
+        try:
+            self._state.update(x, groups=gcodes, keys=keys)
+        except InputError as e:
+            raise relabel_rows(e, frame.index) from None
+        if by is not None:
+            self._by = keys_by
+        return self
+
+    def _merge_into(self, other: Any) -> None:
+        self._state.merge(other._state)
+        if self._by is None and other._by is not None:
+            self._by = list(other._by)
+
+    def _merge_key(self) -> Any:
+        c = self.config
+        label = (
+            f"TimeConfig({', '.join(c.columns)[:100]}; quantiles {list(c.quantiles)}), exact_cap "
+            f"{self._state.exact_cap}, relative_accuracy {self._state.relative_accuracy:g}"
+        )
+        return ConfigKey(label, (c.to_json(), self._state.exact_cap, self._state.relative_accuracy))
+
+    def to_bytes(self) -> bytes:
+        """The ``SSTIMES1`` image (see ``TimeState`` in standards.hpp)."""
+        return bytes(self._state.to_bytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TimeAccumulator:
+        """A state from its bytes; a malformed image raises :class:`~servscore.InputError`."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
+        return cls._wrap(_core.TimeState.from_bytes(bytes(data)))
+
+    def result(self, *, level: float = 0.95) -> TimeResult:
+        """The :class:`TimeResult` of everything counted (groups in key order), with an
+        ``exact`` column (False where the quantiles come from the histogram)."""
+        cfg = self.config
+        names = list(self._state.key_names)
+        r = self._state.result(key_order=True)
+        gkeys: list[Any] | None = None
+        label: Any = None
+        if names:
+            keys = self._state.keys
+            vals = [tuple(np.nan if v is None else v for v in keys.key(int(g))) for g in self._state.sorted_codes()]
+            gkeys = [v[0] if len(v) == 1 else v for v in vals]
+            labels = self._by if self._by is not None and len(self._by) == len(names) else names
+            label = labels[0] if len(labels) == 1 else None
+        elif self._state.groups == 0:
+            k = len(cfg.columns)
+            z = np.zeros((1, k))
+            nan = np.full((1, k), np.nan)
+            r = {"n": z, "n_missing": z, "attained": z, "mean": nan, "mean_excess": nan, "exact": np.ones((1, k))}
+            r["quantiles"] = [nan for _ in cfg.quantiles]
+        table = _time_table(r, cfg, gkeys, label, _z(level))
+        table["exact"] = np.asarray(r["exact"], dtype=bool).ravel()
+        return TimeResult(table=table, config=cfg)
+
+    def __repr__(self) -> str:
+        return f"standards.TimeAccumulator({self.rows} records, {self._state.groups} group(s))"

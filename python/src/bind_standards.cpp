@@ -71,4 +71,75 @@ void register_standards(py::module_& m) {
       .def("__repr__", [](const ComplianceState& s) {
         return "ComplianceState(" + std::to_string(s.rows()) + " records, " + std::to_string(s.groups()) + " group(s))";
       });
+
+  py::class_<TimeState>(m, "TimeState",
+                        "Mergeable time-element durations per group key (exact quantiles up to exact_cap values per "
+                        "cell, then a relative-error histogram); byte image SSTIMES1.")
+      .def(py::init<TimeConfig, std::vector<std::string>, std::int64_t, double>(), py::arg("config"),
+           py::arg("key_names") = std::vector<std::string>{}, py::arg("exact_cap") = 100000,
+           py::arg("relative_accuracy") = 0.005)
+      .def_property_readonly("config", &TimeState::config)
+      .def_property_readonly("keys", &TimeState::keys)
+      .def_property_readonly("key_names", [](const TimeState& s) { return s.keys().names(); })
+      .def_property_readonly("groups", &TimeState::groups)
+      .def_property_readonly("rows", &TimeState::rows)
+      .def_property_readonly("exact_cap", &TimeState::exact_cap)
+      .def_property_readonly("relative_accuracy", &TimeState::relative_accuracy)
+      .def("sorted_codes",
+           [](const TimeState& s) {
+             auto c = s.sorted_codes();
+             return py::array_t<std::int32_t>(static_cast<py::ssize_t>(c.size()), c.data());
+           })
+      .def(
+          "update",
+          [](TimeState& st, const CArray<double>& values, const std::optional<CArray<std::int32_t>>& groups,
+             const std::optional<GroupKeys>& keys, std::int64_t row_offset) {
+            auto x = bind::as_records(values, "values");
+            const Eigen::Map<const VectorXi32> g =
+                groups ? bind::as_vector(*groups, "groups") : Eigen::Map<const VectorXi32>(nullptr, 0);
+            const GroupKeys none;
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            st.update(x, g, keys ? *keys : none, row_offset);
+          },
+          py::arg("values"), py::arg("groups") = py::none(), py::arg("keys") = py::none(), py::arg("row_offset") = 0,
+          "Count durations (records x elements, float64, NaN missing) with group codes of `keys`.")
+      .def(
+          "merge", [](TimeState& a, const TimeState& b) -> TimeState& { return a.merge(b); }, py::arg("other"),
+          py::return_value_policy::reference_internal)
+      .def(
+          "result",
+          [](const TimeState& s, bool key_order) {
+            Eigen::MatrixXd exact;
+            TimeSummary r;
+            {
+              py::gil_scoped_release release;  // pure C++ on the state
+              r = s.result(key_order, &exact);
+            }
+            py::dict d;
+            d["n"] = bind::to_numpy(std::move(r.n));
+            d["n_missing"] = bind::to_numpy(std::move(r.n_missing));
+            d["attained"] = bind::to_numpy(std::move(r.attained));
+            d["mean"] = bind::to_numpy(std::move(r.mean));
+            d["mean_excess"] = bind::to_numpy(std::move(r.mean_excess));
+            py::list q;
+            for (auto& m : r.quantiles) q.append(bind::to_numpy(std::move(m)));
+            d["quantiles"] = q;
+            d["exact"] = bind::to_numpy(std::move(exact));
+            return d;
+          },
+          py::arg("key_order") = true)
+      .def("to_bytes", [](const TimeState& s) { return py::bytes(s.to_bytes()); })
+      .def_static(
+          "from_bytes",
+          [](const py::bytes& b) {
+            std::string s(b);
+            py::gil_scoped_release release;  // pure C++ over an owned copy
+            return TimeState::from_bytes(s);
+          },
+          py::arg("data"))
+      .def(py::pickle([](const TimeState& s) { return py::make_tuple(py::bytes(s.to_bytes())); },
+                      [](const py::tuple& t) { return TimeState::from_bytes(t[0].cast<std::string>()); }))
+      .def("__repr__", [](const TimeState& s) {
+        return "TimeState(" + std::to_string(s.rows()) + " records, " + std::to_string(s.groups()) + " group(s))";
+      });
 }

@@ -1,6 +1,8 @@
 // ComplianceState: the mergeable compliance counts (issue 13): hand counts, merges in any order,
 // the SSCOMPL1 byte image and its validation; count_compliance is one update of it.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "servscore/errors.hpp"
@@ -97,4 +99,47 @@ TEST_CASE("compliance state: errors name row, standard and both sides", "[states
   CHECK_THROWS_WITH(a.merge(ComplianceState(one)),
                     Contains("2 standards (greet, thanks)") && Contains("1 standards (greet)"));
   CHECK_THROWS_WITH(count_compliance(codes(), VectorXi32::Constant(5, 2), 2), Contains("row 0 has group code 2"));
+}
+
+TEST_CASE("time state: exact quantiles within the cap, the histogram's relative bound beyond", "[states]") {
+  const TimeConfig cfg = time_config_from_json(R"({"targets": [{"element": "waiting", "column": "w", "target": 5}]})");
+  RowMatrixXd x(6, 1);
+  x << 1, 4, std::numeric_limits<double>::quiet_NaN(), 5, 6, 10;
+  for (std::int64_t cap : {100, 2}) {
+    TimeState one(cfg, {}, cap, 0.005), a(cfg, {}, cap, 0.005), b(cfg, {}, cap, 0.005);
+    one.update(x, VectorXi32(), GroupKeys());
+    a.update(x.topRows(2), VectorXi32(), GroupKeys());
+    b.update(x.bottomRows(4), VectorXi32(), GroupKeys());
+    b.merge(a);
+    Eigen::MatrixXd exact;
+    const TimeSummary r = one.result(true, &exact), m = b.result();
+    CHECK(r.n(0, 0) == 5);
+    CHECK(r.n_missing(0, 0) == 1);
+    CHECK(r.attained(0, 0) == 3);
+    CHECK(r.mean(0, 0) == Approx(5.2));
+    CHECK(r.mean_excess(0, 0) == Approx(1.2));
+    CHECK(m.quantiles[0](0, 0) == r.quantiles[0](0, 0));
+    CHECK(m.quantiles[1](0, 0) == r.quantiles[1](0, 0));
+    if (cap == 100) {
+      CHECK(exact(0, 0) == 1);
+      CHECK(r.quantiles[0](0, 0) == 5.0);
+      CHECK(r.quantiles[1](0, 0) == Approx(8.4).epsilon(1e-15));
+      CHECK(b.to_bytes() == one.to_bytes());
+    } else {
+      CHECK(exact(0, 0) == 0);
+      CHECK(std::abs(r.quantiles[0](0, 0) - 5.0) <= 0.005 * 5.0);
+      CHECK(std::abs(r.quantiles[1](0, 0) - 8.4) <= 0.005 * 8.4);
+    }
+    const std::string bytes = one.to_bytes();
+    CHECK(TimeState::from_bytes(bytes).to_bytes() == bytes);
+    for (std::size_t n = 0; n < bytes.size(); ++n)
+      CHECK_THROWS_AS(TimeState::from_bytes(bytes.substr(0, n)), input_error);
+  }
+  x(1, 0) = -2;
+  TimeState s(cfg);
+  CHECK_THROWS_WITH(s.update(x, VectorXi32(), GroupKeys(), 10),
+                    Contains("row 11") && Contains("'w'") && Contains("-2"));
+  CHECK(s.rows() == 0);
+  CHECK_THROWS_WITH(TimeState(cfg).merge(TimeState(cfg, {}, 7)),
+                    Contains("exact_cap 100000") && Contains("exact_cap 7"));
 }

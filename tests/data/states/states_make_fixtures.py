@@ -38,3 +38,25 @@ c += struct.pack("<5q", 3, 2, 1, 0, 0)
 c += struct.pack("<5q", 2, 1, 0, 0, 1)
 (out / "compliance_v1.bin").write_bytes(bytes(c))
 print(len(c), "bytes")
+
+# Time elements (SSTIMES1): waiting <= 5 on 1 4 5 6 10, ungrouped; once exact (cap 100000), once
+# as a histogram (cap 2): buckets ceil(log x / log g), g = (1 + a) / (1 - a), a = 0.005
+import math  # noqa: E402
+
+tcfg = json.dumps({"targets": [{"element": "waiting", "column": "wait", "target": 5}]}).encode()
+durations = [1.0, 4.0, 5.0, 6.0, 10.0]
+for name, cap in (("time_v1.bin", 100000), ("time_v1_histogram.bin", 2)):
+    t = bytearray(b"SSTIMES1") + struct.pack("<I", len(tcfg)) + tcfg + struct.pack("<qd", cap, 0.005)
+    t += b"SSGK" + struct.pack("<II", 1, 0) + struct.pack("<I", 1)  # width 0, one (empty) key
+    t += struct.pack("<I", 1) + struct.pack("<q", 5)  # elements, records
+    t += struct.pack("<qqqB", 5, 0, 3, 0 if cap > 5 else 1)  # n, missing, attained, mode
+    if cap > 5:
+        t += struct.pack("<5d", *durations)
+    else:
+        lg = math.log(1.005 / 0.995)
+        buckets = sorted({math.ceil(math.log(x) / lg) for x in durations})
+        t += struct.pack("<ddqI", 26.0, 6.0, 0, len(buckets))
+        for b in buckets:
+            t += struct.pack("<iq", b, 1)
+    (out / name).write_bytes(bytes(t))
+    print(name, len(t), "bytes")
