@@ -38,9 +38,23 @@ GROUPS = ["style:", "sentiment:", "procedural:", "personal:", "severity:"]
 SEED = 42
 # chosen by 5-fold cross-validation on train + dev (see docs/text_model.md)
 CONFIG = dict(
-    buckets=1 << 18, min_count=3, exclusive_groups=GROUPS, seed=SEED, tune_thresholds=True, epochs=40,
-    learning_rate=0.2, l2=1e-3,
+    buckets=1 << 18, min_count=3, exclusive_groups=GROUPS, seed=SEED, tune_thresholds=True, solver="lbfgs",
+    weighting="tfidf", l2=1.1e-4,
 )  # fmt: skip
+CUES = ROOT / "python" / "servscore" / "data" / "text" / "cues"
+
+
+def reason_feature_names(columns) -> list[str]:
+    """The rule features of the lost-sale reasons and the needs: their flags' weighted hits and the
+    counts of the cues of lost_sale.json and needs.json. Left out of the default model, so that its
+    lost-sale and need probabilities come from the text and add what the rules miss."""
+    cues = set()
+    for f in ("lost_sale.json", "needs.json"):
+        cues |= {c["name"] for c in json.loads((CUES / f).read_text(encoding="utf-8"))["cues"]}
+    return [
+        c for c in columns
+        if c.startswith(("rule:lost_sale:", "rule:need:")) or (c.startswith("rule:cue:") and c[9:] in cues)
+    ]  # fmt: skip
 
 
 def labels_of(rec: dict) -> list[str]:
@@ -101,7 +115,8 @@ def evaluate(clf, recs: list[dict], features=None) -> dict[str, dict[str, float]
 
 
 def rule_flags(texts: list[str], workers: int) -> dict[str, np.ndarray]:
-    """The rules' own lost-sale and need flags (``classify`` without a model), texts x names."""
+    """The rules' own lost-sale and need flags (``classify`` without a model), texts x names, and
+    their style (``"unknown"`` where they show none)."""
     import pandas as pd
     import servscore as ss
     from servscore.model import HumanNeed, LostSaleReason
@@ -110,7 +125,7 @@ def rule_flags(texts: list[str], workers: int) -> dict[str, np.ndarray]:
     ls = np.column_stack([t[f"risk_{r}"].to_numpy(bool) for r in LostSaleReason.names()])
     named = t["text_needs"].astype(str).str.split("; ")
     nd = np.column_stack([named.apply(lambda s, n=n: n in s).to_numpy(bool) for n in HumanNeed.names()])
-    return {"lost_sale": ls, "need": nd}
+    return {"lost_sale": ls, "need": nd, "style": t["style"].astype(str).to_numpy()}
 
 
 def fold_of(n: int, k: int, seed: int) -> np.ndarray:
@@ -171,7 +186,13 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--folds", type=int, default=5, help="k of the cross-validation on train + dev")
     ap.add_argument("--fit-on", choices=["train", "train+dev"], default="train+dev")
-    ap.add_argument("--no-rule-features", action="store_true", help="hashed n-grams only")
+    ap.add_argument(
+        "--rule-features",
+        choices=["all", "none", "no-reasons"],
+        default="none",
+        help="rule features beside the n-grams: all, none, or all but those of the lost-sale reasons and needs",
+    )
+    ap.add_argument("--set", default="{}", help="JSON object of TextClassifierConfig keys overriding CONFIG")
     args = ap.parse_args()
     import servscore as ss
 
@@ -185,8 +206,10 @@ def main() -> int:
     print(f"train {len(data['train'])} texts, dev {len(data['dev'])} texts (data id {data_id}); test not read")
     texts = [r["text"] for r in recs]
     labels = [labels_of(r) for r in recs]
-    feats = None if args.no_rule_features else ss.text.Classifier.rule_features(texts, workers=args.workers)
-    cfg = dict(CONFIG)
+    feats = None if args.rule_features == "none" else ss.text.Classifier.rule_features(texts, workers=args.workers)
+    if feats is not None and args.rule_features == "no-reasons":
+        feats = feats.drop(columns=reason_feature_names(feats.columns))
+    cfg = dict(CONFIG) | json.loads(args.set)
     # 1. k-fold out-of-fold probabilities on train + dev: the thresholds at which the model's flag is
     #    ORed with the rules' in classify, per label (the test split is never read)
     t0 = time.perf_counter()
@@ -219,6 +242,18 @@ def main() -> int:
             "rules_plus_model_flag_rate_no_gold": round(float(nested[no_gold].any(axis=1).mean()), 4),
         }
         print(f"{prefix}: {args.folds}-fold CV on train+dev: {cv[prefix]} ({time.perf_counter() - t0:.0f} s)")
+    # style as classify gives it: the rules' where they show one, else the model's most probable
+    styles = [c for c in oof.columns if c.startswith("style:")]
+    if styles:
+        gold_style = np.array([r.get("style") or "" for r in recs], dtype=object)
+        model_style = np.array([c[6:] for c in styles], dtype=object)[oof[styles].to_numpy().argmax(axis=1)]
+        st = np.where(rules["style"] != "unknown", rules["style"], model_style)
+        shown = gold_style != ""
+        cv["style"] = {
+            "rules_accuracy": round(float((rules["style"][shown] == gold_style[shown]).mean()), 4),
+            "rules_plus_model_accuracy": round(float((st[shown] == gold_style[shown]).mean()), 4),
+        }
+        print(f"style: {args.folds}-fold CV on train+dev: {cv['style']}")
     # 2. the shipped model on the chosen texts, with those thresholds
     fit_idx = range(len(recs)) if args.fit_on == "train+dev" else range(len(data["train"]))
     clf = ss.text.Classifier(**cfg, workers=args.workers)
@@ -232,14 +267,19 @@ def main() -> int:
     clf.save(args.out / "default.ssm")
     info = {
         "model": "default.ssm",
-        "format_version": 2,
+        "format_version": 3 if clf.config.weighting == "tfidf" else 2,
         "training_data": {
             "corpus": "tests/data/text/corpus/*.jsonl",
             "split": args.fit_on,
             "id": data_id,
             "texts": len(fit_idx),
         },
-        "features": "hashed n-grams" + ("" if args.no_rule_features else " + rule features (Classifier.rule_features)"),
+        "features": "hashed n-grams"
+        + {
+            "none": "",
+            "all": " + rule features (Classifier.rule_features)",
+            "no-reasons": " + rule features (Classifier.rule_features) but those of the lost-sale reasons and needs",
+        }[args.rule_features],
         "n_rule_features": len(clf.feature_names),
         "selected_on": f"{args.folds}-fold cross-validation (seed {SEED}) on train + dev; the test split was not read. "
         "lost_sale:* and need:* thresholds: per label, the value (>= the interactions.json floor; 1.0 = never "

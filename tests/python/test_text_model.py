@@ -421,13 +421,18 @@ def test_default_model_loads():
     assert any(lab.startswith("lost_sale:") for lab in clf.labels)
     assert set(clf.exclusive_groups) >= {"style:", "sentiment:"}
     texts = ["等了两个小时也没人理我", "The agent was rude to me"]
-    # the default model reads the rule features beside the n-grams, by name
-    assert clf.feature_names and all(f.startswith("rule:") for f in clf.feature_names)
-    assert clf.config.tune_thresholds and info["format_version"] == 2
-    p = clf.predict_proba(texts, features=ss.text.Classifier.rule_features(texts))
+    assert clf.config.tune_thresholds and info["format_version"] == (3 if clf.config.weighting == "tfidf" else 2)
+    # the shipped model reads the text alone (its flags add what the rules miss); a model trained
+    # with rule features reads them by name (test_interactions)
+    if clf.feature_names:
+        assert all(f.startswith("rule:") for f in clf.feature_names)
+        with pytest.raises(InputError, match="features"):
+            clf.predict_proba(texts)
+        p = clf.predict_proba(texts, features=ss.text.Classifier.rule_features(texts))
+    else:
+        assert clf.n_features == 0 and info["features"] == "hashed n-grams"
+        p = clf.predict_proba(texts)
     assert p.shape == (2, len(clf.labels)) and ((p >= 0) & (p <= 1)).all().all()
-    with pytest.raises(InputError, match="features"):
-        clf.predict_proba(texts)
 
 
 def test_union_thresholds_of_the_training_tool():
@@ -440,7 +445,7 @@ def test_union_thresholds_of_the_training_tool():
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
     try:
-        from train_text_model import micro, union_thresholds
+        from train_text_model import micro, reason_feature_names, union_thresholds
     finally:
         sys.path.pop(0)
     gold = np.array([[1, 0], [1, 0], [0, 0], [0, 0]], dtype=bool)
@@ -450,5 +455,9 @@ def test_union_thresholds_of_the_training_tool():
     assert t.tolist() == [0.7, 1.0]
     assert micro(gold, rule | (p >= t)) == 1.0
     assert micro(gold, rule) == pytest.approx(2 * 1 / (2 + 1))  # tp 1, 2 gold, 1 flag
+    # the rule features left out of the default model: the reasons' and needs' hits and cue counts
+    cols = ["rule:cue:arguing", "rule:cue:need_help_met", "rule:cue:complaint", "rule:lost_sale:arguing"]
+    cols += ["rule:need:help", "rule:style:driver", "rule:assertiveness"]
+    assert reason_feature_names(cols) == cols[:2] + ["rule:lost_sale:arguing", "rule:need:help"]
     # a floor above every useful value: the model is never added
     assert union_thresholds(p, rule, gold, 0.75).tolist() == [1.0, 1.0]
