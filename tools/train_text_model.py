@@ -1,8 +1,10 @@
 """Train the shipped default text model (python/servscore/data/text/model/default.ssm).
 
 Reads the evaluation corpus (tests/data/text/corpus/*.jsonl) and its fixed split
-(tests/data/text/splits.tsv); the test split is never loaded. With the rule features of the
-bundled lexicon (``Classifier.rule_features``) beside the hashed n-grams:
+(tests/data/text/splits.tsv); the test split is never loaded. On the hashed n-grams alone by
+default (``--rule-features none``; ``all`` or ``no-reasons`` add the rule features of the bundled
+lexicon, ``Classifier.rule_features``: with them the model repeats the rules and its union with
+them gains nothing on CV, see docs/text_model.md):
 
 1. k-fold cross-validation (``--folds``, seed 42) on train + dev gives out-of-fold calibrated
    probabilities; for each ``lost_sale:*`` and ``need:*`` label the threshold at which
@@ -13,10 +15,10 @@ bundled lexicon (``Classifier.rule_features``) beside the hashed n-grams:
    thresholds, and written with a JSON sidecar (training data id, date, config, CV figures).
 
 Deterministic: the seed is fixed (42) and results do not depend on ``--workers``, so the same
-corpus and lexicon give the same bytes. Retrain whenever the lexicon changes (the rule features
-are model inputs).
+corpus and lexicon give the same bytes. Retrain whenever the lexicon changes (the union
+thresholds are chosen for the rules' flags; with rule features those are inputs too).
 
-    PYTHONPATH=build/dev-textmodel/python .venv/bin/python tools/train_text_model.py
+    PYTHONPATH=build/dev-text/python .venv/bin/python tools/train_text_model.py
 """
 
 from __future__ import annotations
@@ -285,7 +287,7 @@ def main() -> int:
         "lost_sale:* and need:* thresholds: per label, the value (>= the interactions.json floor; 1.0 = never "
         "added) whose model flag ORed with the rules' flag gives the best micro-F1 on out-of-fold probabilities "
         "(coordinate ascent); other labels: tuned inside fit on out-of-fold train data (tune_thresholds)",
-        "command": "PYTHONPATH=build/dev-textmodel/python .venv/bin/python tools/train_text_model.py",
+        "command": "PYTHONPATH=build/dev-text/python .venv/bin/python tools/train_text_model.py",
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
         "config": clf.config.to_dict(),
         "labels": clf.labels,
