@@ -387,6 +387,28 @@ def test_cli_report_from_database_equals_files(db, report_from_files, tmp_path, 
     assert "transactions (" in html and PASSWORD not in html
 
 
+def test_cli_report_from_database_maps_text_answers(tmp_path, capsys):
+    """report --db tables go through the reader's label step, as files do (built-in sets, --labels)."""
+    duckdb = _module("duckdb", "duckdb")
+    path = tmp_path / "answers.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table survey (nps integer, csat varchar, staff varchar)")
+    con.execute(
+        "insert into survey values (10, 'Very satisfied', 'Great'), (9, 'Satisfied', 'Good'), "
+        "(7, 'Neutral', 'Great'), (3, 'Dissatisfied', 'Poor'), (0, 'Very satisfied', 'Good')"
+    )
+    con.close()
+    labels = tmp_path / "staff.json"
+    labels.write_text('{"staff": {"Poor": 1, "Good": 2, "Great": 3}}', encoding="utf-8")
+    argv = ["report", "--db", f"duckdb:///{path}", "--table", "survey", "--labels", str(labels)]
+    assert main([*argv, "-o", str(tmp_path / "r.html")]) == 0
+    out, err = capsys.readouterr()
+    # by hand: NPS (2 - 2) / 5 = 0; CSAT 5 4 3 2 5: top-2-box 3/5, mean 19/5
+    assert "NPS 0.0 (95% interval" in out
+    assert "CSAT (top-2-box) 60.0% [" in out and "mean 3.80 of 5" in out
+    assert "csat (satisfaction_en)" in err and "staff (user map)" in err
+
+
 def test_named_queries():
     assert ss.sql.named_queries(["nps=select * from t where a = 1", "select 2", "x = select 3"]) == {
         "nps": "select * from t where a = 1",

@@ -50,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
         files, lambda f: read_table(f, args.format), errors=(UsageError,), required=not getattr(args, "db", None)
     )
     if args.db:  # the database's tables (or the results of --query), by the names the sections look for
-        from ..cli import read_source
         from ..sql import Source, named_queries
 
+        # through the reader's label, column-map and date steps, as a file (and --db of one-file commands)
         for name, source in Source(args.db).tables(table=args.table, queries=named_queries(args.query)).items():
-            tables[name] = read_source(source)
+            tables[name] = read_table(source)
             files.append(source.label())
     elif args.query or args.table:
         raise UsageError("--query and --table read from a database: give --db URL")
