@@ -143,6 +143,35 @@ def db_input(args: argparse.Namespace) -> None:
     args.input = Source(args.db, query=args.query, table=args.db_table)
 
 
+def match_column(df: pd.DataFrame, name: Any, option: str) -> Any:
+    """The column of ``df`` that ``name`` (the value of ``option``) means: itself when it is a
+    column, else the one column equal to it up to case (``weight`` finds ``Weight``); a name
+    matching several columns up to case is an InputError naming them; no match at all leaves
+    it as given, for the engine to report."""
+    if not isinstance(name, str) or name in df.columns:
+        return name
+    key = name.casefold()
+    found = [c for c in df.columns if isinstance(c, str) and c.casefold() == key]
+    if len(found) > 1:
+        raise InputError(
+            f"{option} {name!r}: no column of that name, and several up to case: "
+            f"{', '.join(map(repr, found))}; give one of them exactly"
+        )
+    return found[0] if found else name
+
+
+def resolve_columns(df: pd.DataFrame, args: argparse.Namespace, *dests: str) -> None:
+    """Replace the column options ``dests`` of ``args`` (a name or a list of names, e.g.
+    ``weights``, ``by``) by the columns of ``df`` they mean (:func:`match_column`)."""
+    for dest in dests:
+        value = getattr(args, dest, None)
+        option = "--" + dest.replace("_", "-")
+        if isinstance(value, list):
+            setattr(args, dest, [match_column(df, v, option) for v in value])
+        elif value is not None:
+            setattr(args, dest, match_column(df, value, option))
+
+
 def write_table(df: pd.DataFrame, path: str, fmt: str | None = None) -> None:
     """Write a table as CSV, JSON (records), JSON Lines or Parquet."""
     fmt = detect_format(path, fmt)

@@ -177,3 +177,30 @@ def test_interactions_evaluate_errors(tmp_path, capsys):
     num = tmp_path / "num.csv"
     pd.DataFrame({"id": [1, 2], "transcript": ["Staff: you're wrong.", "Staff: hello."]}).to_csv(num, index=False)
     assert main(["interactions", str(num), "--evaluate", str(gcsv)]) == 0
+
+
+def test_column_options_match_names_up_to_case(tmp_path, capsys):
+    """--weights weight finds Weight, --by branch Branch (issue 17): exact names first, then the
+    one column equal up to case; several such columns are an error naming them."""
+    from pathlib import Path
+
+    exports = Path(__file__).resolve().parents[1] / "data" / "exports"
+    out = tmp_path / "nps.csv"
+    argv = ["nps", str(exports / "nps_bom.csv"), "--column", "nps", "--weights", "weight", "-o", str(out)]
+    assert main(argv) == 0
+    # by hand (tests/data/exports/README.md): 100 x (6.5 - 2.5) / 11
+    assert pd.read_csv(out)["nps"].tolist() == pytest.approx([400 / 11])
+    assert main(["nps", str(exports / "nps_bom.csv"), "--by", "BRANCH", "-o", str(out)]) == 0
+    assert sorted(pd.read_csv(out)["Branch"]) == ["North", "South"]
+    items = tmp_path / "items.csv"
+    pd.DataFrame({"Q1": [1, 2, 3, 4], "q2": [2, 2, 3, 5], "Q3": [1, 3, 3, 4]}).to_csv(items, index=False)
+    exact, lower = tmp_path / "exact.csv", tmp_path / "lower.csv"
+    assert main(["reliability", str(items), "--items", "Q1", "q2", "Q3", "-o", str(exact)]) == 0
+    assert main(["reliability", str(items), "--items", "q1", "Q2", "q3", "-o", str(lower)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(exact), pd.read_csv(lower))
+    capsys.readouterr()
+    both = tmp_path / "both.csv"
+    pd.DataFrame({"nps": [9, 10], "Weight": [1, 2], "WEIGHT": [2, 1]}).to_csv(both, index=False)
+    assert main(["nps", str(both), "--weights", "weight"]) == 1
+    err = capsys.readouterr().err
+    assert "--weights 'weight'" in err and "'Weight', 'WEIGHT'" in err and "both.csv" in err

@@ -7,7 +7,7 @@ import argparse
 import pandas as pd
 
 from .._input import resolve_config
-from ..cli import add_io_arguments, read_table, write_table
+from ..cli import add_io_arguments, read_table, resolve_columns, write_table
 from ..drivers import DriverConfig, importance, penalty_reward
 
 NAME = "drivers"
@@ -59,6 +59,7 @@ def _one(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "outcome", "columns", "weights", "by")  # Weight for --weights weight: names up to case
     if args.by:
         parts = []
         for key, grp in df.groupby(args.by if len(args.by) > 1 else args.by[0], sort=True, dropna=False):

@@ -7,7 +7,7 @@ import argparse
 import pandas as pd
 
 from .._input import resolve_config
-from ..cli import add_io_arguments, progress, read_table, write_table
+from ..cli import add_io_arguments, progress, read_table, resolve_columns, write_table
 from ..encounters import EncounterConfig, score_encounters, summarize_encounters
 
 NAME = "encounters"
@@ -23,6 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "by")  # Weight for --weights weight: names up to case
     cfg = resolve_config(args.config, EncounterConfig)
     if len(df) == 0:
         scored = score_encounters(df, cfg)  # raises the empty-input error

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import _json
 from .._core import InputError
-from ..cli import UsageError, add_io_arguments, read_table, write_table
+from ..cli import UsageError, add_io_arguments, read_table, resolve_columns, write_table
 from ..interactions import classify
 
 NAME = "interactions"
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         except InputError as e:
             raise UsageError(str(e)) from None
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "text", "by")  # Weight for --weights weight: names up to case
     if gold is not None and args.id not in df.columns:
         raise UsageError(
             f"--id {args.id!r}: no such column in the input; columns: {', '.join(map(str, df.columns[:30]))}"

@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import add_io_arguments, read_table, write_table
+from ..cli import add_io_arguments, read_table, resolve_columns, write_table
 from ..drivers import ipa
 
 NAME = "ipa"
@@ -33,6 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "outcome", "columns", "weights", "by")  # Weight for --weights weight: names up to case
     imp: str | pd.Series = args.importance
     columns = args.columns
     if args.importance not in ("correlation", "lmg", "relative_weights", "dominance"):

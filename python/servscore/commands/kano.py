@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import add_io_arguments, progress, read_table, write_table
+from ..cli import add_io_arguments, progress, read_table, resolve_columns, write_table
 from ..kano import Accumulator
 from ..model import ExpectationLevel, KanoCategory, get_language
 
@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "by")  # Weight for --weights weight: names up to case
     acc = Accumulator(args.attributes, by=args.by, config=args.config, table=args.table, workers=args.workers)
     if len(df) == 0:
         from .._core import InputError

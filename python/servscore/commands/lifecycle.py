@@ -7,7 +7,7 @@ import argparse
 import pandas as pd
 
 from .._input import resolve_config
-from ..cli import add_io_arguments, read_table, write_table
+from ..cli import add_io_arguments, read_table, resolve_columns, write_table
 from ..lifecycle import LifecycleConfig, stages
 
 NAME = "lifecycle"
@@ -26,6 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "by")  # Weight for --weights weight: names up to case
     cfg = resolve_config(args.config, LifecycleConfig)
     r = stages(df, config=cfg, by=args.by, importance=args.importance, workers=args.workers)
     if args.output:

@@ -8,7 +8,7 @@ import argparse
 import pandas as pd
 
 from .._input import resolve_config
-from ..cli import UsageError, add_io_arguments, read_table, write_table
+from ..cli import UsageError, add_io_arguments, match_column, read_table, resolve_columns, write_table
 from ..loyalty import LoyaltyConfig, curve, segment
 
 NAME = "loyalty"
@@ -31,11 +31,15 @@ def _optional(df: pd.DataFrame, given: str | None, default: str) -> str | None:
         if given not in df.columns:
             raise UsageError(f"no column {given!r}; columns present: {', '.join(map(str, df.columns[:30]))}")
         return given
+    default = match_column(df, default, f"--{default}")  # NPS for nps
     return default if default in df.columns else None
 
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(
+        df, args, "satisfaction", "loyalty", "nps", "complained", "by"
+    )  # Weight for --weights weight: names up to case
     cfg = resolve_config(args.config, LoyaltyConfig)
     nps = _optional(df, args.nps, "nps")
     complained = _optional(df, args.complained, "complained")

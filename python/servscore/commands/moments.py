@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import add_io_arguments, read_table, write_table
+from ..cli import add_io_arguments, read_table, resolve_columns, write_table
 from ..standards import moments
 
 NAME = "moments"
@@ -24,6 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(
+        df, args, "visit", "moment", "order", "score", "by"
+    )  # Weight for --weights weight: names up to case
     r = moments(df, visit=args.visit, moment=args.moment, order=args.order, score=args.score, config=args.config)
     if args.output:
         write_table((r.visits if args.visits else r.moments).reset_index(), args.output, args.output_format)

@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import add_io_arguments, read_table, write_table
+from ..cli import add_io_arguments, read_table, resolve_columns, write_table
 from ..needs import evaluate
 
 NAME = "needs"
@@ -21,6 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "by")  # Weight for --weights weight: names up to case
     result = evaluate(df, rules=args.config, extra_rules=args.extra_rules, workers=args.workers)
     if args.output:
         if args.summary:

@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import UsageError, add_io_arguments, read_table, write_table
+from ..cli import UsageError, add_io_arguments, match_column, read_table, resolve_columns, write_table
 from ..reliability import cronbach_alpha
 
 NAME = "reliability"
@@ -45,7 +45,11 @@ def _blocks(df: pd.DataFrame, args: argparse.Namespace) -> dict[str, list[str]]:
         if "=" not in spec:
             raise UsageError(f"--block {spec!r}: expected NAME=PREFIX or NAME=col1,col2")
         name, rhs = spec.split("=", 1)
-        cols = rhs.split(",") if "," in rhs else [c for c in df.columns if str(c).startswith(rhs)]
+        cols = (
+            [match_column(df, c, "--block") for c in rhs.split(",")]
+            if "," in rhs
+            else [c for c in df.columns if str(c).startswith(rhs)]
+        )
         if not cols:
             raise UsageError(f"--block {spec!r}: no column starts with {rhs!r}")
         blocks[name] = [str(c) for c in cols]
@@ -56,6 +60,7 @@ def _blocks(df: pd.DataFrame, args: argparse.Namespace) -> dict[str, list[str]]:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "items", "weights", "by")  # Weight for --weights weight: names up to case
     rows = []
     items = []
     groups = list(df.groupby(args.by if len(args.by) > 1 else args.by[0], sort=True)) if args.by else [("all", df)]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..cli import UsageError, add_io_arguments, read_table, write_table
+from ..cli import UsageError, add_io_arguments, read_table, resolve_columns, write_table
 from ..servqual import ServqualAccumulator, ZotAccumulator, resolve_dimensions
 
 NAME = "servqual"
@@ -60,6 +60,7 @@ def _one(df: pd.DataFrame, args: argparse.Namespace, cfg: Any) -> dict[str, pd.D
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "by")  # Weight for --weights weight: names up to case
     cfg = resolve_dimensions(args.config if args.config else (int(args.form) if args.form else None))
     groups: list[tuple[Any, pd.DataFrame]] = (
         list(df.groupby(args.by if len(args.by) > 1 else args.by[0], sort=True, dropna=False)) if args.by else []

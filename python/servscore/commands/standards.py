@@ -7,7 +7,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import add_io_arguments, read_table, write_table
+from ..cli import add_io_arguments, read_table, resolve_columns, write_table
 from ..standards import compliance, time_elements
 
 NAME = "standards"
@@ -36,6 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "period", "by")  # Weight for --weights weight: names up to case
     by = args.by if args.by is None or len(args.by) > 1 else args.by[0]
     if args.time:
         t = time_elements(df, targets=args.config, by=by, level=args.level, workers=args.workers)

@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import add_io_arguments, read_table, write_table
+from ..cli import add_io_arguments, read_table, resolve_columns, write_table
 from ..styles import classify, from_cues, guidance
 from ..text import match_cues
 
@@ -24,6 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
+    resolve_columns(df, args, "text", "by")  # Weight for --weights weight: names up to case
     if args.text:
         from .._core import InputError
 
