@@ -204,3 +204,21 @@ def test_column_options_match_names_up_to_case(tmp_path, capsys):
     assert main(["nps", str(both), "--weights", "weight"]) == 1
     err = capsys.readouterr().err
     assert "--weights 'weight'" in err and "'Weight', 'WEIGHT'" in err and "both.csv" in err
+
+
+def test_docs_cli_usage_lines_are_the_help_usage():
+    """Each command's usage line in docs/cli.md is what `servscore COMMAND --help` prints."""
+    import re
+    from pathlib import Path
+
+    from servscore.cli import build_parser
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    sub = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
+    wrong = {}
+    for name, parser in sub.choices.items():
+        m = re.search(rf"### `{name}`\n\n[^\n]*\n\n```\n(servscore {name} [^\n]*)\n```", text)
+        usage = " ".join(parser.format_usage().split()).removeprefix("usage: ")
+        if m is None or m.group(1) != usage:
+            wrong[name] = usage
+    assert wrong == {}
