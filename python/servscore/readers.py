@@ -110,59 +110,88 @@ class ReadReport:
             )
         )
 
-    def lines(self) -> list[str]:
-        """One line per finding, starting with the shape and how the file was decoded."""
+    def lines(self, lang: str = "en") -> list[str]:
+        """One line per finding, starting with the shape and how the file was decoded; ``lang="zh"``:
+        the same lines in Chinese (names, encodings and label-set names kept)."""
+        zh = lang == "zh"
+        found = "（自动检测）" if zh else " (detected)"
         how = [self.format]
         if self.encoding:
-            how.append(f"encoding {self.encoding}" + (" (detected)" if self.encoding_detected else ""))
+            how.append(("编码 " if zh else "encoding ") + self.encoding + (found if self.encoding_detected else ""))
         if self.sep is not None:
-            how.append(f"sep {self.sep!r}" + (" (detected)" if self.sep_detected else ""))
+            how.append(("分隔符 " if zh else "sep ") + repr(self.sep) + (found if self.sep_detected else ""))
         if self.sheet is not None:
-            how.append(f"sheet {self.sheet!r}")
-        out = [f"{self.source}: {self.rows} rows x {self.columns} columns; {', '.join(how)}"]
+            how.append(("工作表 " if zh else "sheet ") + repr(self.sheet))
+        if zh:
+            out = [f"{self.source}：{self.rows} 行 × {self.columns} 列；{'，'.join(how)}"]
+        else:
+            out = [f"{self.source}: {self.rows} rows x {self.columns} columns; {', '.join(how)}"]
         if self.decimal_comma:
-            out.append(f"decimal comma read in {', '.join(self.decimal_comma)}")
+            cols = ", ".join(self.decimal_comma)
+            out.append(f"按小数逗号读取：{cols}" if zh else f"decimal comma read in {cols}")
         for old, new in self.renamed.items():
-            out.append(f"column {old!r} -> {new!r}")
+            out.append(f"列 {old!r} → {new!r}" if zh else f"column {old!r} -> {new!r}")
         if self.not_found:
-            out.append(f"column map: not in the file: {', '.join(map(repr, self.not_found))}")
+            miss = ", ".join(map(repr, self.not_found))
+            out.append(f"列映射：文件中没有 {miss}" if zh else f"column map: not in the file: {miss}")
         for c, name in self.labels.items():
-            miss = self.missing_labels.get(c, 0)
-            out.append(f"column {c!r}: labels of {name} mapped to codes" + (f"; {miss} made missing" if miss else ""))
+            n = self.missing_labels.get(c, 0)
+            if zh:
+                out.append(f"列 {c!r}：{_zh_set(name)}的标签已转换为代码" + (f"；{n} 个设为缺失" if n else ""))
+            else:
+                out.append(f"column {c!r}: labels of {name} mapped to codes" + (f"; {n} made missing" if n else ""))
         for c, how_ in self.categoricals.items():
-            out.append(f"column {c!r}: ordered categorical read by its {how_}")
+            if zh:
+                out.append(f"列 {c!r}：有序分类，按其{'代码' if how_ == 'codes' else '取值'}读取")
+            else:
+                out.append(f"column {c!r}: ordered categorical read by its {how_}")
         for c, unknown in self.unknown_labels.items():
             n = sum(unknown.values())
             ex = ", ".join(f"{k!r} ({v})" for k, v in list(unknown.items())[:5])
-            out.append(f"column {c!r}: {n} answer(s) with unknown labels, e.g. {ex}; map them with labels=")
+            if zh:
+                out.append(f"列 {c!r}：{n} 个回答的标签未知，例如 {ex}；请用 --labels 映射")
+            else:
+                out.append(f"column {c!r}: {n} answer(s) with unknown labels, e.g. {ex}; map them with labels=")
         for c, how_ in self.dates.items():
-            out.append(f"column {c!r}: dates parsed ({how_})")
+            if zh:
+                out.append(f"列 {c!r}：已解析日期（{'Excel 序列日' if how_ == 'Excel serial days' else how_}）")
+            else:
+                out.append(f"column {c!r}: dates parsed ({how_})")
         for c, src in self.periods.items():
-            out.append(f"column {c!r} added from {src!r}")
+            out.append(f"列 {c!r} 由 {src!r} 生成" if zh else f"column {c!r} added from {src!r}")
         return out
 
-    def brief(self) -> str:
-        """One line: the shape, how it was decoded and which columns changed."""
-        parts = [self.lines()[0]]
+    def brief(self, lang: str = "en") -> str:
+        """One line: the shape, how it was decoded and which columns changed (``lang="zh"``: in Chinese)."""
+        zh = lang == "zh"
+        parts = [self.lines(lang)[0]]
         if self.decimal_comma:
-            parts.append(f"decimal comma: {', '.join(self.decimal_comma)}")
+            parts.append(("小数逗号：" if zh else "decimal comma: ") + ", ".join(self.decimal_comma))
         if self.renamed:
-            parts.append(f"{len(self.renamed)} column(s) renamed")
+            parts.append(f"{len(self.renamed)} 列已改名" if zh else f"{len(self.renamed)} column(s) renamed")
         if self.labels:
-            parts.append("labels: " + ", ".join(f"{c} ({n})" for c, n in self.labels.items()))
+            if zh:
+                parts.append("标签：" + "，".join(f"{c}（{_zh_set(n)}）" for c, n in self.labels.items()))
+            else:
+                parts.append("labels: " + ", ".join(f"{c} ({n})" for c, n in self.labels.items()))
         if self.categoricals:
-            parts.append(f"ordered categoricals: {', '.join(self.categoricals)}")
+            parts.append(("有序分类：" if zh else "ordered categoricals: ") + ", ".join(self.categoricals))
         if self.dates:
-            parts.append(f"dates: {', '.join(self.dates)}")
+            parts.append(("日期：" if zh else "dates: ") + ", ".join(self.dates))
         if self.periods:
-            parts.append(f"added: {', '.join(self.periods)}")
-        return "; ".join(parts)
+            parts.append(("新增列：" if zh else "added: ") + ", ".join(self.periods))
+        return ("；" if zh else "; ").join(parts)
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def _zh_set(name: str) -> str:
+    """A label set's name as the Chinese read notes show it (built-in names are kept)."""
+    return "用户映射" if name == "user map" else name
 
 
 class ReadTable(NamedTuple):
@@ -949,12 +978,19 @@ def print_read_notes(command: str) -> None:
     """What was detected in the files read, on standard error (only when notable)."""
     import sys
 
+    from .model import get_language
+
+    zh = get_language() == "zh"
     for rep in READ_REPORTS:
         if rep.notable():
-            print(f"servscore {command}: read {rep.brief()}", file=sys.stderr)
-            for line in rep.lines():
+            if zh:
+                print(f"servscore {command}：已读取 {rep.brief('zh')}", file=sys.stderr)
+            else:
+                print(f"servscore {command}: read {rep.brief()}", file=sys.stderr)
+            for line, shown in zip(rep.lines(), rep.lines(get_language())):
                 if "unknown labels" in line or "not in the file" in line:
-                    print(f"servscore {command}: warning: {rep.source}: {line}", file=sys.stderr)
+                    warn = "：警告：" if zh else ": warning: "
+                    print(f"servscore {command}{warn}{rep.source}{'：' if zh else ': '}{shown}", file=sys.stderr)
     READ_REPORTS.clear()
 
 
@@ -966,6 +1002,8 @@ def read_files(
     and ``required``, the first reason is raised (as ``errors[0]``); otherwise each skip is
     printed as one warning line on standard error."""
     import sys
+
+    from .model import get_language
 
     tables: dict[str, pd.DataFrame] = {}
     skipped: list[tuple[str, str]] = []
@@ -985,7 +1023,12 @@ def read_files(
         raise errors[0](f"{skipped[0][0]}: {skipped[0][1]}")
     for f, why in skipped:
         log.warning("skipped %s: %s", f, why)
-        print(f"servscore report: warning: skipped {f}: {why}", file=sys.stderr)
+        if get_language() == "zh":  # the report's Chinese text of the reason
+            from .report import reason_text
+
+            print(f"servscore report：警告：已跳过 {f}：{reason_text(why, 'zh')}", file=sys.stderr)
+        else:
+            print(f"servscore report: warning: skipped {f}: {why}", file=sys.stderr)
     return tables, skipped
 
 

@@ -18,6 +18,7 @@ import importlib
 import io
 import os
 import pkgutil
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,55 @@ import pandas as pd
 
 from . import __version__
 from .model import get_language
+
+# ------------------------------------------------------------------ the report's Chinese texts
+
+#: Chinese texts of the reader's messages that reach the report (why a file was not analysed):
+#: (English pattern, Chinese template); file names, encodings and numbers are kept.
+ZH_REASONS: list[tuple[str, str]] = [
+    (r"the file is empty \(no header line\)", "文件为空（没有标题行）"),
+    (r"no records \(a header only\)", "没有记录（只有标题行）"),
+    (
+        r"cannot decode the file; tried (?P<tried>[^:]+): (?P<fails>.+?); pass encoding=.*",
+        "无法解码文件：已尝试 {tried}；{fails}；请用 --encoding 指定编码（如 cp1252、big5、shift_jis、latin-1）",
+    ),
+    (
+        r"starts with a (?P<enc>\S+) byte-order mark but is not \S+ text: byte offset (?P<off>\d+), "
+        r"line (?P<line>\d+).*",
+        "以 {enc} 字节顺序标记开头，但不是 {enc} 文本：字节偏移 {off}，第 {line} 行；请用 --encoding 指定编码",
+    ),
+    (
+        r"not (?P<enc>\S+) text: byte offset (?P<off>\d+), line (?P<line>\d+).*",
+        "不是 {enc} 文本：字节偏移 {off}，第 {line} 行",
+    ),
+    (r"unknown encoding (?P<enc>.+)", "未知编码 {enc}"),
+    (r"cannot split it into columns with sep (?P<sep>'[^']*'|\S+): .*", "无法用分隔符 {sep} 分列"),
+    (r"reading \.xlsx needs the optional package openpyxl.*", "读取 .xlsx 需要可选包 openpyxl（pip install openpyxl）"),
+    (r"cannot read it as an Excel workbook.*", "无法作为 Excel 工作簿读取（文件损坏？）"),
+    (r"no sheet (?:number )?(?P<sheet>\S+).*", "没有工作表 {sheet}"),
+    (r"sheet (?P<sheet>.+) is empty", "工作表 {sheet} 为空"),
+    (r"reading (?P<fmt>\S+) needs an optional package.*", "读取 {fmt} 需要可选包（pip install pyarrow）"),
+    (r"cannot read it as (?P<fmt>\S+) \(corrupt or truncated\?\).*", "无法按 {fmt} 读取（文件损坏或不完整？）"),
+    (r"cannot tell the format from .*", "无法从扩展名判断格式；请用 --format 指定"),
+    (r"no such file", "文件不存在"),
+]
+_ZH_FAILURE = re.compile(r"(?P<enc>\S+) fails at byte offset (?P<off>\d+), line (?P<line>\d+)(?: \([^)]*\))?")
+
+
+def reason_text(why: str, lang: str | None = None) -> str:
+    """``why`` (a reader's message: why a file was not analysed) in ``lang``; in Chinese from
+    :data:`ZH_REASONS`, an unknown message as "无法读取：" and the message."""
+    if (lang or get_language()) != "zh":
+        return why
+    for pattern, zh in ZH_REASONS:
+        m = re.fullmatch(pattern, why.strip(), flags=re.S)
+        if m:
+            parts = dict(m.groupdict())
+            if "fails" in parts:
+                parts["fails"] = _ZH_FAILURE.sub(r"\g<enc> 在字节偏移 \g<off>（第 \g<line> 行）处失败", parts["fails"])
+            parts = {k: v.replace(", ", "、").replace("; ", "；") for k, v in parts.items()}
+            return zh.format(**parts)
+    return f"无法读取：{why}"
 
 
 @dataclasses.dataclass
@@ -71,7 +121,8 @@ class Report:
         if self.not_analysed:
             head = "未分析的文件" if self.lang == "zh" else "Not analysed"
             lines += ["", head, "-" * len(head)]
-            lines += [f"! {os.path.basename(f)}: {why}" for f, why in self.not_analysed]
+            sep = "：" if self.lang == "zh" else ": "
+            lines += [f"! {os.path.basename(f)}{sep}{reason_text(why, self.lang)}" for f, why in self.not_analysed]
         return "\n".join(lines)
 
     def to_html(self) -> str:
@@ -99,7 +150,11 @@ class Report:
             body.append("".join(parts))
         if self.not_analysed:
             head = "未分析的文件" if self.lang == "zh" else "Not analysed"
-            items = "".join(f"<li>{e(os.path.basename(f))}: {e(why)}</li>" for f, why in self.not_analysed)
+            sep = "：" if self.lang == "zh" else ": "
+            items = "".join(
+                f"<li>{e(os.path.basename(f))}{sep}{e(reason_text(why, self.lang))}</li>"
+                for f, why in self.not_analysed
+            )
             body.append(
                 f'<section id="not-analysed" class="analysis"><h2>{head}</h2><ul class="warnings">{items}</ul></section>'
             )

@@ -379,3 +379,49 @@ def test_engines_point_text_labels_to_the_reader():
     with pytest.raises(ss.InputError) as e:
         ss.csat(pd.DataFrame({"csat": ["fast", "slow"]}))
     assert "answer labels" not in str(e.value)
+
+
+def test_cli_report_in_chinese_gives_the_reasons_and_read_notes_in_chinese(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("openpyxl")
+    import re
+
+    out_html = tmp_path / "zh.html"
+    try:
+        code = main(["report", str(EXPORTS), "--lang", "zh", "-o", str(out_html)])
+    finally:
+        ss.set_language("en")  # main sets the process-wide language
+    out, err = capsys.readouterr()
+    assert code == 0
+    broken = (
+        "broken.csv：无法解码文件：已尝试 utf-8、gb18030；utf-8 在字节偏移 13（第 3 行）处失败；"
+        "gb18030 在字节偏移 13（第 3 行）处失败；请用 --encoding 指定编码（如 cp1252、big5、shift_jis、latin-1）"
+    )
+    empty = "empty.csv：文件为空（没有标题行）"
+    block = out[out.index("未分析的文件") :].splitlines()
+    assert block[2:4] == [f"! {broken}", f"! {empty}"] and "报告已写入" in out
+    html = out_html.read_text(encoding="utf-8")
+    assert f"<li>{broken}</li>" in html and f"<li>{empty}</li>" in html and "Not analysed" not in html
+    assert f"已跳过 {EXPORTS / 'broken.csv'}：无法解码文件" in err and "warning" not in err
+    assert "已读取 " + str(EXPORTS / "csat_semicolon.csv") + "：6 行 × 8 列；csv，编码 utf-8（自动检测）" in err
+    assert "列 'staff_friendly'：1 个回答的标签未知，例如 'Not asked' (1)；请用 --labels 映射" in err
+    # no English words in the reasons and notes apart from names (files, columns, encodings, label sets)
+    names = re.compile(
+        r"[\w./-]+\.(?:csv|txt|xlsx)|'[^']*'|\w*WiFi\w*|utf-16-le|utf-8|gb18030|cp1252|big5|shift_jis|latin-1|BOM"
+        r"|\w+_(?:zh|en|0_10)\b|servscore report|--\w+|pip install \w+|\bcsv\b|\bxlsx\b"
+    )
+    columns = {"score", "date", "month", "quarter", "csat", "nps", "NPS", "Date", "visit"}  # column names
+    for line in [*block[2:4], *err.splitlines()]:
+        words = set(re.findall(r"[A-Za-z]{3,}", names.sub("", line)))
+        assert words <= columns, (line, words)
+
+
+def test_reason_texts_in_chinese():
+    from servscore.report import reason_text
+
+    assert reason_text("no records (a header only)", "zh") == "没有记录（只有标题行）"
+    assert reason_text("no records (a header only)", "en") == "no records (a header only)"
+    got = reason_text("not cp1252 text: byte offset 7, line 2 (b'\\x81'): character maps to <undefined>", "zh")
+    assert got == "不是 cp1252 文本：字节偏移 7，第 2 行"
+    assert reason_text("cannot split it into columns with sep ';': Expected 1 fields", "zh") == "无法用分隔符 ';' 分列"
+    assert reason_text("something new", "zh") == "无法读取：something new"

@@ -62,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
     report.save(args.output)
     if not args.quiet:
         print(report.text())
-        print(f"\nreport written to {args.output}")
+        print(f"\n报告已写入 {args.output}" if report.lang == "zh" else f"\nreport written to {args.output}")
     return 0
