@@ -78,6 +78,15 @@ void check_offsets(const ArrowArray* a, const std::string& what) {
   if (prev > first && a->buffers[2] == nullptr) refuse(what, "the data buffer is NULL");
 }
 
+// Value j of an offsets + data layout. An empty value never touches the data buffer, which may
+// be NULL when every value is empty (found by the fuzz target: NULL + offset is undefined).
+template <class Offset>
+std::string_view slice(const Offset* off, const void* data, std::int64_t j) {
+  const auto n = static_cast<std::size_t>(off[j + 1] - off[j]);
+  if (n == 0) return std::string_view("", 0);
+  return {static_cast<const char*>(data) + off[j], n};
+}
+
 inline void check_views(const ArrowArray* a, const std::string& what) {
   // buffers: validity, views, variadic data buffers..., then the int64 sizes of those buffers
   if (a->n_buffers < 3)
@@ -181,11 +190,9 @@ inline bool text_at(const ArrowSchema* s, const ArrowArray* a, std::int64_t i, s
   const std::string_view f = s->format;
   const std::int64_t j = a->offset + i;
   if (f == "u" || f == "z") {
-    const auto* off = static_cast<const std::int32_t*>(a->buffers[1]);
-    out = {static_cast<const char*>(a->buffers[2]) + off[j], static_cast<std::size_t>(off[j + 1] - off[j])};
+    out = detail::slice(static_cast<const std::int32_t*>(a->buffers[1]), a->buffers[2], j);
   } else if (f == "U" || f == "Z") {
-    const auto* off = static_cast<const std::int64_t*>(a->buffers[1]);
-    out = {static_cast<const char*>(a->buffers[2]) + off[j], static_cast<std::size_t>(off[j + 1] - off[j])};
+    out = detail::slice(static_cast<const std::int64_t*>(a->buffers[1]), a->buffers[2], j);
   } else if (f == "vu" || f == "vz") {
     const auto* view = static_cast<const std::uint8_t*>(a->buffers[1]) + 16 * j;
     std::int32_t len;

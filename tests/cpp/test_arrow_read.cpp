@@ -174,3 +174,14 @@ TEST_CASE("arrow: dictionaries are checked on both sides", "[arrow]") {
   s.format = "g";
   CHECK_THROWS_WITH(arrow::check_array(&s, &a, "branch"), Contains("is not an integer"));
 }
+
+TEST_CASE("arrow: empty strings with a NULL data buffer read as empty, at any offset", "[arrow]") {
+  // found by the fuzz target: offsets all 11 and no data buffer (legal: no value has a byte);
+  // reading used to compute NULL + 11 (undefined behaviour)
+  Utf8 u;
+  u.offsets = {11, 11, 11, 11, 11};
+  u.buffers[1] = u.offsets.data();
+  u.buffers[2] = nullptr;
+  REQUIRE_NOTHROW(arrow::check_array(&u.s, &u.a, "comment"));
+  CHECK(read(u.s, u.a) == std::vector<std::string>{"", "<null>", "", ""});
+}
