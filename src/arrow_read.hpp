@@ -153,9 +153,8 @@ inline void check_array(const ArrowSchema* s, const ArrowArray* a, const std::st
   };
   if (needs_bitmap) need_buffers(1);
   if (s->dictionary != nullptr) {  // indices in buffer 1, values in the dictionary
-    const int w = fixed_width(f);
-    if (w == 0 || w > 8 || f == "f" || f == "g" || f == "e")
-      refuse(what, "dictionary index format '" + std::string(f) + "' is not an integer");
+    const bool integer = f == "c" || f == "C" || f == "s" || f == "S" || f == "i" || f == "I" || f == "l" || f == "L";
+    if (!integer) refuse(what, "dictionary index format '" + std::string(f) + "' is not an integer");
     need_buffers(2);
     if (a->length > 0 && a->buffers[1] == nullptr) refuse(what, "the index buffer is NULL");
     check_array(s->dictionary, a->dictionary, what + " (dictionary)", depth + 1);
