@@ -457,13 +457,20 @@ ServqualAccumulator& ServqualAccumulator::update(RecordsRef expectations, Record
 ServqualAccumulator& ServqualAccumulator::merge(const ServqualAccumulator& other) {
   if (!(other.config_ == config_) || other.perceptions_only_ != perceptions_only_)
     throw input_error("ServqualAccumulator.merge: the accumulators have different configurations");
+  // the row counts first, so that an overflow (counts near 2^63 from an accepted image: found by
+  // fuzz_state_bytes) is refused before anything changes
+  std::int64_t rows = 0, missing = 0;
+  if (__builtin_add_overflow(n_rows_, other.n_rows_, &rows) ||
+      __builtin_add_overflow(n_missing_allocation_, other.n_missing_allocation_, &missing))
+    throw input_error("ServqualAccumulator.merge: the row counts (" + std::to_string(n_rows_) + " and " +
+                      std::to_string(other.n_rows_) + ") overflow a 64-bit count");
   for (std::size_t s = 0; s < moments_.size(); ++s) moments_[s].merge(other.moments_[s]);
   for (std::size_t d = 0; d < rel_p_.size(); ++d) {
     rel_p_[d].merge(other.rel_p_[d]);
     rel_gap_[d].merge(other.rel_gap_[d]);
   }
-  n_rows_ += other.n_rows_;
-  n_missing_allocation_ += other.n_missing_allocation_;
+  n_rows_ = rows;
+  n_missing_allocation_ = missing;
   return *this;
 }
 
@@ -663,8 +670,12 @@ ZotAccumulator& ZotAccumulator::update(RecordsRef adequate, RecordsRef desired, 
 ZotAccumulator& ZotAccumulator::merge(const ZotAccumulator& other) {
   if (!(other.config_ == config_))
     throw input_error("ZotAccumulator.merge: the accumulators have different configurations");
+  std::int64_t rows = 0;  // an image's count may be near 2^63: refused before anything changes
+  if (__builtin_add_overflow(n_rows_, other.n_rows_, &rows))
+    throw input_error("ZotAccumulator.merge: the row counts (" + std::to_string(n_rows_) + " and " +
+                      std::to_string(other.n_rows_) + ") overflow a 64-bit count");
   sums_ += other.sums_;
-  n_rows_ += other.n_rows_;
+  n_rows_ = rows;
   return *this;
 }
 
