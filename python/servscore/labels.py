@@ -41,6 +41,7 @@ class LabelSet:
     scale: tuple[int, int]
 
     def code(self, label: Any) -> Optional[float]:
+        """The numeric code of one answer label (case, width and spacing folded), or None when the set lacks it."""
         return self.codes.get(norm(label))
 
 

@@ -186,6 +186,7 @@ class ReadReport:
         return "\n".join(self.lines())
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as a plain dict (every field, for JSON or logging)."""
         return dataclasses.asdict(self)
 
 

@@ -138,12 +138,14 @@ class _Db:
             raise self.error(e, "cannot open") from None
 
     def error(self, e: BaseException, what: str = "query failed") -> InputError:
+        """An InputError naming this source and the server's message, with the password masked."""
         msg = _server_message(e)
         if self.secret:
             msg = msg.replace(self.secret, "***")
         return InputError(f"{self.name}: {what}: {msg}")
 
     def close(self) -> None:
+        """Close the connection if this source opened it (a connection the caller passed in is left open)."""
         if self.owned:
             with contextlib.suppress(Exception):  # closing a broken connection
                 self.con.close()
@@ -416,6 +418,7 @@ class Source:
         return out
 
     def read(self) -> pd.DataFrame:
+        """Read the table or run the query and return its rows as a DataFrame."""
         if self.table:
             df = read_sql_table(self.table, self.url)
         elif self.query:

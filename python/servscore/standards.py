@@ -226,9 +226,11 @@ class ComplianceResult(Result):
     sigma: float
 
     def to_frame(self) -> pd.DataFrame:
+        """The compliance table (one row per standard, and per group with ``by``)."""
         return self.table
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python data (tables as lists of records)."""
         d = super().to_dict()
         d.pop("codes")
         return d
@@ -391,6 +393,7 @@ class TimeResult(Result):
     config: TimeConfig
 
     def to_frame(self) -> pd.DataFrame:
+        """The time-standards table (one row per element, and per group with ``by``)."""
         return self.table
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
@@ -517,6 +520,7 @@ class MomentsResult(Result):
     config: MomentsConfig
 
     def to_frame(self) -> pd.DataFrame:
+        """The moments table (one row per moment of truth)."""
         return self.moments
 
     @property
@@ -685,6 +689,7 @@ class ComplianceAccumulator(Mergeable):
 
     @property
     def by(self) -> list[Any] | None:
+        """The grouping columns this accumulator was made with (None when ungrouped)."""
         return None if self._by is None else list(self._by)
 
     @property
@@ -821,11 +826,13 @@ class TimeAccumulator(Mergeable):
 
     @property
     def config(self) -> TimeConfig:
+        """The time-standards configuration the state was made with."""
         out: TimeConfig = self._state.config
         return out
 
     @property
     def by(self) -> list[Any] | None:
+        """The grouping columns this accumulator was made with (None when ungrouped)."""
         return None if self._by is None else list(self._by)
 
     @property
