@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._accumulator import ConfigKey, Mergeable
+from ._accumulator import ConfigKey, StateAccumulator, by_list
 from ._checks import refuse_booleans
 from ._core import EncounterConfig, Indicator, InputError
 from ._input import (
@@ -426,7 +426,7 @@ def _summary(r: dict[str, Any], index: pd.Index, cfg: EncounterConfig) -> Encoun
     return EncounterSummary(table=table, pullers=pullers, top_pullers=top_pullers, config=cfg)
 
 
-class Accumulator(Mergeable):
+class Accumulator(StateAccumulator):
     """Mergeable encounter summary, built batch by batch (partitions, files, days).
 
     The state lives in C++ (:class:`servscore._core.EncounterSummaryState`): per group key the
@@ -468,43 +468,21 @@ class Accumulator(Mergeable):
     True
     """
 
-    __slots__ = ("_by", "_state")
+    __slots__ = ()
     _kind = "encounters.Accumulator"
+    _state_type = _core.EncounterSummaryState
 
     def __init__(self, config: Any = None, *, by: str | Sequence[str] | None = None) -> None:
         cfg: EncounterConfig = resolve_config(config, EncounterConfig)
         cfg.validate()
-        self._by: list[Any] | None = _by_list(by)
+        self._by = by_list(by)
         self._state = _core.EncounterSummaryState(cfg, names_of(self._by or []))
-
-    @classmethod
-    def _wrap(cls, state: Any) -> Accumulator:
-        acc = cls.__new__(cls)
-        acc._state = state
-        names = list(state.key_names)
-        acc._by = names or None
-        return acc
 
     @property
     def config(self) -> EncounterConfig:
         """The :class:`EncounterConfig` of the state."""
         cfg: EncounterConfig = self._state.config
         return cfg
-
-    @property
-    def by(self) -> list[Any] | None:
-        """The key columns (None: ungrouped)."""
-        return None if self._by is None else list(self._by)
-
-    @property
-    def rows(self) -> int:
-        """Encounters counted."""
-        return int(self._state.rows)
-
-    @property
-    def groups(self) -> int:
-        """Groups counted."""
-        return int(self._state.groups)
 
     @property
     def weighted(self) -> bool:
@@ -532,20 +510,11 @@ class Accumulator(Mergeable):
                 "scored: the scores were made with another configuration than this accumulator's; "
                 "pass that configuration: ss.encounters.Accumulator(config)"
             )
-        keys_by = _by_list(by) if by is not None else self._by
-        if keys_by is None:
-            codes, keys = None, None
-        else:
-            codes, keys, _ = factorize(frame, keys_by if len(keys_by) > 1 else keys_by[0])
+        keys_by = self._batch_by(by)
+        codes, keys = self._batch_groups(frame, keys_by)
         _update_state(self._state, frame, cfg, codes, keys, weights)
-        if by is not None:  # the core refused other key columns for a state that holds groups
-            self._by = keys_by
+        self._adopt_by(by, keys_by)
         return self
-
-    def _merge_into(self, other: Any) -> None:
-        self._state.merge(other._state)
-        if self._by is None and other._by is not None:
-            self._by = list(other._by)
 
     def _merge_key(self) -> Any:
         c = self.config
@@ -556,17 +525,6 @@ class Accumulator(Mergeable):
         )
         return ConfigKey(label, c.to_json())
 
-    def to_bytes(self) -> bytes:
-        """The ``SSENCSU1`` image of the state (see ``EncounterSummaryState`` in encounters.hpp)."""
-        return bytes(self._state.to_bytes())
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Accumulator:
-        """A state from its bytes; a malformed image raises :class:`~servscore.InputError`."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
-        return cls._wrap(_core.EncounterSummaryState.from_bytes(bytes(data)))
-
     def result(self) -> EncounterSummary:
         """The :class:`EncounterSummary` of everything counted, groups in key order."""
         r = self._state.result(key_order=True)
@@ -574,9 +532,7 @@ class Accumulator(Mergeable):
         if not names:
             index = pd.Index(["all"], name="group")
         else:
-            keys = self._state.keys
-            vals = [tuple(np.nan if v is None else v for v in keys.key(int(c))) for c in self._state.sorted_codes()]
-            labels = self._by if self._by is not None and len(self._by) == len(names) else names
+            vals, labels = self._key_values()
             if len(names) == 1:
                 index = pd.Index([v[0] for v in vals], name=labels[0], tupleize_cols=False)
             else:
@@ -586,8 +542,3 @@ class Accumulator(Mergeable):
     def __repr__(self) -> str:
         w = ", weighted" if self.weighted else ""
         return f"encounters.Accumulator({self.rows} encounters, {self.groups} group(s){w})"
-
-
-def _by_list(by: Any) -> list[Any] | None:
-    # a list or tuple names several columns; any other label (str, int, ...) one
-    return None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])

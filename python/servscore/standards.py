@@ -39,12 +39,11 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._accumulator import ConfigKey, Mergeable
+from ._accumulator import ConfigKey, StateAccumulator, by_list
 from ._checks import check_finite
 from ._compat import renamed
 from ._core import ConfigError, InputError, MomentsConfig, StandardSet, TimeConfig
 from ._input import (
-    factorize,
     group_codes,
     is_label,
     names_of,
@@ -641,7 +640,7 @@ def moments(
     return MomentsResult(visits=visits, moments=mom, n_missing=int(r["n_missing"]), config=cfg)
 
 
-class ComplianceAccumulator(Mergeable):
+class ComplianceAccumulator(StateAccumulator):
     """Mergeable compliance with service standards, built batch by batch.
 
     The state lives in C++ (:class:`servscore._core.ComplianceState`): per group key and
@@ -667,35 +666,19 @@ class ComplianceAccumulator(Mergeable):
     [[2.0, 2.0, 1.0], [1.0, 0.0, 0.0]]
     """
 
-    __slots__ = ("_by", "_state")
+    __slots__ = ()
     _kind = "standards.ComplianceAccumulator"
+    _state_type = _core.ComplianceState
 
     def __init__(self, standards: Any = None, *, by: str | Sequence[str] | None = None) -> None:
-        self._by: list[Any] | None = None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
+        self._by = by_list(by)
         self._state = _core.ComplianceState(load_standards(standards), names_of(self._by or []))
-
-    @classmethod
-    def _wrap(cls, state: Any) -> ComplianceAccumulator:
-        acc = cls.__new__(cls)
-        acc._state = state
-        acc._by = list(state.key_names) or None
-        return acc
 
     @property
     def standards(self) -> StandardSet:
         """The :class:`StandardSet` of the state."""
         out: StandardSet = self._state.standards
         return out
-
-    @property
-    def by(self) -> list[Any] | None:
-        """The grouping columns this accumulator was made with (None when ungrouped)."""
-        return None if self._by is None else list(self._by)
-
-    @property
-    def rows(self) -> int:
-        """Records counted."""
-        return int(self._state.rows)
 
     def update(self, data: Any, *, by: Any = None, weights: Any = None) -> ComplianceAccumulator:
         """Check one batch against the standards and count it; returns self (empty batch: no-op)."""
@@ -704,40 +687,20 @@ class ComplianceAccumulator(Mergeable):
         frame = to_frame(data)
         if len(frame) == 0:
             return self
-        keys_by = (list(by) if isinstance(by, (list, tuple)) else [by]) if by is not None else self._by
+        keys_by = self._batch_by(by)
         codes = check_standards(frame, standards=self.standards)
-        if keys_by is None:
-            gcodes, keys = None, None
-        else:
-            gcodes, keys, _ = factorize(frame, keys_by if len(keys_by) > 1 else keys_by[0])
+        gcodes, keys = self._batch_groups(frame, keys_by)
         try:
             self._state.update(np.ascontiguousarray(codes.to_numpy(dtype=np.int8)), groups=gcodes, keys=keys)
         except InputError as e:
             raise relabel_rows(e, frame.index) from None
-        if by is not None:
-            self._by = keys_by
+        self._adopt_by(by, keys_by)
         return self
-
-    def _merge_into(self, other: Any) -> None:
-        self._state.merge(other._state)
-        if self._by is None and other._by is not None:
-            self._by = list(other._by)
 
     def _merge_key(self) -> Any:
         ids = list(self.standards.table["id"])
         text = ", ".join(ids)
         return ConfigKey(f"{len(ids)} standards ({text[:100]})", self.standards.to_json())
-
-    def to_bytes(self) -> bytes:
-        """The ``SSCOMPL1`` image (see ``ComplianceState`` in standards.hpp)."""
-        return bytes(self._state.to_bytes())
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> ComplianceAccumulator:
-        """A state from its bytes; a malformed image raises :class:`~servscore.InputError`."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
-        return cls._wrap(_core.ComplianceState.from_bytes(bytes(data)))
 
     def result(self, *, level: float = 0.95) -> ComplianceResult:
         """The :class:`ComplianceResult` of everything counted (groups in key order)."""
@@ -745,15 +708,8 @@ class ComplianceAccumulator(Mergeable):
         info = s.table
         names = list(self._state.key_names)
         c = self._state.result(key_order=True)
-        gkeys: list[Any] | None = None
-        label: Any = None
-        if names:
-            keys = self._state.keys
-            vals = [tuple(np.nan if v is None else v for v in keys.key(int(g))) for g in self._state.sorted_codes()]
-            gkeys = [v[0] if len(v) == 1 else v for v in vals]
-            labels = self._by if self._by is not None and len(self._by) == len(names) else names
-            label = labels[0] if len(labels) == 1 else None
-        elif self._state.groups == 0:
+        gkeys, label = self._group_keys()
+        if not names and self._state.groups == 0:
             c = {k: np.zeros((1, len(s))) for k in ("met", "observed", "not_applicable", "not_observed")}
         table = _compliance_table(c, info, gkeys, label, _z(level))
         return ComplianceResult(
@@ -770,7 +726,7 @@ class ComplianceAccumulator(Mergeable):
         return f"standards.ComplianceAccumulator({self.rows} records, {self._state.groups} group(s))"
 
 
-class TimeAccumulator(Mergeable):
+class TimeAccumulator(StateAccumulator):
     """Mergeable time elements (attainment, P50 / P90, mean, mean excess), built batch by batch.
 
     The state lives in C++ (:class:`servscore._core.TimeState`). Counts (``n``, ``n_missing``,
@@ -798,8 +754,9 @@ class TimeAccumulator(Mergeable):
     [[0.6, 5.0, 8.4, 1.2]]
     """
 
-    __slots__ = ("_by", "_state")
+    __slots__ = ()
     _kind = "standards.TimeAccumulator"
+    _state_type = _core.TimeState
 
     def __init__(
         self,
@@ -814,31 +771,14 @@ class TimeAccumulator(Mergeable):
                 cfg: TimeConfig = TimeConfig.from_dict(json.load(fh))
         else:
             cfg = resolve_config(targets, TimeConfig, name="targets")
-        self._by: list[Any] | None = None if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
+        self._by = by_list(by)
         self._state = _core.TimeState(cfg, names_of(self._by or []), int(exact_cap), float(relative_accuracy))
-
-    @classmethod
-    def _wrap(cls, state: Any) -> TimeAccumulator:
-        acc = cls.__new__(cls)
-        acc._state = state
-        acc._by = list(state.key_names) or None
-        return acc
 
     @property
     def config(self) -> TimeConfig:
         """The time-standards configuration the state was made with."""
         out: TimeConfig = self._state.config
         return out
-
-    @property
-    def by(self) -> list[Any] | None:
-        """The grouping columns this accumulator was made with (None when ungrouped)."""
-        return None if self._by is None else list(self._by)
-
-    @property
-    def rows(self) -> int:
-        """Records counted."""
-        return int(self._state.rows)
 
     def update(self, data: Any, *, by: Any = None, weights: Any = None) -> TimeAccumulator:
         """Count one batch of durations; returns self (an empty batch is a no-op)."""
@@ -847,29 +787,20 @@ class TimeAccumulator(Mergeable):
         frame = to_frame(data)
         if len(frame) == 0:
             return self
-        keys_by = (list(by) if isinstance(by, (list, tuple)) else [by]) if by is not None else self._by
+        keys_by = self._batch_by(by)
         text = text_labels(frame)
         cols = list(self.config.columns)
         missing = [c for c in cols if c not in text]
         if missing:
             raise InputError(f"data: missing duration column(s) {missing}; the targets name {cols}")
         x = _numeric_block(frame, [text[c] for c in cols])
-        if keys_by is None:
-            gcodes, keys = None, None
-        else:
-            gcodes, keys, _ = factorize(frame, keys_by if len(keys_by) > 1 else keys_by[0])
+        gcodes, keys = self._batch_groups(frame, keys_by)
         try:
             self._state.update(x, groups=gcodes, keys=keys)
         except InputError as e:
             raise relabel_rows(e, frame.index) from None
-        if by is not None:
-            self._by = keys_by
+        self._adopt_by(by, keys_by)
         return self
-
-    def _merge_into(self, other: Any) -> None:
-        self._state.merge(other._state)
-        if self._by is None and other._by is not None:
-            self._by = list(other._by)
 
     def _merge_key(self) -> Any:
         c = self.config
@@ -879,32 +810,14 @@ class TimeAccumulator(Mergeable):
         )
         return ConfigKey(label, (c.to_json(), self._state.exact_cap, self._state.relative_accuracy))
 
-    def to_bytes(self) -> bytes:
-        """The ``SSTIMES1`` image (see ``TimeState`` in standards.hpp)."""
-        return bytes(self._state.to_bytes())
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> TimeAccumulator:
-        """A state from its bytes; a malformed image raises :class:`~servscore.InputError`."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InputError(f"from_bytes: expected bytes, got {type(data).__name__}")
-        return cls._wrap(_core.TimeState.from_bytes(bytes(data)))
-
     def result(self, *, level: float = 0.95) -> TimeResult:
         """The :class:`TimeResult` of everything counted (groups in key order), with an
         ``exact`` column (False where the quantiles come from the histogram)."""
         cfg = self.config
         names = list(self._state.key_names)
         r = self._state.result(key_order=True)
-        gkeys: list[Any] | None = None
-        label: Any = None
-        if names:
-            keys = self._state.keys
-            vals = [tuple(np.nan if v is None else v for v in keys.key(int(g))) for g in self._state.sorted_codes()]
-            gkeys = [v[0] if len(v) == 1 else v for v in vals]
-            labels = self._by if self._by is not None and len(self._by) == len(names) else names
-            label = labels[0] if len(labels) == 1 else None
-        elif self._state.groups == 0:
+        gkeys, label = self._group_keys()
+        if not names and self._state.groups == 0:
             k = len(cfg.columns)
             z = np.zeros((1, k))
             nan = np.full((1, k), np.nan)
