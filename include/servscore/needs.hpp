@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "servscore/detail/grouped_counts.hpp"
 #include "servscore/model.hpp"
 #include "servscore/types.hpp"
 
@@ -163,5 +164,70 @@ struct NeedsEvaluation {
  */
 NeedsEvaluation evaluate_needs(const NeedRuleSet& rules, RecordsRef data, const std::vector<std::string>& columns,
                                int workers = 1);
+
+/** @brief Per-group counts of a NeedsState, one row per group. */
+struct NeedsCounts {
+  Eigen::VectorXd n;        ///< interactions
+  Eigen::VectorXd n_any;    ///< interactions where at least one rule fired
+  Eigen::MatrixXd rules;    ///< groups x rules: interactions each rule fired on
+  Eigen::MatrixXd needs;    ///< groups x 10 (HumanNeed order): interactions with the need triggered
+  Eigen::MatrixXd actions;  ///< groups x actions (NeedRuleSet::action_list order)
+  Eigen::MatrixXd missing;  ///< groups x fields (ConditionSet::fields() order): missing values
+  Eigen::MatrixXd present;  ///< groups x fields: interactions of batches that had the field's column
+};
+
+/**
+ * @brief The mergeable state of anticipated needs: per group key the interactions, those with
+ * a rule fired, and per rule, need and action the interactions it fired / was triggered on,
+ * and per field its missing values and the interactions of batches that had its column (an
+ * optional field may be absent from some batches). Integer counts: partitions merge exactly in
+ * any order, and every aggregate of `evaluate_needs` (rule counts, need counts, missing values
+ * per field, need shares per group) is a function of them. The per-interaction flags are not
+ * kept (they are rows).
+ *
+ * Byte image `"SSNEEDS1"` (little-endian on every host): u32 length and the rule set as JSON,
+ * the `GroupKeys` image (keys in key order), u32 counts per group W = 2 + R + 10 + A + 2 F, then
+ * per group in key order W i64: interactions, with a rule fired, R rule counts, 10 need counts,
+ * A action counts, F missing, F present. `from_bytes` checks every declared size against the
+ * bytes that remain before allocating, every count in [0, 2^62] and at most the group's
+ * interactions (missing at most present), and at least one interaction per group.
+ */
+class NeedsState {
+ public:
+  /** @brief An empty state for `rules`, grouped by `key_names` (empty: ungrouped). */
+  explicit NeedsState(NeedRuleSet rules = {}, std::vector<std::string> key_names = {});
+  const NeedRuleSet& rules() const { return rules_; }
+  const GroupKeys& keys() const { return counts_.keys(); }
+  /** @brief Number of groups. */
+  int groups() const { return counts_.groups(); }
+  /** @brief Interactions counted. */
+  std::int64_t rows() const { return counts_.total(0); }
+  /** @brief Group codes in key order. */
+  std::vector<std::int32_t> sorted_codes() const { return counts_.sorted_codes(); }
+  /**
+   * @brief Evaluate the rules on a batch (as `evaluate_needs`) and count it: row i in group
+   * `batch_keys.key(groups[i])` (groups empty: ungrouped). An empty batch is a no-op; the state
+   * is unchanged on error.
+   * @throws input_error when a required field is not among `columns`, for a bad group code or
+   *   other key columns.
+   */
+  void update(RecordsRef data, const std::vector<std::string>& columns, Eigen::Ref<const VectorXi32> groups,
+              const GroupKeys& batch_keys, int workers = 1, std::int64_t row_offset = 0);
+  /** @brief Add another state (groups aligned by key); input_error naming both when the rules or keys differ. */
+  NeedsState& merge(const NeedsState& other);
+  /** @brief The counts, one row per group: in key order, or in code order. */
+  NeedsCounts result(bool key_order = true) const;
+  /** @brief The `SSNEEDS1` image. */
+  std::string to_bytes() const;
+  /** @brief Inverse of to_bytes; untrusted bytes validated first (input_error). */
+  static NeedsState from_bytes(std::string_view bytes);
+  bool operator==(const NeedsState& o) const { return to_bytes() == o.to_bytes(); }
+
+ private:
+  std::size_t width() const;
+  NeedRuleSet rules_;
+  std::size_t n_actions_ = 0;
+  detail::GroupedCounts counts_;
+};
 
 }  // namespace servscore

@@ -38,13 +38,23 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _json
+from ._accumulator import ConfigKey, StateAccumulator, by_list
 from ._checks import check_finite
 from ._core import ConfigError, InputError, NeedRuleSet
-from ._input import numeric_column, relabel_rows, text_labels, to_frame
+from ._input import names_of, numeric_column, relabel_rows, text_labels, to_frame
 from ._result import Result
 from .model import HumanNeed
 
-__all__ = ["NeedRuleSet", "NeedsResult", "default_rules", "default_rules_path", "evaluate", "load_rules"]
+__all__ = [
+    "Accumulator",
+    "NeedRuleSet",
+    "NeedsResult",
+    "NeedsSummary",
+    "default_rules",
+    "default_rules_path",
+    "evaluate",
+    "load_rules",
+]
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "needs")
 
@@ -206,6 +216,38 @@ class NeedsResult(Result):
         return self.rules
 
 
+def _fields_matrix(frame: pd.DataFrame, rs: NeedRuleSet) -> tuple[np.ndarray, list[str]]:
+    """The fields the rules read (required, then the optional ones present) as float64 columns."""
+    text = text_labels(frame)  # fields are text; labels may be ints, tuples, ...
+    cols = list(rs.fields) + [f for f in rs.optional_fields if f in text]
+    x = np.empty((len(frame), len(cols)), dtype=np.float64)
+    for j, c in enumerate(cols):
+        x[:, j] = numeric_column(frame, text.get(c, c), name="data")
+    check_finite(x, cols, frame.index, name="data")  # inf >= 10 would flag a need without a word
+    return x, cols
+
+
+def _rules_table(rs: NeedRuleSet, counts: np.ndarray, n: float) -> pd.DataFrame:
+    info = json.loads(rs.to_json())["rules"]
+    return pd.DataFrame(
+        {
+            "description": [d.get("description", "") for d in info],
+            "needs": ["; ".join(d.get("needs", [])) for d in info],
+            "actions": ["; ".join(d.get("actions", [])) for d in info],
+            "n_fired": counts,
+            "share": counts / n,
+        },
+        index=pd.Index(list(rs.ids), name="rule"),
+    )
+
+
+def _need_counts(counts: np.ndarray, n: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"label": [h.label() for h in HumanNeed], "n": counts, "share": counts / n},
+        index=pd.Index(HumanNeed.names(), name="need"),
+    )
+
+
 def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: int = 1) -> NeedsResult:
     """Evaluate anticipated-needs rules on a batch of interactions.
 
@@ -252,12 +294,7 @@ def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: 
     rs = load_rules(rules, schema=schema)
     if extra_rules is not None:
         rs = rs.extend(load_rules(extra_rules, schema=schema))
-    text = text_labels(frame)  # fields are text; labels may be ints, tuples, ...
-    cols = list(rs.fields) + [f for f in rs.optional_fields if f in text]
-    x = np.empty((len(frame), len(cols)), dtype=np.float64)
-    for j, c in enumerate(cols):
-        x[:, j] = numeric_column(frame, text.get(c, c), name="data")
-    check_finite(x, cols, frame.index, name="data")  # inf >= 10 would flag a need without a word
+    x, cols = _fields_matrix(frame, rs)
     try:
         r = _core.evaluate_needs(rs, x, cols, int(workers))
     except InputError as e:
@@ -268,21 +305,8 @@ def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: 
     needs = pd.DataFrame(r["needs"].view(np.bool_), copy=False, index=index, columns=HumanNeed.names())
     actions = pd.DataFrame(r["actions"].view(np.bool_), copy=False, index=index, columns=list(rs.actions))
     n = len(frame)
-    info = json.loads(rs.to_json())["rules"]
-    rules_table = pd.DataFrame(
-        {
-            "description": [d.get("description", "") for d in info],
-            "needs": ["; ".join(d.get("needs", [])) for d in info],
-            "actions": ["; ".join(d.get("actions", [])) for d in info],
-            "n_fired": r["rule_counts"],
-            "share": r["rule_counts"] / n,
-        },
-        index=pd.Index(ids, name="rule"),
-    )
-    need_counts = pd.DataFrame(
-        {"label": [h.label() for h in HumanNeed], "n": r["need_counts"], "share": r["need_counts"] / n},
-        index=pd.Index(HumanNeed.names(), name="need"),
-    )
+    rules_table = _rules_table(rs, r["rule_counts"], n)
+    need_counts = _need_counts(r["need_counts"], n)
     missing = r["field_missing"]  # counted by the core while it reads the columns
     n_missing = pd.Series([missing.get(c, 0) for c in cols], index=cols, name="n_missing", dtype=np.int64)
     return NeedsResult(
@@ -294,3 +318,189 @@ def evaluate(data: Any, *, rules: Any = None, extra_rules: Any = None, workers: 
         n_missing=n_missing,
         rule_set=rs,
     )
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class NeedsSummary(Result):
+    """Anticipated needs counted over many batches (the result of :class:`Accumulator`).
+
+    The aggregates of :class:`NeedsResult` without the per-interaction flags.
+
+    Attributes
+    ----------
+    table
+        One row per group (``all`` without groups), groups in key order: ``n``
+        (interactions), ``n_any`` (with at least one rule fired), and per need the share of
+        interactions where it was triggered (as :meth:`NeedsResult.shares`).
+    rules
+        One row per rule: ``description``, ``needs``, ``actions``, ``n_fired``, ``share``
+        (over all groups, as :attr:`NeedsResult.rules`).
+    need_counts
+        One row per need: ``label``, ``n``, ``share`` (over all groups).
+    n_missing
+        Missing values per field the rules read (optional fields: those some batch had).
+    rule_set
+        The :class:`NeedRuleSet` evaluated.
+    """
+
+    table: pd.DataFrame
+    rules: pd.DataFrame
+    need_counts: pd.DataFrame
+    n_missing: pd.Series
+    rule_set: NeedRuleSet
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-group table."""
+        return self.table
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Horizontal bars: share of interactions with each need triggered; returns the Axes."""
+        from ._needs_plots import needs_bars
+
+        return needs_bars(self, ax=ax, **kwargs)
+
+    def _summary_lines(self) -> list[str]:
+        n = int(self.table["n"].sum())
+        anyfired = int(self.table["n_any"].sum())
+        lines = [
+            f"{n} interactions in {len(self.table)} group(s), {anyfired} with at least one rule fired "
+            f"({len(self.rules)} rules)"
+        ]
+        top = self.need_counts.sort_values("n", ascending=False)
+        top = top[top["n"] > 0]
+        if len(top):
+            lines.append(
+                "most anticipated needs: " + ", ".join(f"{i} {100 * s:.0f}%" for i, s in top["share"].iloc[:3].items())
+            )
+        if int(self.n_missing.sum()):
+            lines.append(f"{int(self.n_missing.sum())} missing values in the fields the rules read")
+        return lines
+
+
+class Accumulator(StateAccumulator):
+    """Mergeable anticipated needs, built batch by batch (partitions, files, days).
+
+    The state lives in C++ (:class:`servscore._core.NeedsState`): per group key the
+    interactions, those with a rule fired, the interactions each rule fired on and each need
+    and action was triggered on, and per field its missing values. Integer counts: partitions
+    merged in any order give exactly the counts of :func:`evaluate` on all the data (its
+    ``rules``, ``need_counts`` and ``n_missing``, and :meth:`NeedsResult.shares` per group).
+    The per-interaction flags are rows and are not kept: call :func:`evaluate` on a batch for
+    them.
+
+    ``update(data, by=...)`` evaluates the rules on a batch (an empty batch is a no-op);
+    ``merge`` / ``+`` / ``sum``; ``result()`` gives the :class:`NeedsSummary` (groups in key
+    order); ``to_bytes()`` / ``from_bytes()`` (format ``SSNEEDS1``, little-endian, validated on
+    load) and pickling. Only states of the same rules merge. Needs count interactions:
+    ``weights=`` is refused.
+
+    Parameters
+    ----------
+    rules, extra_rules
+        As :func:`evaluate` (default: the source's table).
+    by
+        Key column(s) of the groups.
+    workers
+        Threads evaluating each batch (``<= 0``: all cores); results do not depend on it.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> rules = [{"id": "long_wait", "when": {"field": "wait", "op": ">=", "value": 10},
+    ...           "needs": ["timely_service"]}]
+    >>> a = ss.needs.Accumulator(rules, by="branch").update(pd.DataFrame({"wait": [12, 3], "branch": ["n", "s"]}))
+    >>> b = ss.needs.Accumulator(rules, by="branch").update(pd.DataFrame({"wait": [15], "branch": ["s"]}))
+    >>> (a + b).result().table[["n", "timely_service"]].to_dict("index")
+    {'n': {'n': 1, 'timely_service': 1.0}, 's': {'n': 2, 'timely_service': 0.5}}
+    """
+
+    __slots__ = ("_workers",)
+    _kind = "needs.Accumulator"
+    _state_type = _core.NeedsState
+
+    def __init__(
+        self,
+        rules: Any = None,
+        *,
+        extra_rules: Any = None,
+        by: str | Sequence[str] | None = None,
+        workers: int = 1,
+    ) -> None:
+        rs = load_rules(rules)
+        if extra_rules is not None:
+            rs = rs.extend(load_rules(extra_rules))
+        self._by = by_list(by)
+        self._workers = int(workers)
+        self._state = _core.NeedsState(rs, names_of(self._by or []))
+
+    @classmethod
+    def _wrap(cls, state: Any) -> Accumulator:
+        acc = super()._wrap(state)
+        acc._workers = 1
+        return acc
+
+    @property
+    def rule_set(self) -> NeedRuleSet:
+        """The :class:`NeedRuleSet` of the state."""
+        out: NeedRuleSet = self._state.rules
+        return out
+
+    def update(self, data: Any, *, by: Any = None, weights: Any = None) -> Accumulator:
+        """Evaluate the rules on one batch of interactions and count it; returns self (an empty
+        batch is a no-op). A field the rules require and the batch lacks is a ConfigError."""
+        if weights is not None:
+            raise InputError("weights: anticipated needs count interactions; weights are not supported")
+        frame = to_frame(data)
+        if len(frame) == 0:
+            return self
+        rs = self.rule_set
+        rs.check_schema([str(c) for c in frame.columns])
+        x, cols = _fields_matrix(frame, rs)
+        keys_by = self._batch_by(by)
+        gcodes, keys = self._batch_groups(frame, keys_by)
+        try:
+            self._state.update(x, cols, groups=gcodes, keys=keys, workers=self._workers)
+        except InputError as e:
+            raise relabel_rows(e, frame.index) from None
+        self._adopt_by(by, keys_by)
+        return self
+
+    def _merge_key(self) -> Any:
+        rs = self.rule_set
+        text = ", ".join(rs.ids)
+        return ConfigKey(f"{len(rs)} rules ({text[:100]})", rs.to_json())
+
+    def result(self) -> NeedsSummary:
+        """The :class:`NeedsSummary` of everything counted (groups in key order)."""
+        rs = self.rule_set
+        r = self._state.result(key_order=True)
+        gkeys, label = self._group_keys()
+        if gkeys is None:
+            index = pd.Index(["all"], name="group")
+        elif label is None:
+            index = pd.MultiIndex.from_tuples(gkeys, names=self._key_values()[1])
+        else:
+            index = pd.Index(gkeys, name=label, tupleize_cols=False)
+        n_g = np.asarray(r["n"], dtype=float)
+        needs = np.asarray(r["needs"], dtype=float)
+        if len(n_g) == 0 and gkeys is None:  # ungrouped and nothing counted: one row of zeros
+            n_g, needs = np.zeros(1), np.zeros((1, needs.shape[1]))
+            r = {**r, "n_any": np.zeros(1), "rules": np.zeros((1, len(rs))), "missing": np.zeros((1, len(r["fields"])))}
+            r["present"] = r["missing"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = needs / n_g[:, None]
+        table = pd.DataFrame({"n": n_g.astype(np.int64), "n_any": np.asarray(r["n_any"]).astype(np.int64)}, index=index)
+        for j, name in enumerate(HumanNeed.names()):
+            table[name] = shares[:, j]
+        n = float(n_g.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rules_table = _rules_table(rs, np.asarray(r["rules"]).sum(axis=0).astype(np.int64), n)
+            need_counts = _need_counts(needs.sum(axis=0).astype(np.int64), n)
+        missing = dict(zip(r["fields"], np.asarray(r["missing"]).sum(axis=0)))
+        present = dict(zip(r["fields"], np.asarray(r["present"]).sum(axis=0)))
+        cols = list(rs.fields) + [f for f in rs.optional_fields if present.get(f, 0) > 0]
+        n_missing = pd.Series([int(missing.get(c, 0)) for c in cols], index=cols, name="n_missing", dtype=np.int64)
+        return NeedsSummary(table=table, rules=rules_table, need_counts=need_counts, n_missing=n_missing, rule_set=rs)
+
+    def __repr__(self) -> str:
+        return f"needs.Accumulator({self.rows} interactions, {self.groups} group(s))"

@@ -1,5 +1,6 @@
 #include <optional>
 
+#include "bind_state.hpp"
 #include "bind_util.hpp"
 #include "servscore/needs.hpp"
 #include "servscore/standards.hpp"
@@ -83,6 +84,46 @@ void register_needs(py::module_& m) {
         return "NeedRuleSet(" + std::to_string(s.rules.size()) + " rules, " +
                std::to_string(s.conditions.fields().size()) + " fields)";
       });
+
+  py::class_<NeedsState> needs_state(
+      m, "NeedsState",
+      "Mergeable anticipated-needs counts per group key (rules, needs, actions, missing); image SSNEEDS1.");
+  needs_state
+      .def(py::init<NeedRuleSet, std::vector<std::string>>(), py::arg("rules"),
+           py::arg("key_names") = std::vector<std::string>{})
+      .def_property_readonly("rules", &NeedsState::rules)
+      .def(
+          "update",
+          [](NeedsState& st, const CArray<double>& data, const std::vector<std::string>& columns,
+             const std::optional<CArray<std::int32_t>>& groups, const std::optional<GroupKeys>& keys, int workers,
+             std::int64_t row_offset) {
+            auto x = bind::as_records(data, "data");
+            const Eigen::Map<const VectorXi32> g =
+                groups ? bind::as_vector(*groups, "groups") : Eigen::Map<const VectorXi32>(nullptr, 0);
+            const GroupKeys none;
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            st.update(x, columns, g, keys ? *keys : none, workers, row_offset);
+          },
+          py::arg("data"), py::arg("columns"), py::arg("groups") = py::none(), py::arg("keys") = py::none(),
+          py::arg("workers") = 1, py::arg("row_offset") = 0,
+          "Evaluate the rules on a batch (interactions x columns, float64, NaN missing) and count it per group.")
+      .def(
+          "result",
+          [](const NeedsState& s, bool key_order) {
+            NeedsCounts r = s.result(key_order);
+            py::dict d;
+            d["n"] = bind::to_numpy(std::move(r.n));
+            d["n_any"] = bind::to_numpy(std::move(r.n_any));
+            d["rules"] = bind::to_numpy(std::move(r.rules));
+            d["needs"] = bind::to_numpy(std::move(r.needs));
+            d["actions"] = bind::to_numpy(std::move(r.actions));
+            d["missing"] = bind::to_numpy(std::move(r.missing));
+            d["present"] = bind::to_numpy(std::move(r.present));
+            d["fields"] = s.rules().conditions.fields();
+            return d;
+          },
+          py::arg("key_order") = true);
+  bind::def_grouped_state(needs_state, "NeedsState", "interactions");
 
   py::class_<StandardSet> stds(m, "StandardSet", "Compiled service standards (see servscore.standards).");
   def_rule_set(stds, &standards_from_json);

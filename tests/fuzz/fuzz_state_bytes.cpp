@@ -8,6 +8,7 @@
 #include "fuzz_target.hpp"
 #include "servscore/kano.hpp"
 #include "servscore/moments.hpp"
+#include "servscore/needs.hpp"
 #include "servscore/nps.hpp"
 #include "servscore/reliability.hpp"
 #include "servscore/servqual.hpp"
@@ -38,7 +39,7 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
   using namespace servscore;
   if (size == 0) return 0;
   const std::string_view b = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 6) {
+  switch (data[0] % 7) {
     case 0:
       if (auto m = read_back<Moments>("Moments", b)) {
         only_servscore_errors([&] {
@@ -90,6 +91,15 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
     case 5:
       if (auto a = read_back<AlphaAccumulator>("AlphaAccumulator", b)) {
         only_servscore_errors([&] { (void)a->result(); });
+      }
+      break;
+    case 6:
+      if (auto n = read_back<NeedsState>("NeedsState", b)) {
+        only_servscore_errors([&] {
+          NeedsState twice = *n;
+          twice.merge(*n);
+          (void)twice.result();
+        });
       }
       break;
   }

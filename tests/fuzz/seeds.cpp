@@ -136,6 +136,19 @@ int main(int argc, char** argv) {
   AlphaAccumulator al(3);
   al.update(x);
   put(s, "alpha", sel(5, al.to_bytes()));
+  NeedsState ns(need_rules_from_json(R"({"rules": [{"id": "long_wait", "when": {"field": "wait", "op": ">=",
+    "value": 10}, "needs": ["timely_service"], "actions": ["thank them"]}, {"id": "cue", "when": {"present": "cue_x"},
+    "needs": ["help"]}]})"),
+                {"branch"});
+  GroupKeys nk({"branch"});
+  nk.insert(GroupKey{KeyValue{std::string("north")}});
+  nk.insert(GroupKey{KeyValue{std::string("south")}});
+  RowMatrixXd nx(3, 1);
+  nx << 12, std::nan(""), 3;
+  VectorXi32 ng(3);
+  ng << 0, 1, 1;
+  ns.update(nx, {"wait"}, ng, nk);
+  put(s, "needs", sel(6, ns.to_bytes()));
 
   // lexicon: the package lexicon, one made by hand (with a text after a NUL byte), the defaults.
   const std::string l = "lexicon";

@@ -105,6 +105,26 @@ def _same_kano(a, b) -> None:
     pd.testing.assert_frame_equal(ta[cols].sort_index(), tb[cols].sort_index())
 
 
+NEED_RULES = [
+    {"id": "long_wait", "when": {"field": "wait", "op": ">=", "value": 10}, "needs": ["timely_service"]},
+    {"id": "kids", "when": {"field": "kids", "op": "is_true"}, "needs": ["comfort"], "actions": ["toys"]},
+]
+
+
+def _needs_data(rng, n):
+    wait = rng.integers(0, 20, n).astype(float)
+    wait[rng.random(n) < 0.1] = np.nan
+    branch = rng.choice(np.array(["north", "south", None], dtype=object), n)
+    return pd.DataFrame({"wait": wait, "kids": rng.integers(0, 2, n), "branch": branch})
+
+
+def _same_needs(a, b) -> None:
+    ra, rb = a.result(), b.result()
+    pd.testing.assert_frame_equal(ra.table, rb.table, rtol=RTOL)  # counts exact, shares of equal counts
+    pd.testing.assert_frame_equal(ra.rules, rb.rules, rtol=RTOL)
+    pd.testing.assert_series_equal(ra.n_missing, rb.n_missing)
+
+
 def _rows(batch, idx):
     if isinstance(batch, pd.DataFrame):
         return batch.iloc[idx]
@@ -129,6 +149,12 @@ SPECS = {
         _kano_data,
         lambda acc, b: acc.update(b),
         _same_kano,
+    ),
+    "needs.Accumulator": (
+        lambda: ss.needs.Accumulator(NEED_RULES, by="branch"),
+        _needs_data,
+        lambda acc, b: acc.update(b),
+        _same_needs,
     ),
 }
 
