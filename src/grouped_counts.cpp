@@ -2,6 +2,7 @@
 #include "servscore/detail/grouped_counts.hpp"
 
 #include <cstring>
+#include <limits>
 #include <optional>
 
 #include "servscore/errors.hpp"
@@ -53,8 +54,13 @@ GroupedCounts::GroupedCounts(std::vector<std::string> key_names, std::size_t wid
     : keys_(std::move(key_names)), width_(width) {}
 
 std::int64_t GroupedCounts::total(std::size_t col) const {
+  // saturating: each cell is <= 2^62, but many groups of an accepted image may pass 2^63
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   std::int64_t n = 0;
-  for (std::size_t g = 0; g < static_cast<std::size_t>(groups()); ++g) n += cells_[g * width_ + col];
+  for (std::size_t g = 0; g < static_cast<std::size_t>(groups()); ++g) {
+    const std::int64_t c = cells_[g * width_ + col];
+    n = c > kMax - n ? kMax : n + c;
+  }
   return n;
 }
 

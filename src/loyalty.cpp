@@ -263,6 +263,13 @@ LoyaltySummary summarize_loyalty(const LoyaltySegments& seg, const LoyaltyConfig
     any_refined = any_refined || (seg.refined.size() == n && seg.refined[i] == 1) ||
                   c == static_cast<int>(LoyaltySegment::terrorist);
   }
+  detail::finish_loyalty_summary(s, any_refined, cfg);
+  return s;
+}
+
+// Shares and simultaneous intervals from the counts (one pass and the merged state alike).
+void detail::finish_loyalty_summary(LoyaltySummary& s, bool any_refined, const LoyaltyConfig& cfg) {
+  const auto n_groups = static_cast<int>(s.counts.rows());
   // Without the refinement the terrorist category cannot occur: intervals are simultaneous over 4.
   s.n_categories = any_refined ? kLoyaltySegments : kLoyaltySegments - 1;
   s.share.resize(n_groups, kLoyaltySegments);
@@ -280,7 +287,6 @@ LoyaltySummary summarize_loyalty(const LoyaltySegments& seg, const LoyaltyConfig
       s.upper(g, j) = used ? ci(j, 1) : kNaN;
     }
   }
-  return s;
 }
 
 const char* to_string(LoyaltyZone z) {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "servscore/detail/grouped_counts.hpp"
 #include "servscore/model.hpp"
 #include "servscore/types.hpp"
 
@@ -110,6 +111,67 @@ Eigen::MatrixXd multinomial_intervals(const std::vector<std::int64_t>& counts, d
 /** @brief Count segments per group; `groups` empty means one group. */
 LoyaltySummary summarize_loyalty(const LoyaltySegments& segments, const LoyaltyConfig& config,
                                  Eigen::Ref<const VectorXi32> groups = VectorXi32(), int n_groups = 1);
+
+namespace detail {
+/** @brief Fill the shares and simultaneous intervals of `s` from its counts (`any_refined`: 5 categories, else 4). */
+void finish_loyalty_summary(LoyaltySummary& s, bool any_refined, const LoyaltyConfig& config);
+}  // namespace detail
+
+/**
+ * @brief The mergeable state of the loyalty segments: per group key the customers, the count of
+ * each segment, the customers with a missing satisfaction or loyalty, the advocates and the
+ * segmented customers to whom the terrorist rule could be applied. Integer counts: partitions
+ * merge exactly in any order, and `result` gives `summarize_loyalty` of all the rows (shares and
+ * simultaneous intervals from the merged counts; the intervals are simultaneous over 5
+ * categories once any customer could be refined, as in one pass). Per-customer segments are
+ * rows and are not kept.
+ *
+ * Byte image `"SSLOYAL1"` (little-endian on every host): u32 length and the configuration as
+ * JSON, the `GroupKeys` image (keys in key order), u32 counts per group (9), then per group in
+ * key order 9 i64: customers, the 5 segment counts (`LoyaltySegment` order), unknown,
+ * advocates, refined. `from_bytes` checks every declared size against the bytes that remain
+ * before allocating, each count in [0, 2^62], that segments and unknown add up to the customers,
+ * advocates are at most the apostles, terrorists at most the refined and the refined at most
+ * the segmented customers.
+ */
+class LoyaltyState {
+ public:
+  /** @brief Counts per group: customers, 5 segments, unknown, advocates, refined. */
+  static constexpr std::size_t kWidth = 9;
+  /** @brief An empty state for `config`, grouped by `key_names` (empty: ungrouped). */
+  explicit LoyaltyState(LoyaltyConfig config = {}, std::vector<std::string> key_names = {});
+  const LoyaltyConfig& config() const { return config_; }
+  const GroupKeys& keys() const { return counts_.keys(); }
+  /** @brief Number of groups. */
+  int groups() const { return counts_.groups(); }
+  /** @brief Customers counted. */
+  std::int64_t rows() const { return counts_.total(0); }
+  /** @brief Group codes in key order. */
+  std::vector<std::int32_t> sorted_codes() const { return counts_.sorted_codes(); }
+  /**
+   * @brief Segment a batch (as `segment_customers`) and count it per group: row i in group
+   * `batch_keys.key(groups[i])` (groups empty: ungrouped). An empty batch is a no-op; the state
+   * is unchanged on error.
+   */
+  void update(Eigen::Ref<const Eigen::VectorXd> satisfaction, Eigen::Ref<const Eigen::VectorXd> loyalty,
+              Eigen::Ref<const Eigen::VectorXd> nps, Eigen::Ref<const Eigen::VectorXd> complained,
+              Eigen::Ref<const VectorXi32> groups, const GroupKeys& batch_keys, int workers = 1,
+              std::int64_t row_offset = 0);
+  /** @brief Add another state (groups aligned by key); input_error naming both when the configurations or keys differ.
+   */
+  LoyaltyState& merge(const LoyaltyState& other);
+  /** @brief The summary, one row per group: in key order, or in code order. */
+  LoyaltySummary result(bool key_order = true) const;
+  /** @brief The `SSLOYAL1` image. */
+  std::string to_bytes() const;
+  /** @brief Inverse of to_bytes; untrusted bytes validated first (input_error). */
+  static LoyaltyState from_bytes(std::string_view bytes);
+  bool operator==(const LoyaltyState& o) const { return to_bytes() == o.to_bytes(); }
+
+ private:
+  LoyaltyConfig config_;
+  detail::GroupedCounts counts_;
+};
 
 /** @brief Zone of the satisfaction-to-loyalty curve. */
 enum class LoyaltyZone { competitive, intermediate, non_competitive, insufficient };

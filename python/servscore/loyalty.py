@@ -44,12 +44,14 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._accumulator import ConfigKey, StateAccumulator, by_list
 from ._compat import renamed
 from ._core import InputError, LoyaltyConfig
 from ._input import (
     group_codes,
     is_frame_like,
     is_label,
+    names_of,
     numeric_column,
     relabel_rows,
     resolve_config,
@@ -60,6 +62,7 @@ from ._result import Result
 from .model import LoyaltySegment
 
 __all__ = [
+    "Accumulator",
     "LoyaltyConfig",
     "LoyaltyCurve",
     "LoyaltyResult",
@@ -220,6 +223,19 @@ class LoyaltyResult(Result):
         ]
 
 
+def _segment_table(s: dict[str, Any], gindex: pd.Index) -> pd.DataFrame:
+    """The per-group table of :class:`LoyaltyResult` from the core's summary."""
+    table = pd.DataFrame({"n": s["counts"].sum(axis=1), "n_missing": s["n_unknown"]}, index=gindex)
+    for j, name in enumerate(SEGMENTS):
+        table[name] = s["counts"][:, j]
+    for j, name in enumerate(SEGMENTS):
+        table[f"share_{name}"] = s["share"][:, j]
+        table[f"lower_{name}"] = s["lower"][:, j]
+        table[f"upper_{name}"] = s["upper"][:, j]
+    table["n_advocates"] = s["n_advocates"]
+    return table
+
+
 def segment(
     satisfaction: Any,
     loyalty: Any,
@@ -297,14 +313,7 @@ def segment(
     adv = r["advocate"]
     customers["advocate"] = pd.arrays.BooleanArray(adv == 1, adv < 0)
     gindex = keys if keys is not None else pd.Index(["all"], name="group")
-    table = pd.DataFrame({"n": s["counts"].sum(axis=1), "n_missing": s["n_unknown"]}, index=gindex)
-    for j, name in enumerate(SEGMENTS):
-        table[name] = s["counts"][:, j]
-    for j, name in enumerate(SEGMENTS):
-        table[f"share_{name}"] = s["share"][:, j]
-        table[f"lower_{name}"] = s["lower"][:, j]
-        table[f"upper_{name}"] = s["upper"][:, j]
-    table["n_advocates"] = s["n_advocates"]
+    table = _segment_table(s, gindex)
     return LoyaltyResult(
         customers=customers, table=table, interval=cfg.interval, n_categories=int(s["n_categories"]), config=cfg
     )
@@ -537,3 +546,159 @@ def referrals(
     )
     table["vs_tell_satisfied"] = table["mean"] / tell
     return ReferralResult(table=table, level=float(level), tell_satisfied=tell)
+
+
+class Accumulator(StateAccumulator):
+    """Mergeable Jones & Sasser segments, built batch by batch (partitions, files, days).
+
+    The state lives in C++ (:class:`servscore._core.LoyaltyState`): per group key the
+    customers, the count of each segment, the customers with a missing satisfaction or
+    loyalty, the advocates and the customers to whom the terrorist rule could be applied.
+    Integer counts: partitions merged in any order give exactly the counts of
+    :func:`segment` on all the rows, and the shares and simultaneous intervals computed from
+    them (``result().table`` equals ``segment(...).table``). Per-customer segments are rows
+    and are not kept: ``result().customers`` is empty.
+
+    ``update(data, by=...)`` segments a batch (a table holding the named columns; an empty
+    batch is a no-op); ``merge`` / ``+`` / ``sum``; ``result()`` gives the
+    :class:`LoyaltyResult` (groups in key order); ``to_bytes()`` / ``from_bytes()`` (format
+    ``SSLOYAL1``, little-endian, validated on load) and pickling. Only states of the same
+    configuration merge. Segments count customers: ``weights=`` is refused.
+
+    Parameters
+    ----------
+    satisfaction, loyalty
+        Column names of the batches.
+    nps, complained
+        Column names of the likelihood to recommend and the complaint flags (optional).
+    by
+        Key column(s) of the groups.
+    config, **params
+        As :func:`segment`.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> a = ss.loyalty.Accumulator("sat", "loy", by="branch").update(
+    ...     pd.DataFrame({"sat": [5, 5, 2], "loy": [5, 2, 5], "branch": ["n", "n", "s"]}))
+    >>> b = ss.loyalty.Accumulator("sat", "loy", by="branch").update(
+    ...     pd.DataFrame({"sat": [1, None], "loy": [1, 3], "branch": ["s", "n"]}))
+    >>> (a + b).result().table[["n", "n_missing", "apostle", "hostage", "defector"]].values.tolist()
+    [[2, 1, 1, 0, 0], [2, 0, 0, 1, 1]]
+    """
+
+    __slots__ = ("_columns", "_workers")
+    _kind = "loyalty.Accumulator"
+    _state_type = _core.LoyaltyState
+
+    def __init__(
+        self,
+        satisfaction: Any = "satisfaction",
+        loyalty: Any = "loyalty",
+        *,
+        nps: Any = None,
+        complained: Any = None,
+        by: str | Sequence[str] | None = None,
+        config: Any = None,
+        workers: int = 1,
+        **params: Any,
+    ) -> None:
+        cfg = _with_params(config, params)
+        self._by = by_list(by)
+        self._columns = (satisfaction, loyalty, nps, complained)
+        self._workers = int(workers)
+        self._state = _core.LoyaltyState(cfg, names_of(self._by or []))
+
+    @classmethod
+    def _wrap(cls, state: Any) -> Accumulator:
+        acc = super()._wrap(state)
+        acc._columns = ("satisfaction", "loyalty", None, None)
+        acc._workers = 1
+        return acc
+
+    @property
+    def config(self) -> LoyaltyConfig:
+        """The :class:`LoyaltyConfig` of the state."""
+        out: LoyaltyConfig = self._state.config
+        return out
+
+    def copy(self) -> Accumulator:
+        """An independent copy of the state, reading the same columns."""
+        out = super().copy()
+        out._columns, out._workers = self._columns, self._workers
+        return out
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the bytes carry the counts and the configuration; the column names travel beside them
+        return (_restore_accumulator, (self.to_bytes(), self._columns, self._workers))
+
+    def columns(self, satisfaction: Any, loyalty: Any, *, nps: Any = None, complained: Any = None) -> Accumulator:
+        """Set the column names the batches are read by; returns self. The byte image holds the
+        counts and the configuration only: a state made by ``from_bytes`` reads ``satisfaction``
+        and ``loyalty`` until told otherwise (copies, ``+`` and pickles keep the names)."""
+        self._columns = (satisfaction, loyalty, nps, complained)
+        return self
+
+    def update(self, data: Any, *, by: Any = None, weights: Any = None) -> Accumulator:
+        """Segment one batch of customers and count it; returns self (an empty batch is a no-op)."""
+        if weights is not None:
+            raise InputError("weights: loyalty segments count customers; weights are not supported")
+        frame = to_frame(data, name="data")
+        if len(frame) == 0:
+            return self
+        sat_c, loy_c, nps_c, cmp_c = self._columns
+        n = len(frame)
+        sat = _column(sat_c, frame, "satisfaction", n)
+        loy = _column(loy_c, frame, "loyalty", n)
+        p = _column(nps_c, frame, "nps", n) if nps_c is not None else np.empty(0)
+        c = _complained(cmp_c, frame, n) if cmp_c is not None else np.empty(0)
+        keys_by = self._batch_by(by)
+        gcodes, keys = self._batch_groups(frame, keys_by)
+        try:
+            self._state.update(sat, loy, p, c, groups=gcodes, keys=keys, workers=self._workers)
+        except InputError as e:
+            raise relabel_rows(e, frame.index) from None
+        self._adopt_by(by, keys_by)
+        return self
+
+    def _merge_key(self) -> Any:
+        c = self.config
+        label = (
+            f"LoyaltyConfig(thresholds {c.satisfaction_threshold:g}/{c.loyalty_threshold:g}, refine {c.refine}, "
+            f"{c.interval} {c.confidence:g})"
+        )
+        return ConfigKey(label, c.to_json())
+
+    def result(self) -> LoyaltyResult:
+        """The :class:`LoyaltyResult` of everything counted (groups in key order; no customers)."""
+        cfg = self.config
+        s = self._state.result(key_order=True)
+        gkeys, label = self._group_keys()
+        if gkeys is None:
+            gindex = pd.Index(["all"], name="group")
+            if self._state.groups == 0:  # nothing counted: one row of zeros
+                z = np.zeros((1, len(SEGMENTS)))
+                nan = np.full((1, len(SEGMENTS)), np.nan)
+                s = {**s, "counts": z.astype(np.int64), "n_unknown": np.zeros(1, np.int64)}
+                s.update(n_advocates=np.zeros(1, np.int64), share=nan, lower=nan, upper=nan)
+        elif label is None:
+            gindex = pd.MultiIndex.from_tuples(gkeys, names=self._key_values()[1])
+        else:
+            gindex = pd.Index(gkeys, name=label, tupleize_cols=False)
+        table = _segment_table(s, gindex)
+        return LoyaltyResult(
+            customers=pd.DataFrame(),
+            table=table,
+            interval=cfg.interval,
+            n_categories=int(s["n_categories"]),
+            config=cfg,
+        )
+
+    def __repr__(self) -> str:
+        return f"loyalty.Accumulator({self.rows} customers, {self.groups} group(s))"
+
+
+def _restore_accumulator(data: bytes, columns: tuple[Any, ...], workers: int) -> Accumulator:
+    acc = Accumulator.from_bytes(data)
+    acc._columns, acc._workers = tuple(columns), int(workers)
+    return acc

@@ -1,3 +1,6 @@
+#include <optional>
+
+#include "bind_state.hpp"
 #include "bind_util.hpp"
 #include "servscore/loyalty.hpp"
 
@@ -78,6 +81,48 @@ void register_loyalty(py::module_& m) {
       },
       py::arg("segment"), py::arg("advocate"), py::arg("refined"), py::arg("groups"), py::arg("n_groups"),
       py::arg("config"));
+
+  py::class_<LoyaltyState> loyalty_state(
+      m, "LoyaltyState", "Mergeable loyalty-segment counts per group key (Jones & Sasser); byte image SSLOYAL1.");
+  loyalty_state
+      .def(py::init<LoyaltyConfig, std::vector<std::string>>(), py::arg("config"),
+           py::arg("key_names") = std::vector<std::string>{})
+      .def_property_readonly("config", &LoyaltyState::config)
+      .def(
+          "update",
+          [](LoyaltyState& st, const CArray<double>& sat, const CArray<double>& loy, const CArray<double>& nps,
+             const CArray<double>& complained, const std::optional<CArray<std::int32_t>>& groups,
+             const std::optional<GroupKeys>& keys, int workers, std::int64_t row_offset) {
+            auto s = bind::as_vector(sat, "satisfaction");
+            auto l = bind::as_vector(loy, "loyalty");
+            auto p = bind::as_vector(nps, "nps");
+            auto k = bind::as_vector(complained, "complained");
+            const Eigen::Map<const VectorXi32> g =
+                groups ? bind::as_vector(*groups, "groups") : Eigen::Map<const VectorXi32>(nullptr, 0);
+            const GroupKeys none;
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            st.update(s, l, p, k, g, keys ? *keys : none, workers, row_offset);
+          },
+          py::arg("satisfaction"), py::arg("loyalty"), py::arg("nps"), py::arg("complained"),
+          py::arg("groups") = py::none(), py::arg("keys") = py::none(), py::arg("workers") = 1,
+          py::arg("row_offset") = 0,
+          "Segment a batch (nps / complained may be empty) and count it per group of `keys`.")
+      .def(
+          "result",
+          [](const LoyaltyState& st, bool key_order) {
+            LoyaltySummary r = st.result(key_order);
+            py::dict d;
+            d["counts"] = bind::to_numpy(std::move(r.counts));
+            d["n_unknown"] = py::array(py::cast(r.n_unknown));
+            d["n_advocates"] = py::array(py::cast(r.n_advocates));
+            d["share"] = bind::to_numpy(std::move(r.share));
+            d["lower"] = bind::to_numpy(std::move(r.lower));
+            d["upper"] = bind::to_numpy(std::move(r.upper));
+            d["n_categories"] = r.n_categories;
+            return d;
+          },
+          py::arg("key_order") = true);
+  bind::def_grouped_state(loyalty_state, "LoyaltyState", "customers");
 
   m.def(
       "multinomial_intervals",

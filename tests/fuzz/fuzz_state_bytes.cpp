@@ -7,6 +7,7 @@
 
 #include "fuzz_target.hpp"
 #include "servscore/kano.hpp"
+#include "servscore/loyalty.hpp"
 #include "servscore/moments.hpp"
 #include "servscore/needs.hpp"
 #include "servscore/nps.hpp"
@@ -39,7 +40,7 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
   using namespace servscore;
   if (size == 0) return 0;
   const std::string_view b = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 7) {
+  switch (data[0] % 8) {
     case 0:
       if (auto m = read_back<Moments>("Moments", b)) {
         only_servscore_errors([&] {
@@ -99,6 +100,16 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
           NeedsState twice = *n;
           twice.merge(*n);
           (void)twice.result();
+        });
+      }
+      break;
+    case 7:
+      if (auto l = read_back<LoyaltyState>("LoyaltyState", b)) {
+        only_servscore_errors([&] {
+          LoyaltyState twice = *l;
+          twice.merge(*l);
+          (void)twice.result();
+          (void)twice.rows();
         });
       }
       break;

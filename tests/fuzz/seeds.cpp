@@ -149,6 +149,13 @@ int main(int argc, char** argv) {
   ng << 0, 1, 1;
   ns.update(nx, {"wait"}, ng, nk);
   put(s, "needs", sel(6, ns.to_bytes()));
+  LoyaltyState ls(LoyaltyConfig{}, {"branch"});
+  Eigen::VectorXd lsat(3), lloy(3), lnps(3);
+  lsat << 5, 2, std::nan("");
+  lloy << 5, 1, 3;
+  lnps << 10, 3, 8;
+  ls.update(lsat, lloy, lnps, Eigen::VectorXd(), ng, nk);
+  put(s, "loyalty", sel(7, ls.to_bytes()));
 
   // lexicon: the package lexicon, one made by hand (with a text after a NUL byte), the defaults.
   const std::string l = "lexicon";
