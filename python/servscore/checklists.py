@@ -80,15 +80,15 @@ def mean_interval(values: Any, *, level: float = 0.95) -> tuple[float, float, fl
     >>> m, round(lo, 4), round(hi, 4), n
     (2.0, -0.4841, 4.4841, 3)
     """
+    if not 0 < level < 1:
+        raise ConfigError(f"level: {level!r} is out of range; expected a confidence level in (0, 1)")
     x = np.asarray(values, dtype=float).ravel()
     x = x[np.isfinite(x)]
     n = int(x.size)
     if n == 0:
         return math.nan, math.nan, math.nan, 0
     m = float(x.mean())
-    if n < 2 or not 0 < level < 1:
-        if not 0 < level < 1:
-            raise ConfigError(f"level: {level!r} is out of range; expected a confidence level in (0, 1)")
+    if n < 2:
         return m, math.nan, math.nan, n
     sd = float(x.std(ddof=1))
     if sd == 0.0:
@@ -467,9 +467,7 @@ def _answers(
     for j, it in enumerate(inst.items):
         col = columns[it.id]
         s = frame[col]
-        if pd.api.types.is_bool_dtype(s.dtype):
-            v = s.to_numpy(dtype=float, copy=True)
-        elif pd.api.types.is_numeric_dtype(s.dtype):
+        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):  # nullable ones too
             v = np.array(s.to_numpy(dtype=float, na_value=np.nan), dtype=float)
         else:
             v = np.full(n, np.nan)

@@ -214,3 +214,17 @@ def test_zh_output_and_the_result_protocol():
 
     matplotlib.use("Agg")
     assert r.plot() is not None and r.plot(what="items", lang="en") is not None
+
+
+def test_nullable_and_boolean_columns_count_missing_answers():
+    inst = ss.checklists.instrument("staff_habits", items=["unkempt", "habitually_late"])
+    df = pd.DataFrame(
+        {
+            "unkempt": pd.array([True, False, None], dtype="boolean"),
+            "habitually_late": pd.array([0, None, 1], dtype="Int64"),
+        }
+    )
+    r = ss.checklists.score(df, instrument=inst)
+    # r0: habit 1 seen, habit 2 not -> 50; r1: one answer (good) -> 100; r2: one answer (bad) -> 0
+    assert r.records["score"].tolist() == [50.0, 100.0, 0.0]
+    assert r.table.loc["all", ["missing_answers", "invalid_answers"]].tolist() == [2, 0]
