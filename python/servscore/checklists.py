@@ -763,9 +763,9 @@ def score(
             f"{', '.join(map(str, frame.columns[:30]))}"
         )
     by_cols = label_list(frame, by) if by is not None else []
-    for c in [*by_cols, *([period] if period is not None else [])]:
+    for what, c in [*(("by", c) for c in by_cols), *([("period", period)] if period is not None else [])]:
         if not is_label(frame, c) or c not in frame.columns:
-            raise InputError(f"by: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
+            raise InputError(f"{what}: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
     a, miss, bad = _answers(frame, inst, cols, invalid)
     lo, hi = inst.scale
     s = (a - lo) / (hi - lo)

@@ -181,6 +181,8 @@ def test_bad_input_names_column_row_and_value():
         ss.checklists.score(DATA.drop(columns="b1"), instrument=SPEC)
     with pytest.raises(ss.InputError, match=r"by: no column 'branch'"):
         ss.checklists.score(DATA, instrument=SPEC, by="branch")
+    with pytest.raises(ss.InputError, match=r"period: no column 'week'"):
+        ss.checklists.score(DATA, instrument=SPEC, period="week")
     with pytest.raises(ss.InputError, match="empty"):
         ss.checklists.score(DATA.iloc[:0], instrument=SPEC)
     with pytest.raises(ss.ConfigError, match="invalid"):
