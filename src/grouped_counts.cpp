@@ -1,6 +1,7 @@
 // Integer counts per group key: the common part of the count-only states (see grouped_counts.hpp).
 #include "servscore/detail/grouped_counts.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -50,8 +51,8 @@ void check_magic(std::string_view bytes, const char* magic, const std::string& w
   throw input_error(what + ": not a servscore " + kind + " (bad header; expected " + std::string(magic, 8) + ")");
 }
 
-GroupedCounts::GroupedCounts(std::vector<std::string> key_names, std::size_t width)
-    : keys_(std::move(key_names)), width_(width) {}
+GroupedCounts::GroupedCounts(std::vector<std::string> key_names, std::size_t width, std::size_t sums_width)
+    : keys_(std::move(key_names)), width_(width), sums_width_(sums_width) {}
 
 std::int64_t GroupedCounts::total(std::size_t col) const {
   // saturating: each cell is <= 2^62, but many groups of an accepted image may pass 2^63
@@ -84,7 +85,7 @@ void GroupedCounts::check_batch(const std::int32_t* groups, std::ptrdiff_t n_gro
 }
 
 void GroupedCounts::add(const std::vector<std::int64_t>& local, const GroupKeys& batch_keys, bool grouped,
-                        const std::string& kind) {
+                        const std::string& kind, const std::vector<double>& local_sums) {
   const std::size_t nb = grouped ? static_cast<std::size_t>(batch_keys.size()) : 1;
   // refuse before anything changes: a count past 2^62 (the check cannot overflow: both are <= 2^62)
   auto used = [&](std::size_t b) {  // a batch key without records (an unused category) is no group
@@ -108,11 +109,16 @@ void GroupedCounts::add(const std::vector<std::int64_t>& local, const GroupKeys&
     if ((static_cast<std::size_t>(g) + 1) * width_ > cells_.size())
       cells_.resize((static_cast<std::size_t>(g) + 1) * width_, 0);
     for (std::size_t c = 0; c < width_; ++c) cells_[static_cast<std::size_t>(g) * width_ + c] += local[b * width_ + c];
+    if (sums_width_ == 0) continue;
+    if ((static_cast<std::size_t>(g) + 1) * sums_width_ > sums_.size())
+      sums_.resize((static_cast<std::size_t>(g) + 1) * sums_width_, 0.0);
+    for (std::size_t c = 0; c < sums_width_; ++c)
+      sums_[static_cast<std::size_t>(g) * sums_width_ + c] += local_sums[b * sums_width_ + c];
   }
 }
 
 void GroupedCounts::merge(const GroupedCounts& o, const std::string& kind) {
-  if (o.width_ != width_)
+  if (o.width_ != width_ || o.sums_width_ != sums_width_)
     throw input_error("merge: the " + kind + "s differ in width (" + std::to_string(width_) + " vs " +
                       std::to_string(o.width_) + " counts a group)");
   if (o.groups() == 0) return;
@@ -138,6 +144,10 @@ void GroupedCounts::merge(const GroupedCounts& o, const std::string& kind) {
   for (std::size_t b = 0; b < map.size(); ++b)
     for (std::size_t c = 0; c < width_; ++c)
       cells_[static_cast<std::size_t>(map[b]) * width_ + c] += src.cells_[b * width_ + c];
+  sums_.resize(static_cast<std::size_t>(groups()) * sums_width_, 0.0);
+  for (std::size_t b = 0; b < map.size(); ++b)
+    for (std::size_t c = 0; c < sums_width_; ++c)
+      sums_[static_cast<std::size_t>(map[b]) * sums_width_ + c] += src.sums_[b * sums_width_ + c];
 }
 
 void GroupedCounts::write(std::string& out) const {
@@ -146,12 +156,20 @@ void GroupedCounts::write(std::string& out) const {
   for (std::int32_t g : order) sorted.insert(keys_.key(g));
   sorted.write(out);
   put_u32_le(out, static_cast<std::uint32_t>(width_));
-  for (std::int32_t g : order)
+  if (sums_width_ > 0) put_u32_le(out, static_cast<std::uint32_t>(sums_width_));
+  for (std::int32_t g : order) {
     for (std::size_t c = 0; c < width_; ++c) put_i64_le(out, cells_[static_cast<std::size_t>(g) * width_ + c]);
+    for (std::size_t c = 0; c < sums_width_; ++c) {
+      std::uint64_t bits;
+      std::memcpy(&bits, &sums_[static_cast<std::size_t>(g) * sums_width_ + c], 8);
+      put_i64_le(out, static_cast<std::int64_t>(bits));
+    }
+  }
 }
 
 GroupedCounts GroupedCounts::read(ByteReader& rd, std::size_t width,
-                                  const std::function<void(const std::int64_t*, std::size_t)>& check_row) {
+                                  const std::function<void(const std::int64_t*, std::size_t)>& check_row,
+                                  std::size_t sums_width) {
   std::string_view rest = rd.b.substr(rd.pos);
   GroupKeys keys = GroupKeys::read(rest);
   rd.pos = rd.b.size() - rest.size();
@@ -159,15 +177,22 @@ GroupedCounts GroupedCounts::read(ByteReader& rd, std::size_t width,
   if (w != width)
     rd.corrupt("the image declares " + std::to_string(w) + " counts a group, its configuration " +
                std::to_string(width));
+  if (sums_width > 0) {
+    const auto sw = static_cast<std::uint32_t>(rd.u(4));
+    if (sw != sums_width)
+      rd.corrupt("the image declares " + std::to_string(sw) + " sums a group, its configuration " +
+                 std::to_string(sums_width));
+  }
   const std::size_t G = static_cast<std::size_t>(keys.size());
-  const std::size_t row_bytes = 8 * (width == 0 ? 1 : width);
-  if (rd.left() / row_bytes < G || rd.left() != G * 8 * width)
+  const std::size_t per = width + sums_width, row_bytes = 8 * (per == 0 ? 1 : per);
+  if (rd.left() / row_bytes < G || rd.left() != G * 8 * per)
     throw input_error(rd.what + ": the image is " +
-                      std::string(rd.left() < G * 8 * width ? "truncated" : "longer than declared") + ": " +
-                      std::to_string(G) + " groups need " + std::to_string(G * 8 * width) + " bytes, the image has " +
+                      std::string(rd.left() < G * 8 * per ? "truncated" : "longer than declared") + ": " +
+                      std::to_string(G) + " groups need " + std::to_string(G * 8 * per) + " bytes, the image has " +
                       std::to_string(rd.left()));
-  GroupedCounts t(keys.names(), width);
+  GroupedCounts t(keys.names(), width, sums_width);
   t.cells_.assign(G * width, 0);
+  t.sums_.assign(G * sums_width, 0.0);
   const std::vector<std::int32_t> order = keys.sorted_codes();
   for (std::size_t row = 0; row < G; ++row) {
     const std::int32_t g = t.keys_.insert(keys.key(order[row]));
@@ -177,6 +202,13 @@ GroupedCounts GroupedCounts::read(ByteReader& rd, std::size_t width,
       if (x[c] < 0 || x[c] > kMaxCount)
         rd.corrupt("count " + std::to_string(x[c]) + " of group " + std::to_string(row) + " is outside [0, 2^62]");
     }
+    double* d = t.sums_.data() + static_cast<std::size_t>(g) * sums_width;
+    for (std::size_t c = 0; c < sums_width; ++c) {
+      const std::uint64_t bits = rd.u(8);
+      std::memcpy(&d[c], &bits, 8);
+      if (!std::isfinite(d[c]))
+        rd.corrupt("sum " + std::to_string(c) + " of group " + std::to_string(row) + " is not finite");
+    }
     check_row(x, row);
   }
   if (t.groups() != static_cast<int>(G)) rd.corrupt("the image repeats a group key");
@@ -184,7 +216,8 @@ GroupedCounts GroupedCounts::read(ByteReader& rd, std::size_t width,
 }
 
 bool GroupedCounts::operator==(const GroupedCounts& o) const {
-  if (width_ != o.width_ || keys_.names() != o.keys_.names() || groups() != o.groups()) return false;
+  if (width_ != o.width_ || sums_width_ != o.sums_width_ || keys_.names() != o.keys_.names() || groups() != o.groups())
+    return false;
   std::string a, b;
   write(a);
   o.write(b);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "servscore/detail/group_keys.hpp"
+#include "servscore/detail/grouped_counts.hpp"
 #include "servscore/model.hpp"
 #include "servscore/needs.hpp"
 #include "servscore/stats.hpp"
@@ -300,5 +301,69 @@ struct MomentsAnalysis {
 MomentsAnalysis analyze_moments(Eigen::Ref<const VectorXi32> visit, Eigen::Ref<const Eigen::VectorXd> order,
                                 Eigen::Ref<const VectorXi32> moment, Eigen::Ref<const Eigen::VectorXd> score,
                                 int n_visits, int n_moments, const MomentsConfig& config);
+
+/** @brief Per-moment aggregates of a MomentsState, one row per (group, moment) cell. */
+struct MomentsCounts {
+  std::vector<std::int32_t> group;                              ///< per cell: its row in the groups (key order)
+  std::vector<std::string> moment;                              ///< per cell: the moment's name
+  Eigen::VectorXd cell_rows;                                    ///< per cell: rows of the moment (scored or not)
+  Eigen::VectorXd n, sum, failed, weakest, position_sum;        ///< per cell, as MomentsAnalysis::moment_*
+  Eigen::VectorXd rows, n_missing, visits_scored, bad_endings;  ///< per group (key order)
+};
+
+/**
+ * @brief The mergeable state of moments of truth: per group key and moment the scored
+ * occurrences, the sum of scores, the failures, the visits where it was the weakest and the sum
+ * of its positions; per group the rows, the rows without a score, the scored visits and the
+ * visits with a bad ending. Each batch is analysed with `analyze_moments`, so a batch must hold
+ * **every row of each of its visits** (partition by visit): the per-visit figures (weakest,
+ * position, first and last) need the whole visit, and the state cannot check it without keeping
+ * every visit id. Integer counts merge exactly; the score sums to rounding. The per-visit table
+ * is rows and is not kept. A visit's group is the group of its weakest row.
+ *
+ * Byte image `"SSMOMTS1"` (little-endian on every host): u32 length and the configuration as
+ * JSON; the groups: `GroupKeys` image (key order), u32 4, then per group 4 i64 (rows, missing,
+ * scored visits, bad endings); the cells: `GroupKeys` image over the key columns and `moment`
+ * (key order), u32 5, u32 1, then per cell 5 i64 (rows, n, failed, weakest, position sum) and one
+ * f64 (sum of scores). `from_bytes` checks every declared size against the bytes that remain before
+ * allocating, counts in [0, 2^62], missing and scored visits at most the rows, bad endings at
+ * most the scored visits, each cell's n at most its rows and failures and weakest at most its n,
+ * its sum within [n min, n max] of the scale, every cell's group among the groups, and the rows
+ * and weakest of a group's cells adding up to its rows and scored visits.
+ */
+class MomentsState {
+ public:
+  /** @brief An empty state for `config`, grouped by `key_names` (empty: ungrouped). */
+  explicit MomentsState(MomentsConfig config = {}, std::vector<std::string> key_names = {});
+  const MomentsConfig& config() const { return config_; }
+  const GroupKeys& keys() const { return groups_.keys(); }
+  int groups() const { return groups_.groups(); }
+  /** @brief Rows counted. */
+  std::int64_t rows() const { return groups_.total(0); }
+  std::vector<std::int32_t> sorted_codes() const { return groups_.sorted_codes(); }
+  /**
+   * @brief Analyse a batch (codes as `analyze_moments`; `moment_names` name the moment codes) and
+   * count it per group of the rows (`groups` empty: ungrouped). An empty batch is a no-op; the
+   * state is unchanged on error.
+   */
+  void update(Eigen::Ref<const VectorXi32> visit, Eigen::Ref<const Eigen::VectorXd> order,
+              Eigen::Ref<const VectorXi32> moment, Eigen::Ref<const Eigen::VectorXd> score, int n_visits,
+              const std::vector<std::string>& moment_names, Eigen::Ref<const VectorXi32> groups,
+              const GroupKeys& batch_keys, std::int64_t row_offset = 0);
+  /** @brief Add another state; input_error naming both when the configurations or keys differ. */
+  MomentsState& merge(const MomentsState& other);
+  /** @brief The aggregates: groups in key order, cells in key order (group, then moment name). */
+  MomentsCounts result() const;
+  /** @brief The `SSMOMTS1` image. */
+  std::string to_bytes() const;
+  /** @brief Inverse of to_bytes; untrusted bytes validated first (input_error). */
+  static MomentsState from_bytes(std::string_view bytes);
+  bool operator==(const MomentsState& o) const { return to_bytes() == o.to_bytes(); }
+
+ private:
+  MomentsConfig config_;
+  detail::GroupedCounts groups_;  // per group: rows, missing, scored visits, bad endings
+  detail::GroupedCounts cells_;   // per (group keys..., moment): rows, n, failed, weakest, position sum; score sum
+};
 
 }  // namespace servscore

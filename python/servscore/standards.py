@@ -58,6 +58,7 @@ from .needs import DATA_DIR, _read_json_arg
 
 __all__ = [
     "ComplianceAccumulator",
+    "MomentsAccumulator",
     "TimeAccumulator",
     "ComplianceResult",
     "MomentsConfig",
@@ -540,6 +541,11 @@ class MomentsResult(Result):
 
     def _summary_lines(self) -> list[str]:
         v = self.visits
+        if not len(v):  # from MomentsAccumulator: the per-visit rows are not kept
+            return [
+                f"{len(self.moments)} moments; weakest most often: {self.weakest_moment}; "
+                f"highest failure rate: {self.most_failed}"
+            ]
         scored = v[v["n_scored"] > 0]
         return [
             f"{len(v)} visits, {len(self.moments)} moments; weakest most often: {self.weakest_moment}; "
@@ -829,3 +835,159 @@ class TimeAccumulator(StateAccumulator):
 
     def __repr__(self) -> str:
         return f"standards.TimeAccumulator({self.rows} records, {self._state.groups} group(s))"
+
+
+class MomentsAccumulator(StateAccumulator):
+    """Mergeable moments of truth (the per-moment table of :func:`moments`), batch by batch.
+
+    The state lives in C++ (:class:`servscore._core.MomentsState`): per group key and moment
+    the scored occurrences, the score sum, the failures, the visits where the moment was the
+    weakest and the sum of its positions; per group the rows, the rows without a score, the
+    scored visits and the bad endings. **Each batch must hold every row of each of its visits**
+    (partition by the visit column): the weakest moment, the positions and the first and last
+    score need the whole visit, and the state cannot check this without keeping every visit id.
+    With that, partitions merged in any order give the ``moments`` table and ``n_missing`` of
+    :func:`moments` on all the rows: counts exactly, means to rounding. The per-visit table is
+    rows and is not kept (``result().visits`` is empty); moment names are kept as text.
+
+    ``update(data, by=...)`` analyses a batch (an empty batch is a no-op); ``merge`` / ``+`` /
+    ``sum``; ``result()`` gives a :class:`MomentsResult` (grouped: the moments table indexed
+    by the key columns and the moment, groups in key order, moments by mean position within
+    each group); ``to_bytes()`` / ``from_bytes()`` (format ``SSMOMTS1``, validated on load)
+    and pickling. ``weights=`` is refused.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> df = pd.DataFrame({"visit_id": [1, 1, 2, 2], "moment": ["park", "pay", "park", "pay"],
+    ...                    "order": [1, 2, 1, 2], "score": [5, 2, 4, 4]})
+    >>> a = ss.standards.MomentsAccumulator().update(df[:2])
+    >>> b = ss.standards.MomentsAccumulator().update(df[2:])
+    >>> (a + b).result().moments[["n", "mean", "failed", "weakest"]].values.tolist()
+    [[2.0, 4.5, 0.0, 0.0], [2.0, 3.0, 1.0, 2.0]]
+    """
+
+    __slots__ = ("_columns",)
+    _kind = "standards.MomentsAccumulator"
+    _state_type = _core.MomentsState
+
+    def __init__(
+        self,
+        config: Any = None,
+        *,
+        visit: Any = "visit_id",
+        moment: Any = "moment",
+        order: Any = "order",
+        score: Any = "score",
+        by: str | Sequence[str] | None = None,
+    ) -> None:
+        cfg: MomentsConfig = resolve_config(
+            config if config is not None else default_moments_config_path(), MomentsConfig
+        )
+        self._by = by_list(by)
+        self._columns = (visit, moment, order, score)
+        self._state = _core.MomentsState(cfg, names_of(self._by or []))
+
+    @classmethod
+    def _wrap(cls, state: Any) -> MomentsAccumulator:
+        acc = super()._wrap(state)
+        acc._columns = ("visit_id", "moment", "order", "score")
+        return acc
+
+    def copy(self) -> MomentsAccumulator:
+        """An independent copy of the state, reading the same columns."""
+        out = super().copy()
+        out._columns = self._columns
+        return out
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the bytes carry the counts and the configuration; the column names travel beside them
+        return (_restore_moments, (self.to_bytes(), self._columns))
+
+    @property
+    def config(self) -> MomentsConfig:
+        """The :class:`MomentsConfig` of the state."""
+        out: MomentsConfig = self._state.config
+        return out
+
+    def update(self, data: Any, *, by: Any = None, weights: Any = None) -> MomentsAccumulator:
+        """Analyse one batch of whole visits and count it; returns self (an empty batch is a no-op)."""
+        if weights is not None:
+            raise InputError("weights: moments of truth count visits; weights are not supported")
+        frame = to_frame(data)
+        if len(frame) == 0:
+            return self
+        visit, moment, order, score = self._columns
+        for c in (visit, moment, order, score):
+            if c not in frame.columns:
+                raise InputError(f"data: no column {c!r}; columns present: {', '.join(map(str, frame.columns[:30]))}")
+        if frame[visit].isna().any() or frame[moment].isna().any():
+            col = visit if frame[visit].isna().any() else moment
+            pos = int(np.flatnonzero(frame[col].isna().to_numpy())[0])
+            raise InputError(f"data: column {col!r}, row {frame.index[pos]!r}: missing value; expected a {col}")
+        vcodes, vkeys = pd.factorize(frame[visit], sort=True)
+        mcodes, mkeys = pd.factorize(frame[moment], sort=True)
+        keys_by = self._batch_by(by)
+        gcodes, keys = self._batch_groups(frame, keys_by)
+        try:
+            self._state.update(
+                vcodes.astype(np.int32),
+                numeric_column(frame, order, name="data"),
+                mcodes.astype(np.int32),
+                numeric_column(frame, score, name="data"),
+                len(vkeys),
+                [str(k) for k in mkeys],
+                groups=gcodes,
+                keys=keys,
+            )
+        except InputError as e:
+            raise relabel_rows(e, frame.index) from None
+        self._adopt_by(by, keys_by)
+        return self
+
+    def _merge_key(self) -> Any:
+        c = self.config
+        label = f"MomentsConfig(scale {c.scale_min:g}-{c.scale_max:g}, fail_at {c.fail_at:g}, peak {c.peak})"
+        return ConfigKey(label, c.to_json())
+
+    def result(self) -> MomentsResult:
+        """The :class:`MomentsResult` of everything counted (no per-visit rows)."""
+        r = self._state.result()
+        mn = np.asarray(r["n"], dtype=float)
+        group = np.asarray(r["group"], dtype=np.int64)
+        scored = np.maximum(np.asarray(r["visits_scored"], dtype=float), 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mom = pd.DataFrame(
+                {
+                    "n": mn,
+                    "mean": r["sum"] / mn,
+                    "failed": np.asarray(r["failed"], dtype=float),
+                    "fail_rate": r["failed"] / mn,
+                    "weakest": np.asarray(r["weakest"], dtype=float),
+                    "weakest_share": r["weakest"] / scored[group] if len(group) else np.zeros(0),
+                    "mean_position": r["position_sum"] / mn,
+                }
+            )
+        moment_label = self._columns[1]
+        gkeys, _ = self._group_keys()
+        if gkeys is None:
+            mom.index = pd.Index(list(r["moment"]), name=moment_label)
+            mom = mom.sort_values("mean_position", kind="stable")
+        else:
+            vals, labels = self._key_values()
+            tuples = [(*vals[g], m) for g, m in zip(group, r["moment"])]
+            mom.index = pd.MultiIndex.from_tuples(tuples, names=[*labels, moment_label])
+            order = np.lexsort((np.arange(len(mom)), mom["mean_position"].to_numpy(), group))
+            mom = mom.iloc[order]
+        return MomentsResult(
+            visits=pd.DataFrame(), moments=mom, n_missing=int(np.sum(r["n_missing"])), config=self.config
+        )
+
+    def __repr__(self) -> str:
+        return f"standards.MomentsAccumulator({self.rows} rows, {self.groups} group(s))"
+
+
+def _restore_moments(data: bytes, columns: tuple[Any, ...]) -> MomentsAccumulator:
+    acc = MomentsAccumulator.from_bytes(data)
+    acc._columns = tuple(columns)
+    return acc

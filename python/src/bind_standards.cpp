@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "bind_state.hpp"
 #include "bind_util.hpp"
 #include "servscore/standards.hpp"
 
@@ -142,4 +143,49 @@ void register_standards(py::module_& m) {
       .def("__repr__", [](const TimeState& s) {
         return "TimeState(" + std::to_string(s.rows()) + " records, " + std::to_string(s.groups()) + " group(s))";
       });
+
+  py::class_<MomentsState> moments_state(m, "MomentsState",
+                                         "Mergeable moments-of-truth aggregates per group key and moment (batches "
+                                         "hold whole visits); byte image SSMOMTS1.");
+  moments_state
+      .def(py::init<MomentsConfig, std::vector<std::string>>(), py::arg("config"),
+           py::arg("key_names") = std::vector<std::string>{})
+      .def_property_readonly("config", &MomentsState::config)
+      .def(
+          "update",
+          [](MomentsState& st, const CArray<std::int32_t>& visit, const CArray<double>& order,
+             const CArray<std::int32_t>& moment, const CArray<double>& score, int n_visits,
+             const std::vector<std::string>& moment_names, const std::optional<CArray<std::int32_t>>& groups,
+             const std::optional<GroupKeys>& keys, std::int64_t row_offset) {
+            auto v = bind::as_vector(visit, "visit");
+            auto o = bind::as_vector(order, "order");
+            auto mo = bind::as_vector(moment, "moment");
+            auto sc = bind::as_vector(score, "score");
+            const Eigen::Map<const VectorXi32> g =
+                groups ? bind::as_vector(*groups, "groups") : Eigen::Map<const VectorXi32>(nullptr, 0);
+            const GroupKeys none;
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            st.update(v, o, mo, sc, n_visits, moment_names, g, keys ? *keys : none, row_offset);
+          },
+          py::arg("visit"), py::arg("order"), py::arg("moment"), py::arg("score"), py::arg("n_visits"),
+          py::arg("moment_names"), py::arg("groups") = py::none(), py::arg("keys") = py::none(),
+          py::arg("row_offset") = 0, "Analyse a batch of whole visits (codes as analyze_moments) and count it.")
+      .def("result", [](const MomentsState& st) {
+        MomentsCounts r = st.result();
+        py::dict d;
+        d["group"] = py::array(py::cast(r.group));
+        d["moment"] = r.moment;
+        d["cell_rows"] = bind::to_numpy(std::move(r.cell_rows));
+        d["n"] = bind::to_numpy(std::move(r.n));
+        d["sum"] = bind::to_numpy(std::move(r.sum));
+        d["failed"] = bind::to_numpy(std::move(r.failed));
+        d["weakest"] = bind::to_numpy(std::move(r.weakest));
+        d["position_sum"] = bind::to_numpy(std::move(r.position_sum));
+        d["rows"] = bind::to_numpy(std::move(r.rows));
+        d["n_missing"] = bind::to_numpy(std::move(r.n_missing));
+        d["visits_scored"] = bind::to_numpy(std::move(r.visits_scored));
+        d["bad_endings"] = bind::to_numpy(std::move(r.bad_endings));
+        return d;
+      });
+  bind::def_grouped_state(moments_state, "MomentsState", "rows");
 }

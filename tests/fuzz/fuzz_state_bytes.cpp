@@ -13,6 +13,7 @@
 #include "servscore/nps.hpp"
 #include "servscore/reliability.hpp"
 #include "servscore/servqual.hpp"
+#include "servscore/standards.hpp"
 
 namespace {
 
@@ -40,7 +41,7 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
   using namespace servscore;
   if (size == 0) return 0;
   const std::string_view b = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 8) {
+  switch (data[0] % 9) {
     case 0:
       if (auto m = read_back<Moments>("Moments", b)) {
         only_servscore_errors([&] {
@@ -108,6 +109,16 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
         only_servscore_errors([&] {
           LoyaltyState twice = *l;
           twice.merge(*l);
+          (void)twice.result();
+          (void)twice.rows();
+        });
+      }
+      break;
+    case 8:
+      if (auto t = read_back<MomentsState>("MomentsState", b)) {
+        only_servscore_errors([&] {
+          MomentsState twice = *t;
+          twice.merge(*t);
           (void)twice.result();
           (void)twice.rows();
         });

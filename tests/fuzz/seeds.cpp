@@ -156,6 +156,15 @@ int main(int argc, char** argv) {
   lnps << 10, 3, 8;
   ls.update(lsat, lloy, lnps, Eigen::VectorXd(), ng, nk);
   put(s, "loyalty", sel(7, ls.to_bytes()));
+  MomentsState ms(MomentsConfig{}, {"branch"});
+  VectorXi32 mv(3), mm(3);
+  mv << 0, 0, 1;
+  mm << 0, 1, 0;
+  Eigen::VectorXd mo(3), msc(3);
+  mo << 1, 2, 1;
+  msc << 5, 2, std::nan("");
+  ms.update(mv, mo, mm, msc, 2, {"park", "pay"}, ng, nk);
+  put(s, "moments_of_truth", sel(8, ms.to_bytes()));
 
   // lexicon: the package lexicon, one made by hand (with a text after a NUL byte), the defaults.
   const std::string l = "lexicon";

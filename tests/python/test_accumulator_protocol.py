@@ -131,6 +131,18 @@ def _loyalty_data(rng, n):
     return pd.DataFrame({"s": sat, "l": rng.integers(1, 6, n), "p": rng.integers(0, 11, n), "branch": branch})
 
 
+def _cycles_data(rng, n):
+    # one row per visit, so that any cut of the rows keeps visits whole (MomentsAccumulator's
+    # contract); whole multi-moment visits are cut by visit in test_states_moments.py
+    score = rng.integers(1, 6, n).astype(float)
+    score[rng.random(n) < 0.1] = np.nan
+    moment = rng.choice(np.array(["park", "pay", "leave"], dtype=object), n)
+    branch = rng.choice(np.array(["north", "south"], dtype=object), n)
+    return pd.DataFrame(
+        {"visit_id": np.arange(n), "moment": moment, "order": np.zeros(n), "score": score, "branch": branch}
+    )
+
+
 def _rows(batch, idx):
     if isinstance(batch, pd.DataFrame):
         return batch.iloc[idx]
@@ -160,6 +172,12 @@ SPECS = {
         lambda: ss.needs.Accumulator(NEED_RULES, by="branch"),
         _needs_data,
         lambda acc, b: acc.update(b),
+        _same_counts,
+    ),
+    "standards.MomentsAccumulator": (
+        ss.standards.MomentsAccumulator,
+        _cycles_data,
+        lambda acc, b: acc.update(b, by="branch"),
         _same_counts,
     ),
     "loyalty.Accumulator": (

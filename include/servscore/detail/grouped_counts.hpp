@@ -33,16 +33,20 @@ void check_magic(std::string_view bytes, const char* magic, const std::string& w
 /**
  * Counts per group: `width` int64 cells a group, groups aligned by key (GroupKeys). Every cell
  * stays in [0, kMaxCount] (2^62): an update or merge that would pass it is refused before
- * anything changes, so no sum ever overflows.
+ * anything changes, so no sum ever overflows. Optionally `sums_width` double cells a group too
+ * (sums of values, added the same way; finite).
  */
 class GroupedCounts {
  public:
   static constexpr std::int64_t kMaxCount = std::int64_t{1} << 62;
 
-  explicit GroupedCounts(std::vector<std::string> key_names = {}, std::size_t width = 0);
+  explicit GroupedCounts(std::vector<std::string> key_names = {}, std::size_t width = 0, std::size_t sums_width = 0);
   const GroupKeys& keys() const { return keys_; }
   int groups() const { return keys_.size(); }
   std::size_t width() const { return width_; }
+  std::size_t sums_width() const { return sums_width_; }
+  /** The double cells of group `code` (sums_width() of them). */
+  const double* sums(std::int32_t code) const { return sums_.data() + static_cast<std::size_t>(code) * sums_width_; }
   /** The cells of group `code` (width() of them). */
   const std::int64_t* row(std::int32_t code) const { return cells_.data() + static_cast<std::size_t>(code) * width_; }
   /** Sum of cell `col` over the groups. */
@@ -60,10 +64,12 @@ class GroupedCounts {
    * Add `local` (batch groups x width, the batch's counts) keyed by `batch_keys` (ungrouped:
    * one row, the empty key). Groups whose counts are all zero are still added as keys.
    */
-  void add(const std::vector<std::int64_t>& local, const GroupKeys& batch_keys, bool grouped, const std::string& kind);
+  void add(const std::vector<std::int64_t>& local, const GroupKeys& batch_keys, bool grouped, const std::string& kind,
+           const std::vector<double>& local_sums = {});
   /** Add another table (same width); input_error when the key columns differ or a count would pass 2^62. */
   void merge(const GroupedCounts& other, const std::string& kind);
-  /** The GroupKeys image (keys in key order), u32 width, then per group in key order width i64. */
+  /** The GroupKeys image (keys in key order), u32 width, [u32 sums_width when > 0], then per group in key order
+   * width i64 [and sums_width f64]. */
   void write(std::string& out) const;
   /**
    * Read an image written by write() from rd (the rest of the bytes must be exactly the cells),
@@ -71,13 +77,16 @@ class GroupedCounts {
    * each count in [0, 2^62], and each group's cells with `check_row` (throws through rd.corrupt).
    */
   static GroupedCounts read(ByteReader& rd, std::size_t width,
-                            const std::function<void(const std::int64_t*, std::size_t row)>& check_row);
+                            const std::function<void(const std::int64_t*, std::size_t row)>& check_row,
+                            std::size_t sums_width = 0);
   bool operator==(const GroupedCounts& o) const;
 
  private:
   GroupKeys keys_;
   std::size_t width_ = 0;
+  std::size_t sums_width_ = 0;
   std::vector<std::int64_t> cells_;  // groups x width, in code order
+  std::vector<double> sums_;         // groups x sums_width, in code order
 };
 
 }  // namespace servscore::detail
