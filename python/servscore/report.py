@@ -25,7 +25,9 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
+from ._core import ConfigError
 from .model import get_language
+from .report_labels import display_table, text
 
 # ------------------------------------------------------------------ the report's Chinese texts
 
@@ -77,6 +79,26 @@ def reason_text(why: str, lang: str | None = None) -> str:
     return f"无法读取：{why}"
 
 
+#: Importance of a finding offered to the executive summary (the rule: docs/report.md).
+DETAIL = 0
+#: the section's headline figure on all the data, with its interval where it has one
+HEADLINE = 1
+#: something to act on: a group, item or period clearly or significantly below where it should be
+#: (below the rest at p < alpha, outside its zone or control limits, in "concentrate here")
+ACTION = 2
+#: the executive summary holds at least SUMMARY_MIN and at most SUMMARY_MAX findings (defaults)
+SUMMARY_MIN = 3
+SUMMARY_MAX = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One finding of a section with its importance (:data:`DETAIL`, :data:`HEADLINE`, :data:`ACTION`)."""
+
+    text: str
+    importance: int = DETAIL
+
+
 @dataclasses.dataclass
 class Section:
     """One analysis in the report: findings, figures, tables and warnings."""
@@ -87,6 +109,14 @@ class Section:
     figures: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (caption, PNG base64)
     tables: list[tuple[str, pd.DataFrame]] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    #: the findings offered to the executive summary, in the order added
+    ranked: list[Finding] = dataclasses.field(default_factory=list)
+
+    def add(self, text: str, importance: int = DETAIL) -> None:
+        """Add a finding; with ``importance`` HEADLINE or ACTION it is offered to the executive summary."""
+        self.findings.append(text)
+        if importance > DETAIL:
+            self.ranked.append(Finding(text, importance))
 
     def add_figure(self, fig: Any, caption: str) -> None:
         """Embed a matplotlib figure as PNG (and close it)."""
@@ -96,6 +126,33 @@ class Section:
 
         plt.close(fig)
         self.figures.append((caption, base64.b64encode(buf.getvalue()).decode("ascii")))
+
+
+def executive_summary(
+    sections: list[Section], *, minimum: int = SUMMARY_MIN, maximum: int = SUMMARY_MAX
+) -> list[tuple[Section, Finding]]:
+    """The findings that matter most across ``sections`` (in report order), by the documented rule:
+    each section's first finding of its highest importance, ACTION before HEADLINE, then report
+    order; at most ``maximum``; when fewer than ``minimum``, the sections' next offered findings
+    (same order) fill up to ``minimum``."""
+    if minimum > maximum or minimum < 0:
+        raise ConfigError(f"summary: minimum {minimum} and maximum {maximum}; expected 0 <= minimum <= maximum")
+    firsts: list[tuple[int, int, Section, Finding]] = []
+    rest: list[tuple[int, int, int, Section, Finding]] = []
+    for pos, s in enumerate(sections):
+        order = sorted(range(len(s.ranked)), key=lambda i: (-s.ranked[i].importance, i))
+        for rank, i in enumerate(order):
+            f = s.ranked[i]
+            if rank == 0:
+                firsts.append((-f.importance, pos, s, f))
+            else:
+                rest.append((-f.importance, rank, pos, s, f))
+    chosen = [(s, f) for _, _, s, f in sorted(firsts, key=lambda t: t[:2])][:maximum]
+    for _, _, _, s, f in sorted(rest, key=lambda t: t[:3]):
+        if len(chosen) >= minimum:
+            break
+        chosen.append((s, f))
+    return chosen
 
 
 @dataclasses.dataclass
@@ -108,28 +165,42 @@ class Report:
     lang: str = "en"
     #: files not analysed and why (unreadable, empty), shown in a "not analysed" block
     not_analysed: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    #: the executive summary: (section, finding), see :func:`executive_summary`
+    summary: list[tuple[Section, Finding]] = dataclasses.field(default_factory=list)
 
     def text(self) -> str:
-        """Plain-text summary: the findings and warnings of every section."""
+        """Plain-text summary: the executive summary, then the findings and warnings of every section."""
         lines = [self.title, "=" * len(self.title)]
+        sep = "：" if self.lang == "zh" else ": "
+        if self.summary:
+            head = text("summary", self.lang)
+            lines += ["", head, "-" * len(head)]
+            lines += [f"* {s.title}{sep}{f.text}" for s, f in self.summary]
         for s in self.sections:
             lines += ["", s.title, "-" * len(s.title)]
             lines += [f"- {f}" for f in s.findings]
             lines += [f"! {w}" for w in s.warnings]
         if not self.sections:
-            lines.append("No analysis recognised the data: see `servscore --help` for the expected columns.")
+            lines.append(text("nothing_text", self.lang))
         if self.not_analysed:
-            head = "未分析的文件" if self.lang == "zh" else "Not analysed"
+            head = text("not_analysed", self.lang)
             lines += ["", head, "-" * len(head)]
-            sep = "：" if self.lang == "zh" else ": "
             lines += [f"! {os.path.basename(f)}{sep}{reason_text(why, self.lang)}" for f, why in self.not_analysed]
         return "\n".join(lines)
 
     def to_html(self) -> str:
         """One self-contained HTML document (no external resources)."""
         e = html.escape
+        lang = self.lang
+        sep = "：" if lang == "zh" else ": "
         nav = "".join(f'<li><a href="#{e(s.key)}">{e(s.title)}</a></li>' for s in self.sections)
         body = []
+        if self.summary:
+            items = "".join(f'<li><a href="#{e(s.key)}">{e(s.title)}</a>{sep}{e(f.text)}</li>' for s, f in self.summary)
+            body.append(
+                f'<section id="summary" class="analysis summary"><h2>{e(text("summary", lang))}</h2>'
+                f'<ol class="findings">{items}</ol><p class="note">{e(text("summary_note", lang))}</p></section>'
+            )
         for s in self.sections:
             parts = [f'<section id="{e(s.key)}" class="analysis"><h2>{e(s.title)}</h2>']
             if s.findings:
@@ -142,47 +213,52 @@ class Report:
                     f"<figcaption>{e(caption)}</figcaption></figure>"
                 )
             for caption, table in s.tables:
+                shown = display_table(table, lang)
                 parts.append(
-                    f"<h3>{e(caption)}</h3>"
-                    + table.to_html(classes="data", float_format=lambda v: f"{v:.3g}", border=0)
+                    f'<h3>{e(caption)}</h3><div class="table-wrap">'
+                    + shown.to_html(classes="data", border=0, na_rep="–")
+                    + "</div>"
                 )
             parts.append("</section>")
             body.append("".join(parts))
         if self.not_analysed:
-            head = "未分析的文件" if self.lang == "zh" else "Not analysed"
-            sep = "：" if self.lang == "zh" else ": "
             items = "".join(
-                f"<li>{e(os.path.basename(f))}{sep}{e(reason_text(why, self.lang))}</li>"
-                for f, why in self.not_analysed
+                f"<li>{e(os.path.basename(f))}{sep}{e(reason_text(why, lang))}</li>" for f, why in self.not_analysed
             )
             body.append(
-                f'<section id="not-analysed" class="analysis"><h2>{head}</h2><ul class="warnings">{items}</ul></section>'
+                f'<section id="not-analysed" class="analysis"><h2>{e(text("not_analysed", lang))}</h2>'
+                f'<ul class="warnings">{items}</ul></section>'
             )
         generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         sources = ", ".join(e(os.path.basename(s)) for s in self.sources)
         return f"""<!DOCTYPE html>
-<html lang="{"zh-CN" if self.lang == "zh" else "en"}"><head><meta charset="utf-8">
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(self.title)}</title>
 <style>
-body{{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:0;color:#222;background:#fafafa}}
+*{{box-sizing:border-box}}
+body{{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:0;color:#222;background:#fafafa;overflow-wrap:anywhere}}
 header{{background:#23395d;color:#fff;padding:1.2em 2em}} header h1{{margin:0 0 .2em 0}}
-nav ul{{list-style:none;padding:0;margin:.5em 0 0 0;display:flex;flex-wrap:wrap;gap:1em}} nav a{{color:#cfe0ff}}
+nav ul{{list-style:none;padding:0;margin:.5em 0 0 0;display:flex;flex-wrap:wrap;gap:.4em 1em}} nav a{{color:#cfe0ff}}
 main{{max-width:1100px;margin:auto;padding:1em 2em}}
 section.analysis{{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1em 1.5em;margin:1.2em 0}}
+section.summary{{border-left:6px solid #23395d}} section.summary li{{margin:.45em 0}} p.note{{font-size:.8em;color:#666}}
 ul.findings li{{margin:.3em 0}} ul.warnings li{{color:#8a4b00}} ul.warnings li::before{{content:"\\26A0  "}}
-figure{{display:inline-block;margin:.5em 1em .5em 0}} figure img{{max-width:100%}} figcaption{{font-size:.85em;color:#555}}
-table.data{{border-collapse:collapse;font-size:.85em}} table.data td,table.data th{{padding:.2em .6em;border-bottom:1px solid #eee;text-align:right}}
+figure{{display:inline-block;margin:.5em 1em .5em 0;max-width:100%}} figure img{{max-width:100%;height:auto}} figcaption{{font-size:.85em;color:#555}}
+.table-wrap{{overflow-x:auto;max-width:100%}}
+table.data{{border-collapse:collapse;font-size:.85em}} table.data td,table.data th{{padding:.2em .6em;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}}
 footer{{color:#777;font-size:.8em;padding:1em 2em}}
+@media (max-width:600px){{header,main,footer{{padding-left:.8em;padding-right:.8em}} section.analysis{{padding:.8em .8em}} ul,ol{{padding-left:1.2em}}}}
 </style></head>
 <body><header><h1>{e(self.title)}</h1><div>servscore {e(__version__)} &middot; {e(generated)} &middot; {sources}</div>
 <nav><ul>{nav}</ul></nav></header>
-<main>{"".join(body) or "<p>No analysis recognised the data.</p>"}</main>
-<footer>Generated by servscore. Methods and references: see the servscore documentation.</footer>
+<main>{"".join(body) or f"<p>{e(text('nothing', lang))}</p>"}</main>
+<footer>{e(text("footer", lang))}</footer>
 </body></html>
 """
 
     def save(self, path: str) -> None:
+        """Write :meth:`to_html` to ``path`` (UTF-8)."""
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(self.to_html())
 
@@ -215,10 +291,13 @@ def build_report(
     title: str | None = None,
     sources: list[str] | None = None,
     not_analysed: list[tuple[str, str]] | None = None,
+    summary_min: int = SUMMARY_MIN,
+    summary_max: int = SUMMARY_MAX,
 ) -> Report:
     """Run every section that recognises one of ``tables`` (name -> DataFrame); ``not_analysed``
     lists files (path, reason) that could not be read. Headers are matched case-insensitively
-    (``Weight``) and a date column gives ``month`` / ``quarter`` (:func:`servscore.readers.report_frame`)."""
+    (``Weight``) and a date column gives ``month`` / ``quarter`` (:func:`servscore.readers.report_frame`).
+    The executive summary holds ``summary_min`` to ``summary_max`` findings (:func:`executive_summary`)."""
     from .readers import report_frame
 
     tables = {k: report_frame(v)[0] for k, v in tables.items()}
@@ -233,5 +312,7 @@ def build_report(
         sec = mod.build(dict(tables), lang)
         if sec is not None:
             sections.append(sec)
-    default_title = "服务质量报告" if lang == "zh" else "Service quality report"
-    return Report(title or default_title, sections, sources or sorted(tables), lang, list(not_analysed or []))
+    summary = executive_summary(sections, minimum=summary_min, maximum=summary_max)
+    return Report(
+        title or text("title", lang), sections, sources or sorted(tables), lang, list(not_analysed or []), summary
+    )

@@ -6,7 +6,8 @@ import pandas as pd
 
 from ..defection import analyze
 from ..loyalty import referrals
-from ..report import Section, table_with
+from ..report import ACTION, HEADLINE, Section, table_with
+from ..report_labels import fmt_p
 
 ORDER = 72
 GROUP_COLUMNS = ("branch", "market", "region", "segment", "wave")
@@ -28,23 +29,28 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     ]
     n = int(r.tests.loc["all", "n"])
     missing = int(r.tests.loc["all", "n_missing"])
-    sec.findings.append(
-        (f"{n} 位离开的顾客（{key}）：" if zh else f"{n} departed customers ({key}): ") + "; ".join(top)
-    )
+    sec.add((f"{n} 位离开的顾客（{key}）：" if zh else f"{n} departed customers ({key}): ") + "; ".join(top), HEADLINE)
     p = float(r.tests.loc["all", "p_value"])
-    ptxt = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-    above = [str(row["label"]) for _, row in t.iterrows() if row.get("verdict") == "above"]
+    ptxt = fmt_p(p)
+
+    def vs(row: pd.Series) -> str:  # share, interval and benchmark
+        bench = f"基准 {100 * row['benchmark']:.0f}%" if zh else f"benchmark {100 * row['benchmark']:.0f}%"
+        return (
+            f"{row['label']} {100 * row['share']:.1f}% [{100 * row['lower']:.1f}, {100 * row['upper']:.1f}] ({bench})"
+        )
+
+    above = [vs(row) for _, row in t.iterrows() if row.get("verdict") == "above"]
     below = [str(row["label"]) for _, row in t.iterrows() if row.get("verdict") == "below"]
     if zh:
         sec.findings.append(f"与课程基准（服务不周 68%、产品品质不佳 14%、价钱过高 9%）相比：{ptxt}")
         if above:
-            sec.findings.append("高于基准：" + "、".join(above))
+            sec.add("高于基准：" + "、".join(above), ACTION)
         if below:
             sec.findings.append("低于基准：" + "、".join(below))
     else:
         sec.findings.append(f"against the course's benchmark (poor service 68%, quality 14%, price 9%): {ptxt}")
         if above:
-            sec.findings.append("above the benchmark: " + ", ".join(above))
+            sec.add("above the benchmark: " + ", ".join(above), ACTION)
         if below:
             sec.findings.append("below the benchmark: " + ", ".join(below))
     if missing:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..drivers import importance, ipa, penalty_reward
-from ..report import Section
+from ..report import ACTION, HEADLINE, Section
+from ..report_labels import pick, word, words
 
 ORDER = 40
 OUTCOMES = ("overall", "overall_satisfaction", "satisfaction", "osat", "sat", "csat")
@@ -68,19 +69,31 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     weights = "weight" if "weight" in df.columns else None
     imp = importance(df, outcome, columns=attrs, weights=weights, workers=0)
     ranked = imp.table.sort_values("rank")
-    top = ", ".join(f"{i} ({100 * s:.0f}%)" for i, s in ranked["share"].iloc[:3].items())
-    sec.findings.append(
-        f"{outcome} 的 R² = {imp.r2:.2f}；最重要的驱动因素（LMG 占比）：{top}"
+    top = ("、" if zh else ", ").join(f"{word(i, lang)} ({100 * s:.0f}%)" for i, s in ranked["share"].iloc[:3].items())
+    sec.add(
+        f"{len(attrs)} 项属性解释了 {word(outcome, lang)} 的 R² = {imp.r2:.2f}（{key}）；最重要的驱动因素（LMG 占比）：{top}"
         if zh
-        else f"{len(attrs)} attributes explain R² = {imp.r2:.2f} of {outcome} ({key}); top drivers by LMG share: {top}"
+        else f"{len(attrs)} attributes explain R² = {imp.r2:.2f} of {outcome} ({key}); top drivers by LMG share: {top}",
+        HEADLINE,
     )
     if imp.n_dropped:
-        sec.warnings.append(f"{imp.n_dropped} rows with a missing rating were left out (listwise)")
+        m = imp.n_dropped
+        sec.warnings.append(
+            pick(lang, f"{m} rows with a missing rating were left out (listwise)", f"{m} 行有缺失评分，已整行排除")
+        )
     grid = ipa(df, imp, columns=attrs, weights=weights)
     conc = list(grid.table.index[grid.table["quadrant"].astype(str) == "concentrate_here"])
     if conc:
-        sec.findings.append(
-            ("重点改进：" if zh else "Concentrate here (important, under-performing): ") + ", ".join(conc)
+        perf = grid.table["performance"].to_dict()
+        shares = imp.table["share"].to_dict()
+        items = ("、" if zh else ", ").join(
+            f"{word(c, lang)} ({pick(lang, 'share', '占比')} {100 * shares[c]:.0f}%, "
+            f"{pick(lang, 'performance', '表现')} {perf[c]:.2f})"
+            for c in conc
+        )
+        sec.add(
+            pick(lang, "Concentrate here (important, under-performing): ", "重点改进（重要但表现不佳）：") + items,
+            ACTION,
         )
     try:
         low_max, high_min = penalty_reward_cutoffs(df[attrs])
@@ -88,25 +101,34 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
         for cls in ("basic", "exciting"):
             names = list(pr.table.index[pr.table["factor_class"].astype(str) == cls])
             if names:
-                sec.findings.append(
-                    f"{cls} factors (penalty-reward, bottom box <= {low_max}, top box >= {high_min}): {', '.join(names)}"
+                sec.add(
+                    f"{word(cls, lang)}（惩罚-奖励分析，低分 <= {low_max}，高分 >= {high_min}）：{words(names, lang)}"
+                    if zh
+                    else f"{cls} factors (penalty-reward, bottom box <= {low_max}, top box >= {high_min}): "
+                    f"{', '.join(names)}"
                 )
+        factor = pr.table["factor_class"].astype(str).replace({"performance": "performance_factor"})
         table = pd.concat(
             [
                 imp.table[["importance", "share", "rank"]],
-                grid.table[["performance", "quadrant"]],
-                pr.table[["penalty", "reward", "factor_class"]],
+                grid.table[["performance", "quadrant"]].astype({"quadrant": str}),
+                pr.table[["penalty", "reward"]].assign(factor_class=factor),
             ],
             axis=1,
         )
     except ValueError as e:  # e.g. no middle answers to contrast with
-        sec.warnings.append(f"penalty-reward contrasts not computed: {e}")
+        sec.warnings.append(
+            pick(lang, f"penalty-reward contrasts not computed: {e}", "未计算惩罚-奖励对比（没有可对比的中间回答）")
+        )
         table = pd.concat([imp.table[["importance", "share", "rank"]], grid.table[["performance", "quadrant"]]], axis=1)
-    sec.tables.append(("Importance, performance and class per attribute", table))
+    table.index.name = "attribute"
+    sec.tables.append(
+        (pick(lang, "Importance, performance and class per attribute", "各属性的重要性、表现与类别"), table)
+    )
     fig, ax = plt.subplots(figsize=(6.5, 0.38 * len(attrs) + 1.4))
     imp.plot(ax=ax, lang=lang)
-    sec.add_figure(fig, "Share of R² per attribute (LMG)")
+    sec.add_figure(fig, pick(lang, "Share of R² per attribute (LMG)", "各属性的 R² 占比 (LMG)"))
     fig, ax = plt.subplots(figsize=(6.5, 6))
     grid.plot(ax=ax, lang=lang)
-    sec.add_figure(fig, "Importance-performance grid")
+    sec.add_figure(fig, pick(lang, "Importance-performance grid", "重要性-表现矩阵"))
     return sec

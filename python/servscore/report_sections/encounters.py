@@ -6,7 +6,8 @@ import pandas as pd
 
 from ..encounters import EncounterConfig, score_encounters, summarize_encounters
 from ..model import Quadrant
-from ..report import Section, table_with
+from ..report import ACTION, DETAIL, HEADLINE, Section, table_with
+from ..report_labels import pick, text, word
 
 ORDER = 10
 GROUP_COLUMNS = ("branch", "store", "site", "staff", "agent", "channel", "team")
@@ -33,15 +34,26 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     t = overall.table.iloc[0]
     n = int(t["n"])
     q = Quadrant
-    sec.findings.append(
-        f"{n} 次服务接触中 {100 * t['share_quality']:.1f}% 属于{q.quality.label('zh')}"
+    shares = {k: 100 * t[f"share_{k}"] for k in ("quality", "friendly", "factory", "freezer")}
+    sec.add(
+        f"{n} 次服务接触（{key}）：{q.quality.label('zh')} {shares['quality']:.1f}%，{q.friendly.label('zh')} "
+        f"{shares['friendly']:.1f}%，{q.factory.label('zh')} {shares['factory']:.1f}%，{q.freezer.label('zh')} "
+        f"{shares['freezer']:.1f}%"
         if zh
-        else f"{n} encounters ({key}); {100 * t['share_quality']:.1f}% in the quality quadrant, "
-        f"{100 * t['share_friendly']:.1f}% friendly, {100 * t['share_factory']:.1f}% factory, "
-        f"{100 * t['share_freezer']:.1f}% freezer"
+        else f"{n} encounters ({key}); {shares['quality']:.1f}% in the quality quadrant, "
+        f"{shares['friendly']:.1f}% friendly, {shares['factory']:.1f}% factory, "
+        f"{shares['freezer']:.1f}% freezer",
+        HEADLINE,
     )
     if t["unknown"] > 0:
-        sec.warnings.append(f"{int(t['unknown'])} encounters have too few ratings for a quadrant (unknown)")
+        u = int(t["unknown"])
+        sec.warnings.append(
+            pick(
+                lang,
+                f"{u} encounters have too few ratings for a quadrant (unknown)",
+                f"{u} 次服务接触评分过少，无法归入象限（未知）",
+            )
+        )
     by = next((c for c in GROUP_COLUMNS if c in df.columns), None)
     if by is not None:
         grouped = summarize_encounters(scored, by=by)
@@ -51,15 +63,27 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             share = gt.loc[top, f"share_{quad}"]
             if share >= 0.5:
                 label = Quadrant(quad).label(lang)
-                sec.findings.append(f"{by} {top}: {100 * share:.0f}% {label}")
+                n_g = int(gt.loc[top, "n"])
+                sec.add(
+                    f"{word(by, lang)} {top}：{100 * share:.0f}% 为{label}（{n_g} 次接触）"
+                    if zh
+                    else f"{by} {top}: {100 * share:.0f}% {label} ({n_g} encounters)",
+                    ACTION if quad == "freezer" else DETAIL,
+                )
         thin = gt.index[gt["n"] < MIN_GROUP].tolist()
         if thin:
-            sec.warnings.append(f"thin samples (< {MIN_GROUP} encounters) for {by}: {', '.join(map(str, thin))}")
+            what = pick(lang, "encounters", "次接触")
+            sec.warnings.append(
+                text("thin", lang, min=MIN_GROUP, what=what, by=word(by, lang), groups=", ".join(map(str, thin)))
+            )
         for g, grp in grouped.top_pullers.groupby("group", sort=True):
             if len(grp):
                 r = grp.iloc[0]
-                sec.findings.append(
-                    f"{by} {g}: most often pulled out of quality by {r['indicator']} "
+                ind = word(r["indicator"], lang)
+                sec.add(
+                    f"{word(by, lang)} {g}：最常因“{ind}”未达优质（占其非优质接触的 {100 * r['share']:.0f}%）"
+                    if zh
+                    else f"{by} {g}: most often pulled out of quality by {ind} "
                     f"({100 * r['share']:.0f}% of its non-quality encounters)"
                 )
         table = gt[
@@ -73,11 +97,16 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
                 "mean_personal",
             ]
         ]
-        sec.tables.append((f"Quadrant shares and mean scores by {by}", table))
+        sec.tables.append(
+            (
+                pick(lang, f"Quadrant shares and mean scores by {by}", f"按{word(by, lang)}的象限占比与平均分"),
+                table,
+            )
+        )
         fig, ax = plt.subplots(figsize=(7, 0.45 * len(gt) + 1.6))
         encounter_shares(grouped, ax=ax, lang=lang)
-        sec.add_figure(fig, f"Quadrant shares by {by}")
+        sec.add_figure(fig, pick(lang, f"Quadrant shares by {by}", f"按{word(by, lang)}的象限占比"))
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
     encounter_quadrants(scored, ax=ax, lang=lang)
-    sec.add_figure(fig, "Procedural vs personal scores")
+    sec.add_figure(fig, pick(lang, "Procedural vs personal scores", "程序面与个人面得分"))
     return sec

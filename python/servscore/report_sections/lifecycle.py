@@ -6,7 +6,8 @@ import pandas as pd
 
 from ..lifecycle import LifecycleConfig, stages
 from ..model import LifecycleStage
-from ..report import Section, table_with
+from ..report import ACTION, HEADLINE, Section, table_with
+from ..report_labels import pick, word
 
 ORDER = 60
 GROUP_COLUMNS = ("wave", "period", "month", "segment", "owner_type")
@@ -34,37 +35,58 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     def lab(s: str) -> str:
         return LifecycleStage(s).label(lang)
 
-    weak = ", ".join(lab(s) for s in j["weak_stages"]) or ("无" if zh else "none")
-    strong = ", ".join(lab(s) for s in j["strong_stages"]) or ("无" if zh else "none")
+    t = r.stage_table()
+    comma = "、" if zh else ", "
+    weak = comma.join(lab(s) for s in j["weak_stages"]) or ("无" if zh else "none")
+    strong = comma.join(lab(s) for s in j["strong_stages"]) or ("无" if zh else "none")
+
+    def iv(s: str) -> str:
+        return f"{t.loc[s, 'index']:.1f} [{t.loc[s, 'lower']:.1f}, {t.loc[s, 'upper']:.1f}]"
+
+    w0 = str(j["weakest"])
     if zh:
-        sec.findings.append(
-            f"旅程指数 {j['journey']:.1f}; 最薄弱阶段: {lab(j['weakest'])}; 薄弱: {weak}; 优势: {strong}"
+        sec.add(
+            f"{j['respondents']} 位受访者（{key}）；旅程指数 {j['journey']:.1f}；最薄弱阶段：{lab(w0)} {iv(w0)}；"
+            f"薄弱：{weak}；优势：{strong}",
+            HEADLINE,
         )
     else:
-        sec.findings.append(
+        sec.add(
             f"{j['respondents']} respondents ({key}); journey index {j['journey']:.1f}; weakest stage "
-            f"{lab(j['weakest'])}; weak: {weak}; strong: {strong}"
+            f"{lab(w0)} {iv(w0)}; weak: {weak}; strong: {strong}",
+            HEADLINE,
         )
-    t = r.stage_table()
     for s in t.index[t["quadrant"] == "concentrate_here"]:
-        sec.findings.append(
-            f"{lab(str(s))}: 重要但表现低于旅程指数 (重点改进)"
+        sec.add(
+            f"{lab(str(s))} {iv(str(s))}：重要但低于旅程指数（重点改进）"
             if zh
-            else f"{lab(str(s))}: important but below the journey index (concentrate here)"
+            else f"{lab(str(s))} {iv(str(s))}: important but below the journey index (concentrate here)",
+            ACTION,
         )
     thin = t[t["n_missing"] > 0.5 * j["respondents"]]
     for s, row in thin.iterrows():
-        sec.warnings.append(f"{lab(str(s))}: {int(row['n_missing'])} of {j['respondents']} respondents have no score")
+        m = int(row["n_missing"])
+        sec.warnings.append(
+            pick(
+                lang,
+                f"{lab(str(s))}: {m} of {j['respondents']} respondents have no score",
+                f"{lab(str(s))}：{j['respondents']} 位受访者中 {m} 位没有得分",
+            )
+        )
     cols = ["n", "index", "lower", "upper", "importance", "quadrant", "weak", "strong"]
-    sec.tables.append(("Stage indices" if not zh else "阶段指数", t[cols].rename(index=lab)))
+    sec.tables.append((pick(lang, "Stage indices", "阶段指数"), t[cols].rename(index=lab)))
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(t) + 1.6))
     r.plot(ax=ax, lang=lang)
-    sec.add_figure(fig, "Stage profile" if not zh else "阶段指数")
+    sec.add_figure(fig, pick(lang, "Stage profile", "阶段指数"))
     by = next((c for c in GROUP_COLUMNS if c in df.columns), None)
     if by is not None:
         g = stages(df, by=by, importance=imp, workers=0)
         wide = g.table.pivot(index="stage", columns="group", values="index").reindex(t.index)
-        sec.tables.append((f"Stage index by {by}", wide.rename(index=lab)))
+        sec.tables.append((pick(lang, f"Stage index by {by}", f"按{word(by, lang)}的阶段指数"), wide.rename(index=lab)))
         for grp, row in g.journey.iterrows():
-            sec.findings.append(f"{by} {grp}: journey {row['journey']:.1f}, weakest {lab(row['weakest'])}")
+            sec.add(
+                f"{word(by, lang)} {grp}：旅程指数 {row['journey']:.1f}，最薄弱 {lab(row['weakest'])}"
+                if zh
+                else f"{by} {grp}: journey {row['journey']:.1f}, weakest {lab(row['weakest'])}"
+            )
     return sec

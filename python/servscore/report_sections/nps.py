@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..nps import ces, csat, nps, nps_diff
-from ..report import Section
+from ..report import ACTION, HEADLINE, Section
+from ..report_labels import fmt_p, pick, text, word
 
 ORDER = 20
 NPS_COLUMNS = ("nps", "ltr", "likelihood_to_recommend", "recommend")
@@ -49,31 +50,44 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     sec = Section("nps", "交易调查：净推荐值、满意度与费力度" if zh else "Transactional survey: NPS, CSAT and CES")
     overall = nps(df, column=col, empty="nan", workers=0)
     r = overall.table.iloc[0]
-    sec.findings.append(
-        f"NPS {r['nps']:.1f}（95% 区间 {r['lower']:.1f} 至 {r['upper']:.1f}），{int(r['n'])} 份回答"
+    n = int(r["n"])
+    pro, det = 100 * r["share_promoters"], 100 * r["share_detractors"]
+    sec.add(
+        f"NPS {r['nps']:.1f}（95% 区间 {r['lower']:.1f} 至 {r['upper']:.1f}），{n} 份回答（{key}）："
+        f"推荐者 {pro:.1f}%，贬损者 {det:.1f}%"
         if zh
-        else f"NPS {r['nps']:.1f} (95% interval {r['lower']:.1f} to {r['upper']:.1f}) from {int(r['n'])} answers "
-        f"({key}): {100 * r['share_promoters']:.1f}% promoters, {100 * r['share_detractors']:.1f}% detractors"
+        else f"NPS {r['nps']:.1f} (95% interval {r['lower']:.1f} to {r['upper']:.1f}) from {n} answers "
+        f"({key}): {pro:.1f}% promoters, {det:.1f}% detractors",
+        HEADLINE,
     )
     if r["n_missing"] > 0:
-        sec.warnings.append(f"{int(r['n_missing'])} missing NPS answers (counted, not used)")
+        m = int(r["n_missing"])
+        sec.warnings.append(
+            pick(lang, f"{m} missing NPS answers (counted, not used)", f"{m} 个 NPS 回答缺失（已计数，未使用）")
+        )
     extra: dict[str, Any] = {}
     if "csat" in df.columns and _answers(df["csat"], 1, 5):
         c = csat(df, empty="nan").table.iloc[0]
         extra["csat"] = c
-        sec.findings.append(
-            f"CSAT (top-2-box) {100 * c['top_share']:.1f}% [{100 * c['top_lower']:.1f}, {100 * c['top_upper']:.1f}], "
-            f"mean {c['mean']:.2f} of 5"
+        top2 = f"{100 * c['top_share']:.1f}% [{100 * c['top_lower']:.1f}, {100 * c['top_upper']:.1f}]"
+        sec.add(
+            f"CSAT（前两项满意）{top2}，均值 {c['mean']:.2f}（满分 5）"
+            if zh
+            else f"CSAT (top-2-box) {top2}, mean {c['mean']:.2f} of 5"
         )
     if "ces" in df.columns and _answers(df["ces"], 1, 7):
         e = ces(df, empty="nan").table.iloc[0]
         extra["ces"] = e
-        sec.findings.append(f"CES mean {e['mean']:.2f} of 7 [{e['mean_lower']:.2f}, {e['mean_upper']:.2f}]")
+        iv = f"[{e['mean_lower']:.2f}, {e['mean_upper']:.2f}]"
+        sec.add(f"CES 均值 {e['mean']:.2f}（满分 7）{iv}" if zh else f"CES mean {e['mean']:.2f} of 7 {iv}")
     fig, ax = plt.subplots(figsize=(7, 3.8))
     overall.plot(ax=ax, lang=lang)
-    sec.add_figure(fig, "NPS answers (detractors, passives, promoters)")
+    sec.add_figure(
+        fig, pick(lang, "NPS answers (detractors, passives, promoters)", "NPS 回答（贬损者、被动者、推荐者）")
+    )
 
     for by in [c for c in GROUP_COLUMNS if c in df.columns][:2]:
+        by_label = word(by, lang)
         grouped = nps(df, column=col, by=by, empty="nan", workers=0)
         gt = grouped.table
         # each group against the rest: a signed difference with a p-value
@@ -83,14 +97,26 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
                 continue
             d = nps_diff(df.loc[inside, col], df.loc[~inside, col])
             if d.p_value < ALPHA:
-                word = "above" if d.difference > 0 else "below"
-                sec.findings.append(
-                    f"{by} {g}: NPS {gt.loc[g, 'nps']:.1f}, {abs(d.difference):.1f} points {word} the rest "
-                    f"[{d.lower:+.1f}, {d.upper:+.1f}], p = {d.p_value:.2g}"
-                )
+                iv = f"[{d.lower:+.1f}, {d.upper:+.1f}]"
+                if zh:
+                    word_zh = "高于" if d.difference > 0 else "低于"
+                    line = (
+                        f"{by_label} {g}：NPS {gt.loc[g, 'nps']:.1f}，{word_zh}其余 {abs(d.difference):.1f} 分 "
+                        f"{iv}，{fmt_p(d.p_value)}"
+                    )
+                else:
+                    where = "above" if d.difference > 0 else "below"
+                    line = (
+                        f"{by} {g}: NPS {gt.loc[g, 'nps']:.1f}, {abs(d.difference):.1f} points {where} the rest "
+                        f"{iv}, {fmt_p(d.p_value)}"
+                    )
+                sec.add(line, ACTION if d.difference < 0 else 0)
         thin = gt.index[gt["n"] < MIN_GROUP].tolist()
         if thin:
-            sec.warnings.append(f"thin samples (< {MIN_GROUP} answers) for {by}: {', '.join(map(str, thin))}")
+            what = pick(lang, "answers", "份回答")
+            sec.warnings.append(
+                text("thin", lang, min=MIN_GROUP, what=what, by=by_label, groups=", ".join(map(str, thin)))
+            )
         table = gt[["n", "nps", "lower", "upper", "share_promoters", "share_detractors"]].copy()
         if "csat" in extra:
             table["csat_top2"] = csat(df, by=by, empty="nan").table["top_share"]
@@ -100,20 +126,25 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             if by == "channel" and len(ce) > 1:
                 means = ce["mean"]
                 worst: Any = means.idxmin()
-                sec.findings.append(
-                    f"channel {worst}: the hardest to deal with, CES {means.min():.2f} "
-                    f"vs {ce['mean'].drop(worst).mean():.2f} elsewhere"
+                rest = ce["mean"].drop(worst).mean()
+                sec.add(
+                    f"{by_label} {worst}：最费力，CES {means.min():.2f}，其余为 {rest:.2f}"
+                    if zh
+                    else f"channel {worst}: the hardest to deal with, CES {means.min():.2f} vs {rest:.2f} elsewhere"
                 )
-        sec.tables.append((f"NPS by {by}", table))
+        sec.tables.append((text("by", lang, what="NPS", by=by_label) if zh else f"NPS by {by}", table))
         fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(gt) + 1.5))
         grouped.plot(ax=ax, lang=lang)
-        sec.add_figure(fig, f"NPS by {by} with 95% intervals")
+        sec.add_figure(fig, pick(lang, f"NPS by {by} with 95% intervals", f"按{by_label}的 NPS 及 95% 区间"))
 
     if "month" in df.columns and df["month"].nunique() > 1:
         months = nps(df, column=col, by="month", empty="nan").table
         first, last = months.index[0], months.index[-1]
-        sec.findings.append(
-            f"NPS by month: {months.loc[first, 'nps']:.1f} in {first}, {months.loc[last, 'nps']:.1f} in {last}"
+        a, b = months.loc[first, "nps"], months.loc[last, "nps"]
+        sec.add(
+            f"按月份的 NPS：{first} 为 {a:.1f}，{last} 为 {b:.1f}"
+            if zh
+            else f"NPS by month: {a:.1f} in {first}, {b:.1f} in {last}"
         )
-        sec.tables.append(("NPS by month", months[["n", "nps", "lower", "upper"]]))
+        sec.tables.append(("按月份的 NPS" if zh else "NPS by month", months[["n", "nps", "lower", "upper"]]))
     return sec

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..report import Section
+from ..report import ACTION, HEADLINE, Section
+from ..report_labels import pick, word
 from ..servqual import ServqualConfig, servperf, servqual, zone_of_tolerance
 
 ORDER = 20
@@ -60,40 +61,72 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
     r = servqual(e, p, weights=w, workers=0) if e is not None else servperf(p, weights=w, workers=0)
     weakest: str = r.weakest_dimension()
     if r.kind == "servqual":
-        line = f"{r.n_rows} respondents ({key}); SERVQUAL {r.servqual:+.2f}"
+        line = (
+            f"{r.n_rows} 位受访者（{key}）；SERVQUAL {r.servqual:+.2f}"
+            if zh
+            else f"{r.n_rows} respondents ({key}); SERVQUAL {r.servqual:+.2f}"
+        )
         if w is not None:
-            line += f", weighted {r.weighted_servqual:+.2f}"
-        sec.findings.append(line)
+            line += f"，加权 {r.weighted_servqual:+.2f}" if zh else f", weighted {r.weighted_servqual:+.2f}"
+        sec.add(line, HEADLINE)
         gap = float(r.dimensions["gap"].to_dict()[weakest])
-        sec.findings.append(
+        sec.add(
             f"最大差距维度：{dimension_label(weakest, lang)}（{gap:+.2f}）"
             if zh
-            else f"largest gap: {dimension_label(weakest, lang)} ({gap:+.2f})"
+            else f"largest gap: {dimension_label(weakest, lang)} ({gap:+.2f})",
+            HEADLINE,
         )
     else:
-        sec.findings.append(f"{r.n_rows} respondents ({key}); SERVPERF {r.servperf:.2f} (perceptions only)")
-        sec.findings.append(f"lowest perception: {dimension_label(weakest, lang)}")
+        sec.add(
+            f"{r.n_rows} 位受访者（{key}）；SERVPERF {r.servperf:.2f}（仅感知）"
+            if zh
+            else f"{r.n_rows} respondents ({key}); SERVPERF {r.servperf:.2f} (perceptions only)",
+            HEADLINE,
+        )
+        sec.add(pick(lang, "lowest perception: ", "感知最低：") + dimension_label(weakest, lang))
     if w is not None:
         top = str(r.dimensions["allocation"].idxmax())
         points = float(r.dimensions["allocation"].to_dict()[top])
-        sec.findings.append(f"most important by allocated points: {dimension_label(top, lang)} ({points:.1f} of 100)")
+        sec.add(
+            f"按分配分数最重要：{dimension_label(top, lang)}（{points:.1f} 分，满分 100）"
+            if zh
+            else f"most important by allocated points: {dimension_label(top, lang)} ({points:.1f} of 100)"
+        )
         if r.n_missing_allocation:
-            sec.warnings.append(f"{r.n_missing_allocation} respondents without a complete 100-point allocation")
-    for col, what in (("alpha_perception", "perceptions"), ("alpha_gap", "gap scores")):
+            m = r.n_missing_allocation
+            sec.warnings.append(
+                pick(lang, f"{m} respondents without a complete 100-point allocation", f"{m} 位受访者未完整分配 100 分")
+            )
+    for col, what, what_zh in (("alpha_perception", "perceptions", "感知"), ("alpha_gap", "gap scores", "差距得分")):
         if col not in r.dimensions.columns:
             continue
         low = r.dimensions[col][r.dimensions[col] < ALPHA_WARN]
         for d, a in low.items():
+            dl = dimension_label(str(d), lang)
             sec.warnings.append(
-                f"low reliability of {what} for {dimension_label(str(d), lang)}: Cronbach's alpha {a:.2f} < {ALPHA_WARN}"
+                f"{dl}的{what_zh}信度偏低：Cronbach α {a:.2f} < {ALPHA_WARN}"
+                if zh
+                else f"low reliability of {what} for {dl}: Cronbach's alpha {a:.2f} < {ALPHA_WARN}"
             )
     missing = int(r.items["n_missing_p"].sum()) + (int(r.items["n_missing_e"].sum()) if e is not None else 0)
     if missing:
-        sec.warnings.append(f"{missing} missing answers (items left out of the respondents' dimension means)")
-    sec.tables.append(("Gap scores and reliability by dimension", r.dimensions.round(3)))
+        sec.warnings.append(
+            pick(
+                lang,
+                f"{missing} missing answers (items left out of the respondents' dimension means)",
+                f"{missing} 个缺失回答（未计入受访者的维度均值）",
+            )
+        )
+    dim_table = r.dimensions.round(3).rename(index=lambda d: dimension_label(str(d), lang))
+    sec.tables.append((pick(lang, "Gap scores and reliability by dimension", "各维度的差距得分与信度"), dim_table))
     fig, ax = plt.subplots(figsize=(7, 4))
     r.plot(ax=ax, lang=lang)
-    sec.add_figure(fig, "Mean gap by dimension" if r.kind == "servqual" else "Mean perception by dimension")
+    cap = (
+        ("Mean gap by dimension", "各维度的平均差距")
+        if r.kind == "servqual"
+        else ("Mean perception by dimension", "各维度的平均感知")
+    )
+    sec.add_figure(fig, pick(lang, *cap))
     by = next((c for c in GROUP_COLUMNS if c in df.columns), None)
     if by is not None and e is not None and epre is not None:
         rows = {}
@@ -101,21 +134,37 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             rg = servqual(_prefixed(sub, epre, names), _prefixed(sub, ppre, names), workers=0)
             rows[g] = rg.dimensions["gap"].to_dict() | {"servqual": rg.servqual, "n": rg.n_rows}
         bt = pd.DataFrame(rows).T
-        sec.tables.append((f"Mean gap by {by}", bt.round(3)))
+        bt.index.name = by
+        sec.tables.append((pick(lang, f"Mean gap by {by}", f"按{word(by, lang)}的平均差距"), bt.round(3)))
         worst = bt["servqual"].idxmin()
         worst_gap = float(bt["servqual"].to_dict()[worst])
-        sec.findings.append(f"{by} {worst}: the largest overall gap ({worst_gap:+.2f})")
+        sec.add(
+            f"{word(by, lang)} {worst}：总体差距最大（{worst_gap:+.2f}）"
+            if zh
+            else f"{by} {worst}: the largest overall gap ({worst_gap:+.2f})"
+        )
     for a_pre, d_pre, z_pre in ZOT_PREFIXES:
         za, zd, zp = (_prefixed(df, pre, names) for pre in (a_pre, d_pre, z_pre))
         if za is not None and zd is not None and zp is not None:
             zr = zone_of_tolerance(za, zd, zp, workers=0)
             below = [str(x) for x in zr.dimensions.index[zr.dimensions["position"] == "below"]]
-            sec.findings.append(
-                "below the zone of tolerance: " + (", ".join(dimension_label(b, lang) for b in below) or "none")
+            msa = zr.dimensions["msa"].to_dict()
+            listed = ("、" if zh else ", ").join(f"{dimension_label(b, lang)} (MSA {msa[b]:+.2f})" for b in below)
+            sec.add(
+                pick(lang, "below the zone of tolerance: ", "低于容忍区：") + (listed or pick(lang, "none", "无")),
+                ACTION if below else 0,
             )
-            sec.tables.append(("Zone of tolerance by dimension", zr.dimensions.round(3)))
+            zt = zr.dimensions.round(3).rename(index=lambda d: dimension_label(str(d), lang))
+            sec.tables.append((pick(lang, "Zone of tolerance by dimension", "各维度的容忍区"), zt))
             fig, ax = plt.subplots(figsize=(7, 4))
             zr.plot(ax=ax, lang=lang)
-            sec.add_figure(fig, "Zone of tolerance (adequate to desired) and perceived service")
+            sec.add_figure(
+                fig,
+                pick(
+                    lang,
+                    "Zone of tolerance (adequate to desired) and perceived service",
+                    "容忍区（适当至理想服务）与感知服务",
+                ),
+            )
             break
     return sec
