@@ -54,7 +54,8 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
             sec.add(
                 f"情景“{word(rid, lang)}”出现在 {100 * row['share']:.1f}% 的互动中；建议：{listed(row['actions'])}"
                 if zh
-                else f"situation '{rid}' in {100 * row['share']:.1f}% of interactions; recommended: {row['actions']}"
+                else f"situation: {word(rid, lang)} in {100 * row['share']:.1f}% of interactions; "
+                f"recommended: {listed(row['actions'])}"
             )
     by = next((c for c in GROUP_COLUMNS if c in df.columns), None)
     if by is not None:
@@ -67,7 +68,8 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
                 sec.add(
                     f"{word(by, lang)} {g}：情景“{word(rid, lang)}”占 {100 * shares.loc[g, rid]:.0f}%（总体 {100 * overall:.0f}%）"
                     if zh
-                    else f"{by} {g}: '{rid}' in {100 * shares.loc[g, rid]:.0f}% (overall {100 * overall:.0f}%)"
+                    else f"{by} {g}: '{rid}' ({word(rid, lang)}) in {100 * shares.loc[g, rid]:.0f}% "
+                    f"(overall {100 * overall:.0f}%)"
                 )
         sec.tables.append(
             (

@@ -154,7 +154,8 @@ def build(tables: dict[str, pd.DataFrame], lang: str) -> Section | None:
                 sec.add(f"{bad_share:.1f}% 的到访“开头好、结尾差”；峰终均值 {pe:.2f}，平均分 {mean:.2f}")
             else:
                 sec.add(
-                    f"{len(v)} visits, {len(m.moments)} moments; weakest most often: {weak}; highest failure rate: {failed}"
+                    f"{len(v)} visits, {len(m.moments)} moments; weakest most often: {weak} ({word(weak, lang)}); "
+                    f"highest failure rate: {failed} ({word(failed, lang)})"
                 )
                 sec.add(
                     f"a good start, a bad ending in {bad_share:.1f}% of visits; mean peak-end {pe:.2f} vs mean score {mean:.2f}"
