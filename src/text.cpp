@@ -1818,6 +1818,10 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
             }
             // a verb of an earlier clause does not report a clause with a subject of its own
             if (rv && rv->first <= clause_start && nearest_subject(clause_start, anchor) != 0) rv = nullptr;
+            // nor does an unquoted verb report a clause whose own staff or third-person subject comes
+            // after it: "when I asked whether it came with installation he shrugged", "我问了三遍他还是不理"
+            if (rv && qstack.empty() && (nearest_subject(rv->first, anchor) & (kCtxSubjStaff | kCtxSubjOther)) != 0)
+              rv = nullptr;
             if (rv) {
               quoted = true;
               const std::int32_t vclause = std::max(sent_start, latest_end(breaks, rv->second));
@@ -1841,7 +1845,10 @@ CueMatches CueMatcher::match(const std::vector<TextRef>& texts, int workers, boo
           }
           // experience cues: neither a first-person subject nor the customer's turn makes them the
           // customer's ("业主：我等了两个小时" is the staff's failure, told by the customer)
-          attributed_exp = (ctx_on && turn != kStaff && (who & ~kCtxSubjSelf) == 0) ? std::uint8_t{0} : attributed;
+          // nor does a customer speaking: "客户原话：“我打了四次电话”" is what the customer went through
+          // ("my husband laughed at me" stays the companion's)
+          const std::uint32_t not_self = quoted ? (kCtxSubjStaff | kCtxSubjOther) : ~kCtxSubjSelf;
+          attributed_exp = (ctx_on && turn != kStaff && (who & not_self) == 0) ? std::uint8_t{0} : attributed;
           const int phrase = m.pattern_phrase[static_cast<std::size_t>(h.pat)];
           for (std::int32_t c : m.patterns[static_cast<std::size_t>(h.pat)].cues) {
             const std::uint8_t act = m.actor[static_cast<std::size_t>(c)];

@@ -244,6 +244,27 @@ def test_staff_conditional_rule(text, cue, hypothetical, negated, count):
 
 
 @pytest.mark.parametrize(
+    ("text", "cue", "hypothetical", "count"),
+    [
+        # inverted conditionals and counterfactual expectations are not events
+        ("Had the agent argued with me I'd have cancelled on the spot", "arguing", True, 0),
+        ("had anyone ignored me I would have left", "disinterest", True, 0),
+        ("我还以为又要白跑一趟", "wasting_time", True, 0),
+        ("本以为会被推来推去", "wasting_time", True, 0),
+        # without the trigger they count
+        ("the agent argued with me", "arguing", False, 1),
+        ("又白跑一趟", "wasting_time", False, 1),
+    ],
+)
+def test_default_lexicon_counterfactuals(text, cue, hypothetical, count):
+    r = ss.text.match_cues([text], hits=True)
+    h = r.hits[r.hits["cue"].astype(str) == cue]
+    assert len(h), f"no hit of {cue} in {text!r}"
+    assert bool(h.iloc[0]["hypothetical"]) is hypothetical
+    assert int(r.counts.loc[0, f"cue_{cue}"]) == count
+
+
+@pytest.mark.parametrize(
     ("text", "cue", "negated", "speaker", "count"),
     [
         # negators that jieba cuts as one word (不用, 不会, 从来没) negate as words of their own
@@ -256,6 +277,14 @@ def test_staff_conditional_rule(text, cue, hypothetical, negated, count):
         # and staff behaviour still counts
         ("the agent laughed at me", "embarrassing", False, "staff", 1),
         ("店员态度差", "discourtesy", False, "staff", 1),
+        # an unquoted reporting verb does not report a later clause with a staff or third-person
+        # subject of its own: the shrug is the staff's
+        ("when I asked whether it came with installation he shrugged", "disinterest", False, "staff", 1),
+        ("When I said something the security guy just shrugged", "disinterest", False, "staff", 1),
+        ("我问了三遍他还是不理我", "disinterest", False, "staff", 1),
+        # a customer's quoted account of what they went through is the staff's failure
+        ("客户原话：“我打了四次电话”", "wasting_time", False, "unknown", 1),
+        ('the caller said "I have called them four times"', "wasting_time", False, "unknown", 1),
     ],
 )
 def test_default_lexicon_negators_and_companions(text, cue, negated, speaker, count):
