@@ -9,8 +9,10 @@ them gains nothing on CV, see docs/text_model.md):
 1. k-fold cross-validation (``--folds``, seed 42) on train + dev gives out-of-fold calibrated
    probabilities; for each ``lost_sale:*`` and ``need:*`` label the threshold at which
    ``classify`` ORs the model's flag with the rules' is the one (at least the floor of
-   interactions.json, 1.0 = never) with the best micro-F1 of that union (the figures printed are
-   nested: each fold's thresholds come from the other folds);
+   interactions.json, 1.0 = never) with the best micro-F1 of that union; for the lost-sale labels
+   only among those that keep the flag rate on texts with no lost-sale label at or below
+   ``--max-flag-rate`` (0.05) or the rules' own rate (the figures printed are nested: each fold's
+   thresholds come from the other folds);
 2. the model is fitted on ``--fit-on`` (train + dev by default) with ``CONFIG`` and those
    thresholds, and written with a JSON sidecar (training data id, date, config, CV figures).
 
@@ -163,19 +165,28 @@ def micro(gold: np.ndarray, pred: np.ndarray) -> float:
     return 2 * tp / den if den else 0.0
 
 
-def union_thresholds(proba: np.ndarray, rule: np.ndarray, gold: np.ndarray, floor: float) -> np.ndarray:
+def union_thresholds(
+    proba: np.ndarray, rule: np.ndarray, gold: np.ndarray, floor: float, max_flag_rate: float = 1.0
+) -> np.ndarray:
     """Per label, the threshold t of the model's flag ``p >= t`` that ``classify`` ORs with the
     rules' flag: coordinate ascent (two passes) on the micro-F1 of ``rule | p >= t`` over the
     labels, t on the grid floor, floor + 0.05, ..., 1.0 (1.0: the model never adds this label;
-    ties go to the higher threshold)."""
+    ties go to the higher threshold). With ``max_flag_rate`` < 1 only thresholds that keep the share
+    of texts with no gold label that get any flag at or below max(max_flag_rate, the rules' own
+    share) are considered: the model adds flags where it does not flag texts without a label."""
     grid = [1.0] + [g / 20 for g in range(19, int(round(floor * 20)) - 1, -1)]
+    no_gold = ~gold.any(axis=1)
+    cap = max(max_flag_rate, float(rule[no_gold].any(axis=1).mean()) if no_gold.any() else 0.0)
     t = np.ones(proba.shape[1])
     for _ in range(2):
         for j in range(proba.shape[1]):
             best, best_f = t[j], -1.0
             for g in grid:
                 t[j] = g
-                f = micro(gold, rule | (proba >= t))
+                pred = rule | (proba >= t)
+                if no_gold.any() and float(pred[no_gold].any(axis=1).mean()) > cap + 1e-12:
+                    continue
+                f = micro(gold, pred)
                 if f > best_f + 1e-12:
                     best, best_f = g, f
             t[j] = best
@@ -193,6 +204,13 @@ def main() -> int:
         choices=["all", "none", "no-reasons"],
         default="none",
         help="rule features beside the n-grams: all, none, or all but those of the lost-sale reasons and needs",
+    )
+    ap.add_argument(
+        "--max-flag-rate",
+        type=float,
+        default=0.05,
+        help="lost-sale union thresholds keep the flag rate on texts with no lost-sale label at or below this "
+        "(or the rules' own rate; the goal of issue 12 is 5%%); 1.0: no limit",
     )
     ap.add_argument("--set", default="{}", help="JSON object of TextClassifierConfig keys overriding CONFIG")
     args = ap.parse_args()
@@ -220,6 +238,7 @@ def main() -> int:
     from servscore.model import HumanNeed, LostSaleReason
 
     union_t: dict[str, float] = {}
+    caps = {"lost_sale": args.max_flag_rate, "need": 1.0}
     cv: dict[str, dict[str, float]] = {}
     fo = fold_of(len(texts), args.folds, SEED)
     for prefix, names in (("lost_sale", LostSaleReason.names()), ("need", HumanNeed.names())):
@@ -232,9 +251,9 @@ def main() -> int:
         nested = np.zeros_like(gold)
         for f in range(args.folds):
             tr, te = fo != f, fo == f
-            t = union_thresholds(p[tr], rule[tr], gold[tr], floors[prefix])
+            t = union_thresholds(p[tr], rule[tr], gold[tr], floors[prefix], caps[prefix])
             nested[te] = rule[te] | (p[te] >= t)
-        t_all = union_thresholds(p, rule, gold, floors[prefix])
+        t_all = union_thresholds(p, rule, gold, floors[prefix], caps[prefix])
         union_t.update({c: float(v) for c, v in zip(cols, t_all) if c in oof})
         no_gold = ~gold.any(axis=1)
         cv[prefix] = {
@@ -286,7 +305,9 @@ def main() -> int:
         "selected_on": f"{args.folds}-fold cross-validation (seed {SEED}) on train + dev; the test split was not read. "
         "lost_sale:* and need:* thresholds: per label, the value (>= the interactions.json floor; 1.0 = never "
         "added) whose model flag ORed with the rules' flag gives the best micro-F1 on out-of-fold probabilities "
-        "(coordinate ascent); other labels: tuned inside fit on out-of-fold train data (tune_thresholds)",
+        f"(coordinate ascent; lost_sale:* only among thresholds that keep the flag rate on texts with no lost-sale "
+        f"label at or below {args.max_flag_rate:g} or the rules' own rate); other labels: tuned inside fit on "
+        "out-of-fold train data (tune_thresholds)",
         "command": "PYTHONPATH=build/dev-text/python .venv/bin/python tools/train_text_model.py",
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
         "config": clf.config.to_dict(),
