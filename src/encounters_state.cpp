@@ -303,6 +303,14 @@ EncounterSummaryState& EncounterSummaryState::merge(const EncounterSummaryState&
                       " encounter summary state into a " + describe_weighting(weighting_) + " one");
   const EncounterSummaryState copy = this == &o ? o : EncounterSummaryState();
   const EncounterSummaryState& src = this == &o ? copy : o;
+  // refuse before anything changes: a count past 2^62 (the check cannot overflow: both are <= 2^62)
+  for (std::int32_t b = 0; b < src.groups(); ++b)
+    if (const auto code = keys_.find(src.keys_.key(b)))
+      for (std::size_t c = 0; c < static_cast<std::size_t>(kInts); ++c)
+        if (src.ints_[static_cast<std::size_t>(b) * kInts + c] >
+            kMaxCount - ints_[static_cast<std::size_t>(*code) * kInts + c])
+          throw input_error(
+              "merge: a count of the merged encounter summary state would pass 2^62; the states are unchanged");
   const std::vector<std::int32_t> map = keys_.merge(src.keys_);
   const int R = reals();
   ints_.resize(static_cast<std::size_t>(groups()) * kInts, 0);

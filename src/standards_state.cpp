@@ -133,8 +133,15 @@ ComplianceState& ComplianceState::merge(const ComplianceState& o) {
                       describe_names(o.keys_.names()) + "; only states of the same key columns merge");
   const ComplianceState copy = this == &o ? o : ComplianceState();
   const ComplianceState& src = this == &o ? copy : o;
-  const std::vector<std::int32_t> map = keys_.merge(src.keys_);
   const std::size_t per = 1 + 4 * standards_.standards.size();
+  // refuse before anything changes: a count past 2^62 (the check cannot overflow: both are <= 2^62)
+  for (std::int32_t b = 0; b < src.groups(); ++b)
+    if (const auto code = keys_.find(src.keys_.key(b)))
+      for (std::size_t c = 0; c < per; ++c)
+        if (src.cells_[static_cast<std::size_t>(b) * per + c] >
+            kMaxCount - cells_[static_cast<std::size_t>(*code) * per + c])
+          throw input_error("merge: a count of the merged compliance state would pass 2^62; the states are unchanged");
+  const std::vector<std::int32_t> map = keys_.merge(src.keys_);
   cells_.resize(static_cast<std::size_t>(groups()) * per, 0);
   for (std::size_t b = 0; b < map.size(); ++b)
     for (std::size_t c = 0; c < per; ++c) cells_[static_cast<std::size_t>(map[b]) * per + c] += src.cells_[b * per + c];
@@ -470,8 +477,22 @@ TimeState& TimeState::merge(const TimeState& o) {
     throw input_error("merge: this time-element state is " + describe_names(keys_.names()) + ", the other " +
                       describe_names(o.keys_.names()) + "; only states of the same key columns merge");
   const TimeState src = o;  // a copy: self-merge and the cap conversions below
-  const std::vector<std::int32_t> map = keys_.merge(src.keys_);
   const std::size_t E = config_.targets.size();
+  // refuse before anything changes: a count past 2^62 (attained, zeros and buckets are <= n)
+  if (src.rows_ > kMaxCount - rows_)
+    throw input_error(
+        "merge: the record count of the merged time-element state would pass 2^62; the states are "
+        "unchanged");
+  for (std::int32_t b = 0; b < src.groups(); ++b)
+    if (const auto code = keys_.find(src.keys_.key(b)))
+      for (std::size_t j = 0; j < E; ++j) {
+        const Cell& f = src.cells_[static_cast<std::size_t>(b) * E + j];
+        const Cell& t = cells_[static_cast<std::size_t>(*code) * E + j];
+        if (f.n > kMaxCount - t.n || f.missing > kMaxCount - t.missing)
+          throw input_error(
+              "merge: a count of the merged time-element state would pass 2^62; the states are unchanged");
+      }
+  const std::vector<std::int32_t> map = keys_.merge(src.keys_);
   cells_.resize(static_cast<std::size_t>(groups()) * E);
   for (std::size_t b = 0; b < map.size(); ++b)
     for (std::size_t j = 0; j < E; ++j) {

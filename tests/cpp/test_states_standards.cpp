@@ -143,3 +143,28 @@ TEST_CASE("time state: exact quantiles within the cap, the histogram's relative 
   CHECK_THROWS_WITH(TimeState(cfg).merge(TimeState(cfg, {}, 7)),
                     Contains("exact_cap 100000") && Contains("exact_cap 7"));
 }
+
+TEST_CASE("compliance state: a merge whose counts would pass 2^62 is refused, the state unchanged", "[states]") {
+  // an accepted image: one group, 2^62 records, all met on both standards (the counts are the
+  // image's last 9 int64 cells: records, then met / not met / n.a. / not observed per standard)
+  ComplianceState s(two(), {"branch"});
+  RowMatrixXi8 c(1, 2);
+  c << 1, 1;
+  VectorXi32 g(1);
+  g << 0;
+  s.update(c, g, keys({"south"}));
+  std::string bytes = s.to_bytes();
+  const std::int64_t big = std::int64_t{1} << 62;
+  const std::size_t at = bytes.size() - 9 * 8;
+  for (std::size_t cell : {std::size_t{0}, std::size_t{1}, std::size_t{5}})
+    for (int k = 0; k < 8; ++k)
+      bytes[at + 8 * cell + static_cast<std::size_t>(k)] = static_cast<char>((big >> (8 * k)) & 0xff);
+  ComplianceState huge = ComplianceState::from_bytes(bytes);
+  CHECK(huge.result().met(0, 0) == static_cast<double>(big));
+  const std::string before = huge.to_bytes();
+  CHECK_THROWS_WITH(huge.merge(huge), Contains("would pass 2^62"));
+  CHECK(huge.to_bytes() == before);
+  ComplianceState other = ComplianceState::from_bytes(bytes);
+  CHECK_THROWS_AS(other.merge(huge), input_error);
+  CHECK(other.to_bytes() == before);
+}
