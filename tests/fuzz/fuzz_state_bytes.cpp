@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "fuzz_target.hpp"
+#include "servscore/encounters.hpp"
 #include "servscore/kano.hpp"
 #include "servscore/loyalty.hpp"
 #include "servscore/moments.hpp"
@@ -41,7 +42,7 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
   using namespace servscore;
   if (size == 0) return 0;
   const std::string_view b = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 9) {
+  switch (data[0] % 12) {  // new formats take new selectors: stored inputs keep theirs
     case 0:
       if (auto m = read_back<Moments>("Moments", b)) {
         only_servscore_errors([&] {
@@ -121,6 +122,39 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
           twice.merge(*t);
           (void)twice.result();
           (void)twice.rows();
+        });
+      }
+      break;
+    case 9:
+      if (auto e = read_back<EncounterSummaryState>("EncounterSummaryState", b)) {
+        only_servscore_errors([&] {
+          EncounterSummaryState twice = *e;
+          twice.merge(*e);
+          (void)twice.result();
+          (void)twice.result(false);
+          (void)twice.rows();
+        });
+      }
+      break;
+    case 10:
+      if (auto c = read_back<ComplianceState>("ComplianceState", b)) {
+        only_servscore_errors([&] {
+          ComplianceState twice = *c;
+          twice.merge(*c);
+          (void)twice.result();
+          (void)twice.result(false);
+          (void)twice.rows();
+        });
+      }
+      break;
+    case 11:
+      if (auto t = read_back<TimeState>("TimeState", b)) {
+        only_servscore_errors([&] {
+          TimeState twice = *t;
+          twice.merge(*t);
+          Eigen::MatrixXd exact;
+          (void)twice.result(true, &exact);
+          (void)twice.result(false);
         });
       }
       break;

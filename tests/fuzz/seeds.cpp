@@ -165,6 +165,42 @@ int main(int argc, char** argv) {
   msc << 5, 2, std::nan("");
   ms.update(mv, mo, mm, msc, 2, {"park", "pay"}, ng, nk);
   put(s, "moments_of_truth", sel(8, ms.to_bytes()));
+  EncounterConfig ec;
+  ec.indicators = {{"a", ServiceSide::procedural, 3.0},
+                   {"b", ServiceSide::procedural, 1.0},
+                   {"c", ServiceSide::personal, 1.0},
+                   {"d", ServiceSide::personal, 1.0}};
+  RowMatrixXd er(5, 4);
+  er << 5, 5, 5, 5, 1, 1, 5, 5, 5, 5, 2, 1, 1, 2, 1, 1, std::nan(""), std::nan(""), 5, 5;
+  const EncounterScores es = score_encounters(er, ec);
+  std::vector<RatingColumn> ecols;
+  for (Eigen::Index j = 0; j < er.cols(); ++j) ecols.push_back({er.data() + j, er.cols(), RatingColumn::Type::f64});
+  VectorXi32 eg(5);
+  eg << 0, 1, 1, 0, 1;
+  EncounterSummaryState esu(ec, {"branch"}), esw(ec, {"branch"});
+  esu.update(EncounterScoresView::of(es), eg, nk, Eigen::VectorXd(), ecols);
+  put(s, "encounter_summary", sel(9, esu.to_bytes()));
+  Eigen::VectorXd ew(5);
+  ew << 1, 0.5, 2, 1, 3;
+  esw.update(EncounterScoresView::of(es), eg, nk, ew, ecols);
+  put(s, "encounter_summary_weighted", sel(9, esw.to_bytes()));
+  ComplianceState cs(standards_from_json(R"({"standards": [
+    {"id": "greet", "met": {"field": "greet_seconds", "op": "<=", "value": 3}},
+    {"id": "thanks", "met": {"field": "thanked", "op": "==", "value": 1}}]})"),
+                     {"branch"});
+  RowMatrixXi8 cc(5, 2);
+  cc << 1, 0, 0, 1, -2, -1, 1, 1, 1, -2;
+  cs.update(cc, eg, nk);
+  put(s, "compliance", sel(10, cs.to_bytes()));
+  const TimeConfig tcfg = time_config_from_json(R"({"targets": [{"element": "waiting", "column": "w", "target": 5},
+    {"element": "service", "column": "s", "target": 10}]})");
+  RowMatrixXd tx(5, 2);
+  tx << 1, 12, 4, std::nan(""), std::nan(""), 3, 5, 0, 10, 8;
+  TimeState texact(tcfg, {"branch"}), tsketch(tcfg, {"branch"}, 1, 0.01);
+  texact.update(tx, eg, nk);
+  tsketch.update(tx, eg, nk);
+  put(s, "time_exact", sel(11, texact.to_bytes()));
+  put(s, "time_sketch", sel(11, tsketch.to_bytes()));
 
   // lexicon: the package lexicon, one made by hand (with a text after a NUL byte), the defaults.
   const std::string l = "lexicon";
