@@ -41,6 +41,9 @@ std::pair<double, double> feldt_interval(double alpha, double n, int k, double l
     throw config_error("level: " + detail::format_number(level) + " is out of range; expected a number in (0, 1)");
   if (!(n > 1.0) || k < 2 || std::isnan(alpha)) return {kNaN, kNaN};
   const double df1 = n - 1.0, df2 = (n - 1.0) * (k - 1.0);
+  // an infinite n (a weighted state whose effective n overflows: sum w^2 far below (sum w)^2)
+  // or df2 has no F distribution (boost throws std::domain_error): no interval
+  if (!std::isfinite(df2)) return {kNaN, kNaN};
   boost::math::fisher_f_distribution<double> f(df1, df2);
   const double g = 1.0 - level;
   double lo = 1.0 - (1.0 - alpha) * boost::math::quantile(f, 1.0 - g / 2.0);

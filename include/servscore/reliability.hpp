@@ -164,7 +164,8 @@ double alpha_from_covariance(const Eigen::MatrixXd& cov);
 
 /**
  * @brief Feldt et al. (1987) interval of alpha.
- * @return {lower, upper} at confidence `level`, with df1 = n-1, df2 = (n-1)(k-1).
+ * @return {lower, upper} at confidence `level`, with df1 = n-1, df2 = (n-1)(k-1); NaN when
+ *   n <= 1, k < 2, alpha is NaN or df2 is not finite.
  */
 std::pair<double, double> feldt_interval(double alpha, double n, int k, double level = 0.95);
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -81,6 +82,14 @@ TEST_CASE("hand-computed alpha, item statistics and Feldt interval", "[reliabili
   auto [lo, hi] = feldt_interval(0.8, 100, 10, 0.95);
   CHECK(lo == Approx(0.7360484590607337).epsilon(1e-9));
   CHECK(hi == Approx(0.8536918190912511).epsilon(1e-9));
+  // no F distribution for an infinite n or df2 (a weighted state with an overflowing effective n;
+  // fuzz regression state_bytes/alpha_feldt_infinite_effective_n): no interval, not a domain_error
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const double n : {inf, 1e308}) {
+    const auto [ilo, ihi] = feldt_interval(0.8, n, 3, 0.95);
+    CHECK(std::isnan(ilo));
+    CHECK(std::isnan(ihi));
+  }
   Eigen::VectorXd l(3);
   l << 0.8, 0.7, 0.9;
   CHECK(dillon_goldstein_rho(l) == Approx(5.76 / 6.82));
