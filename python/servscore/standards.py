@@ -864,7 +864,7 @@ class MomentsAccumulator(StateAccumulator):
     >>> a = ss.standards.MomentsAccumulator().update(df[:2])
     >>> b = ss.standards.MomentsAccumulator().update(df[2:])
     >>> (a + b).result().moments[["n", "mean", "failed", "weakest"]].values.tolist()
-    [[2.0, 4.5, 0.0, 0.0], [2.0, 3.0, 1.0, 2.0]]
+    [[2.0, 4.5, 0.0, 1.0], [2.0, 3.0, 1.0, 1.0]]
     """
 
     __slots__ = ("_columns",)
