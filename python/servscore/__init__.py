@@ -30,6 +30,7 @@ from . import (
     text,
 )
 from ._core import ConfigError, Error, InputError, __version__
+from ._progress import set_progress
 from .agreement import fleiss_kappa, icc, kappa, krippendorff_alpha
 from .drivers import ipa
 from .encounters import (
@@ -170,6 +171,7 @@ __all__ = [
     "ServqualItem",
     "ServqualResult",
     "set_language",
+    "set_progress",
     "SocialStyle",
     "sql",
     "standards",

@@ -16,7 +16,9 @@ Subcommands live in :mod:`servscore.commands`, one module per engine, each with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import logging
 import os
 import pkgutil
 import sys
@@ -25,9 +27,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
+from . import __version__, _progress
 from ._core import ConfigError, InputError
 from .readers import READ_OPTIONS, READ_REPORTS, add_read_arguments, print_read_notes, read_options
+from .report_labels import text
 from .sql import Source
 
 FORMATS = {
@@ -69,6 +72,9 @@ def read_table(path: str | Source, fmt: str | None = None) -> pd.DataFrame:
         raise UsageError(f"{path}: no such file")
     from .readers import read_table as read_export
 
+    bar = _progress.current()
+    if bar is not None:
+        bar.stage(text("progress_reading", name=os.path.basename(path)))
     try:  # encodings, delimiters, Excel, labels, column maps, dates: servscore.readers
         df, report = read_export(path, format=fmt, **READ_OPTIONS)
     except InputError as e:  # the message names the file (and byte offset / line)
@@ -172,44 +178,66 @@ def resolve_columns(df: pd.DataFrame, args: argparse.Namespace, *dests: str) -> 
             setattr(args, dest, match_column(df, value, option))
 
 
+@contextlib.contextmanager
+def output_file(path: str) -> Iterator[str]:
+    """A temporary name beside ``path`` (same extension) to write to; moved onto ``path`` when
+    the block ends normally, removed when it raises (Ctrl-C included): an interrupted command
+    leaves no half-written output and keeps an older file of that name as it was."""
+    head, tail = os.path.split(path)
+    stem, ext = os.path.splitext(tail)
+    tmp = os.path.join(head, f".{stem}.{os.getpid()}.part{ext}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
 def write_table(df: pd.DataFrame, path: str, fmt: str | None = None) -> None:
-    """Write a table as CSV, JSON (records), JSON Lines or Parquet."""
+    """Write a table as CSV, JSON (records), JSON Lines or Parquet (through :func:`output_file`)."""
     fmt = detect_format(path, fmt)
     out = df.copy()
     for c in out.columns:
         if isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = out[c].astype("object")
-    if fmt == "csv":
-        out.to_csv(path, index=False)
-    elif fmt == "tsv":
-        out.to_csv(path, index=False, sep="\t")
-    elif fmt == "json":
-        out.to_json(path, orient="records", force_ascii=False, indent=1)
-    elif fmt == "jsonl":
-        out.to_json(path, orient="records", lines=True, force_ascii=False)
-    elif fmt == "parquet":
-        try:
-            out.to_parquet(path, index=False)
-        except ImportError as e:
-            raise UsageError(f"{path}: writing parquet needs pyarrow (pip install pyarrow)") from e
-    else:
+    if fmt not in ("csv", "tsv", "json", "jsonl", "parquet"):
         raise UsageError(f"{path}: unknown format {fmt!r}")
+    with output_file(path) as tmp:
+        if fmt == "csv":
+            out.to_csv(tmp, index=False)
+        elif fmt == "tsv":
+            out.to_csv(tmp, index=False, sep="\t")
+        elif fmt == "json":
+            out.to_json(tmp, orient="records", force_ascii=False, indent=1)
+        elif fmt == "jsonl":
+            out.to_json(tmp, orient="records", lines=True, force_ascii=False)
+        else:
+            try:
+                out.to_parquet(tmp, index=False)
+            except ImportError as e:
+                raise UsageError(f"{path}: writing parquet needs pyarrow (pip install pyarrow)") from e
+    _progress.log.info("wrote %s (%d rows, %s)", path, len(out), fmt)
 
 
 def progress(total: int, label: str = "", chunk: int = 1_000_000) -> Iterator[tuple[int, int]]:
-    """Yield ``(start, stop)`` chunks of at most ``chunk`` rows covering ``total`` rows, drawing a
-    progress bar on stderr when it is a terminal."""
+    """Yield ``(start, stop)`` chunks of at most ``chunk`` rows covering ``total`` rows; the
+    command's progress bar (on stderr, when it is a terminal) shows the share of rows done."""
     step = max(1, chunk)
-    show = sys.stderr.isatty() and total > step
+    bar = _progress.current()
+    if bar is not None and total > step:
+        bar.stage(label or bar.label, total)
     for start in range(0, total, step):
-        if show:
-            done = min(total, start + step) / total
-            bar = "#" * int(30 * done)
-            sys.stderr.write(f"\r{label} [{bar:<30}] {100 * done:5.1f}%")
-            sys.stderr.flush()
         yield start, min(total, start + step)
-    if show:
-        sys.stderr.write("\n")
+        if bar is not None and total > step:
+            bar.update(min(total, start + step) - start)
+
+
+def assumed(option: str, value: Any) -> None:
+    """Log (logger ``servscore``, INFO) a column or setting a command took because the option
+    was not given: ``--column nps`` when ``--metric nps`` names no column."""
+    _progress.log.info("assumed %s %s (not given)", option, value)
 
 
 def add_io_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> None:
@@ -252,8 +280,56 @@ def build_parser() -> argparse.ArgumentParser:
     for name, mod in _commands().items():
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
+        add_common_arguments(p)
         p.set_defaults(_run=mod.run, _parser=p)
     return parser
+
+
+def add_common_arguments(p: argparse.ArgumentParser) -> None:
+    """--quiet (no progress bar) and --verbose (log what was read, skipped and assumed) on every
+    command; a command with a --quiet of its own (report: no text summary) keeps it, and it also
+    turns the progress bar off."""
+    if "--quiet" not in p._option_string_actions:
+        p.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
+    p.add_argument(
+        "--verbose",
+        "-v",
+        action="count",
+        default=0,
+        help="log on standard error what was read, skipped and assumed (-vv: also debug records)",
+    )
+
+
+class _LogFormatter(logging.Formatter):
+    """``servscore COMMAND: LEVEL: message``, the CLI's one-line form."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__()
+        self.command = command
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"servscore {self.command}: {record.levelname.lower()}: {record.getMessage()}"
+
+
+@contextlib.contextmanager
+def _cli_logging(command: str, verbose: int) -> Iterator[None]:
+    """The only handler servscore adds to its logger: the CLI's, on stderr, with --verbose (INFO;
+    -vv DEBUG), for the command's run. Without it the command's notes and warnings are printed
+    as before, and the records go wherever the application sends them."""
+    if not verbose:
+        yield
+        return
+    logger = logging.getLogger("servscore")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormatter(command))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -271,8 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     READ_OPTIONS.clear()
     READ_OPTIONS.update(read_options(args))
     READ_REPORTS.clear()  # a failed command in the same process leaves none behind
+    was = _progress.get_progress()
+    if args.quiet:
+        _progress.set_progress(False)
     try:
-        code = int(args._run(args))
+        with _cli_logging(args.command, args.verbose), _progress.Progress(f"servscore {args.command}"):
+            code = int(args._run(args))
         print_read_notes(args.command)  # what was detected in the files read (stderr, when notable)
         return code
     except UsageError as e:
@@ -290,8 +370,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:  # pragma: no cover
+    except KeyboardInterrupt:  # Ctrl-C: the output file, if any, was not written (output_file)
+        print(f"servscore {args.command}: {text('interrupted')}", file=sys.stderr)
         return 130
+    finally:
+        _progress.set_progress(was)
 
 
 if __name__ == "__main__":  # pragma: no cover

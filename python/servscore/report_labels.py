@@ -293,6 +293,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "thin": ("thin samples (< {min} {what}) for {by}: {groups}", "{by}样本量不足（少于 {min} {what}）：{groups}"),
     "by": ("{what} by {by}", "按{by}的 {what}"),
     "missing_answers": ("{n} missing answers (counted, not used)", "{n} 个缺失回答（已计数，未使用）"),
+    # the command line: progress steps and the Ctrl-C line
+    "interrupted": ("interrupted (no output written)", "已中断（未写入输出文件）"),
+    "progress_reading": ("reading {name}", "正在读取 {name}"),
+    "progress_scoring": ("scoring", "正在评分"),
+    "progress_counting": ("counting", "正在计数"),
+    "progress_report": ("writing the report", "正在生成报告"),
+    "progress_groups": ("groups of {what}", "按{what}分组"),
 }
 
 

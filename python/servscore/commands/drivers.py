@@ -6,9 +6,11 @@ import argparse
 
 import pandas as pd
 
+from .. import _progress
 from .._input import resolve_config
-from ..cli import add_io_arguments, read_table, resolve_columns, write_table
+from ..cli import add_io_arguments, assumed, read_table, resolve_columns, write_table
 from ..drivers import DriverConfig, importance, penalty_reward
+from ..report_labels import text
 
 NAME = "drivers"
 HELP = "key drivers of an outcome: LMG / dominance, relative weights or penalty-reward contrasts"
@@ -62,8 +64,14 @@ def run(args: argparse.Namespace) -> int:
     resolve_columns(df, args, "outcome", "columns", "weights", "by")  # Weight for --weights weight: names up to case
     if args.by:
         parts = []
-        for key, grp in df.groupby(args.by if len(args.by) > 1 else args.by[0], sort=True, dropna=False):
+        groups = df.groupby(args.by if len(args.by) > 1 else args.by[0], sort=True, dropna=False)
+        bar = _progress.current()
+        if bar is not None:
+            bar.stage(text("progress_groups", what=", ".join(map(str, args.by))), groups.ngroups)
+        for key, grp in groups:
             t = _one(grp, args).reset_index()
+            if bar is not None:
+                bar.update()
             keys = key if isinstance(key, tuple) else (key,)
             for c, k in zip(args.by, keys):
                 t.insert(0, c, k)
@@ -71,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         table = pd.concat(parts, ignore_index=True)
     else:
         table = _one(df, args).reset_index()
+    if args.columns is None and len(table):
+        assumed("--columns", ", ".join(dict.fromkeys(map(str, table[table.columns[len(args.by or [])]]))))
     if args.output:
         write_table(table, args.output, args.output_format)
     else:

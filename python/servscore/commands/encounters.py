@@ -9,6 +9,7 @@ import pandas as pd
 from .._input import resolve_config
 from ..cli import add_io_arguments, progress, read_table, resolve_columns, write_table
 from ..encounters import EncounterConfig, score_encounters, summarize_encounters
+from ..report_labels import text
 
 NAME = "encounters"
 HELP = "score service encounters on the procedural and personal sides (Martin's quadrants)"
@@ -27,7 +28,10 @@ def run(args: argparse.Namespace) -> int:
     cfg = resolve_config(args.config, EncounterConfig)
     if len(df) == 0:
         scored = score_encounters(df, cfg)  # raises the empty-input error
-    parts = [score_encounters(df.iloc[a:b], cfg, workers=args.workers) for a, b in progress(len(df), "scoring")]
+    parts = [
+        score_encounters(df.iloc[a:b], cfg, workers=args.workers)
+        for a, b in progress(len(df), text("progress_scoring"))
+    ]
     scored = pd.concat(parts) if len(parts) > 1 else parts[0]
     scored.attrs = parts[0].attrs
     summary = summarize_encounters(scored, by=args.by, config=cfg)

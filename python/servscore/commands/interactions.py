@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import _json
 from .._core import InputError
-from ..cli import UsageError, add_io_arguments, read_table, resolve_columns, write_table
+from ..cli import UsageError, add_io_arguments, output_file, read_table, resolve_columns, write_table
 from ..interactions import classify
 
 NAME = "interactions"
@@ -98,7 +98,7 @@ def _evaluate(gold: pd.DataFrame, table: pd.DataFrame, args: argparse.Namespace)
     print(e.summary().text)
     if args.evaluate_output:
         try:
-            with open(args.evaluate_output, "w", encoding="utf-8") as fh:
+            with output_file(args.evaluate_output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
                 json.dump(e.to_dict(), fh, ensure_ascii=False, indent=1, allow_nan=False)
         except OSError as err:
             raise UsageError(f"{args.evaluate_output}: cannot write the evaluation ({err.strerror or err})") from err

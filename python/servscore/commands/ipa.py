@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import add_io_arguments, read_table, resolve_columns, write_table
+from ..cli import add_io_arguments, output_file, read_table, resolve_columns, write_table
 from ..drivers import ipa
 
 NAME = "ipa"
@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
         matplotlib.use("Agg")
         ax = res.plot(lang=args.lang)
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        with output_file(args.plot) as tmp:  # Ctrl-C leaves no half-written picture
+            ax.figure.savefig(tmp, dpi=120, bbox_inches="tight")
     table = res.table.reset_index()
     if args.output:
         write_table(table, args.output, args.output_format)

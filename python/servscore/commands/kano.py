@@ -9,6 +9,7 @@ import pandas as pd
 from ..cli import add_io_arguments, progress, read_table, resolve_columns, write_table
 from ..kano import Accumulator
 from ..model import ExpectationLevel, KanoCategory, get_language
+from ..report_labels import text
 
 NAME = "kano"
 HELP = "Kano analysis of a survey: category, Better/Worse, Fong test and DuMouchel means per attribute"
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         from .._core import InputError
 
         raise InputError("data: the input is empty (0 rows)")
-    for a, b in progress(len(df), "counting"):
+    for a, b in progress(len(df), text("progress_counting")):
         acc.update(df.iloc[a:b])
     result = acc.result(ci=args.ci, seed=args.seed)
     out = result.compare() if args.compare else result.table

@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ..cli import UsageError, add_io_arguments, read_table, resolve_columns, write_table
+from ..cli import UsageError, add_io_arguments, assumed, read_table, resolve_columns, write_table
 from ..nps import DEFAULT_COLUMNS, ResponseAccumulator
 
 NAME = "nps"
@@ -30,7 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
-    args.column = args.column or DEFAULT_COLUMNS[args.metric]
+    if not args.column:
+        args.column = DEFAULT_COLUMNS[args.metric]
+        assumed("--column", args.column)
     resolve_columns(df, args, "column", "weights", "by")  # Weight for --weights weight: names up to case
     column = args.column
     if args.method and args.metric != "nps":

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..cli import FORMATS, UsageError, add_db_arguments, read_table
+from .. import _progress
+from ..cli import FORMATS, UsageError, add_db_arguments, output_file, read_table
 from ..readers import add_read_arguments, read_files
+from ..report_labels import text
 
 NAME = "report"
 HELP = "write a self-contained HTML report of every analysis the data support, and print its summary"
@@ -19,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", help="report title")
     add_read_arguments(p)  # --encoding --sep --sheet --labels --column-map --waves
     p.add_argument("--lang", choices=["en", "zh"], help="label language (default: en)")
-    p.add_argument("--quiet", action="store_true", help="do not print the text summary")
+    p.add_argument("--quiet", action="store_true", help="do not print the text summary, and no progress bar")
     add_db_arguments(p, many=True)
 
 
@@ -58,8 +60,12 @@ def run(args: argparse.Namespace) -> int:
             files.append(source.label())
     elif args.query or args.table:
         raise UsageError("--query and --table read from a database: give --db URL")
+    bar = _progress.current()
+    if bar is not None:
+        bar.stage(text("progress_report"))
     report = build_report(tables, lang=args.lang, title=args.title, sources=files, not_analysed=skipped)
-    report.save(args.output)
+    with output_file(args.output) as tmp:  # Ctrl-C leaves no half-written report
+        report.save(tmp)
     if not args.quiet:
         print(report.text())
         print(f"\n报告已写入 {args.output}" if report.lang == "zh" else f"\nreport written to {args.output}")
