@@ -778,6 +778,35 @@ Moments Moments::from_bytes(std::string_view bytes) {
       throw input_error("Moments.from_bytes: corrupt moments at cell (" + std::to_string(i % p) + ", " +
                         std::to_string(i / p) + ")");
   }
+  // counts that no sequence of updates and merges can give (each names the cell and both figures)
+  const auto cell = [](Eigen::Index j, Eigen::Index k) {
+    return "(" + std::to_string(j) + ", " + std::to_string(k) + ")";
+  };
+  if (n_dropped > n_rows)
+    throw input_error("Moments.from_bytes: impossible counts: " + std::to_string(n_dropped) + " dropped rows of " +
+                      std::to_string(n_rows));
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const std::int64_t nj = m.n_(j, j), mj = m.n_missing_(j);
+    if (mj > n_rows || nj > n_rows - n_dropped || nj > n_rows - mj)
+      throw input_error("Moments.from_bytes: impossible counts of variable " + std::to_string(j) + ": " +
+                        std::to_string(nj) + " used and " + std::to_string(mj) + " missing of " +
+                        std::to_string(n_rows) + " rows (" + std::to_string(n_dropped) + " dropped)");
+    for (Eigen::Index k = 0; k < p; ++k) {
+      const std::int64_t njk = m.n_(j, k);
+      if (njk != m.n_(k, j) || njk > nj)
+        throw input_error("Moments.from_bytes: impossible pair count " + std::to_string(njk) + " at cell " +
+                          cell(j, k) + " (" + std::to_string(m.n_(k, j)) + " at " + cell(k, j) + ", " +
+                          std::to_string(nj) + " on the diagonal)");
+      const double wjk = m.w_(j, k);
+      if (m.w2_(j, k) < 0 || (!m.weighted_ && wjk != static_cast<double>(njk)))
+        throw input_error("Moments.from_bytes: impossible weight sums at cell " + cell(j, k) + " (" +
+                          detail::format_number(wjk) + ", squares " + detail::format_number(m.w2_(j, k)) + ", " +
+                          std::to_string(njk) + " rows" + (m.weighted_ ? "" : ", unweighted") + ")");
+      if (njk == 0 && (wjk != 0 || m.w2_(j, k) != 0 || m.m2_(j, k) != 0 || m.c_(j, k) != 0))
+        throw input_error("Moments.from_bytes: impossible moments at cell " + cell(j, k) +
+                          ": sums of squares without rows");
+    }
+  }
   return m;
 }
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -200,4 +201,34 @@ TEST_CASE("column-major input gives the row-major result", "[moments]") {
   Eigen::MatrixXd bad = Eigen::MatrixXd::Zero(2000, 2);
   bad(1500, 1) = std::numeric_limits<double>::infinity();
   CHECK_THROWS_WITH(Moments(2).update_columns(bad), Contains("row 1500, column 1"));
+}
+
+TEST_CASE("from_bytes refuses impossible images", "[moments][states]") {
+  RowMatrixXd x(4, 2);
+  x << 1, 2, 3, std::nan(""), 2, 5, 4, 4;
+  Moments m(2);
+  m.update(x);
+  const std::string good = m.to_bytes();
+  REQUIRE(Moments::from_bytes(good) == m);
+  // layout (no names, p = 2): header 38 bytes, n_missing 16, then n, w, w2, mean, m2, c (32 each)
+  const auto patched = [&](std::size_t at, auto v) {
+    std::string b = good;
+    std::memcpy(b.data() + at, &v, sizeof(v));
+    return b;
+  };
+  const std::size_t rows = 18, dropped = 26, missing = 38, n = 54, w = 86, w2 = 118, m2 = 182;
+  CHECK_THROWS_WITH(Moments::from_bytes(patched(dropped, std::int64_t{5})), Contains("5 dropped rows of 4"));
+  CHECK_THROWS_WITH(Moments::from_bytes(patched(missing + 8, std::int64_t{9})), Contains("of variable 1"));
+  CHECK_THROWS_WITH(Moments::from_bytes(patched(rows, std::int64_t{2})), Contains("impossible counts"));
+  CHECK_THROWS_WITH(Moments::from_bytes(patched(n + 16, std::int64_t{2})), Contains("pair count 2 at cell (0, 1)"));
+  CHECK_THROWS_WITH(Moments::from_bytes(patched(w, 2.5)), Contains("weight sums at cell (0, 0)"));
+  CHECK_THROWS_WITH(Moments::from_bytes(patched(w2 + 8, -1.0)), Contains("weight sums at cell (1, 0)"));
+  CHECK_THROWS_WITH(Moments::from_bytes(patched(m2, -1.0)), Contains("corrupt moments at cell (0, 0)"));
+  CHECK_THROWS_WITH(Moments::from_bytes(patched(m2 + 24, std::nan(""))), Contains("corrupt moments at cell (1, 1)"));
+  CHECK_THROWS_WITH(Moments::from_bytes(good.substr(0, good.size() - 1)), Contains("bytes follow"));
+  Moments empty(2);
+  std::string e = empty.to_bytes();
+  const double one = 1.0;
+  std::memcpy(e.data() + m2, &one, sizeof(one));
+  CHECK_THROWS_WITH(Moments::from_bytes(e), Contains("sums of squares without rows"));
 }
