@@ -300,6 +300,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "progress_counting": ("counting", "正在计数"),
     "progress_report": ("writing the report", "正在生成报告"),
     "progress_groups": ("groups of {what}", "按{what}分组"),
+    "cli_encounters": (
+        "{n} encounters, {q} ({share}%) in the quality quadrant, {u} unknown",
+        "{n} 次服务接触，{q} 次（{share}%）属于优质象限，{u} 次未知",
+    ),
+    "cli_pullers": ("top pullers out of quality:", "拉离优质象限的主要指标："),
 }
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import pandas as pd
 
 from .._input import resolve_config
 from ..cli import add_io_arguments, progress, read_table, resolve_columns, write_table
 from ..encounters import EncounterConfig, score_encounters, summarize_encounters
-from ..report_labels import text
+from ..model import get_language
+from ..report_labels import text, word
 
 NAME = "encounters"
 HELP = "score service encounters on the procedural and personal sides (Martin's quadrants)"
@@ -38,13 +40,26 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_table(summary.table.reset_index() if args.summary else scored, args.output, args.output_format)
     else:
-        print(summary._summary_lines()[0] if summary._summary_lines() else "")
-        with pd.option_context("display.width", 120, "display.max_columns", 20):
-            cols = ["n"] + [f"share_{q}" for q in ("quality", "friendly", "factory", "freezer", "unknown")]
-            print((summary.table[cols].assign(**{c: summary.table[c] * 100 for c in cols[1:]})).round(1).to_string())
-        if len(summary.top_pullers):
-            print("top pullers out of quality:")
-            for g, grp in summary.top_pullers.groupby("group", sort=True):
-                items = ", ".join(f"{r.indicator} {100 * r.share:.0f}%" for r in grp.itertuples())
-                print(f"  {g}: {items}")
+        _print_summary(summary)
     return 0
+
+
+def _print_summary(summary: Any) -> None:
+    """The readable summary: the headline, shares per group (%) and the top pullers, in the
+    label language (``--lang zh``: every word from :mod:`servscore.report_labels`)."""
+    t = summary.table
+    n, q, u = int(t["n"].sum()), int(t["quality"].sum()), int(t["unknown"].sum())
+    print(text("cli_encounters", n=n, q=q, u=u, share=f"{100 * q / max(n, 1):.1f}"))
+    cols = ["n"] + [f"share_{k}" for k in ("quality", "friendly", "factory", "freezer", "unknown")]
+    shown = t[cols].assign(**{c: t[c] * 100 for c in cols[1:]}).round(1)
+    if get_language() == "zh":  # labels for the headers and group names, the numbers as they are
+        shown = shown.rename(columns=word, index=word)
+        shown.index.names = [word(x) if x is not None else None for x in shown.index.names]
+    with pd.option_context("display.width", 120, "display.max_columns", 20):
+        print(shown.to_string())
+    if len(summary.top_pullers):
+        print(text("cli_pullers"))
+        sep = "、" if get_language() == "zh" else ", "
+        for g, grp in summary.top_pullers.groupby("group", sort=True):
+            items = sep.join(f"{word(r.indicator)} {100 * r.share:.0f}%" for r in grp.itertuples())
+            print(f"  {word(g)}: {items}")

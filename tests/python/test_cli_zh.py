@@ -1,0 +1,41 @@
+"""``--lang zh`` on the command line: every word of a command's summary in Chinese apart from the
+data's names and units (issue 17, item 4; the checker of the zh report, test_report.py)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pandas as pd
+import pytest
+import servscore as ss
+from servscore.cli import main
+from servscore.report_labels import english_words
+from test_report import ALLOWED_WORDS, data_words
+
+DATA = pathlib.Path(__file__).resolve().parents[2] / "examples" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    yield
+    ss.set_language("en")
+
+
+def english_left(out: str, *tables: pd.DataFrame) -> list[str]:
+    allowed = ALLOWED_WORDS | data_words({f"t{i}": t for i, t in enumerate(tables)})
+    return sorted({w for w in english_words(out) if w not in allowed})
+
+
+def test_encounters_summary_in_chinese(capsys):
+    path = DATA / "encounters.csv"
+    assert main(["encounters", str(path), "--by", "branch", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert english_left(out, pd.read_csv(path)) == []
+    assert "3000 次服务接触" in out and "门店" in out and "称呼顾客姓名" in out  # naming_names
+
+
+def test_encounters_summary_in_english_unchanged(capsys):
+    assert main(["encounters", str(DATA / "encounters.csv"), "--by", "branch"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3000 encounters, 825 (27.5%) in the quality quadrant, 0 unknown\n")
+    assert "share_quality" in out and "top pullers out of quality:" in out and "using the customer's name 16%" in out
