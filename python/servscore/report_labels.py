@@ -124,6 +124,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "nps": ("NPS", "NPS"),
     "share_promoters": ("promoters", "推荐者占比"),
     "share_detractors": ("detractors", "贬损者占比"),
+    "share_passives": ("passives", "被动者占比"),
+    "wald": ("Wald", "Wald 法"),
+    "adjusted_wald": ("adjusted Wald", "调整 Wald 法"),
+    "mover": ("MOVER (Wilson)", "MOVER 法 (Wilson)"),
     "csat_top2": ("CSAT top-2-box", "CSAT 前两项占比"),
     "ces_mean": ("CES mean", "CES 均值"),
     # SERVQUAL and the zone of tolerance
@@ -304,6 +308,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{n} encounters, {q} ({share}%) in the quality quadrant, {u} unknown",
         "{n} 次服务接触，{q} 次（{share}%）属于优质象限，{u} 次未知",
     ),
+    "cli_nps_one": (
+        "NPS {nps:.1f} [{lower:.1f}, {upper:.1f}] ({how}), n = {n}, {missing} missing",
+        "NPS {nps:.1f} [{lower:.1f}, {upper:.1f}]（{how}），样本数 {n}，缺失 {missing}",
+    ),
+    "cli_nps_shares": (
+        "promoters {p:.1f}%, passives {m:.1f}%, detractors {d:.1f}% (promoters >= {pmin}, detractors <= {dmax} on {lo}-{hi})",
+        "推荐者 {p:.1f}%，被动者 {m:.1f}%，贬损者 {d:.1f}%（{lo}-{hi} 分制：推荐者 ≥ {pmin}，贬损者 ≤ {dmax}）",
+    ),
+    "cli_nps_groups": (
+        "{k} groups, {n} answers, {missing} missing ({how}); promoters >= {pmin}, detractors <= {dmax} on {lo}-{hi}",
+        "{k} 组，{n} 个回答，缺失 {missing}（{how}）；{lo}-{hi} 分制：推荐者 ≥ {pmin}，贬损者 ≤ {dmax}",
+    ),
+    "cli_nps_range": ("NPS from {lo:.1f} ({glo}) to {hi:.1f} ({ghi})", "NPS 从 {lo:.1f}（{glo}）到 {hi:.1f}（{ghi}）"),
+    "cli_interval": ("{method} {level:g}%", "{method} {level:g}% 置信区间"),
     "cli_pullers": ("top pullers out of quality:", "拉离优质象限的主要指标："),
 }
 

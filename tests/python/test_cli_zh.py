@@ -39,3 +39,13 @@ def test_encounters_summary_in_english_unchanged(capsys):
     out = capsys.readouterr().out
     assert out.startswith("3000 encounters, 825 (27.5%) in the quality quadrant, 0 unknown\n")
     assert "share_quality" in out and "top pullers out of quality:" in out and "using the customer's name 16%" in out
+
+
+@pytest.mark.parametrize("by", [[], ["--by", "branch"]])
+def test_nps_summary_in_chinese(capsys, by):
+    path = DATA / "transactions.csv"
+    assert main(["nps", str(path), *by, "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert english_left(out, pd.read_csv(path)) == ["Wald"]  # the interval's author (adjusted Wald)
+    assert "推荐者占比" in out and "95% 下限" in out
+    assert ("NPS 从 -59.6（Old Town）到 46.2（Central）" in out) if by else ("样本数 4000，缺失 0" in out)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import pandas as pd
 
 from ..cli import UsageError, add_io_arguments, assumed, read_table, resolve_columns, write_table
+from ..model import get_language
 from ..nps import DEFAULT_COLUMNS, ResponseAccumulator
+from ..report_labels import text, word
 
 NAME = "nps"
 HELP = "Net Promoter Score with intervals (or --metric csat / ces / mean), overall or per group"
@@ -48,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_table(table.reset_index(), args.output, args.output_format)
         return 0
-    for line in result._summary_lines():
+    zh = get_language() == "zh"
+    for line in _nps_lines(result) if zh and args.metric == "nps" else result._summary_lines():
         print(line)
     if args.metric == "nps":
         cols = ["n", "n_missing", "nps", "lower", "upper", "share_promoters", "share_detractors"]
@@ -59,6 +63,35 @@ def run(args: argparse.Namespace) -> int:
         shown = table[cols].copy()
         for c in ("top_share", "top_lower", "top_upper"):
             shown[c] = 100 * shown[c]
+    shown = shown.round(2)
+    if zh:  # labels for the headers and group names, the numbers as they are
+        shown = shown.rename(columns=word, index=word)
+        shown.index.names = [word(x) if x is not None else None for x in shown.index.names]
     with pd.option_context("display.width", 140, "display.max_columns", 20):
-        print(shown.round(2).to_string())
+        print(shown.to_string())
     return 0
+
+
+def _nps_lines(result: Any) -> list[str]:
+    """The NPS summary lines of ``result`` in the label language (from servscore.report_labels)."""
+    c, t = result.config, result.table
+    how = text("cli_interval", method=word(c.method), level=100 * c.level)
+    scale = {"pmin": c.promoter_min, "dmax": c.detractor_max, "lo": c.scale_min, "hi": c.scale_max}
+    if not result.grouped:
+        r = t.iloc[0]
+        one = {"nps": r["nps"], "lower": r["lower"], "upper": r["upper"], "n": int(r["n"])}
+        return [
+            text("cli_nps_one", how=how, missing=int(r["n_missing"]), **one),
+            text(
+                "cli_nps_shares",
+                p=100 * r["share_promoters"],
+                m=100 * r["share_passives"],
+                d=100 * r["share_detractors"],
+                **scale,
+            ),
+        ]
+    lines = [text("cli_nps_groups", k=len(t), n=int(t["n"].sum()), missing=int(t["n_missing"].sum()), how=how, **scale)]
+    ok = t["nps"].dropna()
+    if len(ok):
+        lines.append(text("cli_nps_range", lo=ok.min(), glo=word(ok.idxmin()), hi=ok.max(), ghi=word(ok.idxmax())))
+    return lines
