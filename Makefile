@@ -19,7 +19,7 @@ BUILD := build/py
 INSTALL := build/install
 # the demo's system packages (a compiler, Eigen, Boost.JSON); make test adds Catch2
 APT_DEMO_PACKAGES := g++ libeigen3-dev libboost-json1.81-dev
-APT_PACKAGES := $(APT_DEMO_PACKAGES) catch2 pkg-config
+APT_PACKAGES := $(APT_DEMO_PACKAGES) catch2 pkg-config ccache
 # only for `make test`: the report is opened in a real browser; CJK fonts for Chinese plots
 # postgresql: tests/python/test_sql.py starts a throw-away server of it (initdb, pg_ctl on a loopback port)
 APT_TEST_PACKAGES := chromium fonts-noto-cjk clang-format doxygen postgresql
@@ -28,9 +28,21 @@ APT_HARDEN_PACKAGES := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
+# ccache for every C++ build of make test when it is installed (make test installs it): CMake takes
+# the launcher from the environment, scikit-build-core's build too. The cache is ccache's own
+# (CCACHE_DIR, by default ~/.cache/ccache), so a second clone or a rebuild after `make clean` reuses
+# the objects; paths are made relative to the clone (CCACHE_BASEDIR) and the compile directory is
+# not hashed (debug line tables only), so clones at other paths hit too. CCACHE=0 turns it off.
+CCACHE ?= 1
+ifeq ($(CCACHE),1)
+export CMAKE_CXX_COMPILER_LAUNCHER ?= $(shell command -v ccache 2>/dev/null)
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
+endif
+
 .PHONY: lint typecheck demo demo-run package test build sysdeps sysdeps-demo testdeps venv venv-run ctest \
 	consumers examples pytest wheel wheel-venv docs-cpp dev clean help \
-	sanitize tsan fuzz fuzz-build fuzz-smoke hardendeps
+	sanitize asan-build tsan fuzz fuzz-build fuzz-smoke hardendeps
 
 help:
 	@echo "make demo | make test | make wheel | make build | make docs-cpp | make dev DEV=build/dev-NAME | make clean"
@@ -148,7 +160,7 @@ pytest: wheel-venv testdeps
 typecheck: build
 	$(VENV)/bin/mypy
 
-# The hardening of CI (docs/hardening.md): sanitize (GCC ASan + UBSan over the C++ tests and the
+# The hardening of CI (docs/hardening.md): sanitize (clang ASan + UBSan over the C++ tests and the
 # Python engine tests), fuzz-smoke (clang libFuzzer, every target FUZZ_SMOKE_SECONDS, seeded, from
 # the committed corpus; found crashes are also replayed by servscore_tests "[fuzz]") and tsan (clang
 # TSan over every C++ test that runs an engine with several workers).
@@ -160,17 +172,18 @@ docs-cpp: testdeps
 	doxygen docs/Doxyfile
 	@echo "C++ API reference: build/docs-cpp/html/index.html ($$(grep -c . build/docs-cpp/warnings.log || true) doxygen warnings in build/docs-cpp/warnings.log)"
 
-# ---- Hardening (docs/hardening.md): sanitizers and fuzzing, each in its own build directory ----
-# Sanitizer builds: -O1 with debug information, no LTO (pybind11 would add it), asserts off as in
-# the release build.
-# Debug information is line tables only (GCC -g1, clang -gline-tables-only): every report still
-# has file:line frames, and the builds take a third (GCC) to three fifths (clang) less time than with -g.
-SAN_CMAKE_COMMON := -G Ninja -DSERVSCORE_INSTALL=OFF -DSERVSCORE_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF
-SAN_CMAKE := $(SAN_CMAKE_COMMON) -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
-SAN_CMAKE_CLANG := $(SAN_CMAKE_COMMON) -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG"
+# ---- Hardening (docs/hardening.md): sanitizers and fuzzing ----
+# Sanitizer builds: clang, -O1 with line tables (every report has file:line frames), no LTO
+# (pybind11 would add it), asserts off as in the release build.
+SAN_CMAKE := -G Ninja -DSERVSCORE_INSTALL=OFF -DSERVSCORE_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
+  -DCMAKE_CXX_COMPILER=clang++
 UBSAN_ENV := UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# One clang ASan + UBSan build serves the C++ tests, the Python extension and the libFuzzer targets
+# (SERVSCORE_FUZZ also instruments the library for coverage): one compile instead of three.
 ASAN_BUILD := build/asan
+FUZZ_BUILD := $(ASAN_BUILD)
+FUZZ_TARGETS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.cpp)))
 # The Python suites run under ASan + UBSan, except those that spend their time outside the
 # extension: the HTML report, notebooks, the documentation and README examples, the CLI (a
 # subprocess per case), the text-model training and corpus evaluations, and mypy over the stub
@@ -179,15 +192,18 @@ ASAN_BUILD := build/asan
 SANITIZE_PYTEST_SKIP := test_report test_notebooks test_docs test_readme test_cli test_typing \
   test_corpus test_text_eval test_text_model test_dask test_spark test_cli_corrupt test_sql
 SANITIZE_PYTESTS = $(filter-out $(addprefix tests/python/,$(addsuffix .py,$(SANITIZE_PYTEST_SKIP))),$(wildcard tests/python/test_*.py))
-
-# GCC ASan + UBSan over the C++ tests and the Python extension (the engine tests). libstdc++ is
-# preloaded with libasan: python does not link it, and ASan's __cxa_throw interceptor needs it at start-up.
-sanitize: sysdeps venv
-	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DCMAKE_CXX_COMPILER=g++ -DSERVSCORE_SANITIZE=address,undefined \
+asan-build: sysdeps hardendeps venv
+	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DSERVSCORE_SANITIZE=address,undefined -DSERVSCORE_FUZZ=ON \
 	  -DSERVSCORE_PYTHON=ON -DPython_EXECUTABLE=$(CURDIR)/$(PY) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# ASan + UBSan over the C++ tests (leak checking on) and the Python extension (the engine tests).
+# python links neither the ASan runtime nor libstdc++: both are preloaded (ASan's __cxa_throw
+# interceptor needs libstdc++ at start-up).
+sanitize: asan-build
 	$(UBSAN_ENV) ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
-	LD_PRELOAD="$$(g++ -print-file-name=libasan.so) $$(g++ -print-file-name=libstdc++.so)" ASAN_OPTIONS=detect_leaks=0 $(UBSAN_ENV) \
+	LD_PRELOAD="$$(clang++ -print-file-name=libclang_rt.asan-x86_64.so) $$(g++ -print-file-name=libstdc++.so)" \
+	  ASAN_OPTIONS=detect_leaks=0 $(UBSAN_ENV) \
 	  PYTHONPATH=$(ASAN_BUILD)/python $(PY) -m pytest -q -p no:cacheprovider -x $(PYTEST_XDIST) $(SANITIZE_PYTESTS)
 
 # clang TSan over the C++ tests of the threaded code (parallel_for users and the text-model trainer).
@@ -196,20 +212,14 @@ TSAN_BUILD := build/tsan
 # every C++ test case that runs an engine with several workers (their names say so)
 TSAN_TESTS := *worker*,*parallel*,*thread*
 tsan: sysdeps hardendeps
-	cmake -S . -B $(TSAN_BUILD) $(SAN_CMAKE_CLANG) -DCMAKE_CXX_COMPILER=clang++ -DSERVSCORE_SANITIZE=thread \
-	  -DSERVSCORE_NO_TARGET_CLONES=ON >/dev/null
+	cmake -S . -B $(TSAN_BUILD) $(SAN_CMAKE) -DSERVSCORE_SANITIZE=thread -DSERVSCORE_NO_TARGET_CLONES=ON >/dev/null
 	cmake --build $(TSAN_BUILD) --target servscore_tests -j $(JOBS)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(TSAN_BUILD)/tests/cpp/servscore_tests "$(TSAN_TESTS)"
 
-# libFuzzer targets (tests/fuzz/README.md). `make fuzz` runs each for FUZZ_SECONDS on a copy of
-# its seed corpus; `make fuzz-smoke` (in make test) is the short run.
-FUZZ_BUILD := build/fuzz
+# libFuzzer targets (tests/fuzz/README.md), built in the ASan build. `make fuzz` runs each for
+# FUZZ_SECONDS on a copy of its seed corpus; `make fuzz-smoke` (in make test) is the short run.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.cpp)))
-fuzz-build: sysdeps hardendeps
-	cmake -S . -B $(FUZZ_BUILD) $(SAN_CMAKE_CLANG) -DCMAKE_CXX_COMPILER=clang++ -DSERVSCORE_SANITIZE=address,undefined \
-	  -DSERVSCORE_FUZZ=ON >/dev/null
-	cmake --build $(FUZZ_BUILD) --target $(FUZZ_TARGETS) -j $(JOBS)
+fuzz-build: asan-build
 fuzz: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 # The smoke run of make test: every target FUZZ_SMOKE_SECONDS, seeded (FUZZ_SEED, default 1),

@@ -285,7 +285,9 @@ bool score_tile_portable(const EncounterTileParams& kp, const double* const* col
 
 EncounterScores score_encounters(RecordsRef ratings, const EncounterConfig& config, int workers) {
   std::vector<ColumnView> columns;
-  for (Eigen::Index j = 0; j < ratings.cols(); ++j) columns.push_back({ratings.data() + j, ratings.outerStride()});
+  // no rows: data() may be null, and null + j is undefined; the columns are never read
+  for (Eigen::Index j = 0; j < ratings.cols(); ++j)
+    columns.push_back({ratings.rows() > 0 ? ratings.data() + j : ratings.data(), ratings.outerStride()});
   return score_encounters(columns, ratings.rows(), config, workers);
 }
 
@@ -324,7 +326,7 @@ EncounterScores score_encounters(const std::vector<ColumnView>& ratings, std::pt
     if (ratings[static_cast<std::size_t>(j)].data == nullptr)
       throw input_error("ratings: column '" + inds[static_cast<std::size_t>(j)].name + "' has no values");
   // records stored row by row (a C-ordered array): the block is transposed from one base pointer
-  bool row_major = k > 0 && ratings[0].stride >= k;
+  bool row_major = n > 0 && k > 0 && ratings[0].stride >= k;  // no rows: data may be null
   for (Eigen::Index j = 0; j < k && row_major; ++j)
     row_major = ratings[static_cast<std::size_t>(j)].stride == ratings[0].stride &&
                 ratings[static_cast<std::size_t>(j)].data == ratings[0].data + j;

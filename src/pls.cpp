@@ -1461,7 +1461,8 @@ std::vector<Index> locate_columns(const PlsModel& model, const PlsConfig& config
 PlsResult fit_pls(RecordsRef data, const std::vector<std::string>& columns, const PlsModel& model,
                   const PlsConfig& config, int workers) {
   std::vector<ColumnView> all;
-  for (Index c = 0; c < data.cols(); ++c) all.push_back({data.data() + c, data.outerStride()});
+  for (Index c = 0; c < data.cols(); ++c)  // no rows: data() may be null (null + c is undefined)
+    all.push_back({data.rows() > 0 ? data.data() + c : data.data(), data.outerStride()});
   return fit_pls(all, data.rows(), columns, model, config, workers);
 }
 

@@ -37,7 +37,8 @@ RowMatrixXd five() {
 
 std::vector<RatingColumn> columns(const RowMatrixXd& x) {
   std::vector<RatingColumn> c;
-  for (Eigen::Index j = 0; j < x.cols(); ++j) c.push_back({x.data() + j, x.cols(), RatingColumn::Type::f64});
+  for (Eigen::Index j = 0; j < x.cols(); ++j)  // no rows: data() is null, and null + j is undefined
+    c.push_back({x.rows() > 0 ? x.data() + j : x.data(), x.cols(), RatingColumn::Type::f64});
   return c;
 }
 
