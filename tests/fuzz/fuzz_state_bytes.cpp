@@ -1,11 +1,13 @@
-// Every from_bytes of a mergeable state, chosen by the first byte; the rest is the image.
+// Every from_bytes of a mergeable state, chosen by the first byte (mod 17); the rest is the image.
 // Oracles: only servscore::error escapes (no bad_alloc: sizes are checked before allocating);
 // an accepted image writes back to the same bytes (value equality is not asked: a state may hold
 // NaN moments, which compare unequal); merging it with itself
 // and computing its results raise nothing but servscore::error.
 #include <optional>
+#include <vector>
 
 #include "fuzz_target.hpp"
+#include "servscore/agreement.hpp"
 #include "servscore/encounters.hpp"
 #include "servscore/kano.hpp"
 #include "servscore/loyalty.hpp"
@@ -42,7 +44,7 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
   using namespace servscore;
   if (size == 0) return 0;
   const std::string_view b = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 12) {  // new formats take new selectors: stored inputs keep theirs
+  switch (data[0] % 17) {  // new formats take new selectors: stored inputs keep theirs
     case 0:
       if (auto m = read_back<Moments>("Moments", b)) {
         only_servscore_errors([&] {
@@ -155,6 +157,60 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
           Eigen::MatrixXd exact;
           (void)twice.result(true, &exact);
           (void)twice.result(false);
+        });
+      }
+      break;
+    case 12:
+      if (auto i = read_back<IccState>("IccState", b)) {
+        only_servscore_errors([&] {
+          IccState twice = *i;
+          twice.merge(*i);
+          (void)icc(twice);
+        });
+      }
+      break;
+    case 13:
+      if (auto k = read_back<KappaState>("KappaState", b)) {
+        only_servscore_errors([&] {
+          KappaState twice = *k;
+          twice.merge(*k);
+          const int c = twice.categories.size();
+          const RowMatrixXd table = twice.table.cast<double>();
+          (void)cohen_kappa(table, kappa_weights(c, "unweighted"));
+          if (c >= 2) (void)cohen_kappa(table, kappa_weights(c, "quadratic"), 0.95, KappaVariance::psych);
+        });
+      }
+      break;
+    case 14:
+      if (auto f = read_back<FleissState>("FleissState", b)) {
+        only_servscore_errors([&] {
+          FleissState twice = *f;
+          twice.merge(*f);
+          (void)fleiss_kappa(twice);
+        });
+      }
+      break;
+    case 15:
+      if (auto k = read_back<KrippendorffState>("KrippendorffState", b)) {
+        only_servscore_errors([&] {
+          KrippendorffState twice = *k;
+          twice.merge(*k);
+          const Eigen::VectorXd values =
+              Eigen::VectorXd::LinSpaced(twice.categories.size(), 1, twice.categories.size());
+          for (auto metric : {KrippendorffMetric::nominal, KrippendorffMetric::ordinal, KrippendorffMetric::interval,
+                              KrippendorffMetric::ratio})
+            (void)krippendorff_alpha(twice.coincidence, metric, values);
+        });
+      }
+      break;
+    case 16:
+      if (auto g = read_back<GroupedResponses>("GroupedResponses", b)) {
+        only_servscore_errors([&] {
+          GroupedResponses twice = *g;
+          twice.merge(*g);
+          const GroupedResponses sorted = twice.sorted();
+          (void)nps_estimates(sorted.counts, NpsConfig{});
+          (void)box_estimates(sorted.counts, BoxConfig{});
         });
       }
       break;

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "servscore/agreement.hpp"
 #include "servscore/drivers.hpp"
 #include "servscore/economics.hpp"
 #include "servscore/encounters.hpp"
@@ -201,6 +202,30 @@ int main(int argc, char** argv) {
   tsketch.update(tx, eg, nk);
   put(s, "time_exact", sel(11, texact.to_bytes()));
   put(s, "time_sketch", sel(11, tsketch.to_bytes()));
+  // agreement (3 subjects or units x 3 raters; -1 missing) and the grouped NPS counts
+  IccState icc_state = IccState::zeros(3);
+  RowMatrixXd ir(4, 3);
+  ir << 4, 5, 4, 2, 2, 3, 5, std::nan(""), 4, 1, 2, 2;
+  icc_state.update(ir);
+  put(s, "icc", sel(12, icc_state.to_bytes()));
+  const std::vector<std::string> labels{"low", "mid", "high"};
+  const std::vector<std::int32_t> r1{0, 1, 2, 2, -1}, r2{0, 2, 2, 1, 1};
+  KappaState kappa;
+  kappa.update(labels, r1.data(), r2.data(), 5);
+  put(s, "kappa", sel(13, kappa.to_bytes()));
+  const std::vector<std::int32_t> codes{0, 0, 1, 2, 2, 2, 1, -1, 1, 0, 1, 1};
+  FleissState fleiss;
+  fleiss.update(labels, codes.data(), 4, 3);
+  put(s, "fleiss", sel(14, fleiss.to_bytes()));
+  KrippendorffState kripp;
+  kripp.update(labels, codes.data(), 4, 3);
+  put(s, "krippendorff", sel(15, kripp.to_bytes()));
+  GroupKeys rk({"branch"});
+  rk.insert(GroupKey{KeyValue{std::string("north")}});
+  rk.insert(GroupKey{KeyValue{std::string("south")}});
+  put(s, "grouped_responses", sel(16, GroupedResponses::of(rk, count_responses(answers, 0, 10, groups, 2)).to_bytes()));
+  put(s, "grouped_responses_weighted",
+      sel(16, GroupedResponses::of(rk, count_responses(answers, 0, 10, groups, 2, aw)).to_bytes()));
 
   // lexicon: the package lexicon, one made by hand (with a text after a NUL byte), the defaults.
   const std::string l = "lexicon";
