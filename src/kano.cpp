@@ -463,6 +463,9 @@ std::string describe_keys(const std::vector<std::string>& names) {
   return s + "]";
 }
 
+// the most answers one (group, attribute) row may hold: the summaries add a row's cells in int64
+constexpr std::int64_t kMaxRowTotal = std::int64_t{1} << 62;
+
 std::int64_t checked_add(std::int64_t a, std::int64_t b, const char* what) {
   std::int64_t r;
   if (__builtin_add_overflow(a, b, &r))
@@ -781,7 +784,12 @@ KanoAccumulator& KanoAccumulator::merge(const KanoAccumulator& other) {
         if (it == pos.end()) continue;
         const std::int64_t* src = other.counts_.data() + (g * k + j) * C;
         const std::int64_t* dst = counts_.data() + (*mine * K + it->second) * C;
-        for (Eigen::Index c = 0; c < C; ++c) checked_add(dst[c], src[c], "counts");
+        std::int64_t row_total = 0;  // each row's total stays <= 2^62, so summaries cannot overflow
+        for (Eigen::Index c = 0; c < C; ++c)
+          row_total = checked_add(row_total, checked_add(dst[c], src[c], "counts"), "counts");
+        if (row_total > kMaxRowTotal)
+          throw input_error("merge: the counts of attribute '" + other.attributes_[static_cast<std::size_t>(j)] +
+                            "' would pass 2^62 answers (" + std::to_string(row_total) + "); the state is unchanged");
       }
     }
   }
@@ -863,6 +871,19 @@ struct Reader {
   }
 };
 
+// Every (group, attribute) row of an image holds at most 2^62 answers, as update and merge keep it,
+// so that the summaries, which add a row's cells in int64, cannot overflow.
+void check_row_totals(const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& c,
+                      Eigen::Index attributes) {
+  for (Eigen::Index i = 0; i < c.rows(); ++i) {
+    std::int64_t t = 0;
+    for (Eigen::Index j = 0; j < c.cols(); ++j)
+      if (__builtin_add_overflow(t, c(i, j), &t) || t > kMaxRowTotal)
+        throw input_error("from_bytes: the counts of group " + std::to_string(i / attributes) + ", attribute " +
+                          std::to_string(i % attributes) + " sum past 2^62 answers; a corrupt image?");
+  }
+}
+
 KanoAccumulator read_version1(std::string_view b) {
   if (b.size() < 20) throw input_error("from_bytes: not a serialised Kano state (bad header)");
   const auto g = static_cast<std::int32_t>(get_le(b.data() + 8, 4));
@@ -886,6 +907,7 @@ KanoAccumulator read_version1(std::string_view b) {
     if (v < 0) throw input_error("from_bytes: negative count " + std::to_string(v) + " at cell " + std::to_string(i));
     c.data()[i] = v;
   }
+  check_row_totals(c, k);
   return a;
 }
 
@@ -990,6 +1012,7 @@ KanoAccumulator KanoAccumulator::from_bytes(std::string_view b) {
     if (v < 0) throw input_error("from_bytes: negative count " + std::to_string(v) + " at cell " + std::to_string(i));
     a.counts_.data()[i] = v;
   }
+  check_row_totals(a.counts_, static_cast<Eigen::Index>(k));
   return a;
 }
 
