@@ -30,14 +30,12 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # ccache for every C++ build of make test when it is installed (make test installs it): CMake takes
 # the launcher from the environment, scikit-build-core's build too. The cache is ccache's own
-# (CCACHE_DIR, by default ~/.cache/ccache), so a second clone or a rebuild after `make clean` reuses
-# the objects; paths are made relative to the clone (CCACHE_BASEDIR) and the compile directory is
-# not hashed (debug line tables only), so clones at other paths hit too. CCACHE=0 turns it off.
+# (CCACHE_DIR, by default ~/.cache/ccache), so a rebuild after `make clean` or a second clone at the
+# same path reuses the objects (no CCACHE_BASEDIR: it would make __FILE__ and the debug paths
+# relative). CCACHE=0 turns it off.
 CCACHE ?= 1
 ifeq ($(CCACHE),1)
 export CMAKE_CXX_COMPILER_LAUNCHER ?= $(shell command -v ccache 2>/dev/null)
-export CCACHE_BASEDIR ?= $(CURDIR)
-export CCACHE_NOHASHDIR ?= 1
 endif
 
 .PHONY: lint typecheck demo demo-run package test build sysdeps sysdeps-demo testdeps venv venv-run ctest \

@@ -24,9 +24,9 @@ std::string read_file(const std::string& path) {
 }
 
 std::string default_file(const char* name) {
-  // the defaults ship with the Python package; found from this file's location
-  std::string here = __FILE__;
-  return read_file(here.substr(0, here.rfind('/')) + "/../../python/servscore/data/needs/" + name);
+  // the defaults ship with the Python package; found from the source tree (not __FILE__, which
+  // is relative when ccache rewrites paths under CCACHE_BASEDIR)
+  return read_file(std::string(SERVSCORE_TEST_DATA) + "/../../python/servscore/data/needs/" + name);
 }
 
 // One condition evaluated on one column `x` holding `values`.

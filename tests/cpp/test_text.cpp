@@ -258,8 +258,8 @@ TEST_CASE("lexicon JSON: round trip, errors name the key", "[text]") {
 }
 
 TEST_CASE("the default lexicon loads and finds its cues", "[text]") {
-  std::string here = __FILE__;  // the lexicon ships with the Python package, next to the sources
-  std::ifstream f(here.substr(0, here.rfind('/')) + "/../../python/servscore/data/text/lexicon.json");
+  // the lexicon ships with the Python package, in the source tree (SERVSCORE_TEST_DATA = tests/data)
+  std::ifstream f(std::string(SERVSCORE_TEST_DATA) + "/../../python/servscore/data/text/lexicon.json");
   REQUIRE(f.good());
   std::stringstream ss;
   ss << f.rdbuf();
