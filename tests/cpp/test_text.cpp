@@ -267,7 +267,7 @@ TEST_CASE("the default lexicon loads and finds its cues", "[text]") {
   // the cues live in cues/*.json, added in file-name order (as servscore.text.default_lexicon)
   std::vector<std::filesystem::path> files;
   for (const auto& e :
-       std::filesystem::directory_iterator(here.substr(0, here.rfind('/')) + "/../../python/servscore/data/text/cues"))
+       std::filesystem::directory_iterator(std::string(SERVSCORE_TEST_DATA) + "/../../python/servscore/data/text/cues"))
     if (e.path().extension() == ".json") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   for (const auto& p : files) {
