@@ -60,6 +60,15 @@ def current() -> Progress | None:
     return _active[-1] if _active else None
 
 
+def stage(label: str, total: int | None = None) -> Progress | None:
+    """Start the step ``label`` (of ``total`` steps; None: a spinner) of the innermost running
+    :class:`Progress` block, if any, and return that block (None when no block runs)."""
+    bar = current()
+    if bar is not None:
+        bar.stage(label, total)
+    return bar
+
+
 def _isatty(stream: IO[str]) -> bool:
     try:
         return bool(stream.isatty())

@@ -72,9 +72,7 @@ def read_table(path: str | Source, fmt: str | None = None) -> pd.DataFrame:
         raise UsageError(f"{path}: no such file")
     from .readers import read_table as read_export
 
-    bar = _progress.current()
-    if bar is not None:
-        bar.stage(text("progress_reading", name=os.path.basename(path)))
+    _progress.stage(text("progress_reading", name=os.path.basename(path)))
     try:  # encodings, delimiters, Excel, labels, column maps, dates: servscore.readers
         df, report = read_export(path, format=fmt, **READ_OPTIONS)
     except InputError as e:  # the message names the file (and byte offset / line)

@@ -35,9 +35,12 @@ def test_encounters_summary_in_chinese(capsys):
 
 
 def test_encounters_summary_in_english_unchanged(capsys):
+    df = pd.read_csv(DATA / "encounters.csv")
+    quadrants = ss.score_encounters(df)["quadrant"]  # the headline counts what the API scores
+    n, q, u = len(df), int((quadrants == "quality").sum()), int((quadrants == "unknown").sum())
     assert main(["encounters", str(DATA / "encounters.csv"), "--by", "branch"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("3000 encounters, 825 (27.5%) in the quality quadrant, 0 unknown\n")
+    assert out.startswith(f"{n} encounters, {q} ({100 * q / n:.1f}%) in the quality quadrant, {u} unknown\n")
     assert "share_quality" in out and "top pullers out of quality:" in out and "using the customer's name 16%" in out
 
 
@@ -48,4 +51,9 @@ def test_nps_summary_in_chinese(capsys, by):
     out = capsys.readouterr().out
     assert english_left(out, pd.read_csv(path)) == ["Wald"]  # the interval's author (adjusted Wald)
     assert "推荐者占比" in out and "95% 下限" in out
-    assert ("NPS 从 -59.6（Old Town）到 46.2（Central）" in out) if by else ("样本数 4000，缺失 0" in out)
+    # NPS from its definition: % promoters (9-10) minus % detractors (0-6), per branch
+    df = pd.read_csv(path).dropna(subset=["nps"])
+    per = df.groupby("branch")["nps"].agg(lambda x: 100 * ((x >= 9).mean() - (x <= 6).mean()))
+    lo, hi = per.idxmin(), per.idxmax()
+    expected = f"NPS 从 {per[lo]:.1f}（{lo}）到 {per[hi]:.1f}（{hi}）" if by else f"样本数 {len(df)}，缺失 0"
+    assert expected in out

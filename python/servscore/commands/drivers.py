@@ -65,9 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.by:
         parts = []
         groups = df.groupby(args.by if len(args.by) > 1 else args.by[0], sort=True, dropna=False)
-        bar = _progress.current()
-        if bar is not None:
-            bar.stage(text("progress_groups", what=", ".join(map(str, args.by))), groups.ngroups)
+        bar = _progress.stage(text("progress_groups", what=", ".join(map(str, args.by))), groups.ngroups)
         for key, grp in groups:
             t = _one(grp, args).reset_index()
             if bar is not None:

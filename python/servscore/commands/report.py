@@ -60,9 +60,7 @@ def run(args: argparse.Namespace) -> int:
             files.append(source.label())
     elif args.query or args.table:
         raise UsageError("--query and --table read from a database: give --db URL")
-    bar = _progress.current()
-    if bar is not None:
-        bar.stage(text("progress_report"))
+    _progress.stage(text("progress_report"))
     report = build_report(tables, lang=args.lang, title=args.title, sources=files, not_analysed=skipped)
     with output_file(args.output) as tmp:  # Ctrl-C leaves no half-written report
         report.save(tmp)
