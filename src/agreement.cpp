@@ -129,15 +129,26 @@ int code_of(std::int32_t c, const std::vector<int>& map, std::ptrdiff_t row, con
   return c < 0 ? -1 : map[static_cast<std::size_t>(c)];
 }
 
+// Boost.Math throws when a series does not converge (degrees of freedom such as 1e-300 from a
+// degenerate design or a hostile state): the p-value or the interval bound is then NaN, not an
+// escaping std::runtime_error.
 double f_upper(double f, double d1, double d2) {
   if (!(std::isfinite(f) && d1 > 0 && d2 > 0)) return kNaN;
   if (f <= 0) return 1.0;
-  return boost::math::cdf(boost::math::complement(boost::math::fisher_f_distribution<double>(d1, d2), f));
+  try {
+    return boost::math::cdf(boost::math::complement(boost::math::fisher_f_distribution<double>(d1, d2), f));
+  } catch (const std::exception&) {  // boost::math::evaluation_error, std::overflow_error
+    return kNaN;
+  }
 }
 
 double f_quantile(double q, double d1, double d2) {
   if (!(d1 > 0 && d2 > 0 && std::isfinite(d1) && std::isfinite(d2))) return kNaN;
-  return boost::math::quantile(boost::math::fisher_f_distribution<double>(d1, d2), q);
+  try {
+    return boost::math::quantile(boost::math::fisher_f_distribution<double>(d1, d2), q);
+  } catch (const std::exception&) {  // boost::math::evaluation_error, std::overflow_error
+    return kNaN;
+  }
 }
 
 double two_sided_p(double z) {
