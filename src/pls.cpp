@@ -250,6 +250,9 @@ void PlsConfig::validate() const {
     throw config_error("confidence: " + detail::format_number(confidence) + " is out of range; expected (0, 1)");
   if (!(vif_limit > 0.0))
     throw config_error("vif_limit: " + detail::format_number(vif_limit) + " is out of range; expected a number > 0");
+  if (!(dg_log_base > 0.0 && dg_log_base != 1.0 && std::isfinite(dg_log_base)))
+    throw config_error("dg_log_base: " + detail::format_number(dg_log_base) +
+                       " is out of range; expected a finite number > 0 other than 1 (10 as cSEM, 2.718... for ln)");
   for (std::size_t k = 0; k < composites.size(); ++k)
     if (composites[k].empty())
       throw config_error("composites[" + std::to_string(k) + "]: expected a latent name, got an empty string");
@@ -260,7 +263,7 @@ bool PlsConfig::operator==(const PlsConfig& o) const {
          missing == o.missing && indices == o.indices && scale_min == o.scale_min && scale_max == o.scale_max &&
          ipma_target == o.ipma_target && bootstrap == o.bootstrap && seed == o.seed && confidence == o.confidence &&
          convergence == o.convergence && vif_limit == o.vif_limit && consistent == o.consistent &&
-         composites == o.composites;
+         composites == o.composites && dg_log_base == o.dg_log_base;
 }
 
 static void tag_invoke(json::value_from_tag, json::value& jv, const PlsConfig& c) {
@@ -271,7 +274,8 @@ static void tag_invoke(json::value_from_tag, json::value& jv, const PlsConfig& c
         {"scale_max", c.scale_max},      {"ipma_target", c.ipma_target},
         {"bootstrap", c.bootstrap},      {"seed", c.seed},
         {"confidence", c.confidence},    {"vif_limit", c.vif_limit},
-        {"consistent", c.consistent},    {"composites", json::value_from(c.composites)}};
+        {"consistent", c.consistent},    {"composites", json::value_from(c.composites)},
+        {"dg_log_base", c.dg_log_base}};
 }
 
 PlsConfig pls_config_from_json(std::string_view text) {
@@ -315,6 +319,7 @@ PlsConfig pls_config_from_json(std::string_view text) {
   r.number("confidence", c.confidence, 0, 1);
   r.number("vif_limit", c.vif_limit);
   r.boolean("consistent", c.consistent);
+  r.number("dg_log_base", c.dg_log_base);
   if (const json::value* cv = r.raw("composites")) {
     if (!cv->is_array())
       throw config_error("config.composites: expected a list of latent names, got " +
@@ -997,6 +1002,83 @@ Analysis analyse(PlsResult& res, const Spec& sp, const PlsModel& model, const Pl
             warned = true;
           }
         }
+  }
+
+  // overall model fit, as cSEM's fit() with calculateSRMR / calculateDL / calculateDG
+  {
+    std::vector<char> composite(static_cast<std::size_t>(J), 1);
+    for (int j : res.factors) composite[static_cast<std::size_t>(j)] = 0;
+    auto implied = [&](const MatrixXd& V) {
+      MatrixXd Sig(p, p);
+      for (int i = 0; i < p; ++i)
+        for (int k = 0; k < p; ++k) {
+          const int bi = sp.block_of[static_cast<std::size_t>(i)], bk = sp.block_of[static_cast<std::size_t>(k)];
+          if (bi == bk && composite[static_cast<std::size_t>(bi)])
+            Sig(i, k) = K(i, k);
+          else if (i == k)
+            Sig(i, k) = res.loadings(i) * res.loadings(i) * V(bi, bi) + 1.0 - res.loadings(i) * res.loadings(i);
+          else
+            Sig(i, k) = res.loadings(i) * res.loadings(k) * V(bi, bk);
+        }
+      return Sig;
+    };
+    // estimated: V = (I - B)^-1 Psi (I - B)^-T, Psi = the exogenous correlations and the endogenous
+    // error variances 1 - sum_f b_tf r_tf; the endogenous diagonal set to 1 (as cSEM)
+    MatrixXd Psi = MatrixXd::Zero(J, J);
+    std::vector<char> exo(static_cast<std::size_t>(J), 1);
+    for (int t : sp.endogenous) exo[static_cast<std::size_t>(t)] = 0;
+    for (int j = 0; j < J; ++j)
+      for (int k = 0; k < J; ++k)
+        if (exo[static_cast<std::size_t>(j)] && exo[static_cast<std::size_t>(k)]) Psi(j, k) = Rin(j, k);
+    for (int t : sp.endogenous) Psi(t, t) = 1.0 - inner.B.row(t).dot(Rin.row(t));
+    const MatrixXd I = MatrixXd::Identity(J, J);
+    const MatrixXd Minv = (I - inner.B).partialPivLu().solve(I);
+    MatrixXd V = Minv * Psi * Minv.transpose();
+    V = (0.5 * (V + V.transpose())).eval();
+    for (int t : sp.endogenous) V(t, t) = 1.0;
+    res.implied_saturated = implied(Rin);
+    res.implied_estimated = implied(V);
+    Eigen::LLT<MatrixXd> chol(K);
+    const bool s_pd = chol.info() == Eigen::Success;
+    auto measures = [&](const MatrixXd& Sig, double& srmr, double& duls, double& dg) {
+      const VectorXd d = Sig.diagonal().cwiseMax(0.0).cwiseSqrt().cwiseInverse();
+      const MatrixXd diff = K - d.asDiagonal() * Sig * d.asDiagonal();
+      double ss = 0.0;
+      for (int i = 0; i < p; ++i)
+        for (int k = 0; k <= i; ++k) ss += diff(i, k) * diff(i, k);
+      srmr = std::sqrt(ss / (static_cast<double>(p) * (p + 1) / 2.0));
+      duls = 0.5 * (K - Sig).squaredNorm();
+      dg = kNaN;
+      if (!s_pd) return;
+      // eigenvalues of S^-1 Sigma: those of L^-1 Sigma L^-T with S = L L'
+      const MatrixXd A = chol.matrixL().solve(chol.matrixL().solve(Sig).transpose());
+      const VectorXd ev =
+          Eigen::SelfAdjointEigenSolver<MatrixXd>(0.5 * (A + A.transpose()), Eigen::EigenvaluesOnly).eigenvalues();
+      if (!(ev.minCoeff() > 0.0)) return;
+      const double lb = std::log(config.dg_log_base);
+      dg = 0.0;
+      for (Index i = 0; i < ev.size(); ++i) dg += square(std::log(ev(i)) / lb);
+      dg *= 0.5;
+    };
+    measures(res.implied_saturated, res.srmr_saturated, res.d_uls_saturated, res.d_g_saturated);
+    measures(res.implied_estimated, res.srmr_estimated, res.d_uls_estimated, res.d_g_estimated);
+    if (!s_pd)
+      res.warnings.push_back(
+          "fit: the indicator correlation matrix is not positive definite (fewer records than indicators, or "
+          "collinear indicators); d_G is NaN");
+    else if (std::isnan(res.d_g_saturated) || std::isnan(res.d_g_estimated))
+      res.warnings.push_back(
+          "fit: a model-implied indicator correlation matrix is not positive definite; its d_G is NaN");
+    // information criteria per endogenous latent from the PLS scores' R2, as seminr
+    res.aic = VectorXd::Constant(J, kNaN);
+    res.bic = VectorXd::Constant(J, kNaN);
+    for (int t : sp.endogenous) {
+      const auto& pr = sp.preds[static_cast<std::size_t>(t)];
+      const double q1 = static_cast<double>(pr.size()) + 1.0;
+      const double sse = (1.0 - r2_on(core.R, pr, t)) * (nu - 1.0);
+      res.aic(t) = nu * std::log(sse / nu) + 2.0 * q1;
+      res.bic(t) = nu * std::log(sse / nu) + q1 * std::log(nu);
+    }
   }
 
   // raw (unstandardised) weights: score_j = sum a_i (x_i - mean_i)

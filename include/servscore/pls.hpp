@@ -123,6 +123,8 @@ struct PlsConfig {
   bool consistent = false;
   /// PLSc: Mode A blocks that are composites, not common factors (left uncorrected, as Mode B blocks)
   std::vector<std::string> composites;
+  /// base of the logarithm in d_G (10, as cSEM and ADANCO; e for the natural log of Dijkstra & Henseler 2015)
+  double dg_log_base = 10.0;
 
   /** @brief Throw `config_error` naming the key when a value is invalid. */
   void validate() const;
@@ -225,6 +227,26 @@ struct PlsResult {
   bool consistent = false;    ///< PLSc was applied
   bool inadmissible = false;  ///< PLSc: some rho_A > 1 or <= 0, a corrected correlation or loading > 1 (warned)
   std::vector<int> factors;   ///< PLSc: the latents corrected as common factors
+
+  // overall model fit (cSEM's fit(), calculateSRMR / calculateDL / calculateDG): S = the indicator
+  // correlations; implied = Lambda' V Lambda + Theta, Theta = diag(1 - loading^2), with the indicators
+  // of a composite block (every block without PLSc; with PLSc the blocks not in `factors`) given
+  // their observed within-block correlations. V is the (PLSc: corrected) construct correlation
+  // matrix (saturated) or the one the structural model implies (estimated; recursive, diagonal 1).
+  Eigen::MatrixXd implied_saturated;  ///< p x p model-implied indicator correlations, saturated model
+  Eigen::MatrixXd implied_estimated;  ///< p x p model-implied indicator correlations, estimated model
+  double srmr_saturated = 0.0;        ///< SRMR: sqrt(mean over i >= k of (s_ik - sigma_ik)^2), correlations
+  double srmr_estimated = 0.0;        ///< SRMR of the estimated model
+  double d_uls_saturated = 0.0;       ///< d_ULS: 0.5 sum_ik (s_ik - sigma_ik)^2
+  double d_uls_estimated = 0.0;       ///< d_ULS of the estimated model
+  /// d_G: 0.5 sum log_b(eigenvalues of S^-1 Sigma)^2, b = `dg_log_base`; NaN (warned) when S or Sigma is not positive
+  /// definite
+  double d_g_saturated = 0.0;
+  double d_g_estimated = 0.0;  ///< d_G of the estimated model
+  /// J AIC per endogenous latent, as seminr: n log(SSE / n) + 2 (q + 1), SSE = (1 - R2)(n - 1) from the PLS
+  /// scores' R2 on the q predecessors; NaN for exogenous latents
+  Eigen::VectorXd aic;
+  Eigen::VectorXd bic;  ///< J BIC, as seminr: n log(SSE / n) + (q + 1) log n; NaN for exogenous latents
 
   Eigen::MatrixXd scores;  ///< n x J standardised latent scores, column-major (NaN rows: records dropped listwise)
 

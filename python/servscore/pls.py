@@ -551,6 +551,102 @@ def _resolve(config: Any, **overrides: Any) -> PlsConfig:
     return cfg
 
 
+_FIT_MEASURES = ("srmr", "d_uls", "d_g")
+
+
+def _percentile(x: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Type-7 percentile interval per column, as the C++ bootstrap (R's default quantile)."""
+    a = (1.0 - confidence) / 2.0
+    return np.quantile(x, a, axis=0), np.quantile(x, 1.0 - a, axis=0)
+
+
+def _chains(adj: np.ndarray) -> list[list[int]]:
+    """Every directed path of two or more structural paths (latent indices, from first to last), in
+    the order of (from, to) and then depth first along the latent order."""
+    J = adj.shape[0]
+    out: list[list[int]] = []
+
+    def walk(path: list[int]) -> None:
+        for t in range(J):
+            if adj[t, path[-1]]:
+                nxt = [*path, t]
+                if len(nxt) > 2:
+                    out.append(nxt)
+                walk(nxt)
+
+    for f in range(J):
+        walk([f])
+    return sorted(out, key=lambda c: (c[0], c[-1]))
+
+
+def _zhao(indirect_sig: bool, direct_sig: bool, same_sign: bool) -> str:
+    """Mediation type of Zhao, Lynch & Chen (2010)."""
+    if indirect_sig and direct_sig:
+        return "complementary" if same_sign else "competitive"
+    if indirect_sig:
+        return "indirect-only"
+    return "direct-only" if direct_sig else "no-effect"
+
+
+def _mediation(
+    lv: list[str], P: np.ndarray, adj: np.ndarray, b: dict[str, Any] | None, confidence: float
+) -> tuple[pd.DataFrame, dict[str, np.ndarray] | None]:
+    """Specific indirect effects (products of the path coefficients along each chain), with
+    percentile intervals from the bootstrap resamples' paths, and the Zhao et al. (2010) type."""
+    chains = _chains(adj)
+    J = len(lv)
+    est = np.array([np.prod([P[c[k + 1], c[k]] for k in range(len(c) - 1)]) for c in chains], dtype=np.float64)
+    nan = np.full(len(chains), np.nan)
+    cols: dict[str, Any] = {"mean": nan, "se": nan, "lower": nan, "upper": nan}
+    direct = np.array([P[c[-1], c[0]] for c in chains], dtype=np.float64)
+    dlo, dhi = nan.copy(), nan.copy()
+    types: list[str | None] = [None] * len(chains)
+    pair_ci = None
+    samples = np.zeros((0, 0)) if b is None else np.asarray(b["samples"], dtype=np.float64)
+    if b is not None and samples.shape[0] > 0:  # every resample failed: no interval
+        kind = np.asarray(b["kind"], dtype=object)
+        Bs = np.zeros((samples.shape[0], J, J))
+        for col in np.flatnonzero(kind == "path"):
+            Bs[:, int(b["second"][col]), int(b["first"][col])] = samples[:, col]
+        spec = np.ones((samples.shape[0], len(chains)))
+        for i, c in enumerate(chains):
+            for k in range(len(c) - 1):
+                spec[:, i] *= Bs[:, c[k + 1], c[k]]
+        if chains:
+            cols["mean"] = spec.mean(axis=0)
+            cols["se"] = spec.std(axis=0, ddof=1) if samples.shape[0] > 1 else nan
+            cols["lower"], cols["upper"] = _percentile(spec, confidence)
+            dlo, dhi = _percentile(np.stack([Bs[:, c[-1], c[0]] for c in chains], axis=1), confidence)
+        for i, c in enumerate(chains):
+            isig = not (cols["lower"][i] <= 0.0 <= cols["upper"][i])
+            dsig = bool(adj[c[-1], c[0]]) and not (dlo[i] <= 0.0 <= dhi[i])
+            types[i] = _zhao(isig, dsig, est[i] * direct[i] > 0)
+        # indirect and total effects of every pair, per resample
+        ind = np.zeros_like(Bs)
+        for i, c in enumerate(chains):
+            ind[:, c[-1], c[0]] += spec[:, i]
+        lo_i, hi_i = _percentile(ind, confidence)
+        lo_t, hi_t = _percentile(ind + Bs, confidence)
+        pair_ci = {"indirect_lower": lo_i, "indirect_upper": hi_i, "total_lower": lo_t, "total_upper": hi_t}
+    frame = pd.DataFrame(
+        {
+            "from": pd.Categorical([lv[c[0]] for c in chains], categories=lv),
+            "to": pd.Categorical([lv[c[-1]] for c in chains], categories=lv),
+            "mediators": pd.Index([" -> ".join(lv[j] for j in c[1:-1]) for c in chains], dtype=object),
+            "effect": est,
+            **cols,
+            "direct": direct,
+            "direct_lower": dlo,
+            "direct_upper": dhi,
+            "type": pd.Categorical(
+                types, categories=["complementary", "competitive", "indirect-only", "direct-only", "no-effect"]
+            ),
+        },
+        index=pd.Index([" -> ".join(lv[j] for j in c) for c in chains], dtype=object, name="path"),
+    )
+    return frame, pair_ci
+
+
 def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd.Index) -> PLSResult:
     lv: list[str] = r["latents"]
     ind: list[str] = r["indicators"]
@@ -625,6 +721,15 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
             "total": total[tt, ff],
         }
     )
+    mediation, pair_ci = _mediation(lv, P, adj, r["bootstrap"], cfg.confidence)
+    if pair_ci is not None:
+        for k, v in pair_ci.items():
+            effects[k] = v[tt, ff]
+    fs, fe, us, ue, gs, ge = r["fit"]
+    fit = pd.DataFrame(
+        {"saturated": [fs, us, gs], "estimated": [fe, ue, ge]},
+        index=pd.Index(list(_FIT_MEASURES), dtype=object, name="measure"),
+    )
     latents = pd.DataFrame(
         {
             "mode": pd.Categorical(modes, categories=["A", "B"]),
@@ -644,6 +749,8 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
             "eig2": r["eig2"],
             "mean_communality": np.bincount(block_of, r["communalities"], len(lv)) / count,
             "mean_redundancy": np.bincount(block_of, r["redundancies"], len(lv)) / count,
+            "aic": r["aic"],
+            "bic": r["bic"],
         },
         index=lv_idx.rename("latent"),
     )
@@ -701,6 +808,8 @@ def _build_result(model: PathModel, cfg: PlsConfig, r: dict[str, Any], index: pd
         paths=paths,
         inner=inner,
         effects=effects,
+        mediation=mediation,
+        fit=fit,
         gof=float(r["gof"]),
         htmt=pd.DataFrame(r["htmt"], index=lv_idx, columns=lv_idx),
         htmt2=pd.DataFrame(r["htmt2"], index=lv_idx, columns=lv_idx),
@@ -742,7 +851,9 @@ class PLSResult(Result):
         first principal component, as R plspm), rho_c (composite reliability from the
         loadings, as seminr and cSEM), rho_a (Dijkstra & Henseler 2015), ave, eig1, eig2
         (of the block's correlation matrix), mean_communality, mean_redundancy and the
-        0-100 ``index``. One-indicator blocks have alpha, rho, rho_c, rho_a, eig1 = 1 and
+        0-100 ``index``, and aic, bic (per endogenous latent, as seminr: n log(SSE/n) + 2(q+1)
+        and n log(SSE/n) + (q+1) log n, SSE = (1 - R2)(n - 1) from the PLS scores' R2 on its
+        q predecessors; NaN for exogenous latents). One-indicator blocks have alpha, rho, rho_c, rho_a, eig1 = 1 and
         eig2 = 0. Reliability is computed for every block; it is meaningful for Mode A blocks.
     outer
         One row per indicator: latent, mode, weight (standardised outer weight), loading,
@@ -758,7 +869,23 @@ class PLSResult(Result):
         among the predecessors of ``to``) and f2 ((R2 - R2 without ``from``) / (1 - R2), from
         the same construct correlations, as cSEM).
     effects
-        from, to, direct, indirect, total for every pair joined by a directed path.
+        from, to, direct, indirect, total for every pair joined by a directed path; with the
+        bootstrap also indirect_lower, indirect_upper, total_lower, total_upper (percentile
+        intervals from the resamples' paths).
+    mediation
+        One row per specific indirect effect, indexed by its path (``"IMAG -> EXPE -> SAT"``):
+        from, to, mediators, effect (the product of the path coefficients along it), mean, se,
+        lower, upper (bootstrap percentile interval at ``config.confidence``; NaN without the
+        bootstrap), direct (the path from -> to, 0 when the model has none) with direct_lower,
+        direct_upper, and type (Zhao, Lynch & Chen 2010: complementary, competitive,
+        indirect-only, direct-only, no-effect; an effect is significant when its interval
+        excludes 0, a missing direct path never is; missing without the bootstrap).
+    fit
+        Overall model fit as cSEM's ``assess()``: rows srmr, d_uls, d_g; columns saturated
+        (the construct correlations as estimated) and estimated (those the structural model
+        implies). d_G uses ``config.dg_log_base`` (10, as cSEM and ADANCO). Without PLSc every
+        block is a composite (its implied within-block correlations are the observed ones);
+        with PLSc the corrected blocks are common factors.
     gof
         Goodness of fit: sqrt(mean communality over blocks of > 1 indicator x mean R2).
     htmt, htmt2, latent_correlations
@@ -801,6 +928,8 @@ class PLSResult(Result):
     paths: pd.DataFrame
     inner: pd.DataFrame
     effects: pd.DataFrame
+    mediation: pd.DataFrame
+    fit: pd.DataFrame
     gof: float
     htmt: pd.DataFrame
     htmt2: pd.DataFrame
@@ -875,13 +1004,20 @@ class PLSResult(Result):
                 "consistent PLS (PLSc): Mode A blocks corrected with rho_A"
                 + ("; INADMISSIBLE solution (see warnings)" if self.inadmissible else "")
             )
+        f = self.fit
+        lines.append(
+            f"fit: SRMR {f.at['srmr', 'saturated']:.4f} saturated, {f.at['srmr', 'estimated']:.4f} estimated;"
+            f" d_ULS {f.at['d_uls', 'saturated']:.4f} / {f.at['d_uls', 'estimated']:.4f};"
+            f" d_G {f.at['d_g', 'saturated']:.4f} / {f.at['d_g', 'estimated']:.4f}"
+        )
         if self.bootstrap is not None:
             lines.append(f"bootstrap: {self.bootstrap_requested} resamples, {self.bootstrap_failed} failed")
         lines += [f"warning: {w}" for w in self.warnings]
         return lines
 
     def summary(self) -> Summary:
-        """A report: fit, latents, paths (with bootstrap when run), effects, outer model, HTMT, IPMA;
+        """A report: fit, latents, paths (with bootstrap when run), effects, mediation, model fit,
+        outer model, HTMT, IPMA;
         text (``str()``, ``.text``) and HTML (``.html``, shown by Jupyter)."""
         inner = self.inner
         if self.bootstrap is not None:
@@ -892,6 +1028,8 @@ class PLSResult(Result):
             ("Latent variables", self.latents),
             ("Paths", inner),
             ("Effects", self.effects),
+            *([("Specific indirect effects (mediation)", self.mediation)] if len(self.mediation) else []),
+            ("Model fit", self.fit),
             ("Outer model", self.outer),
             ("Reliability", reliability),
             ("Fornell-Larcker (sqrt AVE on the diagonal)", self.fornell_larcker),

@@ -50,6 +50,12 @@ py::dict result_dict(PlsResult&& r) {
   d["consistent"] = r.consistent;
   d["inadmissible"] = r.inadmissible;
   d["factors"] = py::cast(r.factors);
+  d["implied_saturated"] = bind::to_numpy(std::move(r.implied_saturated));
+  d["implied_estimated"] = bind::to_numpy(std::move(r.implied_estimated));
+  d["fit"] = py::make_tuple(r.srmr_saturated, r.srmr_estimated, r.d_uls_saturated, r.d_uls_estimated, r.d_g_saturated,
+                            r.d_g_estimated);
+  d["aic"] = bind::to_numpy(std::move(r.aic));
+  d["bic"] = bind::to_numpy(std::move(r.bic));
   d["scores"] = bind::to_numpy(std::move(r.scores));
   d["index_weights"] = bind::to_numpy(std::move(r.index_weights));
   d["index"] = bind::to_numpy(std::move(r.index));
@@ -111,6 +117,7 @@ void register_pls(py::module_& m) {
       .def_readwrite("vif_limit", &PlsConfig::vif_limit)
       .def_readwrite("consistent", &PlsConfig::consistent)
       .def_readwrite("composites", &PlsConfig::composites)
+      .def_readwrite("dg_log_base", &PlsConfig::dg_log_base)
       .def_property_readonly("convergence", [](const PlsConfig& c) { return std::string(to_string(c.convergence)); })
       .def_property_readonly("scheme", [](const PlsConfig& c) { return std::string(to_string(c.scheme)); })
       .def_property_readonly("missing", [](const PlsConfig& c) { return std::string(to_string(c.missing)); });

@@ -451,3 +451,27 @@ TEST_CASE("validity: HTMT on absolute correlations, rho_A, rho_c, VIF, f2; PLSc;
   CHECK(std::isinf(br.bootstrap.t(i)));
   CHECK(br.bootstrap.t(i) > 0.0);
 }
+
+TEST_CASE("model fit: SRMR, d_ULS, d_G of the saturated Mode B model as ADANCO (shipped with cSEM)", "[pls][fit]") {
+  RowMatrixXd x;
+  std::vector<std::string> cols;
+  read_satisfaction(x, cols);
+  PlsModel m = ecsi();
+  for (auto& b : m.blocks) b.mode = PlsMode::b;
+  PlsConfig c;
+  c.scale_min = 0.0;
+  c.indices = false;
+  // tests/data/pls_adanco_satisfaction_fit.json (ADANCO 2.2.1 stops at 1e-6)
+  PlsResult r = fit_pls(x, cols, m, c);
+  CHECK(r.srmr_saturated == Approx(0.052504523313134495).margin(1e-6));
+  CHECK(r.d_uls_saturated == Approx(1.0420420380322912).margin(1e-6));
+  CHECK(r.d_g_saturated == Approx(0.8600474047340422).margin(1e-6));
+  // the estimated model restricts the saturated one; SRMR^2 x p(p+1)/2 = d_ULS (unit diagonals)
+  CHECK(r.srmr_estimated > r.srmr_saturated);
+  const double half = 27.0 * 28.0 / 2.0;
+  CHECK(r.srmr_estimated * r.srmr_estimated * half == Approx(r.d_uls_estimated).epsilon(1e-12));
+  CHECK(r.implied_saturated.rows() == 27);
+  CHECK(std::isnan(r.aic(0)));  // IMAG is exogenous
+  c.dg_log_base = 1.0;
+  CHECK_THROWS_AS(c.validate(), config_error);
+}

@@ -81,11 +81,11 @@ def test_pls_summary_has_its_sections():
     r = model.fit(data)
     s = r.summary()
     assert isinstance(s, Summary)
-    heads = ["Latent variables", "Paths", "Effects", "Outer model", "Reliability"]
+    heads = ["Latent variables", "Paths", "Effects", "Model fit", "Outer model", "Reliability"]
     heads += ["Fornell-Larcker (sqrt AVE on the diagonal)", "HTMT", "HTMT2", "IPMA (target B)"]
     assert [h for h, _ in s.sections] == heads  # IPMA of the last endogenous latent by default
     assert s.text.startswith("PLS path model")
     # the path coefficient appears in the text with four decimals
     path = float(r.inner.loc[(r.inner["from"] == "A") & (r.inner["to"] == "B"), "estimate"].iloc[0])
     assert f"{path:.4f}" in s.text
-    assert s.html.count("<table") == 9
+    assert s.html.count("<table") == 10
