@@ -271,6 +271,162 @@ WORDS: dict[str, tuple[str, str]] = {
     "benchmark": ("benchmark", "基准"),
     "verdict": ("against the benchmark", "判断"),
     "consistent": ("consistent", "一致"),
+    # the command line's printed tables (English label = the identifier the table shows)
+    "predictor": ("predictor", "预测变量"),
+    "r2_alone": ("r2_alone", "单独 R²"),
+    "beta": ("beta", "标准化系数 β"),
+    "priority": ("priority", "优先度"),
+    "lmg": ("lmg", "LMG 分解"),
+    "dominance": ("dominance", "优势分析"),
+    "relative_weights": ("relative_weights", "相对权重"),
+    "correlation": ("correlation", "相关系数"),
+    "penalty_reward": ("penalty_reward", "惩罚-奖励分析"),
+    "not numeric": ("not numeric", "非数值"),
+    "identifier (name)": ("identifier (name)", "标识列（按列名）"),
+    "date (name)": ("date (name)", "日期列（按列名）"),
+    "date (datetime dtype)": ("date (datetime dtype)", "日期列（日期类型）"),
+    "weight (name)": ("weight (name)", "权重列（按列名）"),
+    "scale": ("scale", "量表中点"),
+    "data_mean": ("data_mean", "数据均值"),
+    "data_median": ("data_median", "数据中位数"),
+    "diagonal": ("diagonal", "对角线"),
+    "case": ("case", "情形"),
+    "baseline": ("baseline", "基线"),
+    "scenario": ("scenario", "情景方案"),
+    "customers": ("customers", "顾客数"),
+    "complainants": ("complainants", "投诉者"),
+    "silent": ("silent", "未投诉者"),
+    "resolved_quick": ("resolved_quick", "迅速解决"),
+    "resolved_later": ("resolved_later", "事后解决"),
+    "unresolved": ("unresolved", "未解决"),
+    "retained": ("retained", "留住"),
+    "lost": ("lost", "流失"),
+    "retention_rate": ("retention_rate", "留存率"),
+    "negative_word_of_mouth": ("negative_word_of_mouth", "负面口碑人数"),
+    "positive_word_of_mouth": ("positive_word_of_mouth", "正面口碑人数"),
+    "clv": ("clv", "顾客终身价值"),
+    "value_at_risk": ("value_at_risk", "风险价值"),
+    "replacement_cost": ("replacement_cost", "替换成本"),
+    "extra_retained": ("extra_retained", "多留住"),
+    "value_gained": ("value_gained", "获得价值"),
+    "net_return": ("net_return", "净回报"),
+    "roi": ("roi", "投资回报率"),
+    "programme_cost": ("programme_cost", "项目成本"),
+    "complaint_rate": ("complaint_rate", "投诉率"),
+    "resolution_rate": ("resolution_rate", "解决率"),
+    "quick_share": ("quick_share", "迅速解决占比"),
+    "return_silent": ("return_silent", "未投诉者回购率"),
+    "return_quick": ("return_quick", "迅速解决者回购率"),
+    "return_resolved": ("return_resolved", "事后解决者回购率"),
+    "return_unresolved": ("return_unresolved", "未解决者回购率"),
+    "tell_satisfied": ("tell_satisfied", "满意者告诉人数"),
+    "tell_unhappy_low": ("tell_unhappy_low", "不满者告诉人数（下限）"),
+    "tell_unhappy_high": ("tell_unhappy_high", "不满者告诉人数（上限）"),
+    "wide_teller_share": ("wide_teller_share", "广泛传播者占比"),
+    "tell_wide": ("tell_wide", "广泛传播者告诉人数"),
+    "acquisition_cost_ratio": ("acquisition_cost_ratio", "获客成本倍数"),
+    "retention_cost": ("retention_cost", "保留成本"),
+    "margin": ("margin", "利润"),
+    "retention": ("retention", "保留率"),
+    "discount": ("discount", "折现率"),
+    "horizon": ("horizon", "期限"),
+    "customer_value": ("customer_value", "顾客价值"),
+    "significant": ("significant", "显著"),
+    "cli_sig": ("sig.", "显著"),
+    "cli_ns": ("n.s.", "不显著"),
+    "rho_c": ("rho_c", "组合信度 ρc"),
+    "rho_a": ("rho_a", "信度 ρA"),
+    "mode": ("mode", "测量模式"),
+    "indicators": ("indicators", "指标数"),
+    "indicator": ("indicator", "指标"),
+    "loading": ("loading", "载荷"),
+    "weight": ("weight", "权重"),
+    "communality": ("communality", "共同度"),
+    "redundancy": ("redundancy", "冗余度"),
+    "r2_adj": ("r2_adj", "调整 R²"),
+    "path": ("path", "路径"),
+    "direct": ("direct", "直接效应"),
+    "indirect": ("indirect", "间接效应"),
+    "total": ("total", "总效应"),
+    "boot_se": ("boot_se", "自助法标准误"),
+    "block": ("block", "量表"),
+    "k": ("k", "题项数"),
+    "n_dropped": ("n_dropped", "剔除行数"),
+    "alpha_standardized": ("alpha_standardized", "标准化 α"),
+    "ci_low": ("ci_low", "置信下限"),
+    "ci_high": ("ci_high", "置信上限"),
+    "dg_rho": ("dg_rho", "Dillon-Goldstein ρ"),
+    "mean_r": ("mean_r", "平均项间相关"),
+    "listwise": ("listwise", "成列删除"),
+    "pairwise": ("pairwise", "成对删除"),
+    "zone": ("zone", "区域"),
+    "loyal_below": ("loyal_below", "顶格以下忠诚度"),
+    "loyal_top": ("loyal_top", "顶格忠诚度"),
+    "style": ("style", "风格"),
+    "n_low": ("n_low", "低分人数"),
+    "n_high": ("n_high", "高分人数"),
+    "asymmetry": ("asymmetry", "影响不对称性"),
+    "diff_low": ("diff_low", "差值下限"),
+    "diff_high": ("diff_high", "差值上限"),
+    "kano": ("kano", "Kano 类别"),
+    "percentile": ("percentile", "百分位"),
+    "bca": ("bca", "BCa"),
+    "cqm": ("cqm", "CQM 评价表"),
+    "pouliot": ("pouliot", "Pouliot 评价表"),
+    "short": ("short", "简化评价表"),
+    "wilson": ("wilson", "Wilson 法"),
+    "bootstrap": ("bootstrap", "自助法"),
+    "goodman": ("goodman", "Goodman 法"),
+    "fong": ("fong", "Fong 检验"),
+    "questionnaire": ("questionnaire", "问卷"),
+    "item": ("item", "题项"),
+    "type": ("type", "类型"),
+    "exogenous": ("exogenous", "外生"),
+    "endogenous": ("endogenous", "内生"),
+    "alpha_std": ("alpha_std", "标准化 α"),
+    "eig1": ("eig1", "第一特征值"),
+    "eig2": ("eig2", "第二特征值"),
+    "aic": ("aic", "AIC"),
+    "bic": ("bic", "BIC"),
+    "indirect_lower": ("indirect_lower", "间接效应下限"),
+    "indirect_upper": ("indirect_upper", "间接效应上限"),
+    "total_lower": ("total_lower", "总效应下限"),
+    "total_upper": ("total_upper", "总效应上限"),
+    "direct_lower": ("direct_lower", "直接效应下限"),
+    "direct_upper": ("direct_upper", "直接效应上限"),
+    "mediators": ("mediators", "中介变量"),
+    "effect": ("effect", "效应"),
+    "indirect-only": ("indirect-only", "仅间接中介"),
+    "direct-only": ("direct-only", "仅直接效应"),
+    "complementary": ("complementary", "互补型中介"),
+    "no-effect": ("no-effect", "无效应"),
+    "measure": ("measure", "指标"),
+    "saturated": ("saturated", "饱和模型"),
+    "estimated": ("estimated", "估计模型"),
+    "srmr": ("srmr", "SRMR"),
+    "d_uls": ("d_uls", "d_ULS"),
+    "d_g": ("d_g", "d_G"),
+    "index_weight": ("index_weight", "指数权重"),
+    "scheme_centroid": ("centroid", "重心"),
+    "scheme_factorial": ("factorial", "因子"),
+    "scheme_path": ("path", "路径"),
+    "missing_mean": ("mean", "均值插补"),
+    "missing_listwise": ("listwise", "成列删除"),
+    "items": ("items", "所列题项"),
+    "missing_policy": ("missing", "缺失值处理"),
+    "sd": ("sd", "标准差"),
+    "item_total_r": ("item_total_r", "校正题总相关"),
+    "item_total_r_uncorrected": ("item_total_r_uncorrected", "未校正题总相关"),
+    "alpha_if_deleted": ("alpha_if_deleted", "删除该题后 α"),
+    "alpha_standardized_if_deleted": ("alpha_standardized_if_deleted", "删除该题后标准化 α"),
+    "pc1_loading": ("pc1_loading", "第一主成分载荷"),
+    "key": ("key", "计分方向"),
+    "n_missing_e": ("n_missing_e", "期望缺失"),
+    "n_missing_p": ("n_missing_p", "感知缺失"),
+    "cues": ("cues", "话语线索"),
+    "replacement_saved": ("replacement_saved", "节省的替换成本"),
+    "quesenberry_hurst": ("quesenberry_hurst", "Quesenberry-Hurst 法"),
+    "sison_glaz": ("sison_glaz", "Sison-Glaz 法"),
 }
 
 #: the sentences of the report: key -> (English, Chinese), with {placeholders}
@@ -323,6 +479,160 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_nps_range": ("NPS from {lo:.1f} ({glo}) to {hi:.1f} ({ghi})", "NPS 从 {lo:.1f}（{glo}）到 {hi:.1f}（{ghi}）"),
     "cli_interval": ("{method} {level:g}%", "{method} {level:g}% 置信区间"),
     "cli_pullers": ("top pullers out of quality:", "拉离优质象限的主要指标："),
+    # the other commands' printed summaries (the English lines are the results' own _summary_lines)
+    "cli_left_out": ("left out: {what}", "未纳入：{what}"),
+    "cli_drivers_head": (
+        "{method} for {y}: R2 = {r2:.4f}, {how}, {n}",
+        "{method}（结果变量 {y}）：R² = {r2:.4f}，{how}，{n}",
+    ),
+    "cli_exact": ("exact", "精确计算"),
+    "cli_sampled": ("sampled ({k} permutations)", "抽样计算（{k} 次置换）"),
+    "cli_from_matrix": ("from a matrix", "由相关矩阵计算"),
+    "cli_n_dropped": ("n = {n} ({d} rows dropped)", "样本数 {n}（剔除 {d} 行）"),
+    "cli_top": ("top: {what}", "最重要：{what}"),
+    "cli_predictors": ("predictors: {what}", "预测变量：{what}"),
+    "cli_always": (
+        "always in the model: {what} (R2 {r2:.4f}, not decomposed)",
+        "始终在模型中：{what}（R² {r2:.4f}，不分解）",
+    ),
+    "cli_set": ("set {name}: {what}", "变量组 {name}：{what}"),
+    "cli_boot": (
+        "{how} intervals at level {level:g} from {b} resamples ({f} failed), seed {seed}",
+        "{how} 区间，置信水平 {level:g}，{b} 次重抽样（{f} 次失败），随机种子 {seed}",
+    ),
+    "cli_prca_head": ("n = {n} ({d} dropped), R2 = {r2:.3f}: {what}", "样本数 {n}（剔除 {d}），R² = {r2:.3f}：{what}"),
+    "cli_count_of": ("{n} {what}", "{what} {n} 个"),
+    "cli_attributes": ("attributes: {what}", "属性：{what}"),
+    "cli_ipa_head": (
+        "crosshair {how} at performance {p:.3g}, importance {i:.3g}",
+        "十字线（{how}）：表现 {p:.3g}，重要性 {i:.3g}",
+    ),
+    "cli_concentrate": ("concentrate here: {what}", "重点改进：{what}"),
+    "cli_kano_head": (
+        "{k} attribute row(s), table {table!r}, intervals: {ci}",
+        "{k} 行属性结果，{table}，区间方法：{ci}",
+    ),
+    "cli_categories": ("categories: {what}", "类别：{what}"),
+    "cli_near_ties": ("near ties decided by precedence: {what}", "按优先顺序判定的接近平局：{what}"),
+    "cli_journey": (
+        "{g}: journey index {j:.1f}, weakest {w}, weak stages: {weak}",
+        "{g}：旅程指数 {j:.1f}，最弱阶段 {w}，薄弱阶段：{weak}",
+    ),
+    "cli_loyalty_head": ("{n} customers segmented ({m} missing): {what}", "{n} 位顾客已细分（缺失 {m}）：{what}"),
+    "cli_loyalty_interval": (
+        "simultaneous {level:g}% intervals: {how} over {k}",
+        "{k} 类同时 {level:g}% 置信区间：{how}",
+    ),
+    "cli_loyalty_zones": ("loyalty curve zones:", "忠诚度曲线区域："),
+    "cli_loyalty_zone": (
+        "{g}: {zone} (loyal below the top box {below:.2f}, at the top box {top:.2f})",
+        "{g}：{zone}（顶格以下忠诚度 {below:.2f}，顶格忠诚度 {top:.2f}）",
+    ),
+    "cli_moments_head": (
+        "{v} visits, {m} moments; weakest most often: {w}; highest failure rate: {f}",
+        "{v} 次到访，{m} 个真实一刻；最常最弱：{w}；未达标率最高：{f}",
+    ),
+    "cli_moments_no_visits": (
+        "{m} moments; weakest most often: {w}; highest failure rate: {f}",
+        "{m} 个真实一刻；最常最弱：{w}；未达标率最高：{f}",
+    ),
+    "cli_moments_ending": (
+        "a good start, a bad ending in {share:.1f}% of visits; mean peak-end {pe:.2f} vs mean score {m:.2f}",
+        "{share:.1f}% 的到访善始不能善终；峰终均值 {pe:.2f}，平均得分 {m:.2f}",
+    ),
+    "cli_needs_head": (
+        "{n} interactions, {k} with at least one rule fired ({r} rules)",
+        "{n} 次互动，其中 {k} 次至少触发一条规则（共 {r} 条规则）",
+    ),
+    "cli_needs_top": ("most anticipated needs: {what}", "最常预见的需求：{what}"),
+    "cli_needs_missing": ("{n} missing values in the fields the rules read", "规则读取的字段中有 {n} 个缺失值"),
+    "cli_standards_head": ("{n} observations, {k} standards", "{n} 次观察，{k} 项标准"),
+    "cli_standards_low": ("lowest compliance: {what} {share:.1f}%", "达标率最低：{what} {share:.1f}%"),
+    "cli_standards_flagged": ("{n} out-of-control period(s) on the p-charts", "p 控制图上有 {n} 个失控时期"),
+    "cli_out_of_control": ("out-of-control periods:", "失控时期："),
+    "cli_time_head": (
+        "{k} time elements; lowest attainment {what}: {share:.1f}%",
+        "{k} 个时间要素；达标率最低：{what} {share:.1f}%",
+    ),
+    "cli_no_durations": ("no durations", "没有时长数据"),
+    "cli_styles_head": ("{n} people by {how}: {what}", "{n} 人（{how}）：{what}"),
+    "cli_servqual_head": ("SERVQUAL {v:+.3f}", "SERVQUAL {v:+.3f}"),
+    "cli_servperf_head": ("SERVPERF {v:.3f}", "SERVPERF {v:.3f}"),
+    "cli_weighted": (", weighted {v} ({n} respondents)", "，加权 {v}（{n} 位受访者）"),
+    "cli_servqual_n": ("{n} respondents; weakest dimension: {what}", "{n} 位受访者；最弱维度：{what}"),
+    "cli_servqual_alloc": (
+        "{n} respondents without a complete 100-point allocation",
+        "{n} 位受访者未完整分配 100 分",
+    ),
+    "cli_servqual_unscored": (
+        "not scored (no answers): {what}; the headline is the mean over {k} dimensions",
+        "未评分（无回答）：{what}；总分为其余 {k} 个维度的均值",
+    ),
+    "cli_zot": ("zone of tolerance:", "容忍区："),
+    "cli_economics_head": (
+        "{c:g} customers with a problem: {r:.1f} retained, {l:.1f} lost ({share:.1f}%), "
+        "{wom:.0f} told by lost customers, value at risk {var:.4g}",
+        "{c:g} 位遇到问题的顾客：留住 {r:.1f}，流失 {l:.1f}（{share:.1f}%），"
+        "流失顾客告诉 {wom:.0f} 人，风险价值 {var:.4g}",
+    ),
+    "cli_economics_scenario": (
+        "scenario: {x:+.1f} retained, value gained {v:.4g}, net return {net:.4g}, ROI {roi}",
+        "情景方案：多留住 {x:+.1f}，获得价值 {v:.4g}，净回报 {net:.4g}，投资回报率 {roi}",
+    ),
+    "cli_economics_sensitivity": (
+        "{p} from {a:g} to {b:g}: lost {l0:.1f} -> {l1:.1f}, value at risk {v0:.4g} -> {v1:.4g}",
+        "{p} 从 {a:g} 到 {b:g}：流失 {l0:.1f} → {l1:.1f}，风险价值 {v0:.4g} → {v1:.4g}",
+    ),
+    "cli_group": ("== {g}", "== {g}"),
+    "cli_pls_title": ("PLS path model", "PLS 路径模型"),
+    "cli_pls_head": (
+        "{k} latents, {i} indicators, {p} paths; scheme {scheme}, {scaled} data",
+        "{k} 个潜变量，{i} 个指标，{p} 条路径；{scheme}加权方案，{scaled}",
+    ),
+    "cli_pls_scaled": ("scaled", "数据已标准化"),
+    "cli_pls_centred": ("centred", "数据仅中心化"),
+    "cli_pls_records": (
+        "{used} of {n} records used ({missing}: {cells} missing cell(s) in {rows} record(s)); "
+        "{it} iteration(s), {conv}; GoF {gof:.4f}",
+        "使用 {used}/{n} 条记录（{missing}：{rows} 条记录中有 {cells} 个缺失单元格）；迭代 {it} 次，{conv}；GoF {gof:.4f}",
+    ),
+    "cli_pls_converged": ("converged", "已收敛"),
+    "cli_pls_not_converged": ("NOT converged", "未收敛"),
+    "cli_plsc": (
+        "consistent PLS (PLSc): Mode A blocks corrected with rho_A",
+        "一致性 PLS（PLSc）：A 模式量表以 ρA 校正",
+    ),
+    "cli_plsc_inadmissible": ("; INADMISSIBLE solution (see warnings)", "；解不可接受（见警告）"),
+    "cli_pls_fit": (
+        "fit: SRMR {s0:.4f} saturated, {s1:.4f} estimated; d_ULS {u0:.4f} / {u1:.4f}; d_G {g0:.4f} / {g1:.4f}",
+        "拟合：SRMR 饱和模型 {s0:.4f}，估计模型 {s1:.4f}；d_ULS {u0:.4f} / {u1:.4f}；d_G {g0:.4f} / {g1:.4f}",
+    ),
+    "cli_pls_bootstrap": ("bootstrap: {b} resamples, {f} failed", "自助法：{b} 次重抽样，{f} 次失败"),
+    "cli_warning": ("warning: {w}", "警告：{w}"),
+    "cli_pls_latents": ("Latent variables", "潜变量"),
+    "cli_pls_paths": ("Paths", "路径"),
+    "cli_pls_effects": ("Effects", "效应"),
+    "cli_pls_mediation": ("Specific indirect effects (mediation)", "特定间接效应（中介）"),
+    "cli_pls_fit_table": ("Model fit", "模型拟合"),
+    "cli_pls_outer": ("Outer model", "测量模型"),
+    "cli_pls_reliability": ("Reliability", "信度"),
+    "cli_pls_fornell": (
+        "Fornell-Larcker (sqrt AVE on the diagonal)",
+        "Fornell-Larcker 准则（对角线为 AVE 的平方根）",
+    ),
+    "cli_pls_htmt": ("HTMT", "HTMT"),
+    "cli_pls_htmt2": ("HTMT2", "HTMT2"),
+    "cli_pls_ipma": ("IPMA (target {t})", "IPMA（目标变量 {t}）"),
+    "cli_interactions_head": (
+        "{n} interactions ({missing} without text, {empty} empty, {bad} invalid UTF-8, {cut} truncated)",
+        "{n} 次互动（{missing} 次无文本，{empty} 次为空，{bad} 次编码无效，{cut} 次被截断）",
+    ),
+    "cli_interactions_risk": (
+        "{n} with a lost-sale risk; most frequent: {what}",
+        "{n} 次有丢单风险；最常见：{what}",
+    ),
+    "cli_interactions_styles": ("customer styles from cues: {what}", "由话语线索判断的顾客风格：{what}"),
+    "cli_quadrants": ("quadrants: {what}", "象限：{what}"),
 }
 
 
@@ -448,6 +758,43 @@ def display_table(
     names = [n for n in df.index.names if n is not None]
     out.index.name = " → ".join(word(n, lang) for n in names) if names else None
     return out
+
+
+def cli_value(v: Any, lang: str | None = None) -> Any:
+    """A cell of a printed table in the label language: text through :func:`word` (a
+    ``"a; b"`` list label by label), booleans as yes / no, lists joined; numbers as they are."""
+    if isinstance(v, (bool, np.bool_)):
+        return word("yes" if v else "no", lang)
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return words(list(v), lang)
+    if isinstance(v, str):
+        if " -> " in v:  # a path through latents
+            return " → ".join(word(x, lang) for x in v.split(" -> "))
+        return words(v.split("; "), lang) if "; " in v else word(v, lang)
+    return v
+
+
+def cli_frame(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """A command's printed table in Chinese: column and index labels, index names and the text
+    and boolean cells through :func:`word` (the numbers as they are); ``df`` itself under English."""
+    if not _zh(lang):
+        return df
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+            out[c] = [cli_value(v, lang) for v in col.tolist()]
+    out = out.rename(columns=lambda c: word(c, lang), index=lambda v: cli_value(v, lang) if isinstance(v, str) else v)
+    out.index.names = [word(x, lang) if x is not None else None for x in out.index.names]
+    out.columns.names = [word(x, lang) if x is not None else None for x in out.columns.names]
+    return out
+
+
+def cli_table(df: pd.DataFrame, lang: str | None = None, **to_string: Any) -> str:
+    """:func:`cli_frame` of ``df`` as printed text; under Chinese missing values as "–"."""
+    if _zh(lang):
+        to_string.setdefault("na_rep", "–")
+    return str(cli_frame(df, lang).to_string(**to_string))
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")

@@ -57,3 +57,184 @@ def test_nps_summary_in_chinese(capsys, by):
     lo, hi = per.idxmin(), per.idxmax()
     expected = f"NPS 从 {per[lo]:.1f}（{lo}）到 {per[hi]:.1f}（{hi}）" if by else f"样本数 {len(df)}，缺失 0"
     assert expected in out
+
+
+# ------------------------------------------------------------------ every other command under --lang zh
+
+#: Latin words a Chinese command summary may print besides ALLOWED_WORDS and the data's own names:
+#: statistical symbols and the authors of methods (the report's list covers the rest)
+CLI_ALLOWED = {
+    *["AIC", "BIC", "BCa", "CQM", "HTMT", "PLSc", "SRMR", "ULS"],
+    *["Dillon", "Goldstein", "Fornell", "Larcker", "Pouliot", "Wald"],
+}
+
+
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / f"{name}.csv")
+
+
+def _model(tmp_path: pathlib.Path) -> pathlib.Path:
+    from servscore.datasets._gen_pls import SYNTAX  # the planted ECSI model of index_survey.csv
+
+    path = tmp_path / "ecsi.txt"
+    path.write_text(SYNTAX, encoding="utf-8")
+    return path
+
+
+def _drivers(out: str) -> None:
+    r = ss.drivers.importance(_csv("driver_survey"), "overall")
+    assert (
+        f"LMG 分解（结果变量 overall）：R² = {r.r2:.4f}，精确计算，样本数 {int(r.n_used)}（剔除 {r.n_dropped} 行）"
+        in out
+    )
+    top = r.table.sort_values("rank").index[:3]
+    assert "最重要：" + "、".join(top) in out and "预测变量" in out and "单独 R²" in out
+
+
+def _ipa(out: str) -> None:
+    r = ss.ipa(_csv("driver_survey"), "lmg", y="overall")
+    conc = r.table.index[r.table["quadrant"].astype(str) == "concentrate_here"]
+    assert f"表现 {r.performance_cut:.3g}，重要性 {r.importance_cut:.3g}" in out
+    assert "重点改进：" + "、".join(conc) in out and "继续保持" in out
+
+
+def _economics(out: str) -> None:
+    b = ss.economics.complaints(1000).table.loc["baseline"]
+    assert f"留住 {b['retained']:.1f}，流失 {b['lost']:.1f}" in out and "风险价值" in out
+
+
+def _sensitivity(out: str) -> None:
+    t = ss.economics.sensitivity(1000, "resolution_rate", [0.0, 0.5, 1.0]).table
+    assert f"流失 {t['lost'].iloc[0]:.1f} → {t['lost'].iloc[-1]:.1f}" in out and "留存率" in out
+
+
+def _kano(out: str) -> None:
+    t = ss.kano.analyze(_csv("kano"), by="segment").table
+    n_must = int((t["category"].astype(str) == "must_be").sum())
+    assert f"{len(t)} 行属性结果" in out and f"必备质量 {n_must}" in out and "Better" in out
+
+
+def _lifecycle(out: str) -> None:
+    j = ss.lifecycle.stages(_csv("journey")).journey.iloc[0]
+    assert f"旅程指数 {j['journey']:.1f}" in out and "嘘寒问暖" in out
+
+
+def _loyalty(out: str) -> None:
+    df = _csv("loyalty")
+    seg = ss.loyalty.segment("satisfaction", "loyalty", data=df).customers["segment"].astype(str)
+    seg = seg[seg != "nan"]
+    # the apostle share from its definition: customers in the apostle segment over those segmented
+    assert (
+        f"传道者 {100 * (seg == 'apostle').sum() / seg.isin(['apostle', 'mercenary', 'hostage', 'defector', 'terrorist']).sum():.1f}%"
+        in out
+    )
+    assert "忠诚度曲线区域" in out
+
+
+def _moments(out: str) -> None:
+    r = ss.standards.moments(_csv("moments"))
+    assert f"{len(r.visits)} 次到访，{len(r.moments)} 个真实一刻" in out and "排队等候" in out
+
+
+def _needs(out: str) -> None:
+    df = _csv("visits")
+    r = ss.needs.evaluate(df)
+    assert f"{len(df)} 次互动" in out and f"有 {int(r.n_missing.sum())} 个缺失值" in out and "等了很久" in out
+
+
+def _standards(out: str) -> None:
+    t = ss.standards.compliance(_csv("visits")).table
+    worst = t["share"].min()
+    assert f"{100 * worst:.1f}%" in out and "优质标准" in out and "达标率最低" in out
+
+
+def _time(out: str) -> None:
+    t = ss.standards.time_elements(_csv("visits")).table.dropna(subset=["attainment"])
+    assert f"{100 * t['attainment'].min():.1f}%" in out and "等候时间" in out and "分钟" in out
+
+
+def _styles(out: str) -> None:
+    counts = ss.styles.classify(_csv("customers")).counts()
+    assert f"分析型 {counts['analytical']}" in out and f"{int(counts.sum())} 人（问卷）" in out
+
+
+def _servqual(out: str) -> None:
+    df = _csv("servqual")
+    e = df[[f"e_q{i}" for i in range(1, 23)]]
+    p = df[[f"p_q{i}" for i in range(1, 23)]]
+    r = ss.servqual(e, p)
+    assert f"SERVQUAL {r.servqual:+.3f}" in out and f"{len(df)} 位受访者" in out and "容忍区" in out
+
+
+def _reliability(out: str) -> None:
+    r = ss.cronbach_alpha(_csv("servqual")[["p_q1", "p_q2", "p_q3", "p_q4"]])
+    assert f"{r.alpha:.4f}" in out and "成列删除" in out
+
+
+def _interactions(out: str) -> None:
+    t = ss.interactions.classify(_csv("interactions")).table
+    assert f"{len(t)} 次互动" in out and f"{int((t['n_risks'] > 0).sum())} 次有丢单风险" in out
+
+
+def _pls(out: str) -> None:
+    from servscore.datasets._gen_pls import SYNTAX
+
+    r = ss.PathModel(SYNTAX).fit(_csv("index_survey"))
+    assert f"GoF {r.gof:.4f}" in out and "企业形象" in out and "特定间接效应" in out
+
+
+#: command -> (its arguments after the command name, the tables it reads, the figures checked)
+COMMANDS = {
+    "drivers": (["driver_survey.csv", "-y", "overall"], ["driver_survey"], _drivers),
+    "drivers-prca": (["driver_survey.csv", "-y", "overall", "--method", "penalty_reward"], ["driver_survey"], None),
+    "economics": (["1000", "--scenario", "resolution_rate=0.9", "--cost", "1000"], [], _economics),
+    "economics-sensitivity": (["1000", "--sensitivity", "resolution_rate=0:1:3"], [], _sensitivity),
+    "ipa": (["driver_survey.csv", "-y", "overall"], ["driver_survey"], _ipa),
+    "kano": (["kano.csv", "--by", "segment"], ["kano"], _kano),
+    "kano-compare": (["kano.csv", "--by", "segment", "--compare"], ["kano"], _kano),
+    "lifecycle": (["journey.csv", "--by", "wave"], ["journey"], None),
+    "lifecycle-all": (["journey.csv"], ["journey"], _lifecycle),
+    "loyalty": (["loyalty.csv", "--by", "market"], ["loyalty"], _loyalty),
+    "moments": (["moments.csv"], ["moments"], _moments),
+    "needs": (["visits.csv", "--by", "branch"], ["visits"], _needs),
+    "standards": (["visits.csv", "--period", "week"], ["visits"], _standards),
+    "standards-time": (["visits.csv", "--time"], ["visits"], _time),
+    "styles": (["customers.csv", "--by", "branch"], ["customers"], _styles),
+    "servqual": (
+        ["servqual.csv", "--weights", "points_", "--zot", "a_", "d_", "z_", "--by", "branch"],
+        ["servqual"],
+        _servqual,
+    ),
+    "reliability": (
+        ["servqual.csv", "--items", "p_q1", "p_q2", "p_q3", "p_q4", "--item-table"],
+        ["servqual"],
+        _reliability,
+    ),
+    "reliability-blocks": (["servqual.csv", "--block", "期望=e_q", "感知=p_q", "--by", "branch"], ["servqual"], None),
+    "interactions": (["interactions.csv"], ["interactions"], _interactions),
+    "pls": (["index_survey.csv", "--model", "MODEL", "--n-bootstrap", "30", "--seed", "1"], ["index_survey"], _pls),
+}
+
+
+def _argv(case: str, tmp_path: pathlib.Path) -> list[str]:
+    args, _, _ = COMMANDS[case]
+    out = [case.split("-")[0]]
+    for a in args:
+        out.append(str(DATA / a) if a.endswith(".csv") else str(_model(tmp_path)) if a == "MODEL" else a)
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(COMMANDS))
+def test_every_command_summary_in_chinese(case, capsys, tmp_path):
+    """No Latin word of two letters or more in a command's zh output apart from the data's names and the
+    allow-list; its headline figures as the API computes them."""
+    _, tables, check = COMMANDS[case]
+    data = [_csv(t) for t in tables]
+    assert main([*_argv(case, tmp_path), "--lang", "en"]) == 0
+    assert set(english_left(capsys.readouterr().out, *data)) - CLI_ALLOWED  # the check finds the English words
+    assert main([*_argv(case, tmp_path), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    left = english_left(out, *data)
+    assert set(left) <= CLI_ALLOWED, left
+    if check is not None:
+        check(out)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+from typing import Any
 
 import pandas as pd
 
@@ -10,7 +12,8 @@ from .. import _progress
 from .._input import resolve_config
 from ..cli import add_io_arguments, assumed, read_table, resolve_columns, write_table
 from ..drivers import DriverConfig, importance, penalty_reward
-from ..report_labels import text
+from ..model import get_language
+from ..report_labels import cli_table, text, word, words
 
 NAME = "drivers"
 HELP = "key drivers of an outcome: LMG / dominance, relative weights or penalty-reward contrasts"
@@ -55,8 +58,45 @@ def _one(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
         config=cfg,
         workers=args.workers,
     )
-    print("\n".join(res._summary_lines()))
+    print("\n".join(_lines(res) if get_language() == "zh" else res._summary_lines()))
     return res.table
+
+
+def left_out(excluded: dict[str, str]) -> str:
+    """The "left out: column (why)" line in the label language."""
+    sep = "、" if get_language() == "zh" else ", "
+    paren = "{}（{}）" if get_language() == "zh" else "{} ({})"
+    return text("cli_left_out", what=sep.join(paren.format(c, word(why)) for c, why in excluded.items()))
+
+
+def _lines(res: Any) -> list[str]:
+    """The importance summary lines in the label language (from servscore.report_labels)."""
+    how = text("cli_exact") if res.exact else text("cli_sampled", k=res.config.n_permutations)
+    n = text("cli_from_matrix") if math.isnan(res.n_used) else text("cli_n_dropped", n=int(res.n_used), d=res.n_dropped)
+    top = res.table.sort_values("rank").index[:3]
+    lines = [
+        text("cli_drivers_head", method=word(res.method), y=res.outcome, r2=res.r2, how=how, n=n),
+        text("cli_top", what=words(map(str, top))),
+        text("cli_predictors", what=words(res.predictors)),
+    ]
+    if res.always:
+        lines.append(text("cli_always", what=words(res.always), r2=res.r2_always))
+    for name, members in res.sets.items():
+        lines.append(text("cli_set", name=name, what=words(members)))
+    if res.excluded:
+        lines.append(left_out(res.excluded))
+    if res.interval:
+        lines.append(
+            text(
+                "cli_boot",
+                how=word(res.interval),
+                level=1 - res.config.alpha,
+                b=res.n_bootstrap,
+                f=res.n_failed,
+                seed=res.config.seed,
+            )
+        )
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,5 +123,7 @@ def run(args: argparse.Namespace) -> int:
         write_table(table, args.output, args.output_format)
     else:
         with pd.option_context("display.width", 140, "display.max_columns", 20):
-            print(table.round(4).to_string(index=False))
+            if "factor_class" in table.columns and get_language() == "zh":  # the factor, not the IPA axis
+                table["factor_class"] = table["factor_class"].astype(str).replace({"performance": "performance_factor"})
+            print(cli_table(table.round(4), index=False))
     return 0

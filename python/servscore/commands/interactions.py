@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 import pandas as pd
 
@@ -11,6 +12,8 @@ from .. import _json
 from .._core import InputError
 from ..cli import UsageError, add_io_arguments, output_file, read_table, resolve_columns, write_table
 from ..interactions import classify
+from ..model import get_language
+from ..report_labels import cli_table, text, word
 
 NAME = "interactions"
 HELP = "find cues in transcripts or notes: staff behaviours, customer signals, lost-sale risks, customer styles"
@@ -79,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_table(table, args.output, args.output_format)
     else:
-        for line in r._summary_lines():
+        for line in _lines(r) if get_language() == "zh" else r._summary_lines():
             print(line)
         with pd.option_context("display.width", 120, "display.max_columns", 20):
-            print(_summary(r.table, args.by).round(3).to_string(index=False))
+            print(cli_table(_summary(r.table, args.by).round(3), index=False))
     if gold is not None:
         _evaluate(gold, r.table, args)
     return 0
@@ -117,3 +120,31 @@ def _summary(t: pd.DataFrame, by: list[str] | None) -> pd.DataFrame:
     s["reason"] = s["reason"].str.removeprefix("risk_")
     s.insert(1, "flagged", t[cols].sum().to_numpy())
     return s
+
+
+def _lines(r: Any) -> list[str]:
+    """The interaction summary lines in the label language (from servscore.report_labels)."""
+    from ..model import Quadrant
+
+    t = r.table
+    st = t["text_status"].value_counts()
+    rr = r.risk_rates().sort_values("flagged", ascending=False, kind="stable")
+    styles = t["style"].value_counts()
+    risks = "、".join(f"{word(k)}（{int(v)}）" for k, v in rr["flagged"].iloc[:3].items() if v > 0)
+    lines = [
+        text(
+            "cli_interactions_head",
+            n=len(t),
+            missing=int(st.get("missing", 0)),
+            empty=int(st.get("empty", 0)),
+            bad=int(st.get("invalid_utf8", 0)),
+            cut=int(st.get("truncated", 0)),
+        ),
+        text("cli_interactions_risk", n=int((t["n_risks"] > 0).sum()), what=risks or word("none")),
+        text("cli_interactions_styles", what="、".join(f"{word(k)} {int(v)}" for k, v in styles.items())),
+    ]
+    if "quadrant" in t.columns:
+        q = t["quadrant"].value_counts()
+        quad = "、".join(f"{Quadrant(k).label('zh')} {int(v)}" for k, v in q.items())  # quality: the quadrant
+        lines.append(text("cli_quadrants", what=quad))
+    return lines

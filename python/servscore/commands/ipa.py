@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import pandas as pd
 
 from ..cli import add_io_arguments, output_file, read_table, resolve_columns, write_table
 from ..drivers import ipa
+from ..model import get_language
+from ..report_labels import cli_table, text, word, words
+from .drivers import left_out
 
 NAME = "ipa"
 HELP = "importance-performance analysis (Martilla & James quadrants) of attribute ratings"
@@ -62,7 +66,17 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_table(table, args.output, args.output_format)
     else:
-        print("\n".join(res._summary_lines()))
+        print("\n".join(_lines(res) if get_language() == "zh" else res._summary_lines()))
         with pd.option_context("display.width", 140, "display.max_columns", 20):
-            print(table.round(4).to_string(index=False))
+            print(cli_table(table.round(4), index=False))
     return 0
+
+
+def _lines(res: Any) -> list[str]:
+    """The IPA summary lines in the label language (from servscore.report_labels)."""
+    conc = res.table.index[res.table["quadrant"].astype(str) == "concentrate_here"]
+    lines = [
+        text("cli_ipa_head", how=word(res.crosshair), p=res.performance_cut, i=res.importance_cut),
+        text("cli_concentrate", what=words(map(str, conc)) if len(conc) else word("none")),
+    ]
+    return lines + ([left_out(res.excluded)] if res.excluded else [])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import pandas as pd
 
 from ..cli import add_io_arguments, progress, read_table, resolve_columns, write_table
 from ..kano import Accumulator
 from ..model import ExpectationLevel, KanoCategory, get_language
-from ..report_labels import text
+from ..report_labels import cli_table, text, word, words
 
 NAME = "kano"
 HELP = "Kano analysis of a survey: category, Better/Worse, Fong test and DuMouchel means per attribute"
@@ -40,18 +41,34 @@ def run(args: argparse.Namespace) -> int:
         write_table(out.reset_index(), args.output, args.output_format)
         return 0
     lang = get_language()
-    for line in result._summary_lines():
+    for line in _lines(result) if lang == "zh" else result._summary_lines():
         print(line)
     if args.compare:
         with pd.option_context("display.width", 140, "display.max_columns", 20):
-            print(out.round(4).to_string())
+            print(cli_table(out.round(4)))
         return 0
     t = result.table[["n", "missing", "A", "O", "M", "I", "R", "Q", "better", "worse"]].copy()
     t["category"] = [KanoCategory(c).label(lang) if isinstance(c, str) else "" for c in result.table["category"]]
     t["level"] = [
         ExpectationLevel(c).label(lang) if isinstance(c, str) else "" for c in result.table["expectation_level"]
     ]
-    t["fong"] = result.table["fong_significant"].map({True: "sig.", False: "n.s."})
+    t["fong"] = result.table["fong_significant"].map({True: word("cli_sig"), False: word("cli_ns")})
     with pd.option_context("display.width", 140, "display.max_columns", 20):
-        print(t.round(3).to_string())
+        if lang == "zh":  # the expectation level, not the standard's level
+            t = t.rename(columns={"level": "expectation_level"})
+        print(cli_table(t.round(3)))
     return 0
+
+
+def _lines(result: Any) -> list[str]:
+    """The Kano summary lines in the label language (from servscore.report_labels)."""
+    t = result.table
+    cats = t["category"].astype(str).value_counts()
+    lines = [
+        text("cli_kano_head", k=len(t), table=word(result.config.table_name), ci=word(result.ci_method)),
+        text("cli_categories", what="、".join(f"{word(c)} {n}" for c, n in cats.items())),
+    ]
+    near = [str(i) for i in t.index[t["near_tie"].to_numpy(dtype=bool)]]
+    if near:
+        lines.append(text("cli_near_ties", what=words(near)))
+    return lines + list(result.warnings)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import pandas as pd
 
 from .._input import resolve_config
 from ..cli import add_io_arguments, read_table, resolve_columns, write_table
 from ..lifecycle import LifecycleConfig, stages
+from ..model import get_language
+from ..report_labels import cli_table, text, word, words
 
 NAME = "lifecycle"
 HELP = "lifecycle (6+2) stage indices from touchpoint ratings: journey index, weakest and weak stages"
@@ -36,9 +39,18 @@ def run(args: argparse.Namespace) -> int:
             out = r.table.assign(group=r.table["group"].astype(str))
         write_table(out, args.output, args.output_format)
         return 0
-    for line in r._summary_lines():
+    for line in _lines(r) if get_language() == "zh" else r._summary_lines():
         print(line)
     with pd.option_context("display.width", 120, "display.max_columns", 20):
         cols = ["group", "stage", "n", "index", "lower", "upper", "quadrant", "weak", "strong"]
-        print(r.table[cols].round(1).to_string(index=False))
+        print(cli_table(r.table[cols].round(1), index=False))
     return 0
+
+
+def _lines(r: Any) -> list[str]:
+    """The journey lines in the label language (from servscore.report_labels)."""
+    lines = []
+    for g, row in r.journey.iterrows():
+        weak = words(row["weak_stages"]) or word("none")
+        lines.append(text("cli_journey", g=word(g), j=row["journey"], w=word(row["weakest"]), weak=weak))
+    return lines[:10]

@@ -4,12 +4,15 @@ satisfaction-to-loyalty curve with its competitive / non-competitive zone."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import pandas as pd
 
 from .._input import resolve_config
 from ..cli import UsageError, add_io_arguments, match_column, read_table, resolve_columns, write_table
 from ..loyalty import LoyaltyConfig, curve, segment
+from ..model import get_language
+from ..report_labels import cli_table, text, word
 
 NAME = "loyalty"
 HELP = "satisfaction x loyalty segments (apostle, mercenary, hostage, defector, terrorist) and the loyalty curve"
@@ -63,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
             out = pd.concat([df, seg.customers[["segment", "advocate"]]], axis=1)
         write_table(out, args.output, args.output_format)
         return 0
-    for line in seg._summary_lines():
+    zh = get_language() == "zh"
+    for line in _lines(seg) if zh else seg._summary_lines():
         print(line)
     segs = ["apostle", "mercenary", "hostage", "defector", "terrorist"]
     with pd.option_context("display.width", 120, "display.max_columns", 20):
@@ -74,10 +78,22 @@ def run(args: argparse.Namespace) -> int:
                 f"{100 * v:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]" if v == v else "-"
                 for v, lo, hi in zip(t[f"share_{s}"], t[f"lower_{s}"], t[f"upper_{s}"])
             ]
-        print(shares.to_string())
-    print("loyalty curve zones:")
+        print(cli_table(shares))
+    print(text("cli_loyalty_zones"))
     for g, r in cur.zones.iterrows():
-        print(
-            f"  {g}: {r['zone']} (loyal below the top box {r['loyal_below']:.2f}, at the top box {r['loyal_top']:.2f})"
-        )
+        zone = text("cli_loyalty_zone", g=word(g), zone=word(r["zone"]), below=r["loyal_below"], top=r["loyal_top"])
+        print(f"  {zone}")
     return 0
+
+
+def _lines(seg: Any) -> list[str]:
+    """The segment lines in the label language (from servscore.report_labels)."""
+    from ..loyalty import SEGMENTS
+
+    t = seg.table
+    n = int(t["n"].sum())
+    parts = [f"{word(s)} {100 * t[s].sum() / max(n, 1):.1f}%" for s in SEGMENTS if t[s].sum() > 0 or s != "terrorist"]
+    return [
+        text("cli_loyalty_head", n=n, m=int(t["n_missing"].sum()), what="、".join(parts)),
+        text("cli_loyalty_interval", level=100 * seg.config.confidence, how=word(seg.interval), k=seg.n_categories),
+    ]

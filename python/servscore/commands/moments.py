@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import pandas as pd
 
 from ..cli import add_io_arguments, read_table, resolve_columns, write_table
+from ..model import get_language
+from ..report_labels import cli_table, text, word
 from ..standards import moments
 
 NAME = "moments"
@@ -31,8 +34,26 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_table((r.visits if args.visits else r.moments).reset_index(), args.output, args.output_format)
         return 0
-    for line in r._summary_lines():
+    for line in _lines(r) if get_language() == "zh" else r._summary_lines():
         print(line)
     with pd.option_context("display.width", 120):
-        print(r.moments.round(3).to_string())
+        print(cli_table(r.moments.round(3)))
     return 0
+
+
+def _lines(r: Any) -> list[str]:
+    """The moments lines in the label language (from servscore.report_labels)."""
+    v = r.visits
+    w, f = word(r.weakest_moment), word(r.most_failed)
+    if not len(v):
+        return [text("cli_moments_no_visits", m=len(r.moments), w=w, f=f)]
+    scored = v[v["n_scored"] > 0]
+    return [
+        text("cli_moments_head", v=len(v), m=len(r.moments), w=w, f=f),
+        text(
+            "cli_moments_ending",
+            share=100 * scored["bad_ending"].mean(),
+            pe=scored["peak_end"].mean(),
+            m=scored["mean"].mean(),
+        ),
+    ]

@@ -12,7 +12,9 @@ import pandas as pd
 from .. import _json
 from .._core import ConfigError
 from ..cli import UsageError, add_io_arguments, read_table, write_table
+from ..model import get_language
 from ..pls import PathModel, PlsConfig
+from ..report_labels import cli_table, text, word
 
 NAME = "pls"
 HELP = "estimate a PLS path model (satisfaction indices: paths, R2, reliability, 0-100 indices, IPMA, bootstrap)"
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     df = read_table(args.input, args.format)
     result = model.fit(df, config=cfg, workers=args.workers)
     if not args.output:
-        print(result.summary())
+        print(_summary_zh(result) if get_language() == "zh" else result.summary())
         return 0
     tables: dict[str, pd.DataFrame | None] = {
         "latents": result.latents.reset_index(),
@@ -104,3 +106,68 @@ def run(args: argparse.Namespace) -> int:
         )
     write_table(table, args.output, args.output_format)
     return 0
+
+
+#: the English section headings of PLSResult.summary() -> the TEXTS key of their label
+_SECTIONS = {
+    "Latent variables": "cli_pls_latents",
+    "Paths": "cli_pls_paths",
+    "Effects": "cli_pls_effects",
+    "Specific indirect effects (mediation)": "cli_pls_mediation",
+    "Model fit": "cli_pls_fit_table",
+    "Outer model": "cli_pls_outer",
+    "Reliability": "cli_pls_reliability",
+    "Fornell-Larcker (sqrt AVE on the diagonal)": "cli_pls_fornell",
+    "HTMT": "cli_pls_htmt",
+    "HTMT2": "cli_pls_htmt2",
+}
+
+
+def _summary_zh(r: Any) -> str:
+    """The summary of a fitted model in the label language: the result's own sections, headings,
+    lines and table labels from servscore.report_labels."""
+    c, f = r.config, r.fit
+    lines = [
+        text(
+            "cli_pls_head",
+            k=len(r.latents),
+            i=len(r.outer),
+            p=len(r.inner),
+            scheme=word(f"scheme_{c.scheme}"),
+            scaled=text("cli_pls_scaled" if c.scaled else "cli_pls_centred"),
+        ),
+        text(
+            "cli_pls_records",
+            used=r.n_used,
+            n=r.n_records,
+            missing=word(f"missing_{r.missing}"),
+            cells=r.n_missing,
+            rows=r.n_incomplete,
+            it=r.iterations,
+            conv=text("cli_pls_converged" if r.converged else "cli_pls_not_converged"),
+            gof=r.gof,
+        ),
+    ]
+    if r.consistent:
+        lines.append(text("cli_plsc") + (text("cli_plsc_inadmissible") if r.inadmissible else ""))
+    lines.append(
+        text(
+            "cli_pls_fit",
+            s0=f.at["srmr", "saturated"],
+            s1=f.at["srmr", "estimated"],
+            u0=f.at["d_uls", "saturated"],
+            u1=f.at["d_uls", "estimated"],
+            g0=f.at["d_g", "saturated"],
+            g1=f.at["d_g", "estimated"],
+        )
+    )
+    if r.bootstrap is not None:
+        lines.append(text("cli_pls_bootstrap", b=r.bootstrap_requested, f=r.bootstrap_failed))
+    lines += [text("cli_warning", w=w) for w in r.warnings]
+    parts = [text("cli_pls_title"), *("  " + s for s in lines)]
+    with pd.option_context("display.width", 160, "display.max_columns", 30, "display.max_rows", 200):
+        for heading, frame in r.summary().sections:
+            key = _SECTIONS.get(heading)
+            parts += ["", text(key) if key else text("cli_pls_ipma", t=word(r.ipma_target))]
+            parts.append(cli_table(frame, float_format=lambda v: format(v, ".4f")))
+    return "\n".join(parts)

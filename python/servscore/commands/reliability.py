@@ -7,7 +7,9 @@ import argparse
 import pandas as pd
 
 from ..cli import UsageError, add_io_arguments, match_column, read_table, resolve_columns, write_table
+from ..model import get_language
 from ..reliability import cronbach_alpha
+from ..report_labels import cli_table
 
 NAME = "reliability"
 HELP = "Cronbach's alpha (raw, standardised, Feldt interval), alpha if item deleted, item-total r, Dillon-Goldstein rho"
@@ -95,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
         write_table(pd.concat(items, ignore_index=True) if args.item_table else table, args.output, args.output_format)
         return 0
     with pd.option_context("display.width", 140, "display.max_columns", 20):
-        print(table.round(4).to_string(index=False))
+        zh = get_language() == "zh"  # the missing-value policy, not a count
+        print(cli_table(table.round(4).rename(columns={"missing": "missing_policy"} if zh else {}), index=False))
         if args.item_table:
-            print(pd.concat(items, ignore_index=True).round(4).to_string(index=False))
+            print(cli_table(pd.concat(items, ignore_index=True).round(4), index=False))
     return 0

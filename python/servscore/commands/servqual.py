@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 
 from ..cli import UsageError, add_io_arguments, read_table, resolve_columns, write_table
+from ..model import get_language
+from ..report_labels import cli_table, text, word, words
 from ..servqual import ServqualAccumulator, ZotAccumulator, resolve_dimensions
 
 NAME = "servqual"
@@ -50,7 +52,7 @@ def _one(df: pd.DataFrame, args: argparse.Namespace, cfg: Any) -> dict[str, pd.D
         acc.update(_columns(df, args.expectations, "expectation"), p, weights=w, workers=args.workers)
     r = acc.result()
     out["servqual"] = r.items if args.items else r.dimensions
-    out["_summary"] = pd.DataFrame({"line": r._summary_lines()})
+    out["_summary"] = pd.DataFrame({"line": _lines(r) if get_language() == "zh" else r._summary_lines()})
     if args.zot:
         a, d, z = (_columns(df, pre, what) for pre, what in zip(args.zot, ("adequate", "desired", "perceived")))
         zr = ZotAccumulator(cfg).update(a, d, z, workers=args.workers).result()
@@ -79,11 +81,32 @@ def run(args: argparse.Namespace) -> int:
         return 0
     with pd.option_context("display.width", 140, "display.max_columns", 20):
         for key, res in results:
-            print(f"== {key}")
+            print(f"== {word(key) if get_language() == 'zh' else key}")
             for line in res["_summary"]["line"]:
                 print(line)
-            print(res["servqual"].round(3).to_string())
+            print(cli_table(res["servqual"].round(3)))
             if "zot" in res:
-                print("zone of tolerance:")
-                print(res["zot"].round(3).to_string())
+                print(text("cli_zot"))
+                print(cli_table(res["zot"].round(3)))
     return 0
+
+
+def _lines(r: Any) -> list[str]:
+    """The SERVQUAL / SERVPERF lines in the label language (from servscore.report_labels)."""
+    import math
+
+    if r.kind == "servqual":
+        head, weighted = text("cli_servqual_head", v=r.servqual), r.weighted_servqual
+        shown = f"{weighted:+.3f}"
+    else:
+        head, weighted = text("cli_servperf_head", v=r.servperf), r.weighted_servperf
+        shown = f"{weighted:.3f}"
+    if not math.isnan(weighted):
+        head += text("cli_weighted", v=shown, n=r.n_weighted)
+    lines = [head, text("cli_servqual_n", n=r.n_rows, what=word(r.weakest_dimension()))]
+    if r.n_missing_allocation:
+        lines.append(text("cli_servqual_alloc", n=r.n_missing_allocation))
+    if r.missing_dimensions:
+        k = len(r.dimensions) - len(r.missing_dimensions)
+        lines.append(text("cli_servqual_unscored", what=words(r.missing_dimensions), k=k))
+    return lines

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import pandas as pd
 
 from ..cli import add_io_arguments, read_table, resolve_columns, write_table
+from ..model import get_language
+from ..report_labels import cli_table, text, word
 from ..styles import classify, from_cues, guidance
 from ..text import match_cues
 
@@ -39,16 +42,24 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_table(table, args.output, args.output_format)
     else:
-        for line in r._summary_lines():
+        for line in _lines(r) if get_language() == "zh" else r._summary_lines():
             print(line)
         if args.by:
-            print(pd.crosstab([table[b] for b in args.by], table["style"]).to_string())
+            print(cli_table(pd.crosstab([table[b] for b in args.by], table["style"])))
     if args.guidance or not args.output:
-        from ..model import SocialStyle, get_language
+        from ..model import SocialStyle
 
         for s in SocialStyle:
             if (table["style"].astype(str) == s.value).any():
-                print(f"{s.label()}:")
+                print(f"{s.label()}{'：' if get_language() == 'zh' else ':'}")
                 for line in guidance(s, get_language()):
                     print(f"  - {line}")
     return 0
+
+
+def _lines(r: Any) -> list[str]:
+    """The style counts in the label language (from servscore.report_labels)."""
+    c = r.counts()
+    n = int(c.sum())
+    parts = "、".join(f"{word(k)} {v}（{100 * v / max(n, 1):.0f}%）" for k, v in c.items())
+    return [text("cli_styles_head", n=n, how=word(r.method), what=parts)]
