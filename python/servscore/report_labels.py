@@ -512,6 +512,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{k} attribute row(s), table {table!r}, intervals: {ci}",
         "{k} 行属性结果，{table}，区间方法：{ci}",
     ),
+    "cli_kano_bootstrap": (
+        "bootstrap (n_bootstrap={b}, seed={seed})",
+        "自助法（{b} 次重抽样，随机种子 {seed}）",
+    ),
+    "cli_kano_questionable": (
+        "{name}: {share:.1f}% questionable answers (> {limit:.0f}%): check the wording of the question pair",
+        "{name}：{share:.1f}% 的回答可疑（超过 {limit:.0f}%）：请检查这对问题的措辞",
+    ),
+    "cli_kano_empty": ("{name}: no classified answer pair", "{name}：没有可归类的回答对"),
     "cli_categories": ("categories: {what}", "类别：{what}"),
     "cli_near_ties": ("near ties decided by precedence: {what}", "按优先顺序判定的接近平局：{what}"),
     "cli_journey": (

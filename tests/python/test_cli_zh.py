@@ -114,6 +114,13 @@ def _kano(out: str) -> None:
     assert f"{len(t)} 行属性结果" in out and f"必备质量 {n_must}" in out and "Better" in out
 
 
+def _kano_warnings(out: str) -> None:
+    r = ss.kano.analyze(_csv("kano"), table="pouliot", ci="bootstrap", seed=1)
+    assert len(r.warnings) >= 1 and out.count("的回答可疑") == len(r.warnings)  # one line per warning
+    share = 100 * r.table["q_share"][r.table["q_warning"]].iloc[0]
+    assert f"{share:.1f}% 的回答可疑" in out and "自助法（" in out
+
+
 def _lifecycle(out: str) -> None:
     j = ss.lifecycle.stages(_csv("journey")).journey.iloc[0]
     assert f"旅程指数 {j['journey']:.1f}" in out and "嘘寒问暖" in out
@@ -191,6 +198,7 @@ COMMANDS = {
     "economics-sensitivity": (["1000", "--sensitivity", "resolution_rate=0:1:3"], [], _sensitivity),
     "ipa": (["driver_survey.csv", "-y", "overall"], ["driver_survey"], _ipa),
     "kano": (["kano.csv", "--by", "segment"], ["kano"], _kano),
+    "kano-pouliot": (["kano.csv", "--table", "pouliot", "--ci", "bootstrap", "--seed", "1"], ["kano"], _kano_warnings),
     "kano-compare": (["kano.csv", "--by", "segment", "--compare"], ["kano"], _kano),
     "lifecycle": (["journey.csv", "--by", "wave"], ["journey"], None),
     "lifecycle-all": (["journey.csv"], ["journey"], _lifecycle),

@@ -64,11 +64,22 @@ def _lines(result: Any) -> list[str]:
     """The Kano summary lines in the label language (from servscore.report_labels)."""
     t = result.table
     cats = t["category"].astype(str).value_counts()
+    import re
+
+    boot = re.fullmatch(r"bootstrap \(n_bootstrap=(\d+), seed=(\d+)\)", result.ci_method)
+    ci = text("cli_kano_bootstrap", b=boot[1], seed=boot[2]) if boot else word(result.ci_method)
     lines = [
-        text("cli_kano_head", k=len(t), table=word(result.config.table_name), ci=word(result.ci_method)),
+        text("cli_kano_head", k=len(t), table=word(result.config.table_name), ci=ci),
         text("cli_categories", what="、".join(f"{word(c)} {n}" for c, n in cats.items())),
     ]
     near = [str(i) for i in t.index[t["near_tie"].to_numpy(dtype=bool)]]
     if near:
         lines.append(text("cli_near_ties", what=words(near)))
-    return lines + list(result.warnings)
+    # the result's warnings, from the same table columns (q_warning, q_share, n)
+    for idx, row in t[t["q_warning"].to_numpy(dtype=bool)].iterrows():
+        name = " → ".join(map(word, idx)) if isinstance(idx, tuple) else word(idx)
+        share, limit = 100 * row["q_share"], 100 * result.config.q_warning_share
+        lines.append(text("cli_kano_questionable", name=name, share=share, limit=limit))
+    for idx in t.index[t["n"] == 0]:
+        lines.append(text("cli_kano_empty", name=" → ".join(map(word, idx)) if isinstance(idx, tuple) else word(idx)))
+    return lines
