@@ -246,3 +246,12 @@ def test_every_command_summary_in_chinese(case, capsys, tmp_path):
     assert set(left) <= CLI_ALLOWED, left
     if check is not None:
         check(out)
+
+
+def test_loyalty_zones_in_english_unchanged(capsys):
+    """English prints the curve's zone identifiers as before (the zh labels do not leak into English)."""
+    zones = ss.loyalty.curve("satisfaction", "loyalty", data=_csv("loyalty"), by="market").zones
+    assert main(["loyalty", str(DATA / "loyalty.csv"), "--by", "market"]) == 0
+    out = capsys.readouterr().out
+    for g, r in zones.iterrows():
+        assert f"  {g}: {r['zone']} (loyal below the top box {r['loyal_below']:.2f}," in out

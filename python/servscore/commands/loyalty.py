@@ -80,8 +80,9 @@ def run(args: argparse.Namespace) -> int:
             ]
         print(cli_table(shares))
     print(text("cli_loyalty_zones"))
-    for g, r in cur.zones.iterrows():
-        zone = text("cli_loyalty_zone", g=word(g), zone=word(r["zone"]), below=r["loyal_below"], top=r["loyal_top"])
+    for key, r in cur.zones.iterrows():
+        g, z = (word(key), word(r["zone"])) if zh else (key, r["zone"])  # English: the identifiers, as before
+        zone = text("cli_loyalty_zone", g=g, zone=z, below=r["loyal_below"], top=r["loyal_top"])
         print(f"  {zone}")
     return 0
 
