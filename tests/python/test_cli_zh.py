@@ -255,3 +255,39 @@ def test_loyalty_zones_in_english_unchanged(capsys):
     out = capsys.readouterr().out
     for g, r in zones.iterrows():
         assert f"  {g}: {r['zone']} (loyal below the top box {r['loyal_below']:.2f}," in out
+
+
+def test_interactions_evaluation_in_chinese(tmp_path, capsys):
+    """--evaluate under zh: the evaluation's title, lines and table labels in Chinese, its figures the API's."""
+    import json
+
+    from servscore._text_eval import predictions_from_classify
+
+    texts = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "lang": ["en", "en", "zh", "zh"],
+            "transcript": [
+                "Staff: You're wrong, I already told you the rules.",
+                "Staff: Good morning, how can I help?",
+                "店员：你错了，我已经说过了。",
+                "顾客：谢谢。",
+            ],
+        }
+    )
+    src, gold = tmp_path / "texts.csv", tmp_path / "gold.jsonl"
+    texts.to_csv(src, index=False)
+    recs = [
+        {"id": "a", "lang": "en", "lost_sale": ["arguing"]},
+        {"id": "b", "lang": "en", "lost_sale": []},
+        {"id": "c", "lang": "zh", "lost_sale": ["arguing", "lack_of_courtesy"]},
+        {"id": "d", "lang": "zh", "lost_sale": []},
+    ]
+    gold.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    assert main(["interactions", str(src), "--evaluate", str(gold), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    ref = ss.text.evaluate(ss.text.read_labels(gold), predictions_from_classify(ss.interactions.classify(texts).table))
+    left = english_left(out.split("\n评估\n", 1)[1], texts)  # the evaluation block
+    assert set(left) <= CLI_ALLOWED, left
+    assert "4 条文本；评估字段：丢单原因" in out and "微平均 F1" in out
+    assert f"{ref.metrics['lost_sale.micro_f1']:.3f}" in out

@@ -13,7 +13,7 @@ from .._core import InputError
 from ..cli import UsageError, add_io_arguments, output_file, read_table, resolve_columns, write_table
 from ..interactions import classify
 from ..model import get_language
-from ..report_labels import cli_table, text, word
+from ..report_labels import cli_table, text, word, words
 
 NAME = "interactions"
 HELP = "find cues in transcripts or notes: staff behaviours, customer signals, lost-sale risks, customer styles"
@@ -98,7 +98,7 @@ def _evaluate(gold: pd.DataFrame, table: pd.DataFrame, args: argparse.Namespace)
         table = table.assign(**{args.id: table[args.id].astype(str)})  # CSV labels read ids as text
     e = evaluate(gold, predictions_from_classify(table, id=args.id), id=args.id)
     print()
-    print(e.summary().text)
+    print(_evaluation_zh(e) if get_language() == "zh" else e.summary().text)
     if args.evaluate_output:
         try:
             with output_file(args.evaluate_output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
@@ -148,3 +148,19 @@ def _lines(r: Any) -> list[str]:
         quad = "、".join(f"{Quadrant(k).label('zh')} {int(v)}" for k, v in q.items())  # quality: the quadrant
         lines.append(text("cli_quadrants", what=quad))
     return lines
+
+
+def _evaluation_zh(e: Any) -> str:
+    """The evaluation summary (the result's own table) with its title, lines and labels in Chinese."""
+    lines = [text("cli_eval_head", n=e.n, what=words(e.fields) or word("none"))]
+    if e.not_predicted:
+        lines.append(text("cli_eval_not_predicted", what=words(e.not_predicted)))
+    if e.n_unmatched_predicted:
+        lines.append(text("cli_eval_unmatched", n=e.n_unmatched_predicted))
+    table = e.summary().table  # its metric columns as eval_<metric> (accuracy may name a data column)
+    table = table.rename(columns=lambda c: c if c == "n" else f"eval_{c}")
+    parts = [text("cli_eval_title"), *("  " + s for s in lines)]
+    if len(table):
+        with pd.option_context("display.width", 160, "display.max_columns", 30, "display.max_rows", 200):
+            parts += ["", cli_table(table, float_format=lambda v: format(v, ".3f"))]
+    return "\n".join(parts)
