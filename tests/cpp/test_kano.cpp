@@ -532,4 +532,18 @@ TEST_CASE("Kano state bytes: versions, declared sizes, negative counts", "[kano]
   auto two = state_with(5, 0, 0, 0, 0, 0);
   CHECK_THROWS_WITH(big.merge(two), Contains("overflow"));
   CHECK(big.counts()(0, 1 * 6 + 4) == std::numeric_limits<std::int64_t>::max() - 1);
+  // a merge whose row total would pass 2^62 (no int64 overflow: 2^62 - 1 + 2 answers) is refused too,
+  // with the state unchanged: the summaries add a row's cells in int64
+  const std::int64_t cap = std::int64_t{1} << 62;
+  auto near = state_with(cap - 1, 0, 0, 0, 0, 0);
+  const std::string near_bytes = near.to_bytes();
+  CHECK_THROWS_WITH(near.merge(state_with(1, 1, 0, 0, 0, 0)),
+                    Contains("would pass 2^62 answers (4611686018427387905)"));
+  CHECK(near.to_bytes() == near_bytes);
+  near.merge(state_with(1, 0, 0, 0, 0, 0));  // exactly 2^62: accepted
+  CHECK(near.counts()(0, 1 * 6 + 4) == cap);
+  CHECK(summarize_kano(near).n[0] == cap);
+  // an image whose row sums past 2^62 (each cell valid) is refused by from_bytes
+  auto over = state_with(cap, 1, 0, 0, 0, 0);
+  CHECK_THROWS_WITH(KanoAccumulator::from_bytes(over.to_bytes()), Contains("sum past 2^62 answers"));
 }
