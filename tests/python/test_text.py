@@ -649,8 +649,8 @@ def test_cli_styles(files, tmp_path, capsys):
     assert "120 people by questionnaire" in out and "Be brief, direct" in out
     assert main(["styles", str(files / "interactions.csv"), "--text", "transcript", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert "200 people by cues" in out and "简洁" in out
     ss.set_language("en")
+    assert "200 人（话语线索）" in out and "简洁" in out  # the summary in Chinese under --lang zh (issue 17)
     dest = tmp_path / "styles.csv"
     assert main(["styles", str(files / "customers.csv"), "-o", str(dest)]) == 0
     assert set(pd.read_csv(dest)["style"]) <= {"analytical", "amiable", "driver", "expressive", "unknown"}
