@@ -29,6 +29,7 @@ import pandas as pd
 
 from . import __version__, _progress
 from ._core import ConfigError, InputError
+from .model import get_language
 from .readers import READ_OPTIONS, READ_REPORTS, add_read_arguments, print_read_notes, read_options
 from .report_labels import text
 from .sql import Source
@@ -216,7 +217,10 @@ def write_table(df: pd.DataFrame, path: str, fmt: str | None = None) -> None:
                 out.to_parquet(tmp, index=False)
             except ImportError as e:
                 raise UsageError(f"{path}: writing parquet needs pyarrow (pip install pyarrow)") from e
-    _progress.log.info("wrote %s (%d rows, %s)", path, len(out), fmt)
+    if get_language() == "zh":
+        _progress.log.info("已写入 %s（%d 行，%s）", path, len(out), fmt)
+    else:
+        _progress.log.info("wrote %s (%d rows, %s)", path, len(out), fmt)
 
 
 def progress(total: int, label: str = "", chunk: int = 1_000_000) -> Iterator[tuple[int, int]]:
@@ -235,7 +239,10 @@ def progress(total: int, label: str = "", chunk: int = 1_000_000) -> Iterator[tu
 def assumed(option: str, value: Any) -> None:
     """Log (logger ``servscore``, INFO) a column or setting a command took because the option
     was not given: ``--column nps`` when ``--metric nps`` names no column."""
-    _progress.log.info("assumed %s %s (not given)", option, value)
+    if get_language() == "zh":
+        _progress.log.info("未指定 %s，取 %s", option, value)
+    else:
+        _progress.log.info("assumed %s %s (not given)", option, value)
 
 
 def add_io_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> None:
@@ -306,7 +313,14 @@ class _LogFormatter(logging.Formatter):
         self.command = command
 
     def format(self, record: logging.LogRecord) -> str:
+        if get_language() == "zh":  # under --lang zh the level and the separators in Chinese too
+            level = _ZH_LEVELS.get(record.levelno, record.levelname.lower())
+            return f"servscore {self.command}：{level}：{record.getMessage()}"
         return f"servscore {self.command}: {record.levelname.lower()}: {record.getMessage()}"
+
+
+#: the log levels as ``--lang zh`` prints them
+_ZH_LEVELS = {logging.DEBUG: "调试", logging.INFO: "信息", logging.WARNING: "警告", logging.ERROR: "错误"}
 
 
 @contextlib.contextmanager

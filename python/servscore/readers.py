@@ -44,6 +44,7 @@ import pandas as pd
 
 from . import labels as _labels
 from ._core import InputError
+from .model import get_language
 
 log = logging.getLogger("servscore.readers")
 log.addHandler(logging.NullHandler())  # a library logs; the application decides where it goes
@@ -561,9 +562,18 @@ def _apply_labels(df: pd.DataFrame, user: Mapping[Any, Any], auto: bool, report:
                 rest = {}
             elif det is not None and not hits:
                 report.unknown_labels[str(c)] = dict(sorted(det.unknown.items(), key=lambda kv: -kv[1]))
-                log.warning(
-                    "%s: column %r: labels of %s and %d unknown label(s)", report.source, c, det.name, len(det.unknown)
-                )
+                if get_language() == "zh":
+                    log.warning(
+                        "%s：列 %r：%s的标签，另有 %d 个未知标签", report.source, c, _zh_set(det.name), len(det.unknown)
+                    )
+                else:
+                    log.warning(
+                        "%s: column %r: labels of %s and %d unknown label(s)",
+                        report.source,
+                        c,
+                        det.name,
+                        len(det.unknown),
+                    )
                 continue
         if name and (hits or not rest):
             _store(df, c, mapping, name, rest, report)
@@ -588,7 +598,11 @@ def _store(
         report.missing_labels[str(c)] = made_missing
     if unknown:  # a user map that left labels out: those answers are missing, and said so
         report.unknown_labels[str(c)] = dict(sorted(unknown.items(), key=lambda kv: -kv[1]))
-        log.warning("%s: column %r: %d answer(s) with labels not in the map", report.source, c, sum(unknown.values()))
+        n = sum(unknown.values())
+        if get_language() == "zh":
+            log.warning("%s：列 %r：%d 个回答的标签不在映射中", report.source, c, n)
+        else:
+            log.warning("%s: column %r: %d answer(s) with labels not in the map", report.source, c, n)
 
 
 # ------------------------------------------------------------------------------------ columns
@@ -871,7 +885,7 @@ def read_table(
     elif waves:
         raise InputError("waves= needs dates=True")
     report.rows, report.columns = df.shape
-    for line in report.lines():
+    for line in report.lines(get_language()):  # the read notes in the label language
         log.info("%s", line)
     return ReadTable(df, report)
 
@@ -979,8 +993,6 @@ def print_read_notes(command: str) -> None:
     """What was detected in the files read, on standard error (only when notable)."""
     import sys
 
-    from .model import get_language
-
     zh = get_language() == "zh"
     for rep in READ_REPORTS:
         if rep.notable():
@@ -1004,8 +1016,6 @@ def read_files(
     printed as one warning line on standard error."""
     import sys
 
-    from .model import get_language
-
     tables: dict[str, pd.DataFrame] = {}
     skipped: list[tuple[str, str]] = []
     for f in files:
@@ -1023,12 +1033,13 @@ def read_files(
     if skipped and not tables and required:
         raise errors[0](f"{skipped[0][0]}: {skipped[0][1]}")
     for f, why in skipped:
-        log.warning("skipped %s: %s", f, why)
         if get_language() == "zh":  # the report's Chinese text of the reason
             from .report import reason_text
 
+            log.warning("已跳过 %s：%s", f, reason_text(why, "zh"))
             print(f"servscore report：警告：已跳过 {f}：{reason_text(why, 'zh')}", file=sys.stderr)
         else:
+            log.warning("skipped %s: %s", f, why)
             print(f"servscore report: warning: skipped {f}: {why}", file=sys.stderr)
     return tables, skipped
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import model
+from ._core import ConfigError
 
 #: p-values below this are printed as "p < 0.001"
 P_FLOOR = 0.001
@@ -353,8 +354,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "k": ("k", "题项数"),
     "n_dropped": ("n_dropped", "剔除行数"),
     "alpha_standardized": ("alpha_standardized", "标准化 α"),
-    "ci_low": ("ci_low", "置信下限"),
-    "ci_high": ("ci_high", "置信上限"),
+    "ci_low": ("ci_low", "95% 置信下限"),
+    "ci_high": ("ci_high", "95% 置信上限"),
     "dg_rho": ("dg_rho", "Dillon-Goldstein ρ"),
     "mean_r": ("mean_r", "平均项间相关"),
     "listwise": ("listwise", "成列删除"),
@@ -708,20 +709,33 @@ _PREFIXES = (
 )
 
 
-def word(name: Any, lang: str | None = None) -> str:
+def at_level(label: str, level: float | None) -> str:
+    """``label`` with its default confidence level ("95%") replaced by ``level`` (a fraction:
+    0.9 -> "90%", 0.995 -> "99.5%"); ``label`` as it is when ``level`` is None."""
+    if level is None or "95%" not in label:
+        return label
+    pct = 100 * float(level)
+    if not 0 < pct < 100:
+        raise ConfigError(f"level: {level!r} is not a confidence level in (0, 1)")
+    return label.replace("95%", f"{round(pct, 6):g}%")
+
+
+def word(name: Any, lang: str | None = None, *, level: float | None = None) -> str:
     """The display label of an identifier (a column, indicator, cue, rule, unit, enum value):
     :data:`WORDS`, then the engines' enum labels, then known prefixes (``share_x``); anything
-    else is a name from the data (a column, a group), shown as it is."""
+    else is a name from the data (a column, a group), shown as it is. ``level``: the confidence
+    level of the table's intervals, shown in the interval bounds' labels ("90% 下限" for
+    ``lower`` at 0.9; default 95%)."""
     s = str(name)
     zh = _zh(lang)
     if s in WORDS:
-        return WORDS[s][1 if zh else 0]
+        return at_level(WORDS[s][1 if zh else 0], level)
     for enum in _ENUMS:
         if s in enum.names():
             return enum(s).label("zh" if zh else "en")
     for prefix, en, zh_t in _PREFIXES:
         if s.startswith(prefix) and len(s) > len(prefix):
-            return (zh_t if zh else en).format(word(s[len(prefix) :], lang))
+            return (zh_t if zh else en).format(word(s[len(prefix) :], lang, level=level))
     return s
 
 
@@ -777,17 +791,22 @@ def _index_label(v: Any, lang: str | None) -> str:
 
 
 def display_table(
-    df: pd.DataFrame, lang: str | None = None, *, values: Mapping[str, Any] | None = None
+    df: pd.DataFrame,
+    lang: str | None = None,
+    *,
+    values: Mapping[str, Any] | None = None,
+    level: float | None = None,
 ) -> pd.DataFrame:
-    """``df`` as strings for a reader: column and index labels from :func:`word`, identifiers in
-    the cells labelled, numbers through :func:`fmt_num` (p-values through :func:`fmt_p`);
-    ``values`` maps a column to a function applied to its cells first."""
+    """``df`` as strings for a reader: column and index labels from :func:`word` (``level``: the
+    confidence level of its intervals, see :func:`word`), identifiers in the cells labelled,
+    numbers through :func:`fmt_num` (p-values through :func:`fmt_p`); ``values`` maps a column
+    to a function applied to its cells first."""
     out = pd.DataFrame(index=range(len(df)))
     for c in df.columns:
         col = df[c]
         fn = (values or {}).get(str(c))
         cells = [fn(v) if fn else _cell(v, str(c), lang) for v in col.tolist()]
-        out[word(c, lang)] = cells
+        out[word(c, lang, level=level)] = cells
     out.index = pd.Index([_index_label(v, lang) for v in df.index.tolist()])
     names = [n for n in df.index.names if n is not None]
     out.index.name = " → ".join(word(n, lang) for n in names) if names else None
@@ -808,9 +827,10 @@ def cli_value(v: Any, lang: str | None = None) -> Any:
     return v
 
 
-def cli_frame(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+def cli_frame(df: pd.DataFrame, lang: str | None = None, *, level: float | None = None) -> pd.DataFrame:
     """A command's printed table in Chinese: column and index labels, index names and the text
-    and boolean cells through :func:`word` (the numbers as they are); ``df`` itself under English."""
+    and boolean cells through :func:`word` (the numbers as they are; ``level``: the confidence
+    level of the table's intervals); ``df`` itself under English."""
     if not _zh(lang):
         return df
     out = df.copy()
@@ -818,17 +838,19 @@ def cli_frame(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
         col = out[c]
         if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
             out[c] = [cli_value(v, lang) for v in col.tolist()]
-    out = out.rename(columns=lambda c: word(c, lang), index=lambda v: cli_value(v, lang) if isinstance(v, str) else v)
+    out = out.rename(
+        columns=lambda c: word(c, lang, level=level), index=lambda v: cli_value(v, lang) if isinstance(v, str) else v
+    )
     out.index.names = [word(x, lang) if x is not None else None for x in out.index.names]
     out.columns.names = [word(x, lang) if x is not None else None for x in out.columns.names]
     return out
 
 
-def cli_table(df: pd.DataFrame, lang: str | None = None, **to_string: Any) -> str:
+def cli_table(df: pd.DataFrame, lang: str | None = None, *, level: float | None = None, **to_string: Any) -> str:
     """:func:`cli_frame` of ``df`` as printed text; under Chinese missing values as "–"."""
     if _zh(lang):
         to_string.setdefault("na_rep", "–")
-    return str(cli_frame(df, lang).to_string(**to_string))
+    return str(cli_frame(df, lang, level=level).to_string(**to_string))
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")

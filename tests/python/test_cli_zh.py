@@ -291,3 +291,33 @@ def test_interactions_evaluation_in_chinese(tmp_path, capsys):
     assert set(left) <= CLI_ALLOWED, left
     assert "4 条文本；评估字段：丢单原因" in out and "微平均 F1" in out
     assert f"{ref.metrics['lost_sale.micro_f1']:.3f}" in out
+
+
+# ------------------------------------------------------------------ interval headers at the level asked for
+
+
+@pytest.mark.parametrize(("level", "pct"), [(0.9, "90%"), (0.995, "99.5%")])
+def test_nps_interval_headers_name_the_level_asked_for(capsys, level, pct):
+    assert main(["nps", str(DATA / "transactions.csv"), "--by", "branch", "--level", str(level), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert f"{pct} 下限" in out and f"{pct} 上限" in out
+    assert "95%" not in out
+
+
+def test_reliability_interval_headers_name_the_level_asked_for(capsys):
+    items = ["p_q1", "p_q2", "p_q3", "p_q4"]
+    assert main(["reliability", str(DATA / "servqual.csv"), "--items", *items, "--level", "0.8", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "80% 置信下限" in out and "80% 置信上限" in out and "95%" not in out
+    assert main(["reliability", str(DATA / "servqual.csv"), "--items", *items, "--lang", "zh"]) == 0
+    assert "95% 置信下限" in capsys.readouterr().out  # the default level
+
+
+def test_label_at_level():
+    from servscore.report_labels import at_level, word
+
+    assert word("lower", "zh", level=0.9) == "90% 下限" and word("upper", "en", level=0.995) == "upper 99.5%"
+    assert word("lower", "zh") == "95% 下限" and word("mean_lower", "en", level=0.5) == "mean lower 50%"
+    assert word("n", "zh", level=0.9) == word("n", "zh")  # labels without a level are unchanged
+    with pytest.raises(ss.ConfigError, match="level: 1.5"):
+        at_level("95% 下限", 1.5)

@@ -174,3 +174,36 @@ def test_verbose_adds_the_cli_handler_for_the_command_only(nps_csv, capsys):
     assert all(isinstance(h, logging.NullHandler) for h in before)  # the library adds no other
     assert main(["nps", str(nps_csv)]) == 0
     assert "info:" not in capsys.readouterr().err
+
+
+@pytest.fixture
+def _english_afterwards():
+    yield
+    ss.set_language("en")
+
+
+def test_verbose_log_lines_in_chinese_under_lang_zh(tmp_path, capsys, _english_afterwards):
+    src, out = EXPORTS / "csat_semicolon.csv", tmp_path / "o.csv"
+    argv = ["nps", str(src), "--metric", "csat", "-o", str(out), "-v", "--lang", "zh"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err.splitlines()
+    raw = pd.read_csv(src, sep=";")  # the shape the read note gives, read independently
+    assert "servscore nps：信息：未指定 --column，取 csat" in err
+    assert f"servscore nps：信息：已写入 {out}（{len(pd.read_csv(out))} 行，csv）" in err
+    note = [line for line in err if line.startswith("servscore nps：信息：") and " 行 × " in line]
+    shape = f"：{len(raw)} 行 × {raw.shape[1] + 2} 列；"  # month and quarter added from the date column
+    assert len(note) == 1 and shape in note[0] and "分隔符 ';'" in note[0]
+    assert "servscore nps：信息：列 'month' 由 'date' 生成" in err
+    assert not [line for line in err if ": info:" in line or "assumed" in line or "wrote" in line]
+
+
+def test_log_record_of_a_skipped_file_in_chinese(tmp_path, caplog, _english_afterwards):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    shutil.copy(EXPORTS / "nps_bom.csv", folder)
+    shutil.copy(EXPORTS / "empty.csv", folder)
+    caplog.set_level(logging.INFO, logger="servscore")
+    assert main(["report", str(folder), "-o", str(tmp_path / "r.html"), "--quiet", "--lang", "zh"]) == 0
+    skipped = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert [m.split("：")[0] for m in skipped] == [f"已跳过 {folder / 'empty.csv'}"]
+    assert skipped[0].endswith("：文件为空（没有标题行）")  # the reason in Chinese too

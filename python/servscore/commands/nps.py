@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             shown[c] = 100 * shown[c]
     shown = shown.round(2)
     if zh:  # labels for the headers and group names, the numbers as they are
-        shown = shown.rename(columns=word, index=word)
+        shown = shown.rename(columns=lambda c: word(c, level=result.config.level), index=word)
         shown.index.names = [word(x) if x is not None else None for x in shown.index.names]
     with pd.option_context("display.width", 140, "display.max_columns", 20):
         print(shown.to_string())

@@ -98,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     with pd.option_context("display.width", 140, "display.max_columns", 20):
         zh = get_language() == "zh"  # the missing-value policy, not a count
-        print(cli_table(table.round(4).rename(columns={"missing": "missing_policy"} if zh else {}), index=False))
+        shown = table.round(4).rename(columns={"missing": "missing_policy"} if zh else {})
+        print(cli_table(shown, level=args.level, index=False))
         if args.item_table:
-            print(cli_table(pd.concat(items, ignore_index=True).round(4), index=False))
+            print(cli_table(pd.concat(items, ignore_index=True).round(4), level=args.level, index=False))
     return 0

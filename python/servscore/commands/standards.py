@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     with pd.option_context("display.width", 140, "display.max_columns", 20):
         shown = r.table[["level", "n_observed", "share", "low", "high"]].round(3)
-        print(cli_table(shown.rename(index=_label) if get_language() == "zh" else shown))
+        print(cli_table(shown.rename(index=_label) if get_language() == "zh" else shown, level=args.level))
     if len(r.flagged):
         print(text("cli_out_of_control"))
         for rec in r.flagged.to_dict("records"):
