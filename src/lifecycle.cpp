@@ -283,109 +283,30 @@ RowMatrixXd score_lifecycle(RecordsRef x, const LifecycleConfig& cfg, int worker
   return out;
 }
 
+// One implementation: the batch summary is the result of one LifecycleState update, its groups
+// the integer keys 0..n_groups-1 in code order (a group without respondents gets an empty row).
 LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& cfg, Eigen::Ref<const VectorXi32> groups,
                                      int n_groups) {
   cfg.validate();
-  const Eigen::Index n = scores.rows();
   if (scores.cols() != kLifecycleStages)
     throw input_error("scores: expected " + std::to_string(kLifecycleStages) + " columns (one per stage), got " +
                       std::to_string(scores.cols()));
   if (n_groups < 1) throw input_error("n_groups: expected >= 1, got " + std::to_string(n_groups));
   const bool grouped = groups.size() > 0;
-  if (grouped && groups.size() != n)
-    throw input_error("groups: expected one code per respondent (" + std::to_string(n) + "), got " +
-                      std::to_string(groups.size()));
-  std::array<bool, kLifecycleStages> used{};
-  std::array<double, kLifecycleStages> imp_sum{}, imp_cnt{};
-  for (const auto& t : cfg.touchpoints) {
-    const auto s = static_cast<std::size_t>(t.stage);
-    used[s] = true, imp_sum[s] += t.importance, imp_cnt[s] += 1;
+  GroupKeys keys({"group"});
+  keys.reserve(static_cast<std::size_t>(n_groups));
+  for (int g = 0; g < n_groups; ++g) keys.insert(GroupKey{KeyValue{std::int64_t{g}}});
+  LifecycleState state(cfg, {"group"});
+  if (grouped) {
+    state.update_scores(scores, groups, keys);
+  } else {
+    const VectorXi32 zeros = VectorXi32::Zero(scores.rows());
+    state.update_scores(scores, zeros, keys);
   }
-  const int G = n_groups, S = kLifecycleStages;
-  LifecycleSummary r;
-  r.n.setZero(G, S);
-  r.n_missing.setZero(G, S);
-  r.respondents.assign(static_cast<std::size_t>(G), 0);
-  // Welford per group and stage: numerically stable mean and variance in one pass.
-  Eigen::MatrixXd mean = Eigen::MatrixXd::Zero(G, S), m2 = Eigen::MatrixXd::Zero(G, S);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const int g = grouped ? groups[i] : 0;
-    if (g < 0 || g >= G)
-      throw input_error("groups: row " + std::to_string(i) + " has group code " + std::to_string(g) +
-                        "; expected [0, " + std::to_string(G) + ")");
-    ++r.respondents[static_cast<std::size_t>(g)];
-    for (int s = 0; s < S; ++s) {
-      if (!used[static_cast<std::size_t>(s)]) continue;
-      const double v = scores(i, s);
-      if (std::isnan(v)) {
-        ++r.n_missing(g, s);
-        continue;
-      }
-      if (!(v >= -1e-9 && v <= 100.0 + 1e-9))
-        throw input_error("scores: row " + std::to_string(i) + ", stage '" + to_string(static_cast<LifecycleStage>(s)) +
-                          "': " + detail::format_number(v) + " is outside [0, 100]");
-      const double c = static_cast<double>(++r.n(g, s));
-      const double d = v - mean(g, s);
-      mean(g, s) += d / c;
-      m2(g, s) += d * (v - mean(g, s));
-    }
-  }
-  r.index.setConstant(G, S, kNaN);
-  r.sd.setConstant(G, S, kNaN);
-  r.lower.setConstant(G, S, kNaN);
-  r.upper.setConstant(G, S, kNaN);
-  r.importance.setConstant(G, S, kNaN);
-  r.quadrant.setConstant(G, S, static_cast<std::int8_t>(IpaQuadrant::none));
-  r.weak.setZero(G, S);
-  r.strong.setZero(G, S);
-  r.journey.setConstant(G, kNaN);
-  r.weakest.setConstant(G, -1);
-  r.strongest.setConstant(G, -1);
-  double imp_mean = 0, imp_k = 0;
-  for (int s = 0; s < S; ++s)
-    if (used[static_cast<std::size_t>(s)]) {
-      const double v = imp_sum[static_cast<std::size_t>(s)] / imp_cnt[static_cast<std::size_t>(s)];
-      r.importance.col(s).setConstant(v);
-      imp_mean += v, imp_k += 1;
-    }
-  imp_mean /= imp_k;
-  for (int g = 0; g < G; ++g) {
-    double jw = 0, js = 0;
-    for (int s = 0; s < S; ++s) {
-      const std::int64_t m = r.n(g, s);
-      if (!used[static_cast<std::size_t>(s)] || m < cfg.min_n) continue;
-      r.index(g, s) = mean(g, s);
-      if (m >= 2) {
-        r.sd(g, s) = std::sqrt(m2(g, s) / static_cast<double>(m - 1));
-        const double t =
-            boost::math::quantile(boost::math::students_t(static_cast<double>(m - 1)), 0.5 + cfg.confidence / 2.0);
-        const double half = t * r.sd(g, s) / std::sqrt(static_cast<double>(m));
-        r.lower(g, s) = mean(g, s) - half;
-        r.upper(g, s) = mean(g, s) + half;
-      }
-      const double w = cfg.stage_weights[static_cast<std::size_t>(s)];
-      jw += w, js += w * mean(g, s);
-    }
-    if (jw == 0) continue;
-    const double journey = js / jw;
-    r.journey[g] = journey;
-    double lowest = HUGE_VAL, highest = -HUGE_VAL;
-    for (int s = 0; s < S; ++s) {
-      const double v = r.index(g, s);
-      if (std::isnan(v)) continue;
-      if (v < lowest) lowest = v, r.weakest[g] = s;
-      if (v > highest) highest = v, r.strongest[g] = s;
-      // the shared IPA rule (drivers.hpp): crosshair at the journey index and the mean stage
-      // importance; an importance on the mean is low, so equal importances flag nothing
-      const IpaQuadrant q = ipa_quadrant(v, r.importance(g, s), journey, imp_mean);
-      r.quadrant(g, s) = static_cast<std::int8_t>(q);
-      const bool below = v < journey - cfg.margin && r.upper(g, s) < journey;  // NaN upper: false
-      const bool above = v > journey + cfg.margin && r.lower(g, s) > journey;
-      r.weak(g, s) = (below || (cfg.ipa_rule && q == IpaQuadrant::concentrate_here)) ? 1 : 0;
-      r.strong(g, s) = (above || (cfg.ipa_rule && q == IpaQuadrant::keep_up_good_work)) ? 1 : 0;
-    }
-  }
-  return r;
+  std::vector<std::int32_t> codes(static_cast<std::size_t>(n_groups), -1);
+  for (int g = 0; g < n_groups; ++g)
+    if (const auto c = state.keys().find(GroupKey{KeyValue{std::int64_t{g}}})) codes[static_cast<std::size_t>(g)] = *c;
+  return state.result_of(codes);
 }
 
 MeanDifferences welch_differences(const Eigen::VectorXd& ma, const Eigen::VectorXd& sa, const Eigen::VectorXd& na,

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "servscore/detail/group_keys.hpp"
 #include "servscore/drivers.hpp"
 #include "servscore/model.hpp"
 #include "servscore/types.hpp"
@@ -120,6 +121,75 @@ struct LifecycleSummary {
  */
 LifecycleSummary summarize_lifecycle(RecordsRef scores, const LifecycleConfig& config,
                                      Eigen::Ref<const VectorXi32> groups = VectorXi32(), int n_groups = 1);
+
+/**
+ * @brief The mergeable state of the lifecycle stage indices: per group key the respondents and,
+ * per stage, the respondents with a stage score (n), those without one (n_missing, stages in
+ * use), and the mean and the sum of squared deviations (M2) of the stage scores.
+ *
+ * A batch is summed with Welford's update and folded in with Chan, Golub & LeVeque's pairwise
+ * formula (mean += d n_b / n, M2 += M2_b + d^2 n_a n_b / n); the counts merge exactly in any
+ * order, the means and standard deviations agree with one pass to rounding (about 1e-15
+ * relative). `result` finishes the figures as `summarize_lifecycle` does on all the rows (it
+ * is one update of this state): index, sd, Student-t interval, IPA quadrant, weak / strong,
+ * journey, weakest / strongest. Respondent scores are rows and are not kept. Unweighted (the
+ * one-pass summary has no weights).
+ *
+ * Byte image `"SSLIFEC1"` (every integer and double little-endian, whatever the host): u32
+ * length and the configuration as JSON, the `GroupKeys` image (keys in key order), u32 integer
+ * cells a group (17), u32 real cells a group (16), then per group in key order 17 i64
+ * (respondents, n of the 8 stages, n_missing of the 8 stages; `LifecycleStage` order) and 16 f64
+ * (mean of the 8 stages, M2 of the 8 stages). `from_bytes` checks every declared size against
+ * the bytes that remain before allocating, every count in [0, 2^62], n + n_missing equal to the
+ * respondents for a stage in use (both 0 otherwise), each mean in [0, 100] (0 when n = 0) and
+ * each M2 finite, >= 0 and at most n 50^2 (0 when n < 2).
+ */
+class LifecycleState {
+ public:
+  static constexpr int kInts = 1 + 2 * kLifecycleStages;  ///< integer cells per group
+  static constexpr int kReals = 2 * kLifecycleStages;     ///< real cells per group
+  /** @brief An empty state for `config`, grouped by `key_names` (empty: ungrouped). */
+  explicit LifecycleState(LifecycleConfig config = {}, std::vector<std::string> key_names = {});
+  const LifecycleConfig& config() const { return config_; }
+  const GroupKeys& keys() const { return keys_; }
+  /** @brief Number of groups. */
+  int groups() const { return keys_.size(); }
+  /** @brief Respondents counted (saturating at the int64 maximum). */
+  std::int64_t rows() const;
+  /** @brief Group codes in key order (missing last). */
+  std::vector<std::int32_t> sorted_codes() const { return keys_.sorted_codes(); }
+
+  /**
+   * @brief Score a batch of touchpoint ratings (as `score_lifecycle`) and count it: row i in
+   * group `batch_keys.key(groups[i])` (groups empty: ungrouped). A batch key without rows adds
+   * no group. An empty batch is a no-op; the state is unchanged when an error is thrown.
+   */
+  void update(RecordsRef ratings, Eigen::Ref<const VectorXi32> groups, const GroupKeys& batch_keys, int workers = 1,
+              std::int64_t row_offset = 0);
+  /** @brief Count a batch of respondent stage scores (n x 8, the output of `score_lifecycle`); as `update`. */
+  void update_scores(RecordsRef scores, Eigen::Ref<const VectorXi32> groups, const GroupKeys& batch_keys,
+                     std::int64_t row_offset = 0);
+  /**
+   * @brief Add another state (groups aligned by key).
+   * @throws input_error naming both when the configurations or key columns differ, or a count would pass 2^62.
+   */
+  LifecycleState& merge(const LifecycleState& other);
+  /** @brief The summary, one row per group: in key order (`sorted_codes`), or in code order. */
+  LifecycleSummary result(bool key_order = true) const;
+  /** @brief The summary of the groups `codes` in that order (a code -1: a group without respondents). */
+  LifecycleSummary result_of(const std::vector<std::int32_t>& codes) const;
+  /** @brief The `SSLIFEC1` image (see the class comment). */
+  std::string to_bytes() const;
+  /** @brief Inverse of to_bytes; untrusted bytes are validated first (input_error). */
+  static LifecycleState from_bytes(std::string_view bytes);
+  bool operator==(const LifecycleState& o) const { return to_bytes() == o.to_bytes(); }
+
+ private:
+  LifecycleConfig config_;
+  GroupKeys keys_;
+  std::vector<std::int64_t> ints_;  // groups x kInts, in code order
+  std::vector<double> reals_;       // groups x kReals, in code order
+};
 
 /** @brief Differences of two independent means (b - a) with Welch intervals, element-wise. */
 struct MeanDifferences {

@@ -30,22 +30,32 @@ importance ratings from the survey (``importance=``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import _core
+from ._accumulator import ConfigKey, StateAccumulator, by_list
 from ._compat import renamed
 from ._core import InputError, LifecycleConfig, Touchpoint
-from ._input import as_matrix, is_frame_like, numeric_matrix, relabel_rows, resolve_config, text_columns, to_frame
+from ._input import (
+    as_matrix,
+    is_frame_like,
+    names_of,
+    numeric_matrix,
+    relabel_rows,
+    resolve_config,
+    text_columns,
+    to_frame,
+)
 from ._result import Result
 from .drivers import IPA_QUADRANTS
 from .loyalty import _groups
 from .model import LifecycleStage
 
-__all__ = ["LifecycleConfig", "LifecycleResult", "Touchpoint", "score_stages", "stages"]
+__all__ = ["Accumulator", "LifecycleConfig", "LifecycleResult", "Touchpoint", "score_stages", "stages"]
 
 STAGES = LifecycleStage.names()
 # the one IPA vocabulary (drivers.IPA_QUADRANTS, C++ IpaQuadrant) and "none" for a stage without an index;
@@ -128,12 +138,13 @@ class LifecycleResult(Result):
         One row per group: ``respondents``, ``journey`` (the journey index), ``weakest``,
         ``strongest`` and the lists ``weak_stages`` / ``strong_stages``.
     scores
-        Respondent stage scores (the output of :func:`score_stages`).
+        Respondent stage scores (the output of :func:`score_stages`); None for the result of
+        an :class:`Accumulator` (a merged state keeps no respondent rows).
     """
 
     table: pd.DataFrame
     journey: pd.DataFrame
-    scores: pd.DataFrame
+    scores: pd.DataFrame | None
     config: LifecycleConfig
 
     def to_frame(self) -> pd.DataFrame:
@@ -223,6 +234,48 @@ def _importance(importance: Any, frame: pd.DataFrame | None, cfg: LifecycleConfi
     return LifecycleConfig.from_dict(d)
 
 
+def _tables(r: dict[str, Any], gindex: pd.Index, cfg: LifecycleConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The long stage table and the journey table of :class:`LifecycleResult` from the core's summary."""
+    used = sorted({STAGES.index(t.stage) for t in cfg.touchpoints})
+    rows = []
+    jrows = []
+    for g, key in enumerate(gindex):
+        journey = float(r["journey"][g])
+        for j in used:
+            rows.append(
+                {
+                    "group": key,
+                    "stage": STAGES[j],
+                    "label": LifecycleStage(STAGES[j]).label(),
+                    "n": int(r["n"][g, j]),
+                    "n_missing": int(r["n_missing"][g, j]),
+                    "index": r["index"][g, j],
+                    "sd": r["sd"][g, j],
+                    "lower": r["lower"][g, j],
+                    "upper": r["upper"][g, j],
+                    "importance": r["importance"][g, j],
+                    "quadrant": QUADRANTS[int(r["quadrant"][g, j])],
+                    "weak": bool(r["weak"][g, j]),
+                    "strong": bool(r["strong"][g, j]),
+                    "gap": r["index"][g, j] - journey,
+                }
+            )
+        weakest, strongest = int(r["weakest"][g]), int(r["strongest"][g])
+        jrows.append(
+            {
+                "respondents": int(r["respondents"][g]),
+                "journey": journey,
+                "weakest": STAGES[weakest] if weakest >= 0 else None,
+                "strongest": STAGES[strongest] if strongest >= 0 else None,
+                "weak_stages": [STAGES[j] for j in used if r["weak"][g, j]],
+                "strong_stages": [STAGES[j] for j in used if r["strong"][g, j]],
+            }
+        )
+    table = pd.DataFrame(rows)
+    journey_table = pd.DataFrame(jrows, index=gindex)
+    return table, journey_table
+
+
 def stages(
     data: Any,
     *,
@@ -273,42 +326,160 @@ def stages(
     n_groups = 1 if keys is None else len(keys)
     r = _core.summarize_lifecycle(s, cfg, codes, n_groups)
     gindex = keys if keys is not None else pd.Index(["all"], name="group")
-    used = sorted({STAGES.index(t.stage) for t in cfg.touchpoints})
-    rows = []
-    jrows = []
-    for g, key in enumerate(gindex):
-        journey = float(r["journey"][g])
-        for j in used:
-            rows.append(
-                {
-                    "group": key,
-                    "stage": STAGES[j],
-                    "label": LifecycleStage(STAGES[j]).label(),
-                    "n": int(r["n"][g, j]),
-                    "n_missing": int(r["n_missing"][g, j]),
-                    "index": r["index"][g, j],
-                    "sd": r["sd"][g, j],
-                    "lower": r["lower"][g, j],
-                    "upper": r["upper"][g, j],
-                    "importance": r["importance"][g, j],
-                    "quadrant": QUADRANTS[int(r["quadrant"][g, j])],
-                    "weak": bool(r["weak"][g, j]),
-                    "strong": bool(r["strong"][g, j]),
-                    "gap": r["index"][g, j] - journey,
-                }
-            )
-        weakest, strongest = int(r["weakest"][g]), int(r["strongest"][g])
-        jrows.append(
-            {
-                "respondents": int(r["respondents"][g]),
-                "journey": journey,
-                "weakest": STAGES[weakest] if weakest >= 0 else None,
-                "strongest": STAGES[strongest] if strongest >= 0 else None,
-                "weak_stages": [STAGES[j] for j in used if r["weak"][g, j]],
-                "strong_stages": [STAGES[j] for j in used if r["strong"][g, j]],
-            }
-        )
-    table = pd.DataFrame(rows)
-    journey_table = pd.DataFrame(jrows, index=gindex)
+    table, journey_table = _tables(r, gindex, cfg)
     scores = pd.DataFrame(s, index=index, columns=STAGES)
     return LifecycleResult(table=table, journey=journey_table, scores=scores, config=cfg)
+
+
+class Accumulator(StateAccumulator):
+    """Mergeable lifecycle stage indices, built batch by batch (partitions, files, waves).
+
+    The state lives in C++ (:class:`servscore._core.LifecycleState`): per group key the
+    respondents and, per stage, the respondents with and without a stage score, and the mean
+    and the sum of squared deviations of the stage scores (Welford within a batch, Chan,
+    Golub & LeVeque between states). Counts merge exactly in any order; the stage indices,
+    standard deviations and intervals agree with one pass of :func:`stages` on all the rows to
+    rounding (about 1e-15 relative), and the journey index, weakest / strongest and weak /
+    strong stages are finished by the same code.
+
+    ``update(data, by=...)`` scores one batch of touchpoint ratings (a table with the
+    configuration's touchpoint columns, or a 2-D array in touchpoint order when ungrouped) and
+    counts it; an empty batch is a no-op. ``merge`` / ``+`` / ``sum``; ``result()`` gives the
+    :class:`LifecycleResult` (groups in key order: numbers, then strings, missing last) with
+    ``scores`` None: respondent scores are rows and are not kept. ``to_bytes()`` /
+    ``from_bytes()`` (format ``SSLIFEC1``, little-endian, validated on load) and pickling carry
+    the state between processes. Only states of the same configuration merge. The stage
+    indices are unweighted means: ``weights=`` is refused. Importance comes from the
+    configuration (``importance=`` of :func:`stages` averages ratings of the whole data; give
+    the averaged importances as the touchpoints' ``importance`` here).
+
+    Parameters
+    ----------
+    config, **params
+        As :func:`stages` (:class:`LifecycleConfig`, dict, JSON text or file; ``**params``
+        override its keys).
+    by
+        Key column(s) of the groups (a state keeps the key columns it first counted with).
+    workers
+        Threads for the scoring kernel.
+
+    Examples
+    --------
+    >>> import pandas as pd, servscore as ss
+    >>> cfg = ss.lifecycle.LifecycleConfig(touchpoints=[ss.lifecycle.Touchpoint("info", "warm_handshake"),
+    ...     ss.lifecycle.Touchpoint("repair", "caring")])
+    >>> a = ss.lifecycle.Accumulator(cfg, by="wave").update(
+    ...     pd.DataFrame({"info": [5, 3], "repair": [1, 2], "wave": ["w1", "w1"]}))
+    >>> b = ss.lifecycle.Accumulator(cfg, by="wave").update(
+    ...     pd.DataFrame({"info": [4, None], "repair": [3, 5], "wave": ["w1", "w2"]}))
+    >>> t = (a + b).result().table
+    >>> t[["group", "stage", "n", "n_missing", "index"]].values.tolist()[:2]
+    [['w1', 'warm_handshake', 3, 0, 75.0], ['w1', 'caring', 3, 0, 25.0]]
+    >>> sum([a, b]) == a + b
+    True
+    """
+
+    __slots__ = ("_workers",)
+    _kind = "lifecycle.Accumulator"
+    _state_type = _core.LifecycleState
+
+    def __init__(
+        self, config: Any = None, *, by: str | Sequence[str] | None = None, workers: int = 1, **params: Any
+    ) -> None:
+        cfg = _with_params(config, params)
+        cfg.validate()
+        self._by = by_list(by)
+        self._workers = int(workers)
+        self._state = _core.LifecycleState(cfg, names_of(self._by or []))
+
+    @classmethod
+    def _wrap(cls, state: Any) -> Accumulator:
+        acc = super()._wrap(state)
+        acc._workers = 1
+        return acc
+
+    @property
+    def config(self) -> LifecycleConfig:
+        """The :class:`LifecycleConfig` of the state."""
+        cfg: LifecycleConfig = self._state.config
+        return cfg
+
+    def copy(self) -> Accumulator:
+        """An independent copy of the state."""
+        out = super().copy()
+        out._workers = self._workers
+        return out
+
+    def update(self, data: Any, *, by: Any = None, weights: Any = None) -> Accumulator:
+        """Score one batch of touchpoint ratings and count it; returns self (an empty batch is a no-op).
+
+        ``data`` is a table (pandas, polars or Arrow) with one column per touchpoint, or a 2-D
+        array in the configuration's touchpoint order (ungrouped only); ``by`` names the key
+        columns when the constructor did not. ``weights`` is refused (the indices are
+        unweighted means).
+        """
+        if weights is not None:
+            raise InputError("weights: the lifecycle stage indices are unweighted means; weights are not supported")
+        cfg = self.config
+        keys_by = self._batch_by(by)
+        if is_frame_like(data):
+            frame = to_frame(data, name="data")
+            if len(frame) == 0:
+                return self
+            names = [t.name for t in cfg.touchpoints]
+            x = numeric_matrix(frame, text_columns(frame, names), name="data")
+            index: pd.Index = frame.index
+            codes, keys = self._batch_groups(frame, keys_by)
+        else:
+            arr = np.asarray(data, dtype=np.float64) if not isinstance(data, np.ndarray) else data
+            if arr.size == 0 and arr.ndim <= 2:
+                return self
+            if keys_by is not None:
+                raise InputError("by: grouping needs data as a table holding the key column(s)")
+            x = as_matrix(arr, name="data", ncols=len(cfg.touchpoints))
+            index = pd.RangeIndex(x.shape[0])
+            codes, keys = None, None
+        try:
+            self._state.update(x, groups=codes, keys=keys, workers=self._workers)
+        except InputError as e:
+            raise relabel_rows(e, index) from None
+        self._adopt_by(by, keys_by)
+        return self
+
+    def _merge_key(self) -> Any:
+        c = self.config
+        names = ",".join(t.name for t in c.touchpoints)
+        label = (
+            f"LifecycleConfig({len(c.touchpoints)} touchpoints [{names[:60]}], scale {c.scale_min:g}-{c.scale_max:g}, "
+            f"min_coverage {c.min_coverage:g}, margin {c.margin:g}, confidence {c.confidence:g}, min_n {c.min_n})"
+        )
+        return ConfigKey(label, c.to_json())
+
+    def result(self) -> LifecycleResult:
+        """The :class:`LifecycleResult` of everything counted (groups in key order; ``scores`` None)."""
+        cfg = self.config
+        gkeys, label = self._group_keys()
+        if gkeys is None:
+            gindex: pd.Index = pd.Index(["all"], name="group")
+            # ungrouped: one row, empty while nothing is counted
+            r = self._state.result(key_order=True) if self._state.groups else self._state.result_of([-1])
+        else:
+            r = self._state.result(key_order=True)
+            if label is None:
+                gindex = pd.MultiIndex.from_tuples(gkeys, names=self._key_values()[1])
+            else:
+                gindex = pd.Index(gkeys, name=label, tupleize_cols=False)
+        table, journey = _tables(r, gindex, cfg)
+        return LifecycleResult(table=table, journey=journey, scores=None, config=cfg)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore_accumulator, (self.to_bytes(), self._workers))
+
+    def __repr__(self) -> str:
+        return f"lifecycle.Accumulator({self.rows} respondents, {self.groups} group(s))"
+
+
+def _restore_accumulator(data: bytes, workers: int) -> Accumulator:
+    acc = Accumulator.from_bytes(data)
+    acc._workers = int(workers)
+    return acc

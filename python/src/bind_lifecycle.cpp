@@ -1,9 +1,33 @@
+#include <optional>
+
+#include "bind_state.hpp"
 #include "bind_util.hpp"
 #include "servscore/lifecycle.hpp"
 
 namespace py = pybind11;
 using namespace servscore;
 using bind::CArray;
+
+namespace {
+py::dict summary_dict(LifecycleSummary r) {
+  py::dict d;
+  d["n"] = bind::to_numpy(std::move(r.n));
+  d["n_missing"] = bind::to_numpy(std::move(r.n_missing));
+  d["index"] = bind::to_numpy(std::move(r.index));
+  d["sd"] = bind::to_numpy(std::move(r.sd));
+  d["lower"] = bind::to_numpy(std::move(r.lower));
+  d["upper"] = bind::to_numpy(std::move(r.upper));
+  d["importance"] = bind::to_numpy(std::move(r.importance));
+  d["quadrant"] = bind::to_numpy(std::move(r.quadrant));
+  d["weak"] = bind::to_numpy(std::move(r.weak));
+  d["strong"] = bind::to_numpy(std::move(r.strong));
+  d["journey"] = bind::to_numpy(std::move(r.journey));
+  d["weakest"] = bind::to_numpy(std::move(r.weakest));
+  d["strongest"] = bind::to_numpy(std::move(r.strongest));
+  d["respondents"] = py::array(py::cast(r.respondents));
+  return d;
+}
+}  // namespace
 
 void register_lifecycle(py::module_& m) {
   py::class_<Touchpoint>(m, "Touchpoint", "One touchpoint: column name, lifecycle stage and importance.")
@@ -106,22 +130,51 @@ void register_lifecycle(py::module_& m) {
           py::gil_scoped_release release;  // pure C++ over borrowed arrays
           r = summarize_lifecycle(x, c, g, n_groups);
         }
-        py::dict d;
-        d["n"] = bind::to_numpy(std::move(r.n));
-        d["n_missing"] = bind::to_numpy(std::move(r.n_missing));
-        d["index"] = bind::to_numpy(std::move(r.index));
-        d["sd"] = bind::to_numpy(std::move(r.sd));
-        d["lower"] = bind::to_numpy(std::move(r.lower));
-        d["upper"] = bind::to_numpy(std::move(r.upper));
-        d["importance"] = bind::to_numpy(std::move(r.importance));
-        d["quadrant"] = bind::to_numpy(std::move(r.quadrant));
-        d["weak"] = bind::to_numpy(std::move(r.weak));
-        d["strong"] = bind::to_numpy(std::move(r.strong));
-        d["journey"] = bind::to_numpy(std::move(r.journey));
-        d["weakest"] = bind::to_numpy(std::move(r.weakest));
-        d["strongest"] = bind::to_numpy(std::move(r.strongest));
-        d["respondents"] = py::array(py::cast(r.respondents));
-        return d;
+        return summary_dict(std::move(r));
       },
       py::arg("scores"), py::arg("config"), py::arg("groups"), py::arg("n_groups"));
+
+  py::class_<LifecycleState> lifecycle_state(
+      m, "LifecycleState", "Mergeable lifecycle stage indices per group key (counts, means, M2); byte image SSLIFEC1.");
+  lifecycle_state
+      .def(py::init<LifecycleConfig, std::vector<std::string>>(), py::arg("config"),
+           py::arg("key_names") = std::vector<std::string>{})
+      .def_property_readonly("config", &LifecycleState::config)
+      .def(
+          "update",
+          [](LifecycleState& st, const CArray<double>& ratings, const std::optional<CArray<std::int32_t>>& groups,
+             const std::optional<GroupKeys>& keys, int workers, std::int64_t row_offset) {
+            auto x = bind::as_records(ratings, "ratings");
+            const Eigen::Map<const VectorXi32> g =
+                groups ? bind::as_vector(*groups, "groups") : Eigen::Map<const VectorXi32>(nullptr, 0);
+            const GroupKeys none;
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            st.update(x, g, keys ? *keys : none, workers, row_offset);
+          },
+          py::arg("ratings"), py::arg("groups") = py::none(), py::arg("keys") = py::none(), py::arg("workers") = 1,
+          py::arg("row_offset") = 0,
+          "Score a batch of touchpoint ratings (n x touchpoints) and count it per group of `keys`.")
+      .def(
+          "update_scores",
+          [](LifecycleState& st, const CArray<double>& scores, const std::optional<CArray<std::int32_t>>& groups,
+             const std::optional<GroupKeys>& keys, std::int64_t row_offset) {
+            auto x = bind::as_records(scores, "scores");
+            const Eigen::Map<const VectorXi32> g =
+                groups ? bind::as_vector(*groups, "groups") : Eigen::Map<const VectorXi32>(nullptr, 0);
+            const GroupKeys none;
+            py::gil_scoped_release release;  // pure C++ over borrowed arrays
+            st.update_scores(x, g, keys ? *keys : none, row_offset);
+          },
+          py::arg("scores"), py::arg("groups") = py::none(), py::arg("keys") = py::none(), py::arg("row_offset") = 0,
+          "Count a batch of respondent stage scores (n x 8, the output of score_lifecycle).")
+      .def(
+          "result", [](const LifecycleState& st, bool key_order) { return summary_dict(st.result(key_order)); },
+          py::arg("key_order") = true)
+      .def(
+          "result_of",
+          [](const LifecycleState& st, const std::vector<std::int32_t>& codes) {
+            return summary_dict(st.result_of(codes));
+          },
+          py::arg("codes"), "The summary of the groups `codes` in that order (-1: a group without respondents).");
+  bind::def_grouped_state(lifecycle_state, "LifecycleState", "respondents");
 }

@@ -1,4 +1,4 @@
-// Every from_bytes of a mergeable state, chosen by the first byte (mod 17); the rest is the image.
+// Every from_bytes of a mergeable state, chosen by the first byte (mod 18); the rest is the image.
 // Oracles: only servscore::error escapes (no bad_alloc: sizes are checked before allocating);
 // an accepted image writes back to the same bytes (value equality is not asked: a state may hold
 // NaN moments, which compare unequal); merging it with itself
@@ -10,6 +10,7 @@
 #include "servscore/agreement.hpp"
 #include "servscore/encounters.hpp"
 #include "servscore/kano.hpp"
+#include "servscore/lifecycle.hpp"
 #include "servscore/loyalty.hpp"
 #include "servscore/moments.hpp"
 #include "servscore/needs.hpp"
@@ -44,7 +45,7 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
   using namespace servscore;
   if (size == 0) return 0;
   const std::string_view b = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 17) {  // new formats take new selectors: stored inputs keep theirs
+  switch (data[0] % 18) {  // new formats take new selectors: stored inputs (first bytes 0-16) keep theirs
     case 0:
       if (auto m = read_back<Moments>("Moments", b)) {
         only_servscore_errors([&] {
@@ -211,6 +212,17 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
           const GroupedResponses sorted = twice.sorted();
           (void)nps_estimates(sorted.counts, NpsConfig{});
           (void)box_estimates(sorted.counts, BoxConfig{});
+        });
+      }
+      break;
+    case 17:
+      if (auto l = read_back<LifecycleState>("LifecycleState", b)) {
+        only_servscore_errors([&] {
+          LifecycleState twice = *l;
+          twice.merge(*l);
+          (void)twice.result();
+          (void)twice.result(false);
+          (void)twice.rows();
         });
       }
       break;

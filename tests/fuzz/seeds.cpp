@@ -157,6 +157,15 @@ int main(int argc, char** argv) {
   lnps << 10, 3, 8;
   ls.update(lsat, lloy, lnps, Eigen::VectorXd(), ng, nk);
   put(s, "loyalty", sel(7, ls.to_bytes()));
+  LifecycleConfig lc;
+  lc.touchpoints = {{"info", LifecycleStage::warm_handshake, 1.0},
+                    {"repair", LifecycleStage::caring, 2.0},
+                    {"visit", LifecycleStage::caring, 1.0}};
+  LifecycleState lst(lc, {"branch"});
+  RowMatrixXd lr(3, 3);
+  lr << 5, 1, 2, 3, std::nan(""), 4, std::nan(""), 5, 5;
+  lst.update(lr, ng, nk);
+  put(s, "lifecycle", sel(17, lst.to_bytes()));
   MomentsState ms(MomentsConfig{}, {"branch"});
   VectorXi32 mv(3), mm(3);
   mv << 0, 0, 1;
