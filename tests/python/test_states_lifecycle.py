@@ -166,3 +166,12 @@ def test_lifecycle_v1_image_loads():
     fresh = ss.lifecycle.Accumulator(acc.config, by="branch").update(ratings)
     assert fresh.result().table["n"].tolist() == t["n"].tolist()
     assert ss.lifecycle.Accumulator.from_bytes(acc.to_bytes()) == acc
+
+
+def test_change_between_waves_from_merged_states(journey):
+    # the Welch differences of a merged result are those of one pass (they read only the table)
+    merged = _merged(journey, "wave").result().change("2025", "2026")
+    one = ss.lifecycle.stages(journey, by="wave").change("2025", "2026")
+    assert merged["significant"].tolist() == one["significant"].tolist()
+    cols = ["index_a", "index_b", "diff", "lower", "upper", "df"]
+    np.testing.assert_allclose(merged[cols].to_numpy(float), one[cols].to_numpy(float), rtol=RTOL, atol=RTOL * 100)
