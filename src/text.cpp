@@ -749,8 +749,16 @@ struct CueMatcher::Impl {
   std::vector<int> pattern_phrase;  // pattern -> phrase id, -1 for negators/breaks
   std::uint8_t cls[256] = {};
   int n_classes = 1;
-  std::vector<std::uint32_t> delta;    // states x classes
-  std::vector<std::uint16_t> delta16;  // the same table when every state id fits 16 bits
+  std::vector<std::uint32_t> delta;    // n_dense states x classes: the complete transitions
+  std::vector<std::uint16_t> delta16;  // the same table when every state is dense and its id fits 16 bits
+  std::size_t n_dense = 0;             // states [0, n_dense) (breadth-first ids) have a row in delta
+  // deeper states: trie edges (class-sorted, CSR by state) and the failure link
+  std::vector<std::uint32_t> child_begin;
+  std::vector<std::uint8_t> edge_cls;
+  std::vector<std::uint32_t> edge_to;
+  std::vector<std::uint32_t> fail;
+  // cells of the dense table (4 bytes each): 16 MB, the shallow states of a large lexicon
+  static constexpr std::size_t kDenseCells = std::size_t{1} << 22;
   std::vector<std::int32_t> out_head;  // state -> first pattern ending here (own or via suffix), -1
   std::vector<std::int32_t> out_next;  // pattern -> next pattern in its state's output chain
   std::vector<std::int32_t> neg_to;    // cue -> negated_to cue or -1
@@ -1128,101 +1136,162 @@ struct CueMatcher::Impl {
       if (p.gapped < 0)
         for (unsigned char b : p.text)
           if (cls[b] == 0) cls[b] = static_cast<std::uint8_t>(n_classes++);
-    // Trie
-    std::vector<std::vector<std::int32_t>> go(1, std::vector<std::int32_t>(static_cast<std::size_t>(n_classes), -1));
-    std::vector<std::int32_t> own(1, -1);
-    out_next.assign(patterns.size(), -1);
-    for (std::size_t i = 0; i < patterns.size(); ++i) {
-      if (patterns[i].gapped >= 0) continue;  // matched from its parts
-      std::int32_t s = 0;
-      for (unsigned char b : patterns[i].text) {
-        auto& t = go[static_cast<std::size_t>(s)][cls[b]];
-        if (t < 0) {
-          t = static_cast<std::int32_t>(go.size());
-          go.emplace_back(static_cast<std::size_t>(n_classes), -1);
-          own.push_back(-1);
-        }
-        s = t;
+    // Trie, built from the pattern texts in sorted order (each text shares its longest common
+    // prefix with the one before), so that no per-state table is needed while building: a
+    // dictionary of 300k phrases makes over a million states, and states x classes tables
+    // of the trie, the DFA and its renumbered copy took 2 GB at once.
+    std::vector<std::int32_t> order;
+    for (std::size_t i = 0; i < patterns.size(); ++i)
+      if (patterns[i].gapped < 0) order.push_back(static_cast<std::int32_t>(i));  // gapped: matched from parts
+    std::stable_sort(order.begin(), order.end(), [&](std::int32_t x, std::int32_t y) {
+      return patterns[static_cast<std::size_t>(x)].text < patterns[static_cast<std::size_t>(y)].text;
+    });
+    std::vector<std::int32_t> parent(1, -1), own(1, -1);
+    std::vector<std::uint8_t> via(1, 0);   // the class of the edge into a state
+    std::vector<std::int32_t> path(1, 0);  // path[d]: the state at depth d of the previous text
+    const std::string* prev = nullptr;
+    for (std::int32_t pi : order) {
+      const std::string& text = patterns[static_cast<std::size_t>(pi)].text;
+      std::size_t l = 0;
+      if (prev != nullptr)
+        while (l < text.size() && l < prev->size() && text[l] == (*prev)[l]) ++l;
+      path.resize(l + 1);
+      for (std::size_t d = l; d < text.size(); ++d) {
+        const auto id = static_cast<std::int32_t>(parent.size());
+        parent.push_back(path[d]);
+        via.push_back(cls[static_cast<unsigned char>(text[d])]);
+        own.push_back(-1);
+        path.push_back(id);
       }
-      own[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(i);
+      own[static_cast<std::size_t>(path[text.size()])] = pi;  // equal texts: the last pattern, as before
+      prev = &text;
     }
-    const std::size_t n = go.size(), nc = static_cast<std::size_t>(n_classes);
-    std::vector<std::int32_t> fail(n, 0);
-    out_head.assign(n, -1);
-    delta.assign(n * nc, 0);
-    // BFS: complete the transition table and link each state's output to its suffix's.
-    std::queue<std::int32_t> q;
-    for (std::size_t c = 0; c < nc; ++c) {
-      std::int32_t t = go[0][c];
-      if (t > 0) {
-        fail[static_cast<std::size_t>(t)] = 0;
-        delta[c] = static_cast<std::uint32_t>(t);
-        q.push(t);
-      } else {
-        delta[c] = 0;
-      }
+    const std::size_t n = parent.size(), nc = static_cast<std::size_t>(n_classes);
+    // Breadth-first numbering: the shallow states, where a scan spends most of its time, first
+    // (they share cache lines and pages; the dense rows below are theirs). A parent's children
+    // are numbered in class order; children of one parent are contiguous.
+    std::vector<std::uint32_t> n_children(n, 0);
+    for (std::size_t v = 1; v < n; ++v) ++n_children[static_cast<std::size_t>(parent[v])];
+    std::vector<std::uint32_t> first_child(n + 1, 0);  // by old id, into `kids`
+    for (std::size_t v = 0; v < n; ++v) first_child[v + 1] = first_child[v] + n_children[v];
+    std::vector<std::int32_t> kids(n > 0 ? n - 1 : 0);
+    {
+      std::vector<std::uint32_t> fill(first_child.begin(), first_child.end() - 1);
+      for (std::size_t v = 1; v < n; ++v)
+        kids[fill[static_cast<std::size_t>(parent[v])]++] = static_cast<std::int32_t>(v);
     }
-    std::vector<std::int32_t> dict(n, -1);  // nearest state on the suffix chain with an own pattern
-    std::vector<std::int32_t> bfs_order{0};
-    bfs_order.reserve(n);
-    while (!q.empty()) {
-      const std::int32_t s = q.front();
-      q.pop();
-      bfs_order.push_back(s);
-      const auto su = static_cast<std::size_t>(s);
-      const std::int32_t f = fail[su];
-      dict[su] = own[static_cast<std::size_t>(f)] >= 0 ? f : dict[static_cast<std::size_t>(f)];
-      for (std::size_t c = 0; c < nc; ++c) {
-        std::int32_t t = go[su][c];
-        if (t > 0) {
-          fail[static_cast<std::size_t>(t)] = static_cast<std::int32_t>(delta[static_cast<std::size_t>(f) * nc + c]);
-          delta[su * nc + c] = static_cast<std::uint32_t>(t);
-          q.push(t);
-        } else {
-          delta[su * nc + c] = delta[static_cast<std::size_t>(f) * nc + c];
-        }
-      }
+    for (std::size_t v = 0; v < n; ++v)  // class order (sorted texts give byte order, not class order)
+      std::sort(kids.begin() + first_child[v], kids.begin() + first_child[v + 1], [&](std::int32_t x, std::int32_t y) {
+        return via[static_cast<std::size_t>(x)] < via[static_cast<std::size_t>(y)];
+      });
+    std::vector<std::int32_t> bfs{0};  // new id -> old id
+    bfs.reserve(n);
+    for (std::size_t k = 0; k < bfs.size(); ++k) {
+      const auto v = static_cast<std::size_t>(bfs[k]);
+      for (std::uint32_t j = first_child[v]; j < first_child[v + 1]; ++j) bfs.push_back(kids[j]);
     }
-    // Output chains: a state's own pattern first, then its dictionary suffix's chain.
-    // out_head[s] = own[s] if any, else the chain of dict[s]; out_next links pattern to pattern.
-    std::vector<std::int32_t> head_of(n, -1);
-    // states are numbered in trie-insertion order, not BFS order; resolve recursively with memo
-    std::vector<char> done(n, 0);
-    std::function<std::int32_t(std::size_t)> head = [&](std::size_t s) -> std::int32_t {
-      if (done[s]) return head_of[s];
-      std::int32_t tail = dict[s] >= 0 ? head(static_cast<std::size_t>(dict[s])) : -1;
-      std::int32_t h = own[s] >= 0 ? own[s] : tail;
-      if (own[s] >= 0) out_next[static_cast<std::size_t>(own[s])] = tail;
-      head_of[s] = h;
-      done[s] = 1;
-      return h;
-    };
-    for (std::size_t s = 0; s < n; ++s) out_head[s] = head(s);
-    // Renumber the states in breadth-first order: the shallow states, where a scan spends
-    // most of its time, then share cache lines and pages.
     std::vector<std::uint32_t> new_id(n);
-    for (std::size_t k = 0; k < n; ++k) new_id[static_cast<std::size_t>(bfs_order[k])] = static_cast<std::uint32_t>(k);
-    std::vector<std::uint32_t> delta2(n * nc);
-    std::vector<std::int32_t> head2(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      const auto old = static_cast<std::size_t>(bfs_order[k]);
-      for (std::size_t c = 0; c < nc; ++c) delta2[k * nc + c] = new_id[delta[old * nc + c]];
-      head2[k] = out_head[old];
+    for (std::size_t k = 0; k < n; ++k) new_id[static_cast<std::size_t>(bfs[k])] = static_cast<std::uint32_t>(k);
+    // Children in new ids (CSR, class-sorted): state k's edges are edge_cls / edge_to[child_begin[k] ..).
+    child_begin.assign(n + 1, 0);
+    edge_cls.assign(n > 0 ? n - 1 : 0, 0);
+    edge_to.assign(n > 0 ? n - 1 : 0, 0);
+    {
+      std::uint32_t e = 0;
+      for (std::size_t k = 0; k < n; ++k) {
+        child_begin[k] = e;
+        const auto v = static_cast<std::size_t>(bfs[k]);
+        for (std::uint32_t j = first_child[v]; j < first_child[v + 1]; ++j) {
+          edge_cls[e] = via[static_cast<std::size_t>(kids[j])];
+          edge_to[e] = new_id[static_cast<std::size_t>(kids[j])];
+          ++e;
+        }
+      }
+      child_begin[n] = e;
     }
-    delta.swap(delta2);
-    out_head.swap(head2);
-    if (n <= 65536) {
-      delta16.assign(delta.begin(), delta.end());
-      std::vector<std::uint32_t>().swap(delta);
+    std::vector<std::int32_t> own2(n);
+    for (std::size_t k = 0; k < n; ++k) own2[k] = own[static_cast<std::size_t>(bfs[k])];
+    own.swap(own2);
+    std::vector<std::int32_t>().swap(parent);
+    std::vector<std::int32_t>().swap(kids);
+    std::vector<std::uint32_t>().swap(first_child);
+    std::vector<std::uint8_t>().swap(via);
+    // The complete transition table for the first n_dense states (all of them when the table
+    // is small, as for a lexicon of a few thousand phrases); deeper states keep their trie
+    // edges and a failure link, so the memory follows the phrases, not phrases x classes.
+    n_dense = (n <= 65536 || n * nc <= kDenseCells) ? n : std::max<std::size_t>(1, kDenseCells / nc);
+    fail.assign(n, 0);
+    delta.assign(n_dense * nc, 0);
+    out_head.assign(n, -1);
+    std::vector<std::int32_t> dict(n, -1);  // nearest state on the suffix chain with an own pattern
+    // BFS order is new-id order: a state's failure state is shallower, hence numbered before it.
+    for (std::size_t s = 0; s < n; ++s) {
+      const std::uint32_t f = fail[s];
+      if (s > 0) dict[s] = own[f] >= 0 ? static_cast<std::int32_t>(f) : dict[f];
+      for (std::uint32_t e = child_begin[s]; e < child_begin[s + 1]; ++e)
+        fail[edge_to[e]] = s == 0 ? 0 : static_cast<std::uint32_t>(next_state(f, edge_cls[e]));
+      if (s < n_dense) {
+        std::uint32_t* row = delta.data() + s * nc;
+        if (s == 0)
+          std::fill(row, row + nc, 0u);
+        else
+          for (std::size_t c = 0; c < nc; ++c)
+            row[c] = static_cast<std::uint32_t>(next_state(f, static_cast<std::uint8_t>(c)));
+        for (std::uint32_t e = child_begin[s]; e < child_begin[s + 1]; ++e) row[edge_cls[e]] = edge_to[e];
+      }
     }
+    // Output chains: a state's own pattern first, then its dictionary suffix's chain (the
+    // suffix is shallower: done before).
+    out_next.assign(patterns.size(), -1);
+    for (std::size_t s = 0; s < n; ++s) {
+      const std::int32_t tail = dict[s] >= 0 ? out_head[static_cast<std::size_t>(dict[s])] : -1;
+      if (own[s] >= 0) out_next[static_cast<std::size_t>(own[s])] = tail;
+      out_head[s] = own[s] >= 0 ? own[s] : tail;
+    }
+    if (n_dense == n) {  // every state dense: no edges or failure links are needed to scan
+      std::vector<std::uint32_t>().swap(child_begin);
+      std::vector<std::uint8_t>().swap(edge_cls);
+      std::vector<std::uint32_t>().swap(edge_to);
+      std::vector<std::uint32_t>().swap(fail);
+      if (n <= 65536) {
+        delta16.assign(delta.begin(), delta.end());
+        std::vector<std::uint32_t>().swap(delta);
+      }
+    }
+  }
+
+  // The transition of state s on byte class c: a dense row, or the trie edges of s and its
+  // failure chain down to a dense state.
+  std::size_t next_state(std::size_t s, std::uint8_t c) const {
+    while (s >= n_dense) {
+      const std::uint32_t b = child_begin[s], e = child_begin[s + 1];
+      for (std::uint32_t k = b; k < e; ++k)
+        if (edge_cls[k] == c) return edge_to[k];
+      s = fail[s];
+    }
+    return delta[s * static_cast<std::size_t>(n_classes) + c];
   }
 
   // Scan one normalised text; appends the raw hits (boundaries checked).
   void scan(const std::string& t, std::vector<Hit>& hits) const {
     if (!delta16.empty())
       scan_with(delta16.data(), t, hits);
-    else
+    else if (n_dense == out_head.size())
       scan_with(delta.data(), t, hits);
+    else
+      scan_sparse(t, hits);
+  }
+
+  // The scan of an automaton with sparse deep states (next_state).
+  void scan_sparse(const std::string& t, std::vector<Hit>& hits) const {
+    const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+    const std::size_t n = t.size();
+    const std::int32_t* oh = out_head.data();
+    std::size_t s = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      s = next_state(s, cls[p[i]]);
+      if (oh[s] >= 0) emit(p, n, i, oh[s], hits);
+    }
   }
 
   // The transition table is the working set of the scan: 16-bit state ids halve it when
@@ -1326,8 +1395,10 @@ struct CueMatcher::Impl {
   void scan_lanes(const std::string* t, std::vector<Hit>* hits, int lanes) const {
     if (!delta16.empty())
       scan_lanes_with(delta16.data(), t, hits, lanes);
-    else
+    else if (n_dense == out_head.size())
       scan_lanes_with(delta.data(), t, hits, lanes);
+    else
+      for (int k = 0; k < lanes; ++k) scan_sparse(t[k], hits[k]);
   }
 
   template <class State>

@@ -1,5 +1,6 @@
 #include "text_segment.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -49,9 +50,7 @@ bool valid_utf8(std::string_view s) {
 }
 
 std::uint64_t fnv(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h ^ (h >> 29);
+  return StringTable::hash(s);
 }
 
 [[noreturn]] void bad_line(const std::string& path, std::size_t line, const std::string& what) {
@@ -73,11 +72,12 @@ constexpr std::size_t kMaxWordBytes = 256;
 
 std::size_t StringTable::slot_of(std::string_view key, std::uint64_t h) const {
   const std::size_t mask = slots_.size() - 1;
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
   std::size_t i = static_cast<std::size_t>(h) & mask;
   while (true) {
     const Slot& s = slots_[i];
     if (s.freq < 0) return i;
-    if (s.len == key.size() && std::string_view(arena_.data() + s.off, s.len) == key) return i;
+    if (s.tag == tag && s.len == key.size() && std::string_view(arena_.data() + s.off, s.len) == key) return i;
     i = (i + 1) & mask;
   }
 }
@@ -94,8 +94,20 @@ void StringTable::grow() {
 }
 
 std::int64_t StringTable::find(std::string_view key) const {
+  return find(key, fnv(key));
+}
+
+std::int64_t StringTable::find(std::string_view key, std::uint64_t h) const {
   if (slots_.empty()) return -1;
-  return slots_[slot_of(key, fnv(key))].freq;
+  return slots_[slot_of(key, h)].freq;
+}
+
+const std::string* StringTable::value(std::string_view key, std::uint64_t h, std::int64_t& freq) const {
+  freq = -1;
+  if (slots_.empty()) return nullptr;
+  const Slot& s = slots_[slot_of(key, h)];
+  freq = s.freq;
+  return s.freq < 0 || s.val < 0 ? nullptr : &values_[static_cast<std::size_t>(s.val)];
 }
 
 const std::string* StringTable::value(std::string_view key) const {
@@ -106,10 +118,12 @@ const std::string* StringTable::value(std::string_view key) const {
 
 void StringTable::put(std::string_view key, std::int64_t freq, std::string_view value) {
   if ((count_ + 1) * 2 > slots_.size()) grow();
-  Slot& s = slots_[slot_of(key, fnv(key))];
+  const std::uint64_t h = fnv(key);
+  Slot& s = slots_[slot_of(key, h)];
   if (s.freq < 0) {
     s.off = static_cast<std::uint32_t>(arena_.size());
     s.len = static_cast<std::uint32_t>(key.size());
+    s.tag = static_cast<std::uint32_t>(h >> 32);
     arena_.append(key);
     s.freq = freq;
     ++count_;
@@ -178,15 +192,19 @@ std::shared_ptr<const Segmenter> Segmenter::load(const std::string& path) {
 }
 
 std::int64_t Segmenter::freq(std::string_view w) const {
+  return freq(w, StringTable::hash(w));
+}
+
+std::int64_t Segmenter::freq(std::string_view w, std::uint64_t h) const {
   if (extra_) {
-    const std::int64_t f = extra_->find(w);
+    const std::int64_t f = extra_->find(w, h);
     if (f > 0) return f;
     if (f == 0) {
-      const std::int64_t g = base_->find(w);
+      const std::int64_t g = base_->find(w, h);
       return g > 0 ? g : 0;
     }
   }
-  return base_->find(w);
+  return base_->find(w, h);
 }
 
 std::shared_ptr<const Segmenter> Segmenter::with_words(const std::vector<std::string>& words) const {
@@ -231,6 +249,7 @@ void Segmenter::cut_block(std::string_view s, std::vector<std::uint32_t>& ends) 
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   // character offsets
   thread_local std::vector<std::uint32_t> off, dag_head, dag, to;  // reused: cut once per hit
+  thread_local std::vector<std::int64_t> dag_freq;                 // the freq of each DAG word
   thread_local std::vector<double> best;
   off.clear();
   for (std::size_t i = 0; i < s.size();) {
@@ -245,18 +264,25 @@ void Segmenter::cut_block(std::string_view s, std::vector<std::uint32_t>& ends) 
   // DAG: for each start k, the ends x (inclusive, in characters) of dictionary words s[k..x]
   dag_head.assign(n + 1, 0);
   dag.clear();
+  dag_freq.clear();
   for (std::size_t k = 0; k < n; ++k) {
     dag_head[k] = static_cast<std::uint32_t>(dag.size());
     bool any = false;
+    StringTable::Hash h;  // of s[off[k], off[i + 1]), one character more each step
     for (std::size_t i = k; i < n; ++i) {
-      const std::int64_t f = freq(s.substr(off[k], off[i + 1] - off[k]));
+      h.add(s.substr(off[i], off[i + 1] - off[i]));
+      const std::int64_t f = freq(s.substr(off[k], off[i + 1] - off[k]), h.value());
       if (f < 0) break;
       if (f > 0) {
         dag.push_back(static_cast<std::uint32_t>(i));
+        dag_freq.push_back(f);
         any = true;
       }
     }
-    if (!any) dag.push_back(static_cast<std::uint32_t>(k));
+    if (!any) {
+      dag.push_back(static_cast<std::uint32_t>(k));
+      dag_freq.push_back(std::max<std::int64_t>(freq(s.substr(off[k], off[k + 1] - off[k])), 0));
+    }
   }
   dag_head[n] = static_cast<std::uint32_t>(dag.size());
   // route: max over x of log(freq or 1) - log(total) + route[x + 1]; ties to the larger x
@@ -269,7 +295,7 @@ void Segmenter::cut_block(std::string_view s, std::vector<std::uint32_t>& ends) 
     bool first = true;
     for (std::uint32_t j = dag_head[idx]; j < dag_head[idx + 1]; ++j) {
       const std::uint32_t x = dag[j];
-      const std::int64_t f = freq(s.substr(off[idx], off[x + 1] - off[idx]));
+      const std::int64_t f = dag_freq[j];
       const double v = std::log(static_cast<double>(f > 0 ? f : 1)) - logtotal + best[x + 1];
       if (first || v > bp || (v == bp && x > bx)) {
         bp = v;
@@ -395,17 +421,21 @@ void TSFolder::fold(std::string_view in, std::string& out) const {
     // the longest phrase starting here
     std::size_t best = 0, j = i + static_cast<std::size_t>(l), nch = 1;
     const std::string* bv = nullptr;
+    StringTable::Hash h;  // of in[i, j), one character more each step
+    h.add(in.substr(i, j - i));
     while (nch <= max_phrase_chars_) {
-      const std::int64_t f = phrases_.find(in.substr(i, j - i));
+      std::int64_t f = -1;
+      const std::string* v = phrases_.value(in.substr(i, j - i), h.value(), f);
       if (f < 0) break;
       if (f > 0) {
         best = j;
-        bv = phrases_.value(in.substr(i, j - i));
+        bv = v;
       }
       if (j >= in.size()) break;
       std::uint32_t c2;
       int l2 = decode(p + j, in.size() - j, c2);
       if (l2 == 0) break;
+      h.add(in.substr(j, static_cast<std::size_t>(l2)));
       j += static_cast<std::size_t>(l2);
       ++nch;
     }

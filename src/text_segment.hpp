@@ -16,8 +16,27 @@ namespace servscore::detail {
 // frequency; 0 for a prefix that is not itself a word) and an optional string value.
 class StringTable {
  public:
+  // The key hash, built byte by byte so that a caller extending a key one character at a
+  // time (jieba's DAG, the longest-phrase search of the TS folding) hashes each byte once:
+  // `Hash h; h.add(bytes); find(key, h.value())` equals `find(key)` for the same bytes.
+  struct Hash {
+    std::uint64_t state = 1469598103934665603ull;
+    void add(std::string_view bytes) {
+      for (unsigned char c : bytes) state = (state ^ c) * 1099511628211ull;
+    }
+    std::uint64_t value() const { return state ^ (state >> 29); }
+  };
+  static std::uint64_t hash(std::string_view key) {
+    Hash h;
+    h.add(key);
+    return h.value();
+  }
   // -1 when absent
   std::int64_t find(std::string_view key) const;
+  // find(key) with key's hash given (StringTable::hash(key))
+  std::int64_t find(std::string_view key, std::uint64_t h) const;
+  // the value of a key found with freq >= 0 (nullptr when it has none), and its freq
+  const std::string* value(std::string_view key, std::uint64_t h, std::int64_t& freq) const;
   const std::string* value(std::string_view key) const;
   // Insert or overwrite (freq >= 0); a prefix entry (freq 0) never lowers a word's freq.
   void put(std::string_view key, std::int64_t freq, std::string_view value = {});
@@ -28,6 +47,7 @@ class StringTable {
     std::uint32_t off = 0, len = 0;
     std::int64_t freq = -1;  // -1: empty slot
     std::int32_t val = -1;   // index into values_
+    std::uint32_t tag = 0;   // the high half of the key's hash: most probes past other keys skip the compare
   };
   std::size_t slot_of(std::string_view key, std::uint64_t h) const;
   void grow();
@@ -59,7 +79,8 @@ class Segmenter {
   std::int64_t total() const { return total_; }
 
  private:
-  std::int64_t freq(std::string_view w) const;  // -1 absent, 0 prefix only
+  std::int64_t freq(std::string_view w) const;                   // -1 absent, 0 prefix only
+  std::int64_t freq(std::string_view w, std::uint64_t h) const;  // h = StringTable::hash(w)
   std::shared_ptr<const StringTable> base_;
   std::shared_ptr<StringTable> extra_;  // added words and their prefixes (checked first)
   std::int64_t total_ = 0;

@@ -446,3 +446,89 @@ TEST_CASE("malformed dictionary and table lines name the file and line", "[text]
   res.ts_phrases.clear();
   CHECK_THROWS_AS(CueMatcher(word_lexicon(), res), config_error);
 }
+
+TEST_CASE("a lexicon too large for a complete transition table matches as a naive find-all", "[text]") {
+  // 10,000 phrases of 12-18 letters and digits: over 120,000 automaton states x 37 byte
+  // classes, past the dense table's 4M cells (2^22), so the deep states keep trie edges and failure
+  // links. Texts are made of whole phrases, pieces of phrases and noise.
+  std::mt19937 rng(11);
+  const std::string alnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+  auto random_word = [&](std::size_t len) {
+    std::string w;
+    for (std::size_t i = 0; i < len; ++i) w += alnum[rng() % alnum.size()];
+    return w;
+  };
+  const int n_cues = 50;
+  std::vector<std::string> phrases;
+  std::vector<int> cue_of;
+  std::ostringstream js;
+  js << R"({"cues": [)";
+  for (int c = 0; c < n_cues; ++c) {
+    js << (c ? "," : "") << R"({"name": "c)" << c << R"(", "phrases": [)";
+    int emitted = 0;
+    for (int k = 0; k < 200; ++k) {
+      std::string w = random_word(12 + rng() % 7);
+      if (std::find(phrases.begin(), phrases.end(), w) != phrases.end()) continue;
+      // a few phrases are prefixes or suffixes of others: outputs through failure links
+      if (k % 25 == 1) w = phrases.back().substr(0, 4 + rng() % 5);
+      if (k % 25 == 2) w = phrases.back().substr(phrases.back().size() - 4);
+      if (std::find(phrases.begin(), phrases.end(), w) != phrases.end()) continue;
+      js << (emitted++ ? "," : "") << '"' << w << '"';
+      phrases.push_back(w);
+      cue_of.push_back(c);
+    }
+    js << "]}";
+  }
+  js << "]}";
+  CueMatcher m(lexicon_from_json(js.str()));
+  REQUIRE(m.n_states() * 37 > (std::size_t{1} << 22));
+  auto word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+  const std::vector<std::string> seps = {"", " ", ".", "x", "-", "，"};
+  int grand_total = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string t;
+    const int parts = 1 + static_cast<int>(rng() % 5);
+    for (int i = 0; i < parts; ++i) {
+      const std::string& p = phrases[rng() % phrases.size()];
+      switch (rng() % 4) {
+        case 0:
+        case 1:
+          t += p;
+          break;
+        case 2:
+          t += p.substr(rng() % p.size());
+          break;
+        default:
+          t += random_word(1 + rng() % 6);
+      }
+      t += seps[rng() % seps.size()];
+    }
+    const std::string norm = m.normalize(t);
+    struct H {
+      std::size_t s, e;
+      int cue;
+    };
+    std::vector<H> hs;
+    for (std::size_t p = 0; p < phrases.size(); ++p)
+      for (std::size_t pos = norm.find(phrases[p]); pos != std::string::npos; pos = norm.find(phrases[p], pos + 1)) {
+        const std::size_t e = pos + phrases[p].size();
+        const bool lb = pos == 0 || !word(norm[pos - 1]);
+        const bool rb = e == norm.size() || !word(norm[e]);
+        if (lb && rb) hs.push_back({pos, e, cue_of[p]});
+      }
+    std::vector<int> expect(n_cues, 0);
+    for (const auto& h : hs) {
+      bool inside = false;
+      for (const auto& o : hs)
+        if ((o.s <= h.s && h.e <= o.e) && (o.e - o.s > h.e - h.s)) inside = true;
+      if (!inside) expect[static_cast<std::size_t>(h.cue)]++;
+    }
+    auto r = run(m, {t});
+    INFO("text: " << t);
+    for (int c = 0; c < n_cues; ++c) {
+      CHECK(r.counts(0, c) == expect[static_cast<std::size_t>(c)]);
+      grand_total += expect[static_cast<std::size_t>(c)];
+    }
+  }
+  CHECK(grand_total > 100);  // the texts hit
+}
