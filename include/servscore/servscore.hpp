@@ -15,6 +15,7 @@
 #include "servscore/drivers.hpp"
 #include "servscore/economics.hpp"
 #include "servscore/impressions.hpp"
+#include "servscore/interactions.hpp"
 #include "servscore/kano.hpp"
 #include "servscore/lifecycle.hpp"
 #include "servscore/loyalty.hpp"

@@ -16,7 +16,7 @@ class ConfigError(Error, ValueError):
 class InputError(Error, ValueError):
     """Invalid input data: the message names the column, row and value."""
 
-__all__: list[str] = ['ArrowUnread', 'BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ComplianceState', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'EncounterSummaryState', 'Error', 'FleissState', 'GroupKeys', 'GroupedResponses', 'IccState', 'Indicator', 'InputError', 'IpaConfig', 'KanoConfig', 'KanoState', 'KappaState', 'KrippendorffState', 'Lexicon', 'LifecycleConfig', 'LifecycleState', 'LoyaltyConfig', 'LoyaltyState', 'Moments', 'MomentsConfig', 'MomentsState', 'NeedRuleSet', 'NeedsState', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'TimeState', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'alpha_bootstrap', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'benchmark_test', 'box_cutoffs', 'box_estimates', 'check_standards', 'classify_styles', 'cohen_kappa', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'defection_shares', 'design_means', 'dillon_goldstein_rho', 'drivers_bootstrap', 'drivers_bootstrap_indices', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_dominance_logistic', 'drivers_dominance_sets', 'drivers_ipa', 'drivers_metric', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'factorize_keys', 'feldt_interval', 'first_component_loadings', 'fleiss_kappa', 'fnv1a32', 'icc', 'impression_ledger', 'kano_bootstrap', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'kappa_weights', 'krippendorff_alpha', 'loyalty_curve', 'multinomial_intervals', 'multinomial_intervals_real', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'omega', 'omega_from_loadings', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'split_half', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_referrals', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
+__all__: list[str] = ['ArrowUnread', 'BoxConfig', 'ClvConfig', 'ComplaintConfig', 'ComplianceState', 'ConfigError', 'CueMatcher', 'DriverConfig', 'EncounterConfig', 'EncounterSummaryState', 'Error', 'FleissState', 'GroupKeys', 'GroupedResponses', 'IccState', 'Indicator', 'InputError', 'InteractionRatesState', 'IpaConfig', 'KanoConfig', 'KanoState', 'KappaState', 'KrippendorffState', 'Lexicon', 'LifecycleConfig', 'LifecycleState', 'LoyaltyConfig', 'LoyaltyState', 'Moments', 'MomentsConfig', 'MomentsState', 'NeedRuleSet', 'NeedsState', 'NpsConfig', 'PenaltyRewardConfig', 'PlsConfig', 'ResponseCounts', 'ServqualAccumulator', 'ServqualConfig', 'ServqualItem', 'ServqualScores', 'StandardSet', 'StyleInstrument', 'TextClassifier', 'TextClassifierConfig', 'TimeConfig', 'TimeState', 'Touchpoint', 'ZotAccumulator', 'ZotScores', 'alpha_bootstrap', 'analyze_moments', 'arrow_columns', 'average_variance_extracted', 'benchmark_test', 'box_cutoffs', 'box_estimates', 'check_standards', 'classify_styles', 'cohen_kappa', 'complaint_outcome', 'complaint_parameters', 'complaint_scenario', 'complaint_sensitivity', 'complaint_with_parameter', 'count_compliance', 'count_responses', 'cronbach_alpha', 'cue_evidence', 'customer_lifetime_value', 'default_encounter_indicators', 'default_touchpoints', 'defection_shares', 'design_means', 'dillon_goldstein_rho', 'drivers_bootstrap', 'drivers_bootstrap_indices', 'drivers_correlation', 'drivers_correlation_from_covariance', 'drivers_dominance', 'drivers_dominance_logistic', 'drivers_dominance_sets', 'drivers_ipa', 'drivers_metric', 'drivers_penalty_reward', 'drivers_relative_weights', 'drivers_relative_weights_test', 'drivers_subset_r2', 'enum_kinds', 'enum_table', 'evaluate_needs', 'factorize_keys', 'feldt_interval', 'first_component_loadings', 'fleiss_kappa', 'fnv1a32', 'icc', 'impression_ledger', 'kano_bootstrap', 'kano_chi_square', 'kano_classify', 'kano_summarize_counts', 'kano_table_json', 'kappa_weights', 'krippendorff_alpha', 'loyalty_curve', 'multinomial_intervals', 'multinomial_intervals_real', 'normal_quantile', 'nps_difference', 'nps_estimates', 'nps_sample_size', 'omega', 'omega_from_loadings', 'p_chart', 'parse_enum', 'pls_fit_columns', 'pls_fit_moments', 'pls_model_normalize', 'score_encounters', 'score_lifecycle', 'segment_customers', 'servqual_form_json', 'servqual_items', 'servqual_scores', 'split_half', 'style_of', 'summarize_encounters', 'summarize_lifecycle', 'summarize_loyalty', 'summarize_referrals', 'summarize_times', 'text_model_feature_strings', 'text_model_tokens', 'touchpoint_importance', 'welch_differences', 'wilson_interval', 'wilson_interval_z', 'zot_scores']
 class IccState:
     """
     Mergeable two-way ANOVA state of complete subjects x raters (bytes SSICC001).
@@ -781,6 +781,58 @@ class GroupKeys:
         ...
     @property
     def width(self) -> int:
+        ...
+class InteractionRatesState:
+    """
+    Mergeable interaction risk and cue rates per group key (texts, flags per lost-sale reason, texts with a hit and hits per cue); byte image SSIRATE1.
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    @staticmethod
+    def from_bytes(data: bytes) -> InteractionRatesState:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> tuple[bytes]:
+        ...
+    def __init__(self, cues: collections.abc.Sequence[str], key_names: collections.abc.Sequence[str] = []) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def merge(self, other: InteractionRatesState) -> InteractionRatesState:
+        ...
+    def result(self, key_order: bool = True) -> dict[str, typing.Any]:
+        ...
+    def result_of(self, codes: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> dict[str, typing.Any]:
+        """
+        The counts of the groups `codes` in that order (-1: a group without interactions).
+        """
+    def sorted_codes(self) -> numpy.typing.NDArray[numpy.int32]:
+        ...
+    def to_bytes(self) -> bytes:
+        ...
+    def update(self, present: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], risks: typing.Annotated[numpy.typing.ArrayLike, numpy.int8], cue_counts: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], groups: typing.Annotated[numpy.typing.ArrayLike, numpy.int32] | None = None, keys: GroupKeys | None = None, row_offset: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        """
+        Count a batch of classified interactions: text present (0 / 1 per row), lost-sale flags (n x 14, 0 / 1) and cue hits (n x cues), per group of `keys`.
+        """
+    @property
+    def config_json(self) -> str:
+        ...
+    @property
+    def cues(self) -> list[str]:
+        ...
+    @property
+    def groups(self) -> int:
+        ...
+    @property
+    def key_names(self) -> list[str]:
+        ...
+    @property
+    def keys(self) -> GroupKeys:
+        ...
+    @property
+    def rows(self) -> int:
         ...
 class KanoConfig:
     """

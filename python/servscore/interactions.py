@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._accumulator import StateAccumulator, by_list
 from ._core import ConfigError, EncounterConfig, InputError, Lexicon
 from ._input import resolve_config, result_frame, to_frame
 from ._result import Result
@@ -39,7 +40,7 @@ from .needs import evaluate as evaluate_needs
 from .styles import from_cues
 from .text import load_data, match_cues
 
-__all__ = ["InteractionResult", "classify", "default_config"]
+__all__ = ["Accumulator", "InteractionResult", "classify", "default_config"]
 
 
 def default_config() -> dict[str, Any]:
@@ -113,25 +114,11 @@ class InteractionResult(Result):
 
     def risk_rates(self) -> pd.DataFrame:
         """Per lost-sale reason: interactions flagged and their share of the texts present."""
-        t = self.table
-        present = int((t["text_status"].astype(str) != "missing").sum())
-        rows = []
-        for reason in LostSaleReason.names():
-            k = int(t[f"risk_{reason}"].sum())
-            rows.append({"reason": reason, "flagged": k, "share": k / present if present else np.nan})
-        return pd.DataFrame(rows).set_index("reason")
+        return Accumulator(self.lexicon.cue_names).update(self).risk_rates()
 
     def cue_rates(self) -> pd.DataFrame:
         """Per cue: interactions with at least one hit, total hits, share of the texts present."""
-        t = self.table
-        present = int((t["text_status"].astype(str) != "missing").sum())
-        names = self.lexicon.cue_names
-        c = t[[f"cue_{n}" for n in names]].to_numpy()
-        texts = (c > 0).sum(axis=0)
-        return pd.DataFrame(
-            {"texts": texts, "hits": c.sum(axis=0), "share": texts / present if present else np.nan},
-            index=pd.Index(names, name="cue"),
-        )
+        return Accumulator(self.lexicon.cue_names).update(self).cue_rates()
 
     def _summary_lines(self) -> list[str]:
         t = self.table
@@ -558,3 +545,97 @@ def _anticipated_needs(out: pd.DataFrame, needs: Any, settings: dict[str, Any], 
         f"; field(s) absent from the data, read as unknown: {', '.join(absent)}" if absent else ""
     )
     return r
+
+
+class Accumulator(StateAccumulator):
+    """Mergeable interaction risk and cue rates, counted batch by batch (partitions, files, days).
+
+    The state lives in C++ (:class:`servscore._core.InteractionRatesState`, byte image
+    ``SSIRATE1``): per group key the interactions, those with a text present, per lost-sale
+    reason the interactions flagged, and per cue the interactions with a hit and the hits.
+    Integer counts: batches merge exactly in any order and the rates equal
+    :meth:`InteractionResult.risk_rates` / :meth:`InteractionResult.cue_rates` of one pass.
+
+    ``update(result_or_table, by=...)`` counts the output of :func:`classify` (the
+    :class:`InteractionResult` or its ``table``); an empty batch is a no-op. ``cues`` are the
+    lexicon's cue names (``result.lexicon.cue_names``); only states of the same cues merge.
+    """
+
+    __slots__ = ()
+    _kind = "interactions.Accumulator"
+    _state_type = _core.InteractionRatesState
+
+    def __init__(self, cues: Any, *, by: Any = None) -> None:
+        if isinstance(cues, Lexicon):
+            cues = cues.cue_names
+        self._by = by_list(by)
+        self._state = _core.InteractionRatesState([str(c) for c in cues], [str(b) for b in self._by or []])
+
+    @property
+    def cues(self) -> list[str]:
+        """The cue names counted, in lexicon order."""
+        return list(self._state.cues)
+
+    def update(self, data: Any, *, by: Any = None) -> Accumulator:
+        """Count one batch of classified interactions; returns self."""
+        table = data.table if isinstance(data, InteractionResult) else to_frame(data, name="data")
+        if len(table) == 0:
+            return self
+        need = ["text_status"] + [f"risk_{r}" for r in LostSaleReason.names()] + [f"cue_{c}" for c in self.cues]
+        missing = [c for c in need if c not in table.columns]
+        if missing:
+            raise InputError(f"data: missing column(s) {missing[:5]} of a classify() table ({len(missing)} in all)")
+        keys_by = self._batch_by(by)
+        present = (table["text_status"].astype(str) != "missing").to_numpy(dtype=np.int8)
+        risks = np.ascontiguousarray(table[need[1:15]].to_numpy(dtype=np.int8))
+        counts = np.ascontiguousarray(table[need[15:]].to_numpy(dtype=np.int32)).reshape(len(table), len(self.cues))
+        codes, keys = self._batch_groups(table, keys_by)
+        self._state.update(present, risks, counts, groups=codes, keys=keys)
+        self._adopt_by(by, keys_by)
+        return self
+
+    def _merge_key(self) -> Any:
+        return tuple(self.cues)
+
+    def _frame(self, per_group: Any, index_name: str) -> pd.DataFrame:
+        groups, label = self._group_keys()
+        if groups is None:
+            return per_group(0).rename_axis(index_name)
+        parts = {g: per_group(i) for i, g in enumerate(groups)}
+        out = pd.concat(parts, names=[label if label is not None else "group", index_name])
+        return out
+
+    def _counts(self) -> dict[str, Any]:
+        r: dict[str, Any] = self._state.result()
+        if not list(self._state.key_names) and len(r["texts"]) == 0:
+            r = self._state.result_of([-1])  # nothing counted: one row of zeros, shares NaN
+        return r
+
+    def risk_rates(self) -> pd.DataFrame:
+        """Per lost-sale reason (and group): interactions flagged and their share of the texts present."""
+        r = self._counts()
+        names = LostSaleReason.names()
+
+        def one(i: int) -> pd.DataFrame:
+            return pd.DataFrame(
+                {"flagged": r["flagged"][i].astype(int), "share": r["risk_share"][i]},
+                index=pd.Index(names, name="reason"),
+            )
+
+        return self._frame(one, "reason")
+
+    def cue_rates(self) -> pd.DataFrame:
+        """Per cue (and group): interactions with at least one hit, hits, share of the texts present."""
+        r = self._counts()
+
+        def one(i: int) -> pd.DataFrame:
+            return pd.DataFrame(
+                {"texts": r["cue_texts"][i], "hits": r["cue_hits"][i], "share": r["cue_share"][i]},
+                index=pd.Index(self.cues, name="cue"),
+            )
+
+        return self._frame(one, "cue")
+
+    def result(self) -> pd.DataFrame:
+        """The risk rates (:meth:`risk_rates`)."""
+        return self.risk_rates()
