@@ -9,6 +9,7 @@
 #include "fuzz_target.hpp"
 #include "servscore/agreement.hpp"
 #include "servscore/encounters.hpp"
+#include "servscore/interactions.hpp"
 #include "servscore/kano.hpp"
 #include "servscore/lifecycle.hpp"
 #include "servscore/loyalty.hpp"
@@ -45,7 +46,7 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
   using namespace servscore;
   if (size == 0) return 0;
   const std::string_view b = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 18) {  // new formats take new selectors: stored inputs (first bytes 0-16) keep theirs
+  switch (data[0] % 19) {  // new formats take new selectors: stored inputs (first bytes 0-17) keep theirs
     case 0:
       if (auto m = read_back<Moments>("Moments", b)) {
         only_servscore_errors([&] {
@@ -222,6 +223,18 @@ SERVSCORE_FUZZ_TARGET(state_bytes) {
           twice.merge(*l);
           (void)twice.result();
           (void)twice.result(false);
+          (void)twice.rows();
+        });
+      }
+      break;
+    case 18:
+      if (auto r = read_back<InteractionRatesState>("InteractionRatesState", b)) {
+        only_servscore_errors([&] {
+          InteractionRatesState twice = *r;
+          twice.merge(*r);
+          (void)twice.result();
+          (void)twice.result(false);
+          (void)twice.result_of({-1, 0});
           (void)twice.rows();
         });
       }

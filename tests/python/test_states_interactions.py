@@ -7,6 +7,7 @@ corrupt images, merges of other cues, bad flag values naming the row."""
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -94,3 +95,23 @@ def test_bytes_errors_and_merges(classified):
         ss.interactions.Accumulator(cues).update(bad)
     with pytest.raises(ss.InputError, match="missing column"):
         ss.interactions.Accumulator(cues).update(t.drop(columns=["risk_arguing"]))
+
+
+def test_interactions_v1_image_loads():
+    # written field by field by tests/data/states/interactions_make_fixtures.py: cues greeting and
+    # time_pressure; south 4 interactions, 3 texts (arguing 2, wasting_time 1; greeting in 3
+    # texts with 5 hits, time_pressure 1 / 1); north 2 interactions, 2 texts (being_hurried 1;
+    # greeting 1 / 1)
+    path = Path(__file__).resolve().parents[1] / "data" / "states" / "interactions_v1.bin"
+    acc = ss.interactions.Accumulator.from_bytes(path.read_bytes())
+    assert acc.cues == ["greeting", "time_pressure"] and acc.by == ["branch"] and acc.rows == 6
+    rr, cr = acc.risk_rates(), acc.cue_rates()
+    assert list(rr.index.get_level_values(0).unique()) == ["north", "south"]  # key order
+    assert rr.loc[("south", "arguing"), "flagged"] == 2
+    assert rr.loc[("south", "arguing"), "share"] == pytest.approx(2 / 3, rel=1e-15)
+    assert rr.loc[("south", "wasting_time"), "share"] == pytest.approx(1 / 3, rel=1e-15)
+    assert rr.loc[("north", "being_hurried"), "share"] == 0.5
+    assert int(rr["flagged"].sum()) == 4
+    assert cr.loc[("south", "greeting")].tolist() == [3, 5, 1.0]
+    assert cr.loc[("north", "time_pressure")].tolist() == [0, 0, 0.0]
+    assert acc.to_bytes()[:8] == b"SSIRATE1"
