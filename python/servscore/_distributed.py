@@ -392,3 +392,193 @@ def meta_of(engine: Callable[[pd.DataFrame], pd.DataFrame], empty: pd.DataFrame)
         if c in out.columns:
             out[c] = empty[c]
     return out
+
+
+# --------------------------------------------------------------------------- the grouped C++ states
+
+
+def _by_columns(columns: Sequence[Any], by: Any) -> list[Any] | None:
+    from ._accumulator import by_list
+
+    by_cols = by_list(by)
+    if by_cols is not None:
+        _check_columns(columns, by_cols, "by")
+    return by_cols
+
+
+def state_job(
+    proto: Any,
+    *,
+    by: list[Any] | None,
+    finish: Callable[[Any], Any],
+    update_kwargs: dict[str, Any] | None = None,
+    prepare: Callable[[Any], Any] | None = None,
+) -> Job:
+    """An aggregate whose state is a :class:`~servscore._accumulator.StateAccumulator`:
+    ``proto`` is the empty accumulator configured (and so validated) on the client.
+
+    The byte image holds the counts, the configuration and the key columns as text; what
+    travels beside it (the key columns as the caller named them, the data columns some
+    accumulators read by) is put back on every state before it counts a batch or is finished.
+    ``prepare`` turns a batch into what ``update`` takes (a row-wise engine run first)."""
+    columns = getattr(proto, "_columns", None)  # loyalty, moments of truth: column names not in the bytes
+    kwargs = dict(update_kwargs or {})
+
+    def restore(acc: Any) -> Any:
+        if columns is not None:
+            acc._columns = columns
+        if by is not None:
+            acc._by = list(by)
+        return acc
+
+    def update(acc: Any, batch: Any) -> None:
+        restore(acc).update(batch if prepare is None else prepare(batch), **kwargs)
+
+    def done(acc: Any) -> Any:
+        return finish(restore(acc))
+
+    return Job(type(proto), proto.to_bytes(), update, done)
+
+
+def _result(acc: Any) -> Any:
+    return acc.result()
+
+
+def encounters_job(columns: Sequence[Any], *, by: Any, config: Any, weights: Any) -> Job:
+    """The encounter summary (:class:`servscore.encounters.Accumulator`) of scored encounters or
+    of ratings (scored in each partition first)."""
+    from . import encounters as _enc
+
+    by_cols = _by_columns(columns, by)
+    _check_weights(columns, weights)
+    proto = _enc.Accumulator(config, by=by_cols)
+    kwargs = {} if weights is None else {"weights": weights}
+    return state_job(proto, by=by_cols, finish=_result, update_kwargs=kwargs)
+
+
+def lifecycle_job(
+    columns: Sequence[Any], *, by: Any, config: Any, importance: Any, scale: tuple[float, float], params: dict[str, Any]
+) -> Job:
+    """Lifecycle stage indices (:class:`servscore.lifecycle.Accumulator`)."""
+    from collections.abc import Mapping
+
+    from . import lifecycle as _life
+
+    by_cols = _by_columns(columns, by)
+    cfg = _life._with_params(config, params)
+    if importance is not None:
+        if not isinstance(importance, Mapping):
+            raise InputError(
+                "importance: on a partitioned frame give the importances as a dict {touchpoint: importance} "
+                "(average the importance ratings first, e.g. ddf[cols].mean().compute())"
+            )
+        cfg = _life._importance(importance, None, cfg, scale)
+    cfg.validate()
+    _check_columns(columns, [t.name for t in cfg.touchpoints], "data")
+    proto = _life.Accumulator(cfg, by=by_cols)
+    return state_job(proto, by=by_cols, finish=_result)
+
+
+def loyalty_job(
+    columns: Sequence[Any],
+    *,
+    satisfaction: Any,
+    loyalty: Any,
+    nps: Any,
+    complained: Any,
+    by: Any,
+    config: Any,
+    params: dict[str, Any],
+) -> Job:
+    """Jones & Sasser segments (:class:`servscore.loyalty.Accumulator`)."""
+    from . import loyalty as _loy
+
+    by_cols = _by_columns(columns, by)
+    given = [c for c in (satisfaction, loyalty, nps, complained) if c is not None]
+    for c in given:
+        if not isinstance(c, (str, int)):
+            raise InputError(
+                f"satisfaction / loyalty / nps / complained: on a partitioned frame give column names, "
+                f"got {type(c).__name__}"
+            )
+    _check_columns(columns, given, "data")
+    proto = _loy.Accumulator(satisfaction, loyalty, nps=nps, complained=complained, by=by_cols, config=config, **params)
+    return state_job(proto, by=by_cols, finish=_result)
+
+
+def needs_job(columns: Sequence[Any], *, rules: Any, extra_rules: Any, by: Any) -> Job:
+    """Anticipated needs (:class:`servscore.needs.Accumulator`): the counts of
+    :func:`servscore.needs.evaluate` as a :class:`~servscore.needs.NeedsSummary`."""
+    from . import needs as _needs
+
+    by_cols = _by_columns(columns, by)
+    proto = _needs.Accumulator(rules, extra_rules=extra_rules, by=by_cols)
+    proto.rule_set.check_schema([str(c) for c in columns])  # a field the rules need: before any task runs
+    return state_job(proto, by=by_cols, finish=_result)
+
+
+def compliance_job(columns: Sequence[Any], *, standards: Any, by: Any, level: float) -> Job:
+    """Compliance with service standards (:class:`servscore.standards.ComplianceAccumulator`)."""
+    from . import standards as _std
+
+    by_cols = _by_columns(columns, by)
+    _std._z(level)  # the level is checked on the client
+    proto = _std.ComplianceAccumulator(standards, by=by_cols)
+
+    def done(acc: Any) -> Any:
+        return acc.result(level=level)
+
+    return state_job(proto, by=by_cols, finish=done)
+
+
+def time_job(
+    columns: Sequence[Any], *, targets: Any, by: Any, level: float, exact_cap: int, relative_accuracy: float
+) -> Job:
+    """Time elements (:class:`servscore.standards.TimeAccumulator`)."""
+    from . import standards as _std
+
+    by_cols = _by_columns(columns, by)
+    _std._z(level)
+    proto = _std.TimeAccumulator(targets, by=by_cols, exact_cap=exact_cap, relative_accuracy=relative_accuracy)
+    _check_columns(
+        [str(c) for c in columns], list(proto.config.columns), "data", " (the duration columns the targets name)"
+    )
+
+    def done(acc: Any) -> Any:
+        return acc.result(level=level)
+
+    return state_job(proto, by=by_cols, finish=done)
+
+
+def truth_job(columns: Sequence[Any], *, visit: Any, moment: Any, order: Any, score: Any, config: Any, by: Any) -> Job:
+    """Moments of truth (:class:`servscore.standards.MomentsAccumulator`); each batch must hold
+    whole visits (the callers partition by the visit column first)."""
+    from . import standards as _std
+
+    by_cols = _by_columns(columns, by)
+    _check_columns(columns, [visit, moment, order, score], "data")
+    proto = _std.MomentsAccumulator(config, visit=visit, moment=moment, order=order, score=score, by=by_cols)
+    return state_job(proto, by=by_cols, finish=_result)
+
+
+def rates_job(columns: Sequence[Any], *, by: Any, kwargs: dict[str, Any]) -> Job:
+    """Interaction risk and cue rates (:class:`servscore.interactions.Accumulator`): each batch
+    classified (:func:`servscore.interactions.classify` with ``kwargs``) and counted; the
+    finished value is the merged accumulator (``risk_rates()``, ``cue_rates()``)."""
+    from . import interactions as _inter
+    from .text import resolve_lexicon
+
+    by_cols = _by_columns(columns, by)
+    text = kwargs.get("text", "transcript")
+    _check_columns(columns, [text], "data", " (pass text=...)")
+    lex = resolve_lexicon(kwargs.get("lexicon"), kwargs.get("lang"))
+    proto = _inter.Accumulator(lex.cue_names, by=by_cols)
+    kw = dict(kwargs)
+
+    def classify(batch: Any) -> Any:
+        return _inter.classify(batch, **kw)
+
+    def done(acc: Any) -> Any:
+        return acc
+
+    return state_job(proto, by=by_cols, finish=done, prepare=classify)

@@ -48,20 +48,28 @@ from ._core import InputError
 from .moments import Moments, check_policy
 
 __all__ = [
+    "anticipated_needs",
     "ces",
     "classify_interactions",
+    "compliance",
     "cronbach_alpha",
     "csat",
     "fit_pls",
     "importance",
+    "interaction_rates",
     "kano",
+    "lifecycle_stages",
+    "loyalty_segments",
     "match_cues",
     "mean_score",
     "moments",
+    "moments_of_truth",
     "nps",
     "score_encounters",
     "servperf",
     "servqual",
+    "summarize_encounters",
+    "time_elements",
     "zone_of_tolerance",
 ]
 
@@ -97,7 +105,7 @@ def _check_frame(ddf: Any) -> None:
         )
 
 
-def _run(ddf: Any, job: _d.Job, split_every: int | None, method: str = "delayed") -> Any:
+def _run(ddf: Any, job: _d.Job, split_every: int | None, method: str = "delayed", labels: bool | None = None) -> Any:
     """Count every partition, merge the states in partition order, finish on the client."""
     _check_frame(ddf)
     k = _d.check_split_every(split_every)
@@ -122,7 +130,7 @@ def _run(ddf: Any, job: _d.Job, split_every: int | None, method: str = "delayed"
         raise _d._config_error(f"method: {method!r}; expected one of {list(_METHODS)}")
     if isinstance(piece, (pd.Series, pd.DataFrame)):  # a single partition: dask may skip the aggregate step
         piece = _d.merge_pieces(job, _pieces(piece))
-    return _d.finish(job, piece, labels=bool(ddf.known_divisions))
+    return _d.finish(job, piece, labels=bool(ddf.known_divisions) if labels is None else labels)
 
 
 def _columns(ddf: Any) -> list[Any]:
@@ -469,6 +477,171 @@ def zone_of_tolerance(
     """:func:`servscore.zone_of_tolerance` of a Dask DataFrame holding the three tables (columns
     default: ``a_...``, ``d_...``, ``z_...``, as in the sample data)."""
     job = _d.zot_job(_columns(ddf), adequate=adequate, desired=desired, perceived=perceived, dimensions=dimensions)
+    return _run(ddf, job, split_every)
+
+
+# --------------------------------------------------------------------------- encounters, lifecycle, loyalty, needs, standards, interactions
+
+
+def summarize_encounters(
+    ddf: Any,
+    by: str | Sequence[str] | None = None,
+    *,
+    config: Any = None,
+    weights: str | None = None,
+    split_every: int | None = None,
+) -> Any:
+    """:func:`servscore.summarize_encounters` of a Dask DataFrame of scored encounters (the
+    output of :func:`score_encounters`) or of ratings (scored in each partition); the same
+    :class:`~servscore.EncounterSummary`. ``weights``: a column name.
+
+    >>> import dask.dataframe as dd, servscore as ss, servscore.dask
+    >>> enc = ss.datasets.sample(seed=1).encounters
+    >>> s = ss.dask.summarize_encounters(dd.from_pandas(enc, npartitions=3), by="branch")
+    >>> s0 = ss.summarize_encounters(ss.score_encounters(enc), by="branch")
+    >>> s.table["quality"].equals(s0.table["quality"])  # counts exactly; means to rounding
+    True
+    """
+    job = _d.encounters_job(_columns(ddf), by=by, config=config, weights=weights)
+    return _run(ddf, job, split_every)
+
+
+def lifecycle_stages(
+    ddf: Any,
+    *,
+    config: Any = None,
+    by: str | Sequence[str] | None = None,
+    importance: Any = None,
+    importance_scale: tuple[float, float] = (1.0, 5.0),
+    split_every: int | None = None,
+    **params: Any,
+) -> Any:
+    """:func:`servscore.lifecycle.stages` of a Dask DataFrame of touchpoint ratings: the same
+    :class:`~servscore.lifecycle.LifecycleResult` tables (``table``, ``journey``), with
+    ``scores`` None (respondent scores are rows: :func:`map_partitions` of
+    :func:`servscore.lifecycle.score_stages` gives them). ``importance``: a dict
+    ``{touchpoint: importance}`` (importance ratings are averaged over the whole data first).
+    """
+    job = _d.lifecycle_job(
+        _columns(ddf), by=by, config=config, importance=importance, scale=importance_scale, params=params
+    )
+    return _run(ddf, job, split_every)
+
+
+def loyalty_segments(
+    ddf: Any,
+    satisfaction: Any = "satisfaction",
+    loyalty: Any = "loyalty",
+    *,
+    nps: Any = None,
+    complained: Any = None,
+    by: str | Sequence[str] | None = None,
+    config: Any = None,
+    split_every: int | None = None,
+    **params: Any,
+) -> Any:
+    """:func:`servscore.loyalty.segment` of a Dask DataFrame (``satisfaction``, ``loyalty``,
+    ``nps``, ``complained`` name its columns): the same segment table, counts exact; the
+    per-customer ``customers`` table is rows and is left empty."""
+    job = _d.loyalty_job(
+        _columns(ddf),
+        satisfaction=satisfaction,
+        loyalty=loyalty,
+        nps=nps,
+        complained=complained,
+        by=by,
+        config=config,
+        params=params,
+    )
+    return _run(ddf, job, split_every)
+
+
+def anticipated_needs(
+    ddf: Any,
+    *,
+    rules: Any = None,
+    extra_rules: Any = None,
+    by: str | Sequence[str] | None = None,
+    split_every: int | None = None,
+) -> Any:
+    """The counts of :func:`servscore.needs.evaluate` on a Dask DataFrame of interactions (per
+    group with ``by``): a :class:`~servscore.needs.NeedsSummary` (rules fired, needs and actions
+    triggered, missing fields), exactly the counts of one pass."""
+    job = _d.needs_job(_columns(ddf), rules=rules, extra_rules=extra_rules, by=by)
+    return _run(ddf, job, split_every)
+
+
+def compliance(
+    ddf: Any,
+    *,
+    standards: Any = None,
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    split_every: int | None = None,
+) -> Any:
+    """:func:`servscore.standards.compliance` of a Dask DataFrame: the same ``table`` (counts
+    exact, Wilson intervals); no per-record ``codes`` and no p-chart (group by the period:
+    ``by=[..., "week"]``)."""
+    job = _d.compliance_job(_columns(ddf), standards=standards, by=by, level=level)
+    return _run(ddf, job, split_every)
+
+
+def time_elements(
+    ddf: Any,
+    *,
+    targets: Any = None,
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    exact_cap: int = 100_000,
+    relative_accuracy: float = 0.005,
+    split_every: int | None = None,
+) -> Any:
+    """:func:`servscore.standards.time_elements` of a Dask DataFrame: counts exact; quantiles
+    exact while a (group, element) cell holds at most ``exact_cap`` durations, beyond it within
+    ``relative_accuracy`` (see :class:`~servscore.standards.TimeAccumulator`; the table's
+    ``exact`` column says which)."""
+    job = _d.time_job(
+        _columns(ddf), targets=targets, by=by, level=level, exact_cap=exact_cap, relative_accuracy=relative_accuracy
+    )
+    return _run(ddf, job, split_every)
+
+
+def moments_of_truth(
+    ddf: Any,
+    *,
+    visit: str = "visit_id",
+    moment: str = "moment",
+    order: str = "order",
+    score: str = "score",
+    config: Any = None,
+    by: str | Sequence[str] | None = None,
+    partitioned: bool = False,
+    split_every: int | None = None,
+) -> Any:
+    """:func:`servscore.standards.moments` of a Dask DataFrame (one row per moment of a visit):
+    the same ``moments`` table and ``n_missing`` (counts exact, means to rounding); the per-visit
+    table is rows and is left empty. A visit's rows must share a partition: the frame is shuffled
+    on ``visit`` first unless ``partitioned=True`` says they already do (rows are then named by
+    their index label in errors)."""
+    job = _d.truth_job(_columns(ddf), visit=visit, moment=moment, order=order, score=score, config=config, by=by)
+    if not partitioned:
+        ddf = ddf.shuffle(on=visit)
+    return _run(ddf, job, split_every, labels=True if not partitioned else None)
+
+
+def interaction_rates(
+    ddf: Any,
+    *,
+    by: str | Sequence[str] | None = None,
+    split_every: int | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Lost-sale risk and cue rates of a Dask DataFrame of interactions: each partition is
+    classified (:func:`servscore.interactions.classify`, keywords as there) and counted where it
+    lives; the merged :class:`servscore.interactions.Accumulator` comes back, whose
+    ``risk_rates()`` / ``cue_rates()`` equal those of ``classify`` on all the rows (per group
+    with ``by``). For the per-interaction table use :func:`classify_interactions`."""
+    job = _d.rates_job(_columns(ddf), by=by, kwargs=kwargs)
     return _run(ddf, job, split_every)
 
 

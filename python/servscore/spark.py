@@ -54,21 +54,29 @@ from ._core import InputError
 from .moments import Moments, check_policy
 
 __all__ = [
+    "anticipated_needs",
     "ces",
     "classify_interactions",
+    "compliance",
     "cronbach_alpha",
     "csat",
     "errors",
     "fit_pls",
     "importance",
+    "interaction_rates",
     "kano",
+    "lifecycle_stages",
+    "loyalty_segments",
     "match_cues",
     "mean_score",
     "moments",
+    "moments_of_truth",
     "nps",
     "score_encounters",
     "servperf",
     "servqual",
+    "summarize_encounters",
+    "time_elements",
     "zone_of_tolerance",
 ]
 
@@ -99,10 +107,11 @@ def _check_frame(sdf: Any) -> None:
         )
 
 
-def _tables(batches: Iterator[Any], rows: int) -> Iterator[tuple[Any]]:
+def _tables(batches: Iterator[Any], rows: int | None) -> Iterator[tuple[Any]]:
     """Record batches gathered into frames of about ``rows`` rows. pyarrow's ``to_pandas`` reads
     text columns (group keys) ~28x faster than servscore's own Arrow reader today (1.25 M keys:
-    0.05 s against 1.4 s), so the batches go through it; int8 answers stay int8."""
+    0.05 s against 1.4 s), so the batches go through it; int8 answers stay int8. ``rows`` None:
+    the whole partition as one frame."""
     held: list[Any] = []
     n = 0
     for b in batches:
@@ -110,7 +119,7 @@ def _tables(batches: Iterator[Any], rows: int) -> Iterator[tuple[Any]]:
             continue
         held.append(b)
         n += b.num_rows
-        if n >= rows:
+        if rows is not None and n >= rows:
             yield (pa.Table.from_batches(held).to_pandas(),)
             held, n = [], 0
     if held:
@@ -136,11 +145,10 @@ def _piece(row: Any) -> _d.Piece:
     return _d.Piece(int(row["rows"]), state, row["error"], row["error_at"], int(row["offset"]))
 
 
-def _run(sdf: Any, job: _d.Job, split_every: int | None) -> Any:
+def _run(sdf: Any, job: _d.Job, split_every: int | None, batch_rows: int | None = BATCH_ROWS) -> Any:
     """Count every partition on the executors, merge the states in partition order, finish here."""
     _check_frame(sdf)
     k = _d.check_split_every(split_every)
-    batch_rows = BATCH_ROWS
 
     def count(batches: Iterator[Any]) -> Iterator[Any]:
         from pyspark import TaskContext
@@ -458,6 +466,147 @@ def zone_of_tolerance(
 ) -> Any:
     """:func:`servscore.zone_of_tolerance` of a Spark DataFrame (columns default: ``a_``, ``d_``, ``z_``)."""
     job = _d.zot_job(_columns(sdf), adequate=adequate, desired=desired, perceived=perceived, dimensions=dimensions)
+    return _run(sdf, job, split_every)
+
+
+# --------------------------------------------------------------------------- encounters, lifecycle, loyalty, needs, standards, interactions
+
+
+def summarize_encounters(
+    sdf: Any,
+    by: str | Sequence[str] | None = None,
+    *,
+    config: Any = None,
+    weights: str | None = None,
+    split_every: int | None = None,
+) -> Any:
+    """:func:`servscore.summarize_encounters` of a Spark DataFrame of scored encounters or of
+    ratings (scored on the executors); the same :class:`~servscore.EncounterSummary`."""
+    job = _d.encounters_job(_columns(sdf), by=by, config=config, weights=weights)
+    return _run(sdf, job, split_every)
+
+
+def lifecycle_stages(
+    sdf: Any,
+    *,
+    config: Any = None,
+    by: str | Sequence[str] | None = None,
+    importance: Any = None,
+    importance_scale: tuple[float, float] = (1.0, 5.0),
+    split_every: int | None = None,
+    **params: Any,
+) -> Any:
+    """:func:`servscore.lifecycle.stages` of a Spark DataFrame (``scores`` None; ``importance`` a
+    dict); see :func:`servscore.dask.lifecycle_stages`."""
+    job = _d.lifecycle_job(
+        _columns(sdf), by=by, config=config, importance=importance, scale=importance_scale, params=params
+    )
+    return _run(sdf, job, split_every)
+
+
+def loyalty_segments(
+    sdf: Any,
+    satisfaction: Any = "satisfaction",
+    loyalty: Any = "loyalty",
+    *,
+    nps: Any = None,
+    complained: Any = None,
+    by: str | Sequence[str] | None = None,
+    config: Any = None,
+    split_every: int | None = None,
+    **params: Any,
+) -> Any:
+    """:func:`servscore.loyalty.segment` of a Spark DataFrame (columns named); see
+    :func:`servscore.dask.loyalty_segments`."""
+    job = _d.loyalty_job(
+        _columns(sdf),
+        satisfaction=satisfaction,
+        loyalty=loyalty,
+        nps=nps,
+        complained=complained,
+        by=by,
+        config=config,
+        params=params,
+    )
+    return _run(sdf, job, split_every)
+
+
+def anticipated_needs(
+    sdf: Any,
+    *,
+    rules: Any = None,
+    extra_rules: Any = None,
+    by: str | Sequence[str] | None = None,
+    split_every: int | None = None,
+) -> Any:
+    """The counts of :func:`servscore.needs.evaluate` on a Spark DataFrame: a
+    :class:`~servscore.needs.NeedsSummary`; see :func:`servscore.dask.anticipated_needs`."""
+    job = _d.needs_job(_columns(sdf), rules=rules, extra_rules=extra_rules, by=by)
+    return _run(sdf, job, split_every)
+
+
+def compliance(
+    sdf: Any,
+    *,
+    standards: Any = None,
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    split_every: int | None = None,
+) -> Any:
+    """:func:`servscore.standards.compliance` of a Spark DataFrame; see :func:`servscore.dask.compliance`."""
+    job = _d.compliance_job(_columns(sdf), standards=standards, by=by, level=level)
+    return _run(sdf, job, split_every)
+
+
+def time_elements(
+    sdf: Any,
+    *,
+    targets: Any = None,
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    exact_cap: int = 100_000,
+    relative_accuracy: float = 0.005,
+    split_every: int | None = None,
+) -> Any:
+    """:func:`servscore.standards.time_elements` of a Spark DataFrame; see :func:`servscore.dask.time_elements`."""
+    job = _d.time_job(
+        _columns(sdf), targets=targets, by=by, level=level, exact_cap=exact_cap, relative_accuracy=relative_accuracy
+    )
+    return _run(sdf, job, split_every)
+
+
+def moments_of_truth(
+    sdf: Any,
+    *,
+    visit: str = "visit_id",
+    moment: str = "moment",
+    order: str = "order",
+    score: str = "score",
+    config: Any = None,
+    by: str | Sequence[str] | None = None,
+    partitioned: bool = False,
+    split_every: int | None = None,
+) -> Any:
+    """:func:`servscore.standards.moments` of a Spark DataFrame: the frame is repartitioned on
+    ``visit`` first (unless ``partitioned=True`` says a visit's rows share a partition) and each
+    partition is counted whole; see :func:`servscore.dask.moments_of_truth`."""
+    job = _d.truth_job(_columns(sdf), visit=visit, moment=moment, order=order, score=score, config=config, by=by)
+    if not partitioned:
+        sdf = sdf.repartition(visit)
+    return _run(sdf, job, split_every, batch_rows=None)
+
+
+def interaction_rates(
+    sdf: Any,
+    *,
+    by: str | Sequence[str] | None = None,
+    split_every: int | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Lost-sale risk and cue rates of a Spark DataFrame of interactions (classified on the
+    executors): the merged :class:`servscore.interactions.Accumulator`; see
+    :func:`servscore.dask.interaction_rates`."""
+    job = _d.rates_job(_columns(sdf), by=by, kwargs=kwargs)
     return _run(sdf, job, split_every)
 
 

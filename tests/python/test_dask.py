@@ -20,6 +20,8 @@ import servscore.dask as sdask  # noqa: E402
 from _partitioned import (  # noqa: E402
     assert_frames_close,
     assert_moments_close,
+    check_state_aggregates,
+    check_state_errors,
     items,
     layouts,
     long_kano,
@@ -225,3 +227,12 @@ def test_import_error_names_the_extra():
     code = "import sys; sys.modules['dask'] = None\ntry:\n import servscore.dask\nexcept ImportError as e:\n print(e)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "servscore[dask]" in out
+
+
+@pytest.mark.parametrize("layout", ["uneven", "one"])
+def test_grouped_state_aggregates_equal_in_memory(data, layout):
+    check_state_aggregates(sdask, lambda df: frame(df, layout), data)
+
+
+def test_grouped_state_aggregates_bad_input(data):
+    check_state_errors(sdask, lambda df: frame(df, "uneven"), data)

@@ -25,6 +25,8 @@ import servscore.spark as sspark  # noqa: E402
 from _partitioned import (  # noqa: E402
     assert_frames_close,
     assert_moments_close,
+    check_state_aggregates,
+    check_state_errors,
     items,
     layouts,
     long_kano,
@@ -159,3 +161,11 @@ def test_import_error_names_the_extra():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "servscore[spark]" in out
+
+
+def test_grouped_state_aggregates_equal_in_memory(spark, data):
+    check_state_aggregates(sspark, lambda df: frame(spark, df, "uneven"), data)
+
+
+def test_grouped_state_aggregates_bad_input(spark, data):
+    check_state_errors(sspark, lambda df: frame(spark, df, "uneven"), data)
