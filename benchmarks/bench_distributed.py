@@ -29,7 +29,10 @@ import servscore as ss
 
 ITEMS = [f"q{j:02d}" for j in range(20)]
 ATTRS = [f"a{j}" for j in range(5)]
+INDICATORS = [i.name for i in ss.EncounterConfig().indicators]  # Martin's sixteen
+WIDE = [f"x{j:02d}" for j in range(20)]  # columns an aggregate does not read
 BRANCHES = [f"branch{b:02d}" for b in range(20)]
+ENC = "encounter summary by branch, 16 ratings"
 
 
 # --------------------------------------------------------------------------- data (one partition)
@@ -64,6 +67,22 @@ def kano_part(i: int, rows: int) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+def enc_part(i: int, rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng([13, i])
+    cols: dict[str, Any] = {c: rng.integers(1, 6, rows).astype(np.int8) for c in INDICATORS}
+    cols["branch"] = pd.Categorical.from_codes(rng.integers(0, 20, rows), categories=BRANCHES)
+    return pd.DataFrame(cols)
+
+
+def wide_part(i: int, rows: int) -> pd.DataFrame:
+    """NPS answers and branches beside 20 float columns the NPS does not read."""
+    out = nps_part(i, rows)
+    rng = np.random.default_rng([17, i])
+    for c in WIDE:
+        out[c] = rng.normal(size=rows)
+    return out
+
+
 def sizes(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
@@ -96,6 +115,12 @@ def check_kano(r: Any, ref: Any) -> None:
     assert r == ref
 
 
+def check_encounters(r: Any, ref: Any) -> None:
+    assert [str(k) for k in r.table.index] == [str(k) for k in ref.table.index]
+    np.testing.assert_array_equal(r.table["quality"].to_numpy(), ref.table["quality"].to_numpy())
+    np.testing.assert_allclose(r.table.to_numpy(dtype=float), ref.table.to_numpy(dtype=float), rtol=1e-12)
+
+
 def alpha_from_cov(cov: np.ndarray) -> float:
     k = cov.shape[0]
     return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum()))
@@ -119,6 +144,7 @@ def run_dask(args: Any, workers: int, ref: dict[str, Any], rows: list[dict[str, 
             "alpha": dd.from_map(alpha_part, range(P), sizes(args.alpha_rows, P), meta=alpha_part(0, 0)),
             "nps": dd.from_map(nps_part, range(P), sizes(args.rows, P), meta=nps_part(0, 0)),
             "kano": dd.from_map(kano_part, range(P), sizes(args.kano_rows, P), meta=kano_part(0, 0)),
+            "enc": dd.from_map(enc_part, range(P), sizes(args.enc_rows, P), meta=enc_part(0, 0)),
         }
         frames = {k: v.persist() for k, v in frames.items()}
         distributed.wait(list(frames.values()))
@@ -148,6 +174,11 @@ def run_dask(args: Any, workers: int, ref: dict[str, Any], rows: list[dict[str, 
         rows.append(
             dict(engine="Dask", workers=workers, stat="Kano counts, 5 attributes", how="dask `groupby().size()`", s=t)
         )
+        t, out = timed(lambda: sdask.summarize_encounters(frames["enc"], by="branch"), r)
+        check_encounters(out, ref["enc"])
+        rows.append(dict(engine="Dask", workers=workers, stat=ENC, how="servscore (scores + summary)", s=t))
+        t, _ = timed(lambda: frames["enc"].groupby("branch", observed=True)[INDICATORS].mean().compute(), r)
+        rows.append(dict(engine="Dask", workers=workers, stat=ENC, how="dask `groupby().mean()` (means only)", s=t))
     finally:
         client.close()
         cluster.close()
@@ -205,6 +236,8 @@ def run_spark(args: Any, workers: int, ref: dict[str, Any], rows: list[dict[str,
             "alpha": gen(alpha_part, args.alpha_rows),
             "nps": gen(nps_part, args.rows),
             "kano": gen(kano_part, args.kano_rows),
+            "enc": gen(enc_part, args.enc_rows),
+            "wide": gen(wide_part, args.rows),
         }
         r = args.repeat
         t, out = timed(lambda: sspark.nps(frames["nps"], by="branch"), r)
@@ -238,6 +271,21 @@ def run_spark(args: Any, workers: int, ref: dict[str, Any], rows: list[dict[str,
                 engine="Spark", workers=workers, stat="Kano counts, 5 attributes", how="spark `groupBy().count()`", s=t
             )
         )
+        t, out = timed(lambda: sspark.summarize_encounters(frames["enc"], by="branch"), r)
+        check_encounters(out, ref["enc"])
+        rows.append(dict(engine="Spark", workers=workers, stat=ENC, how="servscore (scores + summary)", s=t))
+        t, _ = timed(lambda: frames["enc"].groupBy("branch").agg(*[F.avg(c) for c in INDICATORS]).collect(), r)
+        rows.append(dict(engine="Spark", workers=workers, stat=ENC, how="spark `groupBy().agg(avg)` (means only)", s=t))
+        # a frame with 20 columns NPS does not read: only nps and branch cross to Python
+        t, out = timed(lambda: sspark.nps(frames["wide"], by="branch"), r)
+        check_nps(out, ref["nps"])
+        rows.append(dict(engine="Spark", workers=workers, stat="NPS by branch, +20 columns", how="servscore", s=t))
+        t, _ = timed(lambda: frames["wide"].groupBy("branch", "nps").count().collect(), r)
+        rows.append(
+            dict(
+                engine="Spark", workers=workers, stat="NPS by branch, +20 columns", how="spark `groupBy().count()`", s=t
+            )
+        )
         for f in frames.values():
             f.unpersist()
     finally:
@@ -249,6 +297,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=20_000_000, help="NPS answers")
     ap.add_argument("--alpha-rows", type=int, default=2_000_000, help="respondents x 20 items")
     ap.add_argument("--kano-rows", type=int, default=4_000_000, help="respondents x 5 attribute pairs")
+    ap.add_argument("--enc-rows", type=int, default=4_000_000, help="encounters x 16 ratings")
     ap.add_argument("--partitions", type=int, default=16)
     ap.add_argument("--engines", default="dask,spark")
     ap.add_argument("--workers", default="1,2")
@@ -261,6 +310,7 @@ def main() -> None:
         "alpha": pd.concat([alpha_part(i, n) for i, n in enumerate(sizes(args.alpha_rows, P))], ignore_index=True),
         "nps": pd.concat([nps_part(i, n) for i, n in enumerate(sizes(args.rows, P))], ignore_index=True),
         "kano": pd.concat([kano_part(i, n) for i, n in enumerate(sizes(args.kano_rows, P))], ignore_index=True),
+        "enc": pd.concat([enc_part(i, n) for i, n in enumerate(sizes(args.enc_rows, P))], ignore_index=True),
     }
     results: list[dict[str, Any]] = []
     ref: dict[str, Any] = {}
@@ -270,12 +320,15 @@ def main() -> None:
     results.append(dict(engine="one process", workers=1, stat="NPS by branch", how="servscore", s=t))
     t, ref["kano"] = timed(lambda: ss.kano.analyze(one["kano"]), args.repeat)
     results.append(dict(engine="one process", workers=1, stat="Kano counts, 5 attributes", how="servscore", s=t))
+    t, ref["enc"] = timed(lambda: ss.summarize_encounters(ss.score_encounters(one["enc"]), by="branch"), args.repeat)
+    results.append(dict(engine="one process", workers=1, stat=ENC, how="servscore (scores + summary)", s=t))
 
     # bytes one partition ships
     state = {
         "alpha (Moments, 20 items)": ss.AlphaAccumulator(columns=ITEMS).update(alpha_part(0, 1000)).to_bytes(),
         "NPS by 20 branches": ss.ResponseAccumulator("nps").update(nps_part(0, 1000), by="branch").to_bytes(),
         "Kano, 5 attributes": ss.kano.Accumulator().update(kano_part(0, 1000)).to_bytes(),
+        "encounter summary by 20 branches": ss.encounters.Accumulator(by="branch").update(enc_part(0, 1000)).to_bytes(),
     }
     many = pd.DataFrame({"nps": np.zeros(20_000, np.int8), "staff": [f"s{i:05d}" for i in range(20_000)]})
     state["NPS by 20,000 staff"] = ss.ResponseAccumulator("nps").update(many, by="staff").to_bytes()
@@ -290,7 +343,7 @@ def main() -> None:
     table = pd.DataFrame(results)
     print(
         f"{args.rows:,} NPS answers, {args.alpha_rows:,} x 20 alpha items, {args.kano_rows:,} x 5 Kano pairs; "
-        f"{P} partitions; {os.cpu_count()} cores"
+        f"{args.enc_rows:,} x 16 encounter ratings; {P} partitions; {os.cpu_count()} cores"
     )
     with pd.option_context("display.width", 200, "display.max_rows", 100):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

@@ -55,6 +55,9 @@ class Job:
     empty: bytes  # an empty, configured state
     update: Callable[..., Any]  # update(acc, *batches): count one batch (pandas or Arrow)
     finish: Callable[[Any], Any]  # the merged accumulator -> the in-memory result object
+    #: the columns the aggregate reads (None: all); the engines project the frame on them before
+    #: any row moves (Spark ships only these through Arrow, Dask reads only these from Parquet)
+    columns: tuple[Any, ...] | None = None
 
     def new(self) -> Any:
         return self.kind.from_bytes(self.empty)
@@ -162,6 +165,11 @@ def _config_error(msg: str) -> Exception:
 # --------------------------------------------------------------------------- the jobs
 
 
+def _keep(*groups: Sequence[Any]) -> tuple[Any, ...]:
+    """The columns of several lists, once each, in order."""
+    return tuple(dict.fromkeys(c for g in groups for c in g))
+
+
 def _select(batch: Any, columns: Sequence[Any]) -> Any:
     """Columns of a pandas frame or an Arrow table."""
     if isinstance(batch, pd.DataFrame):
@@ -215,7 +223,7 @@ def response_job(
     def done(acc: Any) -> Any:
         return acc.result(empty=empty)
 
-    return Job(ResponseAccumulator, proto.to_bytes(), update, done)
+    return Job(ResponseAccumulator, proto.to_bytes(), update, done, tuple(keep))
 
 
 def _item_columns(
@@ -247,7 +255,7 @@ def moments_job(
             acc._columns = list(cols)  # the bytes store labels as text: give back the caller's labels
         return finish(acc)
 
-    return Job(Moments, proto.to_bytes(), update, done)
+    return Job(Moments, proto.to_bytes(), update, done, tuple(keep))
 
 
 def alpha_job(
@@ -269,7 +277,7 @@ def alpha_job(
     def done(acc: Any) -> Any:
         return acc.result(level=level)
 
-    return Job(AlphaAccumulator, proto.to_bytes(), update, done)
+    return Job(AlphaAccumulator, proto.to_bytes(), update, done, tuple(keep))
 
 
 def kano_job(
@@ -338,7 +346,7 @@ def servqual_job(
     def done(acc: Any) -> Any:
         return acc.result()
 
-    return Job(ServqualAccumulator, proto.to_bytes(), update, done)
+    return Job(ServqualAccumulator, proto.to_bytes(), update, done, _keep(e_cols or [], p_cols, w_cols or []))
 
 
 def zot_job(
@@ -361,7 +369,7 @@ def zot_job(
     def done(acc: Any) -> Any:
         return acc.result()
 
-    return Job(ZotAccumulator, proto.to_bytes(), update, done)
+    return Job(ZotAccumulator, proto.to_bytes(), update, done, _keep(a_cols, d_cols, p_cols))
 
 
 def importance_finish(y: Any, columns: Sequence[Any] | None, kwargs: dict[str, Any]) -> Callable[[Any], Any]:
@@ -413,6 +421,7 @@ def state_job(
     finish: Callable[[Any], Any],
     update_kwargs: dict[str, Any] | None = None,
     prepare: Callable[[Any], Any] | None = None,
+    reads: Sequence[Any] | None = None,
 ) -> Job:
     """An aggregate whose state is a :class:`~servscore._accumulator.StateAccumulator`:
     ``proto`` is the empty accumulator configured (and so validated) on the client.
@@ -420,7 +429,8 @@ def state_job(
     The byte image holds the counts, the configuration and the key columns as text; what
     travels beside it (the key columns as the caller named them, the data columns some
     accumulators read by) is put back on every state before it counts a batch or is finished.
-    ``prepare`` turns a batch into what ``update`` takes (a row-wise engine run first)."""
+    ``prepare`` turns a batch into what ``update`` takes (a row-wise engine run first);
+    ``reads`` the data columns the state reads besides the key columns (None: all)."""
     columns = getattr(proto, "_columns", None)  # loyalty, moments of truth: column names not in the bytes
     kwargs = dict(update_kwargs or {})
 
@@ -437,7 +447,8 @@ def state_job(
     def done(acc: Any) -> Any:
         return finish(restore(acc))
 
-    return Job(type(proto), proto.to_bytes(), update, done)
+    keep = None if reads is None else _keep(reads, by or [])
+    return Job(type(proto), proto.to_bytes(), update, done, keep)
 
 
 def _result(acc: Any) -> Any:
@@ -474,9 +485,10 @@ def lifecycle_job(
             )
         cfg = _life._importance(importance, None, cfg, scale)
     cfg.validate()
-    _check_columns(columns, [t.name for t in cfg.touchpoints], "data")
+    reads = [t.name for t in cfg.touchpoints]
+    _check_columns(columns, reads, "data")
     proto = _life.Accumulator(cfg, by=by_cols)
-    return state_job(proto, by=by_cols, finish=_result)
+    return state_job(proto, by=by_cols, finish=_result, reads=reads)
 
 
 def loyalty_job(
@@ -503,7 +515,7 @@ def loyalty_job(
             )
     _check_columns(columns, given, "data")
     proto = _loy.Accumulator(satisfaction, loyalty, nps=nps, complained=complained, by=by_cols, config=config, **params)
-    return state_job(proto, by=by_cols, finish=_result)
+    return state_job(proto, by=by_cols, finish=_result, reads=given)
 
 
 def needs_job(columns: Sequence[Any], *, rules: Any, extra_rules: Any, by: Any) -> Job:
@@ -540,14 +552,13 @@ def time_job(
     by_cols = _by_columns(columns, by)
     _std._z(level)
     proto = _std.TimeAccumulator(targets, by=by_cols, exact_cap=exact_cap, relative_accuracy=relative_accuracy)
-    _check_columns(
-        [str(c) for c in columns], list(proto.config.columns), "data", " (the duration columns the targets name)"
-    )
+    text = {str(c): c for c in reversed(list(columns))} | {c: c for c in columns if isinstance(c, str)}
+    _check_columns(list(text), list(proto.config.columns), "data", " (the duration columns the targets name)")
 
     def done(acc: Any) -> Any:
         return acc.result(level=level)
 
-    return state_job(proto, by=by_cols, finish=done)
+    return state_job(proto, by=by_cols, finish=done, reads=[text[c] for c in proto.config.columns])
 
 
 def truth_job(columns: Sequence[Any], *, visit: Any, moment: Any, order: Any, score: Any, config: Any, by: Any) -> Job:
@@ -558,7 +569,7 @@ def truth_job(columns: Sequence[Any], *, visit: Any, moment: Any, order: Any, sc
     by_cols = _by_columns(columns, by)
     _check_columns(columns, [visit, moment, order, score], "data")
     proto = _std.MomentsAccumulator(config, visit=visit, moment=moment, order=order, score=score, by=by_cols)
-    return state_job(proto, by=by_cols, finish=_result)
+    return state_job(proto, by=by_cols, finish=_result, reads=[visit, moment, order, score])
 
 
 def rates_job(columns: Sequence[Any], *, by: Any, kwargs: dict[str, Any]) -> Job:

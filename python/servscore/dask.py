@@ -109,6 +109,8 @@ def _run(ddf: Any, job: _d.Job, split_every: int | None, method: str = "delayed"
     """Count every partition, merge the states in partition order, finish on the client."""
     _check_frame(ddf)
     k = _d.check_split_every(split_every)
+    if job.columns is not None and list(job.columns) != list(ddf.columns):
+        ddf = ddf[list(job.columns)]  # only these are read (from Parquet, a projection pushed down)
     if method == "reduction":
         piece = ddf.reduction(
             _chunk,

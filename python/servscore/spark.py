@@ -149,6 +149,11 @@ def _run(sdf: Any, job: _d.Job, split_every: int | None, batch_rows: int | None 
     """Count every partition on the executors, merge the states in partition order, finish here."""
     _check_frame(sdf)
     k = _d.check_split_every(split_every)
+    if job.columns is not None and list(job.columns) != list(sdf.columns):
+        from pyspark.sql import functions as F
+
+        # only these cross from the JVM to Python
+        sdf = sdf.select(*[F.col("`" + str(c).replace("`", "``") + "`") for c in job.columns])
 
     def count(batches: Iterator[Any]) -> Iterator[Any]:
         from pyspark import TaskContext

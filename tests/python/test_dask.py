@@ -20,6 +20,7 @@ import servscore.dask as sdask  # noqa: E402
 from _partitioned import (  # noqa: E402
     assert_frames_close,
     assert_moments_close,
+    check_many_groups,
     check_state_aggregates,
     check_state_errors,
     items,
@@ -236,3 +237,7 @@ def test_grouped_state_aggregates_equal_in_memory(data, layout):
 
 def test_grouped_state_aggregates_bad_input(data):
     check_state_errors(sdask, lambda df: frame(df, "uneven"), data)
+
+
+def test_many_groups_grouped_states(data):
+    check_many_groups(sdask, lambda df: dd.from_pandas(df, npartitions=9, sort=False), data)

@@ -25,6 +25,7 @@ import servscore.spark as sspark  # noqa: E402
 from _partitioned import (  # noqa: E402
     assert_frames_close,
     assert_moments_close,
+    check_many_groups,
     check_state_aggregates,
     check_state_errors,
     items,
@@ -169,3 +170,7 @@ def test_grouped_state_aggregates_equal_in_memory(spark, data):
 
 def test_grouped_state_aggregates_bad_input(spark, data):
     check_state_errors(sspark, lambda df: frame(spark, df, "uneven"), data)
+
+
+def test_many_groups_grouped_states(spark, data):
+    check_many_groups(sspark, lambda df: spark.createDataFrame(df).repartition(6), data)

@@ -628,7 +628,23 @@ def test_cli_interactions(files, tmp_path, capsys):
     assert got["cue_greeting"].tolist() == expected["cue_greeting"].tolist()
     summ = tmp_path / "summary.csv"
     assert main(["interactions", str(files / "interactions.csv"), "--summary", "--by", "branch", "-o", str(summ)]) == 0
-    assert len(pd.read_csv(summ)) == 5
+    got = pd.read_csv(summ)
+    assert len(got) == 5
+    # shares of the texts present (as risk_rates()), counted here by pandas from the classify table
+    src = src.assign(transcript=src["transcript"].where(src.index % 7 != 3))  # some texts missing
+    src.to_csv(tmp_path / "holes.csv", index=False)
+    assert main(["interactions", str(tmp_path / "holes.csv"), "--summary", "--by", "branch", "-o", str(summ)]) == 0
+    got = pd.read_csv(summ).set_index("branch")
+    t = ss.interactions.classify(src).table
+    present = t[t["text_status"] != "missing"]
+    assert got["n"].to_dict() == t.groupby("branch").size().to_dict()
+    assert got["texts"].to_dict() == present.groupby("branch").size().to_dict()
+    want = present.groupby("branch")["risk_wasting_time"].mean()
+    np.testing.assert_allclose(got["risk_wasting_time"].to_numpy(), want.loc[got.index].to_numpy(), rtol=1e-12)
+    assert main(["interactions", str(tmp_path / "holes.csv"), "--summary", "-o", str(summ)]) == 0
+    flat = pd.read_csv(summ).set_index("reason")
+    assert flat.loc["wasting_time", "flagged"] == present["risk_wasting_time"].sum()
+    assert flat.loc["wasting_time", "share"] == pytest.approx(present["risk_wasting_time"].mean(), rel=1e-12)
     lex = tmp_path / "lex.json"
     lex.write_text('{"cues": [{"name": "x", "phrases": ["x"], "actor": "robot"}]}', encoding="utf-8")
     assert main(["interactions", str(files / "interactions.csv"), "--lexicon", str(lex)]) == 2

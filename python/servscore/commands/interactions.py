@@ -78,14 +78,14 @@ def run(args: argparse.Namespace) -> int:
         config=_settings(args.config),
         workers=args.workers,
     )
-    table = _summary(r.table, args.by) if args.summary else r.table
+    table = _summary(r, args.by) if args.summary else r.table
     if args.output:
         write_table(table, args.output, args.output_format)
     else:
         for line in _lines(r) if get_language() == "zh" else r._summary_lines():
             print(line)
         with pd.option_context("display.width", 120, "display.max_columns", 20):
-            print(cli_table(_summary(r.table, args.by).round(3), index=False))
+            print(cli_table(_summary(r, args.by).round(3), index=False))
     if gold is not None:
         _evaluate(gold, r.table, args)
     return 0
@@ -107,19 +107,24 @@ def _evaluate(gold: pd.DataFrame, table: pd.DataFrame, args: argparse.Namespace)
             raise UsageError(f"{args.evaluate_output}: cannot write the evaluation ({err.strerror or err})") from err
 
 
-def _summary(t: pd.DataFrame, by: list[str] | None) -> pd.DataFrame:
-    from ..model import LostSaleReason
+def _summary(r: Any, by: list[str] | None) -> pd.DataFrame:
+    """The lost-sale risk rates (shares of the texts present, as ``risk_rates()``): per reason,
+    or per group (one ``risk_<reason>`` share column per reason, with ``n`` interactions and
+    ``texts`` present)."""
+    from ..interactions import Accumulator
 
-    cols = [f"risk_{r}" for r in LostSaleReason.names()]
-    if by:
-        g = t.groupby(by, dropna=False, observed=True)
-        out = g[cols].mean()
-        out.insert(0, "n", g.size())
-        return out.reset_index()
-    s = t[cols].mean().rename_axis("reason").rename("share").reset_index()
-    s["reason"] = s["reason"].str.removeprefix("risk_")
-    s.insert(1, "flagged", t[cols].sum().to_numpy())
-    return s
+    acc = Accumulator(r.lexicon.cue_names, by=by).update(r)
+    rates = acc.risk_rates()
+    if not by:
+        s = rates.reset_index()
+        return s[["reason", "flagged", "share"]]
+    wide = rates["share"].unstack("reason")[list(rates.index.get_level_values("reason").unique())]
+    wide.columns = [f"risk_{c}" for c in wide.columns]
+    t = r.table
+    present = t["text_status"].astype(str) != "missing"
+    g = t.assign(_present=present).groupby(by, dropna=False, observed=True)
+    counts = pd.DataFrame({"n": g.size(), "texts": g["_present"].sum()}).reindex(wide.index)
+    return pd.concat([counts, wide], axis=1).reset_index()
 
 
 def _lines(r: Any) -> list[str]:
