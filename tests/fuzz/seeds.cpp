@@ -11,6 +11,7 @@
 #include "servscore/drivers.hpp"
 #include "servscore/economics.hpp"
 #include "servscore/encounters.hpp"
+#include "servscore/interactions.hpp"
 #include "servscore/kano.hpp"
 #include "servscore/lifecycle.hpp"
 #include "servscore/loyalty.hpp"
@@ -235,6 +236,20 @@ int main(int argc, char** argv) {
   put(s, "grouped_responses", sel(16, GroupedResponses::of(rk, count_responses(answers, 0, 10, groups, 2)).to_bytes()));
   put(s, "grouped_responses_weighted",
       sel(16, GroupedResponses::of(rk, count_responses(answers, 0, 10, groups, 2, aw)).to_bytes()));
+
+  // interaction rates: 3 interactions (one without a text) over 2 branches, cues "sorry", "slow"
+  InteractionRatesConfig irc;
+  irc.cues = {"sorry", "slow"};
+  InteractionRatesState irs(irc, {"branch"});
+  VectorXi8 ipresent(3);
+  ipresent << 1, 0, 1;
+  RowMatrixXi8 irisk = RowMatrixXi8::Zero(3, kLostSaleReasons);
+  irisk(0, 2) = 1;
+  irisk(2, 12) = 1;
+  Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> icues(3, 2);
+  icues << 2, 0, 0, 0, 1, 3;
+  irs.update(ipresent, irisk, icues, ng, nk);
+  put(s, "interaction_rates", sel(18, irs.to_bytes()));
 
   // lexicon: the package lexicon, one made by hand (with a text after a NUL byte), the defaults.
   const std::string l = "lexicon";
