@@ -847,7 +847,11 @@ DominanceResult dominance_impl(Eigen::Ref<const Eigen::MatrixXd> corr, const Dri
   const std::int64_t nperm = config.n_permutations;
   const std::int64_t block = 64, nblocks = (nperm + block - 1) / block;
   std::vector<double> part(static_cast<std::size_t>(nblocks) * 2 * q, 0.0);
-  const std::int64_t chunk = 256;  // 2^14 permutations between interrupt checks
+  // blocks between interrupt checks: about 2^26 sweep cells (tens of ms; a second or so under a
+  // sanitizer), at least one block per worker; the sums per block do not depend on it
+  const std::int64_t cells_per_block = block * q * static_cast<std::int64_t>(m) * m;
+  const std::int64_t chunk = std::max<std::int64_t>(
+      std::max(workers, 1), (std::int64_t{1} << 26) / std::max<std::int64_t>(cells_per_block, 1));
   for (std::int64_t c0 = 0; c0 < nblocks; c0 += chunk) {
     const std::int64_t c1 = std::min(nblocks, c0 + chunk);
     detail::parallel_for(c1 - c0, workers, 1, [&](std::ptrdiff_t b0, std::ptrdiff_t b1, int) {
